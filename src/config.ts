@@ -1,0 +1,38 @@
+/** The only reader of `process.env`: everything else receives a typed `Config`. */
+import { resolve } from 'node:path';
+
+export interface Config {
+  /**
+   * `postgres://…` for PostgreSQL, `memory://` for a throw-away PGlite, unset for
+   * PGlite persisted in `dataDir`. Env: `DATABASE_URL`.
+   */
+  databaseUrl: string | undefined;
+  /** Where the embedded PGlite keeps its files. Env: `DATA_DIR`, default `./.data/pglite`. */
+  dataDir: string;
+  /** HTTP port. Env: `PORT`, default 4000; 0 picks a free port. */
+  port: number;
+  /** Interface to listen on. Env: `HOST`, default all interfaces. */
+  host: string | undefined;
+  /** PostgreSQL connection pool size. Env: `DATABASE_POOL_SIZE`, default 10. */
+  poolSize: number;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  return {
+    databaseUrl: env.DATABASE_URL || undefined,
+    dataDir: resolve(env.DATA_DIR || './.data/pglite'),
+    port: integer(env, 'PORT', 4000, 0, 65535),
+    host: env.HOST || undefined,
+    poolSize: integer(env, 'DATABASE_POOL_SIZE', 10, 1, 1000),
+  };
+}
+
+function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new Error(`${name} must be an integer from ${min} to ${max} (got ${JSON.stringify(raw)})`);
+  }
+  return value;
+}

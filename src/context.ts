@@ -1,0 +1,59 @@
+/**
+ * The per-request context: who is asking (tenant, bearer token), the request
+ * id, the database and this request's DataLoaders.
+ */
+import type { IncomingHttpHeaders } from 'node:http';
+import { randomUUID } from 'node:crypto';
+import type DataLoader from 'dataloader';
+import type { AppDatabase } from './db/createDb';
+import { createDatasetLoader } from './db/datasetLoader';
+import type { DatasetRow } from './db/schema';
+import { ErrorCode, GatewayError } from './errors';
+import { DEFAULT_SANDBOX, type Tenant } from './tenant';
+
+export interface Context {
+  tenant: Tenant;
+  requestId: string;
+  /** Accepted and recorded; verified by a later version. */
+  bearerToken: string | null;
+  db: AppDatabase;
+  loaders: {
+    datasetById: DataLoader<string, DatasetRow | null>;
+  };
+}
+
+export const ORG_HEADER = 'x-gw-ims-org-id';
+export const SANDBOX_HEADER = 'x-sandbox-name';
+export const REQUEST_ID_HEADER = 'x-request-id';
+
+/** Reads who is asking from request headers; throws UNAUTHENTICATED without an organisation. */
+export function readCaller(headers: IncomingHttpHeaders): { tenant: Tenant; bearerToken: string | null } {
+  const orgId = header(headers, ORG_HEADER);
+  if (!orgId) {
+    throw new GatewayError(ErrorCode.UNAUTHENTICATED, `The ${ORG_HEADER} header is required`);
+  }
+  const authorization = header(headers, 'authorization');
+  let bearerToken: string | null = null;
+  if (authorization) {
+    const match = /^Bearer\s+(\S+)$/i.exec(authorization);
+    if (!match?.[1]) {
+      throw new GatewayError(ErrorCode.UNAUTHENTICATED, 'The Authorization header must be `Bearer <token>`');
+    }
+    bearerToken = match[1];
+  }
+  return { tenant: { orgId, sandboxName: header(headers, SANDBOX_HEADER) || DEFAULT_SANDBOX }, bearerToken };
+}
+
+export function requestIdOf(headers: IncomingHttpHeaders): string {
+  return header(headers, REQUEST_ID_HEADER) || randomUUID();
+}
+
+export function createContext(db: AppDatabase, headers: IncomingHttpHeaders, requestId: string): Context {
+  const { tenant, bearerToken } = readCaller(headers);
+  return { tenant, bearerToken, requestId, db, loaders: { datasetById: createDatasetLoader(db, tenant) } };
+}
+
+function header(headers: IncomingHttpHeaders, name: string): string | undefined {
+  const value = headers[name];
+  return (Array.isArray(value) ? value[0] : value)?.trim();
+}

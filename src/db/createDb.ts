@@ -1,0 +1,93 @@
+/**
+ * The one place that knows which database driver runs. Everything else receives
+ * a `Database` and speaks drizzle.
+ */
+import { mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { PGlite } from '@electric-sql/pglite';
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
+import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
+import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
+import postgres from 'postgres';
+import * as schema from './schema';
+
+export type AppDatabase = PgDatabase<PgQueryResultHKT, typeof schema>;
+
+export interface Database {
+  db: AppDatabase;
+  /** `postgres` for a PostgreSQL server, `pglite` for the embedded database. */
+  driver: 'postgres' | 'pglite';
+  /** Where the data lives, without credentials (for logs). */
+  description: string;
+  close(): Promise<void>;
+}
+
+export interface DatabaseOptions {
+  /** `postgres://…`, `memory://`, or undefined for PGlite under `dataDir`. */
+  url: string | undefined;
+  /** Where PGlite keeps its files when `url` is undefined. */
+  dataDir: string;
+  /** Connection pool size on PostgreSQL. Default 10. */
+  poolSize?: number;
+}
+
+const MIGRATIONS_FOLDER = fileURLToPath(new URL('../../drizzle', import.meta.url));
+// Arbitrary constant: serialises migrations when several instances start at once.
+const MIGRATION_LOCK_KEY = 727_001;
+
+/** Opens the database named by `options.url` and applies pending migrations. */
+export async function createDb(options: DatabaseOptions): Promise<Database> {
+  const { url } = options;
+  if (url === undefined || url === '' || url === 'memory://') {
+    return openPglite(url === 'memory://' ? undefined : options.dataDir);
+  }
+  if (/^postgres(ql)?:\/\//.test(url)) return openPostgres(url, options.poolSize ?? 10);
+  throw new Error(`DATABASE_URL must start with postgres://, postgresql:// or be memory:// (got ${redact(url)})`);
+}
+
+async function openPglite(dataDir: string | undefined): Promise<Database> {
+  if (dataDir) mkdirSync(dataDir, { recursive: true });
+  const client = dataDir ? new PGlite(dataDir) : new PGlite();
+  const db = drizzlePglite(client, { schema });
+  try {
+    await migratePglite(db, { migrationsFolder: MIGRATIONS_FOLDER });
+  } catch (error: unknown) {
+    await client.close();
+    throw new Error(`Could not migrate the PGlite database${dataDir ? ` in ${dataDir}` : ''}`, { cause: error });
+  }
+  return {
+    db: db as unknown as AppDatabase,
+    driver: 'pglite',
+    description: dataDir ? `PGlite in ${dataDir}` : 'PGlite in memory',
+    close: () => client.close(),
+  };
+}
+
+async function openPostgres(url: string, poolSize: number): Promise<Database> {
+  const client = postgres(url, { max: poolSize, onnotice: () => {} });
+  const db = drizzlePostgres(client, { schema });
+  const lockHolder = await client.reserve();
+  try {
+    await lockHolder`select pg_advisory_lock(${MIGRATION_LOCK_KEY})`;
+    await migratePostgres(db, { migrationsFolder: MIGRATIONS_FOLDER });
+  } catch (error: unknown) {
+    lockHolder.release();
+    await client.end();
+    throw new Error(`Could not migrate PostgreSQL at ${redact(url)}`, { cause: error });
+  }
+  await lockHolder`select pg_advisory_unlock(${MIGRATION_LOCK_KEY})`;
+  lockHolder.release();
+  return {
+    db: db as unknown as AppDatabase,
+    driver: 'postgres',
+    description: `PostgreSQL at ${redact(url)}`,
+    close: () => client.end({ timeout: 5 }),
+  };
+}
+
+/** Drops the password from a connection URL. */
+export function redact(url: string): string {
+  return url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
+}

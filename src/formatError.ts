@@ -1,0 +1,42 @@
+/**
+ * What clients see of an error. Our own codes and GraphQL's request errors pass
+ * through; anything unexpected is logged whole and masked, so no stack, SQL or
+ * internal message leaks.
+ */
+import { unwrapResolverError } from '@apollo/server/errors';
+import type { GraphQLFormattedError } from 'graphql';
+import { ErrorCode, GatewayError } from './errors';
+import { describeError, type Logger } from './logger';
+
+// Codes Apollo Server gives to errors of the request itself (parse, validation, variables).
+const REQUEST_ERROR_CODES = new Set([
+  'GRAPHQL_PARSE_FAILED',
+  'GRAPHQL_VALIDATION_FAILED',
+  'BAD_USER_INPUT',
+  'BAD_REQUEST',
+  'PERSISTED_QUERY_NOT_FOUND',
+  'PERSISTED_QUERY_NOT_SUPPORTED',
+  'OPERATION_RESOLUTION_FAILURE',
+]);
+
+const CONTEXT_FAILURE_PREFIX = 'Context creation failed: ';
+
+export function createFormatError(logger: Logger) {
+  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+    const original = unwrapResolverError(error);
+    if (original instanceof GatewayError) {
+      return { ...formatted, message: formatted.message.replace(CONTEXT_FAILURE_PREFIX, '') };
+    }
+    const code = formatted.extensions?.code;
+    if (typeof code === 'string' && REQUEST_ERROR_CODES.has(code)) {
+      return formatted;
+    }
+    logger.error('Unexpected error', { path: formatted.path, error: describeError(original) });
+    return {
+      message: 'Internal server error',
+      ...(formatted.path ? { path: formatted.path } : {}),
+      ...(formatted.locations ? { locations: formatted.locations } : {}),
+      extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR },
+    };
+  };
+}

@@ -1,0 +1,73 @@
+import { createHash } from 'node:crypto';
+import { and, eq, sql } from 'drizzle-orm';
+import type { AppDatabase } from '../db/createDb';
+import { exportJobs, type ExportJobRow } from '../db/schema';
+import { findDataset } from '../datasets/findDataset';
+import { badUserInput } from '../errors';
+import type { CreateExportJobInput } from '../schema/resolvers.generated';
+import type { Tenant } from '../tenant';
+import { jobsOfTenant } from '../db/tenantScope';
+import { validateExportJobInput } from './validateExportJobInput';
+
+export interface RequestMeta {
+  requestId: string;
+  bearerToken: string | null;
+}
+
+const MAX_IDEMPOTENCY_KEY_LENGTH = 255;
+
+/**
+ * Creates a job in status NEW. A repeated `idempotencyKey` returns the job it
+ * first created and writes nothing, also when two requests race.
+ */
+export async function createExportJob(
+  db: AppDatabase,
+  tenant: Tenant,
+  input: CreateExportJobInput,
+  meta: RequestMeta,
+): Promise<ExportJobRow> {
+  const spec = validateExportJobInput(input);
+  const idempotencyKey = checkIdempotencyKey(input.idempotencyKey);
+  if (idempotencyKey !== null) {
+    const first = await findByIdempotencyKey(db, tenant, idempotencyKey);
+    if (first) return first;
+  }
+  if (!(await findDataset(db, tenant, spec.datasetId))) {
+    throw badUserInput('destination.datasetId', `Dataset ${JSON.stringify(spec.datasetId)} does not exist`);
+  }
+  const [created] = await db
+    .insert(exportJobs)
+    .values({
+      ...tenant,
+      ...spec,
+      requestId: meta.requestId,
+      idempotencyKey,
+      createdByTokenSha256: meta.bearerToken ? createHash('sha256').update(meta.bearerToken).digest('hex') : null,
+    })
+    .onConflictDoNothing({
+      target: [exportJobs.orgId, exportJobs.sandboxName, exportJobs.idempotencyKey],
+      where: sql`${exportJobs.idempotencyKey} is not null`,
+    })
+    .returning();
+  if (created) return created;
+  // Lost a race with a request carrying the same key: that request's job is the answer.
+  const first = idempotencyKey === null ? undefined : await findByIdempotencyKey(db, tenant, idempotencyKey);
+  if (!first) throw new Error('Insert of an export job returned no row');
+  return first;
+}
+
+function checkIdempotencyKey(key: string | null | undefined): string | null {
+  if (key === null || key === undefined) return null;
+  if (key === '' || key.length > MAX_IDEMPOTENCY_KEY_LENGTH) {
+    throw badUserInput('idempotencyKey', `\`idempotencyKey\` must have 1 to ${MAX_IDEMPOTENCY_KEY_LENGTH} characters`);
+  }
+  return key;
+}
+
+async function findByIdempotencyKey(db: AppDatabase, tenant: Tenant, key: string): Promise<ExportJobRow | undefined> {
+  const [row] = await db
+    .select()
+    .from(exportJobs)
+    .where(and(jobsOfTenant(tenant), eq(exportJobs.idempotencyKey, key)));
+  return row;
+}

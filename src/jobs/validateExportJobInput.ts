@@ -1,0 +1,122 @@
+/**
+ * Turns a `CreateExportJobInput` into the job's stored specification: every rule
+ * that needs no database is checked here, every default is applied here.
+ */
+import { badUserInput } from '../errors';
+import type { CreateExportJobInput } from '../schema/resolvers.generated';
+import {
+  DEFAULT_MERGE_POLICY,
+  DEFAULT_SEGMENT_STATUSES,
+  MAX_SEGMENTS,
+  PROFILE_SCHEMA_NAME,
+  type AdditionalFieldsSpec,
+  type ExportFilterSpec,
+  type SegmentFilterSpec,
+} from './exportJobSpec';
+import { normalizeFieldPaths } from './fieldPaths';
+
+export interface ExportJobSpec {
+  fields: string | null;
+  schemaName: string;
+  mergePolicyId: string;
+  mergePolicyVersion: number;
+  filter: ExportFilterSpec;
+  additionalFields: AdditionalFieldsSpec | null;
+  datasetId: string;
+  segmentPerBatch: boolean;
+  evaluateSegments: boolean;
+}
+
+export function validateExportJobInput(input: CreateExportJobInput): ExportJobSpec {
+  if (input.schema.name !== PROFILE_SCHEMA_NAME) {
+    throw badUserInput('schema.name', `\`schema.name\` must be ${PROFILE_SCHEMA_NAME} (got ${JSON.stringify(input.schema.name)})`);
+  }
+  const datasetId = input.destination.datasetId.trim();
+  if (datasetId === '') throw badUserInput('destination.datasetId', '`destination.datasetId` must not be empty');
+
+  const mergePolicyId = input.mergePolicy?.id.trim() || DEFAULT_MERGE_POLICY.id;
+  const mergePolicyVersion = input.mergePolicy?.version ?? DEFAULT_MERGE_POLICY.version;
+  if (mergePolicyVersion < 1) {
+    throw badUserInput('mergePolicy.version', '`mergePolicy.version` must be 1 or more');
+  }
+
+  return {
+    fields: normalizeFieldPaths(input.fields, 'fields'),
+    schemaName: input.schema.name,
+    mergePolicyId,
+    mergePolicyVersion,
+    filter: validateFilter(input.filter),
+    additionalFields: validateAdditionalFields(input.additionalFields),
+    datasetId,
+    segmentPerBatch: input.destination.segmentPerBatch ?? false,
+    evaluateSegments: input.evaluationInfo?.segmentation ?? false,
+  };
+}
+
+function validateFilter(filter: CreateExportJobInput['filter']): ExportFilterSpec {
+  const window = filter?.segmentQualificationTime;
+  checkWindow('filter.segmentQualificationTime', 'startTime', window?.startTime, 'endTime', window?.endTime);
+  return {
+    segments: validateSegments(filter?.segments),
+    segmentQualificationTime: window
+      ? { startTime: iso(window.startTime), endTime: iso(window.endTime) }
+      : null,
+    fromIngestTimestamp: iso(filter?.fromIngestTimestamp),
+    emptyProfiles: filter?.emptyProfiles ?? false,
+  };
+}
+
+type SegmentInputs = NonNullable<NonNullable<CreateExportJobInput['filter']>['segments']>;
+
+function validateSegments(segments: SegmentInputs | null | undefined): SegmentFilterSpec[] | null {
+  if (segments === null || segments === undefined) return null;
+  if (segments.length > MAX_SEGMENTS) {
+    throw badUserInput('filter.segments', `At most ${MAX_SEGMENTS} segments per job (got ${segments.length})`);
+  }
+  const seen = new Set<string>();
+  return segments.map((segment, index) => {
+    const field = `filter.segments[${index}].segmentId`;
+    const segmentId = segment.segmentId.trim();
+    if (segmentId === '') throw badUserInput(field, `\`${field}\` must not be empty`);
+    if (seen.has(segmentId)) throw badUserInput(field, `Segment ${JSON.stringify(segmentId)} is listed twice`);
+    seen.add(segmentId);
+    const status = segment.status?.length ? [...new Set(segment.status)] : [...DEFAULT_SEGMENT_STATUSES];
+    return { segmentId, segmentNs: segment.segmentNs?.trim() || null, status };
+  });
+}
+
+function validateAdditionalFields(
+  additionalFields: CreateExportJobInput['additionalFields'],
+): AdditionalFieldsSpec | null {
+  const eventList = additionalFields?.eventList;
+  if (!additionalFields) return null;
+  if (!eventList) return { eventList: null };
+  const filter = eventList.filter;
+  const field = 'additionalFields.eventList.filter';
+  checkWindow(field, 'fromIngestTimestamp', filter?.fromIngestTimestamp, 'toIngestTimestamp', filter?.toIngestTimestamp);
+  return {
+    eventList: {
+      fields: normalizeFieldPaths(eventList.fields, 'additionalFields.eventList.fields'),
+      filter: filter
+        ? { fromIngestTimestamp: iso(filter.fromIngestTimestamp), toIngestTimestamp: iso(filter.toIngestTimestamp) }
+        : null,
+    },
+  };
+}
+
+/** Both bounds given: the start must come strictly before the end. */
+function checkWindow(
+  field: string,
+  startName: string,
+  start: Date | null | undefined,
+  endName: string,
+  end: Date | null | undefined,
+): void {
+  if (start && end && start.getTime() >= end.getTime()) {
+    throw badUserInput(field, `\`${field}.${startName}\` must be before \`${endName}\``);
+  }
+}
+
+function iso(date: Date | null | undefined): string | null {
+  return date ? date.toISOString() : null;
+}

@@ -1,0 +1,797 @@
+import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
+import type { ExportJobRow, DatasetRow } from '../db/schema';
+import type { Connection } from '../pagination/connection';
+import type { CancelOutcome } from '../jobs/cancelExportJob';
+import type { Context } from '../context';
+export type Maybe<T> = T | null;
+export type InputMaybe<T> = T | null | undefined;
+export type Omit<T, K extends keyof T> = Pick<T, Exclude<keyof T, K>>;
+export type RequireFields<T, K extends keyof T> = Omit<T, K> & { [P in K]-?: NonNullable<T[P]> };
+/** All built-in and custom scalars, mapped to their actual values */
+export type Scalars = {
+  ID: { input: string; output: string; }
+  String: { input: string; output: string; }
+  Boolean: { input: boolean; output: boolean; }
+  Int: { input: number; output: number; }
+  Float: { input: number; output: number; }
+  /** An RFC 3339 date-time, always with a time zone (`2026-11-23T10:00:00.000Z`). */
+  DateTime: { input: Date; output: Date | string; }
+};
+
+export type AdditionalFields = {
+  __typename?: 'AdditionalFields';
+  eventList: Maybe<EventList>;
+};
+
+export type AdditionalFieldsInput = {
+  eventList?: InputMaybe<EventListInput>;
+};
+
+export type CancelExportJobPayload = {
+  __typename?: 'CancelExportJobPayload';
+  job: Maybe<ExportJob>;
+  message: Scalars['String']['output'];
+  status: Scalars['Boolean']['output'];
+};
+
+export type ComputeGatewayJobId = {
+  __typename?: 'ComputeGatewayJobId';
+  exportJob: Maybe<Scalars['String']['output']>;
+  pushJob: Maybe<Scalars['String']['output']>;
+};
+
+export type CreateDatasetInput = {
+  name: Scalars['String']['input'];
+  schemaRef: SchemaRefInput;
+};
+
+/** Mirrors the body of the REST `POST /export/jobs`. */
+export type CreateExportJobInput = {
+  additionalFields?: InputMaybe<AdditionalFieldsInput>;
+  destination: DestinationInput;
+  evaluationInfo?: InputMaybe<EvaluationInfoInput>;
+  /** Comma-separated dot paths (`identities.id,personalEmail.address`); omitted or empty exports every field. */
+  fields?: InputMaybe<Scalars['String']['input']>;
+  /** Omitted exports every profile. */
+  filter?: InputMaybe<ExportFilterInput>;
+  /** Repeating a key within the tenant returns the first job instead of creating another. */
+  idempotencyKey?: InputMaybe<Scalars['String']['input']>;
+  /** Defaults to `timestampOrdered-none-mp`, version 1. */
+  mergePolicy?: InputMaybe<MergePolicyInput>;
+  schema: ExportSchemaInput;
+};
+
+export type Dataset = {
+  __typename?: 'Dataset';
+  createdAt: Scalars['DateTime']['output'];
+  id: Scalars['ID']['output'];
+  name: Scalars['String']['output'];
+  schemaRef: SchemaRef;
+};
+
+export type DatasetConnection = {
+  __typename?: 'DatasetConnection';
+  edges: Array<DatasetEdge>;
+  pageInfo: PageInfo;
+  totalCount: Scalars['Int']['output'];
+};
+
+export type DatasetEdge = {
+  __typename?: 'DatasetEdge';
+  cursor: Scalars['String']['output'];
+  node: Dataset;
+};
+
+export type DestinationBatch = {
+  __typename?: 'DestinationBatch';
+  batchId: Scalars['ID']['output'];
+  segmentId: Scalars['String']['output'];
+  segmentNs: Maybe<Scalars['String']['output']>;
+  status: Array<SegmentStatus>;
+};
+
+export type DestinationInput = {
+  /** Must name an existing dataset of the tenant. */
+  datasetId: Scalars['ID']['input'];
+  /** Defaults to false. */
+  segmentPerBatch?: InputMaybe<Scalars['Boolean']['input']>;
+};
+
+export type EvaluationInfo = {
+  __typename?: 'EvaluationInfo';
+  segmentation: Scalars['Boolean']['output'];
+};
+
+export type EvaluationInfoInput = {
+  /** Defaults to false. */
+  segmentation?: InputMaybe<Scalars['Boolean']['input']>;
+};
+
+/** Only events ingested strictly between the two bounds (either optional). */
+export type EventFilter = {
+  __typename?: 'EventFilter';
+  fromIngestTimestamp: Maybe<Scalars['DateTime']['output']>;
+  toIngestTimestamp: Maybe<Scalars['DateTime']['output']>;
+};
+
+export type EventFilterInput = {
+  fromIngestTimestamp?: InputMaybe<Scalars['DateTime']['input']>;
+  toIngestTimestamp?: InputMaybe<Scalars['DateTime']['input']>;
+};
+
+export type EventList = {
+  __typename?: 'EventList';
+  /** Comma-separated dot paths inside each event; null keeps whole events. */
+  fields: Maybe<Scalars['String']['output']>;
+  filter: Maybe<EventFilter>;
+};
+
+export type EventListInput = {
+  fields?: InputMaybe<Scalars['String']['input']>;
+  filter?: InputMaybe<EventFilterInput>;
+};
+
+export type ExportDestination = {
+  __typename?: 'ExportDestination';
+  batchId: Maybe<Scalars['ID']['output']>;
+  batches: Maybe<Array<DestinationBatch>>;
+  datasetId: Scalars['ID']['output'];
+  /** false: one batch (`batchId`); true: one batch per segment (`batches`). */
+  segmentPerBatch: Scalars['Boolean']['output'];
+};
+
+export type ExportFilter = {
+  __typename?: 'ExportFilter';
+  /** Whether profiles without a profile record (events only) are exported too. */
+  emptyProfiles: Scalars['Boolean']['output'];
+  /** Only profiles updated strictly after this time. */
+  fromIngestTimestamp: Maybe<Scalars['DateTime']['output']>;
+  segmentQualificationTime: Maybe<SegmentQualificationTime>;
+  /** The segments whose members are exported; null exports every profile. */
+  segments: Maybe<Array<SegmentFilter>>;
+};
+
+export type ExportFilterInput = {
+  /** Defaults to false. */
+  emptyProfiles?: InputMaybe<Scalars['Boolean']['input']>;
+  fromIngestTimestamp?: InputMaybe<Scalars['DateTime']['input']>;
+  segmentQualificationTime?: InputMaybe<SegmentQualificationTimeInput>;
+  /** At most 100 segments, each `segmentId` non-empty and unique. */
+  segments?: InputMaybe<Array<SegmentFilterInput>>;
+};
+
+export type ExportJob = {
+  __typename?: 'ExportJob';
+  additionalFields: Maybe<AdditionalFields>;
+  /** Ids of the internal compute runs, once the job has run. */
+  computeGatewayJobId: Maybe<ComputeGatewayJobId>;
+  creationTime: Scalars['DateTime']['output'];
+  /** The destination dataset (null if it no longer exists). */
+  dataset: Maybe<Dataset>;
+  destination: ExportDestination;
+  errors: Array<ExportJobError>;
+  evaluationInfo: EvaluationInfo;
+  /** Comma-separated dot paths to export; null exports every field. */
+  fields: Maybe<Scalars['String']['output']>;
+  filter: ExportFilter;
+  /** The increasing integer id of the job, as a string. */
+  id: Scalars['ID']['output'];
+  imsOrgId: Scalars['String']['output'];
+  jobType: ExportJobType;
+  mergePolicy: MergePolicy;
+  metrics: ExportJobMetrics;
+  profileInstanceId: Scalars['String']['output'];
+  progress: ExportJobProgress;
+  requestId: Scalars['String']['output'];
+  sandboxName: Scalars['String']['output'];
+  schema: ExportSchema;
+  status: ExportJobStatus;
+  updateTime: Scalars['DateTime']['output'];
+};
+
+export type ExportJobConnection = {
+  __typename?: 'ExportJobConnection';
+  edges: Array<ExportJobEdge>;
+  pageInfo: PageInfo;
+  /** Jobs matching the filter over all pages (counted only when selected). */
+  totalCount: Scalars['Int']['output'];
+};
+
+export type ExportJobEdge = {
+  __typename?: 'ExportJobEdge';
+  cursor: Scalars['String']['output'];
+  node: ExportJob;
+};
+
+export type ExportJobError = {
+  __typename?: 'ExportJobError';
+  callStack: Maybe<Scalars['String']['output']>;
+  code: Scalars['String']['output'];
+  msg: Scalars['String']['output'];
+};
+
+export type ExportJobMetrics = {
+  __typename?: 'ExportJobMetrics';
+  datasetWriteTime: TimeSpan;
+  exportedProfileByNamespaceCounter: Array<NamespaceCount>;
+  profileExportTime: TimeSpan;
+  totalExportedProfileCounter: Scalars['Int']['output'];
+  totalTime: TimeSpan;
+};
+
+export type ExportJobProgress = {
+  __typename?: 'ExportJobProgress';
+  /** 0 to 100. */
+  percent: Scalars['Float']['output'];
+  processedProfiles: Scalars['Int']['output'];
+  /** Null until the runner has counted the profiles to export. */
+  totalProfiles: Maybe<Scalars['Int']['output']>;
+};
+
+export type ExportJobStatus =
+  | 'CANCELLED'
+  | 'CANCELLING'
+  | 'FAILED'
+  | 'NEW'
+  | 'PROCESSING'
+  | 'SUCCEEDED';
+
+export type ExportJobType =
+  | 'BATCH';
+
+export type ExportSchema = {
+  __typename?: 'ExportSchema';
+  name: Scalars['String']['output'];
+};
+
+export type ExportSchemaInput = {
+  /** Must be `_xdm.context.profile`. */
+  name: Scalars['String']['input'];
+};
+
+export type MergePolicy = {
+  __typename?: 'MergePolicy';
+  id: Scalars['String']['output'];
+  version: Scalars['Int']['output'];
+};
+
+export type MergePolicyInput = {
+  id: Scalars['String']['input'];
+  /** Defaults to the latest version, 1. */
+  version?: InputMaybe<Scalars['Int']['input']>;
+};
+
+export type Mutation = {
+  __typename?: 'Mutation';
+  /**
+   * Cancels an export job: `NEW` becomes `CANCELLED` at once, `PROCESSING` becomes
+   * `CANCELLING` until the runner stops it. Cancelling a cancelled or cancelling job
+   * answers the same again; a finished job (`SUCCEEDED`, `FAILED`) is a `CONFLICT`.
+   */
+  cancelExportJob: CancelExportJobPayload;
+  /** Creates a dataset that export jobs can write into. */
+  createDataset: Dataset;
+  /**
+   * Creates an export job in status `NEW`. With an `idempotencyKey` already used in
+   * this tenant, returns the job created first and writes nothing.
+   */
+  createExportJob: ExportJob;
+};
+
+
+export type MutationCancelExportJobArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type MutationCreateDatasetArgs = {
+  input: CreateDatasetInput;
+};
+
+
+export type MutationCreateExportJobArgs = {
+  input: CreateExportJobInput;
+};
+
+export type NamespaceCount = {
+  __typename?: 'NamespaceCount';
+  count: Scalars['Int']['output'];
+  namespace: Scalars['String']['output'];
+};
+
+export type PageInfo = {
+  __typename?: 'PageInfo';
+  endCursor: Maybe<Scalars['String']['output']>;
+  hasNextPage: Scalars['Boolean']['output'];
+  hasPreviousPage: Scalars['Boolean']['output'];
+  startCursor: Maybe<Scalars['String']['output']>;
+};
+
+export type Query = {
+  __typename?: 'Query';
+  /** One dataset of the tenant, or null. */
+  dataset: Maybe<Dataset>;
+  /** The tenant's datasets, newest first (page size defaults to 20, at most 100). */
+  datasets: DatasetConnection;
+  /** One export job of the tenant, or null when it does not exist (or belongs to another tenant). */
+  exportJob: Maybe<ExportJob>;
+  /**
+   * The tenant's export jobs, newest first. Relay pagination: `first`/`after` walks
+   * towards older jobs, `last`/`before` towards newer ones; page size defaults to 20,
+   * at most 100. `status` keeps only jobs in one of the given statuses.
+   */
+  exportJobs: ExportJobConnection;
+};
+
+
+export type QueryDatasetArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type QueryDatasetsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type QueryExportJobArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type QueryExportJobsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
+  status?: InputMaybe<Array<ExportJobStatus>>;
+};
+
+export type SchemaRef = {
+  __typename?: 'SchemaRef';
+  contentType: Scalars['String']['output'];
+  id: Scalars['String']['output'];
+};
+
+export type SchemaRefInput = {
+  /** e.g. `application/vnd.adobe.xed+json;version=1` */
+  contentType: Scalars['String']['input'];
+  /** e.g. `https://ns.adobe.com/xdm/context/profile__union` */
+  id: Scalars['String']['input'];
+};
+
+export type SegmentFilter = {
+  __typename?: 'SegmentFilter';
+  segmentId: Scalars['String']['output'];
+  segmentNs: Maybe<Scalars['String']['output']>;
+  status: Array<SegmentStatus>;
+};
+
+export type SegmentFilterInput = {
+  segmentId: Scalars['String']['input'];
+  segmentNs?: InputMaybe<Scalars['String']['input']>;
+  /** Defaults to [REALIZED, EXISTING]. */
+  status?: InputMaybe<Array<SegmentStatus>>;
+};
+
+/** Only memberships that qualified at `startTime <= t < endTime` (either bound optional). */
+export type SegmentQualificationTime = {
+  __typename?: 'SegmentQualificationTime';
+  endTime: Maybe<Scalars['DateTime']['output']>;
+  startTime: Maybe<Scalars['DateTime']['output']>;
+};
+
+export type SegmentQualificationTimeInput = {
+  endTime?: InputMaybe<Scalars['DateTime']['input']>;
+  startTime?: InputMaybe<Scalars['DateTime']['input']>;
+};
+
+/**
+ * How a profile stands in a segment: `REALIZED` entering it, `EXISTING` staying in
+ * it, `EXITED` leaving it.
+ */
+export type SegmentStatus =
+  | 'EXISTING'
+  | 'EXITED'
+  | 'REALIZED';
+
+export type TimeSpan = {
+  __typename?: 'TimeSpan';
+  endTime: Maybe<Scalars['DateTime']['output']>;
+  startTime: Maybe<Scalars['DateTime']['output']>;
+  /** Set once both ends are known. */
+  totalTimeInMs: Maybe<Scalars['Int']['output']>;
+};
+
+
+
+export type ResolverTypeWrapper<T> = Promise<T> | T;
+
+
+export type ResolverWithResolve<TResult, TParent, TContext, TArgs> = {
+  resolve: ResolverFn<TResult, TParent, TContext, TArgs>;
+};
+export type Resolver<TResult, TParent = Record<PropertyKey, never>, TContext = Record<PropertyKey, never>, TArgs = Record<PropertyKey, never>> = ResolverFn<TResult, TParent, TContext, TArgs> | ResolverWithResolve<TResult, TParent, TContext, TArgs>;
+
+export type ResolverFn<TResult, TParent, TContext, TArgs> = (
+  parent: TParent,
+  args: TArgs,
+  context: TContext,
+  info: GraphQLResolveInfo
+) => Promise<TResult> | TResult;
+
+export type SubscriptionSubscribeFn<TResult, TParent, TContext, TArgs> = (
+  parent: TParent,
+  args: TArgs,
+  context: TContext,
+  info: GraphQLResolveInfo
+) => AsyncIterable<TResult> | Promise<AsyncIterable<TResult>>;
+
+export type SubscriptionResolveFn<TResult, TParent, TContext, TArgs> = (
+  parent: TParent,
+  args: TArgs,
+  context: TContext,
+  info: GraphQLResolveInfo
+) => TResult | Promise<TResult>;
+
+export interface SubscriptionSubscriberObject<TResult, TKey extends string, TParent, TContext, TArgs> {
+  subscribe: SubscriptionSubscribeFn<{ [key in TKey]: TResult }, TParent, TContext, TArgs>;
+  resolve?: SubscriptionResolveFn<TResult, { [key in TKey]: TResult }, TContext, TArgs>;
+}
+
+export interface SubscriptionResolverObject<TResult, TParent, TContext, TArgs> {
+  subscribe: SubscriptionSubscribeFn<any, TParent, TContext, TArgs>;
+  resolve: SubscriptionResolveFn<TResult, any, TContext, TArgs>;
+}
+
+export type SubscriptionObject<TResult, TKey extends string, TParent, TContext, TArgs> =
+  | SubscriptionSubscriberObject<TResult, TKey, TParent, TContext, TArgs>
+  | SubscriptionResolverObject<TResult, TParent, TContext, TArgs>;
+
+export type SubscriptionResolver<TResult, TKey extends string, TParent = Record<PropertyKey, never>, TContext = Record<PropertyKey, never>, TArgs = Record<PropertyKey, never>> =
+  | ((...args: any[]) => SubscriptionObject<TResult, TKey, TParent, TContext, TArgs>)
+  | SubscriptionObject<TResult, TKey, TParent, TContext, TArgs>;
+
+export type TypeResolveFn<TTypes, TParent = Record<PropertyKey, never>, TContext = Record<PropertyKey, never>> = (
+  parent: TParent,
+  context: TContext,
+  info: GraphQLResolveInfo
+) => Maybe<TTypes> | Promise<Maybe<TTypes>>;
+
+export type IsTypeOfResolverFn<T = Record<PropertyKey, never>, TContext = Record<PropertyKey, never>> = (obj: T, context: TContext, info: GraphQLResolveInfo) => boolean | Promise<boolean>;
+
+export type NextResolverFn<T> = () => Promise<T>;
+
+export type DirectiveResolverFn<TResult = Record<PropertyKey, never>, TParent = Record<PropertyKey, never>, TContext = Record<PropertyKey, never>, TArgs = Record<PropertyKey, never>> = (
+  next: NextResolverFn<TResult>,
+  parent: TParent,
+  args: TArgs,
+  context: TContext,
+  info: GraphQLResolveInfo
+) => TResult | Promise<TResult>;
+
+
+
+
+
+/** Mapping between all available schema types and the resolvers types */
+export type ResolversTypes = {
+  AdditionalFields: ResolverTypeWrapper<AdditionalFields>;
+  AdditionalFieldsInput: AdditionalFieldsInput;
+  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
+  CancelExportJobPayload: ResolverTypeWrapper<CancelOutcome>;
+  ComputeGatewayJobId: ResolverTypeWrapper<ComputeGatewayJobId>;
+  CreateDatasetInput: CreateDatasetInput;
+  CreateExportJobInput: CreateExportJobInput;
+  Dataset: ResolverTypeWrapper<DatasetRow>;
+  DatasetConnection: ResolverTypeWrapper<Connection<DatasetRow>>;
+  DatasetEdge: ResolverTypeWrapper<Omit<DatasetEdge, 'node'> & { node: ResolversTypes['Dataset'] }>;
+  DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
+  DestinationBatch: ResolverTypeWrapper<DestinationBatch>;
+  DestinationInput: DestinationInput;
+  EvaluationInfo: ResolverTypeWrapper<EvaluationInfo>;
+  EvaluationInfoInput: EvaluationInfoInput;
+  EventFilter: ResolverTypeWrapper<EventFilter>;
+  EventFilterInput: EventFilterInput;
+  EventList: ResolverTypeWrapper<EventList>;
+  EventListInput: EventListInput;
+  ExportDestination: ResolverTypeWrapper<ExportDestination>;
+  ExportFilter: ResolverTypeWrapper<ExportFilter>;
+  ExportFilterInput: ExportFilterInput;
+  ExportJob: ResolverTypeWrapper<ExportJobRow>;
+  ExportJobConnection: ResolverTypeWrapper<Connection<ExportJobRow>>;
+  ExportJobEdge: ResolverTypeWrapper<Omit<ExportJobEdge, 'node'> & { node: ResolversTypes['ExportJob'] }>;
+  ExportJobError: ResolverTypeWrapper<ExportJobError>;
+  ExportJobMetrics: ResolverTypeWrapper<ExportJobMetrics>;
+  ExportJobProgress: ResolverTypeWrapper<ExportJobProgress>;
+  ExportJobStatus: ExportJobStatus;
+  ExportJobType: ExportJobType;
+  ExportSchema: ResolverTypeWrapper<ExportSchema>;
+  ExportSchemaInput: ExportSchemaInput;
+  Float: ResolverTypeWrapper<Scalars['Float']['output']>;
+  ID: ResolverTypeWrapper<Scalars['ID']['output']>;
+  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
+  MergePolicy: ResolverTypeWrapper<MergePolicy>;
+  MergePolicyInput: MergePolicyInput;
+  Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  NamespaceCount: ResolverTypeWrapper<NamespaceCount>;
+  PageInfo: ResolverTypeWrapper<PageInfo>;
+  Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  SchemaRef: ResolverTypeWrapper<SchemaRef>;
+  SchemaRefInput: SchemaRefInput;
+  SegmentFilter: ResolverTypeWrapper<SegmentFilter>;
+  SegmentFilterInput: SegmentFilterInput;
+  SegmentQualificationTime: ResolverTypeWrapper<SegmentQualificationTime>;
+  SegmentQualificationTimeInput: SegmentQualificationTimeInput;
+  SegmentStatus: SegmentStatus;
+  String: ResolverTypeWrapper<Scalars['String']['output']>;
+  TimeSpan: ResolverTypeWrapper<TimeSpan>;
+};
+
+/** Mapping between all available schema types and the resolvers parents */
+export type ResolversParentTypes = {
+  AdditionalFields: AdditionalFields;
+  AdditionalFieldsInput: AdditionalFieldsInput;
+  Boolean: Scalars['Boolean']['output'];
+  CancelExportJobPayload: CancelOutcome;
+  ComputeGatewayJobId: ComputeGatewayJobId;
+  CreateDatasetInput: CreateDatasetInput;
+  CreateExportJobInput: CreateExportJobInput;
+  Dataset: DatasetRow;
+  DatasetConnection: Connection<DatasetRow>;
+  DatasetEdge: Omit<DatasetEdge, 'node'> & { node: ResolversParentTypes['Dataset'] };
+  DateTime: Scalars['DateTime']['output'];
+  DestinationBatch: DestinationBatch;
+  DestinationInput: DestinationInput;
+  EvaluationInfo: EvaluationInfo;
+  EvaluationInfoInput: EvaluationInfoInput;
+  EventFilter: EventFilter;
+  EventFilterInput: EventFilterInput;
+  EventList: EventList;
+  EventListInput: EventListInput;
+  ExportDestination: ExportDestination;
+  ExportFilter: ExportFilter;
+  ExportFilterInput: ExportFilterInput;
+  ExportJob: ExportJobRow;
+  ExportJobConnection: Connection<ExportJobRow>;
+  ExportJobEdge: Omit<ExportJobEdge, 'node'> & { node: ResolversParentTypes['ExportJob'] };
+  ExportJobError: ExportJobError;
+  ExportJobMetrics: ExportJobMetrics;
+  ExportJobProgress: ExportJobProgress;
+  ExportSchema: ExportSchema;
+  ExportSchemaInput: ExportSchemaInput;
+  Float: Scalars['Float']['output'];
+  ID: Scalars['ID']['output'];
+  Int: Scalars['Int']['output'];
+  MergePolicy: MergePolicy;
+  MergePolicyInput: MergePolicyInput;
+  Mutation: Record<PropertyKey, never>;
+  NamespaceCount: NamespaceCount;
+  PageInfo: PageInfo;
+  Query: Record<PropertyKey, never>;
+  SchemaRef: SchemaRef;
+  SchemaRefInput: SchemaRefInput;
+  SegmentFilter: SegmentFilter;
+  SegmentFilterInput: SegmentFilterInput;
+  SegmentQualificationTime: SegmentQualificationTime;
+  SegmentQualificationTimeInput: SegmentQualificationTimeInput;
+  String: Scalars['String']['output'];
+  TimeSpan: TimeSpan;
+};
+
+export type AdditionalFieldsResolvers<ContextType = Context, ParentType extends ResolversParentTypes['AdditionalFields'] = ResolversParentTypes['AdditionalFields']> = {
+  eventList?: Resolver<Maybe<ResolversTypes['EventList']>, ParentType, ContextType>;
+};
+
+export type CancelExportJobPayloadResolvers<ContextType = Context, ParentType extends ResolversParentTypes['CancelExportJobPayload'] = ResolversParentTypes['CancelExportJobPayload']> = {
+  job?: Resolver<Maybe<ResolversTypes['ExportJob']>, ParentType, ContextType>;
+  message?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+};
+
+export type ComputeGatewayJobIdResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ComputeGatewayJobId'] = ResolversParentTypes['ComputeGatewayJobId']> = {
+  exportJob?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  pushJob?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+};
+
+export type DatasetResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Dataset'] = ResolversParentTypes['Dataset']> = {
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  schemaRef?: Resolver<ResolversTypes['SchemaRef'], ParentType, ContextType>;
+};
+
+export type DatasetConnectionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['DatasetConnection'] = ResolversParentTypes['DatasetConnection']> = {
+  edges?: Resolver<Array<ResolversTypes['DatasetEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+  totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type DatasetEdgeResolvers<ContextType = Context, ParentType extends ResolversParentTypes['DatasetEdge'] = ResolversParentTypes['DatasetEdge']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['Dataset'], ParentType, ContextType>;
+};
+
+export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['DateTime'], any> {
+  name: 'DateTime';
+}
+
+export type DestinationBatchResolvers<ContextType = Context, ParentType extends ResolversParentTypes['DestinationBatch'] = ResolversParentTypes['DestinationBatch']> = {
+  batchId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  segmentId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  segmentNs?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  status?: Resolver<Array<ResolversTypes['SegmentStatus']>, ParentType, ContextType>;
+};
+
+export type EvaluationInfoResolvers<ContextType = Context, ParentType extends ResolversParentTypes['EvaluationInfo'] = ResolversParentTypes['EvaluationInfo']> = {
+  segmentation?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+};
+
+export type EventFilterResolvers<ContextType = Context, ParentType extends ResolversParentTypes['EventFilter'] = ResolversParentTypes['EventFilter']> = {
+  fromIngestTimestamp?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  toIngestTimestamp?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+};
+
+export type EventListResolvers<ContextType = Context, ParentType extends ResolversParentTypes['EventList'] = ResolversParentTypes['EventList']> = {
+  fields?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  filter?: Resolver<Maybe<ResolversTypes['EventFilter']>, ParentType, ContextType>;
+};
+
+export type ExportDestinationResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ExportDestination'] = ResolversParentTypes['ExportDestination']> = {
+  batchId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  batches?: Resolver<Maybe<Array<ResolversTypes['DestinationBatch']>>, ParentType, ContextType>;
+  datasetId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  segmentPerBatch?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+};
+
+export type ExportFilterResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ExportFilter'] = ResolversParentTypes['ExportFilter']> = {
+  emptyProfiles?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  fromIngestTimestamp?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  segmentQualificationTime?: Resolver<Maybe<ResolversTypes['SegmentQualificationTime']>, ParentType, ContextType>;
+  segments?: Resolver<Maybe<Array<ResolversTypes['SegmentFilter']>>, ParentType, ContextType>;
+};
+
+export type ExportJobResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ExportJob'] = ResolversParentTypes['ExportJob']> = {
+  additionalFields?: Resolver<Maybe<ResolversTypes['AdditionalFields']>, ParentType, ContextType>;
+  computeGatewayJobId?: Resolver<Maybe<ResolversTypes['ComputeGatewayJobId']>, ParentType, ContextType>;
+  creationTime?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  dataset?: Resolver<Maybe<ResolversTypes['Dataset']>, ParentType, ContextType>;
+  destination?: Resolver<ResolversTypes['ExportDestination'], ParentType, ContextType>;
+  errors?: Resolver<Array<ResolversTypes['ExportJobError']>, ParentType, ContextType>;
+  evaluationInfo?: Resolver<ResolversTypes['EvaluationInfo'], ParentType, ContextType>;
+  fields?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  filter?: Resolver<ResolversTypes['ExportFilter'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  imsOrgId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  jobType?: Resolver<ResolversTypes['ExportJobType'], ParentType, ContextType>;
+  mergePolicy?: Resolver<ResolversTypes['MergePolicy'], ParentType, ContextType>;
+  metrics?: Resolver<ResolversTypes['ExportJobMetrics'], ParentType, ContextType>;
+  profileInstanceId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  progress?: Resolver<ResolversTypes['ExportJobProgress'], ParentType, ContextType>;
+  requestId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  sandboxName?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  schema?: Resolver<ResolversTypes['ExportSchema'], ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['ExportJobStatus'], ParentType, ContextType>;
+  updateTime?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+};
+
+export type ExportJobConnectionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ExportJobConnection'] = ResolversParentTypes['ExportJobConnection']> = {
+  edges?: Resolver<Array<ResolversTypes['ExportJobEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+  totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type ExportJobEdgeResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ExportJobEdge'] = ResolversParentTypes['ExportJobEdge']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['ExportJob'], ParentType, ContextType>;
+};
+
+export type ExportJobErrorResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ExportJobError'] = ResolversParentTypes['ExportJobError']> = {
+  callStack?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  code?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  msg?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type ExportJobMetricsResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ExportJobMetrics'] = ResolversParentTypes['ExportJobMetrics']> = {
+  datasetWriteTime?: Resolver<ResolversTypes['TimeSpan'], ParentType, ContextType>;
+  exportedProfileByNamespaceCounter?: Resolver<Array<ResolversTypes['NamespaceCount']>, ParentType, ContextType>;
+  profileExportTime?: Resolver<ResolversTypes['TimeSpan'], ParentType, ContextType>;
+  totalExportedProfileCounter?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  totalTime?: Resolver<ResolversTypes['TimeSpan'], ParentType, ContextType>;
+};
+
+export type ExportJobProgressResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ExportJobProgress'] = ResolversParentTypes['ExportJobProgress']> = {
+  percent?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  processedProfiles?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  totalProfiles?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+};
+
+export type ExportSchemaResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ExportSchema'] = ResolversParentTypes['ExportSchema']> = {
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type MergePolicyResolvers<ContextType = Context, ParentType extends ResolversParentTypes['MergePolicy'] = ResolversParentTypes['MergePolicy']> = {
+  id?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  version?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type MutationResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
+  cancelExportJob?: Resolver<ResolversTypes['CancelExportJobPayload'], ParentType, ContextType, RequireFields<MutationCancelExportJobArgs, 'id'>>;
+  createDataset?: Resolver<ResolversTypes['Dataset'], ParentType, ContextType, RequireFields<MutationCreateDatasetArgs, 'input'>>;
+  createExportJob?: Resolver<ResolversTypes['ExportJob'], ParentType, ContextType, RequireFields<MutationCreateExportJobArgs, 'input'>>;
+};
+
+export type NamespaceCountResolvers<ContextType = Context, ParentType extends ResolversParentTypes['NamespaceCount'] = ResolversParentTypes['NamespaceCount']> = {
+  count?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  namespace?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type PageInfoResolvers<ContextType = Context, ParentType extends ResolversParentTypes['PageInfo'] = ResolversParentTypes['PageInfo']> = {
+  endCursor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  hasNextPage?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  hasPreviousPage?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  startCursor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+};
+
+export type QueryResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
+  dataset?: Resolver<Maybe<ResolversTypes['Dataset']>, ParentType, ContextType, RequireFields<QueryDatasetArgs, 'id'>>;
+  datasets?: Resolver<ResolversTypes['DatasetConnection'], ParentType, ContextType, Partial<QueryDatasetsArgs>>;
+  exportJob?: Resolver<Maybe<ResolversTypes['ExportJob']>, ParentType, ContextType, RequireFields<QueryExportJobArgs, 'id'>>;
+  exportJobs?: Resolver<ResolversTypes['ExportJobConnection'], ParentType, ContextType, Partial<QueryExportJobsArgs>>;
+};
+
+export type SchemaRefResolvers<ContextType = Context, ParentType extends ResolversParentTypes['SchemaRef'] = ResolversParentTypes['SchemaRef']> = {
+  contentType?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type SegmentFilterResolvers<ContextType = Context, ParentType extends ResolversParentTypes['SegmentFilter'] = ResolversParentTypes['SegmentFilter']> = {
+  segmentId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  segmentNs?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  status?: Resolver<Array<ResolversTypes['SegmentStatus']>, ParentType, ContextType>;
+};
+
+export type SegmentQualificationTimeResolvers<ContextType = Context, ParentType extends ResolversParentTypes['SegmentQualificationTime'] = ResolversParentTypes['SegmentQualificationTime']> = {
+  endTime?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  startTime?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+};
+
+export type TimeSpanResolvers<ContextType = Context, ParentType extends ResolversParentTypes['TimeSpan'] = ResolversParentTypes['TimeSpan']> = {
+  endTime?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  startTime?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  totalTimeInMs?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+};
+
+export type Resolvers<ContextType = Context> = {
+  AdditionalFields?: AdditionalFieldsResolvers<ContextType>;
+  CancelExportJobPayload?: CancelExportJobPayloadResolvers<ContextType>;
+  ComputeGatewayJobId?: ComputeGatewayJobIdResolvers<ContextType>;
+  Dataset?: DatasetResolvers<ContextType>;
+  DatasetConnection?: DatasetConnectionResolvers<ContextType>;
+  DatasetEdge?: DatasetEdgeResolvers<ContextType>;
+  DateTime?: GraphQLScalarType;
+  DestinationBatch?: DestinationBatchResolvers<ContextType>;
+  EvaluationInfo?: EvaluationInfoResolvers<ContextType>;
+  EventFilter?: EventFilterResolvers<ContextType>;
+  EventList?: EventListResolvers<ContextType>;
+  ExportDestination?: ExportDestinationResolvers<ContextType>;
+  ExportFilter?: ExportFilterResolvers<ContextType>;
+  ExportJob?: ExportJobResolvers<ContextType>;
+  ExportJobConnection?: ExportJobConnectionResolvers<ContextType>;
+  ExportJobEdge?: ExportJobEdgeResolvers<ContextType>;
+  ExportJobError?: ExportJobErrorResolvers<ContextType>;
+  ExportJobMetrics?: ExportJobMetricsResolvers<ContextType>;
+  ExportJobProgress?: ExportJobProgressResolvers<ContextType>;
+  ExportSchema?: ExportSchemaResolvers<ContextType>;
+  MergePolicy?: MergePolicyResolvers<ContextType>;
+  Mutation?: MutationResolvers<ContextType>;
+  NamespaceCount?: NamespaceCountResolvers<ContextType>;
+  PageInfo?: PageInfoResolvers<ContextType>;
+  Query?: QueryResolvers<ContextType>;
+  SchemaRef?: SchemaRefResolvers<ContextType>;
+  SegmentFilter?: SegmentFilterResolvers<ContextType>;
+  SegmentQualificationTime?: SegmentQualificationTimeResolvers<ContextType>;
+  TimeSpan?: TimeSpanResolvers<ContextType>;
+};
+

@@ -1,0 +1,10 @@
+import type { DatasetConnectionResolvers, ExportJobConnectionResolvers } from '../resolvers.generated';
+
+// `totalCount` is a resolver of its own so its query runs only when a client selects it.
+export const ExportJobConnection: ExportJobConnectionResolvers = {
+  totalCount: (connection) => connection.countTotal(),
+};
+
+export const DatasetConnection: DatasetConnectionResolvers = {
+  totalCount: (connection) => connection.countTotal(),
+};

@@ -1,0 +1,49 @@
+/** Maps an `export_jobs` row onto the `ExportJob` type of the contract. */
+import type { ExportJobRow } from '../../db/schema';
+import type { ExportJobResolvers, ExportJobStatus, ExportJobType, TimeSpan } from '../resolvers.generated';
+
+export const ExportJob: ExportJobResolvers = {
+  id: (job) => String(job.id),
+  jobType: (job) => job.jobType as ExportJobType,
+  status: (job) => job.status as ExportJobStatus,
+  schema: (job) => ({ name: job.schemaName }),
+  mergePolicy: (job) => ({ id: job.mergePolicyId, version: job.mergePolicyVersion }),
+  destination: (job) => ({
+    datasetId: job.datasetId,
+    segmentPerBatch: job.segmentPerBatch,
+    batchId: job.batchId,
+    batches: job.batches,
+  }),
+  evaluationInfo: (job) => ({ segmentation: job.evaluateSegments }),
+  metrics: (job) => ({
+    totalTime: timeSpan(job.creationTime, job.finishedAt),
+    profileExportTime: timeSpan(job.profileExportStartedAt, job.profileExportFinishedAt),
+    datasetWriteTime: timeSpan(job.datasetWriteStartedAt, job.datasetWriteFinishedAt),
+    totalExportedProfileCounter: job.exportedProfiles,
+    exportedProfileByNamespaceCounter: Object.entries(job.exportedProfilesByNamespace).map(([namespace, count]) => ({
+      namespace,
+      count,
+    })),
+  }),
+  progress: (job) => ({
+    processedProfiles: job.processedProfiles,
+    totalProfiles: job.totalProfiles,
+    percent: percentDone(job),
+  }),
+  computeGatewayJobId: (job) =>
+    job.computeExportJobId || job.computePushJobId
+      ? { exportJob: job.computeExportJobId, pushJob: job.computePushJobId }
+      : null,
+  imsOrgId: (job) => job.orgId,
+  dataset: (job, _args, context) => context.loaders.datasetById.load(job.datasetId),
+};
+
+function timeSpan(start: Date | null, end: Date | null): TimeSpan {
+  return { startTime: start, endTime: end, totalTimeInMs: start && end ? end.getTime() - start.getTime() : null };
+}
+
+function percentDone(job: ExportJobRow): number {
+  if (job.status === 'SUCCEEDED') return 100;
+  if (!job.totalProfiles) return 0;
+  return Math.min(100, Math.round((job.processedProfiles / job.totalProfiles) * 1000) / 10);
+}

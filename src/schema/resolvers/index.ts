@@ -1,0 +1,17 @@
+import { DateTimeResolver } from 'graphql-scalars';
+import type { Resolvers } from '../resolvers.generated';
+import { DatasetConnection, ExportJobConnection } from './connections';
+import { Dataset } from './dataset';
+import { ExportJob } from './exportJob';
+import { Mutation } from './mutation';
+import { Query } from './query';
+
+export const resolvers: Resolvers = {
+  DateTime: DateTimeResolver,
+  Query,
+  Mutation,
+  ExportJob,
+  Dataset,
+  ExportJobConnection,
+  DatasetConnection,
+};

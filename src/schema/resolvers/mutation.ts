@@ -1,0 +1,11 @@
+import { createDataset } from '../../datasets/createDataset';
+import { cancelExportJob } from '../../jobs/cancelExportJob';
+import { createExportJob } from '../../jobs/createExportJob';
+import type { MutationResolvers } from '../resolvers.generated';
+
+export const Mutation: MutationResolvers = {
+  createDataset: (_root, { input }, { db, tenant }) => createDataset(db, tenant, input),
+  createExportJob: (_root, { input }, { db, tenant, requestId, bearerToken }) =>
+    createExportJob(db, tenant, input, { requestId, bearerToken }),
+  cancelExportJob: (_root, { id }, { db, tenant }) => cancelExportJob(db, tenant, id),
+};

@@ -1,0 +1,12 @@
+import { listDatasets } from '../../datasets/listDatasets';
+import { findExportJob } from '../../jobs/findExportJob';
+import { listExportJobs } from '../../jobs/listExportJobs';
+import type { QueryResolvers } from '../resolvers.generated';
+
+export const Query: QueryResolvers = {
+  exportJob: (_root, { id }, { db, tenant }) => findExportJob(db, tenant, id),
+  exportJobs: (_root, args, { db, tenant }) => listExportJobs(db, tenant, args),
+  dataset: (_root, { id }, { loaders }) => loaders.datasetById.load(id),
+  datasets: (_root, args, { db, tenant }) => listDatasets(db, tenant, args),
+};
+
