@@ -5,11 +5,14 @@
  */
 import { unwrapResolverError } from '@apollo/server/errors';
 import type { GraphQLFormattedError } from 'graphql';
-import { ErrorCode, GatewayError } from './errors';
+import { ErrorCode } from './errors';
 import { describeError, type Logger } from './logger';
 
-// Codes Apollo Server gives to errors of the request itself (parse, validation, variables).
-const REQUEST_ERROR_CODES = new Set([
+// Our own codes, and those Apollo Server gives to errors of the request itself
+// (parse, validation, variables). Matched by code rather than class: Apollo
+// re-creates errors thrown while building the context.
+const CLIENT_ERROR_CODES = new Set<string>([
+  ...Object.values(ErrorCode).filter((code) => code !== ErrorCode.INTERNAL_SERVER_ERROR),
   'GRAPHQL_PARSE_FAILED',
   'GRAPHQL_VALIDATION_FAILED',
   'BAD_USER_INPUT',
@@ -23,14 +26,12 @@ const CONTEXT_FAILURE_PREFIX = 'Context creation failed: ';
 
 export function createFormatError(logger: Logger) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
-    const original = unwrapResolverError(error);
-    if (original instanceof GatewayError) {
-      return { ...formatted, message: formatted.message.replace(CONTEXT_FAILURE_PREFIX, '') };
-    }
     const code = formatted.extensions?.code;
-    if (typeof code === 'string' && REQUEST_ERROR_CODES.has(code)) {
-      return formatted;
+    if (typeof code === 'string' && CLIENT_ERROR_CODES.has(code)) {
+      const { http: _status, ...extensions } = formatted.extensions ?? {};
+      return { ...formatted, message: formatted.message.replace(CONTEXT_FAILURE_PREFIX, ''), extensions };
     }
+    const original = unwrapResolverError(error);
     logger.error('Unexpected error', { path: formatted.path, error: describeError(original) });
     return {
       message: 'Internal server error',

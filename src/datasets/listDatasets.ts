@@ -2,7 +2,7 @@ import { and, count } from 'drizzle-orm';
 import type { AppDatabase } from '../db/createDb';
 import { datasets, type DatasetRow } from '../db/schema';
 import { datasetsOfTenant } from '../db/tenantScope';
-import { encodeCursor } from '../pagination/cursor';
+import { cursorEncoder } from '../pagination/cursor';
 import type { Connection } from '../pagination/connection';
 import { keysetQuery, pageFromRows } from '../pagination/keyset';
 import { parsePageArgs, type PageArgs } from '../pagination/pageRequest';
@@ -18,7 +18,8 @@ export async function listDatasets(db: AppDatabase, tenant: Tenant, args: PageAr
     .where(and(datasetsOfTenant(tenant), ...keyset.conditions))
     .orderBy(...keyset.orderBy)
     .limit(keyset.limit);
-  const page = pageFromRows(rows, request, (row) => encodeCursor('dataset', tenant, { time: row.createdAt, id: row.id }));
+  const encode = cursorEncoder('dataset', tenant);
+  const page = pageFromRows(rows, request, (row) => encode({ time: row.createdAt, id: row.id }));
   return {
     ...page,
     countTotal: async () => {

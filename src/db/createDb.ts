@@ -5,6 +5,7 @@
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
+import type { Logger } from 'drizzle-orm/logger';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
@@ -31,6 +32,8 @@ export interface DatabaseOptions {
   dataDir: string;
   /** Connection pool size on PostgreSQL. Default 10. */
   poolSize?: number;
+  /** Called with every SQL statement drizzle sends (tests count them). */
+  onQuery?: (query: string) => void;
 }
 
 const MIGRATIONS_FOLDER = fileURLToPath(new URL('../../drizzle', import.meta.url));
@@ -41,16 +44,16 @@ const MIGRATION_LOCK_KEY = 727_001;
 export async function createDb(options: DatabaseOptions): Promise<Database> {
   const { url } = options;
   if (url === undefined || url === '' || url === 'memory://') {
-    return openPglite(url === 'memory://' ? undefined : options.dataDir);
+    return openPglite(url === 'memory://' ? undefined : options.dataDir, options.onQuery);
   }
-  if (/^postgres(ql)?:\/\//.test(url)) return openPostgres(url, options.poolSize ?? 10);
+  if (/^postgres(ql)?:\/\//.test(url)) return openPostgres(url, options.poolSize ?? 10, options.onQuery);
   throw new Error(`DATABASE_URL must start with postgres://, postgresql:// or be memory:// (got ${redact(url)})`);
 }
 
-async function openPglite(dataDir: string | undefined): Promise<Database> {
+async function openPglite(dataDir: string | undefined, onQuery: QueryListener): Promise<Database> {
   if (dataDir) mkdirSync(dataDir, { recursive: true });
   const client = dataDir ? new PGlite(dataDir) : new PGlite();
-  const db = drizzlePglite(client, { schema });
+  const db = drizzlePglite(client, { schema, logger: queryLogger(onQuery) });
   try {
     await migratePglite(db, { migrationsFolder: MIGRATIONS_FOLDER });
   } catch (error: unknown) {
@@ -65,9 +68,9 @@ async function openPglite(dataDir: string | undefined): Promise<Database> {
   };
 }
 
-async function openPostgres(url: string, poolSize: number): Promise<Database> {
+async function openPostgres(url: string, poolSize: number, onQuery: QueryListener): Promise<Database> {
   const client = postgres(url, { max: poolSize, onnotice: () => {} });
-  const db = drizzlePostgres(client, { schema });
+  const db = drizzlePostgres(client, { schema, logger: queryLogger(onQuery) });
   const lockHolder = await client.reserve();
   try {
     await lockHolder`select pg_advisory_lock(${MIGRATION_LOCK_KEY})`;
@@ -85,6 +88,12 @@ async function openPostgres(url: string, poolSize: number): Promise<Database> {
     description: `PostgreSQL at ${redact(url)}`,
     close: () => client.end({ timeout: 5 }),
   };
+}
+
+type QueryListener = DatabaseOptions['onQuery'];
+
+function queryLogger(onQuery: QueryListener): Logger | false {
+  return onQuery ? { logQuery: (query) => onQuery(query) } : false;
 }
 
 /** Drops the password from a connection URL. */

@@ -1,7 +1,7 @@
 import { and, count, inArray, type SQL } from 'drizzle-orm';
 import type { AppDatabase } from '../db/createDb';
 import { exportJobs, type ExportJobRow } from '../db/schema';
-import { encodeCursor } from '../pagination/cursor';
+import { cursorEncoder } from '../pagination/cursor';
 import type { Connection } from '../pagination/connection';
 import { keysetQuery, pageFromRows } from '../pagination/keyset';
 import { parsePageArgs, type PageArgs } from '../pagination/pageRequest';
@@ -30,8 +30,9 @@ export async function listExportJobs(
     .where(and(...filter, ...keyset.conditions))
     .orderBy(...keyset.orderBy)
     .limit(keyset.limit);
+  const encode = cursorEncoder('job', tenant);
   const page = pageFromRows(rows, request, (row) =>
-    encodeCursor('job', tenant, { time: row.creationTime, id: String(row.id) }),
+    encode({ time: row.creationTime, id: String(row.id) }),
   );
   return {
     ...page,

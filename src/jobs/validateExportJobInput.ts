@@ -34,7 +34,8 @@ export function validateExportJobInput(input: CreateExportJobInput): ExportJobSp
   const datasetId = input.destination.datasetId.trim();
   if (datasetId === '') throw badUserInput('destination.datasetId', '`destination.datasetId` must not be empty');
 
-  const mergePolicyId = input.mergePolicy?.id.trim() || DEFAULT_MERGE_POLICY.id;
+  const mergePolicyId = input.mergePolicy ? input.mergePolicy.id.trim() : DEFAULT_MERGE_POLICY.id;
+  if (mergePolicyId === '') throw badUserInput('mergePolicy.id', '`mergePolicy.id` must not be empty');
   const mergePolicyVersion = input.mergePolicy?.version ?? DEFAULT_MERGE_POLICY.version;
   if (mergePolicyVersion < 1) {
     throw badUserInput('mergePolicy.version', '`mergePolicy.version` must be 1 or more');

@@ -16,9 +16,16 @@ export type CursorKind = 'job' | 'dataset';
 
 const VERSION = 'v1';
 
-export function encodeCursor(kind: CursorKind, tenant: Tenant, position: CursorPosition): string {
-  const payload = [VERSION, kind, tenantTag(tenant), position.time.getTime(), position.id].join(':');
-  return Buffer.from(payload, 'utf8').toString('base64url');
+// What an id of each list looks like: anything else would only fail later, in SQL.
+const ID_PATTERN: Record<CursorKind, RegExp> = {
+  job: /^[1-9]\d{0,14}$/,
+  dataset: /^[0-9a-f]{24}$/,
+};
+
+/** Returns an encoder of cursors for one list and tenant (the tenant's tag is hashed once). */
+export function cursorEncoder(kind: CursorKind, tenant: Tenant): (position: CursorPosition) => string {
+  const prefix = `${VERSION}:${kind}:${tenantTag(tenant)}:`;
+  return (position) => Buffer.from(`${prefix}${position.time.getTime()}:${position.id}`, 'utf8').toString('base64url');
 }
 
 /** Decodes `cursor`, or throws BAD_USER_INPUT naming `field` (`after` or `before`). */
@@ -32,8 +39,7 @@ export function decodeCursor(kind: CursorKind, tenant: Tenant, cursor: string, f
     cursorKind === kind &&
     /^\d+$/.test(millis ?? '') &&
     !Number.isNaN(time.getTime()) &&
-    id !== undefined &&
-    id !== '';
+    ID_PATTERN[kind].test(id ?? '');
   if (!wellFormed) throw badUserInput(field, `\`${field}\` is not a cursor of this list`);
   if (tag !== tenantTag(tenant)) {
     throw badUserInput(field, `\`${field}\` is a cursor of another organisation or sandbox`);

@@ -54,7 +54,10 @@ export type CreateExportJobInput = {
   fields?: InputMaybe<Scalars['String']['input']>;
   /** Omitted exports every profile. */
   filter?: InputMaybe<ExportFilterInput>;
-  /** Repeating a key within the tenant returns the first job instead of creating another. */
+  /**
+   * 1 to 255 characters, compared exactly. Repeating a key within the tenant returns
+   * the first job instead of creating another.
+   */
   idempotencyKey?: InputMaybe<Scalars['String']['input']>;
   /** Defaults to `timestampOrdered-none-mp`, version 1. */
   mergePolicy?: InputMaybe<MergePolicyInput>;

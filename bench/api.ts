@@ -1,0 +1,158 @@
+/**
+ * `npm run bench:api`: the API under load on PostgreSQL. Loads 10,000 jobs into
+ * one tenant (and 40,000 into others, so the index has to do its work), starts
+ * the real server as a child process, and drives it over HTTP with autocannon:
+ *   1. `exportJobs(first: 50)` selecting the whole contract, 20 connections, flat out;
+ *   2. `exportJob(id)` at a fixed 500 req/s.
+ * Prints req/s, p50 and p99, and the plan of the page query.
+ * Targets: ≥ 500 req/s for (1); p99 < 10 ms for (2).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import autocannon from 'autocannon';
+import postgres from 'postgres';
+import { createDb } from '../src/db/createDb';
+import { EXPORT_JOB_FIELDS } from '../test/fixtures/operations';
+import { createPostgresDatabase } from '../test/helpers/databases';
+
+const ORG = 'BENCH_ORG@AdobeOrg';
+const JOBS = 10_000;
+const OTHER_TENANT_JOBS = 40_000;
+const PORT = Number(process.env.BENCH_PORT ?? 4400);
+const DURATION_S = Number(process.env.BENCH_DURATION ?? 10);
+const HEADERS = { 'content-type': 'application/json', 'x-gw-ims-org-id': ORG, 'x-sandbox-name': 'prod' };
+
+const PAGE_QUERY = `query Page { exportJobs(first: 50) { edges { cursor node { ...ExportJobFields } } pageInfo { hasNextPage endCursor } } } ${EXPORT_JOB_FIELDS}`;
+const ONE_QUERY = `query One($id: ID!) { exportJob(id: $id) { ...ExportJobFields } } ${EXPORT_JOB_FIELDS}`;
+
+async function main(): Promise<void> {
+  const database = await createPostgresDatabase();
+  let server: ChildProcess | undefined;
+  try {
+    const { firstId } = await loadJobs(database.url);
+    await printPlan(database.url);
+    server = await startServerProcess(database.url);
+    const url = `http://127.0.0.1:${PORT}/graphql`;
+
+    await run('warm-up', { url, connections: 20, duration: 3, body: JSON.stringify({ query: PAGE_QUERY }) });
+    const page = await run('exportJobs(first: 50), all fields', {
+      url,
+      connections: 20,
+      duration: DURATION_S,
+      body: JSON.stringify({ query: PAGE_QUERY }),
+    });
+    const one = await run('exportJob(id) at 500 req/s', {
+      url,
+      connections: 20,
+      duration: DURATION_S,
+      overallRate: 500,
+      requests: [
+        {
+          setupRequest: (request) => ({
+            ...request,
+            body: JSON.stringify({
+              query: ONE_QUERY,
+              variables: { id: String(firstId + Math.floor(Math.random() * JOBS)) },
+            }),
+          }),
+        },
+      ],
+    });
+    console.log('\nSummary');
+    console.table([
+      { scenario: 'exportJobs(first: 50)', 'req/s': page.rps, 'p50 ms': page.p50, 'p99 ms': page.p99, target: '≥ 500 req/s', met: page.rps >= 500 },
+      { scenario: 'exportJob(id) @500/s', 'req/s': one.rps, 'p50 ms': one.p50, 'p99 ms': one.p99, target: 'p99 < 10 ms', met: one.p99 < 10 },
+    ]);
+  } finally {
+    if (server) {
+      server.kill('SIGTERM');
+      await once(server, 'exit');
+    }
+    await database.drop();
+  }
+}
+
+/** Set-based load: every job in one INSERT … SELECT, realistic JSON included. */
+async function loadJobs(url: string): Promise<{ firstId: number }> {
+  const migrated = await createDb({ url, dataDir: '' });
+  await migrated.close();
+  const sql = postgres(url, { max: 1, onnotice: () => {} });
+  const started = performance.now();
+  await sql`
+    insert into datasets (id, org_id, sandbox_name, name, schema_ref_id, schema_ref_content_type)
+    select 'ds' || lpad(i::text, 22, '0'), case when i < 10 then ${ORG} else 'OTHER_' || i || '@AdobeOrg' end, 'prod',
+           'Dataset ' || i, 'https://ns.adobe.com/xdm/context/profile__union', 'application/vnd.adobe.xed+json;version=1'
+    from generate_series(0, 49) i`;
+  await sql`
+    insert into export_jobs (org_id, sandbox_name, status, fields, schema_name, merge_policy_id, merge_policy_version,
+      filter, additional_fields, dataset_id, errors, exported_profiles, exported_profiles_by_namespace,
+      processed_profiles, total_profiles, request_id, creation_time, update_time)
+    select
+      case when i % 5 = 0 then ${ORG} else 'OTHER_' || (i % 40 + 10) || '@AdobeOrg' end, 'prod',
+      (array['NEW','PROCESSING','SUCCEEDED','FAILED','CANCELLED'])[1 + i % 5],
+      'identities.id,personalEmail.address', '_xdm.context.profile', 'timestampOrdered-none-mp', 1,
+      jsonb_build_object('segments', jsonb_build_array(jsonb_build_object('segmentId', 'seg-' || i % 20, 'segmentNs', 'ups',
+        'status', jsonb_build_array('REALIZED', 'EXISTING'))), 'segmentQualificationTime', null,
+        'fromIngestTimestamp', null, 'emptyProfiles', false),
+      jsonb_build_object('eventList', jsonb_build_object('fields', 'environment.browserDetails.name', 'filter', null)),
+      case when i % 5 = 0 then 'ds' || lpad((i / 5 % 10)::text, 22, '0') else 'ds' || lpad((i % 40 + 10)::text, 22, '0') end,
+      '[]'::jsonb, 1000, '{"email": 700, "ecid": 1000}'::jsonb, 1000, 1000, md5(i::text),
+      now() - (i || ' seconds')::interval, now()
+    from generate_series(0, ${JOBS + OTHER_TENANT_JOBS - 1}) i`;
+  await sql`analyze`;
+  const [row] = await sql<{ id: string }[]>`select min(id) as id from export_jobs where org_id = ${ORG}`;
+  const [count] = await sql<{ n: string }[]>`select count(*) as n from export_jobs where org_id = ${ORG}`;
+  await sql.end();
+  console.log(`Loaded ${count!.n} jobs for ${ORG} (+${OTHER_TENANT_JOBS} of other tenants) in ${Math.round(performance.now() - started)} ms`);
+  // Ids of the bench tenant are every fifth id from here; the others answer null, which is as cheap.
+  return { firstId: Number(row!.id) };
+}
+
+async function printPlan(url: string): Promise<void> {
+  const sql = postgres(url, { max: 1, onnotice: () => {} });
+  const plan = await sql.unsafe(
+    `explain select * from export_jobs where org_id = $1 and sandbox_name = 'prod'
+     and (creation_time, id) < (now(), 9223372036854775807) order by creation_time desc, id desc limit 51`,
+    [ORG],
+  );
+  await sql.end();
+  console.log('\nPlan of a page query:');
+  for (const line of plan) console.log('  ' + String(Object.values(line)[0]));
+}
+
+async function startServerProcess(databaseUrl: string): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', 'serve'], {
+    env: { ...process.env, DATABASE_URL: databaseUrl, PORT: String(PORT), HOST: '127.0.0.1' },
+    stdio: ['ignore', 'inherit', 'pipe'],
+  });
+  let log = '';
+  await new Promise<void>((resolve, reject) => {
+    child.stderr!.on('data', (chunk: Buffer) => {
+      log += chunk.toString();
+      process.stderr.write(chunk);
+      if (log.includes('gateway ready')) resolve();
+    });
+    child.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
+  });
+  return child;
+}
+
+interface Figures {
+  rps: number;
+  p50: number;
+  p99: number;
+}
+
+async function run(title: string, options: autocannon.Options): Promise<Figures> {
+  const result = await autocannon({ method: 'POST', headers: HEADERS, ...options });
+  const failed = result.errors + result.timeouts + result.non2xx;
+  const figures = { rps: Math.round(result.requests.average), p50: result.latency.p50, p99: result.latency.p99 };
+  console.log(`\n${title}: ${figures.rps} req/s, p50 ${figures.p50} ms, p99 ${figures.p99} ms, ${result.requests.total} requests, ${failed} failed`);
+  if (failed > 0) throw new Error(`${title}: ${failed} requests failed`);
+  return figures;
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,56 @@
+/**
+ * The storage targets every storage test runs against: PGlite in memory and a
+ * fresh PostgreSQL database (created from TEST_DATABASE_URL, dropped after).
+ * PostgreSQL being unreachable fails the test; it is never skipped.
+ */
+import { randomBytes } from 'node:crypto';
+import postgres from 'postgres';
+import { createDb, type Database } from '../../src/db/createDb';
+
+export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
+
+export interface StorageTarget {
+  name: 'pglite' | 'postgres';
+  /** Opens an empty, migrated database that `close()` removes again. */
+  open(options?: { onQuery?: (query: string) => void }): Promise<Database>;
+}
+
+export const storageTargets: StorageTarget[] = [
+  { name: 'pglite', open: (options) => createDb({ url: 'memory://', dataDir: '', ...options }) },
+  { name: 'postgres', open: openFreshPostgres },
+];
+
+/** A PostgreSQL database of its own, for tests that spawn servers or need its URL. */
+export async function createPostgresDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
+  const name = `gw_test_${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`;
+  const admin = postgres(TEST_DATABASE_URL, { max: 1, onnotice: () => {} });
+  try {
+    await admin.unsafe(`create database "${name}"`);
+  } catch (error: unknown) {
+    await admin.end();
+    throw new Error(`PostgreSQL at TEST_DATABASE_URL (${TEST_DATABASE_URL}) is required by the tests`, {
+      cause: error,
+    });
+  }
+  const url = new URL(TEST_DATABASE_URL);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    drop: async () => {
+      await admin.unsafe(`drop database if exists "${name}" with (force)`);
+      await admin.end();
+    },
+  };
+}
+
+async function openFreshPostgres(options: { onQuery?: (query: string) => void } = {}): Promise<Database> {
+  const fresh = await createPostgresDatabase();
+  const database = await createDb({ url: fresh.url, dataDir: '', poolSize: 5, ...options });
+  return {
+    ...database,
+    close: async () => {
+      await database.close();
+      await fresh.drop();
+    },
+  };
+}

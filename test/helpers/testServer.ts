@@ -1,0 +1,68 @@
+/**
+ * Starts the real HTTP server on a free port over a test database, and talks
+ * GraphQL to it with fetch, exactly as a client would.
+ */
+import type { Database } from '../../src/db/createDb';
+import { startServer, type RunningServer } from '../../src/server';
+import type { StorageTarget } from './databases';
+
+export interface GraphQLResponse<Data = Record<string, any>> {
+  status: number;
+  headers: Headers;
+  data?: Data | null;
+  errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, any> }[];
+}
+
+export const TENANT = { 'x-gw-ims-org-id': 'ORG_A@AdobeOrg', 'x-sandbox-name': 'prod' };
+
+export interface TestServer {
+  server: RunningServer;
+  database: Database;
+  /** SQL statements seen since the last `resetQueries()`. */
+  queries: string[];
+  resetQueries(): void;
+  /** Logged lines (JSON) since start. */
+  logs: string[];
+  graphql<Data = Record<string, any>>(
+    query: string,
+    variables?: Record<string, unknown>,
+    headers?: Record<string, string>,
+  ): Promise<GraphQLResponse<Data>>;
+  close(): Promise<void>;
+}
+
+export async function startTestServer(target: StorageTarget): Promise<TestServer> {
+  const queries: string[] = [];
+  const logs: string[] = [];
+  const database = await target.open({ onQuery: (query) => queries.push(query) });
+  const server = await startServer(
+    { databaseUrl: undefined, dataDir: '', port: 0, host: '127.0.0.1', poolSize: 5 },
+    {
+      database,
+      logger: {
+        info: (message, fields) => logs.push(JSON.stringify({ level: 'info', message, ...fields })),
+        error: (message, fields) => logs.push(JSON.stringify({ level: 'error', message, ...fields })),
+      },
+    },
+  );
+  return {
+    server,
+    database,
+    queries,
+    resetQueries: () => queries.splice(0),
+    logs,
+    graphql: async (query, variables, headers = TENANT) => {
+      const response = await fetch(server.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: JSON.stringify({ query, variables }),
+      });
+      const body = (await response.json()) as GraphQLResponse;
+      return { ...body, status: response.status, headers: response.headers } as GraphQLResponse<any>;
+    },
+    close: async () => {
+      await server.close();
+      await database.close();
+    },
+  };
+}
