@@ -39,8 +39,9 @@ export function decodeCursor(kind: CursorKind, tenant: Tenant, cursor: string, f
     cursorKind === kind &&
     /^\d+$/.test(millis ?? '') &&
     !Number.isNaN(time.getTime()) &&
-    ID_PATTERN[kind].test(id ?? '');
-  if (!wellFormed) throw badUserInput(field, `\`${field}\` is not a cursor of this list`);
+    id !== undefined &&
+    ID_PATTERN[kind].test(id);
+  if (!wellFormed || id === undefined) throw badUserInput(field, `\`${field}\` is not a cursor of this list`);
   if (tag !== tenantTag(tenant)) {
     throw badUserInput(field, `\`${field}\` is a cursor of another organisation or sandbox`);
   }
