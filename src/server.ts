@@ -2,7 +2,7 @@
  * Composition root: database → Apollo Server → HTTP. Transports are wired here
  * and nowhere else; the domain modules know nothing of HTTP.
  */
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
@@ -10,15 +10,14 @@ import {
   ApolloServerPluginCacheControlDisabled,
   ApolloServerPluginLandingPageDisabled,
 } from '@apollo/server/plugin/disabled';
-import { expressMiddleware } from '@as-integrations/express5';
-import express from 'express';
 import type { Config } from './config';
 import { createContext, REQUEST_ID_HEADER, requestIdOf, type Context } from './context';
 import { createDb, type Database } from './db/createDb';
 import { createFormatError } from './formatError';
-import { createLogger, type Logger } from './logger';
-import { resolvers } from './schema/resolvers';
-import { typeDefs } from './schema/typeDefs';
+import { graphqlHttpHandler } from './http/graphqlHttpHandler';
+import { createLogger, describeError, type Logger } from './logger';
+import { buildSchema } from './schema/buildSchema';
+import { jitGateway } from './schema/jitExecutor';
 
 export interface RunningServer {
   /** `http://host:port/graphql` */
@@ -39,12 +38,10 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   const database =
     options.database ??
     (await createDb({ url: config.databaseUrl, dataDir: config.dataDir, poolSize: config.poolSize }));
-  const app = express();
-  const httpServer = createServer(app);
+  const httpServer = createServer();
 
   const apollo = new ApolloServer<Context>({
-    typeDefs,
-    resolvers,
+    gateway: jitGateway(buildSchema()),
     formatError: createFormatError(logger),
     includeStacktraceInErrorResponses: false,
     introspection: true,
@@ -59,22 +56,27 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   });
   await apollo.start();
 
-  app.disable('x-powered-by');
-  app.get('/healthz', (_req, res) => {
-    res.json({ status: 'ok' });
+  const graphql = graphqlHttpHandler(apollo, async ({ req, res }) => {
+    const requestId = requestIdOf(req.headers);
+    res.setHeader(REQUEST_ID_HEADER, requestId);
+    return createContext(database.db, req.headers, requestId);
   });
-  app.use(
-    '/graphql',
-    (req, res, next) => {
-      res.locals.requestId = requestIdOf(req.headers);
-      res.setHeader(REQUEST_ID_HEADER, res.locals.requestId as string);
-      next();
-    },
-    express.json({ limit: '2mb' }),
-    expressMiddleware(apollo, {
-      context: async ({ req, res }) => createContext(database.db, req.headers, res.locals.requestId as string),
-    }),
-  );
+  httpServer.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    const path = (req.url ?? '/').split('?')[0];
+    if (path === '/graphql') {
+      graphql(req, res).catch((error: unknown) => {
+        logger.error('HTTP handler failed', { error: describeError(error) });
+        if (!res.headersSent) res.statusCode = 500;
+        res.end();
+      });
+    } else if (path === '/healthz') {
+      res.setHeader('content-type', 'application/json');
+      res.end('{"status":"ok"}');
+    } else {
+      res.statusCode = 404;
+      res.end('Not found');
+    }
+  });
 
   await listen(httpServer, config.port, config.host);
   const { port } = httpServer.address() as AddressInfo;

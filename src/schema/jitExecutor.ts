@@ -1,0 +1,71 @@
+/**
+ * Executes operations with graphql-jit instead of graphql-js's interpreter.
+ * A page of 50 jobs resolves ~4,000 fields; compiled once per document, the
+ * same page runs several times faster. Apollo Server accepts a custom executor
+ * only through its gateway interface, so this is a tiny "gateway" that serves
+ * one local schema: parsing, validation, plugins and errors stay Apollo's.
+ */
+import type { GatewayExecutor, GatewayInterface } from '@apollo/server-gateway-interface';
+import type { ExecutionResult } from 'graphql';
+import { GraphQLError, printSchema, type DocumentNode, type GraphQLSchema } from 'graphql';
+import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
+
+export function jitGateway(schema: GraphQLSchema): GatewayInterface {
+  // Apollo's document store hands out the same DocumentNode for the same query text.
+  const compiled = new WeakMap<DocumentNode, Map<string, CompiledQuery>>();
+
+  const executor: GatewayExecutor = async (requestContext) => {
+    const { document, operationName, request, context } = requestContext;
+    const byOperation = compiled.get(document) ?? new Map<string, CompiledQuery>();
+    compiled.set(document, byOperation);
+    let query = byOperation.get(operationName ?? '');
+    if (!query) {
+      const result = compileQuery(schema, document, operationName ?? undefined);
+      if (!isCompiledQuery(result)) return asGraphQLErrors(result);
+      query = result;
+      byOperation.set(operationName ?? '', query);
+    }
+    return asGraphQLErrors(await query.query(undefined, context, request.variables ?? {}));
+  };
+
+  let listeners: Parameters<GatewayInterface['onSchemaLoadOrUpdate']>[0][] = [];
+  return {
+    onSchemaLoadOrUpdate(listener) {
+      listeners.push(listener);
+      return () => {
+        listeners = listeners.filter((other) => other !== listener);
+      };
+    },
+    async load() {
+      const coreSupergraphSdl = printSchema(schema);
+      for (const listener of listeners) listener({ apiSchema: schema, coreSupergraphSdl });
+      return { executor };
+    },
+    async stop() {
+      listeners = [];
+    },
+  };
+}
+
+/**
+ * graphql-jit reports errors with a GraphQLError class of its own, which Apollo
+ * would re-wrap and strip of path, locations and the error a resolver threw.
+ * Rebuilt as graphql's own errors, they keep all three. A result without data
+ * failed before execution: its variables did not match the operation.
+ */
+function asGraphQLErrors(result: ExecutionResult): ExecutionResult {
+  if (!result.errors?.length) return result;
+  const beforeExecution = result.data === undefined;
+  const errors = result.errors.map((jitError) => {
+    const thrown = jitError.originalError ?? undefined;
+    const error = new GraphQLError(jitError.message, {
+      path: jitError.path,
+      originalError: thrown,
+      extensions: beforeExecution ? { code: 'BAD_USER_INPUT', ...jitError.extensions } : jitError.extensions,
+    });
+    // graphql 16 derives locations from AST nodes, which graphql-jit does not keep.
+    if (jitError.locations) Object.defineProperty(error, 'locations', { value: jitError.locations, enumerable: true });
+    return error;
+  });
+  return { ...result, errors };
+}
