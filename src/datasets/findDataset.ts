@@ -1,15 +1,13 @@
-import { and, eq, inArray } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import type { AppDatabase } from '../db/createDb';
 import { datasets, type DatasetRow } from '../db/schema';
+import { preparedStatement } from '../db/statementCache';
 import { datasetsOfTenant } from '../db/tenantScope';
 import type { Tenant } from '../tenant';
 
 /** The tenant's dataset with this id, or null. */
 export async function findDataset(db: AppDatabase, tenant: Tenant, id: string): Promise<DatasetRow | null> {
-  const [row] = await db
-    .select()
-    .from(datasets)
-    .where(and(datasetsOfTenant(tenant), eq(datasets.id, id)));
+  const [row] = await findOne(db).execute({ ...tenant, id });
   return row ?? null;
 }
 
@@ -19,10 +17,24 @@ export async function findDatasets(
   tenant: Tenant,
   ids: readonly string[],
 ): Promise<(DatasetRow | null)[]> {
-  const rows = await db
-    .select()
-    .from(datasets)
-    .where(and(datasetsOfTenant(tenant), inArray(datasets.id, [...ids])));
+  const rows = await findMany(db).execute({ ...tenant, ids: [...ids] });
   const byId = new Map(rows.map((row) => [row.id, row]));
   return ids.map((id) => byId.get(id) ?? null);
 }
+
+const findOne = preparedStatement((db) =>
+  db
+    .select()
+    .from(datasets)
+    .where(and(datasetsOfTenant(), eq(datasets.id, sql.placeholder('id'))))
+    .prepare('find_dataset'),
+);
+
+// `= any($ids)`: one statement whatever the number of ids, where `in (…)` would be a new one per count.
+const findMany = preparedStatement((db) =>
+  db
+    .select()
+    .from(datasets)
+    .where(and(datasetsOfTenant(), sql`${datasets.id} = any(${sql.placeholder('ids')})`))
+    .prepare('find_datasets'),
+);

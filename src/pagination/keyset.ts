@@ -5,7 +5,6 @@
  * (…, time, id) index, so page 1,000 costs what page 1 does.
  */
 import { asc, desc, sql, type AnyColumn, type SQL } from 'drizzle-orm';
-import type { CursorPosition } from './cursor';
 import type { PageRequest } from './pageRequest';
 
 export interface KeysetColumns {
@@ -15,23 +14,46 @@ export interface KeysetColumns {
   idType: 'bigint' | 'text';
 }
 
-export interface KeysetQuery {
-  conditions: SQL[];
-  orderBy: SQL[];
-  /** One more than the page size: the extra row tells whether another page exists. */
-  limit: number;
+/** What the SQL of a page depends on; pages of one shape share one prepared statement. */
+export interface PageShape {
+  direction: PageRequest['direction'];
+  after: boolean;
+  before: boolean;
 }
 
-export function keysetQuery(columns: KeysetColumns, request: PageRequest): KeysetQuery {
+export function pageShapeOf(request: PageRequest): PageShape {
+  return { direction: request.direction, after: request.after !== null, before: request.before !== null };
+}
+
+export function pageShapeKey(shape: PageShape): string {
+  return `${shape.direction}${shape.after ? '_after' : ''}${shape.before ? '_before' : ''}`;
+}
+
+/**
+ * Conditions and order of a page of this shape, on placeholders filled by
+ * `keysetValues`: `afterTime`, `afterId`, `beforeTime`, `beforeId`, `limit`.
+ */
+export function keysetClauses(columns: KeysetColumns, shape: PageShape): { conditions: SQL[]; orderBy: SQL[] } {
   const conditions: SQL[] = [];
-  if (request.after) conditions.push(compare(columns, '<', request.after));
-  if (request.before) conditions.push(compare(columns, '>', request.before));
-  const order = request.direction === 'forward' ? desc : asc;
-  return { conditions, orderBy: [order(columns.time), order(columns.id)], limit: request.limit + 1 };
+  if (shape.after) conditions.push(compare(columns, '<', 'after'));
+  if (shape.before) conditions.push(compare(columns, '>', 'before'));
+  const order = shape.direction === 'forward' ? desc : asc;
+  return { conditions, orderBy: [order(columns.time), order(columns.id)] };
 }
 
-function compare(columns: KeysetColumns, operator: '<' | '>', position: CursorPosition): SQL {
-  return sql`(${columns.time}, ${columns.id}) ${sql.raw(operator)} (${position.time.toISOString()}::timestamptz, ${position.id}::${sql.raw(columns.idType)})`;
+export function keysetValues(request: PageRequest): Record<string, unknown> {
+  return {
+    // One more than the page size: the extra row tells whether another page exists.
+    limit: request.limit + 1,
+    afterTime: request.after?.time.toISOString(),
+    afterId: request.after?.id,
+    beforeTime: request.before?.time.toISOString(),
+    beforeId: request.before?.id,
+  };
+}
+
+function compare(columns: KeysetColumns, operator: '<' | '>', side: 'after' | 'before'): SQL {
+  return sql`(${columns.time}, ${columns.id}) ${sql.raw(operator)} (${sql.placeholder(`${side}Time`)}::timestamptz, ${sql.placeholder(`${side}Id`)}::${sql.raw(columns.idType)})`;
 }
 
 export interface PageInfo {
@@ -47,7 +69,7 @@ export interface Edge<Row> {
 }
 
 /**
- * Turns the rows of a `keysetQuery` (in query order, possibly one too many) into
+ * Turns the rows of a page query (in query order, possibly one too many) into
  * edges newest first. The side the client came from counts as having a page when
  * it passed a cursor on that side: that cursor's row lies there.
  */
