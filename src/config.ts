@@ -13,8 +13,13 @@ export interface Config {
   port: number;
   /** Interface to listen on. Env: `HOST`, default all interfaces. */
   host: string | undefined;
-  /** PostgreSQL connection pool size. Env: `DATABASE_POOL_SIZE`, default 10. */
+  /** PostgreSQL connection pool size (per process). Env: `DATABASE_POOL_SIZE`, default 10. */
   poolSize: number;
+  /**
+   * HTTP server processes sharing the port. Env: `WORKERS`, default 1. More than
+   * one needs PostgreSQL: an embedded PGlite belongs to a single process.
+   */
+  workers: number;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -24,6 +29,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port: integer(env, 'PORT', 4000, 0, 65535),
     host: env.HOST || undefined,
     poolSize: integer(env, 'DATABASE_POOL_SIZE', 10, 1, 1000),
+    workers: integer(env, 'WORKERS', 1, 1, 64),
   };
 }
 

@@ -1,12 +1,18 @@
-/** Command-line entry: `tsx src/main.ts [serve]`. */
+/** Command-line entry: `node --import tsx src/main.ts [serve]`. */
 import { loadConfig } from './config';
 import { createLogger, describeError } from './logger';
 import { startServer } from './server';
+import { isPrimaryProcess, runPrimary } from './serveWorkers';
 
 const logger = createLogger();
 
 async function serve(): Promise<void> {
-  const server = await startServer(loadConfig(), { logger });
+  const config = loadConfig();
+  if (config.workers > 1 && isPrimaryProcess()) {
+    runPrimary(config, logger);
+    return;
+  }
+  const server = await startServer(config, { logger });
   const shutdown = (signal: string) => {
     logger.info('Shutting down', { signal });
     server.close().then(

@@ -36,7 +36,7 @@ export async function startTestServer(target: StorageTarget): Promise<TestServer
   const logs: string[] = [];
   const database = await target.open({ onQuery: (query) => queries.push(query) });
   const server = await startServer(
-    { databaseUrl: undefined, dataDir: '', port: 0, host: '127.0.0.1', poolSize: 5 },
+    { databaseUrl: undefined, dataDir: '', port: 0, host: '127.0.0.1', poolSize: 5, workers: 1 },
     {
       database,
       logger: {
