@@ -1,0 +1,114 @@
+/**
+ * The server as users start it: `node --import tsx src/main.ts serve` in a
+ * process of its own, configured only through the environment.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { CREATE_DATASET, PROFILE_SCHEMA_REF } from './fixtures/operations';
+import { createPostgresDatabase } from './helpers/databases';
+import { TENANT } from './helpers/testServer';
+
+interface ServerProcess {
+  child: ChildProcess;
+  output: () => string;
+  url: string;
+}
+
+const DATASETS = '{ datasets { totalCount edges { node { id name } } } }';
+
+describe('the serve command', () => {
+  const cleanups: (() => Promise<void> | void)[] = [];
+  afterAll(async () => {
+    for (const cleanup of cleanups.reverse()) await cleanup();
+  });
+
+  it('keeps the embedded database in DATA_DIR across restarts', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'gw-data-'));
+    cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
+
+    const first = await startProcess({ DATA_DIR: dataDir });
+    const created = await post(first.url, CREATE_DATASET, { input: { name: 'Kept', schemaRef: PROFILE_SCHEMA_REF } });
+    expect(created.data.createDataset.name).toBe('Kept');
+    await stop(first);
+
+    const second = await startProcess({ DATA_DIR: dataDir });
+    const listed = await post(second.url, DATASETS);
+    expect(listed.data.datasets.edges.map((edge: any) => edge.node.name)).toEqual(['Kept']);
+    expect(await stop(second)).toBe(0);
+  });
+
+  it('serves PostgreSQL from several processes with WORKERS', async () => {
+    const database = await createPostgresDatabase();
+    cleanups.push(() => database.drop());
+    const server = await startProcess({ DATABASE_URL: database.url, WORKERS: '2' }, 2);
+    const created = await Promise.all(
+      Array.from({ length: 6 }, (_, i) =>
+        post(server.url, CREATE_DATASET, { input: { name: `D${i}`, schemaRef: PROFILE_SCHEMA_REF } }),
+      ),
+    );
+    expect(created.every((response) => response.data?.createDataset)).toBe(true);
+    const listed = await post(server.url, DATASETS);
+    expect(listed.data.datasets.totalCount).toBe(6);
+    expect(await stop(server)).toBe(0);
+  });
+
+  it('refuses WORKERS above 1 on the embedded database, saying why', async () => {
+    const child = spawnServer({ DATABASE_URL: 'memory://', WORKERS: '2' });
+    let output = '';
+    child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const [code] = await once(child, 'exit');
+    expect(code).toBe(1);
+    expect(output).toMatch(/WORKERS > 1 needs DATABASE_URL=postgres/);
+  });
+
+  it('refuses a malformed PORT before opening anything', async () => {
+    const child = spawnServer({ DATABASE_URL: 'memory://', PORT: 'eighty' });
+    let output = '';
+    child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const [code] = await once(child, 'exit');
+    expect(code).toBe(1);
+    expect(output).toMatch(/PORT must be an integer/);
+  });
+});
+
+function spawnServer(env: Record<string, string>): ChildProcess {
+  return spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', 'serve'], {
+    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', ...env },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+}
+
+/** Starts the server and waits until each of its `processes` logged that it is ready. */
+async function startProcess(env: Record<string, string>, processes = 1): Promise<ServerProcess> {
+  const child = spawnServer(env);
+  let output = '';
+  const url = await new Promise<string>((resolve, reject) => {
+    child.stderr!.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      const ready = [...output.matchAll(/"url":"(http:[^"]+)"/g)];
+      if (ready.length >= processes) resolve(ready[0]![1]!);
+    });
+    child.once('exit', (code) => reject(new Error(`server exited with ${code}: ${output}`)));
+  });
+  return { child, url, output: () => output };
+}
+
+async function stop(server: ServerProcess): Promise<number | null> {
+  const exited = once(server.child, 'exit');
+  server.child.kill('SIGTERM');
+  const [code] = await exited;
+  return code as number | null;
+}
+
+async function post(url: string, query: string, variables?: Record<string, unknown>): Promise<any> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...TENANT },
+    body: JSON.stringify({ query, variables }),
+  });
+  return response.json();
+}
