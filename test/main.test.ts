@@ -56,22 +56,16 @@ describe('the serve command', () => {
     expect(await stop(server)).toBe(0);
   });
 
-  it('refuses WORKERS above 1 on the embedded database, saying why', async () => {
-    const child = spawnServer({ DATABASE_URL: 'memory://', WORKERS: '2' });
+  it.each([
+    ['WORKERS above 1 on the embedded database', { DATABASE_URL: 'memory://', WORKERS: '2' }, /WORKERS > 1 needs DATABASE_URL=postgres/],
+    ['a malformed PORT', { DATABASE_URL: 'memory://', PORT: 'eighty' }, /PORT must be an integer/],
+  ])('refuses %s at start, saying why', async (_case, env, message) => {
+    const child = spawnServer(env);
     let output = '';
     child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
     const [code] = await once(child, 'exit');
     expect(code).toBe(1);
-    expect(output).toMatch(/WORKERS > 1 needs DATABASE_URL=postgres/);
-  });
-
-  it('refuses a malformed PORT before opening anything', async () => {
-    const child = spawnServer({ DATABASE_URL: 'memory://', PORT: 'eighty' });
-    let output = '';
-    child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    const [code] = await once(child, 'exit');
-    expect(code).toBe(1);
-    expect(output).toMatch(/PORT must be an integer/);
+    expect(output).toMatch(message);
   });
 });
 

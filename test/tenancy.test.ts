@@ -4,8 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exportJobs } from '../src/db/schema';
 import { CANCEL_EXPORT_JOB, CREATE_EXPORT_JOB, GET_EXPORT_JOB, LIST_EXPORT_JOB_IDS } from './fixtures/operations';
 import { storageTargets } from './helpers/databases';
-import { createDataset, createJob, jobInput } from './helpers/seedApi';
-import { startTestServer, TENANT, type TestServer } from './helpers/testServer';
+import { createJob, jobInput, startServerWithDataset } from './helpers/seedApi';
+import { TENANT, type TestServer } from './helpers/testServer';
 
 const ORG_B = { 'x-gw-ims-org-id': 'ORG_B@AdobeOrg' };
 const DEV_SANDBOX = { ...TENANT, 'x-sandbox-name': 'dev' };
@@ -14,10 +14,7 @@ describe.each(storageTargets)('tenancy on $name', (target) => {
   let api: TestServer;
   let datasetId: string;
 
-  beforeAll(async () => {
-    api = await startTestServer(target);
-    datasetId = await createDataset(api);
-  });
+  beforeAll(async () => ({ api, datasetId } = await startServerWithDataset(target)));
   afterAll(() => api?.close());
 
   it.each([

@@ -2,8 +2,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CREATE_DATASET, GET_EXPORT_JOB, LIST_EXPORT_JOB_IDS, PROFILE_SCHEMA_REF } from '../fixtures/operations';
 import { storageTargets } from '../helpers/databases';
+import { expectBadInput, selectsFrom } from '../helpers/expectations';
 import { createDataset, createJob } from '../helpers/seedApi';
-import { startTestServer, type GraphQLResponse, type TestServer } from '../helpers/testServer';
+import { startTestServer, type TestServer } from '../helpers/testServer';
 
 const DATASET_FIELDS = 'id name schemaRef { id contentType } createdAt';
 
@@ -37,12 +38,8 @@ interface DatasetPage {
 
 let orgCount = 0;
 
-const isDatasetSelect = (query: string) => /^\s*select\b/i.test(query) && /\bfrom\s+"datasets"/i.test(query);
+const isDatasetSelect = selectsFrom('datasets');
 
-function expectBadInput(response: GraphQLResponse, field: string): void {
-  expect(response.data ?? null).toBeNull();
-  expect(response.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field });
-}
 
 describe.each(storageTargets)('datasets on $name', (target) => {
   let api: TestServer;

@@ -1,6 +1,7 @@
 /** Small steps most API tests start from, done through GraphQL like a client would. */
 import { CREATE_DATASET, CREATE_EXPORT_JOB, PROFILE_SCHEMA_REF } from '../fixtures/operations';
-import { TENANT, type TestServer } from './testServer';
+import type { StorageTarget } from './databases';
+import { startTestServer, TENANT, type TestServer } from './testServer';
 
 export async function createDataset(
   api: TestServer,
@@ -32,4 +33,10 @@ export async function createJob(
   const response = await api.graphql(CREATE_EXPORT_JOB, { input: jobInput(datasetId, overrides) }, headers);
   if (!response.data?.createExportJob) throw new Error(`createExportJob failed: ${JSON.stringify(response.errors)}`);
   return response.data.createExportJob as Record<string, any>;
+}
+
+/** A test server with one dataset of TENANT, the start of most suites. */
+export async function startServerWithDataset(target: StorageTarget): Promise<{ api: TestServer; datasetId: string }> {
+  const api = await startTestServer(target);
+  return { api, datasetId: await createDataset(api) };
 }

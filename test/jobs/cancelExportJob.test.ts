@@ -4,8 +4,8 @@ import { exportJobs } from '../../src/db/schema';
 import type { ExportJobStatus } from '../../src/jobs/exportJobStatus';
 import { CANCEL_EXPORT_JOB, GET_EXPORT_JOB } from '../fixtures/operations';
 import { storageTargets } from '../helpers/databases';
-import { createDataset, createJob } from '../helpers/seedApi';
-import { startTestServer, TENANT, type TestServer } from '../helpers/testServer';
+import { createDataset, createJob, startServerWithDataset } from '../helpers/seedApi';
+import { TENANT, type TestServer } from '../helpers/testServer';
 
 const MESSAGE = 'Export job has been marked for cancelling';
 
@@ -13,10 +13,7 @@ describe.each(storageTargets)('cancelExportJob on $name', (target) => {
   let api: TestServer;
   let datasetId: string;
 
-  beforeAll(async () => {
-    api = await startTestServer(target);
-    datasetId = await createDataset(api);
-  });
+  beforeAll(async () => ({ api, datasetId } = await startServerWithDataset(target)));
   afterAll(() => api?.close());
 
   /** There is no runner yet: moves a job straight to `status` in the database. */

@@ -1,17 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CREATE_EXPORT_JOB, GET_EXPORT_JOB } from '../fixtures/operations';
 import { storageTargets } from '../helpers/databases';
-import { createDataset, createJob, jobInput } from '../helpers/seedApi';
-import { startTestServer, TENANT, type TestServer } from '../helpers/testServer';
+import { createDataset, createJob, jobInput, startServerWithDataset } from '../helpers/seedApi';
+import { TENANT, type TestServer } from '../helpers/testServer';
 
 describe.each(storageTargets)('createExportJob on $name', (target) => {
   let api: TestServer;
   let datasetId: string;
 
-  beforeAll(async () => {
-    api = await startTestServer(target);
-    datasetId = await createDataset(api);
-  });
+  beforeAll(async () => ({ api, datasetId } = await startServerWithDataset(target)));
   afterAll(() => api?.close());
 
   it('creates a NEW job with every default applied and visible', async () => {

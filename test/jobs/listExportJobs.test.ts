@@ -2,8 +2,9 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CANCEL_EXPORT_JOB, LIST_EXPORT_JOB_IDS } from '../fixtures/operations';
 import { storageTargets } from '../helpers/databases';
+import { expectBadInput, selectsFrom } from '../helpers/expectations';
 import { createDataset, createJob } from '../helpers/seedApi';
-import { startTestServer, type GraphQLResponse, type TestServer } from '../helpers/testServer';
+import { startTestServer, type TestServer } from '../helpers/testServer';
 
 const LIST_WITH_TOTAL = /* GraphQL */ `
   query ListWithTotal($first: Int, $after: String, $last: Int, $before: String, $status: [ExportJobStatus!]) {
@@ -41,14 +42,9 @@ interface Tenant {
 let tenantCount = 0;
 
 const idsOf = (page: Page) => page.edges.map((edge) => edge.node.id);
-const isJobSelect = (query: string) => /^\s*select\b/i.test(query) && /\bfrom\s+"export_jobs"/i.test(query);
-const isDatasetSelect = (query: string) => /^\s*select\b/i.test(query) && /\bfrom\s+"datasets"/i.test(query);
+const isJobSelect = selectsFrom('export_jobs');
+const isDatasetSelect = selectsFrom('datasets');
 
-function expectBadInput(response: GraphQLResponse, field: string): void {
-  expect(response.data ?? null).toBeNull();
-  expect(response.errors).toHaveLength(1);
-  expect(response.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field });
-}
 
 describe.each(storageTargets)('exportJobs on $name', (target) => {
   let api: TestServer;

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CREATE_DATASET, CREATE_EXPORT_JOB, PROFILE_SCHEMA_REF } from '../fixtures/operations';
 import { storageTargets } from '../helpers/databases';
-import { createDataset, jobInput } from '../helpers/seedApi';
-import { startTestServer, type GraphQLResponse, type TestServer } from '../helpers/testServer';
+import { createDataset, jobInput, startServerWithDataset } from '../helpers/seedApi';
+import type { GraphQLResponse, TestServer } from '../helpers/testServer';
 
 const COUNT_EXPORT_JOBS = /* GraphQL */ `
   query CountExportJobs {
@@ -102,10 +102,7 @@ describe.each(storageTargets)('validateExportJobInput on $name', (target) => {
   let api: TestServer;
   let datasetId: string;
 
-  beforeAll(async () => {
-    api = await startTestServer(target);
-    datasetId = await createDataset(api);
-  });
+  beforeAll(async () => ({ api, datasetId } = await startServerWithDataset(target)));
   afterAll(() => api?.close());
 
   async function jobCount(): Promise<number> {
