@@ -20,6 +20,7 @@ const config: CodegenConfig = {
         },
         scalars: {
           DateTime: { input: 'Date', output: 'Date | string' },
+          JSONObject: { input: 'Record<string, unknown>', output: 'Record<string, unknown>' },
           ID: { input: 'string', output: 'string' },
         },
         avoidOptionals: { field: true, inputValue: false, object: false, defaultValue: false },

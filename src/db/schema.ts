@@ -11,6 +11,7 @@ import {
   integer,
   jsonb,
   pgTable,
+  primaryKey,
   text,
   timestamp,
   uniqueIndex,
@@ -93,3 +94,56 @@ export const exportJobs = pgTable(
 export type DatasetRow = typeof datasets.$inferSelect;
 export type ExportJobRow = typeof exportJobs.$inferSelect;
 export type NewExportJobRow = typeof exportJobs.$inferInsert;
+
+/** The profile store: one merged customer document per tenant and `profileId`. */
+export const profiles = pgTable(
+  'profiles',
+  {
+    orgId: text('org_id').notNull(),
+    sandboxName: text('sandbox_name').notNull(),
+    profileId: text('profile_id').notNull(),
+    identities: jsonb('identities').$type<ProfileIdentity[]>().notNull(),
+    attributes: jsonb('attributes').$type<Record<string, unknown>>().notNull().default({}),
+    updatedAt: timestampMs('updated_at').notNull(),
+    hasProfileRecord: boolean('has_profile_record').notNull().default(true),
+  },
+  // The primary key is also the keyset an export walks in chunks.
+  (t) => [primaryKey({ columns: [t.orgId, t.sandboxName, t.profileId] })],
+);
+
+export const segmentMemberships = pgTable(
+  'segment_memberships',
+  {
+    orgId: text('org_id').notNull(),
+    sandboxName: text('sandbox_name').notNull(),
+    profileId: text('profile_id').notNull(),
+    segmentId: text('segment_id').notNull(),
+    segmentNs: text('segment_ns').notNull(),
+    status: text('status').notNull(),
+    qualificationTime: timestampMs('qualification_time').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.orgId, t.sandboxName, t.profileId, t.segmentId, t.segmentNs] }),
+    // Finds a segment's members without reading every profile.
+    index('segment_memberships_segment_idx').on(t.orgId, t.sandboxName, t.segmentId, t.profileId),
+    check('segment_memberships_status_check', sql`${t.status} in ('REALIZED', 'EXISTING', 'EXITED')`),
+  ],
+);
+
+export const experienceEvents = pgTable(
+  'experience_events',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    orgId: text('org_id').notNull(),
+    sandboxName: text('sandbox_name').notNull(),
+    profileId: text('profile_id').notNull(),
+    ingestTime: timestampMs('ingest_time').notNull(),
+    data: jsonb('data').$type<Record<string, unknown>>().notNull(),
+  },
+  (t) => [index('experience_events_profile_idx').on(t.orgId, t.sandboxName, t.profileId, t.ingestTime)],
+);
+
+export interface ProfileIdentity {
+  namespace: string;
+  id: string;
+}

@@ -16,6 +16,8 @@ export type Scalars = {
   Float: { input: number; output: number; }
   /** An RFC 3339 date-time, always with a time zone (`2026-11-23T10:00:00.000Z`). */
   DateTime: { input: Date; output: Date | string; }
+  /** A JSON object (not an array or a scalar). */
+  JSONObject: { input: Record<string, unknown>; output: Record<string, unknown>; }
 };
 
 export type AdditionalFields = {
@@ -132,6 +134,12 @@ export type EventList = {
 export type EventListInput = {
   fields?: InputMaybe<Scalars['String']['input']>;
   filter?: InputMaybe<EventFilterInput>;
+};
+
+export type ExperienceEventInput = {
+  /** The event as exported. */
+  data: Scalars['JSONObject']['input'];
+  ingestTime: Scalars['DateTime']['input'];
 };
 
 export type ExportDestination = {
@@ -252,6 +260,16 @@ export type ExportSchemaInput = {
   name: Scalars['String']['input'];
 };
 
+export type IdentityInput = {
+  id: Scalars['String']['input'];
+  namespace: Scalars['String']['input'];
+};
+
+export type IngestProfilesPayload = {
+  __typename?: 'IngestProfilesPayload';
+  upserted: Scalars['Int']['output'];
+};
+
 export type MergePolicy = {
   __typename?: 'MergePolicy';
   id: Scalars['String']['output'];
@@ -279,6 +297,12 @@ export type Mutation = {
    * this tenant, returns the job created first and writes nothing.
    */
   createExportJob: ExportJob;
+  /**
+   * Loads profiles into the tenant's profile store: at most 1,000 a call, upserted
+   * by `profileId`, all or nothing. A profile replaces the stored one; its
+   * `segments` and `events`, when given, replace the stored memberships and events.
+   */
+  ingestProfiles: IngestProfilesPayload;
 };
 
 
@@ -296,6 +320,11 @@ export type MutationCreateExportJobArgs = {
   input: CreateExportJobInput;
 };
 
+
+export type MutationIngestProfilesArgs = {
+  profiles: Array<ProfileInput>;
+};
+
 export type NamespaceCount = {
   __typename?: 'NamespaceCount';
   count: Scalars['Int']['output'];
@@ -308,6 +337,18 @@ export type PageInfo = {
   hasNextPage: Scalars['Boolean']['output'];
   hasPreviousPage: Scalars['Boolean']['output'];
   startCursor: Maybe<Scalars['String']['output']>;
+};
+
+export type ProfileInput = {
+  attributes?: InputMaybe<Scalars['JSONObject']['input']>;
+  events?: InputMaybe<Array<ExperienceEventInput>>;
+  /** false for an "empty" profile that has only events. Defaults to true. */
+  hasProfileRecord?: InputMaybe<Scalars['Boolean']['input']>;
+  identities: Array<IdentityInput>;
+  profileId: Scalars['ID']['input'];
+  segments?: InputMaybe<Array<SegmentMembershipInput>>;
+  /** The merged update (ingest) time that `filter.fromIngestTimestamp` compares with. */
+  updatedAt: Scalars['DateTime']['input'];
 };
 
 export type Query = {
@@ -376,6 +417,13 @@ export type SegmentFilterInput = {
   segmentNs?: InputMaybe<Scalars['String']['input']>;
   /** Defaults to [REALIZED, EXISTING]. */
   status?: InputMaybe<Array<SegmentStatus>>;
+};
+
+export type SegmentMembershipInput = {
+  qualificationTime: Scalars['DateTime']['input'];
+  segmentId: Scalars['String']['input'];
+  segmentNs: Scalars['String']['input'];
+  status: SegmentStatus;
 };
 
 /** Only memberships that qualified at `startTime <= t < endTime` (either bound optional). */
@@ -499,6 +547,7 @@ export type ResolversTypes = {
   EventFilterInput: EventFilterInput;
   EventList: ResolverTypeWrapper<EventList>;
   EventListInput: EventListInput;
+  ExperienceEventInput: ExperienceEventInput;
   ExportDestination: ResolverTypeWrapper<ExportDestination>;
   ExportFilter: ResolverTypeWrapper<ExportFilter>;
   ExportFilterInput: ExportFilterInput;
@@ -514,17 +563,22 @@ export type ResolversTypes = {
   ExportSchemaInput: ExportSchemaInput;
   Float: ResolverTypeWrapper<Scalars['Float']['output']>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
+  IdentityInput: IdentityInput;
+  IngestProfilesPayload: ResolverTypeWrapper<IngestProfilesPayload>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
+  JSONObject: ResolverTypeWrapper<Scalars['JSONObject']['output']>;
   MergePolicy: ResolverTypeWrapper<MergePolicy>;
   MergePolicyInput: MergePolicyInput;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   NamespaceCount: ResolverTypeWrapper<NamespaceCount>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
+  ProfileInput: ProfileInput;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   SchemaRef: ResolverTypeWrapper<SchemaRef>;
   SchemaRefInput: SchemaRefInput;
   SegmentFilter: ResolverTypeWrapper<SegmentFilter>;
   SegmentFilterInput: SegmentFilterInput;
+  SegmentMembershipInput: SegmentMembershipInput;
   SegmentQualificationTime: ResolverTypeWrapper<SegmentQualificationTime>;
   SegmentQualificationTimeInput: SegmentQualificationTimeInput;
   SegmentStatus: SegmentStatus;
@@ -553,6 +607,7 @@ export type ResolversParentTypes = {
   EventFilterInput: EventFilterInput;
   EventList: EventList;
   EventListInput: EventListInput;
+  ExperienceEventInput: ExperienceEventInput;
   ExportDestination: ExportDestination;
   ExportFilter: ExportFilter;
   ExportFilterInput: ExportFilterInput;
@@ -566,17 +621,22 @@ export type ResolversParentTypes = {
   ExportSchemaInput: ExportSchemaInput;
   Float: Scalars['Float']['output'];
   ID: Scalars['ID']['output'];
+  IdentityInput: IdentityInput;
+  IngestProfilesPayload: IngestProfilesPayload;
   Int: Scalars['Int']['output'];
+  JSONObject: Scalars['JSONObject']['output'];
   MergePolicy: MergePolicy;
   MergePolicyInput: MergePolicyInput;
   Mutation: Record<PropertyKey, never>;
   NamespaceCount: NamespaceCount;
   PageInfo: PageInfo;
+  ProfileInput: ProfileInput;
   Query: Record<PropertyKey, never>;
   SchemaRef: SchemaRef;
   SchemaRefInput: SchemaRefInput;
   SegmentFilter: SegmentFilter;
   SegmentFilterInput: SegmentFilterInput;
+  SegmentMembershipInput: SegmentMembershipInput;
   SegmentQualificationTime: SegmentQualificationTime;
   SegmentQualificationTimeInput: SegmentQualificationTimeInput;
   String: Scalars['String']['output'];
@@ -714,6 +774,14 @@ export type ExportSchemaResolvers<ContextType = Context, ParentType extends Reso
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
 
+export type IngestProfilesPayloadResolvers<ContextType = Context, ParentType extends ResolversParentTypes['IngestProfilesPayload'] = ResolversParentTypes['IngestProfilesPayload']> = {
+  upserted?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export interface JsonObjectScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['JSONObject'], any> {
+  name: 'JSONObject';
+}
+
 export type MergePolicyResolvers<ContextType = Context, ParentType extends ResolversParentTypes['MergePolicy'] = ResolversParentTypes['MergePolicy']> = {
   id?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   version?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
@@ -723,6 +791,7 @@ export type MutationResolvers<ContextType = Context, ParentType extends Resolver
   cancelExportJob?: Resolver<ResolversTypes['CancelExportJobPayload'], ParentType, ContextType, RequireFields<MutationCancelExportJobArgs, 'id'>>;
   createDataset?: Resolver<ResolversTypes['Dataset'], ParentType, ContextType, RequireFields<MutationCreateDatasetArgs, 'input'>>;
   createExportJob?: Resolver<ResolversTypes['ExportJob'], ParentType, ContextType, RequireFields<MutationCreateExportJobArgs, 'input'>>;
+  ingestProfiles?: Resolver<ResolversTypes['IngestProfilesPayload'], ParentType, ContextType, RequireFields<MutationIngestProfilesArgs, 'profiles'>>;
 };
 
 export type NamespaceCountResolvers<ContextType = Context, ParentType extends ResolversParentTypes['NamespaceCount'] = ResolversParentTypes['NamespaceCount']> = {
@@ -787,6 +856,8 @@ export type Resolvers<ContextType = Context> = {
   ExportJobMetrics?: ExportJobMetricsResolvers<ContextType>;
   ExportJobProgress?: ExportJobProgressResolvers<ContextType>;
   ExportSchema?: ExportSchemaResolvers<ContextType>;
+  IngestProfilesPayload?: IngestProfilesPayloadResolvers<ContextType>;
+  JSONObject?: GraphQLScalarType;
   MergePolicy?: MergePolicyResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;
   NamespaceCount?: NamespaceCountResolvers<ContextType>;

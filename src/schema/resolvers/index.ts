@@ -1,4 +1,4 @@
-import { DateTimeResolver } from 'graphql-scalars';
+import { DateTimeResolver, JSONObjectResolver } from 'graphql-scalars';
 import type { Resolvers } from '../resolvers.generated';
 import { DatasetConnection, ExportJobConnection } from './connections';
 import { Dataset } from './dataset';
@@ -8,6 +8,7 @@ import { Query } from './query';
 
 export const resolvers: Resolvers = {
   DateTime: DateTimeResolver,
+  JSONObject: JSONObjectResolver,
   Query,
   Mutation,
   ExportJob,

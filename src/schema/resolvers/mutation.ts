@@ -1,6 +1,8 @@
 import { createDataset } from '../../datasets/createDataset';
 import { cancelExportJob } from '../../jobs/cancelExportJob';
 import { createExportJob } from '../../jobs/createExportJob';
+import { upsertProfiles } from '../../profiles/upsertProfiles';
+import { validateProfiles } from '../../profiles/validateProfiles';
 import type { MutationResolvers } from '../resolvers.generated';
 
 export const Mutation: MutationResolvers = {
@@ -8,4 +10,7 @@ export const Mutation: MutationResolvers = {
   createExportJob: (_root, { input }, { db, tenant, requestId, bearerToken }) =>
     createExportJob(db, tenant, input, { requestId, bearerToken }),
   cancelExportJob: (_root, { id }, { db, tenant }) => cancelExportJob(db, tenant, id),
+  ingestProfiles: async (_root, { profiles }, { db, tenant }) => ({
+    upserted: await upsertProfiles(db, tenant, validateProfiles(profiles)),
+  }),
 };

@@ -1,0 +1,172 @@
+import { and, asc, eq, sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { experienceEvents, profiles, segmentMemberships } from '../../src/db/schema';
+import { storageTargets } from '../helpers/databases';
+import { expectBadInput } from '../helpers/expectations';
+import { startTestServer, TENANT, type TestServer } from '../helpers/testServer';
+
+const INGEST = /* GraphQL */ `
+  mutation Ingest($profiles: [ProfileInput!]!) {
+    ingestProfiles(profiles: $profiles) { upserted }
+  }
+`;
+
+const ORG = TENANT['x-gw-ims-org-id'];
+
+function profile(profileId: string, overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    profileId,
+    identities: [
+      { namespace: 'email', id: `${profileId}@example.com` },
+      { namespace: 'ecid', id: `ecid-${profileId}` },
+    ],
+    attributes: { personalEmail: { address: `${profileId}@example.com` }, person: { name: { firstName: profileId } } },
+    updatedAt: '2026-10-01T12:00:00.000Z',
+    segments: [{ segmentId: 'seg-a', segmentNs: 'ups', status: 'REALIZED', qualificationTime: '2026-09-30T00:00:00Z' }],
+    events: [{ ingestTime: '2026-09-29T10:00:00Z', data: { eventType: 'web.webpagedetails.pageViews' } }],
+    ...overrides,
+  };
+}
+
+describe.each(storageTargets)('ingestProfiles on $name', (target) => {
+  let api: TestServer;
+
+  beforeAll(async () => {
+    api = await startTestServer(target);
+  });
+  afterAll(() => api?.close());
+
+  const storedProfiles = (orgId = ORG) =>
+    api.database.db.select().from(profiles).where(eq(profiles.orgId, orgId)).orderBy(asc(profiles.profileId));
+  const storedMemberships = (profileId: string) =>
+    api.database.db
+      .select()
+      .from(segmentMemberships)
+      .where(and(eq(segmentMemberships.orgId, ORG), eq(segmentMemberships.profileId, profileId)))
+      .orderBy(asc(segmentMemberships.segmentId));
+  const storedEvents = (profileId: string) =>
+    api.database.db
+      .select()
+      .from(experienceEvents)
+      .where(and(eq(experienceEvents.orgId, ORG), eq(experienceEvents.profileId, profileId)))
+      .orderBy(asc(experienceEvents.ingestTime));
+
+  it('stores profiles with their identities, attributes, memberships and events', async () => {
+    const response = await api.graphql(INGEST, {
+      profiles: [profile('p1'), profile('p2', { hasProfileRecord: false, attributes: null, segments: null })],
+    });
+    expect(response.errors).toBeUndefined();
+    expect(response.data).toEqual({ ingestProfiles: { upserted: 2 } });
+
+    const [p1, p2] = await storedProfiles();
+    expect(p1).toMatchObject({
+      sandboxName: 'prod',
+      profileId: 'p1',
+      identities: [
+        { namespace: 'email', id: 'p1@example.com' },
+        { namespace: 'ecid', id: 'ecid-p1' },
+      ],
+      attributes: { personalEmail: { address: 'p1@example.com' }, person: { name: { firstName: 'p1' } } },
+      hasProfileRecord: true,
+    });
+    expect(p1!.updatedAt.toISOString()).toBe('2026-10-01T12:00:00.000Z');
+    expect(p2).toMatchObject({ profileId: 'p2', attributes: {}, hasProfileRecord: false });
+
+    const [membership] = await storedMemberships('p1');
+    expect(membership).toMatchObject({ segmentId: 'seg-a', segmentNs: 'ups', status: 'REALIZED' });
+    expect(membership!.qualificationTime.toISOString()).toBe('2026-09-30T00:00:00.000Z');
+    expect(await storedMemberships('p2')).toEqual([]);
+    expect((await storedEvents('p2')).map((event) => event.data)).toEqual([
+      { eventType: 'web.webpagedetails.pageViews' },
+    ]);
+  });
+
+  it('upserts by profileId: the new document replaces the old, given segments and events replace theirs', async () => {
+    await api.graphql(INGEST, { profiles: [profile('u1')] });
+    const response = await api.graphql(INGEST, {
+      profiles: [
+        profile('u1', {
+          attributes: { loyalty: { tier: 'gold' } },
+          updatedAt: '2026-11-01T00:00:00Z',
+          segments: [
+            { segmentId: 'seg-b', segmentNs: 'ups', status: 'EXITED', qualificationTime: '2026-10-30T00:00:00Z' },
+          ],
+          events: null,
+        }),
+      ],
+    });
+    expect(response.data).toEqual({ ingestProfiles: { upserted: 1 } });
+    const stored = (await storedProfiles()).filter((row) => row.profileId === 'u1');
+    expect(stored).toHaveLength(1);
+    expect(stored[0]!.attributes).toEqual({ loyalty: { tier: 'gold' } });
+    expect(stored[0]!.updatedAt.toISOString()).toBe('2026-11-01T00:00:00.000Z');
+    expect((await storedMemberships('u1')).map((row) => [row.segmentId, row.status])).toEqual([['seg-b', 'EXITED']]);
+    // `events: null` keeps the events stored before.
+    expect(await storedEvents('u1')).toHaveLength(1);
+  });
+
+  it('keeps each tenant’s profiles apart, even with the same profileId', async () => {
+    const other = { 'x-gw-ims-org-id': 'ORG_PROFILES_B@AdobeOrg' };
+    await api.graphql(INGEST, { profiles: [profile('shared')] });
+    await api.graphql(INGEST, { profiles: [profile('shared', { attributes: { theirs: true } })] }, other);
+    const mine = (await storedProfiles()).find((row) => row.profileId === 'shared');
+    const theirs = await storedProfiles('ORG_PROFILES_B@AdobeOrg');
+    expect(mine!.attributes).not.toHaveProperty('theirs');
+    expect(theirs.map((row) => row.attributes)).toEqual([{ theirs: true }]);
+  });
+
+  it('accepts 1,000 profiles in one call', async () => {
+    const batch = Array.from({ length: 1000 }, (_, i) => profile(`bulk-${String(i).padStart(4, '0')}`));
+    const response = await api.graphql(INGEST, { profiles: batch });
+    expect(response.data).toEqual({ ingestProfiles: { upserted: 1000 } });
+    expect((await storedProfiles()).filter((row) => row.profileId.startsWith('bulk-'))).toHaveLength(1000);
+  });
+
+  it.each([
+    ['1,001 profiles', () => Array.from({ length: 1001 }, (_, i) => profile(`too-many-${i}`)), 'profiles'],
+    ['an empty profileId', () => [profile('ok-1'), profile(' ')], 'profiles[1].profileId'],
+    ['a profileId given twice', () => [profile('twice'), profile('twice')], 'profiles[1].profileId'],
+    [
+      'an identity without namespace',
+      () => [profile('ok-2', { identities: [{ namespace: '', id: 'x' }] })],
+      'profiles[0].identities[0].namespace',
+    ],
+    [
+      'a segment given twice',
+      () => [
+        profile('ok-3', {
+          segments: [
+            { segmentId: 's', segmentNs: 'ups', status: 'REALIZED', qualificationTime: '2026-01-01T00:00:00Z' },
+            { segmentId: 's', segmentNs: 'ups', status: 'EXITED', qualificationTime: '2026-01-02T00:00:00Z' },
+          ],
+        }),
+      ],
+      'profiles[0].segments[1].segmentId',
+    ],
+  ])('refuses %s and stores nothing of the call', async (_case, batch, field) => {
+    const before = (await storedProfiles()).length;
+    const response = await api.graphql(INGEST, { profiles: batch() });
+    expectBadInput(response, field);
+    expect((await storedProfiles()).length).toBe(before);
+  });
+
+  it('refuses a NUL character, which PostgreSQL cannot store, naming where it is', async () => {
+    const response = await api.graphql(INGEST, {
+      profiles: [profile('nul-1'), profile('nul-2', { events: [{ ingestTime: '2026-01-01T00:00:00Z', data: { bad: 'a\u0000b' } }] })],
+    });
+    expectBadInput(response, 'profiles[1].events[0].data');
+  });
+
+  it('rolls back the whole call when the database fails part way', async () => {
+    const before = (await storedProfiles()).length;
+    // Profiles are written first, events last: take the events table away so the last statement fails.
+    await api.database.db.execute(sql`alter table experience_events rename to experience_events_away`);
+    try {
+      const response = await api.graphql(INGEST, { profiles: [profile('atomic-1'), profile('atomic-2')] });
+      expect(response.errors?.[0]?.extensions?.code).toBe('INTERNAL_SERVER_ERROR');
+    } finally {
+      await api.database.db.execute(sql`alter table experience_events_away rename to experience_events`);
+    }
+    expect((await storedProfiles()).length).toBe(before);
+  });
+});
