@@ -44,10 +44,3 @@ export function notFound(message: string): GatewayError {
 export function conflict(message: string): GatewayError {
   return new GatewayError(ErrorCode.CONFLICT, message);
 }
-
-/** For exhaustive switches: TypeScript fails to compile when a case is missing. */
-export class UnreachableCaseError extends Error {
-  constructor(value: never) {
-    super(`Unreachable case: ${JSON.stringify(value)}`);
-  }
-}

@@ -4,9 +4,10 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CREATE_DATASET, PROFILE_SCHEMA_REF } from './fixtures/operations';
 import { createPostgresDatabase } from './helpers/databases';
@@ -41,6 +42,15 @@ describe('the serve command', () => {
     expect(await stop(second)).toBe(0);
   });
 
+  it('keeps the embedded database under ./.data/ of the working directory by default', async () => {
+    const workDir = mkdtempSync(join(tmpdir(), 'gw-cwd-'));
+    cleanups.push(() => rmSync(workDir, { recursive: true, force: true }));
+    const server = await startProcess({}, 1, workDir);
+    await post(server.url, CREATE_DATASET, { input: { name: 'Default place', schemaRef: PROFILE_SCHEMA_REF } });
+    expect(await stop(server)).toBe(0);
+    expect(existsSync(join(workDir, '.data', 'pglite', 'PG_VERSION'))).toBe(true);
+  });
+
   it('serves PostgreSQL from several processes with WORKERS', async () => {
     const database = await createPostgresDatabase();
     cleanups.push(() => database.drop());
@@ -69,16 +79,22 @@ describe('the serve command', () => {
   });
 });
 
-function spawnServer(env: Record<string, string>): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', 'serve'], {
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', ...env },
+const PROJECT = fileURLToPath(new URL('..', import.meta.url));
+const TSX = pathToFileURL(join(PROJECT, 'node_modules/tsx/dist/loader.mjs')).href;
+
+/** `node --import tsx src/main.ts serve`, from `cwd`, with only the configuration in `env`. */
+function spawnServer(env: Record<string, string>, cwd = PROJECT): ChildProcess {
+  const { DATABASE_URL: _ignored, DATA_DIR: _alsoIgnored, ...inherited } = process.env;
+  return spawn(process.execPath, ['--import', TSX, join(PROJECT, 'src/main.ts'), 'serve'], {
+    cwd,
+    env: { ...inherited, PORT: '0', HOST: '127.0.0.1', ...env },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
 }
 
 /** Starts the server and waits until each of its `processes` logged that it is ready. */
-async function startProcess(env: Record<string, string>, processes = 1): Promise<ServerProcess> {
-  const child = spawnServer(env);
+async function startProcess(env: Record<string, string>, processes = 1, cwd?: string): Promise<ServerProcess> {
+  const child = spawnServer(env, cwd);
   let output = '';
   const url = await new Promise<string>((resolve, reject) => {
     child.stderr!.on('data', (chunk: Buffer) => {

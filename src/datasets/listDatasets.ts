@@ -32,7 +32,7 @@ const pageStatement = statementCache(pageShapeKey, (db, shape) => {
     .where(and(datasetsOfTenant(), ...keyset.conditions))
     .orderBy(...keyset.orderBy)
     .limit(sql.placeholder('limit'))
-    .prepare('datasets_page');
+    .prepare(`datasets_page_${pageShapeKey(shape)}`);
 });
 
 const countStatement = preparedStatement((db) => db.select({ total: count() }).from(datasets).where(datasetsOfTenant()).prepare('datasets_count'),

@@ -71,17 +71,19 @@ async function openPglite(dataDir: string | undefined, onQuery: QueryListener): 
 async function openPostgres(url: string, poolSize: number, onQuery: QueryListener): Promise<Database> {
   const client = postgres(url, { max: poolSize, onnotice: () => {} });
   const db = drizzlePostgres(client, { schema, logger: queryLogger(onQuery) });
-  const lockHolder = await client.reserve();
   try {
-    await lockHolder`select pg_advisory_lock(${MIGRATION_LOCK_KEY})`;
-    await migratePostgres(db, { migrationsFolder: MIGRATIONS_FOLDER });
+    const lockHolder = await client.reserve();
+    try {
+      await lockHolder`select pg_advisory_lock(${MIGRATION_LOCK_KEY})`;
+      await migratePostgres(db, { migrationsFolder: MIGRATIONS_FOLDER });
+      await lockHolder`select pg_advisory_unlock(${MIGRATION_LOCK_KEY})`;
+    } finally {
+      lockHolder.release();
+    }
   } catch (error: unknown) {
-    lockHolder.release();
-    await client.end();
-    throw new Error(`Could not migrate PostgreSQL at ${redact(url)}`, { cause: error });
+    await client.end({ timeout: 1 });
+    throw new Error(`Could not open and migrate PostgreSQL at ${redact(url)}`, { cause: error });
   }
-  await lockHolder`select pg_advisory_unlock(${MIGRATION_LOCK_KEY})`;
-  lockHolder.release();
   return {
     db: db as unknown as AppDatabase,
     driver: 'postgres',

@@ -93,7 +93,6 @@ export const exportJobs = pgTable(
 
 export type DatasetRow = typeof datasets.$inferSelect;
 export type ExportJobRow = typeof exportJobs.$inferSelect;
-export type NewExportJobRow = typeof exportJobs.$inferInsert;
 
 /** The profile store: one merged customer document per tenant and `profileId`. */
 export const profiles = pgTable(

@@ -3,8 +3,9 @@ import type { AppDatabase } from './createDb';
 /**
  * Prepared statements for the hot read paths. Unprepared, drizzle has
  * PostgreSQL plan every query again, which costs more than running it; a
- * prepared one is planned once per connection. Statements belong to a database
- * handle, so each is built lazily, once per handle and shape of query.
+ * prepared one is planned once per connection (on postgres.js; PGlite plans
+ * every call either way, but still skips rebuilding the SQL). Statements belong
+ * to a database handle, so each is built lazily, once per handle and shape.
  */
 export function statementCache<Shape, Statement>(
   keyOf: (shape: Shape) => string,

@@ -59,11 +59,11 @@ const pageStatement = statementCache(
       .where(and(jobFilter(shape.byStatus), ...keyset.conditions))
       .orderBy(...keyset.orderBy)
       .limit(sql.placeholder('limit'))
-      .prepare('export_jobs_page');
+      .prepare(`export_jobs_page_${pageShapeKey(shape)}${shape.byStatus ? '_by_status' : ''}`);
   },
 );
 
 const countStatement = statementCache(
   (byStatus: boolean) => String(byStatus),
-  (db, byStatus) => db.select({ total: count() }).from(exportJobs).where(jobFilter(byStatus)).prepare('export_jobs_count'),
+  (db, byStatus) => db.select({ total: count() }).from(exportJobs).where(jobFilter(byStatus)).prepare(`export_jobs_count${byStatus ? '_by_status' : ''}`),
 );

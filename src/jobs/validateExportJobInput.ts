@@ -71,6 +71,9 @@ type SegmentInputs = NonNullable<NonNullable<CreateExportJobInput['filter']>['se
 
 function validateSegments(segments: SegmentInputs | null | undefined): SegmentFilterSpec[] | null {
   if (segments === null || segments === undefined) return null;
+  if (segments.length === 0) {
+    throw badUserInput('filter.segments', '`filter.segments` must list at least one segment; omit it to export every profile');
+  }
   if (segments.length > MAX_SEGMENTS) {
     throw badUserInput('filter.segments', `At most ${MAX_SEGMENTS} segments per job (got ${segments.length})`);
   }

@@ -3,6 +3,10 @@
  * conditions and order for a page, and the page built from the rows it returns.
  * Row-value comparisons let PostgreSQL seek straight into the tenant's
  * (…, time, id) index, so page 1,000 costs what page 1 does.
+ *
+ * Rows created while a client pages land before its cursor and never disturb
+ * the walk. The one gap: a row's time is its transaction's start, so a row whose
+ * insert commits late can land behind a cursor that has already passed it.
  */
 import { asc, desc, sql, type AnyColumn, type SQL } from 'drizzle-orm';
 import type { PageRequest } from './pageRequest';

@@ -30,8 +30,10 @@ export function parsePageArgs(kind: CursorKind, tenant: Tenant, args: PageArgs):
   if (first !== null && last !== null) {
     throw badUserInput('last', 'Pass either `first` or `last`, not both');
   }
+  // `before` alone reads the page just newer than the cursor, as `last` would.
+  const backward = last !== null || (first === null && Boolean(args.before));
   return {
-    direction: last !== null ? 'backward' : 'forward',
+    direction: backward ? 'backward' : 'forward',
     limit: last ?? first ?? DEFAULT_PAGE_SIZE,
     after: args.after ? decodeCursor(kind, tenant, args.after, 'after') : null,
     before: args.before ? decodeCursor(kind, tenant, args.before, 'before') : null,

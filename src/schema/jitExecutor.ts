@@ -21,11 +21,12 @@ export function jitGateway(schema: GraphQLSchema): GatewayInterface {
     let query = byOperation.get(operationName ?? '');
     if (!query) {
       const result = compileQuery(schema, document, operationName ?? undefined);
-      if (!isCompiledQuery(result)) return asGraphQLErrors(result);
+      // Apollo has validated the document: a failure to compile it is ours, and gets masked.
+      if (!isCompiledQuery(result)) return asGraphQLErrors(result, false);
       query = result;
       byOperation.set(operationName ?? '', query);
     }
-    return asGraphQLErrors(await query.query(undefined, context, request.variables ?? {}));
+    return asGraphQLErrors(await query.query(undefined, context, request.variables ?? {}), true);
   };
 
   let listeners: Parameters<GatewayInterface['onSchemaLoadOrUpdate']>[0][] = [];
@@ -50,12 +51,13 @@ export function jitGateway(schema: GraphQLSchema): GatewayInterface {
 /**
  * graphql-jit reports errors with a GraphQLError class of its own, which Apollo
  * would re-wrap and strip of path, locations and the error a resolver threw.
- * Rebuilt as graphql's own errors, they keep all three. A result without data
- * failed before execution: its variables did not match the operation.
+ * Rebuilt as graphql's own errors, they keep all three. A run that returns no
+ * data at all failed before execution: its variables did not match the
+ * operation, which is the client's input to fix.
  */
-function asGraphQLErrors(result: ExecutionResult): ExecutionResult {
+function asGraphQLErrors(result: ExecutionResult, ran: boolean): ExecutionResult {
   if (!result.errors?.length) return result;
-  const beforeExecution = result.data === undefined;
+  const beforeExecution = ran && result.data === undefined;
   const errors = result.errors.map((jitError) => {
     const thrown = jitError.originalError ?? undefined;
     const error = new GraphQLError(jitError.message, {

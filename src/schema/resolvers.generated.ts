@@ -167,7 +167,7 @@ export type ExportFilterInput = {
   emptyProfiles?: InputMaybe<Scalars['Boolean']['input']>;
   fromIngestTimestamp?: InputMaybe<Scalars['DateTime']['input']>;
   segmentQualificationTime?: InputMaybe<SegmentQualificationTimeInput>;
-  /** At most 100 segments, each `segmentId` non-empty and unique. */
+  /** 1 to 100 segments, each `segmentId` non-empty and unique. */
   segments?: InputMaybe<Array<SegmentFilterInput>>;
 };
 
@@ -361,8 +361,9 @@ export type Query = {
   exportJob: Maybe<ExportJob>;
   /**
    * The tenant's export jobs, newest first. Relay pagination: `first`/`after` walks
-   * towards older jobs, `last`/`before` towards newer ones; page size defaults to 20,
-   * at most 100. `status` keeps only jobs in one of the given statuses.
+   * towards older jobs, `last`/`before` towards newer ones (`before` alone reads the
+   * page just newer than the cursor); page size defaults to 20, at most 100.
+   * `status` keeps only jobs in one of the given statuses (an empty list keeps all).
    */
   exportJobs: ExportJobConnection;
 };

@@ -20,11 +20,18 @@ export const storageTargets: StorageTarget[] = [
   { name: 'postgres', open: openFreshPostgres },
 ];
 
+const PREFIX = 'gw_test_';
+// A run killed before its afterAll hooks leaves databases behind; the next run removes them.
+const STALE_AFTER_MS = 60 * 60 * 1000;
+let staleRemoved: Promise<void> | undefined;
+
 /** A PostgreSQL database of its own, for tests that spawn servers or need its URL. */
 export async function createPostgresDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
-  const name = `gw_test_${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`;
+  const name = `${PREFIX}${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`;
   const admin = postgres(TEST_DATABASE_URL, { max: 1, onnotice: () => {} });
   try {
+    staleRemoved ??= removeStaleDatabases(admin);
+    await staleRemoved;
     await admin.unsafe(`create database "${name}"`);
   } catch (error: unknown) {
     await admin.end();
@@ -41,6 +48,14 @@ export async function createPostgresDatabase(): Promise<{ url: string; drop(): P
       await admin.end();
     },
   };
+}
+
+async function removeStaleDatabases(admin: postgres.Sql): Promise<void> {
+  const rows = await admin<{ datname: string }[]>`select datname from pg_database where datname like ${PREFIX + '%'}`;
+  for (const { datname } of rows) {
+    const createdAt = parseInt(datname.slice(PREFIX.length).split('_')[0] ?? '', 36);
+    if (Date.now() - createdAt > STALE_AFTER_MS) await admin.unsafe(`drop database if exists "${datname}" with (force)`);
+  }
 }
 
 async function openFreshPostgres(options: { onQuery?: (query: string) => void } = {}): Promise<Database> {

@@ -104,6 +104,15 @@ describe.each(storageTargets)('exportJobs on $name', (target) => {
     expect(first.totalCount).toBe(25);
   });
 
+  it('reads the 20 jobs just newer than the cursor for before without a size', async () => {
+    const tenant = await seedTenant(26);
+    const oldest = await page(tenant, { last: 5 });
+    expect(idsOf(oldest)).toEqual(tenant.ids.slice(21));
+    const newer = await page(tenant, { before: oldest.pageInfo.startCursor });
+    expect(idsOf(newer)).toEqual(tenant.ids.slice(1, 21));
+    expect(newer.pageInfo).toMatchObject({ hasPreviousPage: true, hasNextPage: true });
+  });
+
   it('gives no edges for first: 0 and accepts page sizes up to 100', async () => {
     const tenant = await seedTenant(25);
     const empty = await page(tenant, { first: 0 });

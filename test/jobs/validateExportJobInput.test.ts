@@ -96,6 +96,8 @@ const INVALID_INPUTS: { label: string; field: string; overrides: Record<string, 
     overrides: { additionalFields: { eventList: { fields } } },
   })),
   { label: 'an empty idempotencyKey', field: 'idempotencyKey', overrides: { idempotencyKey: '' } },
+  { label: 'a 256-character idempotencyKey', field: 'idempotencyKey', overrides: { idempotencyKey: 'k'.repeat(256) } },
+  { label: 'an empty segment list', field: 'filter.segments', overrides: { filter: { segments: [] } } },
 ];
 
 describe.each(storageTargets)('validateExportJobInput on $name', (target) => {

@@ -1,8 +1,8 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { storageTargets } from '../helpers/databases';
-import { createDataset } from '../helpers/seedApi';
-import { startTestServer, type TestServer } from '../helpers/testServer';
+import { storageTargets } from './helpers/databases';
+import { createDataset } from './helpers/seedApi';
+import { startTestServer, type TestServer } from './helpers/testServer';
 
 const DATASETS = /* GraphQL */ `
   query {
