@@ -42,6 +42,22 @@ describe('the serve command', () => {
     expect(await stop(second)).toBe(0);
   });
 
+  it('refuses a second process on the same embedded database instead of corrupting it', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'gw-data-'));
+    cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
+    const first = await startProcess({ DATA_DIR: dataDir });
+    const second = spawnServer({ DATA_DIR: dataDir });
+    let output = '';
+    second.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const [code] = await once(second, 'exit');
+    expect(code).toBe(1);
+    expect(output).toMatch(/in use by process \d+/);
+    expect(output).toMatch(/DATABASE_URL=postgres/);
+    const stillServing = await post(first.url, DATASETS);
+    expect(stillServing.data.datasets.totalCount).toBe(0);
+    expect(await stop(first)).toBe(0);
+  });
+
   it('keeps the embedded database under ./.data/ of the working directory by default', async () => {
     const workDir = mkdtempSync(join(tmpdir(), 'gw-cwd-'));
     cleanups.push(() => rmSync(workDir, { recursive: true, force: true }));

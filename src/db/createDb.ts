@@ -12,6 +12,7 @@ import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
+import { lockDataDir } from './dataDirLock';
 import * as schema from './schema';
 
 export type AppDatabase = PgDatabase<PgQueryResultHKT, typeof schema>;
@@ -51,20 +52,28 @@ export async function createDb(options: DatabaseOptions): Promise<Database> {
 }
 
 async function openPglite(dataDir: string | undefined, onQuery: QueryListener): Promise<Database> {
-  if (dataDir) mkdirSync(dataDir, { recursive: true });
+  let unlock = () => {};
+  if (dataDir) {
+    mkdirSync(dataDir, { recursive: true });
+    unlock = lockDataDir(dataDir);
+  }
   const client = dataDir ? new PGlite(dataDir) : new PGlite();
   const db = drizzlePglite(client, { schema, logger: queryLogger(onQuery) });
   try {
     await migratePglite(db, { migrationsFolder: MIGRATIONS_FOLDER });
   } catch (error: unknown) {
     await client.close();
+    unlock();
     throw new Error(`Could not migrate the PGlite database${dataDir ? ` in ${dataDir}` : ''}`, { cause: error });
   }
   return {
     db: db as unknown as AppDatabase,
     driver: 'pglite',
     description: dataDir ? `PGlite in ${dataDir}` : 'PGlite in memory',
-    close: () => client.close(),
+    close: async () => {
+      await client.close();
+      unlock();
+    },
   };
 }
 

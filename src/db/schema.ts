@@ -77,8 +77,16 @@ export const exportJobs = pgTable(
     createdByTokenSha256: text('created_by_token_sha256'),
     creationTime: timestampMs('creation_time').notNull().defaultNow(),
     updateTime: timestampMs('update_time').notNull().defaultNow(),
+    // Runner bookkeeping: which runner holds the job, until when, and how many runs it has had.
+    attempts: integer('attempts').notNull().default(0),
+    lockedBy: text('locked_by'),
+    lockedUntil: timestampMs('locked_until'),
   },
   (t) => [
+    // The runner's queue: jobs that want work, oldest first.
+    index('export_jobs_queue_idx')
+      .on(t.creationTime, t.id)
+      .where(sql`${t.status} in ('NEW', 'PROCESSING', 'CANCELLING')`),
     // Serves every page of `exportJobs`: tenant equality, then (creationTime, id) order.
     index('export_jobs_tenant_page_idx').on(t.orgId, t.sandboxName, t.creationTime, t.id),
     uniqueIndex('export_jobs_idempotency_key_idx')
@@ -146,3 +154,42 @@ export interface ProfileIdentity {
   namespace: string;
   id: string;
 }
+
+/**
+ * A batch: one file of a dataset, written by one export job (one per segment
+ * with `segmentPerBatch`). Its records are in `batch_records`.
+ */
+export const batches = pgTable(
+  'batches',
+  {
+    id: text('id').primaryKey(),
+    orgId: text('org_id').notNull(),
+    sandboxName: text('sandbox_name').notNull(),
+    datasetId: text('dataset_id').notNull(),
+    jobId: bigint('job_id', { mode: 'number' }).notNull(),
+    /** Set when the batch holds one segment's members (`segmentPerBatch`). */
+    segmentId: text('segment_id'),
+    segmentNs: text('segment_ns'),
+    status: text('status').notNull().default('LOADING'),
+    recordCount: integer('record_count').notNull().default(0),
+    createdAt: timestampMs('created_at').notNull().defaultNow(),
+  },
+  (t) => [
+    index('batches_dataset_page_idx').on(t.orgId, t.sandboxName, t.datasetId, t.createdAt, t.id),
+    index('batches_job_idx').on(t.jobId),
+    check('batches_status_check', sql`${t.status} in ('LOADING', 'SUCCESS', 'FAILED', 'ABORTED')`),
+  ],
+);
+
+/** One exported record a profile: the primary key makes a re-run unable to write a profile twice. */
+export const batchRecords = pgTable(
+  'batch_records',
+  {
+    batchId: text('batch_id').notNull(),
+    profileId: text('profile_id').notNull(),
+    record: jsonb('record').$type<Record<string, unknown>>().notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.batchId, t.profileId] })],
+);
+
+export type BatchRow = typeof batches.$inferSelect;
