@@ -1,0 +1,114 @@
+/**
+ * `npm run ingest -- FILE.ndjson --org ORG [--sandbox SB]`: loads an NDJSON file
+ * of profiles (one `ProfileInput` per line) into a tenant's profile store, all or
+ * nothing. Exit codes: 0 done, 1 failed (nothing kept), 2 bad arguments.
+ */
+import { stat } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { loadConfig } from '../config';
+import { createDb, type Database } from '../db/createDb';
+import { DataDirInUseError } from '../db/dataDirLock';
+import { describeError } from '../logger';
+import { ingestFile, ProfileLineError } from '../profiles/ingestFile';
+import { createProgressBar } from '../profiles/progressBar';
+import { DEFAULT_SANDBOX, type Tenant } from '../tenant';
+
+const USAGE = `Usage: npm run ingest -- FILE.ndjson --org ORG [--sandbox SANDBOX]
+
+Loads one profile per line (the shape of GraphQL's ProfileInput) into the
+profile store of ORG/SANDBOX (default sandbox: ${DEFAULT_SANDBOX}). A bad line
+stops the ingest and nothing of the file is kept. The database is DATABASE_URL,
+or the embedded one in DATA_DIR when it is unset.`;
+
+class UsageError extends Error {}
+
+function parseArguments(argv: string[]): { file: string; tenant: Tenant } | 'help' {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    options: {
+      org: { type: 'string' },
+      sandbox: { type: 'string', default: DEFAULT_SANDBOX },
+      help: { type: 'boolean', short: 'h' },
+    },
+    allowPositionals: true,
+  });
+  if (values.help) return 'help';
+  if (positionals.length !== 1) throw new UsageError('Give exactly one NDJSON file');
+  if (!values.org?.trim()) throw new UsageError('--org is required');
+  if (!values.sandbox.trim()) throw new UsageError('--sandbox must not be empty');
+  return { file: positionals[0]!, tenant: { orgId: values.org.trim(), sandboxName: values.sandbox.trim() } };
+}
+
+async function main(argv: string[]): Promise<number> {
+  let args: ReturnType<typeof parseArguments>;
+  try {
+    args = parseArguments(argv);
+  } catch (error: unknown) {
+    // parseArgs throws TypeErrors with a readable message for unknown or malformed options.
+    process.stderr.write(`ingest: ${error instanceof Error ? error.message : String(error)}\n\n${USAGE}\n`);
+    return 2;
+  }
+  if (args === 'help') {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  const { file, tenant } = args;
+
+  let size: number;
+  try {
+    const stats = await stat(file);
+    if (!stats.isFile()) throw new Error('not a regular file');
+    size = stats.size;
+  } catch (error: unknown) {
+    process.stderr.write(`ingest: cannot read ${file}: ${error instanceof Error ? error.message : String(error)}\n`);
+    return 1;
+  }
+
+  const config = loadConfig();
+  let database: Database;
+  try {
+    database = await createDb({ url: config.databaseUrl, dataDir: config.dataDir, poolSize: 2 });
+  } catch (error: unknown) {
+    if (error instanceof DataDirInUseError) {
+      process.stderr.write(`ingest: ${error.message}\n`);
+      return 1;
+    }
+    throw error;
+  }
+
+  const bar = createProgressBar({ output: process.stderr, totalBytes: size });
+  const startedAt = performance.now();
+  try {
+    const summary = await ingestFile(database, tenant, file, {
+      onProgress: (progress) => {
+        bar.update(progress.lines, progress.bytesRead);
+        if (progress.phase === 'merging') bar.note(`Merging ${progress.profiles.toLocaleString('en-US')} profiles…`);
+      },
+    });
+    bar.finish();
+    const seconds = ((performance.now() - startedAt) / 1000).toFixed(1);
+    process.stdout.write(
+      `Ingested ${summary.profiles} profiles into ${tenant.orgId}/${tenant.sandboxName} in ${seconds} s\n`,
+    );
+    return 0;
+  } catch (error: unknown) {
+    bar.clear();
+    if (error instanceof ProfileLineError) {
+      process.stderr.write(`ingest: ${file}: ${error.message}\nNothing was ingested.\n`);
+      return 1;
+    }
+    throw error;
+  } finally {
+    await database.close();
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(`ingest: failed, nothing was ingested\n${describeError(error)}\n`);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,256 @@
+/**
+ * Turns one NDJSON line in the shape of GraphQL's `ProfileInput` into a row of
+ * the ingest staging table. The JSON is checked the way GraphQL coerces a
+ * `ProfileInput` (same fields, types, enum values and `DateTime` scalar), then
+ * by `validateProfiles`, the rules the `ingestProfiles` mutation applies.
+ * Errors name the field inside the line: `segments[0].status must be one of …`.
+ */
+import { GraphQLError } from 'graphql';
+import { DateTimeResolver } from 'graphql-scalars';
+import { GatewayError } from '../errors';
+import type {
+  ExperienceEventInput,
+  IdentityInput,
+  ProfileInput,
+  SegmentMembershipInput,
+  SegmentStatus,
+} from '../schema/resolvers.generated';
+import { validateProfiles } from './validateProfiles';
+
+/** One profile as the staging table holds it: JSON columns already serialised. */
+export interface StagedProfile {
+  /** 1-based line number in the file. */
+  line: number;
+  profileId: string;
+  /** JSON array of `{namespace, id}`. */
+  identities: string;
+  /** JSON object. */
+  attributes: string;
+  /** ISO 8601 in UTC. */
+  updatedAt: string;
+  hasProfileRecord: boolean;
+  /** JSON array of `{segment_id, segment_ns, status, qualification_time}`; null when the line gives no `segments`. */
+  segments: string | null;
+  /** JSON array of `{ingest_time, data}`; null when the line gives no `events`. */
+  events: string | null;
+}
+
+/** A line that is not a valid profile. `field` is the path inside the line, empty for the line as a whole. */
+export class ProfileLineError extends Error {
+  constructor(
+    readonly line: number,
+    readonly field: string,
+    readonly reason: string,
+  ) {
+    super(`line ${line}: ${reason}`);
+    this.name = 'ProfileLineError';
+  }
+}
+
+const SEGMENT_STATUSES: readonly SegmentStatus[] = ['REALIZED', 'EXISTING', 'EXITED'];
+const PROFILE_FIELDS = ['profileId', 'identities', 'attributes', 'updatedAt', 'hasProfileRecord', 'segments', 'events'];
+const IDENTITY_FIELDS = ['namespace', 'id'];
+const SEGMENT_FIELDS = ['segmentId', 'segmentNs', 'status', 'qualificationTime'];
+const EVENT_FIELDS = ['ingestTime', 'data'];
+// `validateProfiles` names fields `profile[0].…` for the one profile it is given; stripped again from its errors.
+const VALIDATE_FIELD = 'profile';
+const VALIDATE_PREFIX = `${VALIDATE_FIELD}[0]`;
+
+/** Parses and validates line number `line`; throws `ProfileLineError`. */
+export function parseProfileLine(text: string, line: number): StagedProfile {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error: unknown) {
+    throw new ProfileLineError(line, '', `invalid JSON (${error instanceof Error ? error.message : String(error)})`);
+  }
+  try {
+    return stage(decodeProfile(json), line);
+  } catch (error: unknown) {
+    if (error instanceof FieldError) throw new ProfileLineError(line, error.field, error.message);
+    if (error instanceof GatewayError) throw fromValidationError(error, line);
+    throw error;
+  }
+}
+
+class FieldError extends Error {
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+function fail(field: string, problem: string): never {
+  throw new FieldError(field, `${field} ${problem}`);
+}
+
+function decodeProfile(json: unknown): ProfileInput {
+  const value = object(json, 'the line', PROFILE_FIELDS);
+  return {
+    profileId: id(value.profileId, 'profileId'),
+    identities: array(value.identities, 'identities').map((item, i) => decodeIdentity(item, `identities[${i}]`)),
+    attributes: optional(value.attributes, (v) => jsonObject(v, 'attributes')),
+    updatedAt: dateTime(value.updatedAt, 'updatedAt'),
+    hasProfileRecord: optional(value.hasProfileRecord, (v) => boolean(v, 'hasProfileRecord')),
+    segments: optional(value.segments, (v) =>
+      array(v, 'segments').map((item, i) => decodeSegment(item, `segments[${i}]`)),
+    ),
+    events: optional(value.events, (v) => array(v, 'events').map((item, i) => decodeEvent(item, `events[${i}]`))),
+  };
+}
+
+function decodeIdentity(json: unknown, at: string): IdentityInput {
+  const value = object(json, at, IDENTITY_FIELDS);
+  return { namespace: string(value.namespace, `${at}.namespace`), id: string(value.id, `${at}.id`) };
+}
+
+function decodeSegment(json: unknown, at: string): SegmentMembershipInput {
+  const value = object(json, at, SEGMENT_FIELDS);
+  return {
+    segmentId: string(value.segmentId, `${at}.segmentId`),
+    segmentNs: string(value.segmentNs, `${at}.segmentNs`),
+    status: segmentStatus(value.status, `${at}.status`),
+    qualificationTime: dateTime(value.qualificationTime, `${at}.qualificationTime`),
+  };
+}
+
+function decodeEvent(json: unknown, at: string): ExperienceEventInput {
+  const value = object(json, at, EVENT_FIELDS);
+  return { ingestTime: dateTime(value.ingestTime, `${at}.ingestTime`), data: jsonObject(value.data, `${at}.data`) };
+}
+
+function object(value: unknown, field: string, known: readonly string[]): Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) fail(field, 'must be a JSON object');
+  const record = value as Record<string, unknown>;
+  for (const key of Object.keys(record)) {
+    // Like GraphQL, an unknown field is an error: it is most often a misspelt one.
+    if (!known.includes(key)) {
+      const path = field === 'the line' ? key : `${field}.${key}`;
+      fail(path, `is not a field of ${field === 'the line' ? 'a profile' : field} (known: ${known.join(', ')})`);
+    }
+  }
+  return record;
+}
+
+function required(value: unknown, field: string): unknown {
+  if (value === undefined || value === null) fail(field, 'is required');
+  return value;
+}
+
+/** GraphQL's null and an absent field both mean "not given". */
+function optional<T>(value: unknown, decode: (value: unknown) => T): T | undefined {
+  return value === undefined || value === null ? undefined : decode(value);
+}
+
+function array(value: unknown, field: string): unknown[] {
+  if (!Array.isArray(required(value, field))) fail(field, 'must be an array');
+  return value as unknown[];
+}
+
+function string(value: unknown, field: string): string {
+  if (typeof required(value, field) !== 'string') fail(field, `must be a string (got ${describe(value)})`);
+  return storableString(value as string, field);
+}
+
+/** GraphQL's `ID` accepts a string or an integer. */
+function id(value: unknown, field: string): string {
+  if (typeof value === 'number' && Number.isInteger(value)) return String(value);
+  return string(value, field);
+}
+
+function boolean(value: unknown, field: string): boolean {
+  if (typeof value !== 'boolean') fail(field, `must be true or false (got ${describe(value)})`);
+  return value;
+}
+
+function segmentStatus(value: unknown, field: string): SegmentStatus {
+  if (!SEGMENT_STATUSES.includes(required(value, field) as SegmentStatus)) {
+    fail(field, `must be one of ${SEGMENT_STATUSES.join(', ')} (got ${describe(value)})`);
+  }
+  return value as SegmentStatus;
+}
+
+function dateTime(value: unknown, field: string): Date {
+  if (typeof required(value, field) !== 'string') fail(field, `must be an RFC 3339 date-time string (got ${describe(value)})`);
+  let date: Date;
+  try {
+    // The scalar the GraphQL schema uses: a file accepts exactly the date-times the API does.
+    date = DateTimeResolver.parseValue(value) as Date;
+  } catch (error: unknown) {
+    if (!(error instanceof GraphQLError)) throw error;
+    fail(field, `must be an RFC 3339 date-time such as 2025-01-31T12:00:00Z (got ${describe(value)})`);
+  }
+  // PostgreSQL has no year 0, and a UTC year past 9999 has no RFC 3339 form.
+  const year = date.getUTCFullYear();
+  if (year < 1 || year > 9999) fail(field, `must fall between the years 0001 and 9999 in UTC (got ${describe(value)})`);
+  return date;
+}
+
+function jsonObject(value: unknown, field: string): Record<string, unknown> {
+  if (typeof required(value, field) !== 'object' || Array.isArray(value)) {
+    fail(field, `must be a JSON object (got ${describe(value)})`);
+  }
+  checkStorable(value, field);
+  return value as Record<string, unknown>;
+}
+
+/**
+ * PostgreSQL's text and jsonb refuse NUL and unpaired UTF-16 surrogates; finding
+ * them here names the field, where PostgreSQL would fail the whole COPY.
+ */
+function checkStorable(value: unknown, field: string): void {
+  if (typeof value === 'string') {
+    storableString(value, field);
+  } else if (Array.isArray(value)) {
+    value.forEach((item, i) => checkStorable(item, `${field}[${i}]`));
+  } else if (typeof value === 'object' && value !== null) {
+    for (const [key, item] of Object.entries(value)) {
+      storableString(key, `${field} key ${JSON.stringify(key)}`);
+      checkStorable(item, `${field}.${key}`);
+    }
+  }
+}
+
+// With the `u` flag a surrogate range matches only an unpaired surrogate.
+const UNSTORABLE = /[\u0000\uD800-\uDFFF]/u;
+
+function storableString(value: string, field: string): string {
+  if (UNSTORABLE.test(value)) fail(field, 'contains a NUL character or an unpaired surrogate, which cannot be stored');
+  return value;
+}
+
+function describe(value: unknown): string {
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}
+
+function stage(input: ProfileInput, line: number): StagedProfile {
+  const rows = validateProfiles([input], VALIDATE_FIELD);
+  const profile = rows.profiles[0]!;
+  return {
+    line,
+    profileId: profile.profile_id,
+    identities: JSON.stringify(profile.identities),
+    attributes: JSON.stringify(profile.attributes),
+    updatedAt: profile.updated_at,
+    hasProfileRecord: profile.has_profile_record,
+    segments:
+      rows.replaceSegmentsOf.length === 0
+        ? null
+        : JSON.stringify(rows.memberships.map(({ profile_id: _, ...membership }) => membership)),
+    events:
+      rows.replaceEventsOf.length === 0
+        ? null
+        : JSON.stringify(rows.events.map(({ ingest_time, data }) => ({ ingest_time, data }))),
+  };
+}
+
+/** Rewrites `validateProfiles`' `profile[0].segments[1].segmentId` paths as paths inside the line. */
+function fromValidationError(error: GatewayError, line: number): ProfileLineError {
+  const raw = typeof error.extensions.field === 'string' ? error.extensions.field : '';
+  const field = raw.startsWith(`${VALIDATE_PREFIX}.`) ? raw.slice(VALIDATE_PREFIX.length + 1) : raw;
+  const message = error.message.replaceAll(`\`${raw}\``, field);
+  return new ProfileLineError(line, field, message.includes(field) ? message : `${field}: ${message}`);
+}

@@ -1,0 +1,322 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import { and, asc, count, eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDb, type Database } from '../../src/db/createDb';
+import { lockDataDir } from '../../src/db/dataDirLock';
+import { experienceEvents, profiles, segmentMemberships } from '../../src/db/schema';
+import { ingestNdjson, ProfileLineError, type IngestProgress } from '../../src/profiles/ingestFile';
+import type { Tenant } from '../../src/tenant';
+import { createPostgresDatabase, storageTargets } from '../helpers/databases';
+
+const TENANT: Tenant = { orgId: 'org-ingest', sandboxName: 'prod' };
+
+function profile(profileId: string, overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    profileId,
+    identities: [
+      { namespace: 'email', id: `${profileId}@example.com` },
+      { namespace: 'ecid', id: `ecid-${profileId}` },
+    ],
+    attributes: { personalEmail: { address: `${profileId}@example.com` }, person: { name: { firstName: profileId } } },
+    updatedAt: '2025-01-10T12:00:00Z',
+    segments: [{ segmentId: 'seg-a', segmentNs: 'ups', status: 'REALIZED', qualificationTime: '2025-01-09T00:00:00Z' }],
+    events: [{ ingestTime: '2025-01-08T10:00:00Z', data: { eventType: 'web.webpagedetails.pageViews' } }],
+    ...overrides,
+  };
+}
+
+const ndjson = (...lines: (Record<string, unknown> | string)[]) =>
+  lines.map((line) => (typeof line === 'string' ? line : JSON.stringify(line))).join('\n') + '\n';
+
+/** A source that delivers `text` in small pieces, so lines straddle chunks as they do in a file. */
+const chunked = (text: string, size = 7) =>
+  Readable.from(Array.from({ length: Math.ceil(text.length / size) }, (_, i) => text.slice(i * size, (i + 1) * size)));
+
+describe.each(storageTargets)('ingestNdjson on $name', (target) => {
+  let database: Database;
+  beforeAll(async () => {
+    database = await target.open();
+  });
+  afterAll(() => database?.close());
+
+  const stored = (tenant: Tenant = TENANT) =>
+    database.db
+      .select()
+      .from(profiles)
+      .where(and(eq(profiles.orgId, tenant.orgId), eq(profiles.sandboxName, tenant.sandboxName)))
+      .orderBy(asc(profiles.profileId));
+  const memberships = (profileId: string) =>
+    database.db
+      .select()
+      .from(segmentMemberships)
+      .where(and(eq(segmentMemberships.orgId, TENANT.orgId), eq(segmentMemberships.profileId, profileId)))
+      .orderBy(asc(segmentMemberships.segmentId));
+  const events = (profileId: string) =>
+    database.db
+      .select()
+      .from(experienceEvents)
+      .where(and(eq(experienceEvents.orgId, TENANT.orgId), eq(experienceEvents.profileId, profileId)))
+      .orderBy(asc(experienceEvents.ingestTime));
+  const rowCount = async (tenant: Tenant) => (await stored(tenant)).length;
+  const ingest = (text: string, tenant: Tenant = TENANT, options = {}) =>
+    ingestNdjson(database, tenant, chunked(text), options);
+  const failureOf = async (text: string, tenant: Tenant): Promise<ProfileLineError> => {
+    const error = await ingest(text, tenant).then(
+      () => undefined,
+      (caught: unknown) => caught,
+    );
+    expect(error).toBeInstanceOf(ProfileLineError);
+    return error as ProfileLineError;
+  };
+
+  it('stores every profile of a file with its identities, attributes, memberships and events', async () => {
+    const summary = await ingest(
+      ndjson(profile('p1'), profile('p2', { hasProfileRecord: false, attributes: null, segments: null })),
+    );
+    expect(summary).toMatchObject({ profiles: 2, lines: 2 });
+
+    const [p1, p2] = await stored();
+    expect(p1).toMatchObject({
+      profileId: 'p1',
+      identities: [
+        { namespace: 'email', id: 'p1@example.com' },
+        { namespace: 'ecid', id: 'ecid-p1' },
+      ],
+      attributes: { personalEmail: { address: 'p1@example.com' }, person: { name: { firstName: 'p1' } } },
+      hasProfileRecord: true,
+    });
+    expect(p1!.updatedAt.toISOString()).toBe('2025-01-10T12:00:00.000Z');
+    expect(p2).toMatchObject({ profileId: 'p2', attributes: {}, hasProfileRecord: false });
+    const [membership] = await memberships('p1');
+    expect(membership).toMatchObject({ segmentId: 'seg-a', segmentNs: 'ups', status: 'REALIZED' });
+    expect(membership!.qualificationTime.toISOString()).toBe('2025-01-09T00:00:00.000Z');
+    expect(await memberships('p2')).toEqual([]);
+    expect((await events('p2')).map((event) => event.data)).toEqual([{ eventType: 'web.webpagedetails.pageViews' }]);
+  });
+
+  it('replaces a stored profile, and its memberships and events only where the line gives them', async () => {
+    const tenant = { ...TENANT, orgId: 'org-replace' };
+    await ingest(ndjson(profile('p1'), profile('p2')), tenant);
+    const replacement = profile('p1', {
+      attributes: { loyalty: { points: 7 } },
+      segments: [{ segmentId: 'seg-b', segmentNs: 'ups', status: 'EXITED', qualificationTime: '2025-01-11T00:00:00Z' }],
+      events: [],
+    });
+    await ingest(ndjson(replacement, profile('p2', { segments: null, events: null, updatedAt: '2025-02-01T00:00:00Z' })), tenant);
+
+    const [p1, p2] = await stored(tenant);
+    expect(p1!.attributes).toEqual({ loyalty: { points: 7 } });
+    expect(p2!.updatedAt.toISOString()).toBe('2025-02-01T00:00:00.000Z');
+    const segmentsOf = async (profileId: string) =>
+      (
+        await database.db
+          .select({ segmentId: segmentMemberships.segmentId })
+          .from(segmentMemberships)
+          .where(and(eq(segmentMemberships.orgId, tenant.orgId), eq(segmentMemberships.profileId, profileId)))
+      ).map((row) => row.segmentId);
+    const eventsOf = (profileId: string) =>
+      database.db
+        .select()
+        .from(experienceEvents)
+        .where(and(eq(experienceEvents.orgId, tenant.orgId), eq(experienceEvents.profileId, profileId)));
+    expect(await segmentsOf('p1')).toEqual(['seg-b']);
+    expect(await eventsOf('p1')).toEqual([]);
+    expect(await segmentsOf('p2')).toEqual(['seg-a']);
+    expect(await eventsOf('p2')).toHaveLength(1);
+  });
+
+  it('keeps nothing of a file whose third line has a bad segment status, and names the line and the field', async () => {
+    const tenant = { ...TENANT, orgId: 'org-bad-status' };
+    const badSegment = { segmentId: 'seg-a', segmentNs: 'ups', status: 'GONE', qualificationTime: '2025-01-09T00:00:00Z' };
+    const error = await failureOf(
+      ndjson(profile('p1'), profile('p2'), profile('p3', { segments: [badSegment] }), profile('p4'), profile('p5')),
+      tenant,
+    );
+    expect(error.message).toBe('line 3: segments[0].status must be one of REALIZED, EXISTING, EXITED (got "GONE")');
+    expect(error).toMatchObject({ line: 3, field: 'segments[0].status' });
+    expect(await rowCount(tenant)).toBe(0);
+  });
+
+  it.each([
+    ['invalid JSON', '{"profileId": "p2",', 2, ''],
+    ['a missing profileId', JSON.stringify({ ...profile('x'), profileId: undefined }), 2, 'profileId'],
+    ['a blank profileId', JSON.stringify(profile('  ')), 2, 'profileId'],
+    ['an updatedAt that is not RFC 3339', JSON.stringify(profile('p2', { updatedAt: '2025-01-10 12:00' })), 2, 'updatedAt'],
+    [
+      'an event without ingestTime',
+      JSON.stringify(profile('p2', { events: [{ data: {} }] })),
+      2,
+      'events[0].ingestTime',
+    ],
+    ['a misspelt field', JSON.stringify(profile('p2', { segment: [] })), 2, 'segment'],
+    ['attributes that are an array', JSON.stringify(profile('p2', { attributes: [] })), 2, 'attributes'],
+    ['a NUL character in an attribute', JSON.stringify(profile('p2', { attributes: { a: { b: 'x\u0000' } } })), 2, 'attributes.a.b'],
+  ])('refuses a file with %s, naming the line and the field', async (_case, badLine, line, field) => {
+    const tenant = { ...TENANT, orgId: `org-refused-${field || 'json'}` };
+    const error = await failureOf(ndjson(profile('p1'), badLine, profile('p3')), tenant);
+    expect(error).toMatchObject({ line, field });
+    expect(error.message).toMatch(new RegExp(`^line ${line}: ${field ? field.replace(/[[\].]/g, '\\$&') : 'invalid JSON'}`));
+    expect(await rowCount(tenant)).toBe(0);
+  });
+
+  it('refuses a profileId given on two lines, naming both', async () => {
+    const tenant = { ...TENANT, orgId: 'org-repeated' };
+    const error = await failureOf(ndjson(profile('p1'), profile('p2'), profile('p3'), profile('p2')), tenant);
+    expect(error.message).toBe('line 4: profileId "p2" is already given on line 2');
+    expect(await rowCount(tenant)).toBe(0);
+  });
+
+  it('skips blank lines and accepts CRLF line ends and a byte order mark', async () => {
+    const tenant = { ...TENANT, orgId: 'org-crlf' };
+    const text = '\uFEFF' + ndjson(profile('p1'), '', profile('p2')).replaceAll('\n', '\r\n');
+    expect(await ingest(text, tenant)).toMatchObject({ profiles: 2, lines: 3 });
+    expect((await stored(tenant)).map((row) => row.profileId)).toEqual(['p1', 'p2']);
+  });
+
+  it('keeps text that COPY escapes (backslashes, tabs, newlines) intact', async () => {
+    const tenant = { ...TENANT, orgId: 'org-escapes' };
+    const tricky = 'a\\b\tc\nd\re "q" \\N ü 😀';
+    await ingest(ndjson(profile(`p\t${tricky}`, { attributes: { note: tricky }, identities: [{ namespace: 'crmId', id: tricky }] })), tenant);
+    const [row] = await stored(tenant);
+    expect(row).toMatchObject({ profileId: `p\t${tricky}`, attributes: { note: tricky }, identities: [{ namespace: 'crmId', id: tricky }] });
+  });
+
+  it('streams a file larger than one batch and reports progress as it reads', async () => {
+    const tenant = { ...TENANT, orgId: 'org-large' };
+    const lines = Array.from({ length: 5_000 }, (_, i) => profile(`p${String(i).padStart(5, '0')}`));
+    const text = ndjson(...lines);
+    const progress: IngestProgress[] = [];
+    const summary = await ingestNdjson(database, tenant, chunked(text, 64 * 1024), {
+      pgliteBatchSize: 1_000,
+      onProgress: (report) => progress.push(report),
+    });
+    expect(summary).toEqual({ profiles: 5_000, lines: 5_000, bytesRead: Buffer.byteLength(text) });
+    expect(await rowCount(tenant)).toBe(5_000);
+    const [memberships] = await database.db
+      .select({ n: count() })
+      .from(segmentMemberships)
+      .where(eq(segmentMemberships.orgId, tenant.orgId));
+    expect(memberships!.n).toBe(5_000);
+    const reading = progress.filter((report) => report.phase === 'reading');
+    expect(reading.length).toBeGreaterThan(10);
+    expect(reading.map((report) => report.bytesRead)).toEqual([...reading.map((report) => report.bytesRead)].sort((a, b) => a - b));
+    expect(progress.at(-1)).toMatchObject({ phase: 'merging', profiles: 5_000 });
+  });
+});
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+interface CommandResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+async function runIngest(args: string[], env: Record<string, string>): Promise<CommandResult> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/ingest.ts', ...args], {
+    cwd: ROOT,
+    env: { ...process.env, DATABASE_URL: '', DATA_DIR: '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const [code] = (await once(child, 'exit')) as [number | null];
+  return { code, stdout, stderr };
+}
+
+describe('the ingest command', () => {
+  const cleanups: (() => Promise<void> | void)[] = [];
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'gw-ingest-'));
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+  });
+  afterAll(async () => {
+    for (const cleanup of cleanups.reverse()) await cleanup();
+  });
+
+  const file = (name: string, text: string) => {
+    const path = join(dir, name);
+    writeFileSync(path, text);
+    return path;
+  };
+  const fiveProfiles = (third: Record<string, unknown> = profile('p3')) =>
+    ndjson(profile('p1'), profile('p2'), third, profile('p4'), profile('p5'));
+  const countIn = async (database: Database, orgId: string) => {
+    const [row] = await database.db.select({ n: count() }).from(profiles).where(eq(profiles.orgId, orgId));
+    return row!.n;
+  };
+
+  it('loads a good file into PostgreSQL and prints a summary', async () => {
+    const postgres = await createPostgresDatabase();
+    cleanups.push(() => postgres.drop());
+    const good = file('good.ndjson', fiveProfiles());
+
+    const result = await runIngest([good, '--org', 'cli-org', '--sandbox', 'dev'], { DATABASE_URL: postgres.url });
+    expect(result.stderr).not.toMatch(/Error/);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^Ingested 5 profiles into cli-org\/dev in \d+\.\d s\n$/);
+
+    const database = await createDb({ url: postgres.url, dataDir: '' });
+    cleanups.push(() => database.close());
+    expect(await countIn(database, 'cli-org')).toBe(5);
+  });
+
+  it('exits non-zero on a bad third line, names the line and the field, and keeps nothing', async () => {
+    const postgres = await createPostgresDatabase();
+    cleanups.push(() => postgres.drop());
+    const badSegment = { segmentId: 'seg-a', segmentNs: 'ups', status: 'gone', qualificationTime: '2025-01-09T00:00:00Z' };
+    const bad = file('bad.ndjson', fiveProfiles(profile('p3', { segments: [badSegment] })));
+
+    const result = await runIngest([bad, '--org', 'cli-org'], { DATABASE_URL: postgres.url });
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toContain('line 3: segments[0].status must be one of REALIZED, EXISTING, EXITED');
+    expect(result.stderr).not.toMatch(/\n\s+at /); // no stack trace
+    expect(result.stdout).toBe('');
+
+    const database = await createDb({ url: postgres.url, dataDir: '' });
+    cleanups.push(() => database.close());
+    expect(await countIn(database, 'cli-org')).toBe(0);
+  });
+
+  it('loads a file into the embedded database in DATA_DIR', async () => {
+    const dataDir = join(dir, 'pglite');
+    const result = await runIngest([file('embedded.ndjson', fiveProfiles()), '--org', 'cli-org'], { DATA_DIR: dataDir });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^Ingested 5 profiles into cli-org\/prod in/);
+
+    const database = await createDb({ url: undefined, dataDir });
+    try {
+      expect(await countIn(database, 'cli-org')).toBe(5);
+    } finally {
+      await database.close();
+    }
+  });
+
+  it('refuses, without a stack trace, an embedded database another process holds', async () => {
+    const dataDir = join(dir, 'held');
+    // This test process plays the running server that holds the directory.
+    const release = lockDataDir(dataDir);
+    cleanups.push(release);
+    const result = await runIngest([file('held.ndjson', fiveProfiles()), '--org', 'cli-org'], { DATA_DIR: dataDir });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe(
+      `ingest: The embedded database in ${dataDir} is in use by process ${process.pid} (a running server?). ` +
+        'Stop that process first, or use DATABASE_URL=postgres://… so several processes can share the data.\n',
+    );
+  });
+
+  it('explains its usage when the organisation is missing', async () => {
+    const result = await runIngest([file('usage.ndjson', fiveProfiles())], {});
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/--org is required[\s\S]*Usage: npm run ingest/);
+  });
+});
