@@ -16,6 +16,9 @@ const config: CodegenConfig = {
           Dataset: '../db/schema#DatasetRow',
           ExportJobConnection: '../pagination/connection#Connection<ExportJobRow>',
           DatasetConnection: '../pagination/connection#Connection<DatasetRow>',
+          Batch: '../db/schema#BatchRow',
+          BatchConnection: '../pagination/connection#Connection<BatchRow>',
+          BatchRecordConnection: '../batches/listBatchRecords#BatchRecordPage',
           CancelExportJobPayload: '../jobs/cancelExportJob#CancelOutcome',
         },
         scalars: {

@@ -14,6 +14,7 @@ import type { Config } from './config';
 import { createContext, REQUEST_ID_HEADER, requestIdOf, type Context } from './context';
 import { createDb, type Database } from './db/createDb';
 import { createFormatError } from './formatError';
+import { batchRecordsHandler, isBatchRecordsPath } from './http/batchRecordsHandler';
 import { graphqlHttpHandler } from './http/graphqlHttpHandler';
 import { createLogger, describeError, type Logger } from './logger';
 import { buildSchema } from './schema/buildSchema';
@@ -61,6 +62,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     res.setHeader(REQUEST_ID_HEADER, requestId);
     return createContext(database.db, req.headers, requestId);
   });
+  const batchRecords = batchRecordsHandler(database.db, logger);
   httpServer.on('request', (req: IncomingMessage, res: ServerResponse) => {
     const path = (req.url ?? '/').split('?')[0];
     if (path === '/graphql') {
@@ -69,6 +71,8 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
         if (!res.headersSent) res.statusCode = 500;
         res.end();
       });
+    } else if (isBatchRecordsPath(path)) {
+      void batchRecords(req, res);
     } else if (path === '/healthz') {
       res.setHeader('content-type', 'application/json');
       res.end('{"status":"ok"}');

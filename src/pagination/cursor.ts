@@ -1,7 +1,11 @@
 /**
- * Opaque keyset cursors: a position (time, id) in one kind of list, bound to the
- * tenant that received it. A cursor from another list or tenant is refused, so
- * it can never reveal or skip into someone else's rows.
+ * Opaque keyset cursors: a position in one kind of list, bound to the tenant
+ * that received it. A cursor from another list or tenant is refused, so it can
+ * never reveal or skip into someone else's rows.
+ *
+ * Two shapes of position: lists ordered by (time, id) (`CursorKind`) and lists
+ * ordered by one text key (`KeyCursorKind`). Both share one envelope,
+ * `v1:<kind>:<tenant tag>:<position>`, base64url-encoded.
  */
 import { createHash } from 'node:crypto';
 import { badUserInput } from '../errors';
@@ -12,40 +16,70 @@ export interface CursorPosition {
   id: string;
 }
 
-export type CursorKind = 'job' | 'dataset';
+/** Lists ordered by (time, id): jobs, datasets, a dataset's batches. */
+export type CursorKind = 'job' | 'dataset' | 'batch';
+
+/** Lists ordered by one text key: a batch's records (by profile id). */
+export type KeyCursorKind = 'record';
 
 const VERSION = 'v1';
 
 // What an id of each list looks like: anything else would only fail later, in SQL.
-const ID_PATTERN: Record<CursorKind, RegExp> = {
+const ID_PATTERN: Record<CursorKind | KeyCursorKind, RegExp> = {
   job: /^[1-9]\d{0,14}$/,
   dataset: /^[0-9a-f]{24}$/,
+  batch: /^[\w-]{1,128}$/,
+  // Profile ids are any non-empty text; the envelope does not split on the key, so `:` is fine.
+  record: /^[^]{1,1024}$/,
 };
 
 /** Returns an encoder of cursors for one list and tenant (the tenant's tag is hashed once). */
 export function cursorEncoder(kind: CursorKind, tenant: Tenant): (position: CursorPosition) => string {
-  const prefix = `${VERSION}:${kind}:${tenantTag(tenant)}:`;
-  return (position) => Buffer.from(`${prefix}${position.time.getTime()}:${position.id}`, 'utf8').toString('base64url');
+  const seal = envelope(kind, tenant);
+  return (position) => seal(`${position.time.getTime()}:${position.id}`);
 }
 
 /** Decodes `cursor`, or throws BAD_USER_INPUT naming `field` (`after` or `before`). */
 export function decodeCursor(kind: CursorKind, tenant: Tenant, cursor: string, field: string): CursorPosition {
-  const parts = Buffer.from(cursor, 'base64url').toString('utf8').split(':');
-  const [version, cursorKind, tag, millis, id] = parts;
-  const time = new Date(Number(millis));
-  const wellFormed =
-    parts.length === 5 &&
-    version === VERSION &&
-    cursorKind === kind &&
-    /^\d+$/.test(millis ?? '') &&
-    !Number.isNaN(time.getTime()) &&
-    id !== undefined &&
-    ID_PATTERN[kind].test(id);
-  if (!wellFormed || id === undefined) throw badUserInput(field, `\`${field}\` is not a cursor of this list`);
+  return openEnvelope(kind, tenant, cursor, field, (text) => {
+    const match = /^(\d+):(.*)$/s.exec(text);
+    const time = new Date(Number(match?.[1]));
+    const id = match?.[2];
+    return id !== undefined && !Number.isNaN(time.getTime()) && ID_PATTERN[kind].test(id) ? { time, id } : null;
+  });
+}
+
+/** Returns an encoder of cursors for one key-ordered list and tenant. */
+export function keyCursorEncoder(kind: KeyCursorKind, tenant: Tenant): (key: string) => string {
+  return envelope(kind, tenant);
+}
+
+/** Decodes a key cursor to its key, or throws BAD_USER_INPUT naming `field`. */
+export function decodeKeyCursor(kind: KeyCursorKind, tenant: Tenant, cursor: string, field: string): string {
+  return openEnvelope(kind, tenant, cursor, field, (text) => (ID_PATTERN[kind].test(text) ? text : null));
+}
+
+function envelope(kind: CursorKind | KeyCursorKind, tenant: Tenant): (position: string) => string {
+  const prefix = `${VERSION}:${kind}:${tenantTag(tenant)}:`;
+  return (position) => Buffer.from(prefix + position, 'utf8').toString('base64url');
+}
+
+/** The position inside a cursor of this list and tenant, read by `parsePosition` (null: malformed). */
+function openEnvelope<Position>(
+  kind: CursorKind | KeyCursorKind,
+  tenant: Tenant,
+  cursor: string,
+  field: string,
+  parsePosition: (text: string) => Position | null,
+): Position {
+  const match = /^([^:]*):([^:]*):([^:]*):(.*)$/s.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
+  const [, version, cursorKind, tag, text] = match ?? [];
+  const position = version === VERSION && cursorKind === kind && text !== undefined ? parsePosition(text) : null;
+  if (position === null) throw badUserInput(field, `\`${field}\` is not a cursor of this list`);
   if (tag !== tenantTag(tenant)) {
     throw badUserInput(field, `\`${field}\` is a cursor of another organisation or sandbox`);
   }
-  return { time, id };
+  return position;
 }
 
 function tenantTag(tenant: Tenant): string {

@@ -25,8 +25,8 @@ export interface PageRequest {
 }
 
 export function parsePageArgs(kind: CursorKind, tenant: Tenant, args: PageArgs): PageRequest {
-  const first = checkSize('first', args.first);
-  const last = checkSize('last', args.last);
+  const first = checkPageSize('first', args.first);
+  const last = checkPageSize('last', args.last);
   if (first !== null && last !== null) {
     throw badUserInput('last', 'Pass either `first` or `last`, not both');
   }
@@ -40,7 +40,8 @@ export function parsePageArgs(kind: CursorKind, tenant: Tenant, args: PageArgs):
   };
 }
 
-function checkSize(field: 'first' | 'last', value: number | null | undefined): number | null {
+/** `value` if it is a valid page size; throws BAD_USER_INPUT naming `field` otherwise. */
+export function checkPageSize(field: 'first' | 'last', value: number | null | undefined): number | null {
   if (value === null || value === undefined) return null;
   if (value < 0 || value > MAX_PAGE_SIZE) {
     throw badUserInput(field, `\`${field}\` must be between 0 and ${MAX_PAGE_SIZE} (got ${value})`);

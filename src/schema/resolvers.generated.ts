@@ -1,6 +1,7 @@
 import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
-import type { ExportJobRow, DatasetRow } from '../db/schema';
+import type { ExportJobRow, DatasetRow, BatchRow } from '../db/schema';
 import type { Connection } from '../pagination/connection';
+import type { BatchRecordPage } from '../batches/listBatchRecords';
 import type { CancelOutcome } from '../jobs/cancelExportJob';
 import type { Context } from '../context';
 export type Maybe<T> = T | null;
@@ -28,6 +29,68 @@ export type AdditionalFields = {
 export type AdditionalFieldsInput = {
   eventList?: InputMaybe<EventListInput>;
 };
+
+/** One file of a dataset, written by one export job: one record per exported profile. */
+export type Batch = {
+  __typename?: 'Batch';
+  createdAt: Scalars['DateTime']['output'];
+  datasetId: Scalars['ID']['output'];
+  id: Scalars['ID']['output'];
+  /** The id of the export job that wrote it. */
+  jobId: Scalars['ID']['output'];
+  /** Records written so far. */
+  recordCount: Scalars['Int']['output'];
+  /** The exported records, one per profile, ordered by profile id (page size defaults to 20, at most 100). */
+  records: BatchRecordConnection;
+  /** The segment whose members it holds when its job wrote one batch per segment (`segmentPerBatch`); otherwise null. */
+  segmentId: Maybe<Scalars['String']['output']>;
+  segmentNs: Maybe<Scalars['String']['output']>;
+  status: BatchStatus;
+};
+
+
+/** One file of a dataset, written by one export job: one record per exported profile. */
+export type BatchRecordsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+export type BatchConnection = {
+  __typename?: 'BatchConnection';
+  edges: Array<BatchEdge>;
+  pageInfo: PageInfo;
+  totalCount: Scalars['Int']['output'];
+};
+
+export type BatchEdge = {
+  __typename?: 'BatchEdge';
+  cursor: Scalars['String']['output'];
+  node: Batch;
+};
+
+export type BatchRecordConnection = {
+  __typename?: 'BatchRecordConnection';
+  edges: Array<BatchRecordEdge>;
+  pageInfo: PageInfo;
+  totalCount: Scalars['Int']['output'];
+};
+
+/** One exported record: the profile projected onto its job's `fields`. */
+export type BatchRecordEdge = {
+  __typename?: 'BatchRecordEdge';
+  cursor: Scalars['String']['output'];
+  node: Scalars['JSONObject']['output'];
+};
+
+/**
+ * How far a batch is: `LOADING` while its job writes it, `SUCCESS` once complete,
+ * `FAILED` or `ABORTED` (its job was cancelled) when it will never be complete.
+ */
+export type BatchStatus =
+  | 'ABORTED'
+  | 'FAILED'
+  | 'LOADING'
+  | 'SUCCESS';
 
 export type CancelExportJobPayload = {
   __typename?: 'CancelExportJobPayload';
@@ -68,10 +131,18 @@ export type CreateExportJobInput = {
 
 export type Dataset = {
   __typename?: 'Dataset';
+  /** The batches export jobs wrote into this dataset, newest first (page size defaults to 20, at most 100). */
+  batches: BatchConnection;
   createdAt: Scalars['DateTime']['output'];
   id: Scalars['ID']['output'];
   name: Scalars['String']['output'];
   schemaRef: SchemaRef;
+};
+
+
+export type DatasetBatchesArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
 };
 
 export type DatasetConnection = {
@@ -353,6 +424,12 @@ export type ProfileInput = {
 
 export type Query = {
   __typename?: 'Query';
+  /**
+   * One batch of the tenant, or null when it does not exist (or belongs to another
+   * tenant). Its records are also served as NDJSON, one record a line, by
+   * `GET /data/batches/{id}/records` under the same headers.
+   */
+  batch: Maybe<Batch>;
   /** One dataset of the tenant, or null. */
   dataset: Maybe<Dataset>;
   /** The tenant's datasets, newest first (page size defaults to 20, at most 100). */
@@ -366,6 +443,11 @@ export type Query = {
    * `status` keeps only jobs in one of the given statuses (an empty list keeps all).
    */
   exportJobs: ExportJobConnection;
+};
+
+
+export type QueryBatchArgs = {
+  id: Scalars['ID']['input'];
 };
 
 
@@ -531,6 +613,12 @@ export type DirectiveResolverFn<TResult = Record<PropertyKey, never>, TParent = 
 export type ResolversTypes = {
   AdditionalFields: ResolverTypeWrapper<AdditionalFields>;
   AdditionalFieldsInput: AdditionalFieldsInput;
+  Batch: ResolverTypeWrapper<BatchRow>;
+  BatchConnection: ResolverTypeWrapper<Connection<BatchRow>>;
+  BatchEdge: ResolverTypeWrapper<Omit<BatchEdge, 'node'> & { node: ResolversTypes['Batch'] }>;
+  BatchRecordConnection: ResolverTypeWrapper<BatchRecordPage>;
+  BatchRecordEdge: ResolverTypeWrapper<BatchRecordEdge>;
+  BatchStatus: BatchStatus;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   CancelExportJobPayload: ResolverTypeWrapper<CancelOutcome>;
   ComputeGatewayJobId: ResolverTypeWrapper<ComputeGatewayJobId>;
@@ -591,6 +679,11 @@ export type ResolversTypes = {
 export type ResolversParentTypes = {
   AdditionalFields: AdditionalFields;
   AdditionalFieldsInput: AdditionalFieldsInput;
+  Batch: BatchRow;
+  BatchConnection: Connection<BatchRow>;
+  BatchEdge: Omit<BatchEdge, 'node'> & { node: ResolversParentTypes['Batch'] };
+  BatchRecordConnection: BatchRecordPage;
+  BatchRecordEdge: BatchRecordEdge;
   Boolean: Scalars['Boolean']['output'];
   CancelExportJobPayload: CancelOutcome;
   ComputeGatewayJobId: ComputeGatewayJobId;
@@ -648,6 +741,40 @@ export type AdditionalFieldsResolvers<ContextType = Context, ParentType extends 
   eventList?: Resolver<Maybe<ResolversTypes['EventList']>, ParentType, ContextType>;
 };
 
+export type BatchResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Batch'] = ResolversParentTypes['Batch']> = {
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  datasetId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  jobId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  recordCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  records?: Resolver<ResolversTypes['BatchRecordConnection'], ParentType, ContextType, Partial<BatchRecordsArgs>>;
+  segmentId?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  segmentNs?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['BatchStatus'], ParentType, ContextType>;
+};
+
+export type BatchConnectionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['BatchConnection'] = ResolversParentTypes['BatchConnection']> = {
+  edges?: Resolver<Array<ResolversTypes['BatchEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+  totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type BatchEdgeResolvers<ContextType = Context, ParentType extends ResolversParentTypes['BatchEdge'] = ResolversParentTypes['BatchEdge']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['Batch'], ParentType, ContextType>;
+};
+
+export type BatchRecordConnectionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['BatchRecordConnection'] = ResolversParentTypes['BatchRecordConnection']> = {
+  edges?: Resolver<Array<ResolversTypes['BatchRecordEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+  totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type BatchRecordEdgeResolvers<ContextType = Context, ParentType extends ResolversParentTypes['BatchRecordEdge'] = ResolversParentTypes['BatchRecordEdge']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['JSONObject'], ParentType, ContextType>;
+};
+
 export type CancelExportJobPayloadResolvers<ContextType = Context, ParentType extends ResolversParentTypes['CancelExportJobPayload'] = ResolversParentTypes['CancelExportJobPayload']> = {
   job?: Resolver<Maybe<ResolversTypes['ExportJob']>, ParentType, ContextType>;
   message?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -660,6 +787,7 @@ export type ComputeGatewayJobIdResolvers<ContextType = Context, ParentType exten
 };
 
 export type DatasetResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Dataset'] = ResolversParentTypes['Dataset']> = {
+  batches?: Resolver<ResolversTypes['BatchConnection'], ParentType, ContextType, Partial<DatasetBatchesArgs>>;
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -808,6 +936,7 @@ export type PageInfoResolvers<ContextType = Context, ParentType extends Resolver
 };
 
 export type QueryResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
+  batch?: Resolver<Maybe<ResolversTypes['Batch']>, ParentType, ContextType, RequireFields<QueryBatchArgs, 'id'>>;
   dataset?: Resolver<Maybe<ResolversTypes['Dataset']>, ParentType, ContextType, RequireFields<QueryDatasetArgs, 'id'>>;
   datasets?: Resolver<ResolversTypes['DatasetConnection'], ParentType, ContextType, Partial<QueryDatasetsArgs>>;
   exportJob?: Resolver<Maybe<ResolversTypes['ExportJob']>, ParentType, ContextType, RequireFields<QueryExportJobArgs, 'id'>>;
@@ -838,6 +967,11 @@ export type TimeSpanResolvers<ContextType = Context, ParentType extends Resolver
 
 export type Resolvers<ContextType = Context> = {
   AdditionalFields?: AdditionalFieldsResolvers<ContextType>;
+  Batch?: BatchResolvers<ContextType>;
+  BatchConnection?: BatchConnectionResolvers<ContextType>;
+  BatchEdge?: BatchEdgeResolvers<ContextType>;
+  BatchRecordConnection?: BatchRecordConnectionResolvers<ContextType>;
+  BatchRecordEdge?: BatchRecordEdgeResolvers<ContextType>;
   CancelExportJobPayload?: CancelExportJobPayloadResolvers<ContextType>;
   ComputeGatewayJobId?: ComputeGatewayJobIdResolvers<ContextType>;
   Dataset?: DatasetResolvers<ContextType>;

@@ -1,4 +1,9 @@
-import type { DatasetConnectionResolvers, ExportJobConnectionResolvers } from '../resolvers.generated';
+import type {
+  BatchConnectionResolvers,
+  BatchRecordConnectionResolvers,
+  DatasetConnectionResolvers,
+  ExportJobConnectionResolvers,
+} from '../resolvers.generated';
 
 // `totalCount` is a resolver of its own so its query runs only when a client selects it.
 export const ExportJobConnection: ExportJobConnectionResolvers = {
@@ -6,5 +11,13 @@ export const ExportJobConnection: ExportJobConnectionResolvers = {
 };
 
 export const DatasetConnection: DatasetConnectionResolvers = {
+  totalCount: (connection) => connection.countTotal(),
+};
+
+export const BatchConnection: BatchConnectionResolvers = {
+  totalCount: (connection) => connection.countTotal(),
+};
+
+export const BatchRecordConnection: BatchRecordConnectionResolvers = {
   totalCount: (connection) => connection.countTotal(),
 };

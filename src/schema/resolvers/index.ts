@@ -1,6 +1,7 @@
 import { DateTimeResolver, JSONObjectResolver } from 'graphql-scalars';
 import type { Resolvers } from '../resolvers.generated';
-import { DatasetConnection, ExportJobConnection } from './connections';
+import { Batch } from './batch';
+import { BatchConnection, BatchRecordConnection, DatasetConnection, ExportJobConnection } from './connections';
 import { Dataset } from './dataset';
 import { ExportJob } from './exportJob';
 import { Mutation } from './mutation';
@@ -15,4 +16,7 @@ export const resolvers: Resolvers = {
   Dataset,
   ExportJobConnection,
   DatasetConnection,
+  Batch,
+  BatchConnection,
+  BatchRecordConnection,
 };

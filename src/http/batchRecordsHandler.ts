@@ -1,0 +1,109 @@
+/**
+ * `GET /data/batches/{batchId}/records`: a batch's records as NDJSON, one JSON
+ * object a line, streamed chunk by chunk. Same tenant headers as `/graphql`;
+ * errors are GraphQL-shaped JSON bodies (`{"errors":[{message, extensions:{code}}]}`)
+ * with an HTTP status: 401 without an organisation, 404 for a batch that does
+ * not exist or belongs to another tenant.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { batchRecordChunks } from '../batches/batchRecordChunks';
+import { findBatch } from '../batches/findBatch';
+import { readCaller, REQUEST_ID_HEADER, requestIdOf } from '../context';
+import type { AppDatabase } from '../db/createDb';
+import { ErrorCode, GatewayError, notFound } from '../errors';
+import { describeError, type Logger } from '../logger';
+
+const PATH = /^\/data\/batches\/([^/]+)\/records$/;
+
+const HTTP_STATUS: Record<ErrorCode, number> = {
+  BAD_USER_INPUT: 400,
+  NOT_FOUND: 404,
+  CONFLICT: 409,
+  UNAUTHENTICATED: 401,
+  INTERNAL_SERVER_ERROR: 500,
+};
+
+/** Whether `path` (without the query string) is served by `batchRecordsHandler`. */
+export function isBatchRecordsPath(path: string | undefined): boolean {
+  return path !== undefined && PATH.test(path);
+}
+
+/**
+ * Serves one request for a path `isBatchRecordsPath` accepts. The returned
+ * promise never rejects: failures are answered (or, once streaming, end the
+ * response abruptly so the client cannot take a partial file for a whole one)
+ * and logged.
+ */
+export function batchRecordsHandler(db: AppDatabase, logger: Logger) {
+  return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    res.setHeader(REQUEST_ID_HEADER, requestIdOf(req.headers));
+    try {
+      if (req.method !== 'GET' && req.method !== 'HEAD') {
+        res.setHeader('allow', 'GET, HEAD');
+        sendError(res, 405, ErrorCode.BAD_USER_INPUT, `${req.method ?? 'This method'} is not allowed; use GET`);
+        return;
+      }
+      const { tenant } = readCaller(req.headers);
+      const batchId = batchIdOf(req.url);
+      const batch = batchId === null ? null : await findBatch(db, tenant, batchId);
+      if (batch === null) throw notFound(`Batch ${JSON.stringify(batchId ?? '')} does not exist`);
+
+      res.writeHead(200, { 'content-type': 'application/x-ndjson', 'cache-control': 'no-store' });
+      if (req.method === 'HEAD') {
+        res.end();
+        return;
+      }
+      let clientGone = false;
+      res.once('close', () => (clientGone = true));
+      // Leaving the loop early (client gone) ends the generator: no further chunk is read.
+      for await (const lines of batchRecordChunks(db, batch.id)) {
+        if (clientGone) break;
+        if (!res.write(lines.join('\n') + '\n')) await drained(res);
+        if (clientGone) break;
+      }
+      res.end();
+    } catch (error: unknown) {
+      if (res.headersSent) {
+        logger.error('Streaming batch records failed', { url: req.url, error: describeError(error) });
+        res.destroy();
+      } else if (error instanceof GatewayError) {
+        sendError(res, HTTP_STATUS[error.code], error.code, error.message);
+      } else {
+        logger.error('Reading batch records failed', { url: req.url, error: describeError(error) });
+        sendError(res, 500, ErrorCode.INTERNAL_SERVER_ERROR, 'Internal server error');
+      }
+    }
+  };
+}
+
+/** The batch id of the request path, or null for one that cannot be a batch id. */
+function batchIdOf(url: string | undefined): string | null {
+  const encoded = PATH.exec((url ?? '/').split('?')[0] ?? '')?.[1];
+  if (encoded === undefined) return null;
+  try {
+    return decodeURIComponent(encoded);
+  } catch {
+    return null; // Malformed percent-encoding names no batch.
+  }
+}
+
+/** Resolves once `res` can take more data, or once the client has gone (then nothing more is written). */
+function drained(res: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    // A destroyed response emits neither event again.
+    if (res.destroyed) return resolve();
+    const done = () => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.on('drain', done);
+    res.on('close', done);
+  });
+}
+
+function sendError(res: ServerResponse, status: number, code: ErrorCode, message: string): void {
+  res.statusCode = status;
+  res.setHeader('content-type', 'application/json');
+  res.end(JSON.stringify({ errors: [{ message, extensions: { code } }] }));
+}

@@ -1,0 +1,114 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { storageTargets } from '../helpers/databases';
+import { selectsFrom } from '../helpers/expectations';
+import { createDataset } from '../helpers/seedApi';
+import { insertBatch, insertRecords, profileIds, sampleRecord } from '../helpers/seedBatches';
+import { startTestServer, TENANT, type TestServer } from '../helpers/testServer';
+
+const isRecordSelect = selectsFrom('batch_records');
+
+/** Records in a stable order (their address is unique): equal lists mean each record exactly once. */
+const sortByAddress = (records: Record<string, any>[]) =>
+  [...records].sort((a, b) => (a.personalEmail.address < b.personalEmail.address ? -1 : 1));
+
+describe.each(storageTargets)('GET /data/batches/{id}/records on $name', (target) => {
+  let api: TestServer;
+  let datasetId: string;
+
+  beforeAll(async () => {
+    api = await startTestServer(target);
+    datasetId = await createDataset(api);
+  });
+  afterAll(() => api?.close());
+
+  const recordsUrl = (batchId: string) =>
+    new URL(`/data/batches/${encodeURIComponent(batchId)}/records`, api.server.url).toString();
+
+  const getRecords = (batchId: string, headers: Record<string, string> = TENANT, signal?: AbortSignal) =>
+    fetch(recordsUrl(batchId), { headers, ...(signal ? { signal } : {}) });
+
+  it('streams every record of a 2,500-record batch exactly once as NDJSON, reading 1,000 at a time', async () => {
+    const batch = await insertBatch(api, { datasetId, recordCount: 2500 });
+    const records = await insertRecords(api, batch.id, profileIds(2500));
+    api.resetQueries();
+
+    const response = await getRecords(batch.id, { ...TENANT, 'x-request-id': 'ndjson-1' });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBe('application/x-ndjson');
+    expect(response.headers.get('x-request-id')).toBe('ndjson-1');
+    const body = await response.text();
+    expect(body.endsWith('\n')).toBe(true);
+    const lines = body.slice(0, -1).split('\n');
+    expect(lines).toHaveLength(2500);
+    const parsed = lines.map((line) => JSON.parse(line) as Record<string, any>);
+    expect(sortByAddress(parsed)).toEqual(sortByAddress([...records.values()]));
+    // Three chunks (1,000 + 1,000 + 500): the batch is never read whole.
+    expect(api.queries.filter(isRecordSelect)).toHaveLength(3);
+  });
+
+  it('answers an empty body for a batch without records', async () => {
+    const batch = await insertBatch(api, { datasetId, status: 'LOADING' });
+    const response = await getRecords(batch.id);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBe('application/x-ndjson');
+    expect(await response.text()).toBe('');
+  });
+
+  it.each([
+    ['no organisation header', {}],
+    ['a blank organisation header', { 'x-gw-ims-org-id': '  ' }],
+    ['a non-bearer Authorization header', { ...TENANT, authorization: 'Basic dXNlcjpwYXNz' }],
+  ])('answers 401 UNAUTHENTICATED for a request with %s and reads nothing', async (_case, headers) => {
+    const batch = await insertBatch(api, { datasetId });
+    await insertRecords(api, batch.id, profileIds(2));
+    api.resetQueries();
+    const response = await getRecords(batch.id, headers);
+    expect(response.status).toBe(401);
+    expect(response.headers.get('content-type')).toBe('application/json');
+    const body = (await response.json()) as { errors: { message: string; extensions: unknown }[] };
+    expect(body.errors).toHaveLength(1);
+    expect(body.errors[0]!.extensions).toEqual({ code: 'UNAUTHENTICATED' });
+    expect(api.queries).toEqual([]);
+  });
+
+  it('answers 404 NOT_FOUND alike for a missing batch and for another organisation’s or sandbox’s', async () => {
+    const batch = await insertBatch(api, { datasetId });
+    await insertRecords(api, batch.id, profileIds(2));
+    const missingId = '00000000000000000000000000000000';
+    const missing = await getRecords(missingId);
+    expect(missing.status).toBe(404);
+    expect(missing.headers.get('content-type')).toBe('application/json');
+    const missingBody = await missing.text();
+    expect(JSON.parse(missingBody)).toEqual({
+      errors: [{ message: expect.any(String), extensions: { code: 'NOT_FOUND' } }],
+    });
+    for (const foreign of [{ 'x-gw-ims-org-id': 'ORG_B@AdobeOrg' }, { ...TENANT, 'x-sandbox-name': 'dev' }]) {
+      const response = await getRecords(batch.id, foreign);
+      expect(response.status).toBe(404);
+      expect((await response.text()).replace(batch.id, 'ID')).toBe(missingBody.replace(missingId, 'ID'));
+    }
+    expect((await getRecords('%E0%A4%A')).status).toBe(404);
+  });
+
+  it('stops reading records once the client disconnects', async () => {
+    // 20 chunks of about 1 MB: far more than the socket and the client buffer before the client reads.
+    const batch = await insertBatch(api, { datasetId });
+    await insertRecords(api, batch.id, profileIds(20_000, 'big'), (id) => sampleRecord(id, 'x'.repeat(1000)));
+    api.resetQueries();
+
+    const abort = new AbortController();
+    const response = await getRecords(batch.id, TENANT, abort.signal);
+    const reader = response.body!.getReader();
+    await reader.read();
+    abort.abort();
+    await reader.cancel().catch(() => {});
+    await sleep(500);
+    const chunksRead = api.queries.filter(isRecordSelect).length;
+    expect(chunksRead).toBeGreaterThan(0);
+    expect(chunksRead).toBeLessThan(10);
+    await sleep(300);
+    expect(api.queries.filter(isRecordSelect)).toHaveLength(chunksRead);
+    expect(api.logs.filter((line) => line.includes('"level":"error"'))).toEqual([]);
+  });
+});
