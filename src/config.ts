@@ -1,5 +1,6 @@
 /** The only reader of `process.env`: everything else receives a typed `Config`. */
 import { resolve } from 'node:path';
+import type { RunnerOptions } from './runner/runnerOptions';
 
 export interface Config {
   /**
@@ -20,6 +21,8 @@ export interface Config {
    * one needs PostgreSQL: an embedded PGlite belongs to a single process.
    */
   workers: number;
+  /** The embedded export runner (see `RunnerOptions` for each variable). */
+  runner: RunnerOptions;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -30,6 +33,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     host: env.HOST || undefined,
     poolSize: integer(env, 'DATABASE_POOL_SIZE', 10, 1, 1000),
     workers: integer(env, 'WORKERS', 1, 1, 64),
+    runner: {
+      concurrency: integer(env, 'RUNNER_CONCURRENCY', 4, 0, 256),
+      tenantLimit: integer(env, 'RUNNER_TENANT_LIMIT', 2, 1, 256),
+      leaseMs: integer(env, 'RUNNER_LEASE_MS', 30_000, 300, 3_600_000),
+      chunkSize: integer(env, 'RUNNER_CHUNK_SIZE', 2_000, 1, 1_000_000),
+      maxAttempts: integer(env, 'RUNNER_MAX_ATTEMPTS', 3, 1, 100),
+      pollMs: integer(env, 'RUNNER_POLL_MS', 250, 10, 60_000),
+    },
   };
 }
 

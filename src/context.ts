@@ -13,6 +13,8 @@ import { DEFAULT_SANDBOX, type Tenant } from './tenant';
 
 export interface Context {
   tenant: Tenant;
+  /** Tells the embedded runner, if any, that there is new work. */
+  nudgeRunner: () => void;
   requestId: string;
   /** Accepted and recorded; verified by a later version. */
   bearerToken: string | null;
@@ -48,9 +50,14 @@ export function requestIdOf(headers: IncomingHttpHeaders): string {
   return header(headers, REQUEST_ID_HEADER) || randomUUID();
 }
 
-export function createContext(db: AppDatabase, headers: IncomingHttpHeaders, requestId: string): Context {
+export function createContext(
+  services: { db: AppDatabase; nudgeRunner: () => void },
+  headers: IncomingHttpHeaders,
+  requestId: string,
+): Context {
   const { tenant, bearerToken } = readCaller(headers);
-  return { tenant, bearerToken, requestId, db, loaders: { datasetById: createDatasetLoader(db, tenant) } };
+  const { db, nudgeRunner } = services;
+  return { tenant, bearerToken, requestId, db, nudgeRunner, loaders: { datasetById: createDatasetLoader(db, tenant) } };
 }
 
 function header(headers: IncomingHttpHeaders, name: string): string | undefined {

@@ -1,6 +1,9 @@
-/** Command-line entry: `node --import tsx src/main.ts [serve]`. */
+/** Command-line entry: `node --import tsx src/main.ts [serve|worker]`. */
 import { loadConfig } from './config';
+import { createDb } from './db/createDb';
+import { createInProcessEventBus } from './events/eventBus';
 import { createLogger, describeError } from './logger';
+import { startRunner } from './runner/runner';
 import { startServer } from './server';
 import { isPrimaryProcess, runPrimary } from './serveWorkers';
 
@@ -13,9 +16,26 @@ async function serve(): Promise<void> {
     return;
   }
   const server = await startServer(config, { logger });
+  closeOnSignal(() => server.close());
+}
+
+/** The export runner alone, without HTTP: more runners for a PostgreSQL database. */
+async function worker(): Promise<void> {
+  const config = loadConfig();
+  const database = await createDb({ url: config.databaseUrl, dataDir: config.dataDir, poolSize: config.poolSize });
+  const options = { ...config.runner, concurrency: Math.max(1, config.runner.concurrency) };
+  const runner = startRunner({ db: database.db, bus: createInProcessEventBus(logger), logger, options });
+  closeOnSignal(async () => {
+    await runner.stop();
+    await database.close();
+  });
+}
+
+/** SIGINT/SIGTERM: finish or hand back what is running, close, exit. */
+function closeOnSignal(close: () => Promise<void>): void {
   const shutdown = (signal: string) => {
     logger.info('Shutting down', { signal });
-    server.close().then(
+    close().then(
       () => process.exit(0),
       (error: unknown) => {
         logger.error('Shutdown failed', { error: describeError(error) });
@@ -28,7 +48,7 @@ async function serve(): Promise<void> {
 }
 
 const command = process.argv[2] ?? 'serve';
-const commands: Record<string, () => Promise<void>> = { serve };
+const commands: Record<string, () => Promise<void>> = { serve, worker };
 const run = commands[command];
 if (!run) {
   logger.error(`Unknown command ${JSON.stringify(command)}; known: ${Object.keys(commands).join(', ')}`);

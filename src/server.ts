@@ -13,11 +13,13 @@ import {
 import type { Config } from './config';
 import { createContext, REQUEST_ID_HEADER, requestIdOf, type Context } from './context';
 import { createDb, type Database } from './db/createDb';
+import { createInProcessEventBus, type EventBus } from './events/eventBus';
 import { createFormatError } from './formatError';
 import { batchRecordsHandler, isBatchRecordsPath } from './http/batchRecordsHandler';
 import { graphqlHttpHandler } from './http/graphqlHttpHandler';
 import { createLogger, describeError, type Logger } from './logger';
 import { buildSchema } from './schema/buildSchema';
+import { startRunner, type Runner } from './runner/runner';
 import { jitGateway } from './schema/jitExecutor';
 
 export interface RunningServer {
@@ -25,6 +27,9 @@ export interface RunningServer {
   url: string;
   port: number;
   database: Database;
+  bus: EventBus;
+  /** Null when `RUNNER_CONCURRENCY` is 0. */
+  runner: Runner | null;
   close(): Promise<void>;
 }
 
@@ -40,6 +45,10 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     options.database ??
     (await createDb({ url: config.databaseUrl, dataDir: config.dataDir, poolSize: config.poolSize }));
   const httpServer = createServer();
+  const bus = createInProcessEventBus(logger);
+  const runner =
+    config.runner.concurrency > 0 ? startRunner({ db: database.db, bus, logger, options: config.runner }) : null;
+  const nudgeRunner = () => runner?.nudge();
 
   const apollo = new ApolloServer<Context>({
     gateway: jitGateway(buildSchema()),
@@ -60,7 +69,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   const graphql = graphqlHttpHandler(apollo, async ({ req, res }) => {
     const requestId = requestIdOf(req.headers);
     res.setHeader(REQUEST_ID_HEADER, requestId);
-    return createContext(database.db, req.headers, requestId);
+    return createContext({ db: database.db, nudgeRunner }, req.headers, requestId);
   });
   const batchRecords = batchRecordsHandler(database.db, logger);
   httpServer.on('request', (req: IncomingMessage, res: ServerResponse) => {
@@ -91,7 +100,10 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     url,
     port,
     database,
+    bus,
+    runner,
     close: async () => {
+      await runner?.stop();
       await apollo.stop();
       if (!options.database) await database.close();
     },

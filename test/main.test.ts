@@ -2,22 +2,15 @@
  * The server as users start it: `node --import tsx src/main.ts serve` in a
  * process of its own, configured only through the environment.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CREATE_DATASET, PROFILE_SCHEMA_REF } from './fixtures/operations';
 import { createPostgresDatabase } from './helpers/databases';
+import { spawnCommand, startService, stopService } from './helpers/processes';
 import { TENANT } from './helpers/testServer';
-
-interface ServerProcess {
-  child: ChildProcess;
-  output: () => string;
-  url: string;
-}
 
 const DATASETS = '{ datasets { totalCount edges { node { id name } } } }';
 
@@ -31,22 +24,22 @@ describe('the serve command', () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'gw-data-'));
     cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
 
-    const first = await startProcess({ DATA_DIR: dataDir });
+    const first = await startService('serve', { DATA_DIR: dataDir });
     const created = await post(first.url, CREATE_DATASET, { input: { name: 'Kept', schemaRef: PROFILE_SCHEMA_REF } });
     expect(created.data.createDataset.name).toBe('Kept');
-    await stop(first);
+    await stopService(first);
 
-    const second = await startProcess({ DATA_DIR: dataDir });
+    const second = await startService('serve', { DATA_DIR: dataDir });
     const listed = await post(second.url, DATASETS);
     expect(listed.data.datasets.edges.map((edge: any) => edge.node.name)).toEqual(['Kept']);
-    expect(await stop(second)).toBe(0);
+    expect(await stopService(second)).toBe(0);
   });
 
   it('refuses a second process on the same embedded database instead of corrupting it', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'gw-data-'));
     cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
-    const first = await startProcess({ DATA_DIR: dataDir });
-    const second = spawnServer({ DATA_DIR: dataDir });
+    const first = await startService('serve', { DATA_DIR: dataDir });
+    const second = spawnCommand('serve', { DATA_DIR: dataDir });
     let output = '';
     second.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
     const [code] = await once(second, 'exit');
@@ -55,22 +48,22 @@ describe('the serve command', () => {
     expect(output).toMatch(/DATABASE_URL=postgres/);
     const stillServing = await post(first.url, DATASETS);
     expect(stillServing.data.datasets.totalCount).toBe(0);
-    expect(await stop(first)).toBe(0);
+    expect(await stopService(first)).toBe(0);
   });
 
   it('keeps the embedded database under ./.data/ of the working directory by default', async () => {
     const workDir = mkdtempSync(join(tmpdir(), 'gw-cwd-'));
     cleanups.push(() => rmSync(workDir, { recursive: true, force: true }));
-    const server = await startProcess({}, 1, workDir);
+    const server = await startService('serve', {}, { cwd: workDir });
     await post(server.url, CREATE_DATASET, { input: { name: 'Default place', schemaRef: PROFILE_SCHEMA_REF } });
-    expect(await stop(server)).toBe(0);
+    expect(await stopService(server)).toBe(0);
     expect(existsSync(join(workDir, '.data', 'pglite', 'PG_VERSION'))).toBe(true);
   });
 
   it('serves PostgreSQL from several processes with WORKERS', async () => {
     const database = await createPostgresDatabase();
     cleanups.push(() => database.drop());
-    const server = await startProcess({ DATABASE_URL: database.url, WORKERS: '2' }, 2);
+    const server = await startService('serve', { DATABASE_URL: database.url, WORKERS: '2' }, { times: 2 });
     const created = await Promise.all(
       Array.from({ length: 6 }, (_, i) =>
         post(server.url, CREATE_DATASET, { input: { name: `D${i}`, schemaRef: PROFILE_SCHEMA_REF } }),
@@ -79,14 +72,14 @@ describe('the serve command', () => {
     expect(created.every((response) => response.data?.createDataset)).toBe(true);
     const listed = await post(server.url, DATASETS);
     expect(listed.data.datasets.totalCount).toBe(6);
-    expect(await stop(server)).toBe(0);
+    expect(await stopService(server)).toBe(0);
   });
 
   it.each([
     ['WORKERS above 1 on the embedded database', { DATABASE_URL: 'memory://', WORKERS: '2' }, /WORKERS > 1 needs DATABASE_URL=postgres/],
     ['a malformed PORT', { DATABASE_URL: 'memory://', PORT: 'eighty' }, /PORT must be an integer/],
   ])('refuses %s at start, saying why', async (_case, env, message) => {
-    const child = spawnServer(env);
+    const child = spawnCommand('serve', env);
     let output = '';
     child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
     const [code] = await once(child, 'exit');
@@ -94,41 +87,6 @@ describe('the serve command', () => {
     expect(output).toMatch(message);
   });
 });
-
-const PROJECT = fileURLToPath(new URL('..', import.meta.url));
-const TSX = pathToFileURL(join(PROJECT, 'node_modules/tsx/dist/loader.mjs')).href;
-
-/** `node --import tsx src/main.ts serve`, from `cwd`, with only the configuration in `env`. */
-function spawnServer(env: Record<string, string>, cwd = PROJECT): ChildProcess {
-  const { DATABASE_URL: _ignored, DATA_DIR: _alsoIgnored, ...inherited } = process.env;
-  return spawn(process.execPath, ['--import', TSX, join(PROJECT, 'src/main.ts'), 'serve'], {
-    cwd,
-    env: { ...inherited, PORT: '0', HOST: '127.0.0.1', ...env },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-}
-
-/** Starts the server and waits until each of its `processes` logged that it is ready. */
-async function startProcess(env: Record<string, string>, processes = 1, cwd?: string): Promise<ServerProcess> {
-  const child = spawnServer(env, cwd);
-  let output = '';
-  const url = await new Promise<string>((resolve, reject) => {
-    child.stderr!.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      const ready = [...output.matchAll(/"url":"(http:[^"]+)"/g)];
-      if (ready.length >= processes) resolve(ready[0]![1]!);
-    });
-    child.once('exit', (code) => reject(new Error(`server exited with ${code}: ${output}`)));
-  });
-  return { child, url, output: () => output };
-}
-
-async function stop(server: ServerProcess): Promise<number | null> {
-  const exited = once(server.child, 'exit');
-  server.child.kill('SIGTERM');
-  const [code] = await exited;
-  return code as number | null;
-}
 
 async function post(url: string, query: string, variables?: Record<string, unknown>): Promise<any> {
   const response = await fetch(url, {

@@ -81,6 +81,8 @@ export const exportJobs = pgTable(
     attempts: integer('attempts').notNull().default(0),
     lockedBy: text('locked_by'),
     lockedUntil: timestampMs('locked_until'),
+    // The last profile whose records are written: a new run resumes after it.
+    checkpointProfileId: text('checkpoint_profile_id'),
   },
   (t) => [
     // The runner's queue: jobs that want work, oldest first.

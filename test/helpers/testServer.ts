@@ -4,6 +4,7 @@
  */
 import type { Database } from '../../src/db/createDb';
 import { startServer, type RunningServer } from '../../src/server';
+import type { RunnerOptions } from '../../src/runner/runnerOptions';
 import type { StorageTarget } from './databases';
 
 export interface GraphQLResponse<Data = Record<string, any>> {
@@ -31,12 +32,30 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-export async function startTestServer(target: StorageTarget): Promise<TestServer> {
+/** Runner settings for tests: none unless a test asks for one, and quick when it does. */
+export const NO_RUNNER: RunnerOptions = {
+  concurrency: 0,
+  tenantLimit: 2,
+  leaseMs: 2_000,
+  chunkSize: 50,
+  maxAttempts: 3,
+  pollMs: 20,
+};
+
+export async function startTestServer(target: StorageTarget, runner: Partial<RunnerOptions> = {}): Promise<TestServer> {
   const queries: string[] = [];
   const logs: string[] = [];
   const database = await target.open({ onQuery: (query) => queries.push(query) });
   const server = await startServer(
-    { databaseUrl: undefined, dataDir: '', port: 0, host: '127.0.0.1', poolSize: 5, workers: 1 },
+    {
+      databaseUrl: undefined,
+      dataDir: '',
+      port: 0,
+      host: '127.0.0.1',
+      poolSize: 5,
+      workers: 1,
+      runner: { ...NO_RUNNER, ...runner },
+    },
     {
       database,
       logger: {

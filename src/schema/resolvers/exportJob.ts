@@ -1,5 +1,5 @@
 /** Maps an `export_jobs` row onto the `ExportJob` type of the contract. */
-import type { ExportJobRow } from '../../db/schema';
+import { percentDone } from '../../jobs/progress';
 import type { ExportJobResolvers, ExportJobStatus, ExportJobType, TimeSpan } from '../resolvers.generated';
 
 export const ExportJob: ExportJobResolvers = {
@@ -40,10 +40,4 @@ export const ExportJob: ExportJobResolvers = {
 
 function timeSpan(start: Date | null, end: Date | null): TimeSpan {
   return { startTime: start, endTime: end, totalTimeInMs: start && end ? end.getTime() - start.getTime() : null };
-}
-
-function percentDone(job: ExportJobRow): number {
-  if (job.status === 'SUCCEEDED') return 100;
-  if (!job.totalProfiles) return 0;
-  return Math.min(100, Math.round((job.processedProfiles / job.totalProfiles) * 1000) / 10);
 }

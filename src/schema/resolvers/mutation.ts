@@ -7,8 +7,11 @@ import type { MutationResolvers } from '../resolvers.generated';
 
 export const Mutation: MutationResolvers = {
   createDataset: (_root, { input }, { db, tenant }) => createDataset(db, tenant, input),
-  createExportJob: (_root, { input }, { db, tenant, requestId, bearerToken }) =>
-    createExportJob(db, tenant, input, { requestId, bearerToken }),
+  createExportJob: async (_root, { input }, { db, tenant, requestId, bearerToken, nudgeRunner }) => {
+    const job = await createExportJob(db, tenant, input, { requestId, bearerToken });
+    nudgeRunner();
+    return job;
+  },
   cancelExportJob: (_root, { id }, { db, tenant }) => cancelExportJob(db, tenant, id),
   ingestProfiles: async (_root, { profiles }, { db, tenant }) => ({
     upserted: await upsertProfiles(db, tenant, validateProfiles(profiles)),

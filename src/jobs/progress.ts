@@ -1,0 +1,8 @@
+import type { ExportJobRow } from '../db/schema';
+
+/** How far a job is, 0 to 100 with one decimal; a succeeded job is 100 whatever it counted. */
+export function percentDone(job: Pick<ExportJobRow, 'status' | 'processedProfiles' | 'totalProfiles'>): number {
+  if (job.status === 'SUCCEEDED') return 100;
+  if (!job.totalProfiles) return 0;
+  return Math.min(100, Math.round((job.processedProfiles / job.totalProfiles) * 1000) / 10);
+}

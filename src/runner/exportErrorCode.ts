@@ -1,0 +1,7 @@
+/** The stable codes of `ExportJob.errors`; messages beside them never carry internals. */
+export const ExportErrorCode = {
+  /** The export hit an error; the runner's log has the details. */
+  EXPORT_FAILED: 'EXPORT_FAILED',
+  /** The job's runners died (or lost their lease) too many times. */
+  ATTEMPTS_EXHAUSTED: 'EXPORT_ATTEMPTS_EXHAUSTED',
+} as const;

@@ -1,0 +1,148 @@
+/**
+ * One run of an export job, from claim to its end: start (batches, total),
+ * chunks until every profile is read, then SUCCEEDED — or CANCELLED when a
+ * client cancels, FAILED on an error, or handed back when the runner stops.
+ */
+import type { AppDatabase } from '../db/createDb';
+import type { ExportJobRow } from '../db/schema';
+import type { EventBus } from '../events/eventBus';
+import type { JobEvent } from '../events/jobEvent';
+import type { ExportJobStatus } from '../jobs/exportJobStatus';
+import { percentDone } from '../jobs/progress';
+import { describeError, type Logger } from '../logger';
+import { ExportErrorCode } from './exportErrorCode';
+import { planExport } from './exportPlan';
+import { progressPublisher } from './progressPublisher';
+import type { RunnerOptions } from './runnerOptions';
+import { completeJob } from './sql/completeJob';
+import { countExportProfiles } from './sql/countExportProfiles';
+import { endJobWithoutResult } from './sql/endJobWithoutResult';
+import { exportChunk } from './sql/exportChunk';
+import { releaseJob } from './sql/releaseJob';
+import { renewLease } from './sql/renewLease';
+import { startExport } from './sql/startExport';
+
+export interface RunEnvironment {
+  db: AppDatabase;
+  bus: EventBus;
+  logger: Logger;
+  runnerId: string;
+  options: RunnerOptions;
+  /** True once the runner is shutting down: hand the job back after the current chunk. */
+  stopping(): boolean;
+}
+
+export async function runExportJob(env: RunEnvironment, claimed: ExportJobRow): Promise<void> {
+  const { db, runnerId, options } = env;
+  const publish = (job: EventSource, type: JobEvent['type'], previousStatus: ExportJobStatus | null) =>
+    env.bus.publish(jobEvent(job, type, previousStatus));
+
+  if (claimed.profileExportStartedAt === null && claimed.status === 'PROCESSING') {
+    publish(claimed, 'STATUS_CHANGED', 'NEW');
+  }
+  const end = async (outcome: Parameters<typeof endJobWithoutResult>[3]) => {
+    const ended = await endJobWithoutResult(db, claimed.id, runnerId, outcome);
+    if (ended) publish(ended, 'STATUS_CHANGED', claimed.status as ExportJobStatus);
+  };
+  if (claimed.status === 'CANCELLING') return end({ status: 'CANCELLED' });
+  if (claimed.attempts > options.maxAttempts) {
+    env.logger.error('Export job given up', { jobId: claimed.id, attempts: claimed.attempts - 1 });
+    return end({
+      status: 'FAILED',
+      errors: [
+        {
+          code: ExportErrorCode.ATTEMPTS_EXHAUSTED,
+          msg: `The export was interrupted ${claimed.attempts - 1} times and has been given up`,
+          callStack: null,
+        },
+      ],
+    });
+  }
+
+  const progress = progressPublisher((job: EventSource) => publish(job, 'PROGRESS', null));
+  let leaseLost = false;
+  const heartbeat = setInterval(() => {
+    renewLease(db, claimed.id, runnerId, options.leaseMs).then(
+      (status) => (leaseLost ||= status === null),
+      (error: unknown) => env.logger.error('Lease renewal failed', { jobId: claimed.id, error: describeError(error) }),
+    );
+  }, options.leaseMs / 3);
+  heartbeat.unref();
+
+  try {
+    const plan = planExport(claimed);
+    const total = claimed.totalProfiles ?? (await countExportProfiles(db, plan));
+    const started = await startExport(db, claimed, plan, runnerId, total);
+    if (!started) return;
+    let checkpoint = started.checkpointProfileId;
+    for (;;) {
+      // Let timers and I/O in between chunks: PGlite answers on the event loop's own
+      // thread, so back-to-back chunks would starve requests and the heartbeat.
+      await new Promise((resolve) => setImmediate(resolve));
+      if (env.stopping()) {
+        progress.cancel();
+        await releaseJob(db, claimed.id, runnerId);
+        return;
+      }
+      const chunk = await exportChunk(db, plan, {
+        runnerId,
+        leaseMs: options.leaseMs,
+        chunkSize: options.chunkSize,
+        after: checkpoint,
+      });
+      if (chunk.status === null || leaseLost) return; // another runner holds the job now
+      checkpoint = chunk.checkpoint;
+      const state = { ...started, status: chunk.status, processedProfiles: chunk.processedProfiles };
+      if (chunk.status === 'CANCELLING') {
+        progress.cancel();
+        return await end({ status: 'CANCELLED' });
+      }
+      progress.update(state);
+      if (chunk.scanned < options.chunkSize) break;
+    }
+    progress.cancel();
+    const done = await completeJob(db, claimed.id, runnerId);
+    if (done) return publish(done, 'STATUS_CHANGED', 'PROCESSING');
+    // Not completed: cancelled in the last moment, or the lease is gone.
+    if ((await renewLease(db, claimed.id, runnerId, options.leaseMs)) === 'CANCELLING') {
+      await end({ status: 'CANCELLED' });
+    }
+  } catch (error: unknown) {
+    progress.cancel();
+    env.logger.error('Export job failed', { jobId: claimed.id, error: describeError(error) });
+    await end({
+      status: 'FAILED',
+      errors: [
+        {
+          code: ExportErrorCode.EXPORT_FAILED,
+          msg: 'The export failed; its partial data was removed',
+          callStack: error instanceof Error ? error.name : null,
+        },
+      ],
+    });
+  } finally {
+    clearInterval(heartbeat);
+  }
+}
+
+type EventSource = Pick<
+  ExportJobRow,
+  'id' | 'orgId' | 'sandboxName' | 'status' | 'processedProfiles' | 'totalProfiles'
+>;
+
+function jobEvent(job: EventSource, type: JobEvent['type'], previousStatus: ExportJobStatus | null): JobEvent {
+  return {
+    type,
+    jobId: job.id,
+    orgId: job.orgId,
+    sandboxName: job.sandboxName,
+    status: job.status as ExportJobStatus,
+    previousStatus,
+    progress: {
+      processedProfiles: job.processedProfiles,
+      totalProfiles: job.totalProfiles,
+      percent: percentDone(job),
+    },
+    occurredAt: new Date(),
+  };
+}

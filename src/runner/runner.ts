@@ -1,0 +1,78 @@
+/**
+ * The embedded export runner.
+ *
+ * Terms:
+ * - job: an export job row; the queue is simply the jobs that want work.
+ * - run: one attempt at a job by one runner, under a lease that a heartbeat
+ *   renews. A runner that dies lets its lease expire; another claims the job.
+ * - chunk: the next profiles of a run (keyset on profile_id), exported by one
+ *   SQL statement that also moves the job's checkpoint, so runs resume exactly.
+ * - batch: where records land, one per job (or per segment with segmentPerBatch).
+ * - tenant: an org and sandbox; at most `tenantLimit` of its jobs run at once.
+ * - event: what the runner tells the event bus (status changes, progress).
+ */
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import type { AppDatabase } from '../db/createDb';
+import type { EventBus } from '../events/eventBus';
+import { describeError, type Logger } from '../logger';
+import { runExportJob } from './runExportJob';
+import type { RunnerOptions } from './runnerOptions';
+import { claimJob } from './sql/claimJob';
+
+export interface Runner {
+  readonly id: string;
+  /** Looks for work now rather than at the next poll (e.g. after a job was created). */
+  nudge(): void;
+  /** Stops claiming, hands running jobs back after their current chunk, and resolves when all are out. */
+  stop(): Promise<void>;
+}
+
+export function startRunner(deps: { db: AppDatabase; bus: EventBus; logger: Logger; options: RunnerOptions }): Runner {
+  const { db, logger, options } = deps;
+  const id = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  const running = new Set<Promise<void>>();
+  let stopping = false;
+  let wake: (() => void) | undefined;
+
+  const environment = { ...deps, runnerId: id, stopping: () => stopping };
+
+  async function loop(): Promise<void> {
+    while (!stopping) {
+      try {
+        while (!stopping && running.size < options.concurrency) {
+          const job = await claimJob(db, { runnerId: id, leaseMs: options.leaseMs, tenantLimit: options.tenantLimit });
+          if (!job) break;
+          logger.info('Export job claimed', { jobId: job.id, runnerId: id, attempt: job.attempts });
+          const run = runExportJob(environment, job)
+            .catch((error: unknown) => logger.error('Export run crashed', { jobId: job.id, error: describeError(error) }))
+            .finally(() => {
+              running.delete(run);
+              wake?.();
+            });
+          running.add(run);
+        }
+      } catch (error: unknown) {
+        logger.error('Claiming export jobs failed', { error: describeError(error) });
+      }
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+        setTimeout(resolve, options.pollMs).unref();
+      });
+      wake = undefined;
+    }
+  }
+
+  const looping = loop();
+  logger.info('Export runner started', { runnerId: id, concurrency: options.concurrency });
+  return {
+    id,
+    nudge: () => wake?.(),
+    stop: async () => {
+      stopping = true;
+      wake?.();
+      await looping;
+      await Promise.all(running);
+    },
+  };
+}

@@ -1,0 +1,15 @@
+/** How the embedded runner works; every value comes from the config. */
+export interface RunnerOptions {
+  /** Jobs run at once by this process (`RUNNER_CONCURRENCY`, default 4; 0: no runner). */
+  concurrency: number;
+  /** Jobs of one tenant running at once across all runners (`RUNNER_TENANT_LIMIT`, default 2). */
+  tenantLimit: number;
+  /** How long a claim lasts without a heartbeat (`RUNNER_LEASE_MS`, default 30,000). */
+  leaseMs: number;
+  /** Profiles per chunk (`RUNNER_CHUNK_SIZE`, default 2,000). */
+  chunkSize: number;
+  /** Runs of a job before it fails for good (`RUNNER_MAX_ATTEMPTS`, default 3). */
+  maxAttempts: number;
+  /** How often an idle runner looks for work (`RUNNER_POLL_MS`, default 250). */
+  pollMs: number;
+}

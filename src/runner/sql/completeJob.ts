@@ -1,0 +1,28 @@
+import { and, eq, sql } from 'drizzle-orm';
+import type { AppDatabase } from '../../db/createDb';
+import { batches, exportJobs, type ExportJobRow } from '../../db/schema';
+
+/**
+ * PROCESSING → SUCCEEDED, its batches → SUCCESS. Guarded: null when the job
+ * is no longer this runner's or was marked CANCELLING meanwhile.
+ */
+export async function completeJob(db: AppDatabase, jobId: number, runnerId: string): Promise<ExportJobRow | null> {
+  return db.transaction(async (tx) => {
+    const [done] = await tx
+      .update(exportJobs)
+      .set({
+        status: 'SUCCEEDED',
+        processedProfiles: sql`coalesce(${exportJobs.totalProfiles}, ${exportJobs.processedProfiles})`,
+        profileExportFinishedAt: sql`now()`,
+        datasetWriteFinishedAt: sql`now()`,
+        finishedAt: sql`now()`,
+        lockedBy: null,
+        lockedUntil: null,
+        updateTime: sql`now()`,
+      })
+      .where(and(eq(exportJobs.id, jobId), eq(exportJobs.lockedBy, runnerId), eq(exportJobs.status, 'PROCESSING')))
+      .returning();
+    if (done) await tx.update(batches).set({ status: 'SUCCESS' }).where(eq(batches.jobId, jobId));
+    return done ?? null;
+  });
+}

@@ -1,0 +1,43 @@
+import { and, eq, inArray, sql } from 'drizzle-orm';
+import type { AppDatabase } from '../../db/createDb';
+import { batchRecords, batches, exportJobs, type ExportJobRow } from '../../db/schema';
+import type { ExportJobErrorEntry } from '../../jobs/exportJobStatus';
+
+/**
+ * Ends a job that will export nothing: CANCELLED (its batches ABORTED) or
+ * FAILED with its errors (batches FAILED). Partial records are removed and
+ * the counters of written records go back to zero; times are recorded.
+ */
+export async function endJobWithoutResult(
+  db: AppDatabase,
+  jobId: number,
+  runnerId: string,
+  outcome: { status: 'CANCELLED' } | { status: 'FAILED'; errors: ExportJobErrorEntry[] },
+): Promise<ExportJobRow | null> {
+  return db.transaction(async (tx) => {
+    const [ended] = await tx
+      .update(exportJobs)
+      .set({
+        status: outcome.status,
+        errors: outcome.status === 'FAILED' ? outcome.errors : sql`${exportJobs.errors}`,
+        exportedProfiles: 0,
+        exportedProfilesByNamespace: {},
+        profileExportFinishedAt: sql`case when ${exportJobs.profileExportStartedAt} is not null then now() end`,
+        datasetWriteFinishedAt: sql`case when ${exportJobs.datasetWriteStartedAt} is not null then now() end`,
+        finishedAt: sql`now()`,
+        lockedBy: null,
+        lockedUntil: null,
+        updateTime: sql`now()`,
+      })
+      .where(and(eq(exportJobs.id, jobId), eq(exportJobs.lockedBy, runnerId)))
+      .returning();
+    if (!ended) return null;
+    const jobBatches = tx.select({ id: batches.id }).from(batches).where(eq(batches.jobId, jobId));
+    await tx.delete(batchRecords).where(inArray(batchRecords.batchId, jobBatches));
+    await tx
+      .update(batches)
+      .set({ status: outcome.status === 'CANCELLED' ? 'ABORTED' : 'FAILED', recordCount: 0 })
+      .where(eq(batches.jobId, jobId));
+    return ended;
+  });
+}

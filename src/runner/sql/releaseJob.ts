@@ -1,0 +1,14 @@
+import { and, eq, sql } from 'drizzle-orm';
+import type { AppDatabase } from '../../db/createDb';
+import { exportJobs } from '../../db/schema';
+
+/**
+ * Hands a job back at shutdown: its lease ends now, so any runner resumes it
+ * from its checkpoint at once, and the interrupted run does not count as an attempt.
+ */
+export async function releaseJob(db: AppDatabase, jobId: number, runnerId: string): Promise<void> {
+  await db
+    .update(exportJobs)
+    .set({ lockedBy: null, lockedUntil: sql`now()`, attempts: sql`${exportJobs.attempts} - 1` })
+    .where(and(eq(exportJobs.id, jobId), eq(exportJobs.lockedBy, runnerId)));
+}

@@ -1,0 +1,19 @@
+import { and, eq, sql } from 'drizzle-orm';
+import type { AppDatabase } from '../../db/createDb';
+import { exportJobs } from '../../db/schema';
+import type { ExportJobStatus } from '../../jobs/exportJobStatus';
+
+/** Extends the runner's lease on a job; answers the job's status, or null when the lease is no longer ours. */
+export async function renewLease(
+  db: AppDatabase,
+  jobId: number,
+  runnerId: string,
+  leaseMs: number,
+): Promise<ExportJobStatus | null> {
+  const [row] = await db
+    .update(exportJobs)
+    .set({ lockedUntil: sql`now() + ${leaseMs} * interval '1 millisecond'` })
+    .where(and(eq(exportJobs.id, jobId), eq(exportJobs.lockedBy, runnerId)))
+    .returning({ status: exportJobs.status });
+  return (row?.status as ExportJobStatus | undefined) ?? null;
+}

@@ -1,0 +1,49 @@
+import { randomUUID } from 'node:crypto';
+import { and, eq, sql } from 'drizzle-orm';
+import type { AppDatabase } from '../../db/createDb';
+import { batches, exportJobs, type ExportJobRow } from '../../db/schema';
+import { destinationBatches, type ExportPlan } from '../exportPlan';
+
+/**
+ * Creates the batches of the plan and records them, the compute ids, the start
+ * times and the total on the job. A resumed run finds them all there already.
+ */
+export async function startExport(
+  db: AppDatabase,
+  job: ExportJobRow,
+  plan: ExportPlan,
+  runnerId: string,
+  totalProfiles: number,
+): Promise<ExportJobRow | null> {
+  return db.transaction(async (tx) => {
+    await tx
+      .insert(batches)
+      .values(
+        plan.targets.map((target) => ({
+          id: target.batchId,
+          orgId: job.orgId,
+          sandboxName: job.sandboxName,
+          datasetId: job.datasetId,
+          jobId: job.id,
+          segmentId: job.segmentPerBatch ? (target.segments?.[0]?.segmentId ?? null) : null,
+          segmentNs: job.segmentPerBatch ? (target.segments?.[0]?.segmentNs ?? null) : null,
+        })),
+      )
+      .onConflictDoNothing();
+    const [started] = await tx
+      .update(exportJobs)
+      .set({
+        batchId: job.segmentPerBatch ? null : (plan.targets[0]?.batchId ?? null),
+        batches: job.segmentPerBatch ? destinationBatches(plan) : null,
+        computeExportJobId: job.computeExportJobId ?? randomUUID(),
+        computePushJobId: job.computePushJobId ?? randomUUID(),
+        profileExportStartedAt: sql`coalesce(${exportJobs.profileExportStartedAt}, now())`,
+        datasetWriteStartedAt: sql`coalesce(${exportJobs.datasetWriteStartedAt}, now())`,
+        totalProfiles,
+        updateTime: sql`now()`,
+      })
+      .where(and(eq(exportJobs.id, job.id), eq(exportJobs.lockedBy, runnerId)))
+      .returning();
+    return started ?? null;
+  });
+}

@@ -1,0 +1,55 @@
+/** The project's commands as users start them (`node --import tsx src/main.ts …`), each in its own process. */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const PROJECT = fileURLToPath(new URL('../..', import.meta.url));
+const TSX = pathToFileURL(join(PROJECT, 'node_modules/tsx/dist/loader.mjs')).href;
+
+export interface ServiceProcess {
+  child: ChildProcess;
+  /** Everything it logged so far. */
+  output(): string;
+  /** The GraphQL URL a server logged (empty for a worker). */
+  url: string;
+}
+
+/** Spawns `main.ts <command>` from `cwd` with only the configuration in `env` (DATABASE_URL and DATA_DIR are not inherited). */
+export function spawnCommand(command: string, env: Record<string, string>, cwd = PROJECT): ChildProcess {
+  const { DATABASE_URL: _ignored, DATA_DIR: _alsoIgnored, ...inherited } = process.env;
+  return spawn(process.execPath, ['--import', TSX, join(PROJECT, 'src/main.ts'), command], {
+    cwd,
+    env: { ...inherited, PORT: '0', HOST: '127.0.0.1', ...env },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+}
+
+/** Starts `command` and waits until `ready` has been logged `times` times (one per worker process). */
+export async function startService(
+  command: 'serve' | 'worker',
+  env: Record<string, string>,
+  options: { times?: number; cwd?: string } = {},
+): Promise<ServiceProcess> {
+  const child = spawnCommand(command, env, options.cwd);
+  const ready = command === 'serve' ? 'gateway ready' : 'Export runner started';
+  let output = '';
+  await new Promise<void>((resolve, reject) => {
+    child.stderr!.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      if (output.split(ready).length > (options.times ?? 1)) resolve();
+    });
+    child.once('exit', (code) => reject(new Error(`${command} exited with ${code}: ${output}`)));
+  });
+  const url = /"url":"(http:[^"]+)"/.exec(output)?.[1] ?? '';
+  return { child, url, output: () => output };
+}
+
+/** Sends `signal` and resolves with the exit code (null when killed by the signal). */
+export async function stopService(service: ServiceProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
+  if (service.child.exitCode !== null || service.child.signalCode !== null) return service.child.exitCode;
+  const exited = once(service.child, 'exit');
+  service.child.kill(signal);
+  const [code] = await exited;
+  return code as number | null;
+}

@@ -1,0 +1,166 @@
+/** The runner's life cycle: events and progress, cancellation, failure, the per-tenant limit. */
+import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { JobEvent } from '../../src/events/jobEvent';
+import { CANCEL_EXPORT_JOB } from '../fixtures/operations';
+import { storageTargets } from '../helpers/databases';
+import { batchRow, ingest, recordsOf, startExport, waitForJob, type ProfileSpec } from '../helpers/exportFlow';
+import { NO_RUNNER, startTestServer, type TestServer } from '../helpers/testServer';
+import { startRunner } from '../../src/runner/runner';
+
+let tenants = 0;
+const freshTenant = () => ({ 'x-gw-ims-org-id': `ORG_RUNNER_${++tenants}@AdobeOrg` });
+const manyProfiles = (count: number): ProfileSpec[] =>
+  Array.from({ length: count }, (_, i) => ({
+    profileId: `p${String(i).padStart(5, '0')}`,
+    segments: [{ segmentId: 'seg', status: 'REALIZED' }],
+  }));
+
+describe.each(storageTargets)('the runner on $name', (target) => {
+  let api: TestServer;
+  const events: JobEvent[] = [];
+
+  beforeAll(async () => {
+    api = await startTestServer(target, { concurrency: 4, tenantLimit: 2, chunkSize: 5 });
+    api.server.bus.subscribe((event) => events.push(event));
+  });
+  afterAll(() => api?.close());
+
+  const eventsOf = (jobId: string) => events.filter((event) => event.jobId === Number(jobId));
+
+  it('runs a job NEW → PROCESSING → SUCCEEDED, publishing progress at most every 250 ms', async () => {
+    const headers = freshTenant();
+    await ingest(api, manyProfiles(600), headers);
+    const { jobId } = await startExport(api, { filter: { segments: [{ segmentId: 'seg' }] } }, headers);
+    const job = await waitForJob(api, jobId, undefined, headers);
+    expect(job.status).toBe('SUCCEEDED');
+
+    const published = eventsOf(jobId);
+    const changes = published.filter((event) => event.type === 'STATUS_CHANGED');
+    expect(changes.map((event) => [event.previousStatus, event.status])).toEqual([
+      ['NEW', 'PROCESSING'],
+      ['PROCESSING', 'SUCCEEDED'],
+    ]);
+    expect(changes.at(-1)!.progress).toEqual({ processedProfiles: 600, totalProfiles: 600, percent: 100 });
+    const progress = published.filter((event) => event.type === 'PROGRESS');
+    expect(progress.length).toBeGreaterThan(0);
+    for (const [earlier, later] of progress.slice(1).map((event, i) => [progress[i]!, event] as const)) {
+      expect(later.occurredAt.getTime() - earlier.occurredAt.getTime()).toBeGreaterThanOrEqual(245);
+      expect(later.progress.processedProfiles).toBeGreaterThan(earlier.progress.processedProfiles);
+    }
+    expect(published.every((event) => event.orgId === headers['x-gw-ims-org-id'])).toBe(true);
+  });
+
+  it('notices CANCELLING between chunks, removes the partial data and ends CANCELLED with its times', async () => {
+    const headers = freshTenant();
+    await ingest(api, manyProfiles(3000), headers);
+    // Cancel as soon as the first chunk is out, as a client watching progress would.
+    const firstProgress = new Promise<JobEvent>((resolve) => {
+      const unsubscribe = api.server.bus.subscribe((event) => {
+        if (event.orgId === headers['x-gw-ims-org-id'] && event.type === 'PROGRESS') {
+          unsubscribe();
+          resolve(event);
+        }
+      });
+    });
+    const { jobId } = await startExport(api, { filter: { segments: [{ segmentId: 'seg' }] } }, headers);
+    expect((await firstProgress).progress.totalProfiles).toBe(3000);
+
+    const cancel = await api.graphql(CANCEL_EXPORT_JOB, { id: jobId }, headers);
+    expect(cancel.errors).toBeUndefined();
+    expect(cancel.data!.cancelExportJob.job.status).toBe('CANCELLING');
+    const cancelledAt = Date.now();
+    const job = await waitForJob(api, jobId, ['CANCELLED', 'SUCCEEDED', 'FAILED'], headers);
+    expect(job.status).toBe('CANCELLED');
+    expect(Date.now() - cancelledAt).toBeLessThan(1000);
+    expect(job.progress.processedProfiles).toBeLessThan(3000);
+    expect(job.metrics.totalExportedProfileCounter).toBe(0);
+    expect(job.metrics.totalTime.endTime).not.toBeNull();
+    expect(job.metrics.profileExportTime.endTime).not.toBeNull();
+    expect(await recordsOf(api, job.destination.batchId)).toEqual([]);
+    expect(await batchRow(api, job.destination.batchId)).toMatchObject({ status: 'ABORTED', recordCount: 0 });
+    expect(eventsOf(jobId).at(-1)).toMatchObject({ type: 'STATUS_CHANGED', status: 'CANCELLED' });
+  });
+
+  it('ends a job that hits an error FAILED with a stable code, no internals, and no partial data', async () => {
+    const headers = freshTenant();
+    await ingest(api, manyProfiles(20), headers);
+    // While this constraint stands no record can be written: every chunk fails.
+    await api.database.db.execute(sql`alter table batch_records add constraint refuse_all check (false) not valid`);
+    try {
+      const { jobId } = await startExport(api, {}, headers);
+      const job = await waitForJob(api, jobId, undefined, headers);
+      expect(job.status).toBe('FAILED');
+      expect(job.errors).toEqual([
+        { code: 'EXPORT_FAILED', msg: 'The export failed; its partial data was removed', callStack: expect.any(String) },
+      ]);
+      expect(JSON.stringify(job.errors)).not.toMatch(/batch_records|relation|select|insert/i);
+      expect(job.metrics.totalTime.endTime).not.toBeNull();
+    } finally {
+      await api.database.db.execute(sql`alter table batch_records drop constraint refuse_all`);
+    }
+  });
+
+  it('gives a job up as FAILED with EXPORT_ATTEMPTS_EXHAUSTED once its runs keep dying', async () => {
+    const headers = freshTenant();
+    const server = await startTestServer(target, { concurrency: 0 });
+    try {
+      const { jobId } = await startExport(server, {}, headers);
+      // As a job looks after three runs whose runners died: PROCESSING, lease long expired.
+      await server.database.db.execute(sql`update export_jobs
+        set status = 'PROCESSING', attempts = 3, locked_by = 'gone', locked_until = now() - interval '1 minute'
+        where id = ${Number(jobId)}`);
+      const runner = startRunner({
+        db: server.database.db,
+        bus: server.server.bus,
+        logger: { info() {}, error() {} },
+        options: { ...NO_RUNNER, concurrency: 1 },
+      });
+      const job = await waitForJob(server, jobId, undefined, headers);
+      await runner.stop();
+      expect(job.status).toBe('FAILED');
+      expect(job.errors).toEqual([
+        { code: 'EXPORT_ATTEMPTS_EXHAUSTED', msg: 'The export was interrupted 3 times and has been given up', callStack: null },
+      ]);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('runs at most two jobs of one tenant at once; the others wait as NEW', async () => {
+    const headers = freshTenant();
+    await ingest(api, manyProfiles(1500), headers);
+    const jobIds: string[] = [];
+    for (let i = 0; i < 3; i++) jobIds.push((await startExport(api, {}, headers)).jobId);
+    for (const id of jobIds) expect((await waitForJob(api, id, undefined, headers)).status).toBe('SUCCEEDED');
+
+    // Replays the tenant's status changes in the order the runner published them.
+    let running = 0;
+    let mostAtOnce = 0;
+    const startedWhileTwoRan: boolean[] = [];
+    for (const event of events.filter((e) => e.orgId === headers['x-gw-ims-org-id'] && e.type === 'STATUS_CHANGED')) {
+      if (event.status === 'PROCESSING') startedWhileTwoRan.push(running === 2);
+      running += event.status === 'PROCESSING' ? 1 : -1;
+      mostAtOnce = Math.max(mostAtOnce, running);
+    }
+    expect(mostAtOnce).toBe(2);
+    expect(startedWhileTwoRan).toEqual([false, false, false]);
+  });
+});
+
+describe.each(storageTargets)('a server without runner on $name', (target) => {
+  let api: TestServer;
+
+  beforeAll(async () => {
+    api = await startTestServer(target, { concurrency: 0 });
+  });
+  afterAll(() => api?.close());
+
+  it('serves the API and leaves jobs NEW when RUNNER_CONCURRENCY is 0', async () => {
+    const headers = freshTenant();
+    const { jobId } = await startExport(api, {}, headers);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect((await waitForJob(api, jobId, ['NEW', 'PROCESSING', 'SUCCEEDED'], headers)).status).toBe('NEW');
+    expect(api.server.runner).toBeNull();
+  });
+});
