@@ -20,6 +20,7 @@ import { endJobWithoutResult } from './sql/endJobWithoutResult';
 import { exportChunk } from './sql/exportChunk';
 import { releaseJob } from './sql/releaseJob';
 import { renewLease } from './sql/renewLease';
+import { recordTotal } from './sql/recordTotal';
 import { startExport } from './sql/startExport';
 
 export interface RunEnvironment {
@@ -71,9 +72,18 @@ export async function runExportJob(env: RunEnvironment, claimed: ExportJobRow): 
 
   try {
     const plan = planExport(claimed);
-    const total = claimed.totalProfiles ?? (await countExportProfiles(db, plan));
-    const started = await startExport(db, claimed, plan, runnerId, total);
+    const started = await startExport(db, claimed, plan, runnerId);
     if (!started) return;
+    // The total is for progress only: it is counted beside the first chunks, not before them.
+    let totalProfiles = started.totalProfiles;
+    const counted =
+      totalProfiles !== null
+        ? Promise.resolve()
+        : countExportProfiles(db, plan).then(async (total) => {
+            totalProfiles = total;
+            await recordTotal(db, claimed.id, runnerId, total);
+          });
+    counted.catch(() => {}); // awaited below; this only keeps an early failure from going unhandled
     let checkpoint = started.checkpointProfileId;
     for (;;) {
       // Let timers and I/O in between chunks: PGlite answers on the event loop's own
@@ -92,7 +102,7 @@ export async function runExportJob(env: RunEnvironment, claimed: ExportJobRow): 
       });
       if (chunk.status === null || leaseLost) return; // another runner holds the job now
       checkpoint = chunk.checkpoint;
-      const state = { ...started, status: chunk.status, processedProfiles: chunk.processedProfiles };
+      const state = { ...started, status: chunk.status, processedProfiles: chunk.processedProfiles, totalProfiles };
       if (chunk.status === 'CANCELLING') {
         progress.cancel();
         return await end({ status: 'CANCELLED' });
@@ -100,6 +110,7 @@ export async function runExportJob(env: RunEnvironment, claimed: ExportJobRow): 
       progress.update(state);
       if (chunk.scanned < options.chunkSize) break;
     }
+    await counted;
     progress.cancel();
     const done = await completeJob(db, claimed.id, runnerId);
     if (done) return publish(done, 'STATUS_CHANGED', 'PROCESSING');

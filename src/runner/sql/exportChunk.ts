@@ -11,6 +11,7 @@ import { rowsOf } from '../../db/rows';
 import type { ExportJobStatus } from '../../jobs/exportJobStatus';
 import type { ExportPlan } from '../exportPlan';
 import { memberOfAny, membershipQualifies, profileQualifies } from './exportConditions';
+import { pathLiteral, projectionSql } from './projectionSql';
 
 export interface ChunkOutcome {
   /** Candidates read; 0 means the export has read everything. */
@@ -70,11 +71,15 @@ export function exportChunkSql(plan: ExportPlan, run: ChunkRun): SQL {
         where b.id = w.batch_id
         returning b.id
       ),
+      -- Each record counts once per namespace its profile has. Counted from the matches
+      -- rather than the rows written: they differ only where a record exists already,
+      -- which the checkpoint (moved by this same statement) rules out.
       namespaces as (
-        select i.namespace, count(*)::int as n
-        from written w join chunk p on p.profile_id = w.profile_id
-        cross join lateral (select distinct x ->> 'namespace' as namespace from jsonb_array_elements(p.identities) x) i
-        group by i.namespace
+        select d.namespace, sum(m.records)::int as n
+        from (select distinct p.profile_id, x ->> 'namespace' as namespace
+              from chunk p cross join lateral jsonb_array_elements(p.identities) x) d
+        join (select profile_id, count(*) as records from matches group by profile_id) m on m.profile_id = d.profile_id
+        group by d.namespace
       ),
       job as (
         update export_jobs j set
@@ -137,7 +142,7 @@ function batchMatches(plan: ExportPlan): SQL {
 function recordOf(plan: ExportPlan): SQL {
   const document = sql`p.attributes || jsonb_build_object('profileId', p.profile_id, 'identities', p.identities)`;
   const projected = plan.paths
-    ? sql`gw_project(${document}, ${JSON.stringify(plan.paths)}::jsonb) || jsonb_build_object('profileId', p.profile_id)`
+    ? sql`${projectionSql(plan.paths, document, profileValueAt)} || jsonb_build_object('profileId', p.profile_id)`
     : document;
   if (!plan.events) return projected;
   const conditions: SQL[] = [
@@ -147,8 +152,18 @@ function recordOf(plan: ExportPlan): SQL {
   ];
   if (plan.events.ingestedAfter) conditions.push(sql`e.ingest_time > ${plan.events.ingestedAfter}::timestamptz`);
   if (plan.events.ingestedBefore) conditions.push(sql`e.ingest_time < ${plan.events.ingestedBefore}::timestamptz`);
-  const event = plan.events.paths ? sql`gw_project(e.data, ${JSON.stringify(plan.events.paths)}::jsonb)` : sql`e.data`;
+  const event = plan.events.paths
+    ? projectionSql(plan.events.paths, sql`e.data`, (path) => sql`e.data #> ${pathLiteral(path)}`)
+    : sql`e.data`;
   return sql`${projected} || jsonb_build_object('eventList', coalesce(
     (select jsonb_agg(${event} order by e.ingest_time, e.id) from experience_events e where ${sql.join(conditions, sql` and `)}),
     '[]'::jsonb))`;
+}
+
+/** A path of the profile document `{profileId, identities, ...attributes}`, read from the columns of `p`. */
+function profileValueAt(path: string[]): SQL {
+  const [first, ...rest] = path;
+  if (first === 'profileId') return rest.length === 0 ? sql`to_jsonb(p.profile_id)` : sql`null::jsonb`;
+  if (first === 'identities') return rest.length === 0 ? sql`p.identities` : sql`p.identities #> ${pathLiteral(rest)}`;
+  return sql`p.attributes #> ${pathLiteral(path)}`;
 }

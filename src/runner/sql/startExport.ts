@@ -5,15 +5,14 @@ import { batches, exportJobs, type ExportJobRow } from '../../db/schema';
 import { destinationBatches, type ExportPlan } from '../exportPlan';
 
 /**
- * Creates the batches of the plan and records them, the compute ids, the start
- * times and the total on the job. A resumed run finds them all there already.
+ * Creates the batches of the plan and records them, the compute ids and the
+ * start times on the job. A resumed run finds them all there already.
  */
 export async function startExport(
   db: AppDatabase,
   job: ExportJobRow,
   plan: ExportPlan,
   runnerId: string,
-  totalProfiles: number,
 ): Promise<ExportJobRow | null> {
   return db.transaction(async (tx) => {
     await tx
@@ -39,7 +38,6 @@ export async function startExport(
         computePushJobId: job.computePushJobId ?? randomUUID(),
         profileExportStartedAt: sql`coalesce(${exportJobs.profileExportStartedAt}, now())`,
         datasetWriteStartedAt: sql`coalesce(${exportJobs.datasetWriteStartedAt}, now())`,
-        totalProfiles,
         updateTime: sql`now()`,
       })
       .where(and(eq(exportJobs.id, job.id), eq(exportJobs.lockedBy, runnerId)))
