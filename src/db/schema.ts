@@ -115,6 +115,11 @@ export const profiles = pgTable(
     attributes: jsonb('attributes').$type<Record<string, unknown>>().notNull().default({}),
     updatedAt: timestampMs('updated_at').notNull(),
     hasProfileRecord: boolean('has_profile_record').notNull().default(true),
+    /** The distinct namespaces of `identities`, kept by PostgreSQL (gw_namespaces, migration 0005). */
+    namespaces: text('namespaces')
+      .array()
+      .notNull()
+      .generatedAlwaysAs(sql`gw_namespaces(identities)`),
   },
   // The primary key is also the keyset an export walks in chunks.
   (t) => [primaryKey({ columns: [t.orgId, t.sandboxName, t.profileId] })],

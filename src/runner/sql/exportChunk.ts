@@ -52,14 +52,13 @@ export function exportChunkSql(plan: ExportPlan, run: ChunkRun): SQL {
   return sql`
       with chunk_ids as (${candidateIds(plan, after, run.chunkSize)}),
       chunk as (
-        select p.profile_id, p.identities, p.attributes from profiles p
+        select p.profile_id, p.identities, p.attributes, p.namespaces from profiles p
         where ${profileQualifies(plan)} and p.profile_id in (select profile_id from chunk_ids)
       ),
       matches as (${batchMatches(plan)}),
       written as (
         insert into batch_records (batch_id, profile_id, record)
-        select m.batch_id, p.profile_id, ${recordOf(plan)}
-        from matches m join chunk p on p.profile_id = m.profile_id
+        select ${recordSources(plan)}
         -- Fence: a runner that lost its lease writes nothing.
         where exists (select 1 from export_jobs j where j.id = ${plan.jobId} and j.locked_by = ${run.runnerId})
         on conflict do nothing
@@ -74,13 +73,7 @@ export function exportChunkSql(plan: ExportPlan, run: ChunkRun): SQL {
       -- Each record counts once per namespace its profile has. Counted from the matches
       -- rather than the rows written: they differ only where a record exists already,
       -- which the checkpoint (moved by this same statement) rules out.
-      namespaces as (
-        select d.namespace, sum(m.records)::int as n
-        from (select distinct p.profile_id, x ->> 'namespace' as namespace
-              from chunk p cross join lateral jsonb_array_elements(p.identities) x) d
-        join (select profile_id, count(*) as records from matches group by profile_id) m on m.profile_id = d.profile_id
-        group by d.namespace
-      ),
+      namespaces as (${namespaceCounts(plan)}),
       job as (
         update export_jobs j set
           checkpoint_profile_id = coalesce((select max(profile_id) from chunk_ids), j.checkpoint_profile_id),
@@ -136,6 +129,26 @@ function batchMatches(plan: ExportPlan): SQL {
     ),
     sql` union all `,
   );
+}
+
+/** What the insert reads: each (batch, profile) pair with its record. One batch needs no pairing. */
+function recordSources(plan: ExportPlan): SQL {
+  const [only] = plan.targets;
+  if (plan.targets.length === 1 && only) {
+    return sql`${only.batchId}::text, p.profile_id, ${recordOf(plan)} from chunk p`;
+  }
+  return sql`m.batch_id, p.profile_id, ${recordOf(plan)} from matches m join chunk p on p.profile_id = m.profile_id`;
+}
+
+/** Records per namespace: each record counts once for each namespace its profile has. */
+function namespaceCounts(plan: ExportPlan): SQL {
+  if (plan.targets.length === 1) {
+    return sql`select namespace, count(*)::int as n from chunk p cross join unnest(p.namespaces) as namespace group by namespace`;
+  }
+  return sql`select namespace, sum(m.records)::int as n
+    from chunk p cross join unnest(p.namespaces) as namespace
+    join (select profile_id, count(*) as records from matches group by profile_id) m on m.profile_id = p.profile_id
+    group by namespace`;
 }
 
 /** The exported record of profile `p`: its document projected on `fields`, `profileId` always kept, events if asked. */

@@ -1,0 +1,1 @@
+ALTER TABLE "profiles" ADD COLUMN "namespaces" text[] GENERATED ALWAYS AS (gw_namespaces(identities)) STORED NOT NULL;
