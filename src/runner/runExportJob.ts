@@ -60,7 +60,7 @@ export async function runExportJob(env: RunEnvironment, claimed: ExportJobRow): 
     });
   }
 
-  const progress = progressPublisher((job: EventSource) => publish(job, 'PROGRESS', null));
+  const progress = progressPublisher((job: EventSource) => publish(job, 'PROGRESS', null), percentDone);
   let leaseLost = false;
   const heartbeat = setInterval(() => {
     renewLease(db, claimed.id, runnerId, options.leaseMs).then(
