@@ -92,7 +92,6 @@ async function runnerExport(sql: postgres.Sql, url: string): Promise<{ records: 
   });
   try {
     await new Promise((resolve) => setTimeout(resolve, 1500)); // let it start and migrate
-    const started = performance.now();
     const [job] = await sql`insert into export_jobs (org_id, sandbox_name, fields, schema_name, merge_policy_id,
         merge_policy_version, filter, dataset_id, request_id)
       values (${TENANT.orgId}, ${TENANT.sandboxName}, ${FIELDS}, '_xdm.context.profile', 'timestampOrdered-none-mp', 1,
@@ -102,9 +101,12 @@ async function runnerExport(sql: postgres.Sql, url: string): Promise<{ records: 
     let peakKb = 0;
     for (;;) {
       peakKb = Math.max(peakKb, peakRssKb(worker.pid!));
-      const [row] = await sql`select status, exported_profiles from export_jobs where id = ${job!.id}`;
+      const [row] = await sql`select status, exported_profiles,
+          extract(epoch from finished_at - creation_time)::float8 as seconds
+        from export_jobs where id = ${job!.id}`;
       if (row!.status === 'SUCCEEDED') {
-        return { records: row!.exported_profiles, seconds: (performance.now() - started) / 1000, peakRssMb: Math.round(peakKb / 1024) };
+        // The job's own clock, creation to finish: the bench's polling adds nothing.
+        return { records: row!.exported_profiles, seconds: row!.seconds, peakRssMb: Math.round(peakKb / 1024) };
       }
       if (row!.status === 'FAILED') throw new Error('The export failed');
       await new Promise((resolve) => setTimeout(resolve, 50));

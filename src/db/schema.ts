@@ -138,8 +138,17 @@ export const segmentMemberships = pgTable(
   },
   (t) => [
     primaryKey({ columns: [t.orgId, t.sandboxName, t.profileId, t.segmentId, t.segmentNs] }),
-    // Finds a segment's members without reading every profile.
-    index('segment_memberships_segment_idx').on(t.orgId, t.sandboxName, t.segmentId, t.profileId),
+    // A segment's members in profile order, with all an export filters on: an export
+    // reads its candidates from this index alone (index-only scan), never the table.
+    index('segment_memberships_members_idx').on(
+      t.orgId,
+      t.sandboxName,
+      t.segmentId,
+      t.profileId,
+      t.segmentNs,
+      t.status,
+      t.qualificationTime,
+    ),
     check('segment_memberships_status_check', sql`${t.status} in ('REALIZED', 'EXISTING', 'EXITED')`),
   ],
 );

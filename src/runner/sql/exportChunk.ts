@@ -56,29 +56,28 @@ export function exportChunkSql(plan: ExportPlan, run: ChunkRun): SQL {
         where ${profileQualifies(plan)} and p.profile_id in (select profile_id from chunk_ids)
       ),
       matches as (${batchMatches(plan)}),
+      -- Every match is written: no record after the checkpoint can exist yet, since the
+      -- checkpoint moves in this same statement. Should one exist all the same, the
+      -- primary key refuses it and the run fails rather than write it twice.
       written as (
         insert into batch_records (batch_id, profile_id, record)
         select ${recordSources(plan)}
         -- Fence: a runner that lost its lease writes nothing.
         where exists (select 1 from export_jobs j where j.id = ${plan.jobId} and j.locked_by = ${run.runnerId})
-        on conflict do nothing
-        returning batch_id, profile_id
       ),
       batch_counts as (
-        update batches b set record_count = b.record_count + w.n
-        from (select batch_id, count(*)::int as n from written group by batch_id) w
-        where b.id = w.batch_id
+        update batches b set record_count = b.record_count + m.n
+        from (select batch_id, count(*)::int as n from matches group by batch_id) m
+        where b.id = m.batch_id
         returning b.id
       ),
-      -- Each record counts once per namespace its profile has. Counted from the matches
-      -- rather than the rows written: they differ only where a record exists already,
-      -- which the checkpoint (moved by this same statement) rules out.
+      -- Each record counts once per namespace its profile has.
       namespaces as (${namespaceCounts(plan)}),
       job as (
         update export_jobs j set
           checkpoint_profile_id = coalesce((select max(profile_id) from chunk_ids), j.checkpoint_profile_id),
           processed_profiles = j.processed_profiles + (select count(*) from chunk),
-          exported_profiles = j.exported_profiles + (select count(*) from written),
+          exported_profiles = j.exported_profiles + (select count(*) from matches),
           exported_profiles_by_namespace = (
             select coalesce(jsonb_object_agg(namespace, n), '{}'::jsonb) from (
               select namespace, sum(n)::int as n from (

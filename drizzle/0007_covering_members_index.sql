@@ -1,0 +1,2 @@
+DROP INDEX "segment_memberships_segment_idx";--> statement-breakpoint
+CREATE INDEX "segment_memberships_members_idx" ON "segment_memberships" USING btree ("org_id","sandbox_name","segment_id","profile_id","segment_ns","status","qualification_time");
