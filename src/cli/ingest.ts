@@ -5,13 +5,11 @@
  */
 import { stat } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { loadConfig } from '../config';
-import { createDb, type Database } from '../db/createDb';
-import { DataDirInUseError } from '../db/dataDirLock';
-import { describeError } from '../logger';
+import type { Database } from '../db/createDb';
 import { ingestFile, ProfileLineError } from '../profiles/ingestFile';
 import { createProgressBar } from '../profiles/progressBar';
 import { DEFAULT_SANDBOX, type Tenant } from '../tenant';
+import { runCommand, tenantOption, UsageError } from './command';
 
 const USAGE = `Usage: npm run ingest -- FILE.ndjson --org ORG [--sandbox SANDBOX]
 
@@ -19,8 +17,6 @@ Loads one profile per line (the shape of GraphQL's ProfileInput) into the
 profile store of ORG/SANDBOX (default sandbox: ${DEFAULT_SANDBOX}). A bad line
 stops the ingest and nothing of the file is kept. The database is DATABASE_URL,
 or the embedded one in DATA_DIR when it is unset.`;
-
-class UsageError extends Error {}
 
 function parseArguments(argv: string[]): { file: string; tenant: Tenant } | 'help' {
   const { values, positionals } = parseArgs({
@@ -34,26 +30,10 @@ function parseArguments(argv: string[]): { file: string; tenant: Tenant } | 'hel
   });
   if (values.help) return 'help';
   if (positionals.length !== 1) throw new UsageError('Give exactly one NDJSON file');
-  if (!values.org?.trim()) throw new UsageError('--org is required');
-  if (!values.sandbox.trim()) throw new UsageError('--sandbox must not be empty');
-  return { file: positionals[0]!, tenant: { orgId: values.org.trim(), sandboxName: values.sandbox.trim() } };
+  return { file: positionals[0]!, tenant: tenantOption(values) };
 }
 
-async function main(argv: string[]): Promise<number> {
-  let args: ReturnType<typeof parseArguments>;
-  try {
-    args = parseArguments(argv);
-  } catch (error: unknown) {
-    // parseArgs throws TypeErrors with a readable message for unknown or malformed options.
-    process.stderr.write(`ingest: ${error instanceof Error ? error.message : String(error)}\n\n${USAGE}\n`);
-    return 2;
-  }
-  if (args === 'help') {
-    process.stdout.write(`${USAGE}\n`);
-    return 0;
-  }
-  const { file, tenant } = args;
-
+async function ingest({ file, tenant }: { file: string; tenant: Tenant }, database: Database): Promise<number> {
   let size: number;
   try {
     const stats = await stat(file);
@@ -62,18 +42,6 @@ async function main(argv: string[]): Promise<number> {
   } catch (error: unknown) {
     process.stderr.write(`ingest: cannot read ${file}: ${error instanceof Error ? error.message : String(error)}\n`);
     return 1;
-  }
-
-  const config = loadConfig();
-  let database: Database;
-  try {
-    database = await createDb({ url: config.databaseUrl, dataDir: config.dataDir, poolSize: 2 });
-  } catch (error: unknown) {
-    if (error instanceof DataDirInUseError) {
-      process.stderr.write(`ingest: ${error.message}\n`);
-      return 1;
-    }
-    throw error;
   }
 
   const bar = createProgressBar({ output: process.stderr, totalBytes: size });
@@ -98,17 +66,13 @@ async function main(argv: string[]): Promise<number> {
       return 1;
     }
     throw error;
-  } finally {
-    await database.close();
   }
 }
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    process.stderr.write(`ingest: failed, nothing was ingested\n${describeError(error)}\n`);
-    process.exitCode = 1;
-  },
-);
+runCommand({
+  name: 'ingest',
+  usage: USAGE,
+  parse: parseArguments,
+  run: ingest,
+  failure: 'failed, nothing was ingested',
+});

@@ -4,20 +4,16 @@
  * Exit codes: 0 done, 1 failed (the old store is kept), 2 bad arguments.
  */
 import { parseArgs } from 'node:util';
-import { loadConfig } from '../config';
-import { createDb, type Database } from '../db/createDb';
-import { DataDirInUseError } from '../db/dataDirLock';
-import { describeError } from '../logger';
+import type { Database } from '../db/createDb';
 import { MAX_SEED_PROFILES, seedProfiles } from '../profiles/seedProfiles';
 import { DEFAULT_SANDBOX, type Tenant } from '../tenant';
+import { runCommand, tenantOption, UsageError } from './command';
 
 const USAGE = `Usage: npm run seed -- --profiles N --org ORG [--sandbox SANDBOX]
 
 Replaces the profile store of ORG/SANDBOX (default sandbox: ${DEFAULT_SANDBOX})
 with N synthetic profiles; the same N always gives the same data. The database
 is DATABASE_URL, or the embedded one in DATA_DIR when it is unset.`;
-
-class UsageError extends Error {}
 
 function parseArguments(argv: string[]): { count: number; tenant: Tenant } | 'help' {
   const { values } = parseArgs({
@@ -35,64 +31,30 @@ function parseArguments(argv: string[]): { count: number; tenant: Tenant } | 'he
   if (!Number.isInteger(count) || count < 1 || count > MAX_SEED_PROFILES) {
     throw new UsageError(`--profiles must be an integer from 1 to ${MAX_SEED_PROFILES}`);
   }
-  if (!values.org?.trim()) throw new UsageError('--org is required');
-  if (!values.sandbox.trim()) throw new UsageError('--sandbox must not be empty');
-  return { count, tenant: { orgId: values.org.trim(), sandboxName: values.sandbox.trim() } };
+  return { count, tenant: tenantOption(values) };
 }
 
-async function main(argv: string[]): Promise<number> {
-  let args: ReturnType<typeof parseArguments>;
-  try {
-    args = parseArguments(argv);
-  } catch (error: unknown) {
-    // parseArgs throws TypeErrors with a readable message for unknown or malformed options.
-    process.stderr.write(`seed: ${error instanceof Error ? error.message : String(error)}\n\n${USAGE}\n`);
-    return 2;
-  }
-  if (args === 'help') {
-    process.stdout.write(`${USAGE}\n`);
-    return 0;
-  }
-  const { count, tenant } = args;
-
-  const config = loadConfig();
-  let database: Database;
-  try {
-    database = await createDb({ url: config.databaseUrl, dataDir: config.dataDir, poolSize: 2 });
-  } catch (error: unknown) {
-    if (error instanceof DataDirInUseError) {
-      process.stderr.write(`seed: ${error.message}\n`);
-      return 1;
-    }
-    throw error;
-  }
-
+async function seed({ count, tenant }: { count: number; tenant: Tenant }, database: Database): Promise<number> {
   const startedAt = performance.now();
   const elapsed = () => ((performance.now() - startedAt) / 1000).toFixed(1);
-  try {
-    const summary = await seedProfiles(database, tenant, count, {
-      onProgress: ({ profiles, total }) =>
-        process.stderr.write(
-          `Seeded ${profiles.toLocaleString('en-US')}/${total.toLocaleString('en-US')} profiles ` +
-            `(${Math.round((profiles / total) * 100)}%) in ${elapsed()} s\n`,
-        ),
-    });
-    process.stdout.write(
-      `Seeded ${summary.profiles} profiles (${summary.memberships} segment memberships, ${summary.events} events) ` +
-        `into ${tenant.orgId}/${tenant.sandboxName} in ${elapsed()} s\n`,
-    );
-    return 0;
-  } finally {
-    await database.close();
-  }
+  const summary = await seedProfiles(database, tenant, count, {
+    onProgress: ({ profiles, total }) =>
+      process.stderr.write(
+        `Seeded ${profiles.toLocaleString('en-US')}/${total.toLocaleString('en-US')} profiles ` +
+          `(${Math.round((profiles / total) * 100)}%) in ${elapsed()} s\n`,
+      ),
+  });
+  process.stdout.write(
+    `Seeded ${summary.profiles} profiles (${summary.memberships} segment memberships, ${summary.events} events) ` +
+      `into ${tenant.orgId}/${tenant.sandboxName} in ${elapsed()} s\n`,
+  );
+  return 0;
 }
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    process.stderr.write(`seed: failed, the store is unchanged\n${describeError(error)}\n`);
-    process.exitCode = 1;
-  },
-);
+runCommand({
+  name: 'seed',
+  usage: USAGE,
+  parse: parseArguments,
+  run: seed,
+  failure: 'failed, the store is unchanged',
+});
