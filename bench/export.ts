@@ -48,7 +48,7 @@ async function main(): Promise<void> {
       {
         profiles: PROFILES,
         records: exported.records,
-        'profiles/s': Math.round(exported.records / exported.seconds),
+        'records/s': Math.round(exported.records / exported.seconds),
         'export s': Number(exported.seconds.toFixed(2)),
         'raw SQL s': Number(rawSeconds.toFixed(2)),
         ratio: Number(ratio.toFixed(2)),

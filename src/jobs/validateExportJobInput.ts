@@ -41,15 +41,20 @@ export function validateExportJobInput(input: CreateExportJobInput): ExportJobSp
     throw badUserInput('mergePolicy.version', '`mergePolicy.version` must be 1 or more');
   }
 
+  const filter = validateFilter(input.filter);
+  const segmentPerBatch = input.destination.segmentPerBatch ?? false;
+  if (segmentPerBatch && filter.segments === null) {
+    throw badUserInput('destination.segmentPerBatch', '`destination.segmentPerBatch` needs `filter.segments`: one batch per segment');
+  }
   return {
     fields: normalizeFieldPaths(input.fields, 'fields'),
     schemaName: input.schema.name,
     mergePolicyId,
     mergePolicyVersion,
-    filter: validateFilter(input.filter),
+    filter,
     additionalFields: validateAdditionalFields(input.additionalFields),
     datasetId,
-    segmentPerBatch: input.destination.segmentPerBatch ?? false,
+    segmentPerBatch,
     evaluateSegments: input.evaluationInfo?.segmentation ?? false,
   };
 }

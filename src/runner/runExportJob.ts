@@ -43,7 +43,9 @@ export async function runExportJob(env: RunEnvironment, claimed: ExportJobRow): 
   }
   const end = async (outcome: Parameters<typeof endJobWithoutResult>[3]) => {
     const ended = await endJobWithoutResult(db, claimed.id, runnerId, outcome);
-    if (ended) publish(ended, 'STATUS_CHANGED', claimed.status as ExportJobStatus);
+    // Only a CANCELLING job ends CANCELLED; a failure ends the status it was claimed in.
+    const previous = outcome.status === 'CANCELLED' ? 'CANCELLING' : (claimed.status as ExportJobStatus);
+    if (ended) publish(ended, 'STATUS_CHANGED', previous);
   };
   if (claimed.status === 'CANCELLING') return end({ status: 'CANCELLED' });
   if (claimed.attempts > options.maxAttempts) {

@@ -98,6 +98,11 @@ const INVALID_INPUTS: { label: string; field: string; overrides: Record<string, 
   { label: 'an empty idempotencyKey', field: 'idempotencyKey', overrides: { idempotencyKey: '' } },
   { label: 'a 256-character idempotencyKey', field: 'idempotencyKey', overrides: { idempotencyKey: 'k'.repeat(256) } },
   { label: 'an empty segment list', field: 'filter.segments', overrides: { filter: { segments: [] } } },
+  {
+    label: 'a batch per segment without segments',
+    field: 'destination.segmentPerBatch',
+    overrides: { filter: null, destination: { datasetId: 'checked-only-after-the-input-itself', segmentPerBatch: true } },
+  },
 ];
 
 describe.each(storageTargets)('validateExportJobInput on $name', (target) => {

@@ -126,6 +126,14 @@ describe.each(storageTargets)('export records on $name', (target) => {
     expect(await exportedIds(api, second.batchId)).toEqual(['alice']);
     expect(await batchRow(api, second.batchId)).toMatchObject({ segmentId: 's2', recordCount: 1, status: 'SUCCESS' });
     expect(job.metrics.totalExportedProfileCounter).toBe(3);
+    // Per record: alice's two records count her email (once, though she has two) and ecid twice.
+    expect(
+      [...job.metrics.exportedProfileByNamespaceCounter].sort((a: any, b: any) => a.namespace.localeCompare(b.namespace)),
+    ).toEqual([
+      { namespace: 'crmId', count: 1 },
+      { namespace: 'ecid', count: 2 },
+      { namespace: 'email', count: 2 },
+    ]);
   });
 
   it('fills metrics: times, record count, each namespace once per exported record', async () => {

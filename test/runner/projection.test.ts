@@ -7,7 +7,7 @@ import { pathLiteral, projectionSql } from '../../src/runner/sql/projectionSql';
 import { storageTargets } from '../helpers/databases';
 
 const DOCUMENTS = [
-  { a: 1, b: { c: 2, d: { e: 3 } }, n: null },
+  { a: 1, b: { c: 2, d: { e: 3 } }, n: null, NULL: { x: 1 } },
   { b: { c: null }, list: [{ x: 1, y: 2 }, { y: 3 }, 'scalar'], deep: [{ in: [{ z: 1 }] }] },
   { b: 'not an object', list: [], nothing: {} },
   {},
@@ -21,6 +21,7 @@ const PATH_SETS = [
   ['list.x', 'list.y'],
   ['deep.in.z', 'a'],
   ['b.d.e.f', 'nothing'],
+  ['NULL.x', 'a'],
 ];
 
 describe.each(storageTargets)('the compiled projection on $name', (target) => {

@@ -6,7 +6,11 @@ import { CANCEL_EXPORT_JOB } from '../fixtures/operations';
 import { storageTargets } from '../helpers/databases';
 import { batchRow, ingest, recordsOf, startExport, waitForJob, type ProfileSpec } from '../helpers/exportFlow';
 import { NO_RUNNER, startTestServer, type TestServer } from '../helpers/testServer';
+import { planExport } from '../../src/runner/exportPlan';
 import { startRunner } from '../../src/runner/runner';
+import { claimJob } from '../../src/runner/sql/claimJob';
+import { exportChunk } from '../../src/runner/sql/exportChunk';
+import { startExport as startRunExport } from '../../src/runner/sql/startExport';
 
 let tenants = 0;
 const freshTenant = () => ({ 'x-gw-ims-org-id': `ORG_RUNNER_${++tenants}@AdobeOrg` });
@@ -130,6 +134,31 @@ describe.each(storageTargets)('the runner on $name', (target) => {
       expect(job.errors).toEqual([
         { code: 'EXPORT_ATTEMPTS_EXHAUSTED', msg: 'The export was interrupted 3 times and has been given up', callStack: null },
       ]);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('writes nothing from a runner whose lease another runner has taken', async () => {
+    const headers = freshTenant();
+    const server = await startTestServer(target, { concurrency: 0 });
+    try {
+      await ingest(server, manyProfiles(30), headers);
+      const { jobId } = await startExport(server, {}, headers);
+      const db = server.database.db;
+      const claimed = await claimJob(db, { runnerId: 'runner-a', leaseMs: 60_000, tenantLimit: 2 });
+      expect(claimed?.id).toBe(Number(jobId));
+      const plan = planExport(claimed!);
+      await startRunExport(db, claimed!, plan, 'runner-a');
+      // Runner B took the job over (runner A's lease had expired).
+      await db.execute(sql`update export_jobs set locked_by = 'runner-b' where id = ${Number(jobId)}`);
+      const chunk = await exportChunk(db, plan, { runnerId: 'runner-a', leaseMs: 60_000, chunkSize: 10, after: null });
+      expect(chunk.status).toBeNull();
+      const batchId = plan.targets[0]!.batchId;
+      expect(await recordsOf(server, batchId)).toEqual([]);
+      expect(await batchRow(server, batchId)).toMatchObject({ recordCount: 0 });
+      const job = await waitForJob(server, jobId, ['PROCESSING'], headers);
+      expect(job.progress.processedProfiles).toBe(0);
     } finally {
       await server.close();
     }

@@ -50,7 +50,13 @@ export async function exportChunk(db: AppDatabase, plan: ExportPlan, run: ChunkR
 export function exportChunkSql(plan: ExportPlan, run: ChunkRun): SQL {
   const after = run.after ?? '';
   return sql`
-      with chunk_ids as (${candidateIds(plan, after, run.chunkSize)}),
+      -- Fence: the job row, locked, only while this runner holds the lease. A runner
+      -- whose lease another took meanwhile waits for that claim, then finds nothing
+      -- here and writes nothing at all.
+      with fence as (
+        select id from export_jobs where id = ${plan.jobId} and locked_by = ${run.runnerId} for update
+      ),
+      chunk_ids as (${candidateIds(plan, after, run.chunkSize)}),
       chunk as (
         select p.profile_id, p.identities, p.attributes, p.namespaces from profiles p
         where ${profileQualifies(plan)} and p.profile_id in (select profile_id from chunk_ids)
@@ -62,13 +68,12 @@ export function exportChunkSql(plan: ExportPlan, run: ChunkRun): SQL {
       written as (
         insert into batch_records (batch_id, profile_id, record)
         select ${recordSources(plan)}
-        -- Fence: a runner that lost its lease writes nothing.
-        where exists (select 1 from export_jobs j where j.id = ${plan.jobId} and j.locked_by = ${run.runnerId})
+        where exists (select 1 from fence)
       ),
       batch_counts as (
         update batches b set record_count = b.record_count + m.n
         from (select batch_id, count(*)::int as n from matches group by batch_id) m
-        where b.id = m.batch_id
+        where b.id = m.batch_id and exists (select 1 from fence)
         returning b.id
       ),
       -- Each record counts once per namespace its profile has.
@@ -87,7 +92,7 @@ export function exportChunkSql(plan: ExportPlan, run: ChunkRun): SQL {
             ) totals),
           locked_until = now() + ${run.leaseMs} * interval '1 millisecond',
           update_time = now()
-        where j.id = ${plan.jobId} and j.locked_by = ${run.runnerId}
+        where j.id in (select id from fence)
         returning j.status, j.processed_profiles
       )
       select (select count(*) from chunk_ids) as scanned,

@@ -69,7 +69,10 @@ function presentSql(node: PathNode, path: string[], valueAt: ValueAt): SQL {
   )})`;
 }
 
-/** `#>` with a path literal: names are validated dot-path segments (no commas, braces or quotes). */
+/** A path for `#>`, as an array of parameters (an array literal would read a name `NULL` as null). */
 export function pathLiteral(path: string[]): SQL {
-  return sql`${`{${path.join(',')}}`}::text[]`;
+  return sql`array[${sql.join(
+    path.map((name) => sql`${name}::text`),
+    sql`, `,
+  )}]`;
 }
