@@ -76,16 +76,20 @@ export async function runExportJob(env: RunEnvironment, claimed: ExportJobRow): 
     const plan = planExport(claimed);
     const started = await startExport(db, claimed, plan, runnerId);
     if (!started) return;
-    // The total is for progress only: it is counted beside the first chunks, not before them.
+    // The total is for progress only: it is counted beside the first chunks, not before
+    // them, and an export whose count fails goes on without it.
     let totalProfiles = started.totalProfiles;
     const counted =
       totalProfiles !== null
         ? Promise.resolve()
-        : countExportProfiles(db, plan).then(async (total) => {
-            totalProfiles = total;
-            await recordTotal(db, claimed.id, runnerId, total);
-          });
-    counted.catch(() => {}); // awaited below; this only keeps an early failure from going unhandled
+        : countExportProfiles(db, plan)
+            .then(async (total) => {
+              totalProfiles = total;
+              await recordTotal(db, claimed.id, runnerId, total);
+            })
+            .catch((error: unknown) =>
+              env.logger.error('Counting an export failed', { jobId: claimed.id, error: describeError(error) }),
+            );
     let checkpoint = started.checkpointProfileId;
     for (;;) {
       // Let timers and I/O in between chunks: PGlite answers on the event loop's own
@@ -112,9 +116,10 @@ export async function runExportJob(env: RunEnvironment, claimed: ExportJobRow): 
       progress.update(state);
       if (chunk.scanned < options.chunkSize) break;
     }
+    const profilesRead = new Date();
     await counted;
     progress.cancel();
-    const done = await completeJob(db, claimed.id, runnerId);
+    const done = await completeJob(db, claimed.id, runnerId, profilesRead);
     if (done) return publish(done, 'STATUS_CHANGED', 'PROCESSING');
     // Not completed: cancelled in the last moment, or the lease is gone.
     if ((await renewLease(db, claimed.id, runnerId, options.leaseMs)) === 'CANCELLING') {

@@ -4,16 +4,23 @@ import { batches, exportJobs, type ExportJobRow } from '../../db/schema';
 
 /**
  * PROCESSING → SUCCEEDED, its batches → SUCCESS. Guarded: null when the job
- * is no longer this runner's or was marked CANCELLING meanwhile.
+ * is no longer this runner's or was marked CANCELLING meanwhile. The profile
+ * export ended when the last chunk was read (`profilesRead`); the dataset write
+ * ends now, with the batches.
  */
-export async function completeJob(db: AppDatabase, jobId: number, runnerId: string): Promise<ExportJobRow | null> {
+export async function completeJob(
+  db: AppDatabase,
+  jobId: number,
+  runnerId: string,
+  profilesRead: Date,
+): Promise<ExportJobRow | null> {
   return db.transaction(async (tx) => {
     const [done] = await tx
       .update(exportJobs)
       .set({
         status: 'SUCCEEDED',
         processedProfiles: sql`coalesce(${exportJobs.totalProfiles}, ${exportJobs.processedProfiles})`,
-        profileExportFinishedAt: sql`now()`,
+        profileExportFinishedAt: profilesRead,
         datasetWriteFinishedAt: sql`now()`,
         finishedAt: sql`now()`,
         lockedBy: null,
