@@ -140,6 +140,7 @@ export async function runExportJob(env: RunEnvironment, claimed: ExportJobRow): 
     });
   } finally {
     clearInterval(heartbeat);
+    progress.cancel(); // a run that ends by returning early leaves no progress event behind
   }
 }
 
