@@ -20,6 +20,7 @@ const config: CodegenConfig = {
           BatchConnection: '../pagination/connection#Connection<BatchRow>',
           BatchRecordConnection: '../batches/listBatchRecords#BatchRecordPage',
           CancelExportJobPayload: '../jobs/cancelExportJob#CancelOutcome',
+          ExportJobEvent: '../events/watchedJobEvent#WatchedJobEvent',
         },
         scalars: {
           DateTime: { input: 'Date', output: 'Date | string' },

@@ -9,12 +9,16 @@ import type { AppDatabase } from './db/createDb';
 import { createDatasetLoader } from './db/datasetLoader';
 import type { DatasetRow } from './db/schema';
 import { ErrorCode, GatewayError } from './errors';
+import type { EventBus } from './events/eventBus';
+import type { JobEventHub } from './events/jobEventHub';
 import { DEFAULT_SANDBOX, type Tenant } from './tenant';
 
 export interface Context {
   tenant: Tenant;
-  /** Tells the embedded runner, if any, that there is new work. */
-  nudgeRunner: () => void;
+  /** Where the API tells what it did to jobs (creations, cancellations). */
+  bus: EventBus;
+  /** Where subscriptions watch jobs. */
+  hub: JobEventHub;
   requestId: string;
   /** Accepted and recorded; verified by a later version. */
   bearerToken: string | null;
@@ -51,13 +55,13 @@ export function requestIdOf(headers: IncomingHttpHeaders): string {
 }
 
 export function createContext(
-  services: { db: AppDatabase; nudgeRunner: () => void },
+  services: { db: AppDatabase; bus: EventBus; hub: JobEventHub },
   headers: IncomingHttpHeaders,
   requestId: string,
 ): Context {
   const { tenant, bearerToken } = readCaller(headers);
-  const { db, nudgeRunner } = services;
-  return { tenant, bearerToken, requestId, db, nudgeRunner, loaders: { datasetById: createDatasetLoader(db, tenant) } };
+  const { db, bus, hub } = services;
+  return { tenant, bearerToken, requestId, db, bus, hub, loaders: { datasetById: createDatasetLoader(db, tenant) } };
 }
 
 function header(headers: IncomingHttpHeaders, name: string): string | undefined {

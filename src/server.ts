@@ -14,9 +14,11 @@ import type { Config } from './config';
 import { createContext, REQUEST_ID_HEADER, requestIdOf, type Context } from './context';
 import { createDb, type Database } from './db/createDb';
 import { createInProcessEventBus, type EventBus } from './events/eventBus';
+import { createJobEventHub, type JobEventHub } from './events/jobEventHub';
 import { createFormatError } from './formatError';
 import { batchRecordsHandler, isBatchRecordsPath } from './http/batchRecordsHandler';
 import { graphqlHttpHandler } from './http/graphqlHttpHandler';
+import { serveGraphqlOverWebSocket, type GraphqlWsServer } from './http/graphqlWsServer';
 import { createLogger, describeError, type Logger } from './logger';
 import { buildSchema } from './schema/buildSchema';
 import { startRunner, type Runner } from './runner/runner';
@@ -30,6 +32,8 @@ export interface RunningServer {
   bus: EventBus;
   /** Null when `RUNNER_CONCURRENCY` is 0. */
   runner: Runner | null;
+  hub: JobEventHub;
+  subscriptions: GraphqlWsServer;
   close(): Promise<void>;
 }
 
@@ -48,10 +52,15 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   const bus = createInProcessEventBus(logger);
   const runner =
     config.runner.concurrency > 0 ? startRunner({ db: database.db, bus, logger, options: config.runner }) : null;
-  const nudgeRunner = () => runner?.nudge();
+  // A new job is work: the runner looks at once rather than at its next poll.
+  bus.subscribe((event) => {
+    if (event.type === 'CREATED') runner?.nudge();
+  });
 
+  const hub = createJobEventHub(database.db, bus, logger);
+  const schema = buildSchema();
   const apollo = new ApolloServer<Context>({
-    gateway: jitGateway(buildSchema()),
+    gateway: jitGateway(schema),
     formatError: createFormatError(logger),
     includeStacktraceInErrorResponses: false,
     introspection: true,
@@ -69,8 +78,11 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   const graphql = graphqlHttpHandler(apollo, async ({ req, res }) => {
     const requestId = requestIdOf(req.headers);
     res.setHeader(REQUEST_ID_HEADER, requestId);
-    return createContext({ db: database.db, nudgeRunner }, req.headers, requestId);
+    return createContext({ db: database.db, bus, hub }, req.headers, requestId);
   });
+  const subscriptions = serveGraphqlOverWebSocket(httpServer, schema, (headers) =>
+    createContext({ db: database.db, bus, hub }, headers, requestIdOf(headers)),
+  );
   const batchRecords = batchRecordsHandler(database.db, logger);
   httpServer.on('request', (req: IncomingMessage, res: ServerResponse) => {
     const path = (req.url ?? '/').split('?')[0];
@@ -102,7 +114,11 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     database,
     bus,
     runner,
+    hub,
+    subscriptions,
     close: async () => {
+      await subscriptions.close();
+      hub.close();
       await runner?.stop();
       await apollo.stop();
       if (!options.database) await database.close();

@@ -83,6 +83,9 @@ export const exportJobs = pgTable(
     lockedUntil: timestampMs('locked_until'),
     // The last profile whose records are written: a new run resumes after it.
     checkpointProfileId: text('checkpoint_profile_id'),
+    // Counts the job's changes: every event about the job carries the value its change
+    // left, so watchers can order events and drop those they have seen.
+    eventSequence: integer('event_sequence').notNull().default(1),
   },
   (t) => [
     // The runner's queue: jobs that want work, oldest first.

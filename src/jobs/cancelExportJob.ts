@@ -13,6 +13,8 @@ export interface CancelOutcome {
   status: boolean;
   message: string;
   job: ExportJobRow;
+  /** The status this call moved the job from; null when it was cancelled or cancelling already. */
+  changedFrom: 'NEW' | 'PROCESSING' | null;
 }
 
 /**
@@ -29,6 +31,7 @@ export async function cancelExportJob(db: AppDatabase, tenant: Tenant, id: strin
       status: sql`case when ${exportJobs.status} = 'NEW' then 'CANCELLED' else 'CANCELLING' end`,
       finishedAt: sql`case when ${exportJobs.status} = 'NEW' then now() else ${exportJobs.finishedAt} end`,
       updateTime: sql`now()`,
+        eventSequence: sql`${exportJobs.eventSequence} + 1`,
     })
     .where(and(jobsOfTenant(tenant), eq(exportJobs.id, jobId), inArray(exportJobs.status, ['NEW', 'PROCESSING'])))
     .returning();
@@ -37,5 +40,6 @@ export async function cancelExportJob(db: AppDatabase, tenant: Tenant, id: strin
   if (job.status === 'SUCCEEDED' || job.status === 'FAILED') {
     throw conflict(`Export job ${id} has already finished (${job.status}) and cannot be cancelled`);
   }
-  return { status: true, message: CANCEL_MESSAGE, job };
+  const changedFrom = updated ? (updated.status === 'CANCELLED' ? 'NEW' : 'PROCESSING') : null;
+  return { status: true, message: CANCEL_MESSAGE, job, changedFrom };
 }

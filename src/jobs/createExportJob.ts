@@ -18,19 +18,20 @@ const MAX_IDEMPOTENCY_KEY_LENGTH = 255;
 
 /**
  * Creates a job in status NEW. A repeated `idempotencyKey` returns the job it
- * first created and writes nothing, also when two requests race.
+ * first created and writes nothing, also when two requests race; `created`
+ * tells the two apart.
  */
 export async function createExportJob(
   db: AppDatabase,
   tenant: Tenant,
   input: CreateExportJobInput,
   meta: RequestMeta,
-): Promise<ExportJobRow> {
+): Promise<{ job: ExportJobRow; created: boolean }> {
   const spec = validateExportJobInput(input);
   const idempotencyKey = checkIdempotencyKey(input.idempotencyKey);
   if (idempotencyKey !== null) {
     const first = await findByIdempotencyKey(db, tenant, idempotencyKey);
-    if (first) return first;
+    if (first) return { job: first, created: false };
   }
   if (!(await findDataset(db, tenant, spec.datasetId))) {
     throw badUserInput('destination.datasetId', `Dataset ${JSON.stringify(spec.datasetId)} does not exist`);
@@ -49,11 +50,11 @@ export async function createExportJob(
       where: sql`${exportJobs.idempotencyKey} is not null`,
     })
     .returning();
-  if (created) return created;
+  if (created) return { job: created, created: true };
   // Lost a race with a request carrying the same key: that request's job is the answer.
   const first = idempotencyKey === null ? undefined : await findByIdempotencyKey(db, tenant, idempotencyKey);
   if (!first) throw new Error('Insert of an export job returned no row');
-  return first;
+  return { job: first, created: false };
 }
 
 function checkIdempotencyKey(key: string | null | undefined): string | null {

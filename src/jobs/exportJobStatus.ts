@@ -10,6 +10,9 @@ export const EXPORT_JOB_STATUSES = [
 
 export type ExportJobStatus = (typeof EXPORT_JOB_STATUSES)[number];
 
+/** Statuses a job never leaves. */
+export const TERMINAL_STATUSES: readonly ExportJobStatus[] = ['SUCCEEDED', 'FAILED', 'CANCELLED'];
+
 export interface ExportJobErrorEntry {
   code: string;
   msg: string;

@@ -6,7 +6,7 @@
 import type { AppDatabase } from '../db/createDb';
 import type { ExportJobRow } from '../db/schema';
 import type { EventBus } from '../events/eventBus';
-import type { JobEvent } from '../events/jobEvent';
+import { jobEventOf, type JobEvent, type JobEventSource as EventSource } from '../events/jobEvent';
 import type { ExportJobStatus } from '../jobs/exportJobStatus';
 import { percentDone } from '../jobs/progress';
 import { describeError, type Logger } from '../logger';
@@ -36,7 +36,7 @@ export interface RunEnvironment {
 export async function runExportJob(env: RunEnvironment, claimed: ExportJobRow): Promise<void> {
   const { db, runnerId, options } = env;
   const publish = (job: EventSource, type: JobEvent['type'], previousStatus: ExportJobStatus | null) =>
-    env.bus.publish(jobEvent(job, type, previousStatus));
+    env.bus.publish(jobEventOf(job, type, previousStatus));
 
   if (claimed.profileExportStartedAt === null && claimed.status === 'PROCESSING') {
     publish(claimed, 'STATUS_CHANGED', 'NEW');
@@ -108,7 +108,13 @@ export async function runExportJob(env: RunEnvironment, claimed: ExportJobRow): 
       });
       if (chunk.status === null || leaseLost) return; // another runner holds the job now
       checkpoint = chunk.checkpoint;
-      const state = { ...started, status: chunk.status, processedProfiles: chunk.processedProfiles, totalProfiles };
+      const state = {
+        ...started,
+        status: chunk.status,
+        processedProfiles: chunk.processedProfiles,
+        totalProfiles,
+        eventSequence: chunk.eventSequence,
+      };
       if (chunk.status === 'CANCELLING') {
         progress.cancel();
         return await end({ status: 'CANCELLED' });
@@ -142,26 +148,4 @@ export async function runExportJob(env: RunEnvironment, claimed: ExportJobRow): 
     clearInterval(heartbeat);
     progress.cancel(); // a run that ends by returning early leaves no progress event behind
   }
-}
-
-type EventSource = Pick<
-  ExportJobRow,
-  'id' | 'orgId' | 'sandboxName' | 'status' | 'processedProfiles' | 'totalProfiles'
->;
-
-function jobEvent(job: EventSource, type: JobEvent['type'], previousStatus: ExportJobStatus | null): JobEvent {
-  return {
-    type,
-    jobId: job.id,
-    orgId: job.orgId,
-    sandboxName: job.sandboxName,
-    status: job.status as ExportJobStatus,
-    previousStatus,
-    progress: {
-      processedProfiles: job.processedProfiles,
-      totalProfiles: job.totalProfiles,
-      percent: percentDone(job),
-    },
-    occurredAt: new Date(),
-  };
 }

@@ -3,6 +3,7 @@ import type { ExportJobRow, DatasetRow, BatchRow } from '../db/schema';
 import type { Connection } from '../pagination/connection';
 import type { BatchRecordPage } from '../batches/listBatchRecords';
 import type { CancelOutcome } from '../jobs/cancelExportJob';
+import type { WatchedJobEvent } from '../events/watchedJobEvent';
 import type { Context } from '../context';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = T | null | undefined;
@@ -292,6 +293,26 @@ export type ExportJobError = {
   msg: Scalars['String']['output'];
 };
 
+export type ExportJobEvent = {
+  __typename?: 'ExportJobEvent';
+  /** The job as it is when the event is delivered. */
+  job: ExportJob;
+  occurredAt: Scalars['DateTime']['output'];
+  previousStatus: Maybe<ExportJobStatus>;
+  progress: ExportJobProgress;
+  /** Strictly increasing per job; a watcher can drop what it has seen. */
+  sequence: Scalars['Int']['output'];
+  /** The status this event is about. */
+  status: ExportJobStatus;
+  type: ExportJobEventType;
+};
+
+export type ExportJobEventType =
+  | 'CREATED'
+  | 'PROGRESS'
+  | 'SNAPSHOT'
+  | 'STATUS_CHANGED';
+
 export type ExportJobMetrics = {
   __typename?: 'ExportJobMetrics';
   datasetWriteTime: TimeSpan;
@@ -530,6 +551,25 @@ export type SegmentStatus =
   | 'EXITED'
   | 'REALIZED';
 
+export type Subscription = {
+  __typename?: 'Subscription';
+  /**
+   * Live changes of the tenant's export jobs, over graphql-ws (`ws://…/graphql`; the
+   * tenant headers go in the `connection_init` payload). With `id`: a `SNAPSHOT` of the
+   * job as it is now, then each change, completing after the job's terminal event (at
+   * once when it is terminal already); an unknown id is `NOT_FOUND`. Without `id`:
+   * every event of the tenant's jobs, creations included. `status` keeps events whose
+   * job has one of these statuses. `sequence` increases strictly per job.
+   */
+  jobStatusChanged: ExportJobEvent;
+};
+
+
+export type SubscriptionJobStatusChangedArgs = {
+  id?: InputMaybe<Scalars['ID']['input']>;
+  status?: InputMaybe<Array<ExportJobStatus>>;
+};
+
 export type TimeSpan = {
   __typename?: 'TimeSpan';
   endTime: Maybe<Scalars['DateTime']['output']>;
@@ -644,6 +684,8 @@ export type ResolversTypes = {
   ExportJobConnection: ResolverTypeWrapper<Connection<ExportJobRow>>;
   ExportJobEdge: ResolverTypeWrapper<Omit<ExportJobEdge, 'node'> & { node: ResolversTypes['ExportJob'] }>;
   ExportJobError: ResolverTypeWrapper<ExportJobError>;
+  ExportJobEvent: ResolverTypeWrapper<WatchedJobEvent>;
+  ExportJobEventType: ExportJobEventType;
   ExportJobMetrics: ResolverTypeWrapper<ExportJobMetrics>;
   ExportJobProgress: ResolverTypeWrapper<ExportJobProgress>;
   ExportJobStatus: ExportJobStatus;
@@ -672,6 +714,7 @@ export type ResolversTypes = {
   SegmentQualificationTimeInput: SegmentQualificationTimeInput;
   SegmentStatus: SegmentStatus;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
+  Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
   TimeSpan: ResolverTypeWrapper<TimeSpan>;
 };
 
@@ -709,6 +752,7 @@ export type ResolversParentTypes = {
   ExportJobConnection: Connection<ExportJobRow>;
   ExportJobEdge: Omit<ExportJobEdge, 'node'> & { node: ResolversParentTypes['ExportJob'] };
   ExportJobError: ExportJobError;
+  ExportJobEvent: WatchedJobEvent;
   ExportJobMetrics: ExportJobMetrics;
   ExportJobProgress: ExportJobProgress;
   ExportSchema: ExportSchema;
@@ -734,6 +778,7 @@ export type ResolversParentTypes = {
   SegmentQualificationTime: SegmentQualificationTime;
   SegmentQualificationTimeInput: SegmentQualificationTimeInput;
   String: Scalars['String']['output'];
+  Subscription: Record<PropertyKey, never>;
   TimeSpan: TimeSpan;
 };
 
@@ -885,6 +930,16 @@ export type ExportJobErrorResolvers<ContextType = Context, ParentType extends Re
   msg?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
 
+export type ExportJobEventResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ExportJobEvent'] = ResolversParentTypes['ExportJobEvent']> = {
+  job?: Resolver<ResolversTypes['ExportJob'], ParentType, ContextType>;
+  occurredAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  previousStatus?: Resolver<Maybe<ResolversTypes['ExportJobStatus']>, ParentType, ContextType>;
+  progress?: Resolver<ResolversTypes['ExportJobProgress'], ParentType, ContextType>;
+  sequence?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['ExportJobStatus'], ParentType, ContextType>;
+  type?: Resolver<ResolversTypes['ExportJobEventType'], ParentType, ContextType>;
+};
+
 export type ExportJobMetricsResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ExportJobMetrics'] = ResolversParentTypes['ExportJobMetrics']> = {
   datasetWriteTime?: Resolver<ResolversTypes['TimeSpan'], ParentType, ContextType>;
   exportedProfileByNamespaceCounter?: Resolver<Array<ResolversTypes['NamespaceCount']>, ParentType, ContextType>;
@@ -959,6 +1014,10 @@ export type SegmentQualificationTimeResolvers<ContextType = Context, ParentType 
   startTime?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
 };
 
+export type SubscriptionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Subscription'] = ResolversParentTypes['Subscription']> = {
+  jobStatusChanged?: SubscriptionResolver<ResolversTypes['ExportJobEvent'], "jobStatusChanged", ParentType, ContextType, Partial<SubscriptionJobStatusChangedArgs>>;
+};
+
 export type TimeSpanResolvers<ContextType = Context, ParentType extends ResolversParentTypes['TimeSpan'] = ResolversParentTypes['TimeSpan']> = {
   endTime?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   startTime?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
@@ -988,6 +1047,7 @@ export type Resolvers<ContextType = Context> = {
   ExportJobConnection?: ExportJobConnectionResolvers<ContextType>;
   ExportJobEdge?: ExportJobEdgeResolvers<ContextType>;
   ExportJobError?: ExportJobErrorResolvers<ContextType>;
+  ExportJobEvent?: ExportJobEventResolvers<ContextType>;
   ExportJobMetrics?: ExportJobMetricsResolvers<ContextType>;
   ExportJobProgress?: ExportJobProgressResolvers<ContextType>;
   ExportSchema?: ExportSchemaResolvers<ContextType>;
@@ -1001,6 +1061,7 @@ export type Resolvers<ContextType = Context> = {
   SchemaRef?: SchemaRefResolvers<ContextType>;
   SegmentFilter?: SegmentFilterResolvers<ContextType>;
   SegmentQualificationTime?: SegmentQualificationTimeResolvers<ContextType>;
+  Subscription?: SubscriptionResolvers<ContextType>;
   TimeSpan?: TimeSpanResolvers<ContextType>;
 };
 

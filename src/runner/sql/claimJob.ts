@@ -33,6 +33,7 @@ export async function claimJob(
         lockedUntil: sql`now() + ${options.leaseMs} * interval '1 millisecond'`,
         attempts: sql`${exportJobs.attempts} + 1`,
         updateTime: sql`now()`,
+        eventSequence: sql`${exportJobs.eventSequence} + 1`,
       })
       .where(eq(exportJobs.id, candidate))
       .returning();

@@ -26,6 +26,7 @@ export async function completeJob(
         lockedBy: null,
         lockedUntil: null,
         updateTime: sql`now()`,
+        eventSequence: sql`${exportJobs.eventSequence} + 1`,
       })
       .where(and(eq(exportJobs.id, jobId), eq(exportJobs.lockedBy, runnerId), eq(exportJobs.status, 'PROCESSING')))
       .returning();

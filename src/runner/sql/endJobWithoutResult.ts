@@ -28,6 +28,7 @@ export async function endJobWithoutResult(
         lockedBy: null,
         lockedUntil: null,
         updateTime: sql`now()`,
+        eventSequence: sql`${exportJobs.eventSequence} + 1`,
       })
       .where(and(eq(exportJobs.id, jobId), eq(exportJobs.lockedBy, runnerId)))
       .returning();

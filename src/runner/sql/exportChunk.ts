@@ -19,6 +19,8 @@ export interface ChunkOutcome {
   /** The job's status after the chunk, or null when this runner no longer holds the job. */
   status: ExportJobStatus | null;
   processedProfiles: number;
+  /** The job's event sequence after the chunk. */
+  eventSequence: number;
   /** Where the next chunk starts. */
   checkpoint: string | null;
 }
@@ -36,12 +38,14 @@ export async function exportChunk(db: AppDatabase, plan: ExportPlan, run: ChunkR
     scanned: number | string;
     status: ExportJobStatus | null;
     processed: number | null;
+    sequence: number | null;
     checkpoint: string | null;
   }>(await db.execute(exportChunkSql(plan, run)));
   return {
     scanned: Number(row?.scanned ?? 0),
     status: row?.status ?? null,
     processedProfiles: Number(row?.processed ?? 0),
+    eventSequence: Number(row?.sequence ?? 0),
     checkpoint: row?.checkpoint ?? null,
   };
 }
@@ -91,13 +95,15 @@ export function exportChunkSql(plan: ExportPlan, run: ChunkRun): SQL {
               ) counts group by namespace
             ) totals),
           locked_until = now() + ${run.leaseMs} * interval '1 millisecond',
-          update_time = now()
+          update_time = now(),
+          event_sequence = j.event_sequence + 1
         where j.id in (select id from fence)
-        returning j.status, j.processed_profiles
+        returning j.status, j.processed_profiles, j.event_sequence
       )
       select (select count(*) from chunk_ids) as scanned,
              (select status from job) as status,
              (select processed_profiles from job) as processed,
+             (select event_sequence from job) as sequence,
              coalesce((select max(profile_id) from chunk_ids), ${run.after}) as checkpoint`;
 }
 

@@ -6,12 +6,14 @@ import { Dataset } from './dataset';
 import { ExportJob } from './exportJob';
 import { Mutation } from './mutation';
 import { Query } from './query';
+import { Subscription } from './subscription';
 
 export const resolvers: Resolvers = {
   DateTime: DateTimeResolver,
   JSONObject: JSONObjectResolver,
   Query,
   Mutation,
+  Subscription,
   ExportJob,
   Dataset,
   ExportJobConnection,

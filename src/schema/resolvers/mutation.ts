@@ -1,4 +1,5 @@
 import { createDataset } from '../../datasets/createDataset';
+import { jobEventOf } from '../../events/jobEvent';
 import { cancelExportJob } from '../../jobs/cancelExportJob';
 import { createExportJob } from '../../jobs/createExportJob';
 import { upsertProfiles } from '../../profiles/upsertProfiles';
@@ -7,12 +8,16 @@ import type { MutationResolvers } from '../resolvers.generated';
 
 export const Mutation: MutationResolvers = {
   createDataset: (_root, { input }, { db, tenant }) => createDataset(db, tenant, input),
-  createExportJob: async (_root, { input }, { db, tenant, requestId, bearerToken, nudgeRunner }) => {
-    const job = await createExportJob(db, tenant, input, { requestId, bearerToken });
-    nudgeRunner();
+  createExportJob: async (_root, { input }, { db, tenant, requestId, bearerToken, bus }) => {
+    const { job, created } = await createExportJob(db, tenant, input, { requestId, bearerToken });
+    if (created) bus.publish(jobEventOf(job, 'CREATED', null));
     return job;
   },
-  cancelExportJob: (_root, { id }, { db, tenant }) => cancelExportJob(db, tenant, id),
+  cancelExportJob: async (_root, { id }, { db, tenant, bus }) => {
+    const outcome = await cancelExportJob(db, tenant, id);
+    if (outcome.changedFrom) bus.publish(jobEventOf(outcome.job, 'STATUS_CHANGED', outcome.changedFrom));
+    return outcome;
+  },
   ingestProfiles: async (_root, { profiles }, { db, tenant }) => ({
     upserted: await upsertProfiles(db, tenant, validateProfiles(profiles)),
   }),

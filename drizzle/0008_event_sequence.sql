@@ -1,0 +1,1 @@
+ALTER TABLE "export_jobs" ADD COLUMN "event_sequence" integer DEFAULT 1 NOT NULL;

@@ -1,0 +1,145 @@
+/**
+ * Fans job events out to watchers (subscriptions). For each event it reads the
+ * job once, whoever and however many watch it, then hands each matching
+ * watcher its copy. Events are handled in the order they were published, and a
+ * watcher never gets an event of a job older than one it already has.
+ */
+import { and, eq, sql } from 'drizzle-orm';
+import type { AppDatabase } from '../db/createDb';
+import { exportJobs, type ExportJobRow } from '../db/schema';
+import { preparedStatement } from '../db/statementCache';
+import { jobsOfTenant } from '../db/tenantScope';
+import { notFound } from '../errors';
+import { TERMINAL_STATUSES, type ExportJobStatus } from '../jobs/exportJobStatus';
+import { parseJobId } from '../jobs/jobId';
+import { percentDone } from '../jobs/progress';
+import { describeError, type Logger } from '../logger';
+import type { Tenant } from '../tenant';
+import type { EventBus } from './eventBus';
+import { eventChannel, type EventChannel } from './eventChannel';
+import type { JobEvent } from './jobEvent';
+import type { WatchedJobEvent } from './watchedJobEvent';
+
+/** Events a watcher may have queued before the oldest progress is dropped. */
+const WATCHER_QUEUE = 256;
+
+export interface WatchFilter {
+  tenant: Tenant;
+  /** One job (string id from the client); undefined: all of the tenant's jobs. */
+  jobId?: string | null;
+  statuses?: ExportJobStatus[] | null;
+}
+
+export interface JobEventHub {
+  /** The events of one job (a snapshot first) or of a tenant, as an async iterator. */
+  watch(filter: WatchFilter): Promise<AsyncIterableIterator<WatchedJobEvent>>;
+  /** Watchers now registered (for tests and metrics). */
+  watcherCount(): number;
+  close(): void;
+}
+
+interface Watcher {
+  tenant: Tenant;
+  jobId: number | null;
+  statuses: Set<string> | null;
+  channel: EventChannel<WatchedJobEvent>;
+  lastSequence: Map<number, number>;
+  /** Completes the watch after a terminal event (single-job watches). */
+  endsWithJob: boolean;
+}
+
+export function createJobEventHub(db: AppDatabase, bus: EventBus, logger: Logger): JobEventHub {
+  const watchers = new Set<Watcher>();
+  let handled = Promise.resolve();
+
+  const unsubscribe = bus.subscribe((event) => {
+    // One event at a time, in publish order: reads must not overtake each other.
+    handled = handled.then(() => dispatch(event)).catch((error: unknown) =>
+      logger.error('Delivering a job event failed', { jobId: event.jobId, error: describeError(error) }),
+    );
+  });
+
+  async function dispatch(event: JobEvent): Promise<void> {
+    const interested = [...watchers].filter((watcher) => wants(watcher, event));
+    if (interested.length === 0) return;
+    const [job] = await findJob(db).execute({ id: event.jobId });
+    if (!job) return;
+    const { jobId: _id, orgId: _org, sandboxName: _sandbox, ...rest } = event;
+    for (const watcher of interested) deliver(watcher, { ...rest, job });
+  }
+
+  function deliver(watcher: Watcher, event: WatchedJobEvent): void {
+    const last = watcher.lastSequence.get(event.job.id) ?? 0;
+    if (event.sequence <= last) return;
+    watcher.lastSequence.set(event.job.id, event.sequence);
+    watcher.channel.push(event);
+    if (watcher.endsWithJob && TERMINAL_STATUSES.includes(event.status)) watcher.channel.end();
+  }
+
+  return {
+    async watch(filter) {
+      const jobId = filter.jobId === undefined || filter.jobId === null ? null : (parseJobId(filter.jobId) ?? -1);
+      const watcher: Watcher = {
+        tenant: filter.tenant,
+        jobId,
+        statuses: filter.statuses?.length ? new Set(filter.statuses) : null,
+        lastSequence: new Map(),
+        endsWithJob: jobId !== null,
+        channel: eventChannel<WatchedJobEvent>({
+          capacity: WATCHER_QUEUE,
+          droppable: (event) => event.type === 'PROGRESS',
+          onClose: () => watchers.delete(watcher),
+        }),
+      };
+      // Registered before the snapshot is read, so no change can fall between the two.
+      watchers.add(watcher);
+      if (jobId !== null) {
+        const [job] = await findTenantJob(db).execute({ ...filter.tenant, id: jobId });
+        if (!job) {
+          watchers.delete(watcher);
+          throw notFound(`Export job ${JSON.stringify(filter.jobId)} does not exist`);
+        }
+        deliver(watcher, snapshotOf(job));
+      }
+      return watcher.channel;
+    },
+    watcherCount: () => watchers.size,
+    close() {
+      unsubscribe();
+      for (const watcher of watchers) watcher.channel.end();
+    },
+  };
+}
+
+function wants(watcher: Watcher, event: JobEvent): boolean {
+  return (
+    watcher.tenant.orgId === event.orgId &&
+    watcher.tenant.sandboxName === event.sandboxName &&
+    (watcher.jobId === null || watcher.jobId === event.jobId) &&
+    (watcher.statuses === null || watcher.statuses.has(event.status))
+  );
+}
+
+function snapshotOf(job: ExportJobRow): WatchedJobEvent {
+  return {
+    type: 'SNAPSHOT',
+    job,
+    status: job.status as ExportJobStatus,
+    previousStatus: null,
+    progress: { processedProfiles: job.processedProfiles, totalProfiles: job.totalProfiles, percent: percentDone(job) },
+    sequence: job.eventSequence,
+    occurredAt: new Date(),
+  };
+}
+
+const findJob = preparedStatement((db) =>
+  db.select().from(exportJobs).where(eq(exportJobs.id, sql.placeholder('id'))).prepare('hub_find_job'),
+);
+
+const findTenantJob = preparedStatement((db) =>
+  db
+    .select()
+    .from(exportJobs)
+    .where(and(jobsOfTenant(), eq(exportJobs.id, sql.placeholder('id'))))
+    .prepare('hub_find_tenant_job'),
+);
