@@ -1,7 +1,7 @@
 /** Command-line entry: `node --import tsx src/main.ts [serve|worker]`. */
 import { loadConfig } from './config';
 import { createDb } from './db/createDb';
-import { createInProcessEventBus } from './events/eventBus';
+import { createDatabaseEventBus } from './events/databaseEventBus';
 import { createLogger, describeError } from './logger';
 import { startRunner } from './runner/runner';
 import { startServer } from './server';
@@ -24,9 +24,11 @@ async function worker(): Promise<void> {
   const config = loadConfig();
   const database = await createDb({ url: config.databaseUrl, dataDir: config.dataDir, poolSize: config.poolSize });
   const options = { ...config.runner, concurrency: Math.max(1, config.runner.concurrency) };
-  const runner = startRunner({ db: database.db, bus: createInProcessEventBus(logger), logger, options });
+  const bus = await createDatabaseEventBus(database, logger);
+  const runner = startRunner({ db: database.db, bus, logger, options });
   closeOnSignal(async () => {
     await runner.stop();
+    await bus.close();
     await database.close();
   });
 }

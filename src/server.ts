@@ -13,7 +13,7 @@ import {
 import type { Config } from './config';
 import { createContext, REQUEST_ID_HEADER, requestIdOf, type Context } from './context';
 import { createDb, type Database } from './db/createDb';
-import { createInProcessEventBus, type EventBus } from './events/eventBus';
+import { createDatabaseEventBus, type DatabaseEventBus } from './events/databaseEventBus';
 import { createJobEventHub, type JobEventHub } from './events/jobEventHub';
 import { createFormatError } from './formatError';
 import { batchRecordsHandler, isBatchRecordsPath } from './http/batchRecordsHandler';
@@ -29,7 +29,7 @@ export interface RunningServer {
   url: string;
   port: number;
   database: Database;
-  bus: EventBus;
+  bus: DatabaseEventBus;
   /** Null when `RUNNER_CONCURRENCY` is 0. */
   runner: Runner | null;
   hub: JobEventHub;
@@ -49,7 +49,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     options.database ??
     (await createDb({ url: config.databaseUrl, dataDir: config.dataDir, poolSize: config.poolSize }));
   const httpServer = createServer();
-  const bus = createInProcessEventBus(logger);
+  const bus = await createDatabaseEventBus(database, logger);
   const runner =
     config.runner.concurrency > 0 ? startRunner({ db: database.db, bus, logger, options: config.runner }) : null;
   // A new job is work: the runner looks at once rather than at its next poll.
@@ -120,6 +120,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
       await subscriptions.close();
       hub.close();
       await runner?.stop();
+      await bus.close();
       await apollo.stop();
       if (!options.database) await database.close();
     },

@@ -23,6 +23,10 @@ export interface Database {
   driver: 'postgres' | 'pglite';
   /** Where the data lives, without credentials (for logs). */
   description: string;
+  /** NOTIFY: sends `payload` to every listener of `channel` on this database, in every process. */
+  notify(channel: string, payload: string): Promise<void>;
+  /** LISTEN: calls `onMessage` for each notification; resolves, once listening, to the function that stops. */
+  listen(channel: string, onMessage: (payload: string) => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }
 
@@ -70,6 +74,10 @@ async function openPglite(dataDir: string | undefined, onQuery: QueryListener): 
     db: db as unknown as AppDatabase,
     driver: 'pglite',
     description: dataDir ? `PGlite in ${dataDir}` : 'PGlite in memory',
+    notify: async (channel, payload) => {
+      await client.query('select pg_notify($1, $2)', [channel, payload]);
+    },
+    listen: (channel, onMessage) => client.listen(channel, onMessage),
     close: async () => {
       await client.close();
       unlock();
@@ -102,6 +110,14 @@ async function openPostgres(url: string, poolSize: number, onQuery: QueryListene
     db: db as unknown as AppDatabase,
     driver: 'postgres',
     description: `PostgreSQL at ${redact(url)}`,
+    notify: async (channel, payload) => {
+      await client.notify(channel, payload);
+    },
+    // postgres.js keeps a connection of its own for LISTEN and reconnects it.
+    listen: async (channel, onMessage) => {
+      const { unlisten } = await client.listen(channel, onMessage);
+      return unlisten;
+    },
     close: () => client.end({ timeout: 5 }),
   };
 }

@@ -1,10 +1,8 @@
 /**
- * The internal event bus: the runner publishes what happens to jobs, anyone
- * interested subscribes. In process for now; a listener that throws never
- * stops the others.
+ * The internal event bus: the runner and the API publish what happens to jobs,
+ * anyone interested subscribes. The one implementation rides on the database's
+ * LISTEN/NOTIFY (databaseEventBus.ts), so it spans processes.
  */
-import type { Logger } from '../logger';
-import { describeError } from '../logger';
 import type { JobEvent } from './jobEvent';
 
 export type JobEventListener = (event: JobEvent) => void;
@@ -13,23 +11,4 @@ export interface EventBus {
   publish(event: JobEvent): void;
   /** Returns the function that unsubscribes. */
   subscribe(listener: JobEventListener): () => void;
-}
-
-export function createInProcessEventBus(logger: Logger): EventBus {
-  const listeners = new Set<JobEventListener>();
-  return {
-    publish(event) {
-      for (const listener of listeners) {
-        try {
-          listener(event);
-        } catch (error: unknown) {
-          logger.error('Job event listener failed', { jobId: event.jobId, error: describeError(error) });
-        }
-      }
-    },
-    subscribe(listener) {
-      listeners.add(listener);
-      return () => listeners.delete(listener);
-    },
-  };
 }

@@ -4,12 +4,13 @@ import WebSocket from 'ws';
 import type { TestServer } from './testServer';
 
 export function subscriptionClient(
-  api: TestServer,
+  server: TestServer | string,
   connectionParams: Record<string, string>,
   onClosed?: (code: number) => void,
 ): Client {
+  const url = typeof server === 'string' ? server : server.server.url;
   return createClient({
-    url: api.server.url.replace(/^http/, 'ws'),
+    url: url.replace(/^http/, 'ws'),
     webSocketImpl: WebSocket,
     connectionParams,
     retryAttempts: 0,

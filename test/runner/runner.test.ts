@@ -170,6 +170,9 @@ describe.each(storageTargets)('the runner on $name', (target) => {
     const jobIds: string[] = [];
     for (let i = 0; i < 3; i++) jobIds.push((await startExport(api, {}, headers)).jobId);
     for (const id of jobIds) expect((await waitForJob(api, id, undefined, headers)).status).toBe('SUCCEEDED');
+    // Events travel through NOTIFY: wait until the last of them has arrived too.
+    const ended = () => events.filter((e) => e.orgId === headers['x-gw-ims-org-id'] && e.status === 'SUCCEEDED');
+    while (ended().length < 3) await new Promise((resolve) => setTimeout(resolve, 10));
 
     // Replays the tenant's status changes in the order the runner published them.
     let running = 0;
