@@ -96,7 +96,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
       void batchRecords(req, res);
     } else if (path === '/healthz') {
       res.setHeader('content-type', 'application/json');
-      res.end('{"status":"ok"}');
+      res.end(JSON.stringify({ status: 'ok', subscriptions: hub.watcherCount(), sockets: subscriptions.clientCount() }));
     } else {
       res.statusCode = 404;
       res.end('Not found');

@@ -65,15 +65,22 @@ export function createJobEventHub(db: AppDatabase, bus: EventBus, logger: Logger
     const [job] = await findJob(db).execute({ id: event.jobId });
     if (!job) return;
     const { jobId: _id, orgId: _org, sandboxName: _sandbox, ...rest } = event;
-    for (const watcher of interested) deliver(watcher, { ...rest, job });
+    // One object for every watcher: subscriptions that select the same fields can share its result.
+    const watched: WatchedJobEvent = { ...rest, job };
+    for (const watcher of interested) deliver(watcher, watched);
   }
 
   function deliver(watcher: Watcher, event: WatchedJobEvent): void {
     const last = watcher.lastSequence.get(event.job.id) ?? 0;
     if (event.sequence <= last) return;
     watcher.lastSequence.set(event.job.id, event.sequence);
-    watcher.channel.push(event);
-    if (watcher.endsWithJob && TERMINAL_STATUSES.includes(event.status)) watcher.channel.end();
+    const terminal = TERMINAL_STATUSES.includes(event.status);
+    // A snapshot always goes out; other events only in the statuses asked for. A watch of
+    // one job ends with its terminal event even when its status filter leaves that out.
+    if (event.type === 'SNAPSHOT' || watcher.statuses === null || watcher.statuses.has(event.status)) {
+      watcher.channel.push(event);
+    }
+    if (watcher.endsWithJob && terminal) watcher.channel.end();
   }
 
   return {
@@ -115,8 +122,7 @@ function wants(watcher: Watcher, event: JobEvent): boolean {
   return (
     watcher.tenant.orgId === event.orgId &&
     watcher.tenant.sandboxName === event.sandboxName &&
-    (watcher.jobId === null || watcher.jobId === event.jobId) &&
-    (watcher.statuses === null || watcher.statuses.has(event.status))
+    (watcher.jobId === null || watcher.jobId === event.jobId)
   );
 }
 

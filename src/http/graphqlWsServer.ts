@@ -10,6 +10,7 @@ import type { GraphQLSchema } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import { ORG_HEADER, type Context } from '../context';
+import { sharedSubscribe } from './sharedSubscriptionExecution';
 
 export interface GraphqlWsServer {
   /** Open sockets (for tests and metrics). */
@@ -26,6 +27,7 @@ export function serveGraphqlOverWebSocket(
   const disposable = useServer(
     {
       schema,
+      subscribe: sharedSubscribe,
       // Returning false closes the socket with 4403 Forbidden.
       onConnect: (ctx) => Boolean(headersOf(ctx.connectionParams)[ORG_HEADER]?.toString().trim()),
       context: (ctx) => contextOf(headersOf(ctx.connectionParams)),

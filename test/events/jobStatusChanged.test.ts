@@ -86,6 +86,18 @@ describe.each(storageTargets)('jobStatusChanged on $name', (target) => {
     await client.dispose();
   });
 
+  it('ends a watch of one job with its terminal event even when its status filter leaves that out', async () => {
+    const headers = freshTenant();
+    const { jobId } = await startExport(api, {}, headers);
+    const client = subscriptionClient(api, headers);
+    const watch = collect(client, { id: jobId, status: ['PROCESSING'] });
+    await waitUntil(() => watch.events.length === 1);
+    await api.graphql(CANCEL_EXPORT_JOB, { id: jobId }, headers);
+    expect(await watch.done).toEqual({ completed: true });
+    expect(watch.events.map((event) => event.type)).toEqual(['SNAPSHOT']);
+    await client.dispose();
+  });
+
   it('keeps only events in the statuses asked for', async () => {
     const headers = freshTenant();
     const client = subscriptionClient(api, headers);

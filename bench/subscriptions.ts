@@ -1,0 +1,156 @@
+/**
+ * `npm run bench:subscriptions`: N graphql-ws subscribers (BENCH_SUBSCRIBERS,
+ * default 5,000) on one server instance watch a running export. Prints the
+ * delivery latency of its events (from the runner's publish, the event's
+ * occurredAt, to the client's receipt) at p50/p99 and the server's RSS.
+ * Target: p99 under 250 ms at 5,000 subscribers.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
+import { createClient, type Client } from 'graphql-ws';
+import postgres from 'postgres';
+import WebSocket from 'ws';
+import { createDb } from '../src/db/createDb';
+import { seedProfiles } from '../src/profiles/seedProfiles';
+import { createPostgresDatabase } from '../test/helpers/databases';
+
+const SUBSCRIBERS = Number(process.env.BENCH_SUBSCRIBERS ?? 5000);
+const PROFILES = Number(process.env.BENCH_PROFILES ?? 300_000);
+const PORT = Number(process.env.BENCH_PORT ?? 4420);
+const TENANT = { orgId: 'BENCH_SUBS@AdobeOrg', sandboxName: 'prod' };
+const HEADERS = { 'x-gw-ims-org-id': TENANT.orgId, 'x-sandbox-name': TENANT.sandboxName };
+const WATCH = 'subscription { jobStatusChanged { type status occurredAt progress { percent } } }';
+
+async function main(): Promise<void> {
+  const target = await createPostgresDatabase();
+  const sql = postgres(target.url, { max: 1, onnotice: () => {} });
+  let server: ChildProcess | undefined;
+  const clients: Client[] = [];
+  try {
+    const database = await createDb({ url: target.url, dataDir: '' });
+    await seedProfiles(database, TENANT, PROFILES);
+    await database.close();
+    await sql`vacuum analyze`;
+    await sql`insert into datasets (id, org_id, sandbox_name, name, schema_ref_id, schema_ref_content_type)
+      values ('subs00000000000000000000', ${TENANT.orgId}, ${TENANT.sandboxName}, 'bench', 'x', 'y')`;
+
+    server = await startServer(target.url);
+    const baseline = rssMb(server.pid!);
+    const latencies: number[] = [];
+    let finished = 0;
+    const started = performance.now();
+    for (let i = 0; i < SUBSCRIBERS; i += 250) {
+      await Promise.all(
+        Array.from({ length: Math.min(250, SUBSCRIBERS - i) }, () => subscribe(clients, latencies, () => finished++)),
+      );
+    }
+    await waitFor(async () => (await health()).subscriptions >= SUBSCRIBERS);
+    console.log(`${SUBSCRIBERS} subscribers connected in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+
+    const [job] = await sql`insert into export_jobs (org_id, sandbox_name, fields, schema_name, merge_policy_id,
+        merge_policy_version, filter, dataset_id, request_id)
+      values (${TENANT.orgId}, ${TENANT.sandboxName}, 'personalEmail.address', '_xdm.context.profile',
+        'timestampOrdered-none-mp', 1,
+        ${sql.json({ segments: null, segmentQualificationTime: null, fromIngestTimestamp: null, emptyProfiles: false })},
+        'subs00000000000000000000', 'bench')
+      returning id`;
+    // A job written by SQL announces nothing: the runner finds it at its next poll.
+    await waitFor(async () => finished >= SUBSCRIBERS, 300_000);
+    const [row] = await sql`select status, exported_profiles, extract(epoch from finished_at - creation_time)::float8 as s
+      from export_jobs where id = ${job!.id}`;
+    const peak = peakRssMb(server.pid!);
+    latencies.sort((a, b) => a - b);
+    const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? NaN;
+    console.log(`Export: ${row!.status}, ${row!.exported_profiles} records in ${Number(row!.s).toFixed(1)} s`);
+    console.log('\nSummary');
+    console.table([
+      {
+        subscribers: SUBSCRIBERS,
+        deliveries: latencies.length,
+        'p50 ms': Math.round(at(0.5)),
+        'p99 ms': Math.round(at(0.99)),
+        'max ms': Math.round(latencies.at(-1) ?? NaN),
+        'server RSS MB (idle → peak)': `${baseline} → ${peak}`,
+        'p99 < 250 ms': at(0.99) < 250,
+      },
+    ]);
+  } finally {
+    await Promise.all(clients.map((client) => client.dispose()));
+    if (server) {
+      const exited = once(server, 'exit');
+      server.kill('SIGTERM');
+      await exited;
+    }
+    await sql.end();
+    await target.drop();
+  }
+}
+
+/** One subscriber: records each event's latency, calls `onFinished` at the job's end. */
+async function subscribe(clients: Client[], latencies: number[], onFinished: () => void): Promise<void> {
+  const client = createClient({
+    url: `ws://127.0.0.1:${PORT}/graphql`,
+    webSocketImpl: WebSocket,
+    connectionParams: HEADERS,
+    retryAttempts: 0,
+    shouldRetry: () => false,
+    lazy: false,
+  });
+  clients.push(client);
+  await new Promise<void>((resolve, reject) => {
+    client.on('connected', () => resolve());
+    client.on('error', reject);
+  });
+  client.subscribe(
+    { query: WATCH },
+    {
+      next: ({ data }) => {
+        const event = data?.jobStatusChanged as { type: string; status: string; occurredAt: string } | undefined;
+        if (!event) return;
+        latencies.push(Date.now() - Date.parse(event.occurredAt));
+        if (event.status === 'SUCCEEDED') onFinished();
+      },
+      error: () => {},
+      complete: () => {},
+    },
+  );
+}
+
+async function startServer(url: string): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ['--max-semi-space-size=64', '--import', 'tsx', 'src/main.ts', 'serve'], {
+    env: { ...process.env, NODE_ENV: 'production', DATABASE_URL: url, PORT: String(PORT), HOST: '127.0.0.1', RUNNER_CHUNK_SIZE: '200' },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let log = '';
+  await new Promise<void>((resolve, reject) => {
+    child.stderr!.on('data', (chunk: Buffer) => {
+      log += chunk.toString();
+      if (log.includes('gateway ready')) resolve();
+    });
+    child.once('exit', (code) => reject(new Error(`server exited with ${code}: ${log}`)));
+  });
+  return child;
+}
+
+async function health(): Promise<{ subscriptions: number }> {
+  const response = await fetch(`http://127.0.0.1:${PORT}/healthz`);
+  return (await response.json()) as { subscriptions: number };
+}
+
+async function waitFor(probe: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await probe())) {
+    if (Date.now() > deadline) throw new Error('Timed out');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+const statusOf = (pid: number) => readFileSync(`/proc/${pid}/status`, 'utf8');
+const rssMb = (pid: number) => Math.round(Number(/VmRSS:\s+(\d+)/.exec(statusOf(pid))?.[1] ?? 0) / 1024);
+const peakRssMb = (pid: number) => Math.round(Number(/VmHWM:\s+(\d+)/.exec(statusOf(pid))?.[1] ?? 0) / 1024);
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
