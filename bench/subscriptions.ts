@@ -4,11 +4,12 @@
  * delivery latency of its events (from the runner's publish, the event's
  * occurredAt, to the client's receipt) at p50/p99 and the server's RSS.
  * Target: p99 under 250 ms at 5,000 subscribers.
+ * Before that, BENCH_CYCLES (default 10,000) connect/subscribe/close cycles:
+ * prints the server's open sockets, subscriptions and RSS before and after.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
-import { createClient, type Client } from 'graphql-ws';
 import postgres from 'postgres';
 import WebSocket from 'ws';
 import { createDb } from '../src/db/createDb';
@@ -16,6 +17,7 @@ import { seedProfiles } from '../src/profiles/seedProfiles';
 import { createPostgresDatabase } from '../test/helpers/databases';
 
 const SUBSCRIBERS = Number(process.env.BENCH_SUBSCRIBERS ?? 5000);
+const CYCLES = Number(process.env.BENCH_CYCLES ?? 10_000);
 const PROFILES = Number(process.env.BENCH_PROFILES ?? 300_000);
 const PORT = Number(process.env.BENCH_PORT ?? 4420);
 const TENANT = { orgId: 'BENCH_SUBS@AdobeOrg', sandboxName: 'prod' };
@@ -26,7 +28,7 @@ async function main(): Promise<void> {
   const target = await createPostgresDatabase();
   const sql = postgres(target.url, { max: 1, onnotice: () => {} });
   let server: ChildProcess | undefined;
-  const clients: Client[] = [];
+  const clients: WebSocket[] = [];
   try {
     const database = await createDb({ url: target.url, dataDir: '' });
     await seedProfiles(database, TENANT, PROFILES);
@@ -36,6 +38,7 @@ async function main(): Promise<void> {
       values ('subs00000000000000000000', ${TENANT.orgId}, ${TENANT.sandboxName}, 'bench', 'x', 'y')`;
 
     server = await startServer(target.url);
+    await cycles(server.pid!);
     const baseline = rssMb(server.pid!);
     const latencies: number[] = [];
     let finished = 0;
@@ -76,7 +79,7 @@ async function main(): Promise<void> {
       },
     ]);
   } finally {
-    await Promise.all(clients.map((client) => client.dispose()));
+    for (const socket of clients) socket.close();
     if (server) {
       const exited = once(server, 'exit');
       server.kill('SIGTERM');
@@ -87,33 +90,66 @@ async function main(): Promise<void> {
   }
 }
 
-/** One subscriber: records each event's latency, calls `onFinished` at the job's end. */
-async function subscribe(clients: Client[], latencies: number[], onFinished: () => void): Promise<void> {
-  const client = createClient({
-    url: `ws://127.0.0.1:${PORT}/graphql`,
-    webSocketImpl: WebSocket,
-    connectionParams: HEADERS,
-    retryAttempts: 0,
-    shouldRetry: () => false,
-    lazy: false,
-  });
-  clients.push(client);
+/**
+ * One subscriber, speaking graphql-transport-ws itself: 5,000 full clients in
+ * one process spend more CPU than the server they measure, on these same two
+ * cores. It records each event's latency and calls `onFinished` at the job's end.
+ */
+async function subscribe(sockets: WebSocket[], latencies: number[], onFinished: () => void): Promise<void> {
+  const socket = new WebSocket(`ws://127.0.0.1:${PORT}/graphql`, 'graphql-transport-ws');
+  sockets.push(socket);
+  await once(socket, 'open');
+  socket.send(JSON.stringify({ type: 'connection_init', payload: HEADERS }));
   await new Promise<void>((resolve, reject) => {
-    client.on('connected', () => resolve());
-    client.on('error', reject);
+    socket.on('message', function onAck(data) {
+      if (String(data).includes('"connection_ack"')) {
+        socket.off('message', onAck);
+        resolve();
+      }
+    });
+    socket.once('close', (code) => reject(new Error(`closed with ${code}`)));
   });
-  client.subscribe(
-    { query: WATCH },
-    {
-      next: ({ data }) => {
-        const event = data?.jobStatusChanged as { type: string; status: string; occurredAt: string } | undefined;
-        if (!event) return;
-        latencies.push(Date.now() - Date.parse(event.occurredAt));
-        if (event.status === 'SUCCEEDED') onFinished();
-      },
-      error: () => {},
-      complete: () => {},
-    },
+  socket.on('message', (data) => {
+    const text = String(data);
+    const occurredAt = /"occurredAt":"([^"]+)"/.exec(text)?.[1];
+    if (!occurredAt) return;
+    latencies.push(Date.now() - Date.parse(occurredAt));
+    if (text.includes('"status":"SUCCEEDED"')) onFinished();
+  });
+  socket.send(JSON.stringify({ id: '1', type: 'subscribe', payload: { query: WATCH } }));
+}
+
+/**
+ * Subscribers that connect, subscribe and leave, a hundred at a time, in two
+ * equal rounds: nothing may stay behind, and the second round must not need
+ * more memory than the first.
+ */
+async function cycles(pid: number): Promise<void> {
+  const before = { ...(await health()), rss: rssMb(pid) };
+  const started = performance.now();
+  const rounds: string[] = [];
+  for (let done = 0; done < CYCLES; done += 100) {
+    if (done === CYCLES / 2 || done + 100 >= CYCLES) {
+      const now = await health();
+      rounds.push(`heap ${now.heapUsedMb} MB, RSS ${rssMb(pid)} MB after ${done}`);
+    }
+    await Promise.all(
+      Array.from({ length: Math.min(100, CYCLES - done) }, async () => {
+        const sockets: WebSocket[] = [];
+        await subscribe(sockets, [], () => {});
+        const socket = sockets[0]!;
+        const closed = once(socket, 'close');
+        socket.close();
+        await closed;
+      }),
+    );
+  }
+  await waitFor(async () => (await health()).sockets === 0);
+  const after = { ...(await health()), rss: rssMb(pid) };
+  console.log(
+    `${CYCLES} connect/subscribe/close cycles in ${((performance.now() - started) / 1000).toFixed(1)} s: ` +
+      `sockets ${before.sockets} → ${after.sockets}, subscriptions ${before.subscriptions} → ${after.subscriptions}, ` +
+      `server RSS ${before.rss} → ${after.rss} MB (${rounds.join('; ')})`,
   );
 }
 
@@ -133,9 +169,9 @@ async function startServer(url: string): Promise<ChildProcess> {
   return child;
 }
 
-async function health(): Promise<{ subscriptions: number }> {
+async function health(): Promise<{ subscriptions: number; sockets: number; heapUsedMb: number }> {
   const response = await fetch(`http://127.0.0.1:${PORT}/healthz`);
-  return (await response.json()) as { subscriptions: number };
+  return (await response.json()) as { subscriptions: number; sockets: number; heapUsedMb: number };
 }
 
 async function waitFor(probe: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {

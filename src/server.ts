@@ -96,7 +96,14 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
       void batchRecords(req, res);
     } else if (path === '/healthz') {
       res.setHeader('content-type', 'application/json');
-      res.end(JSON.stringify({ status: 'ok', subscriptions: hub.watcherCount(), sockets: subscriptions.clientCount() }));
+      res.end(
+        JSON.stringify({
+          status: 'ok',
+          subscriptions: hub.watcherCount(),
+          sockets: subscriptions.clientCount(),
+          heapUsedMb: Math.round(process.memoryUsage().heapUsed / 2 ** 20),
+        }),
+      );
     } else {
       res.statusCode = 404;
       res.end('Not found');

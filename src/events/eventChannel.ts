@@ -9,6 +9,8 @@ export interface EventChannel<T> extends AsyncIterableIterator<T> {
   push(item: T): void;
   /** Ends the iteration after what is queued; with an error, the next pull throws it. */
   end(error?: Error): void;
+  /** Items waiting to be pulled. */
+  queued(): number;
 }
 
 export function eventChannel<T>(options: {
@@ -78,6 +80,7 @@ export function eventChannel<T>(options: {
       close();
       return Promise.resolve(done());
     },
+    queued: () => queue.length,
     [Symbol.asyncIterator]() {
       return channel;
     },

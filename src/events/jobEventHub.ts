@@ -21,7 +21,7 @@ import type { JobEvent } from './jobEvent';
 import type { WatchedJobEvent } from './watchedJobEvent';
 
 /** Events a watcher may have queued before the oldest progress is dropped. */
-const WATCHER_QUEUE = 256;
+export const WATCHER_QUEUE = 256;
 
 export interface WatchFilter {
   tenant: Tenant;
@@ -32,7 +32,7 @@ export interface WatchFilter {
 
 export interface JobEventHub {
   /** The events of one job (a snapshot first) or of a tenant, as an async iterator. */
-  watch(filter: WatchFilter): Promise<AsyncIterableIterator<WatchedJobEvent>>;
+  watch(filter: WatchFilter): Promise<EventChannel<WatchedJobEvent>>;
   /** Watchers now registered (for tests and metrics). */
   watcherCount(): number;
   close(): void;
