@@ -5,6 +5,7 @@ import { CANCEL_EXPORT_JOB } from '../fixtures/operations';
 import { storageTargets } from '../helpers/databases';
 import { ingest, startExport, type ProfileSpec } from '../helpers/exportFlow';
 import { collect, subscriptionClient } from '../helpers/subscriptions';
+import { waitUntil } from '../helpers/waitUntil';
 import { NO_RUNNER, startTestServer, type TestServer } from '../helpers/testServer';
 
 let tenants = 0;
@@ -157,11 +158,3 @@ describe.each(storageTargets)('jobStatusChanged on $name', (target) => {
     expect(api.server.subscriptions.clientCount()).toBe(0);
   });
 });
-
-async function waitUntil(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('Timed out waiting');
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}

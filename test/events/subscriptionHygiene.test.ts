@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { storageTargets } from '../helpers/databases';
 import { startExport } from '../helpers/exportFlow';
 import { collect, subscriptionClient } from '../helpers/subscriptions';
+import { waitUntil } from '../helpers/waitUntil';
 import { startTestServer, type TestServer } from '../helpers/testServer';
 
 const HEADERS = { 'x-gw-ims-org-id': 'ORG_HYGIENE@AdobeOrg', 'x-sandbox-name': 'prod' };
@@ -31,11 +32,3 @@ describe.each(storageTargets)('subscription hygiene on $name', (target) => {
     expect(api.server.subscriptions.clientCount()).toBe(0);
   });
 });
-
-async function waitUntil(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('Timed out waiting');
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
