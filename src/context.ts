@@ -5,7 +5,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import type DataLoader from 'dataloader';
-import type { AppDatabase } from './db/createDb';
+import type { AppDatabase, Database } from './db/createDb';
 import { createDatasetLoader } from './db/datasetLoader';
 import type { DatasetRow } from './db/schema';
 import { ErrorCode, GatewayError } from './errors';
@@ -23,6 +23,8 @@ export interface Context {
   /** Accepted and recorded; verified by a later version. */
   bearerToken: string | null;
   db: AppDatabase;
+  /** The same database with its driver-level abilities (staging, notifications). */
+  database: Database;
   loaders: {
     datasetById: DataLoader<string, DatasetRow | null>;
   };
@@ -55,13 +57,23 @@ export function requestIdOf(headers: IncomingHttpHeaders): string {
 }
 
 export function createContext(
-  services: { db: AppDatabase; bus: EventBus; hub: JobEventHub },
+  services: { database: Database; bus: EventBus; hub: JobEventHub },
   headers: IncomingHttpHeaders,
   requestId: string,
 ): Context {
   const { tenant, bearerToken } = readCaller(headers);
-  const { db, bus, hub } = services;
-  return { tenant, bearerToken, requestId, db, bus, hub, loaders: { datasetById: createDatasetLoader(db, tenant) } };
+  const { database, bus, hub } = services;
+  const db = database.db;
+  return {
+    tenant,
+    bearerToken,
+    requestId,
+    db,
+    database,
+    bus,
+    hub,
+    loaders: { datasetById: createDatasetLoader(db, tenant) },
+  };
 }
 
 function header(headers: IncomingHttpHeaders, name: string): string | undefined {

@@ -78,10 +78,10 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   const graphql = graphqlHttpHandler(apollo, async ({ req, res }) => {
     const requestId = requestIdOf(req.headers);
     res.setHeader(REQUEST_ID_HEADER, requestId);
-    return createContext({ db: database.db, bus, hub }, req.headers, requestId);
+    return createContext({ database, bus, hub }, req.headers, requestId);
   });
   const subscriptions = serveGraphqlOverWebSocket(httpServer, schema, (headers) =>
-    createContext({ db: database.db, bus, hub }, headers, requestIdOf(headers)),
+    createContext({ database, bus, hub }, headers, requestIdOf(headers)),
   );
   const batchRecords = batchRecordsHandler(database.db, logger);
   httpServer.on('request', (req: IncomingMessage, res: ServerResponse) => {

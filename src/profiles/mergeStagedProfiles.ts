@@ -1,7 +1,7 @@
 /**
- * The staging table of a file ingest and the set-based statements that move it
- * into the profile store. The merge has the semantics of `upsertProfiles`: a
- * staged profile replaces the stored one; its memberships and events replace the
+ * The staging table of an ingest (a file or an ingestProfiles call) and the
+ * set-based statements that move it into the profile store, the one place
+ * that says what an upsert means: a staged profile replaces the stored one; its memberships and events replace the
  * stored ones when it gives them (non-null column) and are kept when it does not.
  *
  * Staged JSON and timestamps are text: COPY then cannot fail on content (every

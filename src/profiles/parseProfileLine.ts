@@ -15,7 +15,7 @@ import type {
   SegmentMembershipInput,
   SegmentStatus,
 } from '../schema/resolvers.generated';
-import { validateProfiles } from './validateProfiles';
+import { stagedProfiles, validateProfiles } from './validateProfiles';
 
 /** One profile as the staging table holds it: JSON columns already serialised. */
 export interface StagedProfile {
@@ -227,24 +227,8 @@ function describe(value: unknown): string {
 }
 
 function stage(input: ProfileInput, line: number): StagedProfile {
-  const rows = validateProfiles([input], VALIDATE_FIELD);
-  const profile = rows.profiles[0]!;
-  return {
-    line,
-    profileId: profile.profile_id,
-    identities: JSON.stringify(profile.identities),
-    attributes: JSON.stringify(profile.attributes),
-    updatedAt: profile.updated_at,
-    hasProfileRecord: profile.has_profile_record,
-    segments:
-      rows.replaceSegmentsOf.length === 0
-        ? null
-        : JSON.stringify(rows.memberships.map(({ profile_id: _, ...membership }) => membership)),
-    events:
-      rows.replaceEventsOf.length === 0
-        ? null
-        : JSON.stringify(rows.events.map(({ ingest_time, data }) => ({ ingest_time, data }))),
-  };
+  const [staged] = stagedProfiles(validateProfiles([input], VALIDATE_FIELD), line);
+  return staged!;
 }
 
 /** Rewrites `validateProfiles`' `profile[0].segments[1].segmentId` paths as paths inside the line. */

@@ -1,5 +1,5 @@
 /**
- * One database transaction for a file ingest, with a fast way to append rows to
+ * One database transaction for an ingest, with a fast way to append rows to
  * the staging table: COPY FROM STDIN on PostgreSQL, batched
  * `INSERT … SELECT FROM jsonb_to_recordset($1)` on PGlite (which cannot stream
  * COPY). Everything the session does commits together or not at all.

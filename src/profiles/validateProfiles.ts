@@ -4,6 +4,7 @@
  */
 import { badUserInput } from '../errors';
 import type { ProfileInput } from '../schema/resolvers.generated';
+import type { StagedProfile } from './parseProfileLine';
 
 export const MAX_PROFILES_PER_CALL = 1000;
 
@@ -81,6 +82,37 @@ function storableJson(value: Record<string, unknown>, field: string): Record<str
     throw badUserInput(field, `\`${field}\` contains a NUL character (\\u0000), which cannot be stored`);
   }
   return value;
+}
+
+/**
+ * The rows as the staging table takes them, one per profile, numbered from
+ * `firstLine`: the one shape both the mutation and the file ingest merge from.
+ */
+export function stagedProfiles(rows: ProfileRows, firstLine = 1): StagedProfile[] {
+  const segmentsOf = new Set(rows.replaceSegmentsOf);
+  const eventsOf = new Set(rows.replaceEventsOf);
+  const memberships = groupBy(rows.memberships, ({ profile_id: _, ...membership }) => membership);
+  const events = groupBy(rows.events, ({ ingest_time, data }) => ({ ingest_time, data }));
+  return rows.profiles.map((profile, index) => ({
+    line: firstLine + index,
+    profileId: profile.profile_id,
+    identities: JSON.stringify(profile.identities),
+    attributes: JSON.stringify(profile.attributes),
+    updatedAt: profile.updated_at,
+    hasProfileRecord: profile.has_profile_record,
+    segments: segmentsOf.has(profile.profile_id) ? JSON.stringify(memberships.get(profile.profile_id) ?? []) : null,
+    events: eventsOf.has(profile.profile_id) ? JSON.stringify(events.get(profile.profile_id) ?? []) : null,
+  }));
+}
+
+function groupBy<Row extends { profile_id: string }, Out>(rows: Row[], shape: (row: Row) => Out): Map<string, Out[]> {
+  const groups = new Map<string, Out[]>();
+  for (const row of rows) {
+    const group = groups.get(row.profile_id) ?? [];
+    group.push(shape(row));
+    groups.set(row.profile_id, group);
+  }
+  return groups;
 }
 
 function nonEmpty(value: string, field: string): string {

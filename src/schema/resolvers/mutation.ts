@@ -3,7 +3,7 @@ import { jobEventOf } from '../../events/jobEvent';
 import { cancelExportJob } from '../../jobs/cancelExportJob';
 import { createExportJob } from '../../jobs/createExportJob';
 import { upsertProfiles } from '../../profiles/upsertProfiles';
-import { validateProfiles } from '../../profiles/validateProfiles';
+import { stagedProfiles, validateProfiles } from '../../profiles/validateProfiles';
 import type { MutationResolvers } from '../resolvers.generated';
 
 export const Mutation: MutationResolvers = {
@@ -18,7 +18,7 @@ export const Mutation: MutationResolvers = {
     if (outcome.changedFrom) bus.publish(jobEventOf(outcome.job, 'STATUS_CHANGED', outcome.changedFrom));
     return outcome;
   },
-  ingestProfiles: async (_root, { profiles }, { db, tenant }) => ({
-    upserted: await upsertProfiles(db, tenant, validateProfiles(profiles)),
+  ingestProfiles: async (_root, { profiles }, { database, tenant }) => ({
+    upserted: await upsertProfiles(database, tenant, stagedProfiles(validateProfiles(profiles))),
   }),
 };
