@@ -141,6 +141,27 @@ describe('runner processes on PostgreSQL', () => {
     expect(claims.every((n) => n > 0)).toBe(true);
   });
 
+  it('holds the per-tenant limit across runner processes', async () => {
+    const org = 'ORG_LIMIT@AdobeOrg';
+    await seed(org, 2000);
+    const workerEnv = { DATABASE_URL: database.url, ...RUNNER_ENV, RUNNER_CONCURRENCY: '2', RUNNER_TENANT_LIMIT: '2' };
+    services.push(await startService('worker', workerEnv), await startService('worker', workerEnv));
+    const jobIds: number[] = [];
+    for (let i = 0; i < 4; i++) jobIds.push(await createJob(org));
+    // Four free slots over two processes, four jobs of one tenant: never more than two at once.
+    let mostAtOnce = 0;
+    for (;;) {
+      const [row] = await sql`select count(*) filter (where status = 'PROCESSING')::int as running,
+          count(*) filter (where status = 'SUCCEEDED')::int as done
+        from export_jobs where org_id = ${org}`;
+      mostAtOnce = Math.max(mostAtOnce, row!.running);
+      if (row!.done === jobIds.length) break;
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    expect(mostAtOnce).toBe(2);
+    for (const jobId of jobIds) await expectExactlyOnce(jobId, 2000);
+  });
+
   it('hands a job back on SIGTERM so that another runner finishes it, the run not counted as an attempt', async () => {
     const org = 'ORG_HANDBACK@AdobeOrg';
     await seed(org, 3000);
