@@ -8,6 +8,8 @@ const config: CodegenConfig = {
       plugins: ['typescript', 'typescript-resolvers'],
       config: {
         useTypeImports: true,
+        // Types `__resolveReference` on the entities (`@key`) of the subgraph.
+        federation: true,
         enumsAsTypes: true,
         immutableTypes: false,
         contextType: '../context#Context',

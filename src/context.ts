@@ -7,7 +7,8 @@ import { randomUUID } from 'node:crypto';
 import type DataLoader from 'dataloader';
 import type { AppDatabase, Database } from './db/createDb';
 import { createDatasetLoader } from './db/datasetLoader';
-import type { DatasetRow } from './db/schema';
+import { createExportJobLoader } from './db/exportJobLoader';
+import type { DatasetRow, ExportJobRow } from './db/schema';
 import { ErrorCode, GatewayError } from './errors';
 import type { EventBus } from './events/eventBus';
 import type { JobEventHub } from './events/jobEventHub';
@@ -27,6 +28,7 @@ export interface Context {
   database: Database;
   loaders: {
     datasetById: DataLoader<string, DatasetRow | null>;
+    exportJobById: DataLoader<string, ExportJobRow | null>;
   };
 }
 
@@ -72,9 +74,34 @@ export function createContext(
     database,
     bus,
     hub,
-    loaders: { datasetById: createDatasetLoader(db, tenant) },
+    loaders: { datasetById: createDatasetLoader(db, tenant), exportJobById: createExportJobLoader(db, tenant) },
   };
 }
+
+/**
+ * The context of a request that reads only the subgraph's SDL (see
+ * `asksOnlyForServiceSdl`): it has no tenant, and anything that asks for one is refused.
+ */
+export function createSchemaOnlyContext(
+  services: { database: Database; bus: EventBus; hub: JobEventHub },
+  requestId: string,
+): Context {
+  // On the prototype: Apollo shallow-copies each context, which would call own getters.
+  const withoutTenant = Object.create(REFUSES_TENANT) as Context;
+  return Object.assign(withoutTenant, { bearerToken: null, requestId, db: services.database.db, ...services });
+}
+
+const refuseWithoutTenant = (): never => {
+  throw new GatewayError(ErrorCode.UNAUTHENTICATED, `The ${ORG_HEADER} header is required`);
+};
+const REFUSES_TENANT = Object.freeze({
+  get tenant(): Tenant {
+    return refuseWithoutTenant();
+  },
+  get loaders(): Context['loaders'] {
+    return refuseWithoutTenant();
+  },
+});
 
 function header(headers: IncomingHttpHeaders, name: string): string | undefined {
   const value = headers[name];

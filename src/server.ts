@@ -8,16 +8,25 @@ import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import {
   ApolloServerPluginCacheControlDisabled,
+  ApolloServerPluginInlineTraceDisabled,
   ApolloServerPluginLandingPageDisabled,
 } from '@apollo/server/plugin/disabled';
 import type { Config } from './config';
-import { createContext, REQUEST_ID_HEADER, requestIdOf, type Context } from './context';
+import {
+  createContext,
+  createSchemaOnlyContext,
+  ORG_HEADER,
+  REQUEST_ID_HEADER,
+  requestIdOf,
+  type Context,
+} from './context';
 import { createDb, type Database } from './db/createDb';
 import { createDatabaseEventBus, type DatabaseEventBus } from './events/databaseEventBus';
 import { createJobEventHub, type JobEventHub } from './events/jobEventHub';
 import { createFormatError } from './formatError';
 import { batchRecordsHandler, isBatchRecordsPath } from './http/batchRecordsHandler';
 import { graphqlHttpHandler } from './http/graphqlHttpHandler';
+import { asksOnlyForServiceSdl } from './http/serviceSdlRequest';
 import { serveGraphqlOverWebSocket, type GraphqlWsServer } from './http/graphqlWsServer';
 import { createLogger, describeError, type Logger } from './logger';
 import { buildSchema } from './schema/buildSchema';
@@ -71,13 +80,18 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
       ApolloServerPluginLandingPageDisabled(),
       // We send no cache hints; the plugin would wrap every field resolver for nothing.
       ApolloServerPluginCacheControlDisabled(),
+      // Federated tracing (ftv1) times graphql-js's field resolvers, which the jit executor bypasses.
+      ApolloServerPluginInlineTraceDisabled(),
     ],
   });
   await apollo.start();
 
-  const graphql = graphqlHttpHandler(apollo, async ({ req, res }) => {
+  const graphql = graphqlHttpHandler(apollo, async ({ req, res, body }) => {
     const requestId = requestIdOf(req.headers);
     res.setHeader(REQUEST_ID_HEADER, requestId);
+    if (!req.headers[ORG_HEADER] && asksOnlyForServiceSdl(body)) {
+      return createSchemaOnlyContext({ database, bus, hub }, requestId);
+    }
     return createContext({ database, bus, hub }, req.headers, requestId);
   });
   const subscriptions = serveGraphqlOverWebSocket(httpServer, schema, (headers) =>

@@ -10,7 +10,7 @@ const MAX_BODY_BYTES = 2 * 1024 * 1024;
 
 export function graphqlHttpHandler<TContext extends BaseContext>(
   apollo: ApolloServer<TContext>,
-  context: ContextFunction<[{ req: IncomingMessage; res: ServerResponse }], TContext>,
+  context: ContextFunction<[{ req: IncomingMessage; res: ServerResponse; body: unknown }], TContext>,
 ) {
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const headers = new HeaderMap();
@@ -33,7 +33,7 @@ export function graphqlHttpHandler<TContext extends BaseContext>(
         search: new URL(req.url ?? '/', 'http://localhost').search,
         body,
       },
-      context: () => context({ req, res }),
+      context: () => context({ req, res, body }),
     });
     for (const [name, value] of response.headers) res.setHeader(name, value);
     res.statusCode = response.status ?? 200;

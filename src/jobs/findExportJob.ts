@@ -14,10 +14,31 @@ export async function findExportJob(db: AppDatabase, tenant: Tenant, id: string)
   return row ?? null;
 }
 
+/** The tenant's jobs with these ids in one statement, in the order of `ids` (null where absent or malformed). */
+export async function findExportJobs(
+  db: AppDatabase,
+  tenant: Tenant,
+  ids: readonly string[],
+): Promise<(ExportJobRow | null)[]> {
+  const jobIds = ids.map(parseJobId).filter((id): id is number => id !== null);
+  const rows = jobIds.length ? await findByIds(db).execute({ ...tenant, ids: jobIds }) : [];
+  const byId = new Map(rows.map((row) => [String(row.id), row]));
+  return ids.map((id) => byId.get(id) ?? null);
+}
+
 const findById = preparedStatement((db) =>
   db
     .select()
     .from(exportJobs)
     .where(and(jobsOfTenant(), eq(exportJobs.id, sql.placeholder('id'))))
     .prepare('find_export_job'),
+);
+
+// `= any($ids)`: one statement whatever the number of ids.
+const findByIds = preparedStatement((db) =>
+  db
+    .select()
+    .from(exportJobs)
+    .where(and(jobsOfTenant(), sql`${exportJobs.id} = any(${sql.placeholder('ids')})`))
+    .prepare('find_export_jobs'),
 );

@@ -1,9 +1,19 @@
-import { makeExecutableSchema } from '@graphql-tools/schema';
-import type { GraphQLSchema } from 'graphql';
+import { buildSubgraphSchema } from '@apollo/subgraph';
+import { parse, type GraphQLSchema } from 'graphql';
 import { resolvers } from './resolvers';
 import { typeDefs } from './typeDefs';
 
-/** The executable schema: `schema.graphql` with its resolvers attached. */
+type SubgraphModule = Extract<Parameters<typeof buildSubgraphSchema>[0], { typeDefs: unknown }>;
+
+/**
+ * The executable schema: `schema.graphql` with its resolvers attached, built as
+ * an Apollo Federation subgraph so that `_service { sdl }` and `_entities`
+ * (served by the entities' `__resolveReference`) come with it.
+ */
 export function buildSchema(): GraphQLSchema {
-  return makeExecutableSchema({ typeDefs, resolvers });
+  // Codegen types each resolver's arguments; the subgraph's map leaves them untyped. Same shape.
+  return buildSubgraphSchema({
+    typeDefs: parse(typeDefs),
+    resolvers: resolvers as unknown as SubgraphModule['resolvers'],
+  });
 }

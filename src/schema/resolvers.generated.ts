@@ -20,6 +20,7 @@ export type Scalars = {
   DateTime: { input: Date; output: Date | string; }
   /** A JSON object (not an array or a scalar). */
   JSONObject: { input: Record<string, unknown>; output: Record<string, unknown>; }
+  _FieldSet: { input: unknown; output: unknown; }
 };
 
 export type AdditionalFields = {
@@ -582,6 +583,17 @@ export type TimeSpan = {
 
 export type ResolverTypeWrapper<T> = Promise<T> | T;
 
+export type ReferenceResolver<TResult, TReference, TContext> = (
+      reference: TReference,
+      context: TContext,
+      info: GraphQLResolveInfo
+    ) => Promise<TResult> | TResult;
+
+      type ScalarCheck<T, S> = S extends true ? T : NullableCheck<T, S>;
+      type NullableCheck<T, S> = Maybe<T> extends T ? Maybe<ListCheck<NonNullable<T>, S>> : ListCheck<T, S>;
+      type ListCheck<T, S> = T extends (infer U)[] ? NullableCheck<U, S>[] : GraphQLRecursivePick<T, S>;
+      export type GraphQLRecursivePick<T, S> = { [K in keyof T & keyof S]: ScalarCheck<T[K], S[K]> };
+    
 
 export type ResolverWithResolve<TResult, TParent, TContext, TArgs> = {
   resolve: ResolverFn<TResult, TParent, TContext, TArgs>;
@@ -645,7 +657,21 @@ export type DirectiveResolverFn<TResult = Record<PropertyKey, never>, TParent = 
   info: GraphQLResolveInfo
 ) => TResult | Promise<TResult>;
 
+/** Mapping of federation types */
+export type FederationTypes = {
+  Dataset: Dataset;
+  ExportJob: ExportJob;
+};
 
+/** Mapping of federation reference types */
+export type FederationReferenceTypes = {
+  Dataset:
+    ( { __typename: 'Dataset' }
+    & GraphQLRecursivePick<FederationTypes['Dataset'], {"id":true}> );
+  ExportJob:
+    ( { __typename: 'ExportJob' }
+    & GraphQLRecursivePick<FederationTypes['ExportJob'], {"id":true}> );
+};
 
 
 
@@ -654,13 +680,16 @@ export type ResolversTypes = {
   AdditionalFields: ResolverTypeWrapper<AdditionalFields>;
   AdditionalFieldsInput: AdditionalFieldsInput;
   Batch: ResolverTypeWrapper<BatchRow>;
+  ID: ResolverTypeWrapper<Scalars['ID']['output']>;
+  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
+  String: ResolverTypeWrapper<Scalars['String']['output']>;
   BatchConnection: ResolverTypeWrapper<Connection<BatchRow>>;
   BatchEdge: ResolverTypeWrapper<Omit<BatchEdge, 'node'> & { node: ResolversTypes['Batch'] }>;
   BatchRecordConnection: ResolverTypeWrapper<BatchRecordPage>;
   BatchRecordEdge: ResolverTypeWrapper<BatchRecordEdge>;
   BatchStatus: BatchStatus;
-  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   CancelExportJobPayload: ResolverTypeWrapper<CancelOutcome>;
+  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   ComputeGatewayJobId: ResolverTypeWrapper<ComputeGatewayJobId>;
   CreateDatasetInput: CreateDatasetInput;
   CreateExportJobInput: CreateExportJobInput;
@@ -688,15 +717,13 @@ export type ResolversTypes = {
   ExportJobEventType: ExportJobEventType;
   ExportJobMetrics: ResolverTypeWrapper<ExportJobMetrics>;
   ExportJobProgress: ResolverTypeWrapper<ExportJobProgress>;
+  Float: ResolverTypeWrapper<Scalars['Float']['output']>;
   ExportJobStatus: ExportJobStatus;
   ExportJobType: ExportJobType;
   ExportSchema: ResolverTypeWrapper<ExportSchema>;
   ExportSchemaInput: ExportSchemaInput;
-  Float: ResolverTypeWrapper<Scalars['Float']['output']>;
-  ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   IdentityInput: IdentityInput;
   IngestProfilesPayload: ResolverTypeWrapper<IngestProfilesPayload>;
-  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   JSONObject: ResolverTypeWrapper<Scalars['JSONObject']['output']>;
   MergePolicy: ResolverTypeWrapper<MergePolicy>;
   MergePolicyInput: MergePolicyInput;
@@ -713,7 +740,6 @@ export type ResolversTypes = {
   SegmentQualificationTime: ResolverTypeWrapper<SegmentQualificationTime>;
   SegmentQualificationTimeInput: SegmentQualificationTimeInput;
   SegmentStatus: SegmentStatus;
-  String: ResolverTypeWrapper<Scalars['String']['output']>;
   Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
   TimeSpan: ResolverTypeWrapper<TimeSpan>;
 };
@@ -723,12 +749,15 @@ export type ResolversParentTypes = {
   AdditionalFields: AdditionalFields;
   AdditionalFieldsInput: AdditionalFieldsInput;
   Batch: BatchRow;
+  ID: Scalars['ID']['output'];
+  Int: Scalars['Int']['output'];
+  String: Scalars['String']['output'];
   BatchConnection: Connection<BatchRow>;
   BatchEdge: Omit<BatchEdge, 'node'> & { node: ResolversParentTypes['Batch'] };
   BatchRecordConnection: BatchRecordPage;
   BatchRecordEdge: BatchRecordEdge;
-  Boolean: Scalars['Boolean']['output'];
   CancelExportJobPayload: CancelOutcome;
+  Boolean: Scalars['Boolean']['output'];
   ComputeGatewayJobId: ComputeGatewayJobId;
   CreateDatasetInput: CreateDatasetInput;
   CreateExportJobInput: CreateExportJobInput;
@@ -755,13 +784,11 @@ export type ResolversParentTypes = {
   ExportJobEvent: WatchedJobEvent;
   ExportJobMetrics: ExportJobMetrics;
   ExportJobProgress: ExportJobProgress;
+  Float: Scalars['Float']['output'];
   ExportSchema: ExportSchema;
   ExportSchemaInput: ExportSchemaInput;
-  Float: Scalars['Float']['output'];
-  ID: Scalars['ID']['output'];
   IdentityInput: IdentityInput;
   IngestProfilesPayload: IngestProfilesPayload;
-  Int: Scalars['Int']['output'];
   JSONObject: Scalars['JSONObject']['output'];
   MergePolicy: MergePolicy;
   MergePolicyInput: MergePolicyInput;
@@ -777,7 +804,6 @@ export type ResolversParentTypes = {
   SegmentMembershipInput: SegmentMembershipInput;
   SegmentQualificationTime: SegmentQualificationTime;
   SegmentQualificationTimeInput: SegmentQualificationTimeInput;
-  String: Scalars['String']['output'];
   Subscription: Record<PropertyKey, never>;
   TimeSpan: TimeSpan;
 };
@@ -831,7 +857,8 @@ export type ComputeGatewayJobIdResolvers<ContextType = Context, ParentType exten
   pushJob?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 };
 
-export type DatasetResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Dataset'] = ResolversParentTypes['Dataset']> = {
+export type DatasetResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Dataset'] = ResolversParentTypes['Dataset'], FederationReferenceType extends FederationReferenceTypes['Dataset'] = FederationReferenceTypes['Dataset']> = {
+  __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Dataset']> | FederationReferenceType, FederationReferenceType, ContextType>;
   batches?: Resolver<ResolversTypes['BatchConnection'], ParentType, ContextType, Partial<DatasetBatchesArgs>>;
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
@@ -889,7 +916,8 @@ export type ExportFilterResolvers<ContextType = Context, ParentType extends Reso
   segments?: Resolver<Maybe<Array<ResolversTypes['SegmentFilter']>>, ParentType, ContextType>;
 };
 
-export type ExportJobResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ExportJob'] = ResolversParentTypes['ExportJob']> = {
+export type ExportJobResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ExportJob'] = ResolversParentTypes['ExportJob'], FederationReferenceType extends FederationReferenceTypes['ExportJob'] = FederationReferenceTypes['ExportJob']> = {
+  __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['ExportJob']> | FederationReferenceType, FederationReferenceType, ContextType>;
   additionalFields?: Resolver<Maybe<ResolversTypes['AdditionalFields']>, ParentType, ContextType>;
   computeGatewayJobId?: Resolver<Maybe<ResolversTypes['ComputeGatewayJobId']>, ParentType, ContextType>;
   creationTime?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;

@@ -3,6 +3,8 @@ import { percentDone } from '../../jobs/progress';
 import type { ExportJobResolvers, ExportJobStatus, ExportJobType, TimeSpan } from '../resolvers.generated';
 
 export const ExportJob: ExportJobResolvers = {
+  // A supergraph's reference `{ __typename: "ExportJob", id }`: batched, tenant-scoped, null when absent.
+  __resolveReference: (reference, { loaders }) => loaders.exportJobById.load(reference.id),
   id: (job) => String(job.id),
   jobType: (job) => job.jobType as ExportJobType,
   status: (job) => job.status as ExportJobStatus,

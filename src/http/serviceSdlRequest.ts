@@ -1,0 +1,34 @@
+/**
+ * Recognises a request that asks for nothing but the subgraph's SDL
+ * (`{ _service { sdl } }`): routers and `rover subgraph introspect` compose
+ * from it, often without tenant headers, and it reads no tenant data.
+ */
+import { Kind, parse, type OperationDefinitionNode } from 'graphql';
+
+const SCHEMA_ONLY_FIELDS = new Set(['_service', '__typename']);
+
+export function asksOnlyForServiceSdl(body: unknown): boolean {
+  if (typeof body !== 'object' || body === null) return false;
+  const { query, operationName } = body as { query?: unknown; operationName?: unknown };
+  if (typeof query !== 'string') return false;
+  let operations: OperationDefinitionNode[];
+  try {
+    operations = parse(query).definitions.filter(
+      (definition): definition is OperationDefinitionNode => definition.kind === Kind.OPERATION_DEFINITION,
+    );
+  } catch {
+    return false; // Apollo reports the syntax error, under the usual tenant rules.
+  }
+  const operation =
+    typeof operationName === 'string'
+      ? operations.find((candidate) => candidate.name?.value === operationName)
+      : operations.length === 1
+        ? operations[0]
+        : undefined;
+  return (
+    operation?.operation === 'query' &&
+    operation.selectionSet.selections.every(
+      (selection) => selection.kind === Kind.FIELD && SCHEMA_ONLY_FIELDS.has(selection.name.value),
+    )
+  );
+}
