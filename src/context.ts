@@ -79,8 +79,8 @@ export function createContext(
 }
 
 /**
- * The context of a request that reads only the subgraph's SDL (see
- * `asksOnlyForServiceSdl`): it has no tenant, and anything that asks for one is refused.
+ * The context of a request that reads only the schema (see `asksOnlyForSchema`):
+ * it has no tenant, and anything that asks for one is refused.
  */
 export function createSchemaOnlyContext(
   services: { database: Database; bus: EventBus; hub: JobEventHub },

@@ -9,7 +9,6 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import {
   ApolloServerPluginCacheControlDisabled,
   ApolloServerPluginInlineTraceDisabled,
-  ApolloServerPluginLandingPageDisabled,
 } from '@apollo/server/plugin/disabled';
 import type { Config } from './config';
 import {
@@ -26,12 +25,15 @@ import { createJobEventHub, type JobEventHub } from './events/jobEventHub';
 import { createFormatError } from './formatError';
 import { batchRecordsHandler, isBatchRecordsPath } from './http/batchRecordsHandler';
 import { graphqlHttpHandler } from './http/graphqlHttpHandler';
-import { asksOnlyForServiceSdl } from './http/serviceSdlRequest';
+import { asksOnlyForSchema } from './http/schemaOnlyRequest';
 import { serveGraphqlOverWebSocket, type GraphqlWsServer } from './http/graphqlWsServer';
 import { createLogger, describeError, type Logger } from './logger';
 import { buildSchema } from './schema/buildSchema';
 import { startRunner, type Runner } from './runner/runner';
 import { jitGateway } from './schema/jitExecutor';
+import { JOBS_PAGE_HTML } from './web/jobsPage';
+import { playgroundLandingPage } from './web/playgroundPage';
+import { ASSETS_PREFIX, staticAssetsHandler } from './web/staticAssets';
 
 export interface RunningServer {
   /** `http://host:port/graphql` */
@@ -77,7 +79,8 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     stringifyResult: (result) => JSON.stringify(result),
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
-      ApolloServerPluginLandingPageDisabled(),
+      // GET /graphql from a browser: our offline GraphiQL.
+      playgroundLandingPage(),
       // We send no cache hints; the plugin would wrap every field resolver for nothing.
       ApolloServerPluginCacheControlDisabled(),
       // Federated tracing (ftv1) times graphql-js's field resolvers, which the jit executor bypasses.
@@ -89,7 +92,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   const graphql = graphqlHttpHandler(apollo, async ({ req, res, body }) => {
     const requestId = requestIdOf(req.headers);
     res.setHeader(REQUEST_ID_HEADER, requestId);
-    if (!req.headers[ORG_HEADER] && asksOnlyForServiceSdl(body)) {
+    if (!req.headers[ORG_HEADER] && asksOnlyForSchema(body)) {
       return createSchemaOnlyContext({ database, bus, hub }, requestId);
     }
     return createContext({ database, bus, hub }, req.headers, requestId);
@@ -98,8 +101,9 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     createContext({ database, bus, hub }, headers, requestIdOf(headers)),
   );
   const batchRecords = batchRecordsHandler(database.db, logger);
+  const assets = staticAssetsHandler();
   httpServer.on('request', (req: IncomingMessage, res: ServerResponse) => {
-    const path = (req.url ?? '/').split('?')[0];
+    const path = (req.url ?? '/').split('?')[0] ?? '/';
     if (path === '/graphql') {
       graphql(req, res).catch((error: unknown) => {
         logger.error('HTTP handler failed', { error: describeError(error) });
@@ -108,6 +112,18 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
       });
     } else if (isBatchRecordsPath(path)) {
       void batchRecords(req, res);
+    } else if (path === '/favicon.ico') {
+      res.statusCode = 204;
+      res.end();
+    } else if (path === '/jobs' || path === '/jobs/') {
+      res.setHeader('content-type', 'text/html; charset=utf-8');
+      res.end(JOBS_PAGE_HTML);
+    } else if (path.startsWith(ASSETS_PREFIX)) {
+      assets(req, res, path).catch((error: unknown) => {
+        logger.error('Static asset failed', { path, error: describeError(error) });
+        if (!res.headersSent) res.statusCode = 500;
+        res.end();
+      });
     } else if (path === '/healthz') {
       res.setHeader('content-type', 'application/json');
       res.end(
@@ -127,7 +143,12 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   await listen(httpServer, config.port, config.host);
   const { port } = httpServer.address() as AddressInfo;
   const url = `http://${config.host ?? 'localhost'}:${port}/graphql`;
-  logger.info('Export jobs gateway ready', { url, database: database.description });
+  logger.info('Export jobs gateway ready', {
+    url,
+    playground: url,
+    jobsPage: url.replace(/\/graphql$/, '/jobs'),
+    database: database.description,
+  });
 
   return {
     url,

@@ -34,7 +34,13 @@ describe.each(storageTargets)('the Federation subgraph on $name', (target) => {
     expect(sdl).toContain('jobStatusChanged');
   });
 
-  it('refuses anything beside the SDL without tenant headers', async () => {
+  it('answers introspection without tenant headers too: the schema is no tenant’s data', async () => {
+    const response = await api.graphql('{ __schema { queryType { name } } __type(name: "ExportJob") { name } }', {}, {});
+    expect(response.errors).toBeUndefined();
+    expect(response.data).toEqual({ __schema: { queryType: { name: 'Query' } }, __type: { name: 'ExportJob' } });
+  });
+
+  it('refuses anything beside the schema without tenant headers', async () => {
     const response = await api.graphql('{ _service { sdl } exportJobs { totalCount } }', {}, {});
     expect(response.status).toBe(401);
     expect(response.errors![0]!.extensions!.code).toBe('UNAUTHENTICATED');

@@ -1,13 +1,14 @@
 /**
- * Recognises a request that asks for nothing but the subgraph's SDL
- * (`{ _service { sdl } }`): routers and `rover subgraph introspect` compose
- * from it, often without tenant headers, and it reads no tenant data.
+ * Recognises a request that asks for nothing but the schema: the subgraph's
+ * SDL (`{ _service { sdl } }`, what routers and `rover subgraph introspect`
+ * compose from) or introspection (what a playground's docs load before its
+ * tenant headers are filled in). Neither reads tenant data, so neither needs them.
  */
 import { Kind, parse, type OperationDefinitionNode } from 'graphql';
 
-const SCHEMA_ONLY_FIELDS = new Set(['_service', '__typename']);
+const SCHEMA_ONLY_FIELDS = new Set(['_service', '__schema', '__type', '__typename']);
 
-export function asksOnlyForServiceSdl(body: unknown): boolean {
+export function asksOnlyForSchema(body: unknown): boolean {
   if (typeof body !== 'object' || body === null) return false;
   const { query, operationName } = body as { query?: unknown; operationName?: unknown };
   if (typeof query !== 'string') return false;

@@ -1,0 +1,297 @@
+// The live status page: lists a tenant's export jobs, keeps them current from
+// the jobStatusChanged subscription, creates and cancels jobs. Plain browser
+// JavaScript on graphql-ws's browser build (the global `graphqlWs`).
+(function () {
+  'use strict';
+
+  const DEFAULT_ORG = '1BD6382559DF0C130A49422D@AdobeOrg';
+  const ACTIVE = new Set(['NEW', 'PROCESSING']);
+  const httpUrl = new URL('/graphql', window.location.href).toString();
+  const wsUrl = httpUrl.replace(/^http/, 'ws');
+
+  const JOB_FIELDS = `
+    fragment JobRow on ExportJob {
+      id status creationTime
+      progress { percent processedProfiles totalProfiles }
+      dataset { id name }
+    }`;
+  const LOAD = `query JobsPage {
+      exportJobs(first: 50) { edges { node { ...JobRow } } }
+      datasets(first: 100) { edges { node { id name } } }
+    } ${JOB_FIELDS}`;
+  const WATCH = `subscription WatchJobs {
+      jobStatusChanged { sequence job { ...JobRow } }
+    } ${JOB_FIELDS}`;
+  const CREATE_DATASET = `mutation CreateDataset($input: CreateDatasetInput!) {
+      createDataset(input: $input) { id name }
+    }`;
+  const CREATE_JOB = `mutation CreateJob($input: CreateExportJobInput!) {
+      createExportJob(input: $input) { ...JobRow }
+    } ${JOB_FIELDS}`;
+  const CANCEL_JOB = `mutation CancelJob($id: ID!) {
+      cancelExportJob(id: $id) { status message job { ...JobRow } }
+    } ${JOB_FIELDS}`;
+
+  const $ = (selector) => document.querySelector(selector);
+  const tenantForm = $('#tenant');
+  const createForm = $('#create-job');
+  const tbody = $('#jobs tbody');
+
+  /** Jobs by id, with the last event sequence applied to each (events can outrun the first load). */
+  const jobs = new Map();
+  let tenant = readTenant();
+  let wsClient = null;
+  let stopWatching = () => {};
+
+  function readTenant() {
+    const params = new URLSearchParams(window.location.search);
+    return {
+      org: params.get('org') || localStorage.getItem('jobs.org') || DEFAULT_ORG,
+      sandbox: params.get('sandbox') || localStorage.getItem('jobs.sandbox') || 'prod',
+    };
+  }
+
+  function headers() {
+    return { 'x-gw-ims-org-id': tenant.org, 'x-sandbox-name': tenant.sandbox };
+  }
+
+  async function graphql(query, variables) {
+    const response = await fetch(httpUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers() },
+      body: JSON.stringify({ query, variables }),
+    });
+    const body = await response.json();
+    if (body.errors && body.errors.length) {
+      const [error] = body.errors;
+      throw new Error(`${error.extensions && error.extensions.code ? error.extensions.code + ': ' : ''}${error.message}`);
+    }
+    return body.data;
+  }
+
+  function say(text, kind) {
+    const message = $('#message');
+    message.textContent = text;
+    message.dataset.kind = kind || 'info';
+  }
+
+  // --- Rendering -------------------------------------------------------------
+
+  /**
+   * Applies a job seen in an event (with its sequence) or in a mutation's answer
+   * (without one). Events apply in sequence order; an answer applies to a job not
+   * seen yet, or when it moves an active job on (a cancellation), never backwards.
+   */
+  function upsertJob(job, sequence) {
+    const known = jobs.get(job.id);
+    if (known) {
+      const stale =
+        sequence === undefined ? !(ACTIVE.has(known.status) && !ACTIVE.has(job.status)) : known.sequence >= sequence;
+      if (stale) return;
+    }
+    jobs.set(job.id, { ...job, sequence: sequence !== undefined ? sequence : known ? known.sequence : -1 });
+    render();
+  }
+
+  function render() {
+    const ordered = [...jobs.values()].sort((a, b) => Number(b.id) - Number(a.id));
+    const rows = ordered.map((job) => rowOf(job));
+    tbody.replaceChildren(...rows);
+    $('#empty').hidden = ordered.length > 0;
+  }
+
+  function rowOf(job) {
+    const row = document.createElement('tr');
+    row.dataset.jobId = job.id;
+    row.dataset.status = job.status;
+    const percent = Math.round(job.progress.percent);
+
+    const cells = [
+      job.id,
+      badge(job.status),
+      bar(job.status, percent),
+      `${job.progress.processedProfiles.toLocaleString()} / ${
+        job.progress.totalProfiles === null ? '…' : job.progress.totalProfiles.toLocaleString()
+      }`,
+      job.dataset ? job.dataset.name : '—',
+      new Date(job.creationTime).toLocaleString(),
+      cancelButton(job),
+    ];
+    for (const content of cells) {
+      const cell = document.createElement('td');
+      if (content instanceof Node) cell.append(content);
+      else cell.textContent = content;
+      row.append(cell);
+    }
+    return row;
+  }
+
+  function badge(status) {
+    const span = document.createElement('span');
+    span.className = 'status';
+    span.dataset.status = status;
+    span.textContent = status;
+    return span;
+  }
+
+  function bar(status, percent) {
+    const outer = document.createElement('div');
+    outer.className = 'bar';
+    outer.dataset.status = status;
+    outer.setAttribute('role', 'progressbar');
+    outer.setAttribute('aria-valuemin', '0');
+    outer.setAttribute('aria-valuemax', '100');
+    outer.setAttribute('aria-valuenow', String(percent));
+    const fill = document.createElement('div');
+    fill.className = 'fill';
+    fill.style.width = `${percent}%`;
+    const label = document.createElement('span');
+    label.className = 'label';
+    label.textContent = `${percent} %`;
+    outer.append(fill, label);
+    return outer;
+  }
+
+  function cancelButton(job) {
+    const button = document.createElement('button');
+    button.className = 'cancel';
+    button.type = 'button';
+    button.textContent = 'Cancel';
+    button.disabled = !ACTIVE.has(job.status);
+    button.addEventListener('click', () => cancel(job.id, button));
+    return button;
+  }
+
+  function renderDatasets(datasets) {
+    const select = createForm.elements.datasetId;
+    select.replaceChildren(
+      ...datasets.map((dataset) => new Option(`${dataset.name} (${dataset.id.slice(0, 8)}…)`, dataset.id)),
+    );
+  }
+
+  // --- Actions ---------------------------------------------------------------
+
+  async function load() {
+    const data = await graphql(LOAD);
+    for (const { node } of data.exportJobs.edges) if (!jobs.has(node.id)) jobs.set(node.id, { ...node, sequence: -1 });
+    render();
+    renderDatasets(data.datasets.edges.map((edge) => edge.node));
+  }
+
+  async function create(event) {
+    event.preventDefault();
+    const form = createForm.elements;
+    const button = createForm.querySelector('button');
+    button.disabled = true;
+    try {
+      let datasetId = form.datasetId.value;
+      if (form.newDataset.value.trim()) {
+        const schemaRef = {
+          id: 'https://ns.adobe.com/xdm/context/profile__union',
+          contentType: 'application/vnd.adobe.xed+json;version=1',
+        };
+        const { createDataset } = await graphql(CREATE_DATASET, { input: { name: form.newDataset.value.trim(), schemaRef } });
+        datasetId = createDataset.id;
+        form.newDataset.value = '';
+        await load();
+        form.datasetId.value = datasetId;
+      }
+      if (!datasetId) throw new Error('Choose a dataset, or name a new one');
+      const segmentId = form.segmentId.value.trim();
+      const input = {
+        fields: form.fields.value.trim() || null,
+        destination: { datasetId },
+        schema: { name: '_xdm.context.profile' },
+        ...(segmentId ? { filter: { segments: [{ segmentId, segmentNs: form.segmentNs.value.trim() || 'ups' }] } } : {}),
+      };
+      const { createExportJob } = await graphql(CREATE_JOB, { input });
+      upsertJob(createExportJob);
+      say(`Created export job ${createExportJob.id}.`);
+    } catch (error) {
+      say(error.message, 'error');
+    } finally {
+      button.disabled = false;
+    }
+  }
+
+  async function cancel(id, button) {
+    button.disabled = true;
+    try {
+      const { cancelExportJob } = await graphql(CANCEL_JOB, { id });
+      if (cancelExportJob.job) upsertJob(cancelExportJob.job);
+      say(cancelExportJob.message);
+    } catch (error) {
+      say(error.message, 'error');
+      button.disabled = false;
+    }
+  }
+
+  // --- Live updates ----------------------------------------------------------
+
+  function setConnection(state, text) {
+    const indicator = $('#connection');
+    indicator.dataset.state = state;
+    indicator.textContent = text;
+  }
+
+  function watch() {
+    stopWatching();
+    wsClient = graphqlWs.createClient({
+      url: wsUrl,
+      connectionParams: headers(),
+      retryAttempts: Infinity,
+      shouldRetry: () => true,
+      on: {
+        // Connected (again): events missed while away are caught up by a fresh load.
+        connected: () => {
+          setConnection('live', 'live');
+          load().catch((error) => say(error.message, 'error'));
+        },
+        closed: () => setConnection('offline', 'reconnecting…'),
+      },
+    });
+    const client = wsClient;
+    const unsubscribe = client.subscribe(
+      { query: WATCH },
+      {
+        next: ({ data, errors }) => {
+          if (errors) say(errors[0].message, 'error');
+          if (data) upsertJob(data.jobStatusChanged.job, data.jobStatusChanged.sequence);
+        },
+        error: (error) => setConnection('offline', error.message || 'disconnected'),
+        complete: () => {},
+      },
+    );
+    stopWatching = () => {
+      unsubscribe();
+      client.dispose();
+    };
+  }
+
+  function start() {
+    tenantForm.elements.org.value = tenant.org;
+    tenantForm.elements.sandbox.value = tenant.sandbox;
+    jobs.clear();
+    render();
+    setConnection('connecting', 'connecting…');
+    watch();
+  }
+
+  tenantForm.addEventListener('submit', (event) => {
+    event.preventDefault();
+    tenant = {
+      org: tenantForm.elements.org.value.trim() || DEFAULT_ORG,
+      sandbox: tenantForm.elements.sandbox.value.trim() || 'prod',
+    };
+    localStorage.setItem('jobs.org', tenant.org);
+    localStorage.setItem('jobs.sandbox', tenant.sandbox);
+    const url = new URL(window.location.href);
+    url.searchParams.set('org', tenant.org);
+    url.searchParams.set('sandbox', tenant.sandbox);
+    window.history.replaceState(null, '', url);
+    start();
+  });
+  createForm.addEventListener('submit', create);
+
+  start();
+})();

@@ -1,0 +1,77 @@
+// The GraphiQL playground: queries and mutations over HTTP POST, subscriptions
+// over graphql-ws, both with the headers typed in GraphiQL's headers editor.
+(function () {
+  'use strict';
+
+  const httpUrl = new URL('/graphql', window.location.href).toString();
+  const wsUrl = httpUrl.replace(/^http/, 'ws');
+
+  const DEFAULT_HEADERS = JSON.stringify(
+    { 'x-gw-ims-org-id': '1BD6382559DF0C130A49422D@AdobeOrg', 'x-sandbox-name': 'prod' },
+    null,
+    2,
+  );
+
+  const DEFAULT_QUERY = `# Export jobs gateway. The tenant headers are in the Headers tab below.
+# Run the query, then try the subscription: it streams over graphql-ws.
+
+query RecentJobs {
+  exportJobs(first: 10) {
+    totalCount
+    edges {
+      node { id status progress { percent processedProfiles totalProfiles } creationTime }
+    }
+  }
+}
+
+subscription WatchJobs {
+  jobStatusChanged {
+    type
+    status
+    progress { percent }
+    job { id }
+  }
+}
+`;
+
+  // One graphql-ws client per distinct set of headers: they travel in connection_init.
+  const wsClients = new Map();
+  function wsClientFor(headers) {
+    const key = JSON.stringify(headers);
+    let client = wsClients.get(key);
+    if (!client) {
+      client = graphqlWs.createClient({ url: wsUrl, connectionParams: headers, lazy: true, retryAttempts: 0 });
+      wsClients.set(key, client);
+    }
+    return client;
+  }
+
+  function isSubscription(params) {
+    const source = String(params.query || '');
+    if (params.operationName) {
+      return new RegExp(`\\bsubscription\\s+${params.operationName}\\b`).test(source);
+    }
+    return /^\s*subscription\b/m.test(source.replace(/#.*$/gm, ''));
+  }
+
+  function fetcher(params, options) {
+    const headers = (options && options.headers) || {};
+    if (isSubscription(params)) return wsClientFor(headers).iterate(params);
+    return fetch(httpUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json', ...headers },
+      body: JSON.stringify(params),
+    }).then((response) => response.json());
+  }
+
+  const root = ReactDOM.createRoot(document.getElementById('graphiql'));
+  root.render(
+    React.createElement(GraphiQL, {
+      fetcher,
+      defaultQuery: DEFAULT_QUERY,
+      headers: DEFAULT_HEADERS,
+      defaultEditorToolsVisibility: 'headers',
+      shouldPersistHeaders: true,
+    }),
+  );
+})();
