@@ -6,6 +6,9 @@
  */
 import { existsSync } from 'node:fs';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import type { RunnerOptions } from '../../src/runner/runnerOptions';
+import type { StorageTarget } from './databases';
+import { startTestServer, type TestServer } from './testServer';
 
 export const CHROMIUM = '/usr/bin/chromium';
 
@@ -49,4 +52,33 @@ export function recordPageErrors(page: Page): string[] {
   const errors: string[] = [];
   page.on('pageerror', (error) => errors.push(error.message));
   return errors;
+}
+
+/** A test server and a browser to look at it with: what every browser suite starts from. */
+export interface BrowserSession {
+  api: TestServer;
+  browser: Browser;
+  /** `http://127.0.0.1:port` */
+  origin: string;
+  close(): Promise<void>;
+}
+
+export async function startBrowserSession(
+  target: StorageTarget,
+  runner: Partial<RunnerOptions> = {},
+): Promise<BrowserSession> {
+  const api = await startTestServer(target, runner);
+  const browser = await launchChromium().catch(async (error: unknown) => {
+    await api.close();
+    throw error;
+  });
+  return {
+    api,
+    browser,
+    origin: new URL(api.server.url).origin,
+    close: async () => {
+      await browser.close();
+      await api.close();
+    },
+  };
 }

@@ -5,9 +5,9 @@ import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedProfiles } from '../../src/profiles/seedProfiles';
-import { launchChromium, recordForeignRequests, recordPageErrors } from '../helpers/browser';
+import { recordForeignRequests, recordPageErrors, startBrowserSession, type BrowserSession } from '../helpers/browser';
 import { storageTargets } from '../helpers/databases';
-import { startTestServer, type TestServer } from '../helpers/testServer';
+import type { TestServer } from '../helpers/testServer';
 
 const PAGE_TENANT = { orgId: 'ORG_JOBS_PAGE@AdobeOrg', sandboxName: 'prod' };
 const HEADERS = { 'x-gw-ims-org-id': PAGE_TENANT.orgId, 'x-sandbox-name': PAGE_TENANT.sandboxName };
@@ -42,18 +42,15 @@ describe.each(storageTargets)('the /jobs page on $name', (target) => {
   let api: TestServer;
   let browser: Browser;
   let origin: string;
+  let session: BrowserSession;
 
   beforeAll(async () => {
     // One job at a time per tenant, in small chunks: a job takes long enough to watch it move.
-    api = await startTestServer(target, { concurrency: 1, tenantLimit: 1, chunkSize: 20 });
+    session = await startBrowserSession(target, { concurrency: 1, tenantLimit: 1, chunkSize: 20 });
+    ({ api, browser, origin } = session);
     await seedProfiles(api.database, PAGE_TENANT, PROFILES);
-    origin = new URL(api.server.url).origin;
-    browser = await launchChromium();
   }, 60_000);
-  afterAll(async () => {
-    await browser?.close();
-    await api?.close();
-  });
+  afterAll(() => session?.close());
 
   it('creates a job from the form, moves its bar live to 100 %, and cancels another', async () => {
     const page = await browser.newPage({ viewport: { width: 1100, height: 520 } });

@@ -1,10 +1,10 @@
 /// <reference lib="dom" />
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium, recordForeignRequests, recordPageErrors } from '../helpers/browser';
+import { recordForeignRequests, recordPageErrors, startBrowserSession, type BrowserSession } from '../helpers/browser';
 import { storageTargets } from '../helpers/databases';
 import { createDataset, createJob } from '../helpers/seedApi';
-import { startTestServer, type TestServer } from '../helpers/testServer';
+import type { TestServer } from '../helpers/testServer';
 import { waitUntil } from '../helpers/waitUntil';
 
 const PLAYGROUND_ORG = { 'x-gw-ims-org-id': 'ORG_PLAYGROUND@AdobeOrg', 'x-sandbox-name': 'dev' };
@@ -59,16 +59,13 @@ describe.each(storageTargets)('the GraphiQL playground on $name', (target) => {
   let api: TestServer;
   let browser: Browser;
   let origin: string;
+  let session: BrowserSession;
 
   beforeAll(async () => {
-    api = await startTestServer(target);
-    origin = new URL(api.server.url).origin;
-    browser = await launchChromium();
+    session = await startBrowserSession(target);
+    ({ api, browser, origin } = session);
   }, 60_000);
-  afterAll(async () => {
-    await browser?.close();
-    await api?.close();
-  });
+  afterAll(() => session?.close());
 
   it('serves GraphiQL at GET /graphql with nothing from outside, and runs a query with the headers typed in it', async () => {
     const datasetId = await createDataset(api, PLAYGROUND_ORG);
