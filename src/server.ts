@@ -145,7 +145,6 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   const url = `http://${config.host ?? 'localhost'}:${port}/graphql`;
   logger.info('Export jobs gateway ready', {
     url,
-    playground: url,
     jobsPage: url.replace(/\/graphql$/, '/jobs'),
     database: database.description,
   });

@@ -6,6 +6,7 @@
 
   const DEFAULT_ORG = '1BD6382559DF0C130A49422D@AdobeOrg';
   const ACTIVE = new Set(['NEW', 'PROCESSING']);
+  const MAX_JOBS = 50;
   const httpUrl = new URL('/graphql', window.location.href).toString();
   const wsUrl = httpUrl.replace(/^http/, 'ws');
 
@@ -16,7 +17,7 @@
       dataset { id name }
     }`;
   const LOAD = `query JobsPage {
-      exportJobs(first: 50) { edges { node { ...JobRow } } }
+      exportJobs(first: ${MAX_JOBS}) { edges { node { ...JobRow } } }
       datasets(first: 100) { edges { node { id name } } }
     } ${JOB_FIELDS}`;
   const WATCH = `subscription WatchJobs {
@@ -95,6 +96,8 @@
 
   function render() {
     const ordered = [...jobs.values()].sort((a, b) => Number(b.id) - Number(a.id));
+    // A page left open keeps receiving new jobs: it keeps the newest, as the first load did.
+    for (const job of ordered.splice(MAX_JOBS)) jobs.delete(job.id);
     const rows = ordered.map((job) => rowOf(job));
     tbody.replaceChildren(...rows);
     $('#empty').hidden = ordered.length > 0;
