@@ -12,7 +12,7 @@
 
   const JOB_FIELDS = `
     fragment JobRow on ExportJob {
-      id status creationTime
+      id status creationTime updateTime
       progress { percent processedProfiles totalProfiles }
       dataset { id name }
     }`;
@@ -79,19 +79,24 @@
   // --- Rendering -------------------------------------------------------------
 
   /**
-   * Applies a job seen in an event (with its sequence) or in a mutation's answer
-   * (without one). Events apply in sequence order; an answer applies to a job not
-   * seen yet, or when it moves an active job on (a cancellation), never backwards.
+   * Applies a job from an event (with its sequence), a load or a mutation's answer
+   * (without one), unless the page already shows a newer state of it: every change
+   * of a job moves its updateTime, and events of one instant are told apart by sequence.
    */
-  function upsertJob(job, sequence) {
+  function applyJob(job, sequence) {
     const known = jobs.get(job.id);
     if (known) {
-      const stale =
-        sequence === undefined ? !(ACTIVE.has(known.status) && !ACTIVE.has(job.status)) : known.sequence >= sequence;
-      if (stale) return;
+      const time = Date.parse(job.updateTime);
+      const knownTime = Date.parse(known.updateTime);
+      const newer = time !== knownTime ? time > knownTime : sequence !== undefined && sequence > known.sequence;
+      if (!newer) return false;
     }
     jobs.set(job.id, { ...job, sequence: sequence !== undefined ? sequence : known ? known.sequence : -1 });
-    render();
+    return true;
+  }
+
+  function upsertJob(job, sequence) {
+    if (applyJob(job, sequence)) render();
   }
 
   function render() {
@@ -176,7 +181,7 @@
 
   async function load() {
     const data = await graphql(LOAD);
-    for (const { node } of data.exportJobs.edges) if (!jobs.has(node.id)) jobs.set(node.id, { ...node, sequence: -1 });
+    for (const { node } of data.exportJobs.edges) applyJob(node);
     render();
     renderDatasets(data.datasets.edges.map((edge) => edge.node));
   }
