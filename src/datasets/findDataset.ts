@@ -1,5 +1,6 @@
 import { and, eq, sql } from 'drizzle-orm';
 import type { AppDatabase } from '../db/createDb';
+import { inRequestedOrder } from '../db/inRequestedOrder';
 import { datasets, type DatasetRow } from '../db/schema';
 import { preparedStatement } from '../db/statementCache';
 import { datasetsOfTenant } from '../db/tenantScope';
@@ -18,8 +19,7 @@ export async function findDatasets(
   ids: readonly string[],
 ): Promise<(DatasetRow | null)[]> {
   const rows = await findMany(db).execute({ ...tenant, ids: [...ids] });
-  const byId = new Map(rows.map((row) => [row.id, row]));
-  return ids.map((id) => byId.get(id) ?? null);
+  return inRequestedOrder(ids, rows, (row) => row.id);
 }
 
 const findOne = preparedStatement((db) =>

@@ -1,5 +1,6 @@
 import { and, eq, sql } from 'drizzle-orm';
 import type { AppDatabase } from '../db/createDb';
+import { inRequestedOrder } from '../db/inRequestedOrder';
 import { exportJobs, type ExportJobRow } from '../db/schema';
 import { preparedStatement } from '../db/statementCache';
 import { jobsOfTenant } from '../db/tenantScope';
@@ -22,8 +23,7 @@ export async function findExportJobs(
 ): Promise<(ExportJobRow | null)[]> {
   const jobIds = ids.map(parseJobId).filter((id): id is number => id !== null);
   const rows = jobIds.length ? await findByIds(db).execute({ ...tenant, ids: jobIds }) : [];
-  const byId = new Map(rows.map((row) => [String(row.id), row]));
-  return ids.map((id) => byId.get(id) ?? null);
+  return inRequestedOrder(ids, rows, (row) => String(row.id));
 }
 
 const findById = preparedStatement((db) =>
