@@ -16,6 +16,7 @@ import type {
   SegmentStatus,
 } from '../schema/resolvers.generated';
 import { stagedProfiles, validateProfiles } from './validateProfiles';
+import { UNSTORABLE_PROBLEM, unstorablePath } from './storable';
 
 /** One profile as the staging table holds it: JSON columns already serialised. */
 export interface StagedProfile {
@@ -196,28 +197,13 @@ function jsonObject(value: unknown, field: string): Record<string, unknown> {
   return value as Record<string, unknown>;
 }
 
-/**
- * PostgreSQL's text and jsonb refuse NUL and unpaired UTF-16 surrogates; finding
- * them here names the field, where PostgreSQL would fail the whole COPY.
- */
 function checkStorable(value: unknown, field: string): void {
-  if (typeof value === 'string') {
-    storableString(value, field);
-  } else if (Array.isArray(value)) {
-    value.forEach((item, i) => checkStorable(item, `${field}[${i}]`));
-  } else if (typeof value === 'object' && value !== null) {
-    for (const [key, item] of Object.entries(value)) {
-      storableString(key, `${field} key ${JSON.stringify(key)}`);
-      checkStorable(item, `${field}.${key}`);
-    }
-  }
+  const path = unstorablePath(value, field);
+  if (path) fail(path, UNSTORABLE_PROBLEM);
 }
 
-// With the `u` flag a surrogate range matches only an unpaired surrogate.
-const UNSTORABLE = /[\u0000\uD800-\uDFFF]/u;
-
 function storableString(value: string, field: string): string {
-  if (UNSTORABLE.test(value)) fail(field, 'contains a NUL character or an unpaired surrogate, which cannot be stored');
+  checkStorable(value, field);
   return value;
 }
 

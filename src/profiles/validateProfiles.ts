@@ -3,6 +3,7 @@
  * store. Field paths in errors name the input (`profiles[3].segments[0].segmentId`).
  */
 import { badUserInput } from '../errors';
+import { UNSTORABLE_PROBLEM, unstorablePath } from './storable';
 import type { ProfileInput } from '../schema/resolvers.generated';
 import type { StagedProfile } from './parseProfileLine';
 
@@ -76,11 +77,8 @@ export function validateProfiles(inputs: readonly ProfileInput[], field = 'profi
   return rows;
 }
 
-/** PostgreSQL's jsonb cannot hold the NUL character; refuse it here rather than fail mid-write. */
 function storableJson(value: Record<string, unknown>, field: string): Record<string, unknown> {
-  if (JSON.stringify(value).includes('\\u0000')) {
-    throw badUserInput(field, `\`${field}\` contains a NUL character (\\u0000), which cannot be stored`);
-  }
+  if (unstorablePath(value, field)) throw badUserInput(field, `\`${field}\` ${UNSTORABLE_PROBLEM}`);
   return value;
 }
 
@@ -118,5 +116,6 @@ function groupBy<Row extends { profile_id: string }, Out>(rows: Row[], shape: (r
 function nonEmpty(value: string, field: string): string {
   const trimmed = value.trim();
   if (trimmed === '') throw badUserInput(field, `\`${field}\` must not be empty`);
+  if (unstorablePath(trimmed, field)) throw badUserInput(field, `\`${field}\` ${UNSTORABLE_PROBLEM}`);
   return trimmed;
 }

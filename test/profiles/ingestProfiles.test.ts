@@ -157,6 +157,21 @@ describe.each(storageTargets)('ingestProfiles on $name', (target) => {
     expectBadInput(response, 'profiles[1].events[0].data');
   });
 
+  it.each([
+    ['a NUL character in a profile id', () => [profile('ok'), profile('bad\u0000id')], 'profiles[1].profileId'],
+    ['an unpaired surrogate in an attribute', () => [profile('lone', { attributes: { a: 'x\ud800' } })], 'profiles[0].attributes'],
+    [
+      'an unpaired surrogate in a segment id',
+      () => [profile('lone-seg', { segments: [{ segmentId: 'seg\udc00', segmentNs: 'ups', status: 'REALIZED', qualificationTime: '2026-01-01T00:00:00Z' }] })],
+      'profiles[0].segments[0].segmentId',
+    ],
+  ])('refuses %s as bad input, not a database error, and stores nothing', async (_case, batch, field) => {
+    const before = (await storedProfiles()).length;
+    const response = await api.graphql(INGEST, { profiles: batch() });
+    expectBadInput(response, field);
+    expect((await storedProfiles()).length).toBe(before);
+  });
+
   it('rolls back the whole call when the database fails part way', async () => {
     const before = (await storedProfiles()).length;
     // Profiles are written first, events last: take the events table away so the last statement fails.
