@@ -63,10 +63,6 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   const bus = await createDatabaseEventBus(database, logger);
   const runner =
     config.runner.concurrency > 0 ? startRunner({ db: database.db, bus, logger, options: config.runner }) : null;
-  // A new job is work: the runner looks at once rather than at its next poll.
-  bus.subscribe((event) => {
-    if (event.type === 'CREATED') runner?.nudge();
-  });
 
   const hub = createJobEventHub(database.db, bus, logger);
   const schema = buildSchema();

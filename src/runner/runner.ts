@@ -22,8 +22,6 @@ import { claimJob } from './sql/claimJob';
 
 export interface Runner {
   readonly id: string;
-  /** Looks for work now rather than at the next poll (e.g. after a job was created). */
-  nudge(): void;
   /** Stops claiming, hands running jobs back after their current chunk, and resolves when all are out. */
   stop(): Promise<void>;
 }
@@ -36,6 +34,11 @@ export function startRunner(deps: { db: AppDatabase; bus: EventBus; logger: Logg
   let wake: (() => void) | undefined;
 
   const environment = { ...deps, runnerId: id, stopping: () => stopping };
+  // A new job is work: look at once rather than at the next poll. The bus spans
+  // processes, so this wakes every runner on the database, workers included.
+  const stopWaking = deps.bus.subscribe((event) => {
+    if (event.type === 'CREATED') wake?.();
+  });
 
   async function loop(): Promise<void> {
     while (!stopping) {
@@ -67,9 +70,9 @@ export function startRunner(deps: { db: AppDatabase; bus: EventBus; logger: Logg
   logger.info('Export runner started', { runnerId: id, concurrency: options.concurrency });
   return {
     id,
-    nudge: () => wake?.(),
     stop: async () => {
       stopping = true;
+      stopWaking();
       wake?.();
       await looping;
       await Promise.all(running);

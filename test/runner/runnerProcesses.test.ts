@@ -121,6 +121,16 @@ describe('runner processes on PostgreSQL', () => {
     expect((await job(jobId)).attempts).toBe(2);
   });
 
+  it('wakes an idle worker as soon as a job is created elsewhere, long before its next poll', async () => {
+    const org = 'ORG_WAKE@AdobeOrg';
+    await seed(org, 50);
+    // A minute between polls: only the creation event can start this job within the wait below.
+    services.push(await startService('worker', { DATABASE_URL: database.url, ...RUNNER_ENV, RUNNER_POLL_MS: '60000' }));
+    const jobId = await createJob(org);
+    await waitFor(async () => ((await job(jobId)).status === 'SUCCEEDED' ? true : undefined), 15_000);
+    await expectExactlyOnce(jobId, 50);
+  });
+
   it('shares jobs between two runners without ever running one twice', async () => {
     const orgs = ['ORG_TWO_A@AdobeOrg', 'ORG_TWO_B@AdobeOrg', 'ORG_TWO_C@AdobeOrg'];
     for (const org of orgs) await seed(org, 400);
