@@ -1,6 +1,6 @@
 import type { ExportJobRow } from '../db/schema';
 import type { ExportJobStatus } from '../jobs/exportJobStatus';
-import { percentDone } from '../jobs/progress';
+import { progressOf } from '../jobs/progress';
 
 /** Something that happened to an export job, as the event bus carries it. */
 export interface JobEvent {
@@ -34,11 +34,7 @@ export function jobEventOf(
     sandboxName: job.sandboxName,
     status: job.status as ExportJobStatus,
     previousStatus,
-    progress: {
-      processedProfiles: job.processedProfiles,
-      totalProfiles: job.totalProfiles,
-      percent: percentDone(job),
-    },
+    progress: progressOf(job),
     sequence: job.eventSequence,
     occurredAt: new Date(),
   };

@@ -4,15 +4,15 @@
  * watcher its copy. Events are handled in the order they were published, and a
  * watcher never gets an event of a job older than one it already has.
  */
-import { and, eq, sql } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import type { AppDatabase } from '../db/createDb';
 import { exportJobs, type ExportJobRow } from '../db/schema';
 import { preparedStatement } from '../db/statementCache';
-import { jobsOfTenant } from '../db/tenantScope';
 import { notFound } from '../errors';
 import { TERMINAL_STATUSES, type ExportJobStatus } from '../jobs/exportJobStatus';
+import { findExportJob } from '../jobs/findExportJob';
 import { parseJobId } from '../jobs/jobId';
-import { percentDone } from '../jobs/progress';
+import { progressOf } from '../jobs/progress';
 import { describeError, type Logger } from '../logger';
 import type { Tenant } from '../tenant';
 import type { EventBus } from './eventBus';
@@ -85,7 +85,10 @@ export function createJobEventHub(db: AppDatabase, bus: EventBus, logger: Logger
 
   return {
     async watch(filter) {
-      const jobId = filter.jobId === undefined || filter.jobId === null ? null : (parseJobId(filter.jobId) ?? -1);
+      const requestedId = filter.jobId ?? null;
+      const missing = () => notFound(`Export job ${JSON.stringify(requestedId)} does not exist`);
+      const jobId = requestedId === null ? null : parseJobId(requestedId);
+      if (requestedId !== null && jobId === null) throw missing();
       const watcher: Watcher = {
         tenant: filter.tenant,
         jobId,
@@ -100,11 +103,11 @@ export function createJobEventHub(db: AppDatabase, bus: EventBus, logger: Logger
       };
       // Registered before the snapshot is read, so no change can fall between the two.
       watchers.add(watcher);
-      if (jobId !== null) {
-        const [job] = await findTenantJob(db).execute({ ...filter.tenant, id: jobId });
+      if (requestedId !== null) {
+        const job = await findExportJob(db, filter.tenant, requestedId);
         if (!job) {
           watchers.delete(watcher);
-          throw notFound(`Export job ${JSON.stringify(filter.jobId)} does not exist`);
+          throw missing();
         }
         deliver(watcher, snapshotOf(job));
       }
@@ -132,7 +135,7 @@ function snapshotOf(job: ExportJobRow): WatchedJobEvent {
     job,
     status: job.status as ExportJobStatus,
     previousStatus: null,
-    progress: { processedProfiles: job.processedProfiles, totalProfiles: job.totalProfiles, percent: percentDone(job) },
+    progress: progressOf(job),
     sequence: job.eventSequence,
     occurredAt: new Date(),
   };
@@ -142,10 +145,3 @@ const findJob = preparedStatement((db) =>
   db.select().from(exportJobs).where(eq(exportJobs.id, sql.placeholder('id'))).prepare('hub_find_job'),
 );
 
-const findTenantJob = preparedStatement((db) =>
-  db
-    .select()
-    .from(exportJobs)
-    .where(and(jobsOfTenant(), eq(exportJobs.id, sql.placeholder('id'))))
-    .prepare('hub_find_tenant_job'),
-);

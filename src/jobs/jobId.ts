@@ -1,6 +1,7 @@
+/** A job id in its one canonical form: "0100" is not job 100. */
+export const JOB_ID_PATTERN = /^[1-9]\d{0,14}$/;
+
 /** Job ids are increasing integers that clients see as strings. */
 export function parseJobId(id: string): number | null {
-  // Canonical form only: one job, one id string ("0100" is not job 100).
-  if (!/^[1-9]\d{0,14}$/.test(id)) return null;
-  return Number(id);
+  return JOB_ID_PATTERN.test(id) ? Number(id) : null;
 }

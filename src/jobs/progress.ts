@@ -6,3 +6,12 @@ export function percentDone(job: Pick<ExportJobRow, 'status' | 'processedProfile
   if (!job.totalProfiles) return 0;
   return Math.min(100, Math.round((job.processedProfiles / job.totalProfiles) * 1000) / 10);
 }
+
+/** The `ExportJobProgress` of a job, as the API, events and snapshots show it. */
+export function progressOf(job: Pick<ExportJobRow, 'status' | 'processedProfiles' | 'totalProfiles'>): {
+  processedProfiles: number;
+  totalProfiles: number | null;
+  percent: number;
+} {
+  return { processedProfiles: job.processedProfiles, totalProfiles: job.totalProfiles, percent: percentDone(job) };
+}

@@ -9,6 +9,7 @@
  */
 import { createHash } from 'node:crypto';
 import { badUserInput } from '../errors';
+import { JOB_ID_PATTERN } from '../jobs/jobId';
 import type { Tenant } from '../tenant';
 
 export interface CursorPosition {
@@ -26,7 +27,7 @@ const VERSION = 'v1';
 
 // What an id of each list looks like: anything else would only fail later, in SQL.
 const ID_PATTERN: Record<CursorKind | KeyCursorKind, RegExp> = {
-  job: /^[1-9]\d{0,14}$/,
+  job: JOB_ID_PATTERN,
   dataset: /^[0-9a-f]{24}$/,
   batch: /^[\w-]{1,128}$/,
   // Profile ids are any non-empty text; the envelope does not split on the key, so `:` is fine.

@@ -1,5 +1,5 @@
 /** Maps an `export_jobs` row onto the `ExportJob` type of the contract. */
-import { percentDone } from '../../jobs/progress';
+import { progressOf } from '../../jobs/progress';
 import type { ExportJobResolvers, ExportJobStatus, ExportJobType, TimeSpan } from '../resolvers.generated';
 
 export const ExportJob: ExportJobResolvers = {
@@ -27,11 +27,7 @@ export const ExportJob: ExportJobResolvers = {
       count,
     })),
   }),
-  progress: (job) => ({
-    processedProfiles: job.processedProfiles,
-    totalProfiles: job.totalProfiles,
-    percent: percentDone(job),
-  }),
+  progress: progressOf,
   computeGatewayJobId: (job) =>
     job.computeExportJobId || job.computePushJobId
       ? { exportJob: job.computeExportJobId, pushJob: job.computePushJobId }
