@@ -1,5 +1,5 @@
 /**
- * What a job exports (DOMAIN.md, "What a job exports"): each filter rule on
+ * What a job exports (README, "What a job exports"): each filter rule on
  * hand-built profiles, with exactly the expected records.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

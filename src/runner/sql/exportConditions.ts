@@ -1,5 +1,5 @@
 /**
- * The SQL conditions of an export's filter (DOMAIN.md, "What a job exports"),
+ * The SQL conditions of an export's filter (README, "What a job exports"),
  * shared by the count and the chunks so both select exactly the same profiles.
  */
 import { sql, type SQL } from 'drizzle-orm';
