@@ -2,8 +2,8 @@ import { and, eq, sql } from 'drizzle-orm';
 import type { AppDatabase } from '../db/createDb';
 import { batches, type BatchRow } from '../db/schema';
 import { preparedStatement } from '../db/statementCache';
+import { batchesOfTenant } from '../db/tenantScope';
 import type { Tenant } from '../tenant';
-import { batchesOfTenant } from './batchesOfTenant';
 
 /** The tenant's batch with this id, or null (another tenant's batch is as absent as a missing one). */
 export async function findBatch(db: AppDatabase, tenant: Tenant, id: string): Promise<BatchRow | null> {

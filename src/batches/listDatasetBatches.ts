@@ -2,12 +2,12 @@ import { and, count, eq, sql } from 'drizzle-orm';
 import type { AppDatabase } from '../db/createDb';
 import { batches, type BatchRow } from '../db/schema';
 import { preparedStatement, statementCache } from '../db/statementCache';
+import { batchesOfTenant } from '../db/tenantScope';
 import { cursorEncoder } from '../pagination/cursor';
 import type { Connection } from '../pagination/connection';
 import { keysetClauses, keysetValues, pageFromRows, pageShapeKey, pageShapeOf } from '../pagination/keyset';
 import { parsePageArgs, type PageArgs } from '../pagination/pageRequest';
 import type { Tenant } from '../tenant';
-import { batchesOfTenant } from './batchesOfTenant';
 
 /**
  * One page of the batches written into the tenant's dataset `datasetId`, newest

@@ -16,9 +16,10 @@
  *   the 90 days before the reference time;
  * - 1–4 experience events on ~25 % of profiles and on every empty one.
  */
-import { and, count, eq, sql, type SQL } from 'drizzle-orm';
+import { count, sql, type SQL } from 'drizzle-orm';
 import type { Database } from '../db/createDb';
 import { experienceEvents, profiles, segmentMemberships } from '../db/schema';
+import { ofTenant } from '../db/tenantScope';
 import type { Tenant } from '../tenant';
 
 /** Every generated time lies in the 90 days before this instant. */
@@ -61,10 +62,9 @@ export async function seedProfiles(
     throw new RangeError(`The number of profiles must be an integer from 0 to ${MAX_SEED_PROFILES} (got ${n})`);
   }
   const chunkSize = options.chunkSize ?? 100_000;
-  const { orgId, sandboxName } = tenant;
   return database.db.transaction(async (tx) => {
     for (const table of [experienceEvents, segmentMemberships, profiles]) {
-      await tx.delete(table).where(and(eq(table.orgId, orgId), eq(table.sandboxName, sandboxName)));
+      await tx.delete(table).where(ofTenant(table, tenant));
     }
     for (let first = 1; first <= n; first += chunkSize) {
       const last = Math.min(first + chunkSize - 1, n);
@@ -77,7 +77,7 @@ export async function seedProfiles(
       const [row] = await tx
         .select({ n: count() })
         .from(table)
-        .where(and(eq(table.orgId, orgId), eq(table.sandboxName, sandboxName)));
+        .where(ofTenant(table, tenant));
       return row?.n ?? 0;
     };
     return {

@@ -50,8 +50,8 @@ export async function exportChunk(db: AppDatabase, plan: ExportPlan, run: ChunkR
   };
 }
 
-/** The statement of one chunk (exported for EXPLAIN in benchmarks). */
-export function exportChunkSql(plan: ExportPlan, run: ChunkRun): SQL {
+/** The statement of one chunk: filter, projection and write. */
+function exportChunkSql(plan: ExportPlan, run: ChunkRun): SQL {
   const after = run.after ?? '';
   return sql`
       -- Fence: the job row, locked, only while this runner holds the lease. A runner
