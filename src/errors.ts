@@ -15,18 +15,26 @@ export const ErrorCode = {
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
-const HTTP_STATUS: Partial<Record<ErrorCode, number>> = {
-  // Only errors raised before execution change the HTTP status; see Apollo's `extensions.http`.
+/** The HTTP status of each code, for a response that one error ends (the NDJSON route). */
+export const HTTP_STATUS: Record<ErrorCode, number> = {
+  BAD_USER_INPUT: 400,
+  NOT_FOUND: 404,
+  CONFLICT: 409,
   UNAUTHENTICATED: 401,
+  INTERNAL_SERVER_ERROR: 500,
 };
+
+// In GraphQL only an error raised before execution (the context's) sets the HTTP status,
+// through Apollo's `extensions.http`; the others ride in a 200 beside partial data.
+const SETS_GRAPHQL_STATUS: ReadonlySet<ErrorCode> = new Set([ErrorCode.UNAUTHENTICATED]);
 
 export class GatewayError extends GraphQLError {
   readonly code: ErrorCode;
 
   constructor(code: ErrorCode, message: string, extensions: Record<string, unknown> = {}) {
-    const status = HTTP_STATUS[code];
+    const http = SETS_GRAPHQL_STATUS.has(code) ? { http: { status: HTTP_STATUS[code] } } : {};
     super(message, {
-      extensions: { code, ...extensions, ...(status ? { http: { status } } : {}) },
+      extensions: { code, ...extensions, ...http },
     });
     this.code = code;
   }

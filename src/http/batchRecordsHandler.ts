@@ -10,18 +10,10 @@ import { batchRecordChunks } from '../batches/batchRecordChunks';
 import { findBatch } from '../batches/findBatch';
 import { readCaller, REQUEST_ID_HEADER, requestIdOf } from '../context';
 import type { AppDatabase } from '../db/createDb';
-import { ErrorCode, GatewayError, notFound } from '../errors';
+import { ErrorCode, GatewayError, HTTP_STATUS, notFound } from '../errors';
 import { describeError, type Logger } from '../logger';
 
 const PATH = /^\/data\/batches\/([^/]+)\/records$/;
-
-const HTTP_STATUS: Record<ErrorCode, number> = {
-  BAD_USER_INPUT: 400,
-  NOT_FOUND: 404,
-  CONFLICT: 409,
-  UNAUTHENTICATED: 401,
-  INTERNAL_SERVER_ERROR: 500,
-};
 
 /** Whether `path` (without the query string) is served by `batchRecordsHandler`. */
 export function isBatchRecordsPath(path: string | undefined): boolean {
