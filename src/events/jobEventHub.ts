@@ -49,7 +49,18 @@ interface Watcher {
 }
 
 export function createJobEventHub(db: AppDatabase, bus: EventBus, logger: Logger): JobEventHub {
-  const watchers = new Set<Watcher>();
+  // By tenant: an event is only ever for its own tenant's watchers, so it never scans the others.
+  const watchersByTenant = new Map<string, Set<Watcher>>();
+  const add = (watcher: Watcher) => {
+    const key = tenantKey(watcher.tenant);
+    const ofTenant = watchersByTenant.get(key) ?? new Set<Watcher>();
+    watchersByTenant.set(key, ofTenant.add(watcher));
+  };
+  const remove = (watcher: Watcher) => {
+    const key = tenantKey(watcher.tenant);
+    const ofTenant = watchersByTenant.get(key);
+    if (ofTenant?.delete(watcher) && ofTenant.size === 0) watchersByTenant.delete(key);
+  };
   let handled = Promise.resolve();
 
   const unsubscribe = bus.subscribe((event) => {
@@ -60,7 +71,9 @@ export function createJobEventHub(db: AppDatabase, bus: EventBus, logger: Logger
   });
 
   async function dispatch(event: JobEvent): Promise<void> {
-    const interested = [...watchers].filter((watcher) => wants(watcher, event));
+    const ofTenant = watchersByTenant.get(tenantKey(event));
+    if (!ofTenant) return;
+    const interested = [...ofTenant].filter((watcher) => watcher.jobId === null || watcher.jobId === event.jobId);
     if (interested.length === 0) return;
     const [job] = await findJob(db).execute({ id: event.jobId });
     if (!job) return;
@@ -98,35 +111,35 @@ export function createJobEventHub(db: AppDatabase, bus: EventBus, logger: Logger
         channel: eventChannel<WatchedJobEvent>({
           capacity: WATCHER_QUEUE,
           droppable: (event) => event.type === 'PROGRESS',
-          onClose: () => watchers.delete(watcher),
+          onClose: () => remove(watcher),
         }),
       };
       // Registered before the snapshot is read, so no change can fall between the two.
-      watchers.add(watcher);
+      add(watcher);
       if (requestedId !== null) {
         const job = await findExportJob(db, filter.tenant, requestedId);
         if (!job) {
-          watchers.delete(watcher);
+          remove(watcher);
           throw missing();
         }
         deliver(watcher, snapshotOf(job));
       }
       return watcher.channel;
     },
-    watcherCount: () => watchers.size,
+    watcherCount: () => {
+      let count = 0;
+      for (const ofTenant of watchersByTenant.values()) count += ofTenant.size;
+      return count;
+    },
     close() {
       unsubscribe();
-      for (const watcher of watchers) watcher.channel.end();
+      for (const ofTenant of [...watchersByTenant.values()]) for (const watcher of [...ofTenant]) watcher.channel.end();
     },
   };
 }
 
-function wants(watcher: Watcher, event: JobEvent): boolean {
-  return (
-    watcher.tenant.orgId === event.orgId &&
-    watcher.tenant.sandboxName === event.sandboxName &&
-    (watcher.jobId === null || watcher.jobId === event.jobId)
-  );
+function tenantKey({ orgId, sandboxName }: Tenant): string {
+  return `${orgId}\n${sandboxName}`;
 }
 
 function snapshotOf(job: ExportJobRow): WatchedJobEvent {
