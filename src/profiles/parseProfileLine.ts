@@ -2,12 +2,11 @@
  * Turns one NDJSON line in the shape of GraphQL's `ProfileInput` into a row of
  * the ingest staging table. The JSON is checked the way GraphQL coerces a
  * `ProfileInput` (same fields, types, enum values and `DateTime` scalar), then
- * by `validateProfiles`, the rules the `ingestProfiles` mutation applies.
+ * by `stageProfile`, the rules the `ingestProfiles` mutation applies.
  * Errors name the field inside the line: `segments[0].status must be one of …`.
  */
 import { GraphQLError } from 'graphql';
 import { DateTimeResolver } from 'graphql-scalars';
-import { GatewayError } from '../errors';
 import type {
   ExperienceEventInput,
   IdentityInput,
@@ -15,26 +14,8 @@ import type {
   SegmentMembershipInput,
   SegmentStatus,
 } from '../schema/resolvers.generated';
-import { stagedProfiles, validateProfiles } from './validateProfiles';
 import { UNSTORABLE_PROBLEM, unstorablePath } from './storable';
-
-/** One profile as the staging table holds it: JSON columns already serialised. */
-export interface StagedProfile {
-  /** 1-based line number in the file. */
-  line: number;
-  profileId: string;
-  /** JSON array of `{namespace, id}`. */
-  identities: string;
-  /** JSON object. */
-  attributes: string;
-  /** ISO 8601 in UTC. */
-  updatedAt: string;
-  hasProfileRecord: boolean;
-  /** JSON array of `{segment_id, segment_ns, status, qualification_time}`; null when the line gives no `segments`. */
-  segments: string | null;
-  /** JSON array of `{ingest_time, data}`; null when the line gives no `events`. */
-  events: string | null;
-}
+import { ProfileFieldError, stageProfile, type StagedProfile } from './validateProfiles';
 
 /** A line that is not a valid profile. `field` is the path inside the line, empty for the line as a whole. */
 export class ProfileLineError extends Error {
@@ -53,9 +34,6 @@ const PROFILE_FIELDS = ['profileId', 'identities', 'attributes', 'updatedAt', 'h
 const IDENTITY_FIELDS = ['namespace', 'id'];
 const SEGMENT_FIELDS = ['segmentId', 'segmentNs', 'status', 'qualificationTime'];
 const EVENT_FIELDS = ['ingestTime', 'data'];
-// `validateProfiles` names fields `profile[0].…` for the one profile it is given; stripped again from its errors.
-const VALIDATE_FIELD = 'profile';
-const VALIDATE_PREFIX = `${VALIDATE_FIELD}[0]`;
 
 /** Parses and validates line number `line`; throws `ProfileLineError`. */
 export function parseProfileLine(text: string, line: number): StagedProfile {
@@ -66,25 +44,15 @@ export function parseProfileLine(text: string, line: number): StagedProfile {
     throw new ProfileLineError(line, '', `invalid JSON (${error instanceof Error ? error.message : String(error)})`);
   }
   try {
-    return stage(decodeProfile(json), line);
+    return stageProfile(decodeProfile(json), line);
   } catch (error: unknown) {
-    if (error instanceof FieldError) throw new ProfileLineError(line, error.field, error.message);
-    if (error instanceof GatewayError) throw fromValidationError(error, line);
+    if (error instanceof ProfileFieldError) throw new ProfileLineError(line, error.field, error.message);
     throw error;
   }
 }
 
-class FieldError extends Error {
-  constructor(
-    readonly field: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
 function fail(field: string, problem: string): never {
-  throw new FieldError(field, `${field} ${problem}`);
+  throw new ProfileFieldError(field, problem);
 }
 
 function decodeProfile(json: unknown): ProfileInput {
@@ -210,17 +178,4 @@ function storableString(value: string, field: string): string {
 function describe(value: unknown): string {
   const text = JSON.stringify(value) ?? String(value);
   return text.length > 60 ? `${text.slice(0, 57)}...` : text;
-}
-
-function stage(input: ProfileInput, line: number): StagedProfile {
-  const [staged] = stagedProfiles(validateProfiles([input], VALIDATE_FIELD), line);
-  return staged!;
-}
-
-/** Rewrites `validateProfiles`' `profile[0].segments[1].segmentId` paths as paths inside the line. */
-function fromValidationError(error: GatewayError, line: number): ProfileLineError {
-  const raw = typeof error.extensions.field === 'string' ? error.extensions.field : '';
-  const field = raw.startsWith(`${VALIDATE_PREFIX}.`) ? raw.slice(VALIDATE_PREFIX.length + 1) : raw;
-  const message = error.message.replaceAll(`\`${raw}\``, field);
-  return new ProfileLineError(line, field, message.includes(field) ? message : `${field}: ${message}`);
 }

@@ -12,7 +12,7 @@ import type { Writable } from 'node:stream';
 import type { PGlite, Transaction } from '@electric-sql/pglite';
 import type { Sql } from 'postgres';
 import type { Database } from '../db/createDb';
-import type { StagedProfile } from './parseProfileLine';
+import type { StagedProfile } from './validateProfiles';
 
 /** The staging table, created by `createStagingTable` inside the session's transaction. */
 export const STAGING_TABLE = 'profile_ingest_staging';

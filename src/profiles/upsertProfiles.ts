@@ -6,7 +6,7 @@
 import type { Database } from '../db/createDb';
 import type { Tenant } from '../tenant';
 import { createStagingTable, mergeStagedProfiles } from './mergeStagedProfiles';
-import type { StagedProfile } from './parseProfileLine';
+import type { StagedProfile } from './validateProfiles';
 import { withStagingSession } from './stagingSession';
 
 export async function upsertProfiles(database: Database, tenant: Tenant, profiles: StagedProfile[]): Promise<number> {

@@ -1,121 +1,120 @@
 /**
- * Checks a batch of `ProfileInput`s and turns it into the rows of the profile
- * store. Field paths in errors name the input (`profiles[3].segments[0].segmentId`).
+ * The rules of a profile, shared by the `ingestProfiles` mutation and the file
+ * ingest: `stageProfile` checks one `ProfileInput` and turns it into the row
+ * the staging table takes; `validateProfiles` does a mutation's whole batch.
  */
 import { badUserInput } from '../errors';
-import { UNSTORABLE_PROBLEM, unstorablePath } from './storable';
 import type { ProfileInput } from '../schema/resolvers.generated';
-import type { StagedProfile } from './parseProfileLine';
+import { UNSTORABLE_PROBLEM, unstorablePath } from './storable';
 
 export const MAX_PROFILES_PER_CALL = 1000;
 
-export interface ProfileRows {
-  profiles: {
-    profile_id: string;
-    identities: { namespace: string; id: string }[];
-    attributes: Record<string, unknown>;
-    updated_at: string;
-    has_profile_record: boolean;
-  }[];
-  /** Profiles whose memberships are replaced (those that gave `segments`). */
-  replaceSegmentsOf: string[];
-  memberships: { profile_id: string; segment_id: string; segment_ns: string; status: string; qualification_time: string }[];
-  /** Profiles whose events are replaced (those that gave `events`). */
-  replaceEventsOf: string[];
-  events: { profile_id: string; ingest_time: string; data: Record<string, unknown> }[];
+/** One profile as the staging table holds it: JSON columns already serialised. */
+export interface StagedProfile {
+  /** 1-based position: the line of a file, or the place in a mutation's list. */
+  line: number;
+  profileId: string;
+  /** JSON array of `{namespace, id}`. */
+  identities: string;
+  /** JSON object. */
+  attributes: string;
+  /** ISO 8601 in UTC. */
+  updatedAt: string;
+  hasProfileRecord: boolean;
+  /** JSON array of `{segment_id, segment_ns, status, qualification_time}`; null when the profile gives no `segments`. */
+  segments: string | null;
+  /** JSON array of `{ingest_time, data}`; null when the profile gives no `events`. */
+  events: string | null;
 }
 
-export function validateProfiles(inputs: readonly ProfileInput[], field = 'profiles'): ProfileRows {
+/** A rule a profile breaks: `field` is the path of the value (`segments[0].segmentId`), `problem` what is wrong with it. */
+export class ProfileFieldError extends Error {
+  constructor(
+    readonly field: string,
+    readonly problem: string,
+  ) {
+    super(`${field} ${problem}`);
+    this.name = 'ProfileFieldError';
+  }
+}
+
+/** Checks one profile and stages it; `at` prefixes the field paths of its errors (`profiles[3]`). */
+export function stageProfile(input: ProfileInput, line: number, at = ''): StagedProfile {
+  const path = (name: string) => (at ? `${at}.${name}` : name);
+  const profileId = nonEmpty(input.profileId, path('profileId'));
+  const identities = input.identities.map((identity, i) => ({
+    namespace: nonEmpty(identity.namespace, path(`identities[${i}].namespace`)),
+    id: nonEmpty(identity.id, path(`identities[${i}].id`)),
+  }));
+  return {
+    line,
+    profileId,
+    identities: JSON.stringify(identities),
+    attributes: JSON.stringify(storable(input.attributes ?? {}, path('attributes'))),
+    updatedAt: input.updatedAt.toISOString(),
+    hasProfileRecord: input.hasProfileRecord ?? true,
+    segments: input.segments ? JSON.stringify(memberships(input.segments, path)) : null,
+    events: input.events
+      ? JSON.stringify(
+          input.events.map((event, i) => ({
+            ingest_time: event.ingestTime.toISOString(),
+            data: storable(event.data, path(`events[${i}].data`)),
+          })),
+        )
+      : null,
+  };
+}
+
+/** A mutation's batch: at most 1,000 profiles, each id once; errors are `BAD_USER_INPUT` naming `profiles[i].…`. */
+export function validateProfiles(inputs: readonly ProfileInput[], field = 'profiles'): StagedProfile[] {
   if (inputs.length > MAX_PROFILES_PER_CALL) {
     throw badUserInput(field, `At most ${MAX_PROFILES_PER_CALL} profiles per call (got ${inputs.length})`);
   }
-  const rows: ProfileRows = { profiles: [], replaceSegmentsOf: [], memberships: [], replaceEventsOf: [], events: [] };
   const seen = new Set<string>();
-  inputs.forEach((input, index) => {
-    const at = `${field}[${index}]`;
-    const profileId = nonEmpty(input.profileId, `${at}.profileId`);
-    if (seen.has(profileId)) throw badUserInput(`${at}.profileId`, `Profile ${JSON.stringify(profileId)} is given twice`);
-    seen.add(profileId);
-    rows.profiles.push({
-      profile_id: profileId,
-      identities: input.identities.map((identity, i) => ({
-        namespace: nonEmpty(identity.namespace, `${at}.identities[${i}].namespace`),
-        id: nonEmpty(identity.id, `${at}.identities[${i}].id`),
-      })),
-      attributes: storableJson(input.attributes ?? {}, `${at}.attributes`),
-      updated_at: input.updatedAt.toISOString(),
-      has_profile_record: input.hasProfileRecord ?? true,
+  try {
+    return inputs.map((input, index) => {
+      const staged = stageProfile(input, index + 1, `${field}[${index}]`);
+      if (seen.has(staged.profileId)) {
+        const problem = `repeats ${JSON.stringify(staged.profileId)}, already given in this call`;
+        throw new ProfileFieldError(`${field}[${index}].profileId`, problem);
+      }
+      seen.add(staged.profileId);
+      return staged;
     });
-    if (input.segments) {
-      rows.replaceSegmentsOf.push(profileId);
-      const segmentsSeen = new Set<string>();
-      input.segments.forEach((segment, i) => {
-        const segmentId = nonEmpty(segment.segmentId, `${at}.segments[${i}].segmentId`);
-        const segmentNs = nonEmpty(segment.segmentNs, `${at}.segments[${i}].segmentNs`);
-        const key = `${segmentId}\n${segmentNs}`;
-        if (segmentsSeen.has(key)) {
-          throw badUserInput(`${at}.segments[${i}].segmentId`, `Segment ${JSON.stringify(segmentId)} is given twice`);
-        }
-        segmentsSeen.add(key);
-        rows.memberships.push({
-          profile_id: profileId,
-          segment_id: segmentId,
-          segment_ns: segmentNs,
-          status: segment.status,
-          qualification_time: segment.qualificationTime.toISOString(),
-        });
-      });
-    }
-    if (input.events) {
-      rows.replaceEventsOf.push(profileId);
-      input.events.forEach((event, i) => {
-        const data = storableJson(event.data, `${at}.events[${i}].data`);
-        rows.events.push({ profile_id: profileId, ingest_time: event.ingestTime.toISOString(), data });
-      });
-    }
-  });
-  return rows;
-}
-
-function storableJson(value: Record<string, unknown>, field: string): Record<string, unknown> {
-  if (unstorablePath(value, field)) throw badUserInput(field, `\`${field}\` ${UNSTORABLE_PROBLEM}`);
-  return value;
-}
-
-/**
- * The rows as the staging table takes them, one per profile, numbered from
- * `firstLine`: the one shape both the mutation and the file ingest merge from.
- */
-export function stagedProfiles(rows: ProfileRows, firstLine = 1): StagedProfile[] {
-  const segmentsOf = new Set(rows.replaceSegmentsOf);
-  const eventsOf = new Set(rows.replaceEventsOf);
-  const memberships = groupBy(rows.memberships, ({ profile_id: _, ...membership }) => membership);
-  const events = groupBy(rows.events, ({ ingest_time, data }) => ({ ingest_time, data }));
-  return rows.profiles.map((profile, index) => ({
-    line: firstLine + index,
-    profileId: profile.profile_id,
-    identities: JSON.stringify(profile.identities),
-    attributes: JSON.stringify(profile.attributes),
-    updatedAt: profile.updated_at,
-    hasProfileRecord: profile.has_profile_record,
-    segments: segmentsOf.has(profile.profile_id) ? JSON.stringify(memberships.get(profile.profile_id) ?? []) : null,
-    events: eventsOf.has(profile.profile_id) ? JSON.stringify(events.get(profile.profile_id) ?? []) : null,
-  }));
-}
-
-function groupBy<Row extends { profile_id: string }, Out>(rows: Row[], shape: (row: Row) => Out): Map<string, Out[]> {
-  const groups = new Map<string, Out[]>();
-  for (const row of rows) {
-    const group = groups.get(row.profile_id) ?? [];
-    group.push(shape(row));
-    groups.set(row.profile_id, group);
+  } catch (error: unknown) {
+    if (error instanceof ProfileFieldError) throw badUserInput(error.field, `\`${error.field}\` ${error.problem}`);
+    throw error;
   }
-  return groups;
+}
+
+function memberships(segments: NonNullable<ProfileInput['segments']>, path: (name: string) => string) {
+  const seen = new Set<string>();
+  return segments.map((segment, i) => {
+    const segmentId = nonEmpty(segment.segmentId, path(`segments[${i}].segmentId`));
+    const segmentNs = nonEmpty(segment.segmentNs, path(`segments[${i}].segmentNs`));
+    const key = `${segmentId}\n${segmentNs}`;
+    if (seen.has(key)) {
+      const problem = `repeats segment ${JSON.stringify(segmentId)} of this profile`;
+      throw new ProfileFieldError(path(`segments[${i}].segmentId`), problem);
+    }
+    seen.add(key);
+    return {
+      segment_id: segmentId,
+      segment_ns: segmentNs,
+      status: segment.status,
+      qualification_time: segment.qualificationTime.toISOString(),
+    };
+  });
+}
+
+/** `value`, once it is known PostgreSQL can store it; refused as a whole, under `field`. */
+function storable<Value>(value: Value, field: string): Value {
+  if (unstorablePath(value, field)) throw new ProfileFieldError(field, UNSTORABLE_PROBLEM);
+  return value;
 }
 
 function nonEmpty(value: string, field: string): string {
   const trimmed = value.trim();
-  if (trimmed === '') throw badUserInput(field, `\`${field}\` must not be empty`);
-  if (unstorablePath(trimmed, field)) throw badUserInput(field, `\`${field}\` ${UNSTORABLE_PROBLEM}`);
-  return trimmed;
+  if (trimmed === '') throw new ProfileFieldError(field, 'must not be empty');
+  return storable(trimmed, field);
 }

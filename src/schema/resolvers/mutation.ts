@@ -3,7 +3,7 @@ import { jobEventOf } from '../../events/jobEvent';
 import { cancelExportJob } from '../../jobs/cancelExportJob';
 import { createExportJob } from '../../jobs/createExportJob';
 import { upsertProfiles } from '../../profiles/upsertProfiles';
-import { stagedProfiles, validateProfiles } from '../../profiles/validateProfiles';
+import { validateProfiles } from '../../profiles/validateProfiles';
 import type { MutationResolvers } from '../resolvers.generated';
 
 export const Mutation: MutationResolvers = {
@@ -19,6 +19,6 @@ export const Mutation: MutationResolvers = {
     return outcome;
   },
   ingestProfiles: async (_root, { profiles }, { database, tenant }) => ({
-    upserted: await upsertProfiles(database, tenant, stagedProfiles(validateProfiles(profiles))),
+    upserted: await upsertProfiles(database, tenant, validateProfiles(profiles)),
   }),
 };
