@@ -6,6 +6,7 @@ import type { Tenant } from '../tenant';
 import { findExportJob } from './findExportJob';
 import { parseJobId } from './jobId';
 import { jobsOfTenant } from '../db/tenantScope';
+import { nextEvent } from './nextEvent';
 
 export const CANCEL_MESSAGE = 'Export job has been marked for cancelling';
 
@@ -30,8 +31,7 @@ export async function cancelExportJob(db: AppDatabase, tenant: Tenant, id: strin
     .set({
       status: sql`case when ${exportJobs.status} = 'NEW' then 'CANCELLED' else 'CANCELLING' end`,
       finishedAt: sql`case when ${exportJobs.status} = 'NEW' then now() else ${exportJobs.finishedAt} end`,
-      updateTime: sql`now()`,
-        eventSequence: sql`${exportJobs.eventSequence} + 1`,
+      ...nextEvent(),
     })
     .where(and(jobsOfTenant(tenant), eq(exportJobs.id, jobId), inArray(exportJobs.status, ['NEW', 'PROCESSING'])))
     .returning();

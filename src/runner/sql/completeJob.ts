@@ -1,6 +1,8 @@
 import { and, eq, sql } from 'drizzle-orm';
 import type { AppDatabase } from '../../db/createDb';
 import { batches, exportJobs, type ExportJobRow } from '../../db/schema';
+import { nextEvent } from '../../jobs/nextEvent';
+import { heldBy } from './heldBy';
 
 /**
  * PROCESSING → SUCCEEDED, its batches → SUCCESS. Guarded: null when the job
@@ -25,10 +27,9 @@ export async function completeJob(
         finishedAt: sql`now()`,
         lockedBy: null,
         lockedUntil: null,
-        updateTime: sql`now()`,
-        eventSequence: sql`${exportJobs.eventSequence} + 1`,
+        ...nextEvent(),
       })
-      .where(and(eq(exportJobs.id, jobId), eq(exportJobs.lockedBy, runnerId), eq(exportJobs.status, 'PROCESSING')))
+      .where(and(heldBy(jobId, runnerId), eq(exportJobs.status, 'PROCESSING')))
       .returning();
     if (done) await tx.update(batches).set({ status: 'SUCCESS' }).where(eq(batches.jobId, jobId));
     return done ?? null;

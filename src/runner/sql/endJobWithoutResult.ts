@@ -1,7 +1,9 @@
-import { and, eq, inArray, sql } from 'drizzle-orm';
+import { eq, inArray, sql } from 'drizzle-orm';
 import type { AppDatabase } from '../../db/createDb';
 import { batchRecords, batches, exportJobs, type ExportJobRow } from '../../db/schema';
 import type { ExportJobErrorEntry } from '../../jobs/exportJobStatus';
+import { nextEvent } from '../../jobs/nextEvent';
+import { heldBy } from './heldBy';
 
 /**
  * Ends a job that will export nothing: CANCELLED (its batches ABORTED) or
@@ -27,10 +29,9 @@ export async function endJobWithoutResult(
         finishedAt: sql`now()`,
         lockedBy: null,
         lockedUntil: null,
-        updateTime: sql`now()`,
-        eventSequence: sql`${exportJobs.eventSequence} + 1`,
+        ...nextEvent(),
       })
-      .where(and(eq(exportJobs.id, jobId), eq(exportJobs.lockedBy, runnerId)))
+      .where(heldBy(jobId, runnerId))
       .returning();
     if (!ended) return null;
     const jobBatches = tx.select({ id: batches.id }).from(batches).where(eq(batches.jobId, jobId));

@@ -1,11 +1,11 @@
-import { and, eq } from 'drizzle-orm';
 import type { AppDatabase } from '../../db/createDb';
 import { exportJobs } from '../../db/schema';
+import { heldBy } from './heldBy';
 
 /** Records how many profiles the job will export, once counted. */
 export async function recordTotal(db: AppDatabase, jobId: number, runnerId: string, totalProfiles: number): Promise<void> {
   await db
     .update(exportJobs)
     .set({ totalProfiles })
-    .where(and(eq(exportJobs.id, jobId), eq(exportJobs.lockedBy, runnerId)));
+    .where(heldBy(jobId, runnerId));
 }

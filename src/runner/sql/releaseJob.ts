@@ -1,6 +1,7 @@
-import { and, eq, sql } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import type { AppDatabase } from '../../db/createDb';
 import { exportJobs } from '../../db/schema';
+import { heldBy } from './heldBy';
 
 /**
  * Hands a job back at shutdown: its lease ends now, so any runner resumes it
@@ -10,5 +11,5 @@ export async function releaseJob(db: AppDatabase, jobId: number, runnerId: strin
   await db
     .update(exportJobs)
     .set({ lockedBy: null, lockedUntil: sql`now()`, attempts: sql`${exportJobs.attempts} - 1` })
-    .where(and(eq(exportJobs.id, jobId), eq(exportJobs.lockedBy, runnerId)));
+    .where(heldBy(jobId, runnerId));
 }

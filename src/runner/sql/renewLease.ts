@@ -1,7 +1,8 @@
-import { and, eq, sql } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import type { AppDatabase } from '../../db/createDb';
 import { exportJobs } from '../../db/schema';
 import type { ExportJobStatus } from '../../jobs/exportJobStatus';
+import { heldBy } from './heldBy';
 
 /** Extends the runner's lease on a job; answers the job's status, or null when the lease is no longer ours. */
 export async function renewLease(
@@ -13,7 +14,7 @@ export async function renewLease(
   const [row] = await db
     .update(exportJobs)
     .set({ lockedUntil: sql`now() + ${leaseMs} * interval '1 millisecond'` })
-    .where(and(eq(exportJobs.id, jobId), eq(exportJobs.lockedBy, runnerId)))
+    .where(heldBy(jobId, runnerId))
     .returning({ status: exportJobs.status });
   return (row?.status as ExportJobStatus | undefined) ?? null;
 }

@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { and, eq, sql } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import type { AppDatabase } from '../../db/createDb';
 import { batches, exportJobs, type ExportJobRow } from '../../db/schema';
 import { destinationBatches, type ExportPlan } from '../exportPlan';
+import { heldBy } from './heldBy';
 
 /**
  * Creates the batches of the plan and records them, the compute ids and the
@@ -40,7 +41,7 @@ export async function startExport(
         datasetWriteStartedAt: sql`coalesce(${exportJobs.datasetWriteStartedAt}, now())`,
         updateTime: sql`now()`,
       })
-      .where(and(eq(exportJobs.id, job.id), eq(exportJobs.lockedBy, runnerId)))
+      .where(heldBy(job.id, runnerId))
       .returning();
     return started ?? null;
   });
