@@ -46,17 +46,20 @@ subscription WatchJobs {
     return client;
   }
 
-  function isSubscription(params) {
-    const source = String(params.query || '');
-    if (params.operationName) {
-      return new RegExp(`\\bsubscription\\s+${params.operationName}\\b`).test(source);
-    }
-    return /^\s*subscription\b/m.test(source.replace(/#.*$/gm, ''));
+  // GraphiQL hands the fetcher the parsed document: the chosen operation says which transport.
+  function isSubscription(params, documentAST) {
+    const operations = ((documentAST && documentAST.definitions) || []).filter(
+      (definition) => definition.kind === 'OperationDefinition',
+    );
+    const chosen = params.operationName
+      ? operations.find((operation) => operation.name && operation.name.value === params.operationName)
+      : operations[0];
+    return Boolean(chosen && chosen.operation === 'subscription');
   }
 
   function fetcher(params, options) {
     const headers = (options && options.headers) || {};
-    if (isSubscription(params)) return wsClientFor(headers).iterate(params);
+    if (isSubscription(params, options && options.documentAST)) return wsClientFor(headers).iterate(params);
     return fetch(httpUrl, {
       method: 'POST',
       headers: { 'content-type': 'application/json', accept: 'application/json', ...headers },
