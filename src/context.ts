@@ -5,7 +5,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import type DataLoader from 'dataloader';
-import type { AppDatabase, Database } from './db/createDb';
+import type { AppDatabase, Database } from './db/database';
 import { createDatasetLoader } from './db/datasetLoader';
 import { createExportJobLoader } from './db/exportJobLoader';
 import type { DatasetRow, ExportJobRow } from './db/schema';

@@ -5,13 +5,14 @@
  */
 import cluster, { type Worker } from 'node:cluster';
 import type { Config } from './config';
+import { isEmbeddedDatabase } from './db/databaseOptions';
 import type { Logger } from './logger';
 
 // A worker that dies sooner than this after starting is not restarted: it would only die again.
 const MIN_UPTIME_FOR_RESTART_MS = 10_000;
 
 export function runPrimary(config: Config, logger: Logger): void {
-  if (config.databaseUrl === undefined || config.databaseUrl === 'memory://') {
+  if (isEmbeddedDatabase(config.databaseUrl)) {
     throw new Error('WORKERS > 1 needs DATABASE_URL=postgres://…: an embedded PGlite belongs to one process');
   }
   let stopping = false;

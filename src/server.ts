@@ -19,7 +19,8 @@ import {
   requestIdOf,
   type Context,
 } from './context';
-import { createDb, type Database } from './db/createDb';
+import { createDb } from './db/createDb';
+import type { Database } from './db/database';
 import { createDatabaseEventBus, type DatabaseEventBus } from './events/databaseEventBus';
 import { createJobEventHub, type JobEventHub } from './events/jobEventHub';
 import { createFormatError } from './formatError';

@@ -1,5 +1,5 @@
 import { and, eq, sql } from 'drizzle-orm';
-import type { AppDatabase } from '../db/createDb';
+import type { AppDatabase } from '../db/database';
 import { batchRecords } from '../db/schema';
 import { statementCache } from '../db/statementCache';
 import { keyPageClauses } from '../pagination/keyPage';

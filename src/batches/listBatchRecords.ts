@@ -1,5 +1,5 @@
 import { and, count, eq, sql } from 'drizzle-orm';
-import type { AppDatabase } from '../db/createDb';
+import type { AppDatabase } from '../db/database';
 import { batchRecords } from '../db/schema';
 import { preparedStatement, statementCache } from '../db/statementCache';
 import type { Connection } from '../pagination/connection';

@@ -1,5 +1,5 @@
 import { and, count, eq, sql } from 'drizzle-orm';
-import type { AppDatabase } from '../db/createDb';
+import type { AppDatabase } from '../db/database';
 import { batches, type BatchRow } from '../db/schema';
 import { preparedStatement, statementCache } from '../db/statementCache';
 import { batchesOfTenant } from '../db/tenantScope';

@@ -5,7 +5,8 @@
  * and a last word on failure (exit 1).
  */
 import { loadConfig } from '../config';
-import { createDb, type Database } from '../db/createDb';
+import { createDb } from '../db/createDb';
+import type { Database } from '../db/database';
 import { DataDirInUseError } from '../db/dataDirLock';
 import { describeError } from '../logger';
 import type { Tenant } from '../tenant';

@@ -5,7 +5,7 @@
  */
 import { stat } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import type { Database } from '../db/createDb';
+import type { Database } from '../db/database';
 import { ingestFile, ProfileLineError } from '../profiles/ingestFile';
 import { createProgressBar } from '../profiles/progressBar';
 import { DEFAULT_SANDBOX, type Tenant } from '../tenant';

@@ -4,7 +4,7 @@
  * Exit codes: 0 done, 1 failed (the old store is kept), 2 bad arguments.
  */
 import { parseArgs } from 'node:util';
-import type { Database } from '../db/createDb';
+import type { Database } from '../db/database';
 import { MAX_SEED_PROFILES, seedProfiles } from '../profiles/seedProfiles';
 import { DEFAULT_SANDBOX, type Tenant } from '../tenant';
 import { runCommand, tenantOption, UsageError } from './command';

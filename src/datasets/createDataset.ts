@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { AppDatabase } from '../db/createDb';
+import type { AppDatabase } from '../db/database';
 import { datasets, type DatasetRow } from '../db/schema';
 import { badUserInput } from '../errors';
 import type { CreateDatasetInput } from '../schema/resolvers.generated';

@@ -1,5 +1,5 @@
 import { and, eq, sql } from 'drizzle-orm';
-import type { AppDatabase } from '../db/createDb';
+import type { AppDatabase } from '../db/database';
 import { inRequestedOrder } from '../db/inRequestedOrder';
 import { datasets, type DatasetRow } from '../db/schema';
 import { preparedStatement } from '../db/statementCache';

@@ -1,5 +1,5 @@
 import { and, count, sql } from 'drizzle-orm';
-import type { AppDatabase } from '../db/createDb';
+import type { AppDatabase } from '../db/database';
 import { datasets, type DatasetRow } from '../db/schema';
 import { preparedStatement, statementCache } from '../db/statementCache';
 import { datasetsOfTenant } from '../db/tenantScope';

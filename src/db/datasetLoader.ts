@@ -1,7 +1,7 @@
 import DataLoader from 'dataloader';
 import { findDatasets } from '../datasets/findDataset';
 import type { Tenant } from '../tenant';
-import type { AppDatabase } from './createDb';
+import type { AppDatabase } from './database';
 import type { DatasetRow } from './schema';
 
 /** Batches every dataset lookup of one request into one query. Create one per request. */

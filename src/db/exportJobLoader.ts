@@ -1,7 +1,7 @@
 import DataLoader from 'dataloader';
 import { findExportJobs } from '../jobs/findExportJob';
 import type { Tenant } from '../tenant';
-import type { AppDatabase } from './createDb';
+import type { AppDatabase } from './database';
 import type { ExportJobRow } from './schema';
 
 /**

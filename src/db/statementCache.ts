@@ -1,4 +1,4 @@
-import type { AppDatabase } from './createDb';
+import type { AppDatabase } from './database';
 
 /**
  * Prepared statements for the hot read paths. Unprepared, drizzle has

@@ -4,7 +4,7 @@
  * on PGlite the same bus works within the process. Payloads are small (an
  * event, not a job); receivers read the job themselves.
  */
-import type { Database } from '../db/createDb';
+import type { Database } from '../db/database';
 import { describeError, type Logger } from '../logger';
 import type { EventBus, JobEventListener } from './eventBus';
 import type { JobEvent } from './jobEvent';

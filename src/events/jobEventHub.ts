@@ -5,7 +5,7 @@
  * watcher never gets an event of a job older than one it already has.
  */
 import { eq, sql } from 'drizzle-orm';
-import type { AppDatabase } from '../db/createDb';
+import type { AppDatabase } from '../db/database';
 import { exportJobs, type ExportJobRow } from '../db/schema';
 import { preparedStatement } from '../db/statementCache';
 import { notFound } from '../errors';

@@ -9,7 +9,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { batchRecordChunks } from '../batches/batchRecordChunks';
 import { findBatch } from '../batches/findBatch';
 import { readCaller, REQUEST_ID_HEADER, requestIdOf } from '../context';
-import type { AppDatabase } from '../db/createDb';
+import type { AppDatabase } from '../db/database';
 import { ErrorCode, GatewayError, HTTP_STATUS, notFound } from '../errors';
 import { describeError, type Logger } from '../logger';
 

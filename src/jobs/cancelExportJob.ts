@@ -1,5 +1,5 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
-import type { AppDatabase } from '../db/createDb';
+import type { AppDatabase } from '../db/database';
 import { exportJobs, type ExportJobRow } from '../db/schema';
 import { conflict, notFound } from '../errors';
 import type { Tenant } from '../tenant';

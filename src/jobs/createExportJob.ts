@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { and, eq, sql } from 'drizzle-orm';
-import type { AppDatabase } from '../db/createDb';
+import type { AppDatabase } from '../db/database';
 import { exportJobs, type ExportJobRow } from '../db/schema';
 import { findDataset } from '../datasets/findDataset';
 import { badUserInput } from '../errors';

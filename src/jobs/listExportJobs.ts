@@ -1,6 +1,6 @@
 import { and, count, sql } from 'drizzle-orm';
 import { exportJobs, type ExportJobRow } from '../db/schema';
-import type { AppDatabase } from '../db/createDb';
+import type { AppDatabase } from '../db/database';
 import { statementCache } from '../db/statementCache';
 import { jobsOfTenant } from '../db/tenantScope';
 import { cursorEncoder } from '../pagination/cursor';

@@ -3,7 +3,7 @@
  * same staging table and the same set-based merge as a file ingest
  * (mergeStagedProfiles.ts), in one transaction: all of them or none.
  */
-import type { Database } from '../db/createDb';
+import type { Database } from '../db/database';
 import type { Tenant } from '../tenant';
 import { createStagingTable, mergeStagedProfiles } from './mergeStagedProfiles';
 import type { StagedProfile } from './validateProfiles';

@@ -13,7 +13,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import type { AppDatabase } from '../db/createDb';
+import type { AppDatabase } from '../db/database';
+import { inBackground } from '../db/backgroundWork';
 import type { EventBus } from '../events/eventBus';
 import { describeError, type Logger } from '../logger';
 import { runExportJob } from './runExportJob';
@@ -66,7 +67,8 @@ export function startRunner(deps: { db: AppDatabase; bus: EventBus; logger: Logg
     }
   }
 
-  const looping = loop();
+  // The runner's statements give way to the API's where the database must choose (PGlite).
+  const looping = inBackground(loop);
   logger.info('Export runner started', { runnerId: id, concurrency: options.concurrency });
   return {
     id,

@@ -5,7 +5,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import postgres from 'postgres';
-import { createDb, type Database } from '../../src/db/createDb';
+import { createDb } from '../../src/db/createDb';
+import type { Database } from '../../src/db/database';
 
 export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
 

@@ -7,7 +7,8 @@ import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { and, asc, count, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDb, type Database } from '../../src/db/createDb';
+import { createDb } from '../../src/db/createDb';
+import type { Database } from '../../src/db/database';
 import { lockDataDir } from '../../src/db/dataDirLock';
 import { experienceEvents, profiles, segmentMemberships } from '../../src/db/schema';
 import { ingestNdjson, ProfileLineError, type IngestProgress } from '../../src/profiles/ingestFile';
@@ -193,7 +194,6 @@ describe.each(storageTargets)('ingestNdjson on $name', (target) => {
     const text = ndjson(...lines);
     const progress: IngestProgress[] = [];
     const summary = await ingestNdjson(database, tenant, chunked(text, 64 * 1024), {
-      pgliteBatchSize: 1_000,
       onProgress: (report) => progress.push(report),
     });
     expect(summary).toEqual({ profiles: 5_000, lines: 5_000, bytesRead: Buffer.byteLength(text) });

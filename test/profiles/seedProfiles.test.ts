@@ -1,6 +1,6 @@
 import { and, asc, count, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Database } from '../../src/db/createDb';
+import type { Database } from '../../src/db/database';
 import { experienceEvents, profiles, segmentMemberships } from '../../src/db/schema';
 import { SEED_REFERENCE_TIME, seedProfiles, type SeedProgress } from '../../src/profiles/seedProfiles';
 import type { Tenant } from '../../src/tenant';

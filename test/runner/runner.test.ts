@@ -6,6 +6,7 @@ import { CANCEL_EXPORT_JOB } from '../fixtures/operations';
 import { storageTargets } from '../helpers/databases';
 import { batchRow, ingest, recordsOf, startExport, waitForJob, type ProfileSpec } from '../helpers/exportFlow';
 import { NO_RUNNER, startTestServer, type TestServer } from '../helpers/testServer';
+import { waitUntil } from '../helpers/waitUntil';
 import { planExport } from '../../src/runner/exportPlan';
 import { startRunner } from '../../src/runner/runner';
 import { claimJob } from '../../src/runner/sql/claimJob';
@@ -38,6 +39,8 @@ describe.each(storageTargets)('the runner on $name', (target) => {
     const { jobId } = await startExport(api, { filter: { segments: [{ segmentId: 'seg' }] } }, headers);
     const job = await waitForJob(api, jobId, undefined, headers);
     expect(job.status).toBe('SUCCEEDED');
+    // The event is published after the change commits: it may arrive a moment after the job reads SUCCEEDED.
+    await waitUntil(() => eventsOf(jobId).some((event) => event.status === 'SUCCEEDED'));
 
     const published = eventsOf(jobId);
     const changes = published.filter((event) => event.type === 'STATUS_CHANGED');

@@ -1,5 +1,5 @@
 import { eq, sql } from 'drizzle-orm';
-import type { AppDatabase } from '../../db/createDb';
+import type { AppDatabase } from '../../db/database';
 import { exportJobs, type ExportJobRow } from '../../db/schema';
 import { nextEvent } from '../../jobs/nextEvent';
 

@@ -1,5 +1,5 @@
 import { and, eq, sql } from 'drizzle-orm';
-import type { AppDatabase } from '../../db/createDb';
+import type { AppDatabase } from '../../db/database';
 import { batches, exportJobs, type ExportJobRow } from '../../db/schema';
 import { nextEvent } from '../../jobs/nextEvent';
 import { heldBy } from './heldBy';

@@ -1,5 +1,5 @@
 import { eq, inArray, sql } from 'drizzle-orm';
-import type { AppDatabase } from '../../db/createDb';
+import type { AppDatabase } from '../../db/database';
 import { batchRecords, batches, exportJobs, type ExportJobRow } from '../../db/schema';
 import type { ExportJobErrorEntry } from '../../jobs/exportJobStatus';
 import { nextEvent } from '../../jobs/nextEvent';

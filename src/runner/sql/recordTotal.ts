@@ -1,4 +1,4 @@
-import type { AppDatabase } from '../../db/createDb';
+import type { AppDatabase } from '../../db/database';
 import { exportJobs } from '../../db/schema';
 import { heldBy } from './heldBy';
 

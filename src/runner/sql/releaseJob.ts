@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import type { AppDatabase } from '../../db/createDb';
+import type { AppDatabase } from '../../db/database';
 import { exportJobs } from '../../db/schema';
 import { heldBy } from './heldBy';
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
-import type { AppDatabase } from '../../db/createDb';
+import type { AppDatabase } from '../../db/database';
 import { batches, exportJobs, type ExportJobRow } from '../../db/schema';
 import { destinationBatches, type ExportPlan } from '../exportPlan';
 import { heldBy } from './heldBy';

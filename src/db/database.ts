@@ -1,0 +1,46 @@
+/**
+ * The project's own face of the database, the same for PostgreSQL (postgres.js)
+ * and the embedded PGlite: drizzle for queries, plus what drizzle lacks (COPY,
+ * LISTEN/NOTIFY). Only `src/db` knows which driver is behind it.
+ */
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import type { Assume } from 'drizzle-orm/utils';
+import type * as schema from './schema';
+
+/** Raw statements (`db.execute(sql…)`) answer their rows, on either driver. */
+export interface RowsQueryResultHKT extends PgQueryResultHKT {
+  type: Assume<this['row'], Record<string, unknown>>[];
+}
+
+export type AppDatabase = PgDatabase<RowsQueryResultHKT, typeof schema>;
+
+export interface Database {
+  db: AppDatabase;
+  /** Where the data lives, without credentials (for logs). */
+  description: string;
+  /** Runs `work` in one transaction on one connection: committed if it resolves, rolled back if it throws. */
+  withCopySession<T>(work: (session: CopySession) => Promise<T>): Promise<T>;
+  /** NOTIFY: sends `payload` to every listener of `channel` on this database, in every process. */
+  notify(channel: string, payload: string): Promise<void>;
+  /** LISTEN: calls `onMessage` for each notification; resolves, once listening, to the function that stops. */
+  listen(channel: string, onMessage: (payload: string) => void): Promise<() => Promise<void>>;
+  close(): Promise<void>;
+}
+
+/** A transaction on one connection that can bulk-load a table with COPY. */
+export interface CopySession {
+  /** One statement with `$1`-style parameters; returns its rows. */
+  query<Row>(text: string, params?: readonly (string | number)[]): Promise<Row[]>;
+  /** Starts `COPY table FROM STDIN` (text format); nothing else may run on the session until it ends. */
+  copyFrom(table: string): Promise<CopyStream>;
+}
+
+/** The rows of a COPY, each one line of COPY's text format (`copyLine`). */
+export interface CopyStream {
+  /** Resolves when the line may be followed by another (backpressure). */
+  write(line: string): Promise<void>;
+  /** Flushes and finishes; the rows are then visible to `query`. */
+  end(): Promise<void>;
+  /** Gives up; the transaction is rolled back after. */
+  abort(reason: Error): Promise<void>;
+}

@@ -1,0 +1,26 @@
+import type { Logger } from 'drizzle-orm/logger';
+
+export interface DatabaseOptions {
+  /** `postgres://…`, `memory://`, or undefined for PGlite under `dataDir`. */
+  url: string | undefined;
+  /** Where PGlite keeps its files when `url` is undefined. */
+  dataDir: string;
+  /** Connection pool size on PostgreSQL. Default 10. */
+  poolSize?: number;
+  /** Called with every SQL statement drizzle sends (tests count them). */
+  onQuery?: (query: string) => void;
+}
+
+/** Whether `url` names the embedded database (PGlite, on disk or in memory), which belongs to one process. */
+export function isEmbeddedDatabase(url: string | undefined): boolean {
+  return url === undefined || url === '' || url === 'memory://';
+}
+
+export function queryLogger(onQuery: DatabaseOptions['onQuery']): Logger | false {
+  return onQuery ? { logQuery: (query) => onQuery(query) } : false;
+}
+
+/** Drops the password from a connection URL. */
+export function redact(url: string): string {
+  return url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
+}

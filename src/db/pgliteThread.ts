@@ -1,0 +1,156 @@
+/**
+ * The embedded PGlite on a thread of its own (`pgliteWorker.ts`), seen from the
+ * server's thread: a client with PGlite's `query` and `transaction`, which is
+ * all drizzle's PGlite driver calls, plus LISTEN and COPY from text.
+ *
+ * Why a thread: PGlite runs SQL synchronously on the thread that calls it. On
+ * the server's own thread, a 5 s statement froze HTTP, WebSockets and timers
+ * for 5 s (a WebSocket could not even be acknowledged). Here only the database
+ * waits; short statements (chunks sized by time, `RUNNER_CHUNK_MS`) keep the
+ * wait of each request short too.
+ */
+import { dirname, join } from 'node:path';
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { isBackgroundWork } from './backgroundWork';
+import { withExecutionTime } from './executionTime';
+import type { PgliteRequest, PgliteResponse, PgliteWorkerData, SerializedError } from './pgliteProtocol';
+
+/** What a query answers: its rows (an array, like postgres.js), which also carry PGlite's `rows` and `fields`. */
+export type ThreadRows = Record<string, unknown>[] & { rows: unknown[]; fields: unknown[]; affectedRows?: number };
+
+export interface ThreadQueryOptions {
+  rowMode?: 'array' | 'object';
+  /** Types to leave as text: only the keys count, the functions are not called (drizzle's are identities). */
+  parsers?: Record<number, unknown>;
+}
+
+export interface ThreadQuerier {
+  query(text: string, params?: unknown[], options?: ThreadQueryOptions): Promise<ThreadRows>;
+  /** `COPY table FROM STDIN` in text format, from one string of lines. */
+  copyFrom(table: string, lines: string): Promise<void>;
+}
+
+export interface PgliteClient extends ThreadQuerier {
+  /** Runs `work` in one transaction; nothing else runs on the database meanwhile. */
+  transaction<T>(work: (tx: ThreadQuerier) => Promise<T>): Promise<T>;
+  listen(channel: string, onMessage: (payload: string) => void): Promise<() => Promise<void>>;
+  close(): Promise<void>;
+}
+
+type Request = PgliteRequest extends infer R ? (R extends unknown ? Omit<R, 'id' | 'background'> : never) : never;
+
+/** Starts the thread, opens the database in `dataDir` (in memory when undefined) and migrates it. */
+export async function openPgliteThread(dataDir: string | undefined, migrationsFolder: string): Promise<PgliteClient> {
+  const workerData: PgliteWorkerData = { dataDir, migrationsFolder };
+  const worker = new Worker(bootstrapSource(), { eval: true, execArgv: [], workerData });
+  const pending = new Map<number, { resolve(result: unknown): void; reject(error: Error): void }>();
+  const listeners = new Map<number, (payload: string) => void>();
+  let nextId = 1;
+  let broken: Error | undefined;
+
+  const ready = new Promise<void>((resolve, reject) => {
+    worker.on('message', (message: PgliteResponse) => {
+      switch (message.kind) {
+        case 'ready':
+          return resolve();
+        case 'failed':
+          return reject(deserialize(message.error));
+        case 'result':
+          pending.get(message.id)?.resolve(message.result);
+          return pending.delete(message.id);
+        case 'error':
+          pending.get(message.id)?.reject(deserialize(message.error));
+          return pending.delete(message.id);
+        case 'notification':
+          return listeners.get(message.listener)?.(message.payload);
+      }
+    });
+    const fail = (error: Error) => {
+      broken = new Error('The embedded database thread stopped', { cause: error });
+      reject(broken);
+      for (const waiting of pending.values()) waiting.reject(broken);
+      pending.clear();
+    };
+    worker.on('error', fail);
+    worker.on('exit', (code) => fail(new Error(`exit code ${code}`)));
+  });
+  await ready;
+
+  const request = (message: Request): Promise<unknown> => {
+    if (broken) return Promise.reject(broken);
+    const id = nextId++;
+    return new Promise((resolve, reject) => {
+      pending.set(id, { resolve, reject });
+      worker.postMessage({ ...message, id, background: isBackgroundWork() });
+    });
+  };
+
+  const querier = (transaction: number | undefined): ThreadQuerier => ({
+    query: async (text, params = [], options = {}) => {
+      const result = (await request({
+        kind: 'query',
+        text,
+        params,
+        rowMode: options.rowMode,
+        rawTypes: Object.keys(options.parsers ?? {}).map(Number),
+        transaction,
+      })) as { rows: Record<string, unknown>[]; fields: unknown[]; affectedRows?: number; executionMs: number };
+      const rows = Object.assign(result.rows, { rows: result.rows, fields: result.fields, affectedRows: result.affectedRows });
+      return withExecutionTime(rows, result.executionMs);
+    },
+    copyFrom: async (table, lines) => {
+      await request({ kind: 'query', text: `copy ${table} from '/dev/blob'`, params: [], rowMode: undefined, rawTypes: [], blob: lines, transaction });
+    },
+  });
+
+  let nextListener = 1;
+  return {
+    ...querier(undefined),
+    transaction: async (work) => {
+      const id = (await request({ kind: 'begin' })) as number;
+      let result;
+      try {
+        result = await work(querier(id));
+      } catch (error: unknown) {
+        await request({ kind: 'end', transaction: id, commit: false }).catch(() => {
+          // The transaction is rolled back either way; the work's error is the one to report.
+        });
+        throw error;
+      }
+      await request({ kind: 'end', transaction: id, commit: true });
+      return result;
+    },
+    listen: async (channel, onMessage) => {
+      const listener = nextListener++;
+      listeners.set(listener, onMessage);
+      await request({ kind: 'listen', listener, channel });
+      return async () => {
+        listeners.delete(listener);
+        await request({ kind: 'unlisten', listener });
+      };
+    },
+    close: async () => {
+      if (!broken) await request({ kind: 'close' });
+      await worker.terminate();
+    },
+  };
+}
+
+/**
+ * The worker's first code: it registers tsx (our sources are TypeScript, and a
+ * worker does not inherit the loader of `--import tsx`), then loads the worker.
+ */
+function bootstrapSource(): string {
+  const tsxRoot = dirname(createRequire(import.meta.url).resolve('tsx/package.json'));
+  const tsxApi = pathToFileURL(join(tsxRoot, 'dist/esm/api/index.mjs')).href;
+  const entry = new URL('./pgliteWorker.ts', import.meta.url).href;
+  return `import(${JSON.stringify(tsxApi)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); })`;
+}
+
+function deserialize(serialized: SerializedError): Error {
+  const error = Object.assign(new Error(serialized.message), serialized.fields);
+  error.name = serialized.name;
+  return error;
+}
