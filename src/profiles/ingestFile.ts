@@ -1,7 +1,7 @@
 /**
  * File ingest of the profile store: NDJSON, one `ProfileInput` per line, all or
  * nothing. Lines are validated as they stream in and appended to a temporary
- * staging table (COPY on PostgreSQL, batched INSERT on PGlite); at the end one
+ * staging table (COPY, on either database); at the end one
  * set-based merge upserts them into `profiles`, `segment_memberships` and
  * `experience_events`, all inside one transaction. A bad line stops the ingest
  * and rolls everything back.
@@ -11,12 +11,13 @@
  * wins" would hide a file concatenated twice or two sources disagreeing.
  */
 import { createReadStream } from 'node:fs';
-import type { Database } from '../db/createDb';
+import type { Database } from '../db/database';
 import type { Tenant } from '../tenant';
+import { analyzeProfileStore } from './analyzeProfileStore';
 import { createStagingTable, findRepeatedProfile, mergeStagedProfiles } from './mergeStagedProfiles';
 import { parseProfileLine, ProfileLineError } from './parseProfileLine';
 import { readLines, UnreadableLineError } from './readLines';
-import { withStagingSession, type StagingSessionOptions } from './stagingSession';
+import { withStagingSession } from './stagingSession';
 
 export { ProfileLineError } from './parseProfileLine';
 
@@ -31,7 +32,7 @@ export interface IngestProgress {
   profiles: number;
 }
 
-export interface IngestOptions extends StagingSessionOptions {
+export interface IngestOptions {
   /** Called every few hundred lines and when the phase changes. */
   onProgress?: (progress: IngestProgress) => void;
 }
@@ -47,7 +48,8 @@ export interface IngestSummary {
 const PROGRESS_EVERY_LINES = 256;
 
 /**
- * Ingests the NDJSON `source` into `tenant`'s profile store. Throws
+ * Ingests the NDJSON `source` into `tenant`'s profile store, and leaves its
+ * statistics fresh. Throws
  * `ProfileLineError` (line number and field) for the first bad line; nothing is
  * kept then. Blank lines are skipped.
  */
@@ -58,7 +60,7 @@ export async function ingestNdjson(
   options: IngestOptions = {},
 ): Promise<IngestSummary> {
   const report = options.onProgress ?? (() => {});
-  return withStagingSession(
+  const summary = await withStagingSession(
     database,
     async (session) => {
       await createStagingTable(session);
@@ -93,8 +95,9 @@ export async function ingestNdjson(
       const profiles = await mergeStagedProfiles(session, tenant);
       return { profiles, lines: progress.lines, bytesRead: progress.bytesRead };
     },
-    options,
   );
+  await analyzeProfileStore(database.db);
+  return summary;
 }
 
 /** `ingestNdjson` over a file. */

@@ -17,9 +17,10 @@
  * - 1–4 experience events on ~25 % of profiles and on every empty one.
  */
 import { count, sql, type SQL } from 'drizzle-orm';
-import type { Database } from '../db/createDb';
+import type { Database } from '../db/database';
 import { experienceEvents, profiles, segmentMemberships } from '../db/schema';
 import { ofTenant } from '../db/tenantScope';
+import { analyzeProfileStore } from './analyzeProfileStore';
 import type { Tenant } from '../tenant';
 
 /** Every generated time lies in the 90 days before this instant. */
@@ -51,6 +52,7 @@ const NINETY_DAYS = 90 * 24 * 60 * 60;
 /**
  * Replaces `tenant`'s profile store with `n` synthetic profiles, in one
  * transaction: readers see the old store or the new one, never half of it.
+ * Leaves the store's statistics fresh.
  */
 export async function seedProfiles(
   database: Database,
@@ -62,7 +64,7 @@ export async function seedProfiles(
     throw new RangeError(`The number of profiles must be an integer from 0 to ${MAX_SEED_PROFILES} (got ${n})`);
   }
   const chunkSize = options.chunkSize ?? 100_000;
-  return database.db.transaction(async (tx) => {
+  const summary = await database.db.transaction(async (tx) => {
     for (const table of [experienceEvents, segmentMemberships, profiles]) {
       await tx.delete(table).where(ofTenant(table, tenant));
     }
@@ -86,6 +88,8 @@ export async function seedProfiles(
       events: await counted(experienceEvents),
     };
   });
+  await analyzeProfileStore(database.db);
+  return summary;
 }
 
 /** A non-negative 63-bit hash of `value` under `salt`. */

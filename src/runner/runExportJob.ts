@@ -3,13 +3,14 @@
  * chunks until every profile is read, then SUCCEEDED — or CANCELLED when a
  * client cancels, FAILED on an error, or handed back when the runner stops.
  */
-import type { AppDatabase } from '../db/createDb';
+import type { AppDatabase } from '../db/database';
 import type { ExportJobRow } from '../db/schema';
 import type { EventBus } from '../events/eventBus';
 import { jobEventOf, type JobEvent, type JobEventSource as EventSource } from '../events/jobEvent';
 import type { ExportJobStatus } from '../jobs/exportJobStatus';
 import { percentDone } from '../jobs/progress';
 import { describeError, type Logger } from '../logger';
+import { chunkSizer } from './chunkSizer';
 import { ExportErrorCode } from './exportErrorCode';
 import { planExport } from './exportPlan';
 import { progressPublisher } from './progressPublisher';
@@ -22,6 +23,9 @@ import { releaseJob } from './sql/releaseJob';
 import { renewLease } from './sql/renewLease';
 import { recordTotal } from './sql/recordTotal';
 import { startExport } from './sql/startExport';
+
+// A count slice reads no documents and writes nothing: it can take many chunks' worth of ids.
+const COUNT_SLICE_FACTOR = 25;
 
 export interface RunEnvironment {
   db: AppDatabase;
@@ -64,6 +68,7 @@ export async function runExportJob(env: RunEnvironment, claimed: ExportJobRow): 
 
   const progress = progressPublisher((job: EventSource) => publish(job, 'PROGRESS', null), percentDone);
   let leaseLost = false;
+  let finished = false; // ends the count when the run ends first
   const heartbeat = setInterval(() => {
     renewLease(db, claimed.id, runnerId, options.leaseMs).then(
       (status) => (leaseLost ||= status === null),
@@ -79,11 +84,18 @@ export async function runExportJob(env: RunEnvironment, claimed: ExportJobRow): 
     // The total is for progress only: it is counted beside the first chunks, not before
     // them, and an export whose count fails goes on without it.
     let totalProfiles = started.totalProfiles;
+    const counting = chunkSizer({
+      max: options.chunkSize * COUNT_SLICE_FACTOR,
+      initial: Math.ceil(options.chunkSize / 8),
+      // Half a chunk's time: where statements take turns (PGlite), an API request waits less behind one.
+      targetMs: options.chunkTargetMs / 2,
+    });
     const counted =
       totalProfiles !== null
         ? Promise.resolve()
-        : countExportProfiles(db, plan)
+        : countExportProfiles(db, plan, counting, () => finished || leaseLost || env.stopping())
             .then(async (total) => {
+              if (total === undefined) return;
               totalProfiles = total;
               await recordTotal(db, claimed.id, runnerId, total);
             })
@@ -91,10 +103,8 @@ export async function runExportJob(env: RunEnvironment, claimed: ExportJobRow): 
               env.logger.error('Counting an export failed', { jobId: claimed.id, error: describeError(error) }),
             );
     let checkpoint = started.checkpointProfileId;
+    const chunks = chunkSizer({ max: options.chunkSize, targetMs: options.chunkTargetMs });
     for (;;) {
-      // Let timers and I/O in between chunks: PGlite answers on the event loop's own
-      // thread, so back-to-back chunks would starve requests and the heartbeat.
-      await new Promise((resolve) => setImmediate(resolve));
       if (env.stopping()) {
         progress.cancel();
         await releaseJob(db, claimed.id, runnerId);
@@ -103,9 +113,10 @@ export async function runExportJob(env: RunEnvironment, claimed: ExportJobRow): 
       const chunk = await exportChunk(db, plan, {
         runnerId,
         leaseMs: options.leaseMs,
-        chunkSize: options.chunkSize,
+        chunkSize: chunks.size,
         after: checkpoint,
       });
+      chunks.record(chunk.elapsedMs, chunk.reachedEnd);
       if (chunk.status === null || leaseLost) return; // another runner holds the job now
       checkpoint = chunk.checkpoint;
       const state = {
@@ -120,7 +131,7 @@ export async function runExportJob(env: RunEnvironment, claimed: ExportJobRow): 
         return await end({ status: 'CANCELLED' });
       }
       progress.update(state);
-      if (chunk.scanned < options.chunkSize) break;
+      if (chunk.reachedEnd) break;
     }
     const profilesRead = new Date();
     await counted;
@@ -145,6 +156,7 @@ export async function runExportJob(env: RunEnvironment, claimed: ExportJobRow): 
       ],
     });
   } finally {
+    finished = true;
     clearInterval(heartbeat);
     progress.cancel(); // a run that ends by returning early leaves no progress event behind
   }

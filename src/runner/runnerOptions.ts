@@ -6,8 +6,14 @@ export interface RunnerOptions {
   tenantLimit: number;
   /** How long a claim lasts without a heartbeat (`RUNNER_LEASE_MS`, default 30,000). */
   leaseMs: number;
-  /** Profiles per chunk (`RUNNER_CHUNK_SIZE`, default 2,000). */
+  /** The most profiles a chunk takes (`RUNNER_CHUNK_SIZE`, default 2,000). */
   chunkSize: number;
+  /**
+   * How long one chunk statement should take (`RUNNER_CHUNK_MS`, default 40): chunks
+   * are resized after each to about this, so no statement holds the job row (or
+   * PGlite's one connection) for long.
+   */
+  chunkTargetMs: number;
   /** Runs of a job before it fails for good (`RUNNER_MAX_ATTEMPTS`, default 3). */
   maxAttempts: number;
   /** How often an idle runner looks for work (`RUNNER_POLL_MS`, default 250). */

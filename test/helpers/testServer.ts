@@ -2,7 +2,7 @@
  * Starts the real HTTP server on a free port over a test database, and talks
  * GraphQL to it with fetch, exactly as a client would.
  */
-import type { Database } from '../../src/db/createDb';
+import type { Database } from '../../src/db/database';
 import { startServer, type RunningServer } from '../../src/server';
 import type { RunnerOptions } from '../../src/runner/runnerOptions';
 import type { StorageTarget } from './databases';
@@ -38,6 +38,7 @@ export const NO_RUNNER: RunnerOptions = {
   tenantLimit: 2,
   leaseMs: 2_000,
   chunkSize: 50,
+  chunkTargetMs: 50,
   maxAttempts: 3,
   pollMs: 20,
 };

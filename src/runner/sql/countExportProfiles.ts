@@ -1,22 +1,41 @@
 import { sql } from 'drizzle-orm';
-import type { AppDatabase } from '../../db/createDb';
-import { rowsOf } from '../../db/rows';
+import { executionTimeOf } from '../../db/executionTime';
+import type { AppDatabase } from '../../db/database';
+import type { ChunkSizer } from '../chunkSizer';
 import type { ExportPlan } from '../exportPlan';
-import { memberOfAny, profileQualifies } from './exportConditions';
+import { chunkSource } from './chunkSource';
+
+type SliceCount = { matched: number | string; last: string | null; reached_end: boolean };
 
 /**
  * How many profiles the export will write (each once, whatever number of
- * batches it lands in). It runs beside the export's chunks, so it keeps to one
- * core: a parallel plan would take the cores the chunks need.
+ * batches it lands in). It walks the same slices as the chunks, one short
+ * statement each, so it never holds PGlite's only connection for long and
+ * keeps to one core on PostgreSQL, where it runs beside the chunks.
+ * `stopped` ends it early (undefined is then the answer).
  */
-export async function countExportProfiles(db: AppDatabase, plan: ExportPlan): Promise<number> {
-  return db.transaction(async (tx) => {
-    await tx.execute(sql`set local max_parallel_workers_per_gather = 0`);
-    const [row] = rowsOf<{ total: number | string }>(
-      await tx.execute(sql`
-        select count(*) as total from profiles p
-        where ${profileQualifies(plan)} and ${memberOfAny(plan, plan.segments)}`),
-    );
-    return Number(row?.total ?? 0);
-  });
+export async function countExportProfiles(
+  db: AppDatabase,
+  plan: ExportPlan,
+  sizer: ChunkSizer,
+  stopped: () => boolean = () => false,
+): Promise<number | undefined> {
+  let total = 0;
+  let after: string | null = null;
+  for (;;) {
+    if (stopped()) return undefined;
+    const limit = sizer.size;
+    const startedAt = performance.now();
+    const result: SliceCount[] = await db.execute<SliceCount>(sql`
+        with ${chunkSource(plan, { after, limit, documents: false })}
+        select (select reached from slice_end) as reached_end,
+               (select count(*) from chunk) as matched,
+               (select max(profile_id) from chunk_ids) as last`);
+    const [row] = result;
+    const reachedEnd = row?.reached_end ?? true;
+    sizer.record(executionTimeOf(result, performance.now() - startedAt), reachedEnd);
+    total += Number(row?.matched ?? 0);
+    if (reachedEnd || !row?.last) return total;
+    after = row.last;
+  }
 }

@@ -6,16 +6,20 @@
  * resumes at the checkpoint and writes every record exactly once.
  */
 import { sql, type SQL } from 'drizzle-orm';
-import type { AppDatabase } from '../../db/createDb';
-import { rowsOf } from '../../db/rows';
+import { executionTimeOf } from '../../db/executionTime';
+import type { AppDatabase } from '../../db/database';
 import type { ExportJobStatus } from '../../jobs/exportJobStatus';
 import type { ExportPlan } from '../exportPlan';
-import { memberOfAny, membershipQualifies, profileQualifies } from './exportConditions';
-import { pathLiteral, projectionSql } from './projectionSql';
+import { chunkSource } from './chunkSource';
+import { pathLiteral, projectedLeaves, projectionSql, type ValueAt } from './projectionSql';
 
 export interface ChunkOutcome {
-  /** Candidates read; 0 means the export has read everything. */
+  /** Candidate profiles the chunk read. */
   scanned: number;
+  /** How long the statement ran (not counting a wait for its turn). */
+  elapsedMs: number;
+  /** No candidate is left after this chunk: the export has read everything. */
+  reachedEnd: boolean;
   /** The job's status after the chunk, or null when this runner no longer holds the job. */
   status: ExportJobStatus | null;
   processedProfiles: number;
@@ -34,15 +38,20 @@ export interface ChunkRun {
 }
 
 export async function exportChunk(db: AppDatabase, plan: ExportPlan, run: ChunkRun): Promise<ChunkOutcome> {
-  const [row] = rowsOf<{
+  const startedAt = performance.now();
+  const result = await db.execute<{
     scanned: number | string;
+    reached_end: boolean | null;
     status: ExportJobStatus | null;
     processed: number | null;
     sequence: number | null;
     checkpoint: string | null;
-  }>(await db.execute(exportChunkSql(plan, run)));
+  }>(exportChunkSql(plan, run));
+  const [row] = result;
   return {
+    elapsedMs: executionTimeOf(result, performance.now() - startedAt),
     scanned: Number(row?.scanned ?? 0),
+    reachedEnd: row?.reached_end ?? true,
     status: row?.status ?? null,
     processedProfiles: Number(row?.processed ?? 0),
     eventSequence: Number(row?.sequence ?? 0),
@@ -52,7 +61,7 @@ export async function exportChunk(db: AppDatabase, plan: ExportPlan, run: ChunkR
 
 /** The statement of one chunk: filter, projection and write. */
 function exportChunkSql(plan: ExportPlan, run: ChunkRun): SQL {
-  const after = run.after ?? '';
+  const leaves = leafColumns(plan.paths);
   return sql`
       -- Fence: the job row, locked, only while this runner holds the lease. A runner
       -- whose lease another took meanwhile waits for that claim, then finds nothing
@@ -60,33 +69,38 @@ function exportChunkSql(plan: ExportPlan, run: ChunkRun): SQL {
       with fence as (
         select id from export_jobs where id = ${plan.jobId} and locked_by = ${run.runnerId} for update
       ),
-      chunk_ids as (${candidateIds(plan, after, run.chunkSize)}),
-      chunk as (
-        select p.profile_id, p.identities, p.attributes, p.namespaces from profiles p
-        where ${profileQualifies(plan)} and p.profile_id in (select profile_id from chunk_ids)
-      ),
-      matches as (${batchMatches(plan)}),
+      ${chunkSource(plan, { after: run.after, limit: run.chunkSize, documents: true, columns: leaves.columns })},${
+        plan.targets.length > 1 ? sql`
+      matches as (${batchMatches(plan)}),` : sql``
+      }
+      -- How many records each batch gets from this chunk.
+      batch_records_added as (select batch_id, count(*)::int as n from ${recordRows(plan)} p group by batch_id),
       -- Every match is written: no record after the checkpoint can exist yet, since the
       -- checkpoint moves in this same statement. Should one exist all the same, the
       -- primary key refuses it and the run fails rather than write it twice.
       written as (
         insert into batch_records (batch_id, profile_id, record)
-        select ${recordSources(plan)}
+        select p.batch_id, p.profile_id, ${recordOf(plan, leaves.leaf)} from ${recordRows(plan)} p
         where exists (select 1 from fence)
       ),
       batch_counts as (
         update batches b set record_count = b.record_count + m.n
-        from (select batch_id, count(*)::int as n from matches group by batch_id) m
-        where b.id = m.batch_id and exists (select 1 from fence)
+        from batch_records_added m
+        where b.id = m.batch_id and m.n > 0 and exists (select 1 from fence)
         returning b.id
       ),
-      -- Each record counts once per namespace its profile has.
-      namespaces as (${namespaceCounts(plan)}),
+      -- Each record counts once per namespace its profile has. (unnest in the select
+      -- list costs a third of a lateral function scan on PGlite.)
+      namespaces as (
+        select namespace, count(*)::int as n
+        from (select unnest(p.namespaces) as namespace from ${recordRows(plan)} p) each_namespace
+        group by namespace
+      ),
       job as (
         update export_jobs j set
           checkpoint_profile_id = coalesce((select max(profile_id) from chunk_ids), j.checkpoint_profile_id),
           processed_profiles = j.processed_profiles + (select count(*) from chunk),
-          exported_profiles = j.exported_profiles + (select count(*) from matches),
+          exported_profiles = j.exported_profiles + (select coalesce(sum(n), 0) from batch_records_added),
           exported_profiles_by_namespace = (
             select coalesce(jsonb_object_agg(namespace, n), '{}'::jsonb) from (
               select namespace, sum(n)::int as n from (
@@ -101,6 +115,7 @@ function exportChunkSql(plan: ExportPlan, run: ChunkRun): SQL {
         returning j.status, j.processed_profiles, j.event_sequence
       )
       select (select count(*) from chunk_ids) as scanned,
+             (select reached from slice_end) as reached_end,
              (select status from job) as status,
              (select processed_profiles from job) as processed,
              (select event_sequence from job) as sequence,
@@ -108,64 +123,50 @@ function exportChunkSql(plan: ExportPlan, run: ChunkRun): SQL {
 }
 
 /**
- * The next `limit` candidate profile ids after `after`, in order. With segments,
- * each segment's members are read through its index, already in order, and
- * merged: no chunk reads further than it exports.
+ * The rows that become records: the chunk's profiles, each with the `batch_id`
+ * it goes to (a profile in two segments' batches comes twice).
  */
-function candidateIds(plan: ExportPlan, after: string, limit: number): SQL {
-  if (plan.segments === null) {
-    return sql`select p.profile_id from profiles p
-      where ${profileQualifies(plan)} and p.profile_id > ${after}
-      order by p.profile_id limit ${limit}`;
-  }
-  const perSegment = plan.segments.map(
-    (segment) => sql`(select m.profile_id from segment_memberships m
-      where ${membershipQualifies(plan, segment)} and m.profile_id > ${after}
-      order by m.profile_id limit ${limit})`,
-  );
-  return sql`select profile_id from (${sql.join(perSegment, sql` union `)}) members
-    order by profile_id limit ${limit}`;
-}
-
-/** (batch, profile) pairs of the chunk `chunk`: which batch each exported profile goes to. */
-function batchMatches(plan: ExportPlan): SQL {
+function recordRows(plan: ExportPlan): SQL {
   const [only] = plan.targets;
   // One batch: every profile of the chunk qualified already, through its candidate ids.
-  if (plan.targets.length === 1 && only) return sql`select ${only.batchId}::text as batch_id, p.profile_id from chunk p`;
-  return sql.join(
-    plan.targets.map(
-      (target) =>
-        sql`select ${target.batchId}::text as batch_id, p.profile_id from chunk p where ${memberOfAny(plan, target.segments)}`,
-    ),
-    sql` union all `,
+  if (plan.targets.length === 1 && only) return sql`(select ${only.batchId}::text as batch_id, c.* from chunk c)`;
+  return sql`matches`;
+}
+
+/** A batch per segment: each profile of the chunk once per batch of a segment it is a member of. */
+function batchMatches(plan: ExportPlan): SQL {
+  const batchIds = sql.join(
+    plan.targets.map((target) => sql`${target.batchId}::text`),
+    sql`, `,
   );
+  // Target i holds segment i (exportPlan.ts), so a position is an index into the batch ids.
+  return sql`select (array[${batchIds}])[pairs.position + 1] as batch_id, pairs.* from (
+      select c.*, unnest(c.segments) as position from chunk c
+    ) pairs where pairs.position is not null`;
 }
 
-/** What the insert reads: each (batch, profile) pair with its record. One batch needs no pairing. */
-function recordSources(plan: ExportPlan): SQL {
-  const [only] = plan.targets;
-  if (plan.targets.length === 1 && only) {
-    return sql`${only.batchId}::text, p.profile_id, ${recordOf(plan)} from chunk p`;
-  }
-  return sql`m.batch_id, p.profile_id, ${recordOf(plan)} from matches m join chunk p on p.profile_id = m.profile_id`;
-}
-
-/** Records per namespace: each record counts once for each namespace its profile has. */
-function namespaceCounts(plan: ExportPlan): SQL {
-  if (plan.targets.length === 1) {
-    return sql`select namespace, count(*)::int as n from chunk p cross join unnest(p.namespaces) as namespace group by namespace`;
-  }
-  return sql`select namespace, sum(m.records)::int as n
-    from chunk p cross join unnest(p.namespaces) as namespace
-    join (select profile_id, count(*) as records from matches group by profile_id) m on m.profile_id = p.profile_id
-    group by namespace`;
+/**
+ * The value of each path the projection takes whole, as a column of the chunk
+ * (`leaf_0`, …): read once per profile, however many times the projection
+ * tests and uses it.
+ */
+function leafColumns(paths: string[][] | null): { columns: SQL[]; leaf: ValueAt } {
+  const leaves = paths ? projectedLeaves(paths) : [];
+  const names = new Map(leaves.map((path, i) => [JSON.stringify(path), `leaf_${i}`]));
+  return {
+    columns: leaves.map((path) => sql`${profileValueAt(path)} as ${sql.identifier(names.get(JSON.stringify(path))!)}`),
+    leaf: (path) => {
+      const name = names.get(JSON.stringify(path));
+      return name ? sql`p.${sql.identifier(name)}` : profileValueAt(path);
+    },
+  };
 }
 
 /** The exported record of profile `p`: its document projected on `fields`, `profileId` always kept, events if asked. */
-function recordOf(plan: ExportPlan): SQL {
+function recordOf(plan: ExportPlan, leaf: ValueAt): SQL {
   const document = sql`p.attributes || jsonb_build_object('profileId', p.profile_id, 'identities', p.identities)`;
   const projected = plan.paths
-    ? sql`${projectionSql(plan.paths, document, profileValueAt)} || jsonb_build_object('profileId', p.profile_id)`
+    ? sql`${projectionSql(plan.paths, { whole: document, valueAt: profileValueAt, leaf })} || jsonb_build_object('profileId', p.profile_id)`
     : document;
   if (!plan.events) return projected;
   const conditions: SQL[] = [
@@ -176,7 +177,7 @@ function recordOf(plan: ExportPlan): SQL {
   if (plan.events.ingestedAfter) conditions.push(sql`e.ingest_time > ${plan.events.ingestedAfter}::timestamptz`);
   if (plan.events.ingestedBefore) conditions.push(sql`e.ingest_time < ${plan.events.ingestedBefore}::timestamptz`);
   const event = plan.events.paths
-    ? projectionSql(plan.events.paths, sql`e.data`, (path) => sql`e.data #> ${pathLiteral(path)}`)
+    ? projectionSql(plan.events.paths, { whole: sql`e.data`, valueAt: (path) => sql`e.data #> ${pathLiteral(path)}` })
     : sql`e.data`;
   return sql`${projected} || jsonb_build_object('eventList', coalesce(
     (select jsonb_agg(${event} order by e.ingest_time, e.id) from experience_events e where ${sql.join(conditions, sql` and `)}),

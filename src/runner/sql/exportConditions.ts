@@ -1,6 +1,6 @@
 /**
  * The SQL conditions of an export's filter (README, "What a job exports"),
- * shared by the count and the chunks so both select exactly the same profiles.
+ * used by the slices that the count and the chunks both read (chunkSource.ts).
  */
 import { sql, type SQL } from 'drizzle-orm';
 import type { SegmentFilterSpec } from '../../jobs/exportJobSpec';
@@ -29,13 +29,4 @@ export function profileQualifies(plan: ExportPlan): SQL {
   if (!plan.emptyProfiles) conditions.push(sql`p.has_profile_record`);
   if (plan.updatedAfter !== null) conditions.push(sql`p.updated_at > ${plan.updatedAfter}::timestamptz`);
   return sql.join(conditions, sql` and `);
-}
-
-/** `p` is a member of one of `segments` (true when the export takes every profile). */
-export function memberOfAny(plan: ExportPlan, segments: SegmentFilterSpec[] | null): SQL {
-  if (segments === null) return sql`true`;
-  return sql`exists (select 1 from segment_memberships m where m.profile_id = p.profile_id and (${sql.join(
-    segments.map((segment) => sql`(${membershipQualifies(plan, segment)})`),
-    sql` or `,
-  )}))`;
 }

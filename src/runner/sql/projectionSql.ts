@@ -10,6 +10,19 @@ import { sql, type SQL } from 'drizzle-orm';
 /** Where a path's value comes from: `path` is never empty. */
 export type ValueAt = (path: string[]) => SQL;
 
+/** The document a projection reads. */
+export interface ProjectionSource {
+  /** The whole document: the input of the gw_project fallback. */
+  whole: SQL;
+  /** Reads any path of the document. */
+  valueAt: ValueAt;
+  /**
+   * The value of a path of `projectedLeaves`, when the caller computed it once
+   * already (a column); by default `valueAt(path)`.
+   */
+  leaf?: ValueAt;
+}
+
 interface PathNode {
   /** A requested path ends here: take the whole value. */
   whole: boolean;
@@ -17,19 +30,40 @@ interface PathNode {
 }
 
 /**
- * The projection of one document onto `paths`, `whole` being the full document
- * (the fallback's input) and `valueAt` reading a path from the same document.
+ * The projection of one document onto `paths`. Each leaf value is read once
+ * (through `source.leaf`); the paths through arrays, whose semantics need a
+ * loop, go to gw_project, and finding them costs nothing when a leaf was found:
+ * `#>` answers null on an array for a key that is not an integer, so a leaf
+ * that has a value crossed no array, unless the path has an integer key.
  */
-export function projectionSql(paths: string[][], whole: SQL, valueAt: ValueAt): SQL {
+export function projectionSql(paths: string[][], source: ProjectionSource): SQL {
   const root = trieOf(paths);
-  const crossesArray = paths.flatMap((path) =>
-    path.slice(0, -1).map((_, i) => sql`jsonb_typeof(${valueAt(path.slice(0, i + 1))}) = 'array'`),
-  );
-  const direct = objectOf(root, [], valueAt);
+  const leaf = source.leaf ?? source.valueAt;
+  const crossesArray = leavesOf(root, []).flatMap((path) => {
+    const prefixes = path.slice(0, -1).map((_, i) => sql`jsonb_typeof(${source.valueAt(path.slice(0, i + 1))}) = 'array'`);
+    if (prefixes.length === 0) return [];
+    const anyPrefix = sql`(${sql.join(prefixes, sql` or `)})`;
+    return path.some((name) => INTEGER_KEY.test(name)) ? [anyPrefix] : [sql`(${leaf(path)} is null and ${anyPrefix})`];
+  });
+  const direct = objectOf(root, [], leaf);
   if (crossesArray.length === 0) return direct;
   return sql`case when ${sql.join(crossesArray, sql` or `)}
-    then gw_project(${whole}, ${JSON.stringify(paths)}::jsonb)
+    then gw_project(${source.whole}, ${JSON.stringify(paths)}::jsonb)
     else ${direct} end`;
+}
+
+/** `#>` reads such a key as an array index. */
+const INTEGER_KEY = /^\s*-?\d+\s*$/;
+
+/** The paths whose whole value a projection takes: the requested ones not below another requested one. */
+export function projectedLeaves(paths: string[][]): string[][] {
+  return leavesOf(trieOf(paths), []);
+}
+
+function leavesOf(node: PathNode, prefix: string[]): string[][] {
+  return [...node.children].flatMap(([name, child]) =>
+    child.whole ? [[...prefix, name]] : leavesOf(child, [...prefix, name]),
+  );
 }
 
 function trieOf(paths: string[][]): PathNode {
