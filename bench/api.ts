@@ -8,14 +8,14 @@
  * req/s, p50 and p99, and the plan of the page query.
  * Targets: ≥ 500 req/s for (1); p99 < 10 ms for (2).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
+import type { ChildProcess } from 'node:child_process';
 import autocannon from 'autocannon';
 import postgres from 'postgres';
 import { createDb } from '../src/db/createDb';
 import { EXPORT_JOB_FIELDS } from '../test/fixtures/operations';
 import { createPostgresDatabase } from '../test/helpers/databases';
 import { fixedRateLoad } from './fixedRateLoad';
+import { startServerProcess, stopServerProcess } from './serverProcess';
 
 const ORG = 'BENCH_ORG@AdobeOrg';
 const JOBS = 10_000;
@@ -36,7 +36,7 @@ async function main(): Promise<void> {
     await printPlan(database.url);
     const summary = [];
     for (const workers of WORKER_COUNTS) {
-      server = await startServerProcess(database.url, workers);
+      server = await startServerProcess({ DATABASE_URL: database.url, PORT: String(PORT) }, workers);
       const url = `http://127.0.0.1:${PORT}/graphql`;
       await run('warm-up', { url, connections: 20, duration: 3, body: JSON.stringify({ query: PAGE_QUERY }) });
       const page = await run(`WORKERS=${workers}: exportJobs(first: 50), all fields`, {
@@ -125,37 +125,6 @@ async function printPlan(url: string): Promise<void> {
   await sql.end();
   console.log('\nPlan of a page query:');
   for (const line of plan) console.log('  ' + String(Object.values(line)[0]));
-}
-
-/** The server as `npm start` runs it (same node flags), as its own process. */
-async function startServerProcess(databaseUrl: string, workers: number): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--max-semi-space-size=64', '--import', 'tsx', 'src/main.ts', 'serve'], {
-    env: {
-      ...process.env,
-      NODE_ENV: 'production',
-      DATABASE_URL: databaseUrl,
-      PORT: String(PORT),
-      HOST: '127.0.0.1',
-      WORKERS: String(workers),
-    },
-    stdio: ['ignore', 'inherit', 'pipe'],
-  });
-  let log = '';
-  await new Promise<void>((resolve, reject) => {
-    child.stderr!.on('data', (chunk: Buffer) => {
-      log += chunk.toString();
-      process.stderr.write(chunk);
-      if (log.split('gateway ready').length > workers) resolve();
-    });
-    child.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
-  });
-  return child;
-}
-
-async function stopServerProcess(child: ChildProcess): Promise<void> {
-  const exited = once(child, 'exit');
-  child.kill('SIGTERM');
-  await exited;
 }
 
 interface Figures {

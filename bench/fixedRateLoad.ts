@@ -11,7 +11,10 @@ export interface FixedRateOptions {
   url: string;
   /** Requests per second. */
   rate: number;
+  /** How long to send for, at most. */
   durationSeconds: number;
+  /** Stops sending when aborted (requests already sent are still awaited). */
+  signal?: AbortSignal;
   connections: number;
   headers: Record<string, string>;
   /** The body of the i-th request. */
@@ -58,7 +61,7 @@ export async function fixedRateLoad(options: FixedRateOptions): Promise<FixedRat
       req.end(options.body(index));
     });
 
-  while (sent < total) {
+  while (sent < total && !options.signal?.aborted) {
     const now = performance.now();
     while (sent < total && start + sent * interval <= now) {
       pending.push(send(sent, start + sent * interval));
