@@ -159,17 +159,31 @@ function pump(client: PGlite): void {
     )
     .finally(() => {
       running = false;
-      // On the next turn, once the messages that came during this request are queued:
-      // a request sent meanwhile must be able to go before those queued already.
-      setImmediate(() => pump(client));
+      schedulePump(client);
     });
+}
+
+let pumpScheduled = false;
+
+/**
+ * Chooses the next request on the next turn of the event loop, once every
+ * message that arrived meanwhile is queued: while a statement runs, the thread
+ * receives nothing, and a request sent during it must be able to go first.
+ */
+function schedulePump(client: PGlite): void {
+  if (pumpScheduled) return;
+  pumpScheduled = true;
+  setImmediate(() => {
+    pumpScheduled = false;
+    pump(client);
+  });
 }
 
 open().then(
   (client) => {
     port.on('message', (request: PgliteRequest) => {
       queue.push({ request, arrivedAt: performance.now() });
-      pump(client);
+      schedulePump(client);
     });
     send({ kind: 'ready' });
   },

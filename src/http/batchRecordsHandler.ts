@@ -7,6 +7,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { batchRecordChunks } from '../batches/batchRecordChunks';
+import { holdsRecords } from '../batches/holdsRecords';
 import { findBatch } from '../batches/findBatch';
 import { readCaller, REQUEST_ID_HEADER, requestIdOf } from '../context';
 import type { AppDatabase } from '../db/database';
@@ -48,7 +49,7 @@ export function batchRecordsHandler(db: AppDatabase, logger: Logger) {
       let clientGone = false;
       res.once('close', () => (clientGone = true));
       // Leaving the loop early (client gone) ends the generator: no further chunk is read.
-      for await (const lines of batchRecordChunks(db, batch.id)) {
+      for await (const lines of holdsRecords(batch) ? batchRecordChunks(db, batch.id) : []) {
         if (clientGone) break;
         if (!res.write(lines.join('\n') + '\n')) await drained(res);
         if (clientGone) break;

@@ -1,3 +1,5 @@
+import type { RunnerOptions } from './runnerOptions';
+
 /**
  * Sizes chunks by time rather than by count: from what the statements took so
  * far (a moving average of the time per unit of size), the next size is the
@@ -42,4 +44,15 @@ export function chunkSizer({ max, targetMs, initial = Math.ceil(max / 8) }: Chun
       size = Math.max(1, Math.min(max, size * MAX_GROWTH, wanted));
     },
   };
+}
+
+/**
+ * The sizes of a run's light statements (count slices, deletes of partial
+ * records): they read no documents, so each may take many chunks' worth of rows.
+ */
+export function lightStatementSizer(
+  options: Pick<RunnerOptions, 'chunkSize' | 'chunkTargetMs'>,
+  targetMs = options.chunkTargetMs,
+): ChunkSizer {
+  return chunkSizer({ max: options.chunkSize * 25, initial: Math.ceil(options.chunkSize / 8), targetMs });
 }

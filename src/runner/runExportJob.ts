@@ -10,7 +10,7 @@ import { jobEventOf, type JobEvent, type JobEventSource as EventSource } from '.
 import type { ExportJobStatus } from '../jobs/exportJobStatus';
 import { percentDone } from '../jobs/progress';
 import { describeError, type Logger } from '../logger';
-import { chunkSizer } from './chunkSizer';
+import { chunkSizer, lightStatementSizer } from './chunkSizer';
 import { ExportErrorCode } from './exportErrorCode';
 import { planExport } from './exportPlan';
 import { progressPublisher } from './progressPublisher';
@@ -20,12 +20,11 @@ import { countExportProfiles } from './sql/countExportProfiles';
 import { endJobWithoutResult } from './sql/endJobWithoutResult';
 import { exportChunk } from './sql/exportChunk';
 import { releaseJob } from './sql/releaseJob';
+import { removeBatchRecords } from './sql/removeBatchRecords';
 import { renewLease } from './sql/renewLease';
 import { recordTotal } from './sql/recordTotal';
 import { startExport } from './sql/startExport';
 
-// A count slice reads no documents and writes nothing: it can take many chunks' worth of ids.
-const COUNT_SLICE_FACTOR = 25;
 
 export interface RunEnvironment {
   db: AppDatabase;
@@ -47,9 +46,11 @@ export async function runExportJob(env: RunEnvironment, claimed: ExportJobRow): 
   }
   const end = async (outcome: Parameters<typeof endJobWithoutResult>[3]) => {
     const ended = await endJobWithoutResult(db, claimed.id, runnerId, outcome);
+    if (!ended) return;
     // Only a CANCELLING job ends CANCELLED; a failure ends the status it was claimed in.
     const previous = outcome.status === 'CANCELLED' ? 'CANCELLING' : (claimed.status as ExportJobStatus);
-    if (ended) publish(ended, 'STATUS_CHANGED', previous);
+    publish(ended.job, 'STATUS_CHANGED', previous);
+    await removeBatchRecords(db, ended.batchIds, lightStatementSizer(options));
   };
   if (claimed.status === 'CANCELLING') return end({ status: 'CANCELLED' });
   if (claimed.attempts > options.maxAttempts) {
@@ -84,12 +85,8 @@ export async function runExportJob(env: RunEnvironment, claimed: ExportJobRow): 
     // The total is for progress only: it is counted beside the first chunks, not before
     // them, and an export whose count fails goes on without it.
     let totalProfiles = started.totalProfiles;
-    const counting = chunkSizer({
-      max: options.chunkSize * COUNT_SLICE_FACTOR,
-      initial: Math.ceil(options.chunkSize / 8),
-      // Half a chunk's time: where statements take turns (PGlite), an API request waits less behind one.
-      targetMs: options.chunkTargetMs / 2,
-    });
+    // Half a chunk's time: where statements take turns (PGlite), an API request waits less behind one.
+    const counting = lightStatementSizer(options, options.chunkTargetMs / 2);
     const counted =
       totalProfiles !== null
         ? Promise.resolve()

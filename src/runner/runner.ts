@@ -17,9 +17,11 @@ import type { AppDatabase } from '../db/database';
 import { inBackground } from '../db/backgroundWork';
 import type { EventBus } from '../events/eventBus';
 import { describeError, type Logger } from '../logger';
+import { lightStatementSizer } from './chunkSizer';
 import { runExportJob } from './runExportJob';
 import type { RunnerOptions } from './runnerOptions';
 import { claimJob } from './sql/claimJob';
+import { batchesWithAbandonedRecords, removeBatchRecords } from './sql/removeBatchRecords';
 
 export interface Runner {
   readonly id: string;
@@ -42,6 +44,7 @@ export function startRunner(deps: { db: AppDatabase; bus: EventBus; logger: Logg
   });
 
   async function loop(): Promise<void> {
+    await removeAbandonedRecords(db, options, logger);
     while (!stopping) {
       try {
         while (!stopping && running.size < options.concurrency) {
@@ -80,4 +83,16 @@ export function startRunner(deps: { db: AppDatabase; bus: EventBus; logger: Logg
       await Promise.all(running);
     },
   };
+}
+
+/** Finishes what a run that died while removing its partial records left behind. */
+async function removeAbandonedRecords(db: AppDatabase, options: RunnerOptions, logger: Logger): Promise<void> {
+  try {
+    const batchIds = await batchesWithAbandonedRecords(db);
+    if (batchIds.length === 0) return;
+    const removed = await removeBatchRecords(db, batchIds, lightStatementSizer(options));
+    logger.info('Removed the records of ended batches', { batches: batchIds.length, records: removed });
+  } catch (error: unknown) {
+    logger.error('Removing the records of ended batches failed', { error: describeError(error) });
+  }
 }

@@ -1,21 +1,22 @@
-import { eq, inArray, sql } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import type { AppDatabase } from '../../db/database';
-import { batchRecords, batches, exportJobs, type ExportJobRow } from '../../db/schema';
+import { batches, exportJobs, type ExportJobRow } from '../../db/schema';
 import type { ExportJobErrorEntry } from '../../jobs/exportJobStatus';
 import { nextEvent } from '../../jobs/nextEvent';
 import { heldBy } from './heldBy';
 
 /**
  * Ends a job that will export nothing: CANCELLED (its batches ABORTED) or
- * FAILED with its errors (batches FAILED). Partial records are removed and
- * the counters of written records go back to zero; times are recorded.
+ * FAILED with its errors (batches FAILED). The counters of written records go
+ * back to zero and times are recorded; the batches' partial records are left
+ * for `removeBatchRecords`, in steps (readers see none of them already).
  */
 export async function endJobWithoutResult(
   db: AppDatabase,
   jobId: number,
   runnerId: string,
   outcome: { status: 'CANCELLED' } | { status: 'FAILED'; errors: ExportJobErrorEntry[] },
-): Promise<ExportJobRow | null> {
+): Promise<{ job: ExportJobRow; batchIds: string[] } | null> {
   return db.transaction(async (tx) => {
     const [ended] = await tx
       .update(exportJobs)
@@ -34,12 +35,11 @@ export async function endJobWithoutResult(
       .where(heldBy(jobId, runnerId))
       .returning();
     if (!ended) return null;
-    const jobBatches = tx.select({ id: batches.id }).from(batches).where(eq(batches.jobId, jobId));
-    await tx.delete(batchRecords).where(inArray(batchRecords.batchId, jobBatches));
-    await tx
+    const abandoned = await tx
       .update(batches)
       .set({ status: outcome.status === 'CANCELLED' ? 'ABORTED' : 'FAILED', recordCount: 0 })
-      .where(eq(batches.jobId, jobId));
-    return ended;
+      .where(eq(batches.jobId, jobId))
+      .returning({ id: batches.id });
+    return { job: ended, batchIds: abandoned.map((batch) => batch.id) };
   });
 }

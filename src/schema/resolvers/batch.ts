@@ -6,5 +6,5 @@ export const Batch: BatchResolvers = {
   jobId: (batch) => String(batch.jobId),
   // The table's check constraint admits exactly the values of BatchStatus.
   status: (batch) => batch.status as BatchStatus,
-  records: (batch, args, { db, tenant }) => listBatchRecords(db, tenant, batch.id, args),
+  records: (batch, args, { db, tenant }) => listBatchRecords(db, tenant, batch, args),
 };

@@ -1,0 +1,39 @@
+/**
+ * Only `src/db` knows which database driver runs (STYLE.md habit 3): every
+ * other source file speaks drizzle and the project's own `Database`.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const SRC = new URL('../../src/', import.meta.url).pathname;
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) return sourceFiles(path);
+    return entry.name.endsWith('.ts') ? [path] : [];
+  });
+}
+
+const DRIVER_KNOWLEDGE: [string, RegExp][] = [
+  ['imports PGlite', /from '@electric-sql\/pglite/],
+  ['imports postgres.js', /from 'postgres'/],
+  ['imports a drizzle driver', /from 'drizzle-orm\/(pglite|postgres-js)/],
+  ["reaches into the driver's client", /\$client/],
+  ['parses the embedded database URL', /['"]memory:\/\//],
+  ['names a driver', /\bdriver\s*===|\.driver\b/],
+];
+
+describe('the driver boundary', () => {
+  const outside = sourceFiles(SRC).filter((path) => !relative(SRC, path).startsWith('db/'));
+
+  it('finds the source files it checks', () => {
+    expect(outside.length).toBeGreaterThan(50);
+  });
+
+  it.each(DRIVER_KNOWLEDGE)('leaves no file outside src/db that %s', (_, pattern) => {
+    const offenders = outside.filter((path) => pattern.test(readFileSync(path, 'utf8'))).map((path) => relative(SRC, path));
+    expect(offenders).toEqual([]);
+  });
+});

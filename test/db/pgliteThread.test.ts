@@ -1,0 +1,58 @@
+/** The embedded PGlite on its own thread, seen through the project's `Database`. */
+import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { inBackground } from '../../src/db/backgroundWork';
+import type { Database } from '../../src/db/database';
+import { storageTargets } from '../helpers/databases';
+
+const pglite = storageTargets.find((target) => target.name === 'pglite')!;
+
+describe('the PGlite thread', () => {
+  let database: Database;
+
+  beforeAll(async () => {
+    database = await pglite.open();
+    await database.db.execute(sql`create table thread_probe (id int primary key)`);
+  });
+  afterAll(() => database?.close());
+
+  it("keeps a database error's fields across the thread", async () => {
+    await database.db.execute(sql`insert into thread_probe values (1)`);
+    const failure = await database.db.execute(sql`insert into thread_probe values (1)`).catch((error: unknown) => error);
+    expect((failure as Error & { cause?: Record<string, unknown> }).cause).toMatchObject({
+      code: '23505',
+      constraint: 'thread_probe_pkey',
+    });
+  });
+
+  it('rolls a failed transaction back and goes on serving', async () => {
+    await expect(
+      database.db.transaction(async (tx) => {
+        await tx.execute(sql`insert into thread_probe values (2)`);
+        throw new Error('changed my mind');
+      }),
+    ).rejects.toThrow('changed my mind');
+    const rows = await database.db.execute<{ id: number }>(sql`select id from thread_probe order by id`);
+    expect(rows.map((row) => row.id)).toEqual([1]);
+  });
+
+  it('runs a statement of the API before background statements queued earlier', async () => {
+    const finished: string[] = [];
+    const slow = (name: string) =>
+      inBackground(async () => {
+        await database.db.execute(sql`select pg_sleep(0.1)`);
+        finished.push(name);
+      });
+    const background = [slow('background 1'), slow('background 2'), slow('background 3')];
+    await new Promise((resolve) => setTimeout(resolve, 20)); // the first one is running
+    await database.db.execute(sql`select 1`).then(() => finished.push('api'));
+    await Promise.all(background);
+    expect(finished).toEqual(['background 1', 'api', 'background 2', 'background 3']);
+  });
+
+  it('answers the rows of a raw statement as an array', async () => {
+    const rows = await database.db.execute<{ n: number }>(sql`select generate_series(1, 3) as n`);
+    expect(Array.isArray(rows)).toBe(true);
+    expect(rows.map((row) => row.n)).toEqual([1, 2, 3]);
+  });
+});
