@@ -38,7 +38,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       tenantLimit: integer(env, 'RUNNER_TENANT_LIMIT', 2, 1, 256),
       leaseMs: integer(env, 'RUNNER_LEASE_MS', 30_000, 300, 3_600_000),
       chunkSize: integer(env, 'RUNNER_CHUNK_SIZE', 2_000, 1, 1_000_000),
-      chunkTargetMs: integer(env, 'RUNNER_CHUNK_MS', 50, 1, 60_000),
+      chunkTargetMs: integer(env, 'RUNNER_CHUNK_MS', 70, 1, 60_000),
       maxAttempts: integer(env, 'RUNNER_MAX_ATTEMPTS', 3, 1, 100),
       pollMs: integer(env, 'RUNNER_POLL_MS', 250, 10, 60_000),
     },

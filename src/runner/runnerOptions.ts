@@ -9,7 +9,7 @@ export interface RunnerOptions {
   /** The most profiles a chunk takes (`RUNNER_CHUNK_SIZE`, default 2,000). */
   chunkSize: number;
   /**
-   * How long one chunk statement should take (`RUNNER_CHUNK_MS`, default 50): chunks
+   * How long one chunk statement should take (`RUNNER_CHUNK_MS`, default 70): chunks
    * are resized after each to about this, so no statement holds the job row (or
    * PGlite's one connection) for long.
    */

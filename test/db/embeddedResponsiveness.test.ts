@@ -27,7 +27,7 @@ describe('the embedded database while an export runs', () => {
 
   beforeAll(async () => {
     // The runner as `npm start` runs it: defaults but for a quicker poll.
-    api = await startTestServer(pglite, { concurrency: 4, chunkSize: 2_000, chunkTargetMs: 40, leaseMs: 30_000 });
+    api = await startTestServer(pglite, { concurrency: 4, chunkSize: 2_000, chunkTargetMs: 70, leaseMs: 30_000 });
     await seedProfiles(api.database, { orgId: TENANT['x-gw-ims-org-id'], sandboxName: 'prod' }, PROFILES);
   }, 120_000);
   afterAll(() => api?.close());
