@@ -26,7 +26,7 @@ export interface Config {
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  return {
+  const config: Config = {
     databaseUrl: env.DATABASE_URL || undefined,
     dataDir: resolve(env.DATA_DIR || './.data/pglite'),
     port: integer(env, 'PORT', 4000, 0, 65535),
@@ -43,6 +43,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       pollMs: integer(env, 'RUNNER_POLL_MS', 250, 10, 60_000),
     },
   };
+  // A chunk must fit well inside the runner's statement timeout (a third of the lease).
+  if (config.runner.chunkTargetMs * 6 > config.runner.leaseMs) {
+    throw new Error(
+      `RUNNER_CHUNK_MS (${config.runner.chunkTargetMs}) must be at most a sixth of RUNNER_LEASE_MS (${config.runner.leaseMs})`,
+    );
+  }
+  return config;
 }
 
 function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {

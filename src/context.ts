@@ -42,6 +42,15 @@ export function readCaller(headers: IncomingHttpHeaders): { tenant: Tenant; bear
   if (!orgId) {
     throw new GatewayError(ErrorCode.UNAUTHENTICATED, `The ${ORG_HEADER} header is required`);
   }
+  const sandboxName = header(headers, SANDBOX_HEADER) || DEFAULT_SANDBOX;
+  for (const [name, value] of [[ORG_HEADER, orgId], [SANDBOX_HEADER, sandboxName]] as const) {
+    if (!TENANT_NAME.test(value)) {
+      throw new GatewayError(
+        ErrorCode.UNAUTHENTICATED,
+        `The ${name} header must be 1 to ${MAX_TENANT_NAME_LENGTH} printable characters`,
+      );
+    }
+  }
   const authorization = header(headers, 'authorization');
   let bearerToken: string | null = null;
   if (authorization) {
@@ -51,8 +60,14 @@ export function readCaller(headers: IncomingHttpHeaders): { tenant: Tenant; bear
     }
     bearerToken = match[1];
   }
-  return { tenant: { orgId, sandboxName: header(headers, SANDBOX_HEADER) || DEFAULT_SANDBOX }, bearerToken };
+  return { tenant: { orgId, sandboxName }, bearerToken };
 }
+
+/** The longest organisation or sandbox name a header may carry. */
+export const MAX_TENANT_NAME_LENGTH = 256;
+// Printable characters only: a NUL or another control character is no tenant, and would
+// reach PostgreSQL as text it refuses.
+const TENANT_NAME = new RegExp(`^[^\\p{Cc}\\p{Cs}]{1,${MAX_TENANT_NAME_LENGTH}}$`, 'u');
 
 export function requestIdOf(headers: IncomingHttpHeaders): string {
   return header(headers, REQUEST_ID_HEADER) || randomUUID();

@@ -4,6 +4,7 @@ import { createDb } from './db/createDb';
 import { createDatabaseEventBus } from './events/databaseEventBus';
 import { createLogger, describeError } from './logger';
 import { startRunner } from './runner/runner';
+import { runnerPoolOptions } from './runner/runnerPool';
 import { startServer } from './server';
 import { isPrimaryProcess, runPrimary } from './serveWorkers';
 
@@ -25,7 +26,7 @@ async function worker(): Promise<void> {
   const database = await createDb({ url: config.databaseUrl, dataDir: config.dataDir, poolSize: config.poolSize });
   const options = { ...config.runner, concurrency: Math.max(1, config.runner.concurrency) };
   const bus = await createDatabaseEventBus(database, logger);
-  const runner = startRunner({ db: database.db, bus, logger, options });
+  const runner = startRunner({ db: await database.boundedPool(runnerPoolOptions(options)), bus, logger, options });
   closeOnSignal(async () => {
     await runner.stop();
     await bus.close();

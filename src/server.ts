@@ -31,6 +31,7 @@ import { serveGraphqlOverWebSocket, type GraphqlWsServer } from './http/graphqlW
 import { createLogger, describeError, type Logger } from './logger';
 import { buildSchema } from './schema/buildSchema';
 import { startRunner, type Runner } from './runner/runner';
+import { runnerPoolOptions } from './runner/runnerPool';
 import { jitGateway } from './schema/jitExecutor';
 import { JOBS_PAGE_HTML } from './web/jobsPage';
 import { playgroundLandingPage } from './web/playgroundPage';
@@ -63,13 +64,16 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   const httpServer = createServer();
   const bus = await createDatabaseEventBus(database, logger);
   const runner =
-    config.runner.concurrency > 0 ? startRunner({ db: database.db, bus, logger, options: config.runner }) : null;
+    config.runner.concurrency > 0
+      ? startRunner({ db: await database.boundedPool(runnerPoolOptions(config.runner)), bus, logger, options: config.runner })
+      : null;
 
   const hub = createJobEventHub(database.db, bus, logger);
+  const formatError = createFormatError(logger);
   const schema = buildSchema();
   const apollo = new ApolloServer<Context>({
     gateway: jitGateway(schema),
-    formatError: createFormatError(logger),
+    formatError,
     includeStacktraceInErrorResponses: false,
     introspection: true,
     // Compact JSON: Apollo pretty-prints by default, which costs CPU and bytes on every page.
@@ -94,8 +98,11 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     }
     return createContext({ database, bus, hub }, req.headers, requestId);
   });
-  const subscriptions = serveGraphqlOverWebSocket(httpServer, schema, (headers) =>
-    createContext({ database, bus, hub }, headers, requestIdOf(headers)),
+  const subscriptions = serveGraphqlOverWebSocket(
+    httpServer,
+    schema,
+    (headers) => createContext({ database, bus, hub }, headers, requestIdOf(headers)),
+    formatError,
   );
   const batchRecords = batchRecordsHandler(database.db, logger);
   const assets = staticAssetsHandler();

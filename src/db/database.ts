@@ -18,6 +18,15 @@ export interface Database {
   db: AppDatabase;
   /** Where the data lives, without credentials (for logs). */
   description: string;
+  /**
+   * A handle for background work (the runner) whose statements are all bounded.
+   * On PostgreSQL: a pool of its own, so that it can never take the API's
+   * connections, whose sessions end any statement after `statementTimeoutMs`, any
+   * transaction idle that long, and any statement whose client has gone (checked
+   * every second). On PGlite: the same database (one connection; the runner's
+   * statements are short by construction and go after the API's).
+   */
+  boundedPool(options: BoundedPoolOptions): Promise<AppDatabase>;
   /** Runs `work` in one transaction on one connection: committed if it resolves, rolled back if it throws. */
   withCopySession<T>(work: (session: CopySession) => Promise<T>): Promise<T>;
   /** NOTIFY: sends `payload` to every listener of `channel` on this database, in every process. */
@@ -25,6 +34,13 @@ export interface Database {
   /** LISTEN: calls `onMessage` for each notification; resolves, once listening, to the function that stops. */
   listen(channel: string, onMessage: (payload: string) => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
+}
+
+export interface BoundedPoolOptions {
+  /** Connections of the pool (PostgreSQL). */
+  connections: number;
+  /** The longest a statement, or a transaction left idle, may last. */
+  statementTimeoutMs: number;
 }
 
 /** A transaction on one connection that can bulk-load a table with COPY. */

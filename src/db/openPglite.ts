@@ -34,6 +34,7 @@ export async function openPglite(
   return {
     db: db as unknown as AppDatabase,
     description: dataDir ? `PGlite in ${dataDir}` : 'PGlite in memory',
+    boundedPool: async () => db as unknown as AppDatabase,
     withCopySession: (work) => thread.transaction((tx) => work(copySession(tx))),
     notify: async (channel, payload) => {
       await thread.query('select pg_notify($1, $2)', [channel, payload]);

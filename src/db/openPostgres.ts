@@ -11,13 +11,9 @@ const MIGRATION_LOCK_KEY = 727_001;
 
 /** A pool of postgres.js connections to `url`, migrated. */
 export async function openPostgres(url: string, options: DatabaseOptions, migrationsFolder: string): Promise<Database> {
-  const client = postgres(url, {
-    max: options.poolSize ?? 10,
-    onnotice: () => {},
-    // LLVM JIT compiles an export chunk (whose estimates look huge) for longer than it runs: measured 730 ms of 1 s.
-    connection: { jit: 'off' },
-  });
+  const client = pool(url, options.poolSize ?? 10, {});
   const db = drizzle({ client, schema, logger: queryLogger(options.onQuery) });
+  const boundedPools: Sql[] = [];
   try {
     const lockHolder = await client.reserve();
     try {
@@ -34,6 +30,19 @@ export async function openPostgres(url: string, options: DatabaseOptions, migrat
   return {
     db: db as unknown as AppDatabase,
     description: `PostgreSQL at ${redact(url)}`,
+    boundedPool: async ({ connections, statementTimeoutMs }) => {
+      const settings: Record<string, string> = {
+        statement_timeout: String(statementTimeoutMs),
+        idle_in_transaction_session_timeout: String(statementTimeoutMs),
+      };
+      // PostgreSQL 14+: the server notices a client gone (kill -9) while a statement runs,
+      // and ends the statement instead of running it, and its locks, to the end.
+      const [version] = await client<{ server_version_num: string }[]>`show server_version_num`;
+      if (Number(version?.server_version_num) >= 140_000) settings.client_connection_check_interval = '1000';
+      const bounded = pool(url, connections, settings);
+      boundedPools.push(bounded);
+      return drizzle({ client: bounded, schema, logger: queryLogger(options.onQuery) }) as unknown as AppDatabase;
+    },
     withCopySession: (work) => withCopySession(client, work),
     notify: async (channel, payload) => {
       await client.notify(channel, payload);
@@ -43,8 +52,19 @@ export async function openPostgres(url: string, options: DatabaseOptions, migrat
       const { unlisten } = await client.listen(channel, onMessage);
       return unlisten;
     },
-    close: () => client.end({ timeout: 5 }),
+    close: async () => {
+      await Promise.all([client, ...boundedPools].map((each) => each.end({ timeout: 5 })));
+    },
   };
+}
+
+function pool(url: string, connections: number, settings: Record<string, string>): Sql {
+  return postgres(url, {
+    max: connections,
+    onnotice: () => {},
+    // LLVM JIT compiles an export chunk (whose estimates look huge) for longer than it runs: measured 730 ms of 1 s.
+    connection: { jit: 'off', ...settings },
+  });
 }
 
 async function withCopySession<T>(sql: Sql, work: (session: CopySession) => Promise<T>): Promise<T> {

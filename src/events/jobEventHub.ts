@@ -117,7 +117,14 @@ export function createJobEventHub(db: AppDatabase, bus: EventBus, logger: Logger
       // Registered before the snapshot is read, so no change can fall between the two.
       add(watcher);
       if (requestedId !== null) {
-        const job = await findExportJob(db, filter.tenant, requestedId);
+        // Every way out but a delivered snapshot unregisters the watcher: a failed read too.
+        let job: ExportJobRow | null;
+        try {
+          job = await findExportJob(db, filter.tenant, requestedId);
+        } catch (error: unknown) {
+          remove(watcher);
+          throw new Error(`Reading export job ${requestedId} for a watch failed`, { cause: error });
+        }
         if (!job) {
           remove(watcher);
           throw missing();

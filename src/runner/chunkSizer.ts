@@ -19,7 +19,7 @@ export interface ChunkSizerOptions {
   max: number;
   /** How long a statement should take. */
   targetMs: number;
-  /** The size of the first statement; default an eighth of `max`, so a cold start is short too. */
+  /** The size of the first statement; default the smaller of `max` and 250, so a cold start is short too. */
   initial?: number;
 }
 
@@ -29,7 +29,7 @@ const MAX_GROWTH = 2;
 // Weight of the newest measurement in the moving average.
 const NEWEST_WEIGHT = 0.5;
 
-export function chunkSizer({ max, targetMs, initial = Math.ceil(max / 8) }: ChunkSizerOptions): ChunkSizer {
+export function chunkSizer({ max, targetMs, initial = Math.min(max, 250) }: ChunkSizerOptions): ChunkSizer {
   let size = Math.max(1, Math.min(max, initial));
   let msPerUnit: number | undefined;
   return {
@@ -54,5 +54,5 @@ export function lightStatementSizer(
   options: Pick<RunnerOptions, 'chunkSize' | 'chunkTargetMs'>,
   targetMs = options.chunkTargetMs,
 ): ChunkSizer {
-  return chunkSizer({ max: options.chunkSize * 25, initial: Math.ceil(options.chunkSize / 8), targetMs });
+  return chunkSizer({ max: options.chunkSize * 25, targetMs });
 }

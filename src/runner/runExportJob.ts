@@ -4,6 +4,7 @@
  * client cancels, FAILED on an error, or handed back when the runner stops.
  */
 import type { AppDatabase } from '../db/database';
+import { PostgresErrorCode, postgresErrorCode } from '../db/postgresErrors';
 import type { ExportJobRow } from '../db/schema';
 import type { EventBus } from '../events/eventBus';
 import { jobEventOf, type JobEvent, type JobEventSource as EventSource } from '../events/jobEvent';
@@ -12,9 +13,11 @@ import { percentDone } from '../jobs/progress';
 import { describeError, type Logger } from '../logger';
 import { chunkSizer, lightStatementSizer } from './chunkSizer';
 import { ExportErrorCode } from './exportErrorCode';
+import { startHeartbeat } from './heartbeat';
 import { planExport } from './exportPlan';
 import { progressPublisher } from './progressPublisher';
 import type { RunnerOptions } from './runnerOptions';
+import { statementTimeoutOf } from './runnerPool';
 import { completeJob } from './sql/completeJob';
 import { countExportProfiles } from './sql/countExportProfiles';
 import { endJobWithoutResult } from './sql/endJobWithoutResult';
@@ -70,13 +73,12 @@ export async function runExportJob(env: RunEnvironment, claimed: ExportJobRow): 
   const progress = progressPublisher((job: EventSource) => publish(job, 'PROGRESS', null), percentDone);
   let leaseLost = false;
   let finished = false; // ends the count when the run ends first
-  const heartbeat = setInterval(() => {
-    renewLease(db, claimed.id, runnerId, options.leaseMs).then(
-      (status) => (leaseLost ||= status === null),
-      (error: unknown) => env.logger.error('Lease renewal failed', { jobId: claimed.id, error: describeError(error) }),
-    );
-  }, options.leaseMs / 3);
-  heartbeat.unref();
+  const heartbeat = startHeartbeat({
+    intervalMs: options.leaseMs / 3,
+    renew: async () => (await renewLease(db, claimed.id, runnerId, options.leaseMs)) !== null,
+    onLost: () => (leaseLost = true),
+    onError: (error) => env.logger.error('Lease renewal failed', { jobId: claimed.id, error: describeError(error) }),
+  });
 
   try {
     const plan = planExport(claimed);
@@ -107,12 +109,17 @@ export async function runExportJob(env: RunEnvironment, claimed: ExportJobRow): 
         await releaseJob(db, claimed.id, runnerId);
         return;
       }
-      const chunk = await exportChunk(db, plan, {
-        runnerId,
-        leaseMs: options.leaseMs,
-        chunkSize: chunks.size,
-        after: checkpoint,
-      });
+      let chunk;
+      try {
+        chunk = await exportChunk(db, plan, { runnerId, leaseMs: options.leaseMs, chunkSize: chunks.size, after: checkpoint });
+      } catch (error: unknown) {
+        // Ended by the runner's statement timeout (runnerPool.ts): too big for the time it
+        // may hold the job row. Nothing of it was written; a smaller one tries again.
+        if (postgresErrorCode(error) !== PostgresErrorCode.QUERY_CANCELED || chunks.size === 1) throw error;
+        env.logger.info('Export chunk ran out of time; retrying smaller', { jobId: claimed.id, profiles: chunks.size });
+        chunks.record(statementTimeoutOf(options), false);
+        continue;
+      }
       chunks.record(chunk.elapsedMs, chunk.reachedEnd);
       if (chunk.status === null || leaseLost) return; // another runner holds the job now
       checkpoint = chunk.checkpoint;
@@ -154,7 +161,7 @@ export async function runExportJob(env: RunEnvironment, claimed: ExportJobRow): 
     });
   } finally {
     finished = true;
-    clearInterval(heartbeat);
+    await heartbeat.stop();
     progress.cancel(); // a run that ends by returning early leaves no progress event behind
   }
 }
