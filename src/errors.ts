@@ -3,7 +3,7 @@
  * error class that sets them. Anything else thrown is masked as
  * INTERNAL_SERVER_ERROR (see `formatError`).
  */
-import { GraphQLError } from 'graphql';
+import { GraphQLError, type ASTNode } from 'graphql';
 
 export const ErrorCode = {
   BAD_USER_INPUT: 'BAD_USER_INPUT',
@@ -31,9 +31,11 @@ const SETS_GRAPHQL_STATUS: ReadonlySet<ErrorCode> = new Set([ErrorCode.UNAUTHENT
 export class GatewayError extends GraphQLError {
   readonly code: ErrorCode;
 
-  constructor(code: ErrorCode, message: string, extensions: Record<string, unknown> = {}) {
+  /** `nodes`: where in the document the error is, for an error of the request itself (a variable). */
+  constructor(code: ErrorCode, message: string, extensions: Record<string, unknown> = {}, nodes?: ASTNode) {
     const http = SETS_GRAPHQL_STATUS.has(code) ? { http: { status: HTTP_STATUS[code] } } : {};
     super(message, {
+      ...(nodes ? { nodes } : {}),
       extensions: { code, ...extensions, ...http },
     });
     this.code = code;
@@ -41,8 +43,8 @@ export class GatewayError extends GraphQLError {
 }
 
 /** Bad input; `field` is the dotted input path (`filter.segments[2].segmentId`). */
-export function badUserInput(field: string, message: string): GatewayError {
-  return new GatewayError(ErrorCode.BAD_USER_INPUT, message, { field });
+export function badUserInput(field: string, message: string, nodes?: ASTNode): GatewayError {
+  return new GatewayError(ErrorCode.BAD_USER_INPUT, message, { field }, nodes);
 }
 
 export function notFound(message: string): GatewayError {

@@ -1,4 +1,8 @@
-/** A small structured logger: one JSON object per line on stderr. */
+/**
+ * A small structured logger: one JSON object per line on stderr. Lines are
+ * bounded whatever they carry: a failed statement's error holds its SQL and
+ * every parameter, which client input once made a 5 MB line.
+ */
 import { inspect } from 'node:util';
 
 export interface Logger {
@@ -6,16 +10,79 @@ export interface Logger {
   error(message: string, fields?: Record<string, unknown>): void;
 }
 
+/** The most characters of any one string of an error's description: a message quoting a statement, a parameter, a line. */
+const MAX_ERROR_STRING_CHARS = 2_000;
+/** The most characters of an error's whole description: stack, properties and causes. */
+const MAX_ERROR_CHARS = 16_000;
+/** The most characters of any string in a log line (an error's description fits). */
+const MAX_FIELD_CHARS = 20_000;
+/** The most items of any list in a log line. */
+const MAX_LIST_ITEMS = 100;
+// As deep as inspect goes.
+const MAX_CAUSES = 6;
+
 export function createLogger(write: (line: string) => void = (line) => process.stderr.write(line + '\n')): Logger {
   const log = (level: string, message: string, fields: Record<string, unknown> = {}) =>
-    write(JSON.stringify({ time: new Date().toISOString(), level, message, ...fields }));
+    write(JSON.stringify({ time: new Date().toISOString(), level, message, ...fields }, bounded));
   return {
     info: (message, fields) => log('info', message, fields),
     error: (message, fields) => log('error', message, fields),
   };
 }
 
-/** The whole error for a log: stack and the chain of causes. */
+/**
+ * The whole error for a log: stack, properties and the chain of causes. Every
+ * message, string and line is cut to a bound, and so is the whole: a failed
+ * statement's error quotes its SQL and every parameter.
+ */
 export function describeError(error: unknown): string {
-  return inspect(error, { depth: 6, breakLength: Infinity });
+  const text = inspect(withShortMessages(error, 0), {
+    depth: MAX_CAUSES,
+    breakLength: Infinity,
+    maxStringLength: MAX_ERROR_STRING_CHARS,
+    maxArrayLength: MAX_LIST_ITEMS,
+  });
+  const lines = text.split('\n').map((line) => truncate(line, MAX_ERROR_STRING_CHARS));
+  return truncate(lines.join('\n'), MAX_ERROR_CHARS);
+}
+
+/**
+ * `error` and its causes with their messages cut: inspect prints an error's
+ * stack, which begins with the whole message (drizzle's quotes the statement and
+ * its parameters), before anything else, the cause included.
+ */
+function withShortMessages(error: unknown, depth: number): unknown {
+  if (!(error instanceof Error) || depth > MAX_CAUSES) return error;
+  const message = truncate(error.message, MAX_ERROR_STRING_CHARS);
+  const copy = Object.create(Object.getPrototypeOf(error) as object) as Error;
+  for (const key of Reflect.ownKeys(error)) {
+    Object.defineProperty(copy, key, Object.getOwnPropertyDescriptor(error, key)!);
+  }
+  // Read on the original, set as plain values: an engine may keep `stack` behind an accessor bound to it.
+  const stack = error.stack ?? `${error.name}: ${error.message}`;
+  Object.defineProperty(copy, 'message', { value: message, writable: true, configurable: true });
+  const shortStack = stack.replace(error.message, () => message);
+  Object.defineProperty(copy, 'stack', { value: shortStack, writable: true, configurable: true });
+  if (error.cause !== undefined) {
+    Object.defineProperty(copy, 'cause', {
+      value: withShortMessages(error.cause, depth + 1),
+      writable: true,
+      configurable: true,
+    });
+  }
+  return copy;
+}
+
+/** `text` cut to `max` characters, with a note of how many were cut. */
+function truncate(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max)}… [${text.length - max} more characters cut]`;
+}
+
+// A JSON.stringify replacer: every string and list of a log line bounded.
+function bounded(_key: string, value: unknown): unknown {
+  if (typeof value === 'string') return truncate(value, MAX_FIELD_CHARS);
+  if (Array.isArray(value) && value.length > MAX_LIST_ITEMS) {
+    return [...value.slice(0, MAX_LIST_ITEMS), `… [${value.length - MAX_LIST_ITEMS} more items cut]`];
+  }
+  return value;
 }

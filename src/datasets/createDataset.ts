@@ -1,19 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import type { AppDatabase } from '../db/database';
 import { datasets, type DatasetRow } from '../db/schema';
-import { badUserInput } from '../errors';
+import { requiredKey } from '../profiles/storable';
 import type { CreateDatasetInput } from '../schema/resolvers.generated';
 import type { Tenant } from '../tenant';
 
 export async function createDataset(db: AppDatabase, tenant: Tenant, input: CreateDatasetInput): Promise<DatasetRow> {
-  const name = input.name.trim();
-  if (name === '') throw badUserInput('name', '`name` must not be empty');
-  const schemaRefId = input.schemaRef.id.trim();
-  if (schemaRefId === '') throw badUserInput('schemaRef.id', '`schemaRef.id` must not be empty');
-  const schemaRefContentType = input.schemaRef.contentType.trim();
-  if (schemaRefContentType === '') {
-    throw badUserInput('schemaRef.contentType', '`schemaRef.contentType` must not be empty');
-  }
+  const name = requiredKey(input.name, 'name');
+  const schemaRefId = requiredKey(input.schemaRef.id, 'schemaRef.id');
+  const schemaRefContentType = requiredKey(input.schemaRef.contentType, 'schemaRef.contentType');
   const [row] = await db
     .insert(datasets)
     .values({ id: newDatasetId(), ...tenant, name, schemaRefId, schemaRefContentType })

@@ -4,10 +4,12 @@ import { inRequestedOrder } from '../db/inRequestedOrder';
 import { datasets, type DatasetRow } from '../db/schema';
 import { preparedStatement } from '../db/statementCache';
 import { datasetsOfTenant } from '../db/tenantScope';
+import { couldBeStoredKey } from '../profiles/storable';
 import type { Tenant } from '../tenant';
 
 /** The tenant's dataset with this id, or null. */
 export async function findDataset(db: AppDatabase, tenant: Tenant, id: string): Promise<DatasetRow | null> {
+  if (!couldBeStoredKey(id)) return null;
   const [row] = await findOne(db).execute({ ...tenant, id });
   return row ?? null;
 }
@@ -18,7 +20,9 @@ export async function findDatasets(
   tenant: Tenant,
   ids: readonly string[],
 ): Promise<(DatasetRow | null)[]> {
-  const rows = await findMany(db).execute({ ...tenant, ids: [...ids] });
+  // An id PostgreSQL could not even compare (a NUL) names no dataset.
+  const storable = ids.filter(couldBeStoredKey);
+  const rows = storable.length ? await findMany(db).execute({ ...tenant, ids: storable }) : [];
   return inRequestedOrder(ids, rows, (row) => row.id);
 }
 

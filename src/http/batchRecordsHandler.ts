@@ -13,6 +13,7 @@ import { readCaller, REQUEST_ID_HEADER, requestIdOf } from '../context';
 import type { AppDatabase } from '../db/database';
 import { ErrorCode, GatewayError, HTTP_STATUS, notFound } from '../errors';
 import { describeError, type Logger } from '../logger';
+import { couldBeStoredKey } from '../profiles/storable';
 
 const PATH = /^\/data\/batches\/([^/]+)\/records$/;
 
@@ -73,11 +74,14 @@ export function batchRecordsHandler(db: AppDatabase, logger: Logger) {
 function batchIdOf(url: string | undefined): string | null {
   const encoded = PATH.exec((url ?? '/').split('?')[0] ?? '')?.[1];
   if (encoded === undefined) return null;
+  let id: string;
   try {
-    return decodeURIComponent(encoded);
+    id = decodeURIComponent(encoded);
   } catch {
     return null; // Malformed percent-encoding names no batch.
   }
+  // `%00` decodes to a NUL, which PostgreSQL refuses even to compare: no batch has it.
+  return couldBeStoredKey(id) ? id : null;
 }
 
 /** Resolves once `res` can take more data, or once the client has gone (then nothing more is written). */

@@ -4,6 +4,7 @@ import type { AppDatabase } from '../db/database';
 import { exportJobs, type ExportJobRow } from '../db/schema';
 import { findDataset } from '../datasets/findDataset';
 import { badUserInput } from '../errors';
+import { keyProblem, MAX_KEY_LENGTH } from '../profiles/storable';
 import type { CreateExportJobInput } from '../schema/resolvers.generated';
 import type { Tenant } from '../tenant';
 import { jobsOfTenant } from '../db/tenantScope';
@@ -13,8 +14,6 @@ export interface RequestMeta {
   requestId: string;
   bearerToken: string | null;
 }
-
-const MAX_IDEMPOTENCY_KEY_LENGTH = 255;
 
 /**
  * Creates a job in status NEW. A repeated `idempotencyKey` returns the job it
@@ -57,11 +56,12 @@ export async function createExportJob(
   return { job: first, created: false };
 }
 
+/** The key as given (compared exactly, never trimmed), or null without one. */
 function checkIdempotencyKey(key: string | null | undefined): string | null {
   if (key === null || key === undefined) return null;
-  if (key === '' || key.length > MAX_IDEMPOTENCY_KEY_LENGTH) {
-    throw badUserInput('idempotencyKey', `\`idempotencyKey\` must have 1 to ${MAX_IDEMPOTENCY_KEY_LENGTH} characters`);
-  }
+  if (key === '') throw badUserInput('idempotencyKey', `\`idempotencyKey\` must have 1 to ${MAX_KEY_LENGTH} characters`);
+  const problem = keyProblem(key);
+  if (problem) throw badUserInput('idempotencyKey', `\`idempotencyKey\` ${problem}`);
   return key;
 }
 

@@ -3,6 +3,7 @@
  * that needs no database is checked here, every default is applied here.
  */
 import { badUserInput } from '../errors';
+import { requiredKey } from '../profiles/storable';
 import type { CreateExportJobInput } from '../schema/resolvers.generated';
 import {
   DEFAULT_MERGE_POLICY,
@@ -31,11 +32,10 @@ export function validateExportJobInput(input: CreateExportJobInput): ExportJobSp
   if (input.schema.name !== PROFILE_SCHEMA_NAME) {
     throw badUserInput('schema.name', `\`schema.name\` must be ${PROFILE_SCHEMA_NAME} (got ${JSON.stringify(input.schema.name)})`);
   }
-  const datasetId = input.destination.datasetId.trim();
-  if (datasetId === '') throw badUserInput('destination.datasetId', '`destination.datasetId` must not be empty');
-
-  const mergePolicyId = input.mergePolicy ? input.mergePolicy.id.trim() : DEFAULT_MERGE_POLICY.id;
-  if (mergePolicyId === '') throw badUserInput('mergePolicy.id', '`mergePolicy.id` must not be empty');
+  const datasetId = requiredKey(input.destination.datasetId, 'destination.datasetId');
+  const mergePolicyId = input.mergePolicy
+    ? requiredKey(input.mergePolicy.id, 'mergePolicy.id')
+    : DEFAULT_MERGE_POLICY.id;
   const mergePolicyVersion = input.mergePolicy?.version ?? DEFAULT_MERGE_POLICY.version;
   if (mergePolicyVersion < 1) {
     throw badUserInput('mergePolicy.version', '`mergePolicy.version` must be 1 or more');
@@ -85,12 +85,15 @@ function validateSegments(segments: SegmentInputs | null | undefined): SegmentFi
   const seen = new Set<string>();
   return segments.map((segment, index) => {
     const field = `filter.segments[${index}].segmentId`;
-    const segmentId = segment.segmentId.trim();
-    if (segmentId === '') throw badUserInput(field, `\`${field}\` must not be empty`);
+    const segmentId = requiredKey(segment.segmentId, field);
     if (seen.has(segmentId)) throw badUserInput(field, `Segment ${JSON.stringify(segmentId)} is listed twice`);
     seen.add(segmentId);
     const status = segment.status?.length ? [...new Set(segment.status)] : [...DEFAULT_SEGMENT_STATUSES];
-    return { segmentId, segmentNs: segment.segmentNs?.trim() || null, status };
+    // A blank namespace means none, as it always has.
+    const segmentNs = segment.segmentNs?.trim()
+      ? requiredKey(segment.segmentNs, `filter.segments[${index}].segmentNs`)
+      : null;
+    return { segmentId, segmentNs, status };
   });
 }
 

@@ -31,7 +31,8 @@ const ID_PATTERN: Record<CursorKind | KeyCursorKind, RegExp> = {
   dataset: /^[0-9a-f]{24}$/,
   batch: /^[\w-]{1,128}$/,
   // Profile ids are any non-empty text; the envelope does not split on the key, so `:` is fine.
-  record: /^[^]{1,1024}$/,
+  // Any but NUL, which PostgreSQL refuses even to compare (a cursor is easily forged: it is not signed).
+  record: /^[^\u0000]{1,1024}$/,
 };
 
 /** Returns an encoder of cursors for one list and tenant (the tenant's tag is hashed once). */

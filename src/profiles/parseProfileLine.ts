@@ -14,7 +14,7 @@ import type {
   SegmentMembershipInput,
   SegmentStatus,
 } from '../schema/resolvers.generated';
-import { UNSTORABLE_PROBLEM, unstorablePath } from './storable';
+import { storageProblem } from './storable';
 import { ProfileFieldError, stageProfile, type StagedProfile } from './validateProfiles';
 
 /** A line that is not a valid profile. `field` is the path inside the line, empty for the line as a whole. */
@@ -166,8 +166,8 @@ function jsonObject(value: unknown, field: string): Record<string, unknown> {
 }
 
 function checkStorable(value: unknown, field: string): void {
-  const path = unstorablePath(value, field);
-  if (path) fail(path, UNSTORABLE_PROBLEM);
+  const found = storageProblem(value, field);
+  if (found) fail(found.field, found.problem);
 }
 
 function storableString(value: string, field: string): string {

@@ -5,7 +5,7 @@
  */
 import { badUserInput } from '../errors';
 import type { ProfileInput } from '../schema/resolvers.generated';
-import { UNSTORABLE_PROBLEM, unstorablePath } from './storable';
+import { keyProblem, storageProblem } from './storable';
 
 export const MAX_PROFILES_PER_CALL = 1000;
 
@@ -109,12 +109,16 @@ function memberships(segments: NonNullable<ProfileInput['segments']>, path: (nam
 
 /** `value`, once it is known PostgreSQL can store it; refused as a whole, under `field`. */
 function storable<Value>(value: Value, field: string): Value {
-  if (unstorablePath(value, field)) throw new ProfileFieldError(field, UNSTORABLE_PROBLEM);
+  const found = storageProblem(value, field);
+  if (found) throw new ProfileFieldError(field, found.problem);
   return value;
 }
 
+/** An id or key: trimmed, non-empty, storable and short enough to index. */
 function nonEmpty(value: string, field: string): string {
   const trimmed = value.trim();
   if (trimmed === '') throw new ProfileFieldError(field, 'must not be empty');
-  return storable(trimmed, field);
+  const problem = keyProblem(trimmed);
+  if (problem) throw new ProfileFieldError(field, problem);
+  return trimmed;
 }

@@ -7,8 +7,15 @@
  */
 import type { GatewayExecutor, GatewayInterface } from '@apollo/server-gateway-interface';
 import type { ExecutionResult } from 'graphql';
-import { GraphQLError, printSchema, type DocumentNode, type GraphQLSchema } from 'graphql';
+import {
+  GraphQLError,
+  printSchema,
+  type DocumentNode,
+  type GraphQLSchema,
+  type OperationDefinitionNode,
+} from 'graphql';
 import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
+import { variableErrors } from './variableErrors';
 
 export function jitGateway(schema: GraphQLSchema): GatewayInterface {
   // Apollo's document store hands out the same DocumentNode for the same query text.
@@ -16,6 +23,10 @@ export function jitGateway(schema: GraphQLSchema): GatewayInterface {
 
   const executor: GatewayExecutor = async (requestContext) => {
     const { document, operationName, request, context } = requestContext;
+    // Apollo resolves the operation before calling us and leaves it unset when the
+    // document has none by the requested name; graphql-jit would then run another one.
+    const operation = requestContext.operation as OperationDefinitionNode | undefined;
+    if (!operation) return { errors: [operationResolutionError(request.operationName)] };
     const byOperation = compiled.get(document) ?? new Map<string, CompiledQuery>();
     compiled.set(document, byOperation);
     let query = byOperation.get(operationName ?? '');
@@ -26,7 +37,14 @@ export function jitGateway(schema: GraphQLSchema): GatewayInterface {
       query = result;
       byOperation.set(operationName ?? '', query);
     }
-    return asGraphQLErrors(await query.query(undefined, context, request.variables ?? {}), true);
+    const variables = request.variables ?? {};
+    const result = await query.query(undefined, context, variables);
+    // No data at all: the variables did not fit. Say where, as graphql-js would.
+    if (result.errors?.length && result.data === undefined) {
+      const errors = variableErrors(schema, operation, variables);
+      if (errors.length) return { errors };
+    }
+    return asGraphQLErrors(result, true);
   };
 
   let listeners: Parameters<GatewayInterface['onSchemaLoadOrUpdate']>[0][] = [];
@@ -46,6 +64,18 @@ export function jitGateway(schema: GraphQLSchema): GatewayInterface {
       listeners = [];
     },
   };
+}
+
+/**
+ * graphql-js's words for a document without the requested operation; Apollo
+ * answers it as OPERATION_RESOLUTION_FAILURE, with HTTP 400.
+ */
+function operationResolutionError(operationName: string | undefined): GraphQLError {
+  return new GraphQLError(
+    operationName !== undefined
+      ? `Unknown operation named "${operationName.length > 80 ? `${operationName.slice(0, 77)}...` : operationName}".`
+      : 'Must provide operation name if query contains multiple operations.',
+  );
 }
 
 /**

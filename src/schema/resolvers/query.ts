@@ -2,6 +2,7 @@ import { findBatch } from '../../batches/findBatch';
 import { listDatasets } from '../../datasets/listDatasets';
 import { findExportJob } from '../../jobs/findExportJob';
 import { listExportJobs } from '../../jobs/listExportJobs';
+import { couldBeStoredKey } from '../../profiles/storable';
 import type { QueryResolvers } from '../resolvers.generated';
 
 export const Query: QueryResolvers = {
@@ -9,6 +10,6 @@ export const Query: QueryResolvers = {
   exportJobs: (_root, args, { db, tenant }) => listExportJobs(db, tenant, args),
   dataset: (_root, { id }, { loaders }) => loaders.datasetById.load(id),
   datasets: (_root, args, { db, tenant }) => listDatasets(db, tenant, args),
-  batch: (_root, { id }, { db, tenant }) => findBatch(db, tenant, id),
+  batch: (_root, { id }, { db, tenant }) => (couldBeStoredKey(id) ? findBatch(db, tenant, id) : null),
 };
 
