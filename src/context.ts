@@ -63,8 +63,13 @@ export function readCaller(headers: IncomingHttpHeaders): { tenant: Tenant; bear
   return { tenant: { orgId, sandboxName }, bearerToken };
 }
 
-/** The longest organisation or sandbox name a header may carry. */
-export const MAX_TENANT_NAME_LENGTH = 256;
+/**
+ * The longest organisation or sandbox name a header may carry: both lead every
+ * index, and with ids at their limit (255, profiles/storable.ts) in 3-byte
+ * characters the widest index entry stays under PostgreSQL's 2,704 bytes
+ * (measured: 48 fits, 64 does not).
+ */
+export const MAX_TENANT_NAME_LENGTH = 48;
 // Printable characters only: a NUL or another control character is no tenant, and would
 // reach PostgreSQL as text it refuses.
 const TENANT_NAME = new RegExp(`^[^\\p{Cc}\\p{Cs}]{1,${MAX_TENANT_NAME_LENGTH}}$`, 'u');

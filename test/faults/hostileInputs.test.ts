@@ -3,6 +3,7 @@
  * as the client's (its code and HTTP status, the field it got wrong), never as
  * INTERNAL_SERVER_ERROR; nothing is written; the server answers the next request.
  */
+import { MAX_TENANT_NAME_LENGTH } from '../../src/context';
 import { createHash, randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { count } from 'drizzle-orm';
@@ -188,7 +189,12 @@ describe.each(storageTargets)('hostile input on $name', (target) => {
       identities: [{ namespace: wide(255), id: wide(255) }],
       ...membership({ segmentId: wide(255), segmentNs: wide(255) }),
     });
-    const stored = await api.graphql(INGEST, { profiles: [{ ...widest, ...withId(wide(255)) }] });
+    // …under a tenant whose organisation and sandbox are at their limit too (48 characters;
+    // HTTP headers are Latin-1, whose upper half takes two bytes in UTF-8).
+    const latin1 = () =>
+      Array.from({ length: MAX_TENANT_NAME_LENGTH }, () => String.fromCharCode(0xc0 + Math.floor(Math.random() * 64))).join('');
+    const widestTenant = { 'x-gw-ims-org-id': latin1(), 'x-sandbox-name': latin1() };
+    const stored = await api.graphql(INGEST, { profiles: [{ ...widest, ...withId(wide(255)) }] }, widestTenant);
     expect(stored.errors).toBeUndefined();
   });
 
