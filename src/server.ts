@@ -26,6 +26,7 @@ import { createJobEventHub, type JobEventHub } from './events/jobEventHub';
 import { createFormatError } from './formatError';
 import { batchRecordsHandler, isBatchRecordsPath } from './http/batchRecordsHandler';
 import { graphqlHttpHandler } from './http/graphqlHttpHandler';
+import { httpStatusPlugin, withHttpStatus } from './http/httpStatus';
 import { asksOnlyForSchema } from './http/schemaOnlyRequest';
 import { serveGraphqlOverWebSocket, type GraphqlWsServer } from './http/graphqlWsServer';
 import { createLogger, describeError, type Logger } from './logger';
@@ -80,6 +81,8 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     stringifyResult: (result) => JSON.stringify(result),
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
+      // 401 (with WWW-Authenticate) for a request stopped by UNAUTHENTICATED.
+      httpStatusPlugin(),
       // GET /graphql from a browser: our offline GraphiQL.
       playgroundLandingPage(),
       // We send no cache hints; the plugin would wrap every field resolver for nothing.
@@ -96,7 +99,11 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     if (!req.headers[ORG_HEADER] && asksOnlyForSchema(body)) {
       return createSchemaOnlyContext({ database, bus, hub }, requestId);
     }
-    return createContext({ database, bus, hub }, req.headers, requestId);
+    try {
+      return createContext({ database, bus, hub }, req.headers, requestId);
+    } catch (error: unknown) {
+      throw withHttpStatus(error);
+    }
   });
   const subscriptions = serveGraphqlOverWebSocket(
     httpServer,

@@ -6,12 +6,14 @@
  * not exist or belongs to another tenant.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { ApolloServerErrorCode } from '@apollo/server/errors';
 import { batchRecordChunks } from '../batches/batchRecordChunks';
 import { holdsRecords } from '../batches/holdsRecords';
 import { findBatch } from '../batches/findBatch';
 import { readCaller, REQUEST_ID_HEADER, requestIdOf } from '../context';
 import type { AppDatabase } from '../db/database';
-import { ErrorCode, GatewayError, HTTP_STATUS, notFound } from '../errors';
+import { ErrorCode, GatewayError, notFound } from '../errors';
+import { headersFor, HTTP_STATUS } from './httpStatus';
 import { describeError, type Logger } from '../logger';
 import { couldBeStoredKey } from '../profiles/storable';
 
@@ -34,7 +36,7 @@ export function batchRecordsHandler(db: AppDatabase, logger: Logger) {
     try {
       if (req.method !== 'GET' && req.method !== 'HEAD') {
         res.setHeader('allow', 'GET, HEAD');
-        sendError(res, 405, ErrorCode.BAD_USER_INPUT, `${req.method ?? 'This method'} is not allowed; use GET`);
+        sendError(res, 405, ApolloServerErrorCode.BAD_REQUEST, `${req.method ?? 'This method'} is not allowed; use GET`);
         return;
       }
       const { tenant } = readCaller(req.headers);
@@ -61,6 +63,7 @@ export function batchRecordsHandler(db: AppDatabase, logger: Logger) {
         logger.error('Streaming batch records failed', { url: req.url, error: describeError(error) });
         res.destroy();
       } else if (error instanceof GatewayError) {
+        for (const [name, value] of headersFor(error.code)) res.setHeader(name, value);
         sendError(res, HTTP_STATUS[error.code], error.code, error.message);
       } else {
         logger.error('Reading batch records failed', { url: req.url, error: describeError(error) });
@@ -99,7 +102,7 @@ function drained(res: ServerResponse): Promise<void> {
   });
 }
 
-function sendError(res: ServerResponse, status: number, code: ErrorCode, message: string): void {
+function sendError(res: ServerResponse, status: number, code: string, message: string): void {
   res.statusCode = status;
   res.setHeader('content-type', 'application/json');
   res.end(JSON.stringify({ errors: [{ message, extensions: { code } }] }));

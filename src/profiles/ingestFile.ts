@@ -12,6 +12,7 @@
  */
 import { createReadStream } from 'node:fs';
 import type { Database } from '../db/database';
+import { coerceError } from '../coerceError';
 import type { Tenant } from '../tenant';
 import { analyzeProfileStore } from './analyzeProfileStore';
 import { createStagingTable, findRepeatedProfile, mergeStagedProfiles } from './mergeStagedProfiles';
@@ -77,7 +78,7 @@ export async function ingestNdjson(
         }
       } catch (error: unknown) {
         const failure = error instanceof UnreadableLineError ? new ProfileLineError(error.line, '', error.reason) : error;
-        await writer.abort(failure instanceof Error ? failure : new Error(String(failure)));
+        await writer.abort(coerceError(failure));
         throw failure;
       }
       await writer.end();

@@ -4,6 +4,7 @@
  * (mergeStagedProfiles.ts), in one transaction: all of them or none.
  */
 import type { Database } from '../db/database';
+import { coerceError } from '../coerceError';
 import type { Tenant } from '../tenant';
 import { createStagingTable, mergeStagedProfiles } from './mergeStagedProfiles';
 import type { StagedProfile } from './validateProfiles';
@@ -17,7 +18,7 @@ export async function upsertProfiles(database: Database, tenant: Tenant, profile
     try {
       for (const profile of profiles) await writer.write(profile);
     } catch (error: unknown) {
-      await writer.abort(error instanceof Error ? error : new Error(String(error)));
+      await writer.abort(coerceError(error));
       throw error;
     }
     await writer.end();
