@@ -34,7 +34,7 @@ import { buildSchema } from './schema/buildSchema';
 import { startRunner, type Runner } from './runner/runner';
 import { runnerPoolOptions } from './runner/runnerPool';
 import { jitGateway } from './schema/jitExecutor';
-import { JOBS_PAGE_HTML } from './web/jobsPage';
+import { sendJobsPage } from './web/jobsPage';
 import { playgroundLandingPage } from './web/playgroundPage';
 import { ASSETS_PREFIX, staticAssetsHandler } from './web/staticAssets';
 
@@ -127,8 +127,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
       res.statusCode = 204;
       res.end();
     } else if (path === '/jobs' || path === '/jobs/') {
-      res.setHeader('content-type', 'text/html; charset=utf-8');
-      res.end(JOBS_PAGE_HTML);
+      sendJobsPage(req, res);
     } else if (path.startsWith(ASSETS_PREFIX)) {
       assets(req, res, path).catch((error: unknown) => {
         logger.error('Static asset failed', { path, error: describeError(error) });

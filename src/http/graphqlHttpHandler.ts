@@ -5,6 +5,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HeaderMap, type ApolloServer, type BaseContext, type ContextFunction } from '@apollo/server';
+import { setSecurityHeaders } from '../web/securityHeaders';
 
 const MAX_BODY_BYTES = 2 * 1024 * 1024;
 
@@ -36,6 +37,8 @@ export function graphqlHttpHandler<TContext extends BaseContext>(
       context: () => context({ req, res, body }),
     });
     for (const [name, value] of response.headers) res.setHeader(name, value);
+    // The one HTML answer is Apollo's landing page, our playground: a browser renders it.
+    if (response.headers.get('content-type')?.startsWith('text/html')) setSecurityHeaders(res, 'playground', req.headers);
     res.statusCode = response.status ?? 200;
     if (response.body.kind === 'complete') {
       res.end(response.body.string);

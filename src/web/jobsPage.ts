@@ -3,9 +3,11 @@
  * little CSS and one script (`public/jobs.js`) on graphql-ws's browser build;
  * everything it does goes through the public GraphQL API.
  */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { setSecurityHeaders } from './securityHeaders';
 import { ASSETS_PREFIX } from './staticAssets';
 
-export const JOBS_PAGE_HTML = `<!doctype html>
+const JOBS_PAGE_HTML = `<!doctype html>
 <html lang="en">
   <head>
     <meta charset="utf-8" />
@@ -53,3 +55,10 @@ export const JOBS_PAGE_HTML = `<!doctype html>
   </body>
 </html>
 `;
+
+/** Answers a request for `/jobs` with the page and its security headers. */
+export function sendJobsPage(req: IncomingMessage, res: ServerResponse): void {
+  setSecurityHeaders(res, 'jobsPage', req.headers);
+  res.setHeader('content-type', 'text/html; charset=utf-8');
+  res.end(JOBS_PAGE_HTML);
+}

@@ -7,6 +7,8 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import { ASSETS_PREFIX } from './staticAssets';
 
+// Its Content-Security-Policy and other headers are set where the response is written
+// (graphqlHttpHandler.ts): Apollo gives a landing page no headers of its own.
 const PLAYGROUND_HTML = `<!doctype html>
 <html lang="en">
   <head>
@@ -14,10 +16,7 @@ const PLAYGROUND_HTML = `<!doctype html>
     <meta name="viewport" content="width=device-width, initial-scale=1" />
     <title>Export jobs · GraphiQL</title>
     <link rel="stylesheet" href="${ASSETS_PREFIX}graphiql.min.css" />
-    <style>
-      body { margin: 0; }
-      #graphiql { height: 100vh; }
-    </style>
+    <link rel="stylesheet" href="${ASSETS_PREFIX}playground.css" />
   </head>
   <body>
     <div id="graphiql">Loading the playground…</div>
@@ -30,6 +29,7 @@ const PLAYGROUND_HTML = `<!doctype html>
 </html>
 `;
 
+/** The Apollo plugin that serves the playground as the landing page of `/graphql`. */
 export function playgroundLandingPage(): ApolloServerPlugin {
   return {
     async serverWillStart() {

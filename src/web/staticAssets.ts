@@ -10,6 +10,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
+import { setSecurityHeaders } from './securityHeaders';
 
 const require = createRequire(import.meta.url);
 const packageFile = (name: string, file: string) => join(dirname(require.resolve(`${name}/package.json`)), file);
@@ -22,6 +23,7 @@ const ASSETS: Record<string, string> = {
   'graphiql.min.css': packageFile('graphiql', 'graphiql.min.css'),
   'graphql-ws.min.js': packageFile('graphql-ws', 'umd/graphql-ws.min.js'),
   'playground.js': ownFile('playground.js'),
+  'playground.css': ownFile('playground.css'),
   'jobs.js': ownFile('jobs.js'),
   'jobs.css': ownFile('jobs.css'),
 };
@@ -39,6 +41,7 @@ interface LoadedAsset {
   contentType: string;
 }
 
+/** Serves `/assets/{name}` for the listed names (GET and HEAD), 404 for anything else. */
 export function staticAssetsHandler(): (req: IncomingMessage, res: ServerResponse, path: string) => Promise<void> {
   const loaded = new Map<string, Promise<LoadedAsset>>();
   const load = (name: string, file: string) => {
@@ -55,6 +58,7 @@ export function staticAssetsHandler(): (req: IncomingMessage, res: ServerRespons
   };
 
   return async (req, res, path) => {
+    setSecurityHeaders(res, 'asset', req.headers);
     const name = path.slice(ASSETS_PREFIX.length);
     const file = Object.hasOwn(ASSETS, name) ? ASSETS[name] : undefined;
     if (!file || (req.method !== 'GET' && req.method !== 'HEAD')) {

@@ -8,6 +8,7 @@ import { seedProfiles } from '../../src/profiles/seedProfiles';
 import { recordForeignRequests, recordPageErrors, startBrowserSession, type BrowserSession } from '../helpers/browser';
 import { storageTargets } from '../helpers/databases';
 import type { TestServer } from '../helpers/testServer';
+import { recordCspViolations } from './cspViolations';
 
 const PAGE_TENANT = { orgId: 'ORG_JOBS_PAGE@AdobeOrg', sandboxName: 'prod' };
 const HEADERS = { 'x-gw-ims-org-id': PAGE_TENANT.orgId, 'x-sandbox-name': PAGE_TENANT.sandboxName };
@@ -56,6 +57,7 @@ describe.each(storageTargets)('the /jobs page on $name', (target) => {
     const page = await browser.newPage({ viewport: { width: 1100, height: 520 } });
     const foreign = recordForeignRequests(page, origin);
     const errors = recordPageErrors(page);
+    const violations = await recordCspViolations(page);
     await page.goto(`${origin}/jobs?org=${encodeURIComponent(PAGE_TENANT.orgId)}&sandbox=prod`);
     await page.locator('#connection[data-state="live"]').waitFor();
 
@@ -107,6 +109,7 @@ describe.each(storageTargets)('the /jobs page on $name', (target) => {
 
     expect(foreign).toEqual([]);
     expect(errors).toEqual([]);
+    expect(violations).toEqual([]);
     await mkdir(dirname(SCREENSHOT), { recursive: true });
     await page.screenshot({ path: SCREENSHOT, fullPage: true });
     await page.close();

@@ -6,8 +6,10 @@ import { storageTargets } from '../helpers/databases';
 import { createDataset, createJob } from '../helpers/seedApi';
 import type { TestServer } from '../helpers/testServer';
 import { waitUntil } from '../helpers/waitUntil';
+import { recordCspViolations } from './cspViolations';
 
 const PLAYGROUND_ORG = { 'x-gw-ims-org-id': 'ORG_PLAYGROUND@AdobeOrg', 'x-sandbox-name': 'dev' };
+const BEARER_TOKEN = 'Bearer playground-secret-token';
 
 /** Sets the text of one of GraphiQL's CodeMirror editors. */
 async function setEditor(page: Page, selector: string, text: string): Promise<void> {
@@ -73,6 +75,7 @@ describe.each(storageTargets)('the GraphiQL playground on $name', (target) => {
     const page = await browser.newPage();
     const foreign = recordForeignRequests(page, origin);
     const errors = recordPageErrors(page);
+    const violations = await recordCspViolations(page);
 
     await openPlayground(page, origin);
     await setEditor(page, HEADERS_EDITOR, JSON.stringify(PLAYGROUND_ORG));
@@ -91,6 +94,77 @@ describe.each(storageTargets)('the GraphiQL playground on $name', (target) => {
     });
     expect(foreign).toEqual([]);
     expect(errors).toEqual([]);
+    expect(violations).toEqual([]);
+    await page.close();
+  });
+
+  it('keeps the headers typed in it out of localStorage, history included', async () => {
+    const page = await browser.newPage();
+    await openPlayground(page, origin);
+    await setEditor(page, HEADERS_EDITOR, JSON.stringify({ ...PLAYGROUND_ORG, authorization: BEARER_TOKEN }));
+    await setEditor(page, QUERY_EDITOR, 'query Stored { exportJobs(first: 1) { totalCount } }');
+    await clickRunUntil(page, () =>
+      page
+        .waitForRequest((request) => request.postData()?.includes('"operationName":"Stored"') === true, { timeout: 1_000 })
+        .then(() => true, () => false),
+    );
+    // Whatever the answer (the token is made up), GraphiQL stores the run in its tabs (on a
+    // debounce) and its history: just no header.
+    await page.waitForFunction(() =>
+      ['graphiql:tabState', 'graphiql:queries'].every((key) => localStorage.getItem(key)?.includes('query Stored')),
+    );
+
+    const stored = await page.evaluate(() => ({ ...localStorage }));
+    for (const [key, value] of Object.entries(stored)) {
+      for (const secret of ['x-gw-ims-org-id', 'ORG_PLAYGROUND', 'authorization', 'playground-secret-token']) {
+        expect(value, key).not.toContain(secret);
+      }
+    }
+    await page.close();
+  });
+
+  it('opens its menus, dialogs and panes, and drags text, without a CSP violation', async () => {
+    const page = await browser.newPage();
+    const errors = recordPageErrors(page);
+    const violations = await recordCspViolations(page);
+    await openPlayground(page, origin);
+
+    // The starting document has two operations, so Run first asks which one (a Radix menu,
+    // which locks the page's scroll with an inline style).
+    await page.click('.graphiql-execute-button');
+    await page.getByRole('menuitem', { name: 'RecentJobs' }).click();
+    await page.waitForFunction(
+      () => document.querySelector('.graphiql-response .CodeMirror')?.textContent?.includes('exportJobs'),
+    );
+    for (const [open, shows] of [
+      ['Open settings dialog', '.graphiql-dialog'],
+      ['Open short keys dialog', '.graphiql-dialog'],
+    ] as const) {
+      await page.getByRole('button', { name: open }).click();
+      await page.locator(shows).waitFor();
+      await page.keyboard.press('Escape');
+      await page.locator(shows).waitFor({ state: 'detached' });
+    }
+    // Dragging selected text: CodeMirror sets its drag image from an inline gif.
+    await page.evaluate(() => {
+      const editor = document.querySelector('.graphiql-query-editor .CodeMirror') as unknown as {
+        CodeMirror: { setSelection(from: { line: number; ch: number }, to: { line: number; ch: number }): void };
+      };
+      editor.CodeMirror.setSelection({ line: 3, ch: 0 }, { line: 3, ch: 16 });
+    });
+    const selected = (await page.locator('.graphiql-query-editor .CodeMirror-selected').first().boundingBox())!;
+    await page.mouse.move(selected.x + 10, selected.y + selected.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(selected.x + 60, selected.y + 80, { steps: 10 });
+    await page.mouse.up();
+
+    await page.getByRole('button', { name: 'Show Documentation Explorer' }).click();
+    await page.locator('.graphiql-doc-explorer').waitFor();
+    await page.getByRole('button', { name: 'Show History' }).click();
+    await page.locator('.graphiql-history').waitFor();
+
+    expect(errors).toEqual([]);
+    expect(violations).toEqual([]);
     await page.close();
   });
 
@@ -98,6 +172,7 @@ describe.each(storageTargets)('the GraphiQL playground on $name', (target) => {
     const datasetId = await createDataset(api, PLAYGROUND_ORG);
     const page = await browser.newPage();
     const foreign = recordForeignRequests(page, origin);
+    const violations = await recordCspViolations(page);
 
     await openPlayground(page, origin);
     await setEditor(page, HEADERS_EDITOR, JSON.stringify(PLAYGROUND_ORG));
@@ -113,6 +188,7 @@ describe.each(storageTargets)('the GraphiQL playground on $name', (target) => {
       data: { jobStatusChanged: { type: 'CREATED', status: 'NEW', job: { id: job.id } } },
     });
     expect(foreign).toEqual([]);
+    expect(violations).toEqual([]);
     await page.close();
   });
 });

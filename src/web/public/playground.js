@@ -34,6 +34,45 @@ subscription WatchJobs {
 }
 `;
 
+  // What GraphiQL keeps in localStorage, minus every header: they carry bearer tokens.
+  // shouldPersistHeaders: false keeps them out of GraphiQL's tabs, but GraphiQL 4.1's history
+  // saves each run's headers as they are. Nulled rather than dropped: GraphiQL discards a
+  // stored tab that lacks the key. A history entry read back gets the starting headers, or
+  // choosing it would empty the headers editor.
+  const PREFIX = 'graphiql:';
+  const HISTORY = [`${PREFIX}queries`, `${PREFIX}favorites`];
+  const WITH_HEADERS = [`${PREFIX}tabState`, ...HISTORY];
+  const ownKeys = () => Object.keys(localStorage).filter((key) => key.startsWith(PREFIX));
+  // Null for what is not JSON: read as nothing stored, and never written.
+  function replaceHeaders(json, headers) {
+    try {
+      return JSON.stringify(JSON.parse(json), (name, value) => (name === 'headers' ? headers : value));
+    } catch {
+      return null;
+    }
+  }
+  const storage = {
+    getItem(key) {
+      const value = localStorage.getItem(key);
+      return value !== null && HISTORY.includes(key) ? replaceHeaders(value, DEFAULT_HEADERS) : value;
+    },
+    setItem(key, value) {
+      const stored = key === `${PREFIX}headers` ? null : WITH_HEADERS.includes(key) ? replaceHeaders(value, null) : value;
+      if (stored === null) localStorage.removeItem(key);
+      else localStorage.setItem(key, stored);
+    },
+    removeItem: (key) => localStorage.removeItem(key),
+    clear: () => ownKeys().forEach((key) => localStorage.removeItem(key)),
+    get length() {
+      return ownKeys().length;
+    },
+  };
+  // Headers stored before (by an older playground, or by the history) go now, not at the next write.
+  for (const key of [`${PREFIX}headers`, ...WITH_HEADERS]) {
+    const value = localStorage.getItem(key);
+    if (value !== null) storage.setItem(key, value);
+  }
+
   // One graphql-ws client per distinct set of headers: they travel in connection_init.
   const wsClients = new Map();
   function wsClientFor(headers) {
@@ -74,7 +113,9 @@ subscription WatchJobs {
       defaultQuery: DEFAULT_QUERY,
       headers: DEFAULT_HEADERS,
       defaultEditorToolsVisibility: 'headers',
-      shouldPersistHeaders: true,
+      // Headers carry bearer tokens: they live in the tab, never in localStorage.
+      shouldPersistHeaders: false,
+      storage,
     }),
   );
 })();
