@@ -1,5 +1,6 @@
 /** The only reader of `process.env`: everything else receives a typed `Config`. */
 import { resolve } from 'node:path';
+import type { AuthOptions } from './auth/authOptions';
 import type { RunnerOptions } from './runner/runnerOptions';
 
 export interface Config {
@@ -12,7 +13,11 @@ export interface Config {
   dataDir: string;
   /** HTTP port. Env: `PORT`, default 4000; 0 picks a free port. */
   port: number;
-  /** Interface to listen on. Env: `HOST`, default all interfaces. */
+  /**
+   * Interface to listen on. Env: `HOST`; default all interfaces, but 127.0.0.1
+   * when callers are not verified (`AUTH_MODE=none`): a server that believes any
+   * tenant header must not be reachable from elsewhere by accident.
+   */
   host: string | undefined;
   /** PostgreSQL connection pool size (per process). Env: `DATABASE_POOL_SIZE`, default 10. */
   poolSize: number;
@@ -23,14 +28,18 @@ export interface Config {
   workers: number;
   /** The embedded export runner (see `RunnerOptions` for each variable). */
   runner: RunnerOptions;
+  /** How callers are verified (see `AuthOptions` for each variable). */
+  auth: AuthOptions;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const auth = authOptions(env);
   const config: Config = {
     databaseUrl: env.DATABASE_URL || undefined,
     dataDir: resolve(env.DATA_DIR || './.data/pglite'),
     port: integer(env, 'PORT', 4000, 0, 65535),
-    host: env.HOST || undefined,
+    host: env.HOST || (auth.mode === 'none' ? '127.0.0.1' : undefined),
+    auth,
     poolSize: integer(env, 'DATABASE_POOL_SIZE', 10, 1, 1000),
     workers: integer(env, 'WORKERS', 1, 1, 64),
     runner: {
@@ -50,6 +59,27 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     );
   }
   return config;
+}
+
+function authOptions(env: NodeJS.ProcessEnv): AuthOptions {
+  const configured = ['AUTH_JWKS_URL', 'AUTH_JWKS_FILE', 'AUTH_ISSUER', 'AUTH_AUDIENCE'].some((name) => env[name]);
+  const mode = env.AUTH_MODE || (configured ? 'jwt' : 'none');
+  if (mode !== 'none' && mode !== 'jwt') throw new Error(`AUTH_MODE must be none or jwt (got ${JSON.stringify(mode)})`);
+  const options: AuthOptions = {
+    mode,
+    jwksUrl: env.AUTH_JWKS_URL || undefined,
+    jwksFile: env.AUTH_JWKS_FILE || undefined,
+    issuer: env.AUTH_ISSUER || undefined,
+    audience: env.AUTH_AUDIENCE || undefined,
+    tenantsClaim: env.AUTH_TENANTS_CLAIM || 'tenants',
+  };
+  if (mode === 'jwt' && !options.jwksUrl && !options.jwksFile) {
+    throw new Error('AUTH_MODE=jwt needs AUTH_JWKS_URL or AUTH_JWKS_FILE');
+  }
+  if (options.jwksUrl && !/^https?:\/\//.test(options.jwksUrl)) {
+    throw new Error(`AUTH_JWKS_URL must be an http(s) URL (got ${JSON.stringify(options.jwksUrl)})`);
+  }
+  return options;
 }
 
 function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {

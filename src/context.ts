@@ -5,6 +5,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import type DataLoader from 'dataloader';
+import type { Caller } from './auth/authenticator';
 import type { AppDatabase, Database } from './db/database';
 import { createDatasetLoader } from './db/datasetLoader';
 import { createExportJobLoader } from './db/exportJobLoader';
@@ -21,8 +22,10 @@ export interface Context {
   /** Where subscriptions watch jobs. */
   hub: JobEventHub;
   requestId: string;
-  /** Accepted and recorded; verified by a later version. */
+  /** The raw bearer token (verified when AUTH_MODE=jwt); only its SHA-256 is stored. */
   bearerToken: string | null;
+  /** The verified token's `sub` (recorded as a job's createdBy / cancelledBy); null without verification. */
+  subject: string | null;
   db: AppDatabase;
   /** The same database with its driver-level abilities (staging, notifications). */
   database: Database;
@@ -78,17 +81,19 @@ export function requestIdOf(headers: IncomingHttpHeaders): string {
   return header(headers, REQUEST_ID_HEADER) || randomUUID();
 }
 
+/** The context of a request by `caller`, who has been authenticated already. */
 export function createContext(
   services: { database: Database; bus: EventBus; hub: JobEventHub },
-  headers: IncomingHttpHeaders,
+  caller: Pick<Caller, 'tenant' | 'bearerToken' | 'subject'>,
   requestId: string,
 ): Context {
-  const { tenant, bearerToken } = readCaller(headers);
+  const { tenant, bearerToken, subject } = caller;
   const { database, bus, hub } = services;
   const db = database.db;
   return {
     tenant,
     bearerToken,
+    subject,
     requestId,
     db,
     database,
@@ -108,7 +113,7 @@ export function createSchemaOnlyContext(
 ): Context {
   // On the prototype: Apollo shallow-copies each context, which would call own getters.
   const withoutTenant = Object.create(REFUSES_TENANT) as Context;
-  return Object.assign(withoutTenant, { bearerToken: null, requestId, db: services.database.db, ...services });
+  return Object.assign(withoutTenant, { bearerToken: null, subject: null, requestId, db: services.database.db, ...services });
 }
 
 const refuseWithoutTenant = (): never => {

@@ -10,6 +10,7 @@ import {
   ApolloServerPluginCacheControlDisabled,
   ApolloServerPluginInlineTraceDisabled,
 } from '@apollo/server/plugin/disabled';
+import { createAuthenticator } from './auth/authenticator';
 import type { Config } from './config';
 import {
   createContext,
@@ -70,6 +71,10 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
       : null;
 
   const hub = createJobEventHub(database.db, bus, logger);
+  const authenticator = createAuthenticator(config.auth);
+  if (authenticator.mode === 'none') {
+    logger.info('Callers are not verified (AUTH_MODE=none): any client that reaches this server acts for the tenant its headers name');
+  }
   const formatError = createFormatError(logger);
   const schema = buildSchema();
   const apollo = new ApolloServer<Context>({
@@ -100,18 +105,17 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
       return createSchemaOnlyContext({ database, bus, hub }, requestId);
     }
     try {
-      return createContext({ database, bus, hub }, req.headers, requestId);
+      return createContext({ database, bus, hub }, await authenticator.authenticate(req.headers), requestId);
     } catch (error: unknown) {
       throw withHttpStatus(error);
     }
   });
-  const subscriptions = serveGraphqlOverWebSocket(
-    httpServer,
-    schema,
-    (headers) => createContext({ database, bus, hub }, headers, requestIdOf(headers)),
+  const subscriptions = serveGraphqlOverWebSocket(httpServer, schema, {
+    authenticator,
+    contextOf: (caller, headers) => createContext({ database, bus, hub }, caller, requestIdOf(headers)),
     formatError,
-  );
-  const batchRecords = batchRecordsHandler(database.db, logger);
+  });
+  const batchRecords = batchRecordsHandler(database.db, authenticator, logger);
   const assets = staticAssetsHandler();
   httpServer.on('request', (req: IncomingMessage, res: ServerResponse) => {
     const path = (req.url ?? '/').split('?')[0] ?? '/';

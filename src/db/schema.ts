@@ -75,6 +75,9 @@ export const exportJobs = pgTable(
     idempotencyKey: text('idempotency_key'),
     // SHA-256 of the bearer token that created the job: recorded for audit, never the token itself.
     createdByTokenSha256: text('created_by_token_sha256'),
+    // The verified token's `sub` of whoever created or cancelled the job (AUTH_MODE=jwt).
+    createdBy: text('created_by'),
+    cancelledBy: text('cancelled_by'),
     creationTime: timestampMs('creation_time').notNull().defaultNow(),
     updateTime: timestampMs('update_time').notNull().defaultNow(),
     // Runner bookkeeping: which runner holds the job, until when, and how many runs it has had.

@@ -10,7 +10,8 @@ import { ApolloServerErrorCode } from '@apollo/server/errors';
 import { batchRecordChunks } from '../batches/batchRecordChunks';
 import { holdsRecords } from '../batches/holdsRecords';
 import { findBatch } from '../batches/findBatch';
-import { readCaller, REQUEST_ID_HEADER, requestIdOf } from '../context';
+import type { Authenticator } from '../auth/authenticator';
+import { REQUEST_ID_HEADER, requestIdOf } from '../context';
 import type { AppDatabase } from '../db/database';
 import { ErrorCode, GatewayError, notFound } from '../errors';
 import { headersFor, HTTP_STATUS } from './httpStatus';
@@ -30,7 +31,7 @@ export function isBatchRecordsPath(path: string | undefined): boolean {
  * response abruptly so the client cannot take a partial file for a whole one)
  * and logged.
  */
-export function batchRecordsHandler(db: AppDatabase, logger: Logger) {
+export function batchRecordsHandler(db: AppDatabase, authenticator: Authenticator, logger: Logger) {
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     res.setHeader(REQUEST_ID_HEADER, requestIdOf(req.headers));
     try {
@@ -39,7 +40,7 @@ export function batchRecordsHandler(db: AppDatabase, logger: Logger) {
         sendError(res, 405, ApolloServerErrorCode.BAD_REQUEST, `${req.method ?? 'This method'} is not allowed; use GET`);
         return;
       }
-      const { tenant } = readCaller(req.headers);
+      const { tenant } = await authenticator.authenticate(req.headers);
       const batchId = batchIdOf(req.url);
       const batch = batchId === null ? null : await findBatch(db, tenant, batchId);
       if (batch === null) throw notFound(`Batch ${JSON.stringify(batchId ?? '')} does not exist`);

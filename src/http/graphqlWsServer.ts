@@ -9,7 +9,9 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { GraphQLError, GraphQLFormattedError, GraphQLSchema } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
-import { ORG_HEADER, readCaller, SANDBOX_HEADER, type Context } from '../context';
+import { CloseCode } from 'graphql-ws';
+import type { Authenticator, Caller } from '../auth/authenticator';
+import type { Context } from '../context';
 import { sharedSubscribe } from './sharedSubscriptionExecution';
 
 type FormatError = (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError;
@@ -20,13 +22,25 @@ export interface GraphqlWsServer {
   close(): Promise<void>;
 }
 
+export interface GraphqlWsOptions {
+  authenticator: Authenticator;
+  contextOf: (caller: Caller, headers: IncomingHttpHeaders) => Context;
+  formatError: FormatError;
+}
+
+/** What the socket learnt at `connection_init`. */
+interface SocketState {
+  caller?: Caller;
+  expiry?: NodeJS.Timeout;
+}
+
 export function serveGraphqlOverWebSocket(
   httpServer: Server,
   schema: GraphQLSchema,
-  contextOf: (headers: IncomingHttpHeaders) => Context,
-  formatError: FormatError,
+  { authenticator, contextOf, formatError }: GraphqlWsOptions,
 ): GraphqlWsServer {
   const wss = new WebSocketServer({ server: httpServer, path: '/graphql' });
+  const states = new WeakMap<object, SocketState>();
   // The same masking as over HTTP: an unexpected error is logged whole and reaches
   // the client as INTERNAL_SERVER_ERROR, never with its SQL or internals.
   const format = (errors: readonly GraphQLError[]) => errors.map((error) => formatError(error.toJSON(), error));
@@ -34,10 +48,26 @@ export function serveGraphqlOverWebSocket(
     {
       schema,
       subscribe: sharedSubscribe,
-      // Returning false closes the socket with 4403 Forbidden: no organisation, or one
-      // that is no tenant at all (readCaller's rules, as over HTTP).
-      onConnect: (ctx) => isTenant(headersOf(ctx.connectionParams)),
-      context: (ctx) => contextOf(headersOf(ctx.connectionParams)),
+      // Returning false closes the socket with 4403 Forbidden: the same rules as over HTTP
+      // (a tenant, and with AUTH_MODE=jwt a token that may act for it).
+      onConnect: async (ctx) => {
+        let caller: Caller;
+        try {
+          caller = await authenticator.authenticate(headersOf(ctx.connectionParams));
+        } catch {
+          return false;
+        }
+        const state: SocketState = { caller };
+        states.set(ctx.extra.socket, state);
+        // A token that expires while the socket is open ends it then.
+        if (caller.expiresAt !== null) {
+          state.expiry = setTimeout(() => ctx.extra.socket.close(CloseCode.Forbidden, 'Token expired'), caller.expiresAt - Date.now());
+          state.expiry.unref();
+          ctx.extra.socket.once('close', () => clearTimeout(state.expiry));
+        }
+        return true;
+      },
+      context: (ctx) => contextOf(states.get(ctx.extra.socket)!.caller!, headersOf(ctx.connectionParams)),
       onNext: (_ctx, _id, _payload, _args, result) =>
         result.errors?.length ? { ...result, errors: format(result.errors as GraphQLError[]) } : result,
       onError: (_ctx, _id, _payload, errors) => format(errors),
@@ -51,16 +81,6 @@ export function serveGraphqlOverWebSocket(
       await new Promise<void>((resolve) => wss.close(() => resolve()));
     },
   };
-}
-
-function isTenant(headers: IncomingHttpHeaders): boolean {
-  if (!headers[ORG_HEADER]) return false;
-  try {
-    readCaller({ [ORG_HEADER]: headers[ORG_HEADER], [SANDBOX_HEADER]: headers[SANDBOX_HEADER] });
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** The payload read like HTTP headers: names lowercased, only strings. */

@@ -14,11 +14,12 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
   NOT_FOUND: 404,
   CONFLICT: 409,
   UNAUTHENTICATED: 401,
+  FORBIDDEN: 403,
   INTERNAL_SERVER_ERROR: 500,
 };
 
 /** Codes that, when they stop a request, are its HTTP status rather than a 200 beside data. */
-const STOPS_THE_REQUEST: ReadonlySet<string> = new Set([ErrorCode.UNAUTHENTICATED]);
+const STOPS_THE_REQUEST: ReadonlySet<string> = new Set([ErrorCode.UNAUTHENTICATED, ErrorCode.FORBIDDEN]);
 
 /** The headers that go with a status (a 401 says how to authenticate). */
 export function headersFor(code: ErrorCode): [string, string][] {

@@ -23,7 +23,12 @@ export interface CancelOutcome {
  * cancellation); CANCELLING and CANCELLED answer the same again. One guarded
  * UPDATE decides, so a job claimed by a runner meanwhile is never cancelled twice.
  */
-export async function cancelExportJob(db: AppDatabase, tenant: Tenant, id: string): Promise<CancelOutcome> {
+export async function cancelExportJob(
+  db: AppDatabase,
+  tenant: Tenant,
+  id: string,
+  cancelledBy: string | null,
+): Promise<CancelOutcome> {
   const jobId = parseJobId(id);
   if (jobId === null) throw notFound(`Export job ${JSON.stringify(id)} does not exist`);
   const [updated] = await db
@@ -31,6 +36,7 @@ export async function cancelExportJob(db: AppDatabase, tenant: Tenant, id: strin
     .set({
       status: sql`case when ${exportJobs.status} = 'NEW' then 'CANCELLED' else 'CANCELLING' end`,
       finishedAt: sql`case when ${exportJobs.status} = 'NEW' then now() else ${exportJobs.finishedAt} end`,
+      cancelledBy,
       ...nextEvent(),
     })
     .where(and(jobsOfTenant(tenant), eq(exportJobs.id, jobId), inArray(exportJobs.status, ['NEW', 'PROCESSING'])))

@@ -13,6 +13,8 @@ import { validateExportJobInput } from './validateExportJobInput';
 export interface RequestMeta {
   requestId: string;
   bearerToken: string | null;
+  /** The verified caller's `sub`, if callers are verified. */
+  subject: string | null;
 }
 
 /**
@@ -43,6 +45,7 @@ export async function createExportJob(
       requestId: meta.requestId,
       idempotencyKey,
       createdByTokenSha256: meta.bearerToken ? createHash('sha256').update(meta.bearerToken).digest('hex') : null,
+      createdBy: meta.subject,
     })
     .onConflictDoNothing({
       target: [exportJobs.orgId, exportJobs.sandboxName, exportJobs.idempotencyKey],

@@ -247,8 +247,12 @@ export type ExportFilterInput = {
 export type ExportJob = {
   __typename?: 'ExportJob';
   additionalFields: Maybe<AdditionalFields>;
+  /** Who cancelled the job, the same way; null when it was not cancelled or callers are not verified. */
+  cancelledBy: Maybe<Scalars['String']['output']>;
   /** Ids of the internal compute runs, once the job has run. */
   computeGatewayJobId: Maybe<ComputeGatewayJobId>;
+  /** Who created the job: the verified bearer token's sub claim (AUTH_MODE=jwt); null when callers are not verified. */
+  createdBy: Maybe<Scalars['String']['output']>;
   creationTime: Scalars['DateTime']['output'];
   /** The destination dataset (null if it no longer exists). */
   dataset: Maybe<Dataset>;
@@ -919,7 +923,9 @@ export type ExportFilterResolvers<ContextType = Context, ParentType extends Reso
 export type ExportJobResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ExportJob'] = ResolversParentTypes['ExportJob'], FederationReferenceType extends FederationReferenceTypes['ExportJob'] = FederationReferenceTypes['ExportJob']> = {
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['ExportJob']> | FederationReferenceType, FederationReferenceType, ContextType>;
   additionalFields?: Resolver<Maybe<ResolversTypes['AdditionalFields']>, ParentType, ContextType>;
+  cancelledBy?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   computeGatewayJobId?: Resolver<Maybe<ResolversTypes['ComputeGatewayJobId']>, ParentType, ContextType>;
+  createdBy?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   creationTime?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   dataset?: Resolver<Maybe<ResolversTypes['Dataset']>, ParentType, ContextType>;
   destination?: Resolver<ResolversTypes['ExportDestination'], ParentType, ContextType>;

@@ -21,6 +21,7 @@ const JOBS_PAGE_HTML = `<!doctype html>
       <form id="tenant">
         <label>Organisation <input name="org" required size="36" /></label>
         <label>Sandbox <input name="sandbox" size="10" placeholder="prod" /></label>
+        <label>Bearer token <input name="token" type="password" autocomplete="off" size="16" placeholder="if the server asks" /></label>
         <button type="submit">Switch</button>
       </form>
       <span id="connection" data-state="connecting" title="Live updates">connecting…</span>

@@ -8,6 +8,7 @@ import { existsSync } from 'node:fs';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import type { RunnerOptions } from '../../src/runner/runnerOptions';
 import type { StorageTarget } from './databases';
+import type { AuthOptions } from '../../src/auth/authOptions';
 import { startTestServer, type TestServer } from './testServer';
 
 export const CHROMIUM = '/usr/bin/chromium';
@@ -66,8 +67,9 @@ export interface BrowserSession {
 export async function startBrowserSession(
   target: StorageTarget,
   runner: Partial<RunnerOptions> = {},
+  auth: Partial<AuthOptions> = {},
 ): Promise<BrowserSession> {
-  const api = await startTestServer(target, runner);
+  const api = await startTestServer(target, runner, auth);
   const browser = await launchChromium().catch(async (error: unknown) => {
     await api.close();
     throw error;

@@ -2,6 +2,7 @@
  * Starts the real HTTP server on a free port over a test database, and talks
  * GraphQL to it with fetch, exactly as a client would.
  */
+import type { AuthOptions } from '../../src/auth/authOptions';
 import type { Database } from '../../src/db/database';
 import { startServer, type RunningServer } from '../../src/server';
 import type { RunnerOptions } from '../../src/runner/runnerOptions';
@@ -32,6 +33,16 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
+/** Callers believed by their headers, as without any AUTH_* setting. */
+export const NO_AUTH: AuthOptions = {
+  mode: 'none',
+  jwksUrl: undefined,
+  jwksFile: undefined,
+  issuer: undefined,
+  audience: undefined,
+  tenantsClaim: 'tenants',
+};
+
 /** Runner settings for tests: none unless a test asks for one, and quick when it does. */
 export const NO_RUNNER: RunnerOptions = {
   concurrency: 0,
@@ -43,7 +54,11 @@ export const NO_RUNNER: RunnerOptions = {
   pollMs: 20,
 };
 
-export async function startTestServer(target: StorageTarget, runner: Partial<RunnerOptions> = {}): Promise<TestServer> {
+export async function startTestServer(
+  target: StorageTarget,
+  runner: Partial<RunnerOptions> = {},
+  auth: Partial<AuthOptions> = {},
+): Promise<TestServer> {
   const queries: string[] = [];
   const logs: string[] = [];
   const database = await target.open({ onQuery: (query) => queries.push(query) });
@@ -56,6 +71,7 @@ export async function startTestServer(target: StorageTarget, runner: Partial<Run
       poolSize: 5,
       workers: 1,
       runner: { ...NO_RUNNER, ...runner },
+      auth: { ...NO_AUTH, ...auth },
     },
     {
       database,

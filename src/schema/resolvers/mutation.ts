@@ -8,13 +8,13 @@ import type { MutationResolvers } from '../resolvers.generated';
 
 export const Mutation: MutationResolvers = {
   createDataset: (_root, { input }, { db, tenant }) => createDataset(db, tenant, input),
-  createExportJob: async (_root, { input }, { db, tenant, requestId, bearerToken, bus }) => {
-    const { job, created } = await createExportJob(db, tenant, input, { requestId, bearerToken });
+  createExportJob: async (_root, { input }, { db, tenant, requestId, bearerToken, subject, bus }) => {
+    const { job, created } = await createExportJob(db, tenant, input, { requestId, bearerToken, subject });
     if (created) bus.publish(jobEventOf(job, 'CREATED', null));
     return job;
   },
-  cancelExportJob: async (_root, { id }, { db, tenant, bus }) => {
-    const outcome = await cancelExportJob(db, tenant, id);
+  cancelExportJob: async (_root, { id }, { db, tenant, subject, bus }) => {
+    const outcome = await cancelExportJob(db, tenant, id, subject);
     if (outcome.changedFrom) bus.publish(jobEventOf(outcome.job, 'STATUS_CHANGED', outcome.changedFrom));
     return outcome;
   },

@@ -53,7 +53,19 @@
   }
 
   function headers() {
-    return { 'x-gw-ims-org-id': tenant.org, 'x-sandbox-name': tenant.sandbox };
+    // The bearer token lives in this tab only (sessionStorage): it is a credential.
+    const token = sessionStorage.getItem('jobs.token');
+    return {
+      'x-gw-ims-org-id': tenant.org,
+      'x-sandbox-name': tenant.sandbox,
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+    };
+  }
+
+  /** The server verifies callers (AUTH_MODE=jwt) and this tab has no token it accepts: ask for one. */
+  function askForToken(reason) {
+    say(`${reason} Paste a bearer token for this tenant above.`, 'error');
+    tenantForm.elements.token.focus();
   }
 
   async function graphql(query, variables) {
@@ -65,6 +77,8 @@
     const body = await response.json();
     if (body.errors && body.errors.length) {
       const [error] = body.errors;
+      const code = error.extensions && error.extensions.code;
+      if (code === 'UNAUTHENTICATED' || code === 'FORBIDDEN') askForToken(`${error.message}.`);
       throw new Error(`${error.extensions && error.extensions.code ? error.extensions.code + ': ' : ''}${error.message}`);
     }
     return body.data;
@@ -248,14 +262,22 @@
       url: wsUrl,
       connectionParams: headers(),
       retryAttempts: Infinity,
-      shouldRetry: () => true,
+      // 4403: no tenant, or no token the server accepts for it; retrying will not help.
+      shouldRetry: (event) => !(event && event.code === 4403),
       on: {
         // Connected (again): events missed while away are caught up by a fresh load.
         connected: () => {
           setConnection('live', 'live');
           load().catch((error) => say(error.message, 'error'));
         },
-        closed: () => setConnection('offline', 'reconnecting…'),
+        closed: (event) => {
+          if (event && event.code === 4403) {
+            setConnection('offline', 'refused');
+            askForToken('Live updates were refused.');
+            return;
+          }
+          setConnection('offline', 'reconnecting…');
+        },
       },
     });
     const client = wsClient;
@@ -266,7 +288,10 @@
           if (errors) say(errors[0].message, 'error');
           if (data) upsertJob(data.jobStatusChanged.job, data.jobStatusChanged.sequence);
         },
-        error: (error) => setConnection('offline', error.message || 'disconnected'),
+        error: (error) => {
+          if (error && error.code === 4403) return; // said by `closed`
+          setConnection('offline', error.message || 'disconnected');
+        },
         complete: () => {},
       },
     );
@@ -291,6 +316,9 @@
       org: tenantForm.elements.org.value.trim() || DEFAULT_ORG,
       sandbox: tenantForm.elements.sandbox.value.trim() || 'prod',
     };
+    const token = tenantForm.elements.token.value.trim().replace(/^Bearer\s+/i, '');
+    if (token) sessionStorage.setItem('jobs.token', token);
+    else sessionStorage.removeItem('jobs.token');
     localStorage.setItem('jobs.org', tenant.org);
     localStorage.setItem('jobs.sandbox', tenant.sandbox);
     const url = new URL(window.location.href);

@@ -1,0 +1,2 @@
+ALTER TABLE "export_jobs" ADD COLUMN "created_by" text;--> statement-breakpoint
+ALTER TABLE "export_jobs" ADD COLUMN "cancelled_by" text;

@@ -1,0 +1,70 @@
+/**
+ * A JSON Web Key Set served over HTTP on loopback, with the private keys that
+ * sign test tokens: what an identity provider is to the gateway. Keys can be
+ * added and removed while it runs (rotation), and it counts its requests.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { exportJWK, generateKeyPair, SignJWT, type JWK, type JWTPayload, type CryptoKey } from 'jose';
+
+export const ISSUER = 'https://idp.test/';
+export const AUDIENCE = 'export-jobs-gateway';
+
+export interface JwksServer {
+  url: string;
+  /** Requests for the key set so far. */
+  fetches(): number;
+  /** Generates a key, publishes it, and returns its kid. */
+  addKey(alg?: 'RS256' | 'ES256' | 'EdDSA'): Promise<string>;
+  /** Stops publishing a key (tokens it signed no longer verify once the cache refreshes). */
+  removeKey(kid: string): void;
+  /** A signed JWT: issuer and audience as the gateway expects, an hour of life, unless `claims` say otherwise. */
+  sign(claims: JWTPayload, options?: { kid?: string; expiresIn?: string | number }): Promise<string>;
+  close(): Promise<void>;
+}
+
+interface Key {
+  alg: string;
+  privateKey: CryptoKey;
+  publicJwk: JWK;
+}
+
+export async function startJwksServer(): Promise<JwksServer> {
+  const keys = new Map<string, Key>();
+  let fetches = 0;
+  let lastKid = '';
+  const server: Server = createServer((_req, res) => {
+    fetches += 1;
+    res.setHeader('content-type', 'application/json');
+    res.end(JSON.stringify({ keys: [...keys.values()].map((key) => key.publicJwk) }));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+
+  const addKey = async (alg: 'RS256' | 'ES256' | 'EdDSA' = 'RS256') => {
+    const { privateKey, publicKey } = await generateKeyPair(alg, { extractable: true });
+    const kid = `key-${keys.size + 1}-${Math.random().toString(36).slice(2, 8)}`;
+    keys.set(kid, { alg, privateKey, publicJwk: { ...(await exportJWK(publicKey)), kid, alg, use: 'sig' } });
+    lastKid = kid;
+    return kid;
+  };
+  await addKey();
+
+  return {
+    url: `http://127.0.0.1:${port}/.well-known/jwks.json`,
+    fetches: () => fetches,
+    addKey,
+    removeKey: (kid) => void keys.delete(kid),
+    async sign(claims, options = {}) {
+      const kid = options.kid ?? lastKid;
+      const key = keys.get(kid);
+      if (!key) throw new Error(`No key ${kid}`);
+      return new SignJWT({ iss: ISSUER, aud: AUDIENCE, ...claims })
+        .setProtectedHeader({ alg: key.alg, kid })
+        .setIssuedAt()
+        .setExpirationTime(options.expiresIn ?? '1h')
+        .sign(key.privateKey);
+    },
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
