@@ -14,7 +14,8 @@ import { TENANT } from './helpers/testServer';
 
 const DATASETS = '{ datasets { totalCount edges { node { id name } } } }';
 
-describe('the serve command', () => {
+// Each test starts servers in processes of their own, a first start of PGlite running initdb: slow on a busy machine.
+describe('the serve command', { timeout: 90_000 }, () => {
   const cleanups: (() => Promise<void> | void)[] = [];
   afterAll(async () => {
     for (const cleanup of cleanups.reverse()) await cleanup();
