@@ -1,6 +1,7 @@
 /** The only reader of `process.env`: everything else receives a typed `Config`. */
 import { resolve } from 'node:path';
 import type { AuthOptions } from './auth/authOptions';
+import type { LimitOptions } from './limits/limitOptions';
 import type { RunnerOptions } from './runner/runnerOptions';
 
 export interface Config {
@@ -30,6 +31,8 @@ export interface Config {
   runner: RunnerOptions;
   /** How callers are verified (see `AuthOptions` for each variable). */
   auth: AuthOptions;
+  /** The bounds on requests (see `LimitOptions` for each variable). */
+  limits: LimitOptions;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -40,6 +43,22 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port: integer(env, 'PORT', 4000, 0, 65535),
     host: env.HOST || (auth.mode === 'none' ? '127.0.0.1' : undefined),
     auth,
+    limits: {
+      queryDepth: integer(env, 'LIMIT_QUERY_DEPTH', 15, 1, 1_000),
+      queryAliases: integer(env, 'LIMIT_QUERY_ALIASES', 30, 0, 100_000),
+      queryTokens: integer(env, 'LIMIT_QUERY_TOKENS', 10_000, 100, 10_000_000),
+      queryDirectives: integer(env, 'LIMIT_QUERY_DIRECTIVES', 50, 0, 100_000),
+      queryCost: integer(env, 'LIMIT_QUERY_COST', 20_000, 1, 1_000_000_000),
+      bodyBytes: integer(env, 'LIMIT_BODY_BYTES', 1024 * 1024, 1024, 1024 * 1024 * 1024),
+      batchOperations: integer(env, 'LIMIT_BATCH_OPERATIONS', 10, 1, 1_000),
+      variablesBytes: integer(env, 'LIMIT_VARIABLES_BYTES', 512 * 1024, 1024, 1024 * 1024 * 1024),
+      wsMessageBytes: integer(env, 'LIMIT_WS_MESSAGE_BYTES', 64 * 1024, 1024, 1024 * 1024 * 1024),
+      wsSubscriptions: integer(env, 'LIMIT_WS_SUBSCRIPTIONS', 100, 1, 100_000),
+      wsConnectionsPerTenant: integer(env, 'LIMIT_WS_CONNECTIONS_PER_TENANT', 500, 1, 1_000_000),
+      requestsPerSecond: integer(env, 'LIMIT_REQUESTS_PER_SECOND', 300, 1, 10_000_000),
+      jobsPerDay: integer(env, 'LIMIT_JOBS_PER_DAY', 1_000, 0, 100_000_000),
+      queuedJobs: integer(env, 'LIMIT_QUEUED_JOBS', 100, 0, 100_000_000),
+    },
     poolSize: integer(env, 'DATABASE_POOL_SIZE', 10, 1, 1000),
     workers: integer(env, 'WORKERS', 1, 1, 64),
     runner: {

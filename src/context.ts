@@ -13,6 +13,7 @@ import type { DatasetRow, ExportJobRow } from './db/schema';
 import { ErrorCode, GatewayError } from './errors';
 import type { EventBus } from './events/eventBus';
 import type { JobEventHub } from './events/jobEventHub';
+import type { LimitOptions } from './limits/limitOptions';
 import { DEFAULT_SANDBOX, type Tenant } from './tenant';
 
 export interface Context {
@@ -21,6 +22,8 @@ export interface Context {
   bus: EventBus;
   /** Where subscriptions watch jobs. */
   hub: JobEventHub;
+  /** The bounds on requests and the tenant's quotas (shown by `exportLimits`). */
+  limits: LimitOptions;
   requestId: string;
   /** The raw bearer token (verified when AUTH_MODE=jwt); only its SHA-256 is stored. */
   bearerToken: string | null;
@@ -33,6 +36,14 @@ export interface Context {
     datasetById: DataLoader<string, DatasetRow | null>;
     exportJobById: DataLoader<string, ExportJobRow | null>;
   };
+}
+
+/** What every context shares. */
+export interface Services {
+  database: Database;
+  bus: EventBus;
+  hub: JobEventHub;
+  limits: LimitOptions;
 }
 
 export const ORG_HEADER = 'x-gw-ims-org-id';
@@ -83,15 +94,16 @@ export function requestIdOf(headers: IncomingHttpHeaders): string {
 
 /** The context of a request by `caller`, who has been authenticated already. */
 export function createContext(
-  services: { database: Database; bus: EventBus; hub: JobEventHub },
+  services: Services,
   caller: Pick<Caller, 'tenant' | 'bearerToken' | 'subject'>,
   requestId: string,
 ): Context {
   const { tenant, bearerToken, subject } = caller;
-  const { database, bus, hub } = services;
+  const { database, bus, hub, limits } = services;
   const db = database.db;
   return {
     tenant,
+    limits,
     bearerToken,
     subject,
     requestId,
@@ -108,7 +120,7 @@ export function createContext(
  * it has no tenant, and anything that asks for one is refused.
  */
 export function createSchemaOnlyContext(
-  services: { database: Database; bus: EventBus; hub: JobEventHub },
+  services: Services,
   requestId: string,
 ): Context {
   // On the prototype: Apollo shallow-copies each context, which would call own getters.

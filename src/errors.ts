@@ -13,6 +13,19 @@ export const ErrorCode = {
   UNAUTHENTICATED: 'UNAUTHENTICATED',
   /** A verified caller that may not act for the tenant it names. */
   FORBIDDEN: 'FORBIDDEN',
+  // A request over one of its bounds (src/limits/), each bound with a code of its own.
+  QUERY_TOO_DEEP: 'QUERY_TOO_DEEP',
+  TOO_MANY_ALIASES: 'TOO_MANY_ALIASES',
+  TOO_MANY_DIRECTIVES: 'TOO_MANY_DIRECTIVES',
+  TOO_MANY_TOKENS: 'TOO_MANY_TOKENS',
+  QUERY_TOO_COSTLY: 'QUERY_TOO_COSTLY',
+  PAYLOAD_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
+  TOO_MANY_OPERATIONS: 'TOO_MANY_OPERATIONS',
+  TOO_MANY_SUBSCRIPTIONS: 'TOO_MANY_SUBSCRIPTIONS',
+  /** The tenant's requests a second, over every process; `extensions.retryAfter` says when to try again. */
+  RATE_LIMITED: 'RATE_LIMITED',
+  /** A quota of the tenant (jobs a day, jobs queued): see `exportLimits`. */
+  LIMIT_EXCEEDED: 'LIMIT_EXCEEDED',
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
 } as const;
 

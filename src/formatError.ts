@@ -26,6 +26,12 @@ const CONTEXT_FAILURE_PREFIX = 'Context creation failed: ';
 
 export function createFormatError(logger: Logger) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+    // A request over one of its bounds: Apollo files it under parsing or validation, our code says which bound.
+    const limit = limitCodeOf(formatted);
+    if (limit) {
+      const { http: _status, limit: _limit, ...extensions } = formatted.extensions ?? {};
+      return { ...formatted, extensions: { ...extensions, code: limit } };
+    }
     const code = formatted.extensions?.code;
     if (typeof code === 'string' && CLIENT_ERROR_CODES.has(code)) {
       const { http: _status, ...extensions } = formatted.extensions ?? {};
@@ -40,4 +46,18 @@ export function createFormatError(logger: Logger) {
       extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR },
     };
   };
+}
+
+/**
+ * The limit code of an error Apollo reports as a parse or validation failure:
+ * our validation rules carry it in `extensions.limit`; graphql-js's own token
+ * limit (`maxTokens`) is known by its message (graphql 16 spells it "more that").
+ */
+function limitCodeOf(formatted: GraphQLFormattedError): string | undefined {
+  const limit = formatted.extensions?.limit;
+  if (typeof limit === 'string') return limit;
+  if (formatted.extensions?.code === ApolloServerErrorCode.GRAPHQL_PARSE_FAILED && /contains more th[ae][nt] \d+ tokens/.test(formatted.message)) {
+    return ErrorCode.TOO_MANY_TOKENS;
+  }
+  return undefined;
 }

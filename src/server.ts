@@ -35,6 +35,8 @@ import { buildSchema } from './schema/buildSchema';
 import { startRunner, type Runner } from './runner/runner';
 import { runnerPoolOptions } from './runner/runnerPool';
 import { jitGateway } from './schema/jitExecutor';
+import { queryLimitRules, queryParseOptions } from './limits/queryLimitRules';
+import { createTenantRateLimiter } from './limits/tenantRateLimiter';
 import { sendJobsPage } from './web/jobsPage';
 import { playgroundLandingPage } from './web/playgroundPage';
 import { ASSETS_PREFIX, staticAssetsHandler } from './web/staticAssets';
@@ -72,16 +74,23 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
 
   const hub = createJobEventHub(database.db, bus, logger);
   const authenticator = createAuthenticator(config.auth);
+  const rateLimiter = await createTenantRateLimiter(database, config.limits.requestsPerSecond);
   if (authenticator.mode === 'none') {
     logger.info('Callers are not verified (AUTH_MODE=none): any client that reaches this server acts for the tenant its headers name');
   }
   const formatError = createFormatError(logger);
+  const services = { database, bus, hub, limits: config.limits };
   const schema = buildSchema();
   const apollo = new ApolloServer<Context>({
     gateway: jitGateway(schema),
     formatError,
     includeStacktraceInErrorResponses: false,
     introspection: true,
+    // Bounded requests (src/limits/): the document's tokens, depth, aliases, directives, cost.
+    parseOptions: queryParseOptions(config.limits),
+    validationRules: queryLimitRules(config.limits),
+    // Arrays of operations, at most LIMIT_BATCH_OPERATIONS (graphqlHttpHandler).
+    allowBatchedHttpRequests: true,
     // Compact JSON: Apollo pretty-prints by default, which costs CPU and bytes on every page.
     stringifyResult: (result) => JSON.stringify(result),
     plugins: [
@@ -102,17 +111,21 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     const requestId = requestIdOf(req.headers);
     res.setHeader(REQUEST_ID_HEADER, requestId);
     if (!req.headers[ORG_HEADER] && asksOnlyForSchema(body)) {
-      return createSchemaOnlyContext({ database, bus, hub }, requestId);
+      return createSchemaOnlyContext(services, requestId);
     }
     try {
-      return createContext({ database, bus, hub }, await authenticator.authenticate(req.headers), requestId);
+      const caller = await authenticator.authenticate(req.headers);
+      await rateLimiter.consume(caller.tenant);
+      return createContext(services, caller, requestId);
     } catch (error: unknown) {
       throw withHttpStatus(error);
     }
-  });
+  }, config.limits);
   const subscriptions = serveGraphqlOverWebSocket(httpServer, schema, {
     authenticator,
-    contextOf: (caller, headers) => createContext({ database, bus, hub }, caller, requestIdOf(headers)),
+    rateLimiter,
+    limits: config.limits,
+    contextOf: (caller, headers) => createContext(services, caller, requestIdOf(headers)),
     formatError,
   });
   const batchRecords = batchRecordsHandler(database.db, authenticator, logger);

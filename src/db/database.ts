@@ -27,6 +27,12 @@ export interface Database {
    * statements are short by construction and go after the API's).
    */
   boundedPool(options: BoundedPoolOptions): Promise<AppDatabase>;
+  /**
+   * On PostgreSQL, a pool in node-postgres's shape (`query({ text, values })`
+   * answering `{ rows }`) for libraries that speak it (rate-limiter-flexible);
+   * null on the embedded database, which one process owns, so memory serves.
+   */
+  readonly nodePostgresPool: NodePostgresPool | null;
   /** Runs `work` in one transaction on one connection: committed if it resolves, rolled back if it throws. */
   withCopySession<T>(work: (session: CopySession) => Promise<T>): Promise<T>;
   /** NOTIFY: sends `payload` to every listener of `channel` on this database, in every process. */
@@ -34,6 +40,10 @@ export interface Database {
   /** LISTEN: calls `onMessage` for each notification; resolves, once listening, to the function that stops. */
   listen(channel: string, onMessage: (payload: string) => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
+}
+
+export interface NodePostgresPool {
+  query(query: { text: string; values?: unknown[]; name?: string }): Promise<{ rows: Record<string, unknown>[] }>;
 }
 
 export interface BoundedPoolOptions {

@@ -35,6 +35,7 @@ export async function openPglite(
     db: db as unknown as AppDatabase,
     description: dataDir ? `PGlite in ${dataDir}` : 'PGlite in memory',
     boundedPool: async () => db as unknown as AppDatabase,
+    nodePostgresPool: null,
     withCopySession: (work) => thread.transaction((tx) => work(copySession(tx))),
     notify: async (channel, payload) => {
       await thread.query('select pg_notify($1, $2)', [channel, payload]);

@@ -43,6 +43,11 @@ export async function openPostgres(url: string, options: DatabaseOptions, migrat
       boundedPools.push(bounded);
       return drizzle({ client: bounded, schema, logger: queryLogger(options.onQuery) }) as unknown as AppDatabase;
     },
+    nodePostgresPool: {
+      query: async ({ text, values = [] }) => ({
+        rows: (await client.unsafe(text, values as (string | number)[])) as unknown as Record<string, unknown>[],
+      }),
+    },
     withCopySession: (work) => withCopySession(client, work),
     notify: async (channel, payload) => {
       await client.notify(channel, payload);

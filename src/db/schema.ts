@@ -97,6 +97,8 @@ export const exportJobs = pgTable(
       .where(sql`${t.status} in ('NEW', 'PROCESSING', 'CANCELLING')`),
     // Serves every page of `exportJobs`: tenant equality, then (creationTime, id) order.
     index('export_jobs_tenant_page_idx').on(t.orgId, t.sandboxName, t.creationTime, t.id),
+    // A tenant's queued jobs, counted against LIMIT_QUEUED_JOBS at every creation.
+    index('export_jobs_tenant_queued_idx').on(t.orgId, t.sandboxName).where(sql`${t.status} = 'NEW'`),
     uniqueIndex('export_jobs_idempotency_key_idx')
       .on(t.orgId, t.sandboxName, t.idempotencyKey)
       .where(sql`${t.idempotencyKey} is not null`),

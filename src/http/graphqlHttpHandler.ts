@@ -5,13 +5,15 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HeaderMap, type ApolloServer, type BaseContext, type ContextFunction } from '@apollo/server';
+import { ApolloServerErrorCode } from '@apollo/server/errors';
+import { ErrorCode } from '../errors';
+import type { LimitOptions } from '../limits/limitOptions';
 import { setSecurityHeaders } from '../web/securityHeaders';
-
-const MAX_BODY_BYTES = 2 * 1024 * 1024;
 
 export function graphqlHttpHandler<TContext extends BaseContext>(
   apollo: ApolloServer<TContext>,
   context: ContextFunction<[{ req: IncomingMessage; res: ServerResponse; body: unknown }], TContext>,
+  limits: Pick<LimitOptions, 'bodyBytes' | 'batchOperations' | 'variablesBytes'>,
 ) {
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const headers = new HeaderMap();
@@ -20,12 +22,21 @@ export function graphqlHttpHandler<TContext extends BaseContext>(
     }
     let body: unknown;
     try {
-      body = await readBody(req, headers.get('content-type'));
+      body = await readBody(req, headers.get('content-type'), limits.bodyBytes);
     } catch (error: unknown) {
-      res.statusCode = error instanceof BodyTooLargeError ? 413 : 400;
-      res.setHeader('content-type', 'text/plain; charset=utf-8');
-      res.end(error instanceof Error ? error.message : 'Bad request');
-      return;
+      if (error instanceof BodyTooLargeError) return sendError(res, 413, ErrorCode.PAYLOAD_TOO_LARGE, error.message);
+      return sendError(res, 400, ApolloServerErrorCode.BAD_REQUEST, error instanceof Error ? error.message : 'Bad request');
+    }
+    const operations = Array.isArray(body) ? body : [body];
+    if (operations.length > limits.batchOperations) {
+      const message = `A batch may hold at most ${limits.batchOperations} operations (got ${operations.length})`;
+      return sendError(res, 400, ErrorCode.TOO_MANY_OPERATIONS, message);
+    }
+    const variablesTooLarge = operations.find(
+      (operation) => variablesBytesOf(operation) > limits.variablesBytes,
+    );
+    if (variablesTooLarge !== undefined) {
+      return sendError(res, 413, ErrorCode.PAYLOAD_TOO_LARGE, `Variables may take at most ${limits.variablesBytes} characters of JSON`);
     }
     const response = await apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: {
@@ -51,14 +62,53 @@ export function graphqlHttpHandler<TContext extends BaseContext>(
 
 class BodyTooLargeError extends Error {}
 
+/** An answer before Apollo runs, as Apollo would write it: a GraphQL error with its code. */
+function sendError(res: ServerResponse, status: number, code: string, message: string): void {
+  res.statusCode = status;
+  res.setHeader('content-type', 'application/json; charset=utf-8');
+  res.end(JSON.stringify({ errors: [{ message, extensions: { code } }] }));
+}
+
+/** The size of an operation's variables as JSON (in characters); 0 without any. */
+function variablesBytesOf(operation: unknown): number {
+  return jsonLength((operation as { variables?: unknown } | null)?.variables ?? null);
+}
+
+/**
+ * About the length of `value` as JSON, walked with a stack of its own:
+ * JSON.stringify recurses, and a document nested 5,000 deep overflows it.
+ */
+function jsonLength(value: unknown): number {
+  let length = 0;
+  const pending: unknown[] = [value];
+  while (pending.length > 0) {
+    const next = pending.pop();
+    if (typeof next === 'string') length += next.length + 2;
+    else if (Array.isArray(next)) {
+      length += 2 + next.length;
+      pending.push(...next);
+    } else if (next !== null && typeof next === 'object') {
+      const entries = Object.entries(next);
+      length += 2;
+      for (const [key, item] of entries) {
+        length += key.length + 4;
+        pending.push(item);
+      }
+    } else length += String(next).length;
+  }
+  return length;
+}
+
 /** The parsed JSON body, or undefined for a request without a JSON body (Apollo then answers 400 itself). */
-async function readBody(req: IncomingMessage, contentType: string | undefined): Promise<unknown> {
+async function readBody(req: IncomingMessage, contentType: string | undefined, maxBytes: number): Promise<unknown> {
   if (req.method === 'GET' || req.method === 'HEAD') return undefined;
+  const declared = Number(req.headers['content-length']);
+  if (declared > maxBytes) throw new BodyTooLargeError(`Request body larger than ${maxBytes} bytes`);
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req as AsyncIterable<Buffer>) {
     size += chunk.length;
-    if (size > MAX_BODY_BYTES) throw new BodyTooLargeError(`Request body larger than ${MAX_BODY_BYTES} bytes`);
+    if (size > maxBytes) throw new BodyTooLargeError(`Request body larger than ${maxBytes} bytes`);
     chunks.push(chunk);
   }
   if (!contentType?.toLowerCase().includes('json')) return undefined;

@@ -12,6 +12,9 @@ import { WebSocketServer } from 'ws';
 import { CloseCode } from 'graphql-ws';
 import type { Authenticator, Caller } from '../auth/authenticator';
 import type { Context } from '../context';
+import { ErrorCode, GatewayError } from '../errors';
+import type { LimitOptions } from '../limits/limitOptions';
+import type { TenantRateLimiter } from '../limits/tenantRateLimiter';
 import { sharedSubscribe } from './sharedSubscriptionExecution';
 
 type FormatError = (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError;
@@ -24,23 +27,31 @@ export interface GraphqlWsServer {
 
 export interface GraphqlWsOptions {
   authenticator: Authenticator;
+  /** Counts each subscribe as a request of the tenant. */
+  rateLimiter: TenantRateLimiter;
+  limits: Pick<LimitOptions, 'wsMessageBytes' | 'wsSubscriptions' | 'wsConnectionsPerTenant'>;
   contextOf: (caller: Caller, headers: IncomingHttpHeaders) => Context;
   formatError: FormatError;
 }
 
-/** What the socket learnt at `connection_init`. */
+/** A socket closed because its tenant holds LIMIT_WS_CONNECTIONS_PER_TENANT sockets on this process already. */
+export const TOO_MANY_CONNECTIONS = 4429;
+
+/** What the socket learnt at `connection_init`, and what it has open. */
 interface SocketState {
-  caller?: Caller;
-  expiry?: NodeJS.Timeout;
+  caller: Caller;
+  subscriptions: Set<string>;
 }
 
 export function serveGraphqlOverWebSocket(
   httpServer: Server,
   schema: GraphQLSchema,
-  { authenticator, contextOf, formatError }: GraphqlWsOptions,
+  { authenticator, rateLimiter, limits, contextOf, formatError }: GraphqlWsOptions,
 ): GraphqlWsServer {
-  const wss = new WebSocketServer({ server: httpServer, path: '/graphql' });
+  // A larger message is refused by ws itself (close 1009) before anyone parses it.
+  const wss = new WebSocketServer({ server: httpServer, path: '/graphql', maxPayload: limits.wsMessageBytes });
   const states = new WeakMap<object, SocketState>();
+  const socketsByTenant = new Map<string, number>();
   // The same masking as over HTTP: an unexpected error is logged whole and reaches
   // the client as INTERNAL_SERVER_ERROR, never with its SQL or internals.
   const format = (errors: readonly GraphQLError[]) => errors.map((error) => formatError(error.toJSON(), error));
@@ -57,20 +68,57 @@ export function serveGraphqlOverWebSocket(
         } catch {
           return false;
         }
-        const state: SocketState = { caller };
-        states.set(ctx.extra.socket, state);
-        // A token that expires while the socket is open ends it then.
-        if (caller.expiresAt !== null) {
-          state.expiry = setTimeout(() => ctx.extra.socket.close(CloseCode.Forbidden, 'Token expired'), caller.expiresAt - Date.now());
-          state.expiry.unref();
-          ctx.extra.socket.once('close', () => clearTimeout(state.expiry));
+        const socket = ctx.extra.socket;
+        const tenant = tenantKey(caller.tenant);
+        const open = socketsByTenant.get(tenant) ?? 0;
+        if (open >= limits.wsConnectionsPerTenant) {
+          socket.close(TOO_MANY_CONNECTIONS, 'Too many connections for this tenant');
+          return false;
         }
+        socketsByTenant.set(tenant, open + 1);
+        states.set(socket, { caller, subscriptions: new Set() });
+        // A token that expires while the socket is open ends it then.
+        const expiry =
+          caller.expiresAt === null
+            ? undefined
+            : setTimeout(() => socket.close(CloseCode.Forbidden, 'Token expired'), caller.expiresAt - Date.now()).unref();
+        socket.once('close', () => {
+          clearTimeout(expiry);
+          const left = (socketsByTenant.get(tenant) ?? 1) - 1;
+          if (left > 0) socketsByTenant.set(tenant, left);
+          else socketsByTenant.delete(tenant);
+        });
         return true;
       },
-      context: (ctx) => contextOf(states.get(ctx.extra.socket)!.caller!, headersOf(ctx.connectionParams)),
+      onSubscribe: async (ctx, id) => {
+        const state = states.get(ctx.extra.socket)!;
+        if (state.subscriptions.size >= limits.wsSubscriptions) {
+          return [
+            new GatewayError(
+              ErrorCode.TOO_MANY_SUBSCRIPTIONS,
+              `A connection may hold at most ${limits.wsSubscriptions} subscriptions`,
+            ),
+          ];
+        }
+        // Counted before the wait below: subscribes arriving together must see each other.
+        state.subscriptions.add(id);
+        try {
+          await rateLimiter.consume(state.caller.tenant);
+        } catch (error: unknown) {
+          state.subscriptions.delete(id);
+          if (error instanceof GatewayError) return [error];
+          throw error;
+        }
+        return undefined;
+      },
+      onComplete: (ctx, id) => void states.get(ctx.extra.socket)?.subscriptions.delete(id),
+      context: (ctx) => contextOf(states.get(ctx.extra.socket)!.caller, headersOf(ctx.connectionParams)),
       onNext: (_ctx, _id, _payload, _args, result) =>
         result.errors?.length ? { ...result, errors: format(result.errors as GraphQLError[]) } : result,
-      onError: (_ctx, _id, _payload, errors) => format(errors),
+      onError: (ctx, id, _payload, errors) => {
+        states.get(ctx.extra.socket)?.subscriptions.delete(id);
+        return format(errors);
+      },
     },
     wss,
   );
@@ -81,6 +129,10 @@ export function serveGraphqlOverWebSocket(
       await new Promise<void>((resolve) => wss.close(() => resolve()));
     },
   };
+}
+
+function tenantKey({ orgId, sandboxName }: Caller['tenant']): string {
+  return `${orgId}\n${sandboxName}`;
 }
 
 /** The payload read like HTTP headers: names lowercased, only strings. */

@@ -15,15 +15,33 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
   CONFLICT: 409,
   UNAUTHENTICATED: 401,
   FORBIDDEN: 403,
+  QUERY_TOO_DEEP: 400,
+  TOO_MANY_ALIASES: 400,
+  TOO_MANY_DIRECTIVES: 400,
+  TOO_MANY_TOKENS: 400,
+  QUERY_TOO_COSTLY: 400,
+  PAYLOAD_TOO_LARGE: 413,
+  TOO_MANY_OPERATIONS: 400,
+  TOO_MANY_SUBSCRIPTIONS: 400,
+  RATE_LIMITED: 429,
+  LIMIT_EXCEEDED: 429,
   INTERNAL_SERVER_ERROR: 500,
 };
 
 /** Codes that, when they stop a request, are its HTTP status rather than a 200 beside data. */
-const STOPS_THE_REQUEST: ReadonlySet<string> = new Set([ErrorCode.UNAUTHENTICATED, ErrorCode.FORBIDDEN]);
+const STOPS_THE_REQUEST: ReadonlySet<string> = new Set([
+  ErrorCode.UNAUTHENTICATED,
+  ErrorCode.FORBIDDEN,
+  ErrorCode.RATE_LIMITED,
+]);
 
-/** The headers that go with a status (a 401 says how to authenticate). */
-export function headersFor(code: ErrorCode): [string, string][] {
-  return code === ErrorCode.UNAUTHENTICATED ? [['www-authenticate', 'Bearer']] : [];
+/** The headers that go with a status: a 401 says how to authenticate, a 429 when to come back. */
+export function headersFor(code: ErrorCode, extensions: Record<string, unknown> = {}): [string, string][] {
+  if (code === ErrorCode.UNAUTHENTICATED) return [['www-authenticate', 'Bearer']];
+  if (code === ErrorCode.RATE_LIMITED && typeof extensions.retryAfter === 'number') {
+    return [['retry-after', String(extensions.retryAfter)]];
+  }
+  return [];
 }
 
 /**
@@ -38,7 +56,10 @@ export function withHttpStatus(error: unknown): unknown {
     originalError: graphqlError,
     extensions: {
       ...graphqlError.extensions,
-      http: { status: HTTP_STATUS[code as ErrorCode], headers: new HeaderMap(headersFor(code as ErrorCode)) },
+      http: {
+        status: HTTP_STATUS[code as ErrorCode],
+        headers: new HeaderMap(headersFor(code as ErrorCode, graphqlError.extensions)),
+      },
     },
   });
 }
@@ -53,10 +74,11 @@ export function httpStatusPlugin<TContext extends BaseContext>(): ApolloServerPl
       return {
         async willSendResponse({ response, errors }) {
           if (response.body.kind !== 'single' || response.body.singleResult.data) return;
-          const code = errors?.map((error) => error.extensions.code).find((each) => STOPS_THE_REQUEST.has(String(each)));
-          if (code === undefined) return;
-          response.http.status = HTTP_STATUS[code as ErrorCode];
-          for (const [name, value] of headersFor(code as ErrorCode)) response.http.headers.set(name, value);
+          const stopping = errors?.find((error) => STOPS_THE_REQUEST.has(String(error.extensions.code)));
+          if (!stopping) return;
+          const code = stopping.extensions.code as ErrorCode;
+          response.http.status = HTTP_STATUS[code];
+          for (const [name, value] of headersFor(code, stopping.extensions)) response.http.headers.set(name, value);
         },
       };
     },

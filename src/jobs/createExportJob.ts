@@ -8,6 +8,7 @@ import { keyProblem, MAX_KEY_LENGTH } from '../profiles/storable';
 import type { CreateExportJobInput } from '../schema/resolvers.generated';
 import type { Tenant } from '../tenant';
 import { jobsOfTenant } from '../db/tenantScope';
+import { checkJobQuotas, lockTenantQuotas, type JobQuotas } from './jobQuotas';
 import { validateExportJobInput } from './validateExportJobInput';
 
 export interface RequestMeta {
@@ -18,15 +19,16 @@ export interface RequestMeta {
 }
 
 /**
- * Creates a job in status NEW. A repeated `idempotencyKey` returns the job it
- * first created and writes nothing, also when two requests race; `created`
- * tells the two apart.
+ * Creates a job in status NEW, within the tenant's quotas (LIMIT_EXCEEDED
+ * otherwise). A repeated `idempotencyKey` returns the job it first created and
+ * writes nothing, also when two requests race; `created` tells the two apart.
  */
 export async function createExportJob(
   db: AppDatabase,
   tenant: Tenant,
   input: CreateExportJobInput,
   meta: RequestMeta,
+  quotas: JobQuotas,
 ): Promise<{ job: ExportJobRow; created: boolean }> {
   const spec = validateExportJobInput(input);
   const idempotencyKey = checkIdempotencyKey(input.idempotencyKey);
@@ -37,21 +39,26 @@ export async function createExportJob(
   if (!(await findDataset(db, tenant, spec.datasetId))) {
     throw badUserInput('destination.datasetId', `Dataset ${JSON.stringify(spec.datasetId)} does not exist`);
   }
-  const [created] = await db
-    .insert(exportJobs)
-    .values({
-      ...tenant,
-      ...spec,
-      requestId: meta.requestId,
-      idempotencyKey,
-      createdByTokenSha256: meta.bearerToken ? createHash('sha256').update(meta.bearerToken).digest('hex') : null,
-      createdBy: meta.subject,
-    })
-    .onConflictDoNothing({
-      target: [exportJobs.orgId, exportJobs.sandboxName, exportJobs.idempotencyKey],
-      where: sql`${exportJobs.idempotencyKey} is not null`,
-    })
-    .returning();
+  const created = await db.transaction(async (tx) => {
+    await lockTenantQuotas(tx, tenant);
+    await checkJobQuotas(tx, tenant, quotas);
+    const [row] = await tx
+      .insert(exportJobs)
+      .values({
+        ...tenant,
+        ...spec,
+        requestId: meta.requestId,
+        idempotencyKey,
+        createdByTokenSha256: meta.bearerToken ? createHash('sha256').update(meta.bearerToken).digest('hex') : null,
+        createdBy: meta.subject,
+      })
+      .onConflictDoNothing({
+        target: [exportJobs.orgId, exportJobs.sandboxName, exportJobs.idempotencyKey],
+        where: sql`${exportJobs.idempotencyKey} is not null`,
+      })
+      .returning();
+    return row;
+  });
   if (created) return { job: created, created: true };
   // Lost a race with a request carrying the same key: that request's job is the answer.
   const first = idempotencyKey === null ? undefined : await findByIdempotencyKey(db, tenant, idempotencyKey);

@@ -347,6 +347,21 @@ export type ExportJobStatus =
 export type ExportJobType =
   | 'BATCH';
 
+/** The limits of the calling tenant. */
+export type ExportLimits = {
+  __typename?: 'ExportLimits';
+  /** Jobs the tenant may create in 24 hours (LIMIT_JOBS_PER_DAY), and how many it created in the last 24 hours. */
+  jobsPerDay: LimitUsage;
+  /** Jobs the tenant may have waiting as NEW at once (LIMIT_QUEUED_JOBS), and how many wait now. */
+  queuedJobs: LimitUsage;
+  /** The bounds on one request: depth, aliases, tokens, directives and cost of its document, bytes of its body and variables. */
+  request: RequestLimits;
+  /** Requests a second the tenant may send, over every server process (LIMIT_REQUESTS_PER_SECOND). */
+  requestsPerSecond: Scalars['Int']['output'];
+  /** Subscriptions one WebSocket may hold (LIMIT_WS_SUBSCRIPTIONS). */
+  subscriptionsPerConnection: Scalars['Int']['output'];
+};
+
 export type ExportSchema = {
   __typename?: 'ExportSchema';
   name: Scalars['String']['output'];
@@ -365,6 +380,13 @@ export type IdentityInput = {
 export type IngestProfilesPayload = {
   __typename?: 'IngestProfilesPayload';
   upserted: Scalars['Int']['output'];
+};
+
+export type LimitUsage = {
+  __typename?: 'LimitUsage';
+  max: Scalars['Int']['output'];
+  remaining: Scalars['Int']['output'];
+  used: Scalars['Int']['output'];
 };
 
 export type MergePolicy = {
@@ -469,6 +491,8 @@ export type Query = {
    * `status` keeps only jobs in one of the given statuses (an empty list keeps all).
    */
   exportJobs: ExportJobConnection;
+  /** What the tenant may do and what it has used of it (its quotas, and the bounds on every request). */
+  exportLimits: ExportLimits;
 };
 
 
@@ -499,6 +523,18 @@ export type QueryExportJobsArgs = {
   first?: InputMaybe<Scalars['Int']['input']>;
   last?: InputMaybe<Scalars['Int']['input']>;
   status?: InputMaybe<Array<ExportJobStatus>>;
+};
+
+export type RequestLimits = {
+  __typename?: 'RequestLimits';
+  maxAliases: Scalars['Int']['output'];
+  maxBatchOperations: Scalars['Int']['output'];
+  maxBodyBytes: Scalars['Int']['output'];
+  maxCost: Scalars['Int']['output'];
+  maxDepth: Scalars['Int']['output'];
+  maxDirectives: Scalars['Int']['output'];
+  maxTokens: Scalars['Int']['output'];
+  maxVariablesBytes: Scalars['Int']['output'];
 };
 
 export type SchemaRef = {
@@ -724,11 +760,13 @@ export type ResolversTypes = {
   Float: ResolverTypeWrapper<Scalars['Float']['output']>;
   ExportJobStatus: ExportJobStatus;
   ExportJobType: ExportJobType;
+  ExportLimits: ResolverTypeWrapper<ExportLimits>;
   ExportSchema: ResolverTypeWrapper<ExportSchema>;
   ExportSchemaInput: ExportSchemaInput;
   IdentityInput: IdentityInput;
   IngestProfilesPayload: ResolverTypeWrapper<IngestProfilesPayload>;
   JSONObject: ResolverTypeWrapper<Scalars['JSONObject']['output']>;
+  LimitUsage: ResolverTypeWrapper<LimitUsage>;
   MergePolicy: ResolverTypeWrapper<MergePolicy>;
   MergePolicyInput: MergePolicyInput;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
@@ -736,6 +774,7 @@ export type ResolversTypes = {
   PageInfo: ResolverTypeWrapper<PageInfo>;
   ProfileInput: ProfileInput;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  RequestLimits: ResolverTypeWrapper<RequestLimits>;
   SchemaRef: ResolverTypeWrapper<SchemaRef>;
   SchemaRefInput: SchemaRefInput;
   SegmentFilter: ResolverTypeWrapper<SegmentFilter>;
@@ -789,11 +828,13 @@ export type ResolversParentTypes = {
   ExportJobMetrics: ExportJobMetrics;
   ExportJobProgress: ExportJobProgress;
   Float: Scalars['Float']['output'];
+  ExportLimits: ExportLimits;
   ExportSchema: ExportSchema;
   ExportSchemaInput: ExportSchemaInput;
   IdentityInput: IdentityInput;
   IngestProfilesPayload: IngestProfilesPayload;
   JSONObject: Scalars['JSONObject']['output'];
+  LimitUsage: LimitUsage;
   MergePolicy: MergePolicy;
   MergePolicyInput: MergePolicyInput;
   Mutation: Record<PropertyKey, never>;
@@ -801,6 +842,7 @@ export type ResolversParentTypes = {
   PageInfo: PageInfo;
   ProfileInput: ProfileInput;
   Query: Record<PropertyKey, never>;
+  RequestLimits: RequestLimits;
   SchemaRef: SchemaRef;
   SchemaRefInput: SchemaRefInput;
   SegmentFilter: SegmentFilter;
@@ -988,6 +1030,14 @@ export type ExportJobProgressResolvers<ContextType = Context, ParentType extends
   totalProfiles?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
 };
 
+export type ExportLimitsResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ExportLimits'] = ResolversParentTypes['ExportLimits']> = {
+  jobsPerDay?: Resolver<ResolversTypes['LimitUsage'], ParentType, ContextType>;
+  queuedJobs?: Resolver<ResolversTypes['LimitUsage'], ParentType, ContextType>;
+  request?: Resolver<ResolversTypes['RequestLimits'], ParentType, ContextType>;
+  requestsPerSecond?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  subscriptionsPerConnection?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
 export type ExportSchemaResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ExportSchema'] = ResolversParentTypes['ExportSchema']> = {
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
@@ -999,6 +1049,12 @@ export type IngestProfilesPayloadResolvers<ContextType = Context, ParentType ext
 export interface JsonObjectScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['JSONObject'], any> {
   name: 'JSONObject';
 }
+
+export type LimitUsageResolvers<ContextType = Context, ParentType extends ResolversParentTypes['LimitUsage'] = ResolversParentTypes['LimitUsage']> = {
+  max?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  remaining?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  used?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
 
 export type MergePolicyResolvers<ContextType = Context, ParentType extends ResolversParentTypes['MergePolicy'] = ResolversParentTypes['MergePolicy']> = {
   id?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -1030,6 +1086,18 @@ export type QueryResolvers<ContextType = Context, ParentType extends ResolversPa
   datasets?: Resolver<ResolversTypes['DatasetConnection'], ParentType, ContextType, Partial<QueryDatasetsArgs>>;
   exportJob?: Resolver<Maybe<ResolversTypes['ExportJob']>, ParentType, ContextType, RequireFields<QueryExportJobArgs, 'id'>>;
   exportJobs?: Resolver<ResolversTypes['ExportJobConnection'], ParentType, ContextType, Partial<QueryExportJobsArgs>>;
+  exportLimits?: Resolver<ResolversTypes['ExportLimits'], ParentType, ContextType>;
+};
+
+export type RequestLimitsResolvers<ContextType = Context, ParentType extends ResolversParentTypes['RequestLimits'] = ResolversParentTypes['RequestLimits']> = {
+  maxAliases?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  maxBatchOperations?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  maxBodyBytes?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  maxCost?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  maxDepth?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  maxDirectives?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  maxTokens?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  maxVariablesBytes?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 };
 
 export type SchemaRefResolvers<ContextType = Context, ParentType extends ResolversParentTypes['SchemaRef'] = ResolversParentTypes['SchemaRef']> = {
@@ -1084,14 +1152,17 @@ export type Resolvers<ContextType = Context> = {
   ExportJobEvent?: ExportJobEventResolvers<ContextType>;
   ExportJobMetrics?: ExportJobMetricsResolvers<ContextType>;
   ExportJobProgress?: ExportJobProgressResolvers<ContextType>;
+  ExportLimits?: ExportLimitsResolvers<ContextType>;
   ExportSchema?: ExportSchemaResolvers<ContextType>;
   IngestProfilesPayload?: IngestProfilesPayloadResolvers<ContextType>;
   JSONObject?: GraphQLScalarType;
+  LimitUsage?: LimitUsageResolvers<ContextType>;
   MergePolicy?: MergePolicyResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;
   NamespaceCount?: NamespaceCountResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
+  RequestLimits?: RequestLimitsResolvers<ContextType>;
   SchemaRef?: SchemaRefResolvers<ContextType>;
   SegmentFilter?: SegmentFilterResolvers<ContextType>;
   SegmentQualificationTime?: SegmentQualificationTimeResolvers<ContextType>;

@@ -3,6 +3,8 @@
  * GraphQL to it with fetch, exactly as a client would.
  */
 import type { AuthOptions } from '../../src/auth/authOptions';
+import { loadConfig } from '../../src/config';
+import type { LimitOptions } from '../../src/limits/limitOptions';
 import type { Database } from '../../src/db/database';
 import { startServer, type RunningServer } from '../../src/server';
 import type { RunnerOptions } from '../../src/runner/runnerOptions';
@@ -58,6 +60,7 @@ export async function startTestServer(
   target: StorageTarget,
   runner: Partial<RunnerOptions> = {},
   auth: Partial<AuthOptions> = {},
+  limits: Partial<LimitOptions> = {},
 ): Promise<TestServer> {
   const queries: string[] = [];
   const logs: string[] = [];
@@ -72,6 +75,7 @@ export async function startTestServer(
       workers: 1,
       runner: { ...NO_RUNNER, ...runner },
       auth: { ...NO_AUTH, ...auth },
+      limits: { ...loadConfig({}).limits, ...limits },
     },
     {
       database,

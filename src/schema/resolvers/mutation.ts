@@ -8,8 +8,8 @@ import type { MutationResolvers } from '../resolvers.generated';
 
 export const Mutation: MutationResolvers = {
   createDataset: (_root, { input }, { db, tenant }) => createDataset(db, tenant, input),
-  createExportJob: async (_root, { input }, { db, tenant, requestId, bearerToken, subject, bus }) => {
-    const { job, created } = await createExportJob(db, tenant, input, { requestId, bearerToken, subject });
+  createExportJob: async (_root, { input }, { db, tenant, requestId, bearerToken, subject, limits, bus }) => {
+    const { job, created } = await createExportJob(db, tenant, input, { requestId, bearerToken, subject }, limits);
     if (created) bus.publish(jobEventOf(job, 'CREATED', null));
     return job;
   },

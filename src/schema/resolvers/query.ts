@@ -2,6 +2,7 @@ import { findBatch } from '../../batches/findBatch';
 import { listDatasets } from '../../datasets/listDatasets';
 import { findExportJob } from '../../jobs/findExportJob';
 import { listExportJobs } from '../../jobs/listExportJobs';
+import { exportLimitsOf } from '../../limits/exportLimits';
 import { couldBeStoredKey } from '../../profiles/storable';
 import type { QueryResolvers } from '../resolvers.generated';
 
@@ -11,5 +12,6 @@ export const Query: QueryResolvers = {
   dataset: (_root, { id }, { loaders }) => loaders.datasetById.load(id),
   datasets: (_root, args, { db, tenant }) => listDatasets(db, tenant, args),
   batch: (_root, { id }, { db, tenant }) => (couldBeStoredKey(id) ? findBatch(db, tenant, id) : null),
+  exportLimits: (_root, _args, { db, tenant, limits }) => exportLimitsOf(db, tenant, limits),
 };
 

@@ -1,0 +1,1 @@
+CREATE INDEX "export_jobs_tenant_queued_idx" ON "export_jobs" USING btree ("org_id","sandbox_name") WHERE "export_jobs"."status" = 'NEW';

@@ -1,0 +1,140 @@
+/**
+ * The cost of an operation, for LIMIT_QUERY_COST: each field costs 1 plus what
+ * is selected under it, and a list multiplies what is under it by its size —
+ * the `first`/`last` a client asks for (its `@listSize(slicingArguments)`), or
+ * the size the schema assumes for it (`@listSize(assumedSize)`, else 20). The
+ * same directives price our fields for a router's demand control.
+ */
+import {
+  getNamedType,
+  GraphQLError,
+  isListType,
+  isNonNullType,
+  Kind,
+  type FieldNode,
+  type GraphQLField,
+  type GraphQLOutputType,
+  type SelectionSetNode,
+  type ValidationContext,
+  type ValidationRule,
+  type ValueNode,
+  isCompositeType,
+} from 'graphql';
+import { ErrorCode } from '../errors';
+import { MAX_PAGE_SIZE } from '../pagination/pageRequest';
+
+const DEFAULT_LIST_SIZE = 20;
+
+export function costLimitRule(maxCost: number): ValidationRule {
+  return (context: ValidationContext) => ({
+    OperationDefinition(operation) {
+      const type =
+        operation.operation === 'query'
+          ? context.getSchema().getQueryType()
+          : operation.operation === 'mutation'
+            ? context.getSchema().getMutationType()
+            : context.getSchema().getSubscriptionType();
+      if (!type) return;
+      const cost = selectionCost(context, operation.selectionSet, type, new Set());
+      if (cost > maxCost) {
+        context.reportError(
+          new GraphQLError(`The operation costs ${cost}, more than the limit of ${maxCost}`, {
+            nodes: [operation],
+            extensions: { limit: ErrorCode.QUERY_TOO_COSTLY, cost, maxCost },
+          }),
+        );
+      }
+    },
+  });
+}
+
+/**
+ * `sized`: the sizes a connection above gave to some of these fields (its
+ * `@listSize(sizedFields)`, e.g. `edges`), which count in place of their own.
+ */
+function selectionCost(
+  context: ValidationContext,
+  selectionSet: SelectionSetNode,
+  parent: GraphQLOutputType,
+  fragmentsInUse: Set<string>,
+  sized: ReadonlyMap<string, number> = new Map(),
+): number {
+  const parentType = getNamedType(parent);
+  let cost = 0;
+  for (const selection of selectionSet.selections) {
+    if (selection.kind === Kind.FIELD) {
+      const field = isCompositeType(parentType) && 'getFields' in parentType ? parentType.getFields()[selection.name.value] : undefined;
+      if (!field) continue; // __typename, or an unknown field that validation reports
+      cost += fieldCost(context, selection, field, fragmentsInUse, sized.get(selection.name.value));
+    } else if (selection.kind === Kind.INLINE_FRAGMENT) {
+      const type = selection.typeCondition ? context.getSchema().getType(selection.typeCondition.name.value) : parentType;
+      cost += selectionCost(context, selection.selectionSet, (type ?? parentType) as GraphQLOutputType, fragmentsInUse, sized);
+    } else {
+      const name = selection.name.value;
+      const fragment = context.getFragment(name);
+      // A cycle of fragments is a validation error of its own; do not loop on it.
+      if (!fragment || fragmentsInUse.has(name)) continue;
+      fragmentsInUse.add(name);
+      const type = context.getSchema().getType(fragment.typeCondition.name.value);
+      cost += selectionCost(context, fragment.selectionSet, (type ?? parentType) as GraphQLOutputType, fragmentsInUse, sized);
+      fragmentsInUse.delete(name);
+    }
+  }
+  return cost;
+}
+
+function fieldCost(
+  context: ValidationContext,
+  node: FieldNode,
+  field: GraphQLField<unknown, unknown>,
+  fragmentsInUse: Set<string>,
+  sizeFromAbove: number | undefined,
+): number {
+  const { size, sizedFields } = listSizeOf(node, field);
+  // A connection's size belongs to its sized fields (edges), not to itself (pageInfo, totalCount).
+  if (sizedFields.length > 0) {
+    const sized = new Map(sizedFields.map((name) => [name, size]));
+    return 1 + (node.selectionSet ? selectionCost(context, node.selectionSet, field.type, fragmentsInUse, sized) : 0);
+  }
+  const below = node.selectionSet ? selectionCost(context, node.selectionSet, field.type, fragmentsInUse) : 0;
+  return 1 + below * (sizeFromAbove ?? size);
+}
+
+/** How many items a list field is taken to return (1 for a field that is not a list), and which of its fields that sizes. */
+function listSizeOf(node: FieldNode, field: GraphQLField<unknown, unknown>): { size: number; sizedFields: string[] } {
+  const directive = field.astNode?.directives?.find((each) => each.name.value === 'listSize');
+  const argument = (name: string) => directive?.arguments?.find((each) => each.name.value === name)?.value;
+  const sizedArgument = argument('sizedFields');
+  const sizedFields =
+    sizedArgument?.kind === Kind.LIST ? sizedArgument.values.flatMap((value) => (value.kind === Kind.STRING ? [value.value] : [])) : [];
+  return { size: sizeOf(node, field, argument), sizedFields };
+}
+
+function sizeOf(node: FieldNode, field: GraphQLField<unknown, unknown>, argument: (name: string) => ValueNode | undefined): number {
+  const directive = field.astNode?.directives?.find((each) => each.name.value === 'listSize');
+  const slicing = argument('slicingArguments');
+  if (slicing?.kind === Kind.LIST) {
+    const sizes = slicing.values.flatMap((value) =>
+      value.kind === Kind.STRING ? [argumentValue(node, value.value)] : [],
+    );
+    const given = sizes.filter((size): size is number => size !== undefined);
+    if (given.length > 0) return Math.max(...given);
+  }
+  const assumed = argument('assumedSize');
+  if (assumed?.kind === Kind.INT) return Number(assumed.value);
+  let type = field.type;
+  if (isNonNullType(type)) type = type.ofType;
+  return directive || isListType(type) ? DEFAULT_LIST_SIZE : 1;
+}
+
+/**
+ * The integer value of argument `name` on `node`, from a literal; a variable's
+ * value is not known at validation, so it counts as the largest page a list
+ * allows. Undefined when the argument is absent.
+ */
+function argumentValue(node: FieldNode, name: string): number | undefined {
+  const value: ValueNode | undefined = node.arguments?.find((each) => each.name.value === name)?.value;
+  if (value?.kind === Kind.INT) return Number(value.value);
+  if (value?.kind === Kind.VARIABLE) return MAX_PAGE_SIZE;
+  return undefined;
+}

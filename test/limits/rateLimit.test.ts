@@ -1,0 +1,49 @@
+/** Requests a second per tenant: 429 RATE_LIMITED with Retry-After, counted across server processes on PostgreSQL. */
+import { afterAll, describe, expect, it } from 'vitest';
+import { createPostgresDatabase, storageTargets } from '../helpers/databases';
+import { startService, stopService, type ServiceProcess } from '../helpers/processes';
+import { startTestServer, TENANT } from '../helpers/testServer';
+
+const LIST = JSON.stringify({ query: '{ exportJobs(first: 1) { edges { cursor } } }' });
+
+async function burst(urls: string[], count: number, tenant: Record<string, string>) {
+  return Promise.all(
+    Array.from({ length: count }, async (_, i) => {
+      const response = await fetch(urls[i % urls.length]!, { method: 'POST', headers: { 'content-type': 'application/json', ...tenant }, body: LIST });
+      return { status: response.status, retryAfter: response.headers.get('retry-after'), body: (await response.json()) as any };
+    }),
+  );
+}
+
+describe('the per-tenant rate limit', () => {
+  const cleanups: (() => Promise<unknown>)[] = [];
+  afterAll(async () => {
+    for (const cleanup of cleanups.reverse()) await cleanup();
+  });
+
+  it('refuses a tenant over its requests a second with 429 RATE_LIMITED and Retry-After, and no other tenant', async () => {
+    const api = await startTestServer(storageTargets[0]!, {}, {}, { requestsPerSecond: 3 });
+    cleanups.push(() => api.close());
+    const answers = await burst([api.server.url], 6, TENANT);
+    const refused = answers.filter((answer) => answer.status === 429);
+    expect(refused.length).toBeGreaterThanOrEqual(3);
+    expect(refused[0]!.body.errors[0].extensions).toMatchObject({ code: 'RATE_LIMITED', retryAfter: 1 });
+    expect(refused[0]!.retryAfter).toBe('1');
+    expect(refused[0]!.body.data ?? null).toBeNull();
+    const other = await burst([api.server.url], 3, { 'x-gw-ims-org-id': 'ORG_QUIET@AdobeOrg' });
+    expect(other.map((answer) => answer.status)).toEqual([200, 200, 200]);
+  });
+
+  it('counts one budget per tenant over every server process on one PostgreSQL', async () => {
+    const database = await createPostgresDatabase();
+    cleanups.push(() => database.drop());
+    const env = { DATABASE_URL: database.url, RUNNER_CONCURRENCY: '0', LIMIT_REQUESTS_PER_SECOND: '4' };
+    const servers: ServiceProcess[] = [await startService('serve', env), await startService('serve', env)];
+    cleanups.push(() => Promise.all(servers.map((server) => stopService(server))));
+    // Within one second: each process alone would allow 4, the shared budget allows 4 in all.
+    await new Promise((resolve) => setTimeout(resolve, 1000 - (Date.now() % 1000)));
+    const answers = await burst(servers.map((server) => server.url), 8, TENANT);
+    expect(answers.filter((answer) => answer.status === 200).length).toBeLessThanOrEqual(5);
+    expect(answers.filter((answer) => answer.status === 429).length).toBeGreaterThanOrEqual(3);
+  }, 60_000);
+});
