@@ -3,7 +3,9 @@
  * with its runner on, over a seeded store: the front door must not lie.
  */
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedProfiles } from '../src/profiles/seedProfiles';
@@ -13,10 +15,14 @@ import { startTestServer, type TestServer } from './helpers/testServer';
 const README = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
 const TUTORIAL_ORG = '1BD6382559DF0C130A49422D@AdobeOrg';
 
+/** The ```sh blocks of the README between two headings. */
+function shellBlocks(from: string, to: string): string[] {
+  const section = README.slice(README.indexOf(from), README.indexOf(to));
+  return [...section.matchAll(/```sh\n([\s\S]*?)```/g)].map((match) => match[1]!);
+}
+
 function tutorialScript(): string {
-  const section = README.slice(README.indexOf('### The tutorial flow'), README.indexOf('### Errors'));
-  const blocks = [...section.matchAll(/```sh\n([\s\S]*?)```/g)].map((match) => match[1]!);
-  return ['set -euo pipefail', ...blocks].join('\n');
+  return ['set -euo pipefail', ...shellBlocks('### The tutorial flow', '### Errors')].join('\n');
 }
 
 describe.each(storageTargets)('the README tutorial on $name', (target) => {
@@ -47,5 +53,46 @@ describe.each(storageTargets)('the README tutorial on $name', (target) => {
     expect(cancelled.data.exportJob.status).toBe('CANCELLED');
     expect(cancelled.data.exportJob.progress.processedProfiles).toBeLessThan(30_000);
     expect(cancelled.data.exportJob.metrics.totalExportedProfileCounter).toBe(0);
+  });
+});
+
+describe('the README example of verified callers', () => {
+  it('makes a key set and a token that a server with AUTH_JWKS_FILE accepts, and refuses a call without it', async () => {
+    const [makeKeys, startServer, calls] = shellBlocks('## Authentication and limits', '## Loading profiles');
+    expect(startServer).toContain('npm start');
+    // jose resolves from the project's directory; the files go to a directory of their own.
+    const dir = mkdtempSync(join(tmpdir(), 'readme-auth-'));
+    const project = new URL('..', import.meta.url).pathname;
+    try {
+      const script = makeKeys!.replace("writeFileSync('jwks.json'", `writeFileSync('${dir}/jwks.json'`).replace("writeFileSync('token.txt'", `writeFileSync('${dir}/token.txt'`);
+      await promisify(execFile)('bash', ['-c', script], { cwd: project, timeout: 30_000 });
+      const api = await startTestServer(storageTargets[0]!, {}, {
+        mode: 'jwt',
+        jwksFile: join(dir, 'jwks.json'),
+        issuer: 'https://idp.example/',
+        audience: 'export-jobs-gateway',
+      });
+      try {
+        const curl = calls!.replaceAll('http://localhost:4000/graphql', api.server.url).replace('$(cat token.txt)', `$(cat ${dir}/token.txt)`);
+        const { stdout } = await promisify(execFile)('bash', ['-c', `set -euo pipefail\n${curl}`], { timeout: 20_000 });
+        // The first answer ends without a newline: the second, a status code, follows it on its line.
+        const output = stdout.trim();
+        const [limits, refused] = [output.slice(0, -3), output.slice(-3)];
+        expect(JSON.parse(limits!)).toEqual({
+          data: {
+            exportLimits: {
+              jobsPerDay: { max: 1000, used: 0, remaining: 1000 },
+              queuedJobs: { max: 100, used: 0, remaining: 100 },
+              requestsPerSecond: 300,
+            },
+          },
+        });
+        expect(refused).toBe('401');
+      } finally {
+        await api.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
