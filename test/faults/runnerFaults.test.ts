@@ -8,11 +8,10 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import postgres from 'postgres';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { PROFILE_SCHEMA_REF } from '../fixtures/operations';
-import { createPostgresDatabase } from '../helpers/databases';
-import { startService, stopService, type ServiceProcess } from '../helpers/processes';
+import { startService, stopService } from '../helpers/processes';
+import { useRunnerCluster, waitFor } from '../helpers/runnerCluster';
 
 const LEASE_MS = 3_000;
 // The repro of the issue: one slot, a short lease, chunks allowed up to a million profiles.
@@ -26,35 +25,9 @@ const PROFILES = 20_000;
 const SEGMENTS = 20;
 
 describe('runner faults on PostgreSQL', { timeout: 120_000 }, () => {
-  let database: { url: string; drop(): Promise<void> };
-  let sql: postgres.Sql;
-  let api: ServiceProcess;
-  const services: ServiceProcess[] = [];
-
-  beforeAll(async () => {
-    database = await createPostgresDatabase();
-    api = await startService('serve', { DATABASE_URL: database.url, RUNNER_CONCURRENCY: '0' });
-    sql = postgres(database.url, { max: 4, onnotice: () => {} });
-  });
-  afterEach(async () => {
-    for (const service of services.splice(0)) await stopService(service, 'SIGKILL');
-  });
-  afterAll(async () => {
-    if (api) await stopService(api, 'SIGKILL');
-    await sql?.end();
-    await database?.drop();
-  });
-
-  async function graphql(query: string, variables: Record<string, unknown>, org: string): Promise<any> {
-    const response = await fetch(api.url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-gw-ims-org-id': org },
-      body: JSON.stringify({ query, variables }),
-    });
-    const body = (await response.json()) as { data?: any; errors?: unknown };
-    if (body.errors) throw new Error(JSON.stringify(body.errors));
-    return body.data;
-  }
+  const cluster = useRunnerCluster();
+  const { services } = cluster;
+  const graphql = (query: string, variables: Record<string, unknown>, org: string) => cluster.graphql(query, variables, org);
 
   /**
    * PROFILES profiles of `org`, each a member of 1-3 of SEGMENTS segments, written
@@ -62,12 +35,12 @@ describe('runner faults on PostgreSQL', { timeout: 120_000 }, () => {
    * the conditions that made a chunk cost 0.32 s a profile.
    */
   async function seedWithoutStatistics(org: string): Promise<void> {
-    await sql`insert into profiles (org_id, sandbox_name, profile_id, identities, attributes, updated_at)
+    await cluster.sql`insert into profiles (org_id, sandbox_name, profile_id, identities, attributes, updated_at)
       select ${org}, 'prod', 'p' || lpad(i::text, 6, '0'),
         jsonb_build_array(jsonb_build_object('namespace', 'email', 'id', i || '@x')),
         jsonb_build_object('person', jsonb_build_object('name', jsonb_build_object('firstName', 'N' || i))), now()
       from generate_series(1, ${PROFILES}) i`;
-    await sql`insert into segment_memberships (org_id, sandbox_name, profile_id, segment_id, segment_ns, status, qualification_time)
+    await cluster.sql`insert into segment_memberships (org_id, sandbox_name, profile_id, segment_id, segment_ns, status, qualification_time)
       select ${org}, 'prod', 'p' || lpad(i::text, 6, '0'), 'seg-' || ((i + 7 * k) % ${SEGMENTS}), 'ups', 'REALIZED', now()
       from generate_series(1, ${PROFILES}) i cross join lateral generate_series(0, i % 3) k`;
   }
@@ -95,24 +68,14 @@ describe('runner faults on PostgreSQL', { timeout: 120_000 }, () => {
   }
 
   async function jobRow(id: number) {
-    const [row] = await sql`select status, attempts, processed_profiles, exported_profiles, locked_by from export_jobs where id = ${id}`;
+    const [row] = await cluster.sql`select status, attempts, processed_profiles, exported_profiles, locked_by from export_jobs where id = ${id}`;
     return row!;
-  }
-
-  async function waitFor<T>(probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const value = await probe();
-      if (value !== undefined) return value;
-      if (Date.now() > deadline) throw new Error('Timed out');
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
   }
 
   /** Every (batch, profile) the memberships call for, exactly once, and the counters agree. */
   async function expectExactlyOnce(jobId: number, org: string): Promise<void> {
-    const [expected] = await sql`select count(*)::int as n from segment_memberships where org_id = ${org}`;
-    const [written] = await sql`select count(*)::int as n, count(distinct (r.batch_id, r.profile_id))::int as distinct_n
+    const [expected] = await cluster.sql`select count(*)::int as n from segment_memberships where org_id = ${org}`;
+    const [written] = await cluster.sql`select count(*)::int as n, count(distinct (r.batch_id, r.profile_id))::int as distinct_n
       from batch_records r join batches b on b.id = r.batch_id where b.job_id = ${jobId}`;
     expect(written).toEqual({ n: expected!.n, distinct_n: expected!.n });
     expect((await jobRow(jobId)).exported_profiles).toBe(expected!.n);
@@ -121,7 +84,7 @@ describe('runner faults on PostgreSQL', { timeout: 120_000 }, () => {
   it('exports a batch per segment over 20 segments of a never-analyzed store in seconds, not minutes', async () => {
     const org = 'ORG_NO_STATS@AdobeOrg';
     await seedWithoutStatistics(org);
-    services.push(await startService('worker', { DATABASE_URL: database.url, ...RUNNER_ENV }));
+    services.push(await startService('worker', { DATABASE_URL: cluster.url, ...RUNNER_ENV }));
     const startedAt = Date.now();
     const jobId = await createJob(org);
     // At the observed 0.32 s a profile this would take hours; 60 s is a generous bound.
@@ -134,8 +97,8 @@ describe('runner faults on PostgreSQL', { timeout: 120_000 }, () => {
     const org = 'ORG_KILLED@AdobeOrg';
     await seedWithoutStatistics(org);
     const workers = [
-      await startService('worker', { DATABASE_URL: database.url, ...RUNNER_ENV }),
-      await startService('worker', { DATABASE_URL: database.url, ...RUNNER_ENV }),
+      await startService('worker', { DATABASE_URL: cluster.url, ...RUNNER_ENV }),
+      await startService('worker', { DATABASE_URL: cluster.url, ...RUNNER_ENV }),
     ];
     services.push(...workers);
     const jobId = await createJob(org);
@@ -147,21 +110,21 @@ describe('runner faults on PostgreSQL', { timeout: 120_000 }, () => {
     const running = workers.find((worker) => holder.split(':')[1] === String(worker.child.pid))!;
     const killedAt = Date.now();
     await stopService(running, 'SIGKILL');
-    await waitFor(async () => ((await jobRow(jobId)).attempts === 2 ? true : undefined));
+    await waitFor(async () => ((await jobRow(jobId)).attempts === 2 ? true : undefined), 60_000);
     expect(Date.now() - killedAt).toBeLessThan(LEASE_MS + 5_000);
-    await waitFor(async () => ((await jobRow(jobId)).status === 'SUCCEEDED' ? true : undefined));
+    await waitFor(async () => ((await jobRow(jobId)).status === 'SUCCEEDED' ? true : undefined), 60_000);
     await expectExactlyOnce(jobId, org);
   });
 
   it('keeps at most one lease renewal in flight behind the chunks, and another tenant is answered within 1 s meanwhile', async () => {
     const org = 'ORG_HEARTBEAT@AdobeOrg';
     await seedWithoutStatistics(org);
-    services.push(await startService('worker', { DATABASE_URL: database.url, ...RUNNER_ENV }));
+    services.push(await startService('worker', { DATABASE_URL: cluster.url, ...RUNNER_ENV }));
     const jobId = await createJob(org);
     let mostRenewals = 0;
     let slowestOtherTenantMs = 0;
     await waitFor(async () => {
-      const [row] = await sql<{ renewals: number }[]>`select count(*)::int as renewals from pg_stat_activity
+      const [row] = await cluster.sql<{ renewals: number }[]>`select count(*)::int as renewals from pg_stat_activity
         where datname = current_database() and state = 'active' and query like 'update "export_jobs" set "locked_until"%'`;
       mostRenewals = Math.max(mostRenewals, row!.renewals);
       const startedAt = performance.now();
@@ -179,9 +142,9 @@ describe('runner faults on PostgreSQL', { timeout: 120_000 }, () => {
     const jobId = await createJob(org);
     // A runner session (the bounded pool the runner uses) running a long statement that
     // holds the job row, as a chunk does; then the process dies.
-    const holder = spawnLockHolder(database.url, jobId);
+    const holder = spawnLockHolder(cluster.url, jobId);
     await waitFor(async () => {
-      const [row] = await sql`select count(*)::int as n from pg_stat_activity
+      const [row] = await cluster.sql`select count(*)::int as n from pg_stat_activity
         where datname = current_database() and query like '%pg_sleep(600)%' and pid <> pg_backend_pid()`;
       return row!.n === 1 ? true : undefined;
     });
@@ -191,7 +154,7 @@ describe('runner faults on PostgreSQL', { timeout: 120_000 }, () => {
     // The row is free again when another session can lock it without waiting.
     await waitFor(async () => {
       try {
-        await sql.begin(async (tx) => tx`select id from export_jobs where id = ${jobId} for update nowait`);
+        await cluster.sql.begin(async (tx) => tx`select id from export_jobs where id = ${jobId} for update nowait`);
         return true;
       } catch {
         return undefined;

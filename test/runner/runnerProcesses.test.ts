@@ -3,53 +3,24 @@
  * server's job runs again elsewhere without duplicate records, several
  * runners never run one job twice, and SIGTERM hands a job back.
  */
-import postgres from 'postgres';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createPostgresDatabase } from '../helpers/databases';
-import { startService, stopService, type ServiceProcess } from '../helpers/processes';
+import { describe, expect, it } from 'vitest';
+import { startService, stopService } from '../helpers/processes';
+import { useRunnerCluster, waitFor } from '../helpers/runnerCluster';
 import { PROFILE_SCHEMA_REF } from '../fixtures/operations';
 
 const RUNNER_ENV = { RUNNER_LEASE_MS: '1500', RUNNER_POLL_MS: '50', RUNNER_CHUNK_SIZE: '10' };
 
 describe('runner processes on PostgreSQL', () => {
-  let database: { url: string; drop(): Promise<void> };
-  let sql: postgres.Sql;
-  let api: ServiceProcess;
-  const services: ServiceProcess[] = [];
-
-  beforeAll(async () => {
-    database = await createPostgresDatabase();
-    // The API alone: runners come and go in other processes.
-    api = await startService('serve', { DATABASE_URL: database.url, RUNNER_CONCURRENCY: '0' });
-    sql = postgres(database.url, { max: 2, onnotice: () => {} });
-  });
-  // Each test's runners go with it, so that none of them takes the next test's jobs.
-  afterEach(async () => {
-    for (const service of services.splice(0)) await stopService(service, 'SIGKILL');
-  });
-  afterAll(async () => {
-    if (api) await stopService(api, 'SIGKILL');
-    await sql?.end();
-    await database?.drop();
-  });
-
-  async function graphql(query: string, variables: Record<string, unknown>, org: string): Promise<any> {
-    const response = await fetch(api.url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-gw-ims-org-id': org },
-      body: JSON.stringify({ query, variables }),
-    });
-    const body = (await response.json()) as { data?: any; errors?: unknown };
-    if (body.errors) throw new Error(JSON.stringify(body.errors));
-    return body.data;
-  }
+  const cluster = useRunnerCluster();
+  const { services } = cluster;
+  const graphql = (query: string, variables: Record<string, unknown>, org: string) => cluster.graphql(query, variables, org);
 
   /** `count` profiles of `org` in segment `seg`, written straight into the store. */
   async function seed(org: string, count: number): Promise<void> {
-    await sql`insert into profiles (org_id, sandbox_name, profile_id, identities, updated_at)
+    await cluster.sql`insert into profiles (org_id, sandbox_name, profile_id, identities, updated_at)
       select ${org}, 'prod', 'p' || lpad(i::text, 6, '0'), jsonb_build_array(jsonb_build_object('namespace', 'email', 'id', i || '@x')), now()
       from generate_series(1, ${count}) i`;
-    await sql`insert into segment_memberships (org_id, sandbox_name, profile_id, segment_id, segment_ns, status, qualification_time)
+    await cluster.sql`insert into segment_memberships (org_id, sandbox_name, profile_id, segment_id, segment_ns, status, qualification_time)
       select ${org}, 'prod', 'p' || lpad(i::text, 6, '0'), 'seg', 'ups', 'REALIZED', now()
       from generate_series(1, ${count}) i`;
   }
@@ -76,37 +47,27 @@ describe('runner processes on PostgreSQL', () => {
   }
 
   async function job(id: number) {
-    const [row] = await sql`select status, attempts, processed_profiles, exported_profiles, batch_id, locked_by
+    const [row] = await cluster.sql`select status, attempts, processed_profiles, exported_profiles, batch_id, locked_by
       from export_jobs where id = ${id}`;
     return row!;
-  }
-
-  async function waitFor<T>(probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const value = await probe();
-      if (value !== undefined) return value;
-      if (Date.now() > deadline) throw new Error('Timed out');
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
   }
 
   /** Every profile of the job's batch exactly once, and the counters agree with the records. */
   async function expectExactlyOnce(jobId: number, profiles: number): Promise<void> {
     const row = await job(jobId);
     expect(row.status).toBe('SUCCEEDED');
-    const [records] = await sql`select count(*)::int as n, count(distinct profile_id)::int as distinct_n
+    const [records] = await cluster.sql`select count(*)::int as n, count(distinct profile_id)::int as distinct_n
       from batch_records where batch_id = ${row.batch_id}`;
     expect(records).toEqual({ n: profiles, distinct_n: profiles });
     expect(row.exported_profiles).toBe(profiles);
-    const [batch] = await sql`select record_count from batches where id = ${row.batch_id}`;
+    const [batch] = await cluster.sql`select record_count from batches where id = ${row.batch_id}`;
     expect(batch!.record_count).toBe(profiles);
   }
 
   it('runs a job again after its server is SIGKILLed mid-export, writing every record exactly once', async () => {
     const org = 'ORG_CRASH@AdobeOrg';
     await seed(org, 3000);
-    const first = await startService('serve', { DATABASE_URL: database.url, ...RUNNER_ENV });
+    const first = await startService('serve', { DATABASE_URL: cluster.url, ...RUNNER_ENV });
     services.push(first);
     const jobId = await createJob(org);
     await waitFor(async () => ((await job(jobId)).processed_profiles > 0 ? true : undefined));
@@ -115,7 +76,7 @@ describe('runner processes on PostgreSQL', () => {
     expect(interrupted.status).toBe('PROCESSING');
     expect(interrupted.processed_profiles).toBeLessThan(3000);
 
-    services.push(await startService('worker', { DATABASE_URL: database.url, ...RUNNER_ENV }));
+    services.push(await startService('worker', { DATABASE_URL: cluster.url, ...RUNNER_ENV }));
     await waitFor(async () => ((await job(jobId)).status === 'SUCCEEDED' ? true : undefined));
     await expectExactlyOnce(jobId, 3000);
     expect((await job(jobId)).attempts).toBe(2);
@@ -125,7 +86,7 @@ describe('runner processes on PostgreSQL', () => {
     const org = 'ORG_WAKE@AdobeOrg';
     await seed(org, 50);
     // A minute between polls: only the creation event can start this job within the wait below.
-    services.push(await startService('worker', { DATABASE_URL: database.url, ...RUNNER_ENV, RUNNER_POLL_MS: '60000' }));
+    services.push(await startService('worker', { DATABASE_URL: cluster.url, ...RUNNER_ENV, RUNNER_POLL_MS: '60000' }));
     const jobId = await createJob(org);
     await waitFor(async () => ((await job(jobId)).status === 'SUCCEEDED' ? true : undefined), 15_000);
     await expectExactlyOnce(jobId, 50);
@@ -135,8 +96,8 @@ describe('runner processes on PostgreSQL', () => {
     const orgs = ['ORG_TWO_A@AdobeOrg', 'ORG_TWO_B@AdobeOrg', 'ORG_TWO_C@AdobeOrg'];
     for (const org of orgs) await seed(org, 400);
     const workers = [
-      await startService('worker', { DATABASE_URL: database.url, ...RUNNER_ENV, RUNNER_CONCURRENCY: '2' }),
-      await startService('worker', { DATABASE_URL: database.url, ...RUNNER_ENV, RUNNER_CONCURRENCY: '2' }),
+      await startService('worker', { DATABASE_URL: cluster.url, ...RUNNER_ENV, RUNNER_CONCURRENCY: '2' }),
+      await startService('worker', { DATABASE_URL: cluster.url, ...RUNNER_ENV, RUNNER_CONCURRENCY: '2' }),
     ];
     services.push(...workers);
     const jobIds: number[] = [];
@@ -154,14 +115,14 @@ describe('runner processes on PostgreSQL', () => {
   it('holds the per-tenant limit across runner processes', async () => {
     const org = 'ORG_LIMIT@AdobeOrg';
     await seed(org, 2000);
-    const workerEnv = { DATABASE_URL: database.url, ...RUNNER_ENV, RUNNER_CONCURRENCY: '2', RUNNER_TENANT_LIMIT: '2' };
+    const workerEnv = { DATABASE_URL: cluster.url, ...RUNNER_ENV, RUNNER_CONCURRENCY: '2', RUNNER_TENANT_LIMIT: '2' };
     services.push(await startService('worker', workerEnv), await startService('worker', workerEnv));
     const jobIds: number[] = [];
     for (let i = 0; i < 4; i++) jobIds.push(await createJob(org));
     // Four free slots over two processes, four jobs of one tenant: never more than two at once.
     let mostAtOnce = 0;
     for (;;) {
-      const [row] = await sql`select count(*) filter (where status = 'PROCESSING')::int as running,
+      const [row] = await cluster.sql`select count(*) filter (where status = 'PROCESSING')::int as running,
           count(*) filter (where status = 'SUCCEEDED')::int as done
         from export_jobs where org_id = ${org}`;
       mostAtOnce = Math.max(mostAtOnce, row!.running);
@@ -175,7 +136,7 @@ describe('runner processes on PostgreSQL', () => {
   it('hands a job back on SIGTERM so that another runner finishes it, the run not counted as an attempt', async () => {
     const org = 'ORG_HANDBACK@AdobeOrg';
     await seed(org, 3000);
-    const stopping = await startService('worker', { DATABASE_URL: database.url, ...RUNNER_ENV });
+    const stopping = await startService('worker', { DATABASE_URL: cluster.url, ...RUNNER_ENV });
     services.push(stopping);
     const jobId = await createJob(org);
     await waitFor(async () => ((await job(jobId)).processed_profiles > 0 ? true : undefined));
@@ -183,7 +144,7 @@ describe('runner processes on PostgreSQL', () => {
     const handedBack = await job(jobId);
     expect(handedBack).toMatchObject({ status: 'PROCESSING', locked_by: null, attempts: 0 });
 
-    services.push(await startService('worker', { DATABASE_URL: database.url, ...RUNNER_ENV }));
+    services.push(await startService('worker', { DATABASE_URL: cluster.url, ...RUNNER_ENV }));
     await waitFor(async () => ((await job(jobId)).status === 'SUCCEEDED' ? true : undefined));
     await expectExactlyOnce(jobId, 3000);
     expect((await job(jobId)).attempts).toBe(1);
