@@ -123,12 +123,14 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   }, config.limits);
   const subscriptions = serveGraphqlOverWebSocket(httpServer, schema, {
     authenticator,
+    parseOptions: queryParseOptions(config.limits),
+    validationRules: queryLimitRules(config.limits),
     rateLimiter,
     limits: config.limits,
     contextOf: (caller, headers) => createContext(services, caller, requestIdOf(headers)),
     formatError,
   });
-  const batchRecords = batchRecordsHandler(database.db, authenticator, logger);
+  const batchRecords = batchRecordsHandler(database.db, authenticator, rateLimiter, logger);
   const assets = staticAssetsHandler();
   httpServer.on('request', (req: IncomingMessage, res: ServerResponse) => {
     const path = (req.url ?? '/').split('?')[0] ?? '/';

@@ -11,6 +11,7 @@ import { batchRecordChunks } from '../batches/batchRecordChunks';
 import { holdsRecords } from '../batches/holdsRecords';
 import { findBatch } from '../batches/findBatch';
 import type { Authenticator } from '../auth/authenticator';
+import type { TenantRateLimiter } from '../limits/tenantRateLimiter';
 import { REQUEST_ID_HEADER, requestIdOf } from '../context';
 import type { AppDatabase } from '../db/database';
 import { ErrorCode, GatewayError, notFound } from '../errors';
@@ -31,7 +32,12 @@ export function isBatchRecordsPath(path: string | undefined): boolean {
  * response abruptly so the client cannot take a partial file for a whole one)
  * and logged.
  */
-export function batchRecordsHandler(db: AppDatabase, authenticator: Authenticator, logger: Logger) {
+export function batchRecordsHandler(
+  db: AppDatabase,
+  authenticator: Authenticator,
+  rateLimiter: TenantRateLimiter,
+  logger: Logger,
+) {
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     res.setHeader(REQUEST_ID_HEADER, requestIdOf(req.headers));
     try {
@@ -41,6 +47,7 @@ export function batchRecordsHandler(db: AppDatabase, authenticator: Authenticato
         return;
       }
       const { tenant } = await authenticator.authenticate(req.headers);
+      await rateLimiter.consume(tenant);
       const batchId = batchIdOf(req.url);
       const batch = batchId === null ? null : await findBatch(db, tenant, batchId);
       if (batch === null) throw notFound(`Batch ${JSON.stringify(batchId ?? '')} does not exist`);
@@ -64,7 +71,7 @@ export function batchRecordsHandler(db: AppDatabase, authenticator: Authenticato
         logger.error('Streaming batch records failed', { url: req.url, error: describeError(error) });
         res.destroy();
       } else if (error instanceof GatewayError) {
-        for (const [name, value] of headersFor(error.code)) res.setHeader(name, value);
+        for (const [name, value] of headersFor(error.code, error.extensions)) res.setHeader(name, value);
         sendError(res, HTTP_STATUS[error.code], error.code, error.message);
       } else {
         logger.error('Reading batch records failed', { url: req.url, error: describeError(error) });

@@ -6,7 +6,7 @@
  */
 import type { Server } from 'node:http';
 import type { IncomingHttpHeaders } from 'node:http';
-import type { GraphQLError, GraphQLFormattedError, GraphQLSchema } from 'graphql';
+import type { GraphQLError, GraphQLFormattedError, GraphQLSchema, ParseOptions, ValidationRule } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import { CloseCode } from 'graphql-ws';
@@ -16,6 +16,7 @@ import { ErrorCode, GatewayError } from '../errors';
 import type { LimitOptions } from '../limits/limitOptions';
 import type { TenantRateLimiter } from '../limits/tenantRateLimiter';
 import { sharedSubscribe } from './sharedSubscriptionExecution';
+import { webSocketOperation } from './webSocketOperation';
 
 type FormatError = (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError;
 
@@ -27,6 +28,9 @@ export interface GraphqlWsServer {
 
 export interface GraphqlWsOptions {
   authenticator: Authenticator;
+  /** How a document is parsed and validated: the same bounds as over HTTP. */
+  parseOptions: ParseOptions;
+  validationRules: readonly ValidationRule[];
   /** Counts each subscribe as a request of the tenant. */
   rateLimiter: TenantRateLimiter;
   limits: Pick<LimitOptions, 'wsMessageBytes' | 'wsSubscriptions' | 'wsConnectionsPerTenant'>;
@@ -34,8 +38,12 @@ export interface GraphqlWsOptions {
   formatError: FormatError;
 }
 
-/** A socket closed because its tenant holds LIMIT_WS_CONNECTIONS_PER_TENANT sockets on this process already. */
-export const TOO_MANY_CONNECTIONS = 4429;
+/**
+ * A socket closed because its tenant holds LIMIT_WS_CONNECTIONS_PER_TENANT
+ * sockets on this process already (4429 is graphql-ws's own "too many
+ * initialisation requests").
+ */
+export const TOO_MANY_CONNECTIONS = 4430;
 
 /** What the socket learnt at `connection_init`, and what it has open. */
 interface SocketState {
@@ -46,7 +54,7 @@ interface SocketState {
 export function serveGraphqlOverWebSocket(
   httpServer: Server,
   schema: GraphQLSchema,
-  { authenticator, rateLimiter, limits, contextOf, formatError }: GraphqlWsOptions,
+  { authenticator, parseOptions, validationRules, rateLimiter, limits, contextOf, formatError }: GraphqlWsOptions,
 ): GraphqlWsServer {
   // A larger message is refused by ws itself (close 1009) before anyone parses it.
   const wss = new WebSocketServer({ server: httpServer, path: '/graphql', maxPayload: limits.wsMessageBytes });
@@ -90,7 +98,7 @@ export function serveGraphqlOverWebSocket(
         });
         return true;
       },
-      onSubscribe: async (ctx, id) => {
+      onSubscribe: async (ctx, id, payload) => {
         const state = states.get(ctx.extra.socket)!;
         if (state.subscriptions.size >= limits.wsSubscriptions) {
           return [
@@ -109,7 +117,12 @@ export function serveGraphqlOverWebSocket(
           if (error instanceof GatewayError) return [error];
           throw error;
         }
-        return undefined;
+        const operation = webSocketOperation(schema, payload, parseOptions, validationRules);
+        if (Array.isArray(operation)) {
+          state.subscriptions.delete(id);
+          return operation;
+        }
+        return { schema, ...operation };
       },
       onComplete: (ctx, id) => void states.get(ctx.extra.socket)?.subscriptions.delete(id),
       context: (ctx) => contextOf(states.get(ctx.extra.socket)!.caller, headersOf(ctx.connectionParams)),

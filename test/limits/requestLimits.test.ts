@@ -136,7 +136,7 @@ describe('the bounds on a request', () => {
 
     const third = await open();
     const fourth = await open();
-    expect(await fourth.closed).toBe(4429);
+    expect(await fourth.closed).toBe(4430);
     second.socket.close();
     third.socket.close();
   });
