@@ -11,6 +11,8 @@ import { grantsOf, type TenantGrant } from './tenantGrants';
 
 export const ACCEPTED_ALGORITHMS = ['RS256', 'ES256', 'EdDSA'];
 export const CLOCK_TOLERANCE_SECONDS = 30;
+/** Verified tokens remembered at once (the oldest goes first). */
+const VERIFIED_TOKENS_KEPT = 10_000;
 
 export interface VerifiedToken {
   /** The token's `sub`: who acts. */
@@ -29,8 +31,18 @@ export interface TokenVerifier {
 
 export function createTokenVerifier(options: AuthOptions): TokenVerifier {
   const keys = keySet(options);
+  // A client sends the same token with every request: a verified one is remembered until
+  // it expires (by its exact text), so verification costs a lookup after the first time.
+  const verified = new Map<string, VerifiedToken>();
+  const remember = (token: string, result: VerifiedToken) => {
+    if (verified.size >= VERIFIED_TOKENS_KEPT) verified.delete(verified.keys().next().value!);
+    verified.set(token, result);
+  };
   return {
     async verify(token) {
+      const known = verified.get(token);
+      if (known && (known.expiresAt === null || known.expiresAt > Date.now())) return known;
+      verified.delete(token);
       try {
         const { payload } = await jwtVerify(token, keys, {
           algorithms: ACCEPTED_ALGORITHMS,
@@ -38,11 +50,14 @@ export function createTokenVerifier(options: AuthOptions): TokenVerifier {
           ...(options.issuer ? { issuer: options.issuer } : {}),
           ...(options.audience ? { audience: options.audience } : {}),
         });
-        return {
+        const result: VerifiedToken = {
           subject: typeof payload.sub === 'string' ? payload.sub : null,
           grants: grantsOf(payload[options.tenantsClaim]),
           expiresAt: typeof payload.exp === 'number' ? payload.exp * 1000 : null,
         };
+        // Not before it is valid (nbf, iat in the future within the skew): verify it again then.
+        if (typeof payload.nbf !== 'number' || payload.nbf * 1000 <= Date.now()) remember(token, result);
+        return result;
       } catch (error: unknown) {
         if (error instanceof errors.JOSEError) throw new TokenRejectedError(reasonOf(error), { cause: error });
         throw error;
