@@ -4,9 +4,11 @@
  * the real server as a child process, and drives it over HTTP with autocannon:
  *   1. `exportJobs(first: 50)` selecting the whole contract, 20 connections, flat out;
  *   2. `exportJob(id)` at a fixed 500 req/s, open loop (bench/fixedRateLoad.ts).
- * Both with one server process and with WORKERS=2 (one per core). Prints
- * req/s, p50 and p99, and the plan of the page query.
- * Targets: ≥ 500 req/s for (1); p99 < 10 ms for (2).
+ * Both with one server process and with WORKERS=2 (one per core), each without
+ * and with AUTH_MODE=jwt (an RS256 key set in a file), plus exportJob(id) flat
+ * out. Prints req/s, p50 and p99, the plan of the page query, and the ratio of
+ * throughput with verification to without.
+ * Targets: ≥ 500 req/s for (1); p99 < 10 ms for (2); verification within 10 %.
  */
 import type { ChildProcess } from 'node:child_process';
 import autocannon from 'autocannon';
@@ -14,6 +16,10 @@ import postgres from 'postgres';
 import { createDb } from '../src/db/createDb';
 import { EXPORT_JOB_FIELDS } from '../test/fixtures/operations';
 import { createPostgresDatabase } from '../test/helpers/databases';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { fixedRateLoad } from './fixedRateLoad';
 import { startServerProcess, stopServerProcess } from './serverProcess';
 
@@ -34,44 +40,63 @@ async function main(): Promise<void> {
   try {
     const { firstId } = await loadJobs(database.url);
     await printPlan(database.url);
-    const summary = [];
+    const summary: Record<string, string | number | boolean>[] = [];
+    const auth = await localKeySet();
     for (const workers of WORKER_COUNTS) {
-      // The load is one tenant's at 500 req/s and more: above the default per-tenant rate limit.
-      server = await startServerProcess({ DATABASE_URL: database.url, PORT: String(PORT), LIMIT_REQUESTS_PER_SECOND: '1000000' }, workers);
-      const url = `http://127.0.0.1:${PORT}/graphql`;
-      await run('warm-up', { url, connections: 20, duration: 3, body: JSON.stringify({ query: PAGE_QUERY }) });
-      const page = await run(`WORKERS=${workers}: exportJobs(first: 50), all fields`, {
-        url,
-        connections: 20,
-        duration: DURATION_S,
-        body: JSON.stringify({ query: PAGE_QUERY }),
-      });
-      const oneJobLoad = (durationSeconds: number) =>
-        fixedRateLoad({
+      for (const mode of ['none', 'jwt'] as const) {
+        // The load is one tenant's at 500 req/s and more: above the default per-tenant rate limit.
+        server = await startServerProcess(
+          { DATABASE_URL: database.url, PORT: String(PORT), LIMIT_REQUESTS_PER_SECOND: '1000000', ...(mode === 'jwt' ? auth.env : {}) },
+          workers,
+        );
+        const headers = mode === 'jwt' ? { ...HEADERS, authorization: `Bearer ${auth.token}` } : HEADERS;
+        const label = `WORKERS=${workers}, AUTH_MODE=${mode}`;
+        const url = `http://127.0.0.1:${PORT}/graphql`;
+        const randomJob = () =>
+          JSON.stringify({ query: ONE_QUERY, variables: { id: String(firstId + 5 * Math.floor(Math.random() * JOBS)) } });
+        await run('warm-up', { url, headers, connections: 20, duration: 3, body: JSON.stringify({ query: PAGE_QUERY }) });
+        const page = await run(`${label}: exportJobs(first: 50), all fields`, {
           url,
-          rate: 500,
-          durationSeconds,
+          headers,
           connections: 20,
-          headers: HEADERS,
-          body: () =>
-            JSON.stringify({
-              query: ONE_QUERY,
-              variables: { id: String(firstId + 5 * Math.floor(Math.random() * JOBS)) },
-            }),
+          duration: DURATION_S,
+          body: JSON.stringify({ query: PAGE_QUERY }),
         });
-      await oneJobLoad(2); // warm-up: compiles the query and lets V8 optimise its path
-      const one = await oneJobLoad(DURATION_S);
-      console.log(
-        `\nWORKERS=${workers}: exportJob(id) at 500 req/s (open loop): ${one.rps} req/s, p50 ${one.p50} ms, p99 ${one.p99} ms, max ${one.max} ms, ${one.sent} requests, ${one.failed} failed`,
-      );
-      if (one.failed > 0) throw new Error(`exportJob(id): ${one.failed} requests failed`);
-      await stopServerProcess(server);
-      server = undefined;
-      summary.push(
-        { workers, scenario: 'exportJobs(first: 50)', 'req/s': page.rps, 'p50 ms': page.p50, 'p99 ms': page.p99, target: '≥ 500 req/s', met: page.rps >= 500 },
-        { workers, scenario: 'exportJob(id) @500/s', 'req/s': one.rps, 'p50 ms': one.p50, 'p99 ms': one.p99, target: 'p99 < 10 ms', met: one.p99 < 10 },
-      );
+        const oneFlat = await run(`${label}: exportJob(id), flat out`, {
+          url,
+          headers,
+          connections: 20,
+          duration: DURATION_S,
+          requests: [{ setupRequest: (request) => ({ ...request, body: randomJob() }) }],
+        });
+        const oneJobLoad = (durationSeconds: number) =>
+          fixedRateLoad({ url, rate: 500, durationSeconds, connections: 20, headers, body: randomJob });
+        await oneJobLoad(2); // warm-up: compiles the query and lets V8 optimise its path
+        const one = await oneJobLoad(DURATION_S);
+        console.log(
+          `\n${label}: exportJob(id) at 500 req/s (open loop): ${one.rps} req/s, p50 ${one.p50} ms, p99 ${one.p99} ms, max ${one.max} ms, ${one.sent} requests, ${one.failed} failed`,
+        );
+        if (one.failed > 0) throw new Error(`exportJob(id): ${one.failed} requests failed`);
+        await stopServerProcess(server);
+        server = undefined;
+        summary.push(
+          { workers, auth: mode, scenario: 'exportJobs(first: 50)', 'req/s': page.rps, 'p50 ms': page.p50, 'p99 ms': page.p99, target: '≥ 500 req/s', met: page.rps >= 500 },
+          { workers, auth: mode, scenario: 'exportJob(id) flat out', 'req/s': oneFlat.rps, 'p50 ms': oneFlat.p50, 'p99 ms': oneFlat.p99, target: '', met: '' },
+          { workers, auth: mode, scenario: 'exportJob(id) @500/s', 'req/s': one.rps, 'p50 ms': one.p50, 'p99 ms': one.p99, target: 'p99 < 10 ms', met: one.p99 < 10 },
+        );
+      }
     }
+    await auth.remove();
+    console.log('\nThe cost of verification: req/s with AUTH_MODE=jwt over req/s without (target: at least 0.9)');
+    console.table(
+      WORKER_COUNTS.flatMap((workers) =>
+        ['exportJobs(first: 50)', 'exportJob(id) flat out'].map((scenario) => {
+          const of = (auth: string) => summary.find((row) => row.workers === workers && row.auth === auth && row.scenario === scenario)!;
+          const ratio = Math.round((Number(of('jwt')['req/s']) / Number(of('none')['req/s'])) * 100) / 100;
+          return { workers, scenario, 'none req/s': of('none')['req/s'], 'jwt req/s': of('jwt')['req/s'], ratio, 'within 10 %': ratio >= 0.9 };
+        }),
+      ),
+    );
     console.log('\nSummary');
     console.table(summary);
   } finally {
@@ -126,6 +151,25 @@ async function printPlan(url: string): Promise<void> {
   await sql.end();
   console.log('\nPlan of a page query:');
   for (const line of plan) console.log('  ' + String(Object.values(line)[0]));
+}
+
+/** An RS256 key set in a file and a token it verifies, for AUTH_MODE=jwt. */
+async function localKeySet(): Promise<{ env: Record<string, string>; token: string; remove(): Promise<void> }> {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-jwks-'));
+  const { publicKey, privateKey } = await generateKeyPair('RS256', { extractable: true });
+  const file = join(dir, 'jwks.json');
+  writeFileSync(file, JSON.stringify({ keys: [{ ...(await exportJWK(publicKey)), kid: 'bench', alg: 'RS256', use: 'sig' }] }));
+  const token = await new SignJWT({ sub: 'bench', tenants: [ORG] })
+    .setProtectedHeader({ alg: 'RS256', kid: 'bench' })
+    .setIssuer('https://idp.bench/')
+    .setAudience('export-jobs-gateway')
+    .setExpirationTime('2h')
+    .sign(privateKey);
+  return {
+    env: { AUTH_JWKS_FILE: file, AUTH_ISSUER: 'https://idp.bench/', AUTH_AUDIENCE: 'export-jobs-gateway' },
+    token,
+    remove: async () => rmSync(dir, { recursive: true, force: true }),
+  };
 }
 
 interface Figures {
