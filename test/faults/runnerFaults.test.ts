@@ -9,7 +9,6 @@ import { once } from 'node:events';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { PROFILE_SCHEMA_REF } from '../fixtures/operations';
 import { startService, stopService } from '../helpers/processes';
 import { useRunnerCluster, waitFor } from '../helpers/runnerCluster';
 
@@ -27,7 +26,7 @@ const SEGMENTS = 20;
 describe('runner faults on PostgreSQL', { timeout: 120_000 }, () => {
   const cluster = useRunnerCluster();
   const { services } = cluster;
-  const graphql = (query: string, variables: Record<string, unknown>, org: string) => cluster.graphql(query, variables, org);
+  const { graphql } = cluster;
 
   /**
    * PROFILES profiles of `org`, each a member of 1-3 of SEGMENTS segments, written
@@ -46,26 +45,12 @@ describe('runner faults on PostgreSQL', { timeout: 120_000 }, () => {
   }
 
   /** A job writing one batch per segment over every segment. */
-  async function createJob(org: string): Promise<number> {
-    const { createDataset } = await graphql(
-      'mutation($i: CreateDatasetInput!) { createDataset(input: $i) { id } }',
-      { i: { name: 'export', schemaRef: PROFILE_SCHEMA_REF } },
-      org,
-    );
-    const { createExportJob } = await graphql(
-      'mutation($i: CreateExportJobInput!) { createExportJob(input: $i) { id } }',
-      {
-        i: {
-          fields: 'person.name.firstName',
-          filter: { segments: Array.from({ length: SEGMENTS }, (_, i) => ({ segmentId: `seg-${i}` })) },
-          destination: { datasetId: createDataset.id, segmentPerBatch: true },
-          schema: { name: '_xdm.context.profile' },
-        },
-      },
-      org,
-    );
-    return Number(createExportJob.id);
-  }
+  const createJob = (org: string) =>
+    cluster.createJob(org, {
+      fields: 'person.name.firstName',
+      filter: { segments: Array.from({ length: SEGMENTS }, (_, i) => ({ segmentId: `seg-${i}` })) },
+      destination: { segmentPerBatch: true },
+    });
 
   async function jobRow(id: number) {
     const [row] = await cluster.sql`select status, attempts, processed_profiles, exported_profiles, locked_by from export_jobs where id = ${id}`;

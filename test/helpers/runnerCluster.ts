@@ -5,6 +5,7 @@
  */
 import postgres from 'postgres';
 import { afterAll, afterEach, beforeAll } from 'vitest';
+import { PROFILE_SCHEMA_REF } from '../fixtures/operations';
 import { createPostgresDatabase } from './databases';
 import { startService, stopService, type ServiceProcess } from './processes';
 
@@ -16,6 +17,8 @@ export interface RunnerCluster {
   readonly services: ServiceProcess[];
   /** A GraphQL call to the API as `org`; throws on errors. */
   graphql(query: string, variables: Record<string, unknown>, org: string): Promise<any>;
+  /** Creates a dataset of `org` and an export job into it (`input` beside its destination); returns the job's id. */
+  createJob(org: string, input: { fields: string; filter: unknown; destination?: Record<string, unknown> }): Promise<number>;
 }
 
 export function useRunnerCluster(): RunnerCluster {
@@ -40,6 +43,17 @@ export function useRunnerCluster(): RunnerCluster {
     await database?.drop();
   });
 
+  const graphql: RunnerCluster['graphql'] = async (query, variables, org) => {
+    const response = await fetch(api.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-gw-ims-org-id': org },
+      body: JSON.stringify({ query, variables }),
+    });
+    const body = (await response.json()) as { data?: any; errors?: unknown };
+    if (body.errors) throw new Error(JSON.stringify(body.errors));
+    return body.data;
+  };
+
   return {
     get url() {
       return database.url;
@@ -48,15 +62,19 @@ export function useRunnerCluster(): RunnerCluster {
       return sql;
     },
     services,
-    async graphql(query, variables, org) {
-      const response = await fetch(api.url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-gw-ims-org-id': org },
-        body: JSON.stringify({ query, variables }),
-      });
-      const body = (await response.json()) as { data?: any; errors?: unknown };
-      if (body.errors) throw new Error(JSON.stringify(body.errors));
-      return body.data;
+    graphql,
+    async createJob(org, { destination, ...input }) {
+      const { createDataset } = await graphql(
+        'mutation($i: CreateDatasetInput!) { createDataset(input: $i) { id } }',
+        { i: { name: 'export', schemaRef: PROFILE_SCHEMA_REF } },
+        org,
+      );
+      const { createExportJob } = await graphql(
+        'mutation($i: CreateExportJobInput!) { createExportJob(input: $i) { id } }',
+        { i: { ...input, destination: { datasetId: createDataset.id, ...destination }, schema: { name: '_xdm.context.profile' } } },
+        org,
+      );
+      return Number(createExportJob.id);
     },
   };
 }

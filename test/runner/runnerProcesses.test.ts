@@ -6,14 +6,12 @@
 import { describe, expect, it } from 'vitest';
 import { startService, stopService } from '../helpers/processes';
 import { useRunnerCluster, waitFor } from '../helpers/runnerCluster';
-import { PROFILE_SCHEMA_REF } from '../fixtures/operations';
 
 const RUNNER_ENV = { RUNNER_LEASE_MS: '1500', RUNNER_POLL_MS: '50', RUNNER_CHUNK_SIZE: '10' };
 
 describe('runner processes on PostgreSQL', () => {
   const cluster = useRunnerCluster();
   const { services } = cluster;
-  const graphql = (query: string, variables: Record<string, unknown>, org: string) => cluster.graphql(query, variables, org);
 
   /** `count` profiles of `org` in segment `seg`, written straight into the store. */
   async function seed(org: string, count: number): Promise<void> {
@@ -25,26 +23,8 @@ describe('runner processes on PostgreSQL', () => {
       from generate_series(1, ${count}) i`;
   }
 
-  async function createJob(org: string): Promise<number> {
-    const { createDataset } = await graphql(
-      'mutation($i: CreateDatasetInput!) { createDataset(input: $i) { id } }',
-      { i: { name: 'export', schemaRef: PROFILE_SCHEMA_REF } },
-      org,
-    );
-    const { createExportJob } = await graphql(
-      'mutation($i: CreateExportJobInput!) { createExportJob(input: $i) { id } }',
-      {
-        i: {
-          fields: 'identities.id',
-          filter: { segments: [{ segmentId: 'seg' }] },
-          destination: { datasetId: createDataset.id },
-          schema: { name: '_xdm.context.profile' },
-        },
-      },
-      org,
-    );
-    return Number(createExportJob.id);
-  }
+  const createJob = (org: string) =>
+    cluster.createJob(org, { fields: 'identities.id', filter: { segments: [{ segmentId: 'seg' }] } });
 
   async function job(id: number) {
     const [row] = await cluster.sql`select status, attempts, processed_profiles, exported_profiles, batch_id, locked_by
