@@ -85,13 +85,13 @@ function jsonLength(value: unknown): number {
     const next = pending.pop();
     if (typeof next === 'string') length += next.length + 2;
     else if (Array.isArray(next)) {
-      length += 2 + next.length;
+      length += 2 + Math.max(0, next.length - 1);
       pending.push(...next);
     } else if (next !== null && typeof next === 'object') {
       const entries = Object.entries(next);
-      length += 2;
+      length += 2 + Math.max(0, entries.length - 1);
       for (const [key, item] of entries) {
-        length += key.length + 4;
+        length += key.length + 3;
         pending.push(item);
       }
     } else length += String(next).length;
