@@ -23,6 +23,12 @@ const config: CodegenConfig = {
           BatchRecordConnection: '../batches/listBatchRecords#BatchRecordPage',
           CancelExportJobPayload: '../jobs/cancelExportJob#CancelOutcome',
           ExportJobEvent: '../events/watchedJobEvent#WatchedJobEvent',
+          ExportJobEventConnection: '../pagination/connection#Page<WatchedJobEvent>',
+          Webhook: '../db/schema#WebhookRow',
+          WebhookConnection: '../pagination/connection#Page<WebhookRow>',
+          WebhookDelivery: '../db/schema#WebhookDeliveryRow',
+          WebhookDeliveryConnection: '../pagination/connection#Page<WebhookDeliveryRow>',
+          CreateWebhookPayload: '../webhooks/createWebhook#CreatedWebhook',
         },
         scalars: {
           DateTime: { input: 'Date', output: 'Date | string' },

@@ -2,7 +2,9 @@
 import { resolve } from 'node:path';
 import type { AuthOptions } from './auth/authOptions';
 import type { LimitOptions } from './limits/limitOptions';
+import type { EventOptions } from './events/eventOptions';
 import type { RunnerOptions } from './runner/runnerOptions';
+import type { WebhookOptions } from './webhooks/webhookOptions';
 
 export interface Config {
   /**
@@ -33,6 +35,10 @@ export interface Config {
   auth: AuthOptions;
   /** The bounds on requests (see `LimitOptions` for each variable). */
   limits: LimitOptions;
+  /** How long events are kept (see `EventOptions`). */
+  events: EventOptions;
+  /** How webhooks are delivered (see `WebhookOptions` for each variable). */
+  webhooks: WebhookOptions;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -69,6 +75,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       chunkTargetMs: integer(env, 'RUNNER_CHUNK_MS', 70, 1, 60_000),
       maxAttempts: integer(env, 'RUNNER_MAX_ATTEMPTS', 3, 1, 100),
       pollMs: integer(env, 'RUNNER_POLL_MS', 250, 10, 60_000),
+    },
+    events: {
+      retentionDays: integer(env, 'EVENT_RETENTION_DAYS', 7, 1, 3_650),
+    },
+    webhooks: {
+      allowPrivate: flag(env, 'WEBHOOK_ALLOW_PRIVATE'),
+      maxPerTenant: integer(env, 'LIMIT_WEBHOOKS', 20, 0, 10_000),
+      concurrency: integer(env, 'WEBHOOK_CONCURRENCY', 16, 0, 1_000),
+      timeoutMs: integer(env, 'WEBHOOK_TIMEOUT_MS', 10_000, 100, 60_000),
     },
   };
   // A chunk must fit well inside the runner's statement timeout (a third of the lease).
@@ -109,4 +124,12 @@ function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: nu
     throw new Error(`${name} must be an integer from ${min} to ${max} (got ${JSON.stringify(raw)})`);
   }
   return value;
+}
+
+/** `1` or `true` is on; unset, empty, `0` or `false` is off; anything else is refused. */
+function flag(env: NodeJS.ProcessEnv, name: string): boolean {
+  const raw = env[name]?.toLowerCase();
+  if (raw === undefined || raw === '' || raw === '0' || raw === 'false') return false;
+  if (raw === '1' || raw === 'true') return true;
+  throw new Error(`${name} must be 1 or 0 (got ${JSON.stringify(env[name])})`);
 }

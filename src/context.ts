@@ -11,19 +11,19 @@ import { createDatasetLoader } from './db/datasetLoader';
 import { createExportJobLoader } from './db/exportJobLoader';
 import type { DatasetRow, ExportJobRow } from './db/schema';
 import { ErrorCode, GatewayError } from './errors';
-import type { EventBus } from './events/eventBus';
 import type { JobEventHub } from './events/jobEventHub';
 import type { LimitOptions } from './limits/limitOptions';
+import type { WebhookOptions } from './webhooks/webhookOptions';
 import { DEFAULT_SANDBOX, type Tenant } from './tenant';
 
 export interface Context {
   tenant: Tenant;
-  /** Where the API tells what it did to jobs (creations, cancellations). */
-  bus: EventBus;
   /** Where subscriptions watch jobs. */
   hub: JobEventHub;
   /** The bounds on requests and the tenant's quotas (shown by `exportLimits`). */
   limits: LimitOptions;
+  /** What webhooks may be (URLs, how many a tenant has). */
+  webhooks: WebhookOptions;
   requestId: string;
   /** The raw bearer token (verified when AUTH_MODE=jwt); only its SHA-256 is stored. */
   bearerToken: string | null;
@@ -41,9 +41,9 @@ export interface Context {
 /** What every context shares. */
 export interface Services {
   database: Database;
-  bus: EventBus;
   hub: JobEventHub;
   limits: LimitOptions;
+  webhooks: WebhookOptions;
 }
 
 export const ORG_HEADER = 'x-gw-ims-org-id';
@@ -99,7 +99,7 @@ export function createContext(
   requestId: string,
 ): Context {
   const { tenant, bearerToken, subject } = caller;
-  const { database, bus, hub, limits } = services;
+  const { database, hub, limits, webhooks } = services;
   const db = database.db;
   return {
     tenant,
@@ -109,8 +109,8 @@ export function createContext(
     requestId,
     db,
     database,
-    bus,
     hub,
+    webhooks,
     loaders: { datasetById: createDatasetLoader(db, tenant), exportJobById: createExportJobLoader(db, tenant) },
   };
 }

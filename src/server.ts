@@ -79,7 +79,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     logger.info('Callers are not verified (AUTH_MODE=none): any client that reaches this server acts for the tenant its headers name');
   }
   const formatError = createFormatError(logger);
-  const services = { database, bus, hub, limits: config.limits };
+  const services = { database, hub, limits: config.limits, webhooks: config.webhooks };
   const schema = buildSchema();
   const apollo = new ApolloServer<Context>({
     gateway: jitGateway(schema),

@@ -35,8 +35,6 @@ export interface Database {
   readonly nodePostgresPool: NodePostgresPool | null;
   /** Runs `work` in one transaction on one connection: committed if it resolves, rolled back if it throws. */
   withCopySession<T>(work: (session: CopySession) => Promise<T>): Promise<T>;
-  /** NOTIFY: sends `payload` to every listener of `channel` on this database, in every process. */
-  notify(channel: string, payload: string): Promise<void>;
   /** LISTEN: calls `onMessage` for each notification; resolves, once listening, to the function that stops. */
   listen(channel: string, onMessage: (payload: string) => void): Promise<() => Promise<void>>;
   close(): Promise<void>;

@@ -37,9 +37,6 @@ export async function openPglite(
     boundedPool: async () => db as unknown as AppDatabase,
     nodePostgresPool: null,
     withCopySession: (work) => thread.transaction((tx) => work(copySession(tx))),
-    notify: async (channel, payload) => {
-      await thread.query('select pg_notify($1, $2)', [channel, payload]);
-    },
     listen: (channel, onMessage) => thread.listen(channel, onMessage),
     close: async () => {
       await thread.close();

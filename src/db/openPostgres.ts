@@ -49,9 +49,6 @@ export async function openPostgres(url: string, options: DatabaseOptions, migrat
       }),
     },
     withCopySession: (work) => withCopySession(client, work),
-    notify: async (channel, payload) => {
-      await client.notify(channel, payload);
-    },
     // postgres.js keeps a connection of its own for LISTEN and reconnects it.
     listen: async (channel, onMessage) => {
       const { unlisten } = await client.listen(channel, onMessage);

@@ -88,7 +88,10 @@ export const exportJobs = pgTable(
     checkpointProfileId: text('checkpoint_profile_id'),
     // Counts the job's changes: every event about the job carries the value its change
     // left, so watchers can order events and drop those they have seen.
+    // Set by the gw_job_events trigger (migration 0012), never by the application.
     eventSequence: integer('event_sequence').notNull().default(1),
+    // When the job's last event was written: progress events are throttled against it.
+    lastEventAt: timestampMs('last_event_at').notNull().defaultNow(),
   },
   (t) => [
     // The runner's queue: jobs that want work, oldest first.
@@ -217,3 +220,120 @@ export const batchRecords = pgTable(
 );
 
 export type BatchRow = typeof batches.$inferSelect;
+
+/**
+ * The outbox of job events: one row a change of a job, written by the
+ * gw_job_events trigger in the transaction of the change (migration 0012).
+ * `id` orders a tenant's stream; `sequence` counts each job's events from 1.
+ */
+export const exportJobEvents = pgTable(
+  'export_job_events',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    orgId: text('org_id').notNull(),
+    sandboxName: text('sandbox_name').notNull(),
+    jobId: bigint('job_id', { mode: 'number' }).notNull(),
+    sequence: integer('sequence').notNull(),
+    type: text('type').notNull(),
+    status: text('status').notNull(),
+    previousStatus: text('previous_status'),
+    processedProfiles: integer('processed_profiles').notNull(),
+    totalProfiles: integer('total_profiles'),
+    /** The job as this event left it, as webhooks send it (gw_job_event_view). */
+    job: jsonb('job').$type<Record<string, unknown>>().notNull(),
+    occurredAt: timestampMs('occurred_at').notNull().defaultNow(),
+  },
+  (t) => [
+    // A job's events in order: per-job replay (`afterSequence`) and `jobEvents(jobId)`.
+    uniqueIndex('export_job_events_job_sequence_idx').on(t.jobId, t.sequence),
+    // A tenant's stream in order: tenant-wide replay (`after`) and `jobEvents`.
+    index('export_job_events_tenant_idx').on(t.orgId, t.sandboxName, t.id),
+    // Retention: the oldest events go first.
+    index('export_job_events_occurred_idx').on(t.occurredAt),
+    check('export_job_events_type_check', sql`${t.type} in ('CREATED', 'STATUS_CHANGED', 'PROGRESS')`),
+  ],
+);
+
+export type ExportJobEventRow = typeof exportJobEvents.$inferSelect;
+
+/** An endpoint that is sent the tenant's job events (Standard Webhooks). */
+export const webhooks = pgTable(
+  'webhooks',
+  {
+    id: text('id').primaryKey(),
+    orgId: text('org_id').notNull(),
+    sandboxName: text('sandbox_name').notNull(),
+    url: text('url').notNull(),
+    /** Event types sent; null sends every type. */
+    events: text('events').array(),
+    /** Statuses sent (of the job after the event); null sends every status. */
+    statuses: text('statuses').array(),
+    description: text('description'),
+    /** The signing secret, `whsec_<base64>`. */
+    secret: text('secret').notNull(),
+    enabled: boolean('enabled').notNull().default(true),
+    disabledReason: text('disabled_reason'),
+    /** Since when every delivery has failed; null after a success. */
+    failingSince: timestampMs('failing_since'),
+    /** No delivery before this time: the backoff after a failure (the oldest message waits, and all behind it). */
+    nextAttemptAt: timestampMs('next_attempt_at').notNull().defaultNow(),
+    createdBy: text('created_by'),
+    createdAt: timestampMs('created_at').notNull().defaultNow(),
+    // The deliverer that holds the endpoint, until when: one at a time keeps its order.
+    lockedBy: text('locked_by'),
+    lockedUntil: timestampMs('locked_until'),
+  },
+  (t) => [
+    index('webhooks_tenant_page_idx').on(t.orgId, t.sandboxName, t.createdAt, t.id),
+    // The trigger's fan-out: a tenant's enabled endpoints.
+    index('webhooks_tenant_enabled_idx').on(t.orgId, t.sandboxName).where(sql`${t.enabled}`),
+  ],
+);
+
+export type WebhookRow = typeof webhooks.$inferSelect;
+
+/**
+ * Events waiting to be delivered to one endpoint: written by the trigger with the
+ * event, deleted once delivered or given up. An endpoint is sent its oldest first.
+ */
+export const webhookMessages = pgTable(
+  'webhook_messages',
+  {
+    webhookId: text('webhook_id')
+      .notNull()
+      .references(() => webhooks.id, { onDelete: 'cascade' }),
+    eventId: bigint('event_id', { mode: 'number' }).notNull(),
+    attempts: integer('attempts').notNull().default(0),
+    /** The first attempt's time: retries stop 24 hours after it. */
+    firstAttemptAt: timestampMs('first_attempt_at'),
+  },
+  (t) => [
+    primaryKey({ columns: [t.webhookId, t.eventId] }),
+    // Retention keeps an event while a message still waits for it.
+    index('webhook_messages_event_idx').on(t.eventId),
+  ],
+);
+
+/** Every attempt to deliver an event to an endpoint, as `Webhook.deliveries` shows it. */
+export const webhookDeliveries = pgTable(
+  'webhook_deliveries',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    webhookId: text('webhook_id')
+      .notNull()
+      .references(() => webhooks.id, { onDelete: 'cascade' }),
+    eventId: bigint('event_id', { mode: 'number' }).notNull(),
+    attempt: integer('attempt').notNull(),
+    attemptedAt: timestampMs('attempted_at').notNull(),
+    httpStatus: integer('http_status'),
+    durationMs: integer('duration_ms').notNull(),
+    error: text('error'),
+    succeeded: boolean('succeeded').notNull(),
+  },
+  (t) => [
+    index('webhook_deliveries_webhook_idx').on(t.webhookId, t.id),
+    index('webhook_deliveries_attempted_idx').on(t.attemptedAt),
+  ],
+);
+
+export type WebhookDeliveryRow = typeof webhookDeliveries.$inferSelect;

@@ -1,15 +1,19 @@
 /**
  * The event bus over the database's LISTEN/NOTIFY: every process on one
- * PostgreSQL (servers, workers) sees every job event, whoever published it;
- * on PGlite the same bus works within the process. Payloads are small (an
- * event, not a job); receivers read the job themselves.
+ * PostgreSQL (servers, workers) sees every job event, whoever made the change;
+ * on PGlite the same bus works within the process. The NOTIFY is sent by the
+ * change's own transaction (migration 0012), so it arrives after the commit,
+ * in commit order. Payloads are small (an event, not a job); receivers read
+ * the job themselves.
  */
 import type { Database } from '../db/database';
 import { describeError, type Logger } from '../logger';
 import type { EventBus, JobEventListener } from './eventBus';
+import { progressOf } from '../jobs/progress';
 import type { JobEvent } from './jobEvent';
 
-const CHANNEL = 'gw_job_events';
+/** The channel of migration 0012's trigger. */
+export const JOB_EVENTS_CHANNEL = 'gw_job_events';
 
 export interface DatabaseEventBus extends EventBus {
   close(): Promise<void>;
@@ -17,11 +21,16 @@ export interface DatabaseEventBus extends EventBus {
 
 export async function createDatabaseEventBus(database: Database, logger: Logger): Promise<DatabaseEventBus> {
   const listeners = new Set<JobEventListener>();
-  const unlisten = await database.listen(CHANNEL, (payload) => {
+  const unlisten = await database.listen(JOB_EVENTS_CHANNEL, (payload) => {
     let event: JobEvent;
     try {
-      const parsed = JSON.parse(payload) as JobEvent & { occurredAt: string };
-      event = { ...parsed, occurredAt: new Date(parsed.occurredAt) };
+      const { processedProfiles, totalProfiles, ...parsed } = JSON.parse(payload) as Omit<JobEvent, 'progress'> & {
+        occurredAt: string;
+        processedProfiles: number;
+        totalProfiles: number | null;
+      };
+      const progress = progressOf({ status: parsed.status, processedProfiles, totalProfiles });
+      event = { ...parsed, progress, occurredAt: new Date(parsed.occurredAt) };
     } catch (error: unknown) {
       logger.error('Unreadable job event', { payload, error: describeError(error) });
       return;
@@ -34,23 +43,12 @@ export async function createDatabaseEventBus(database: Database, logger: Logger)
       }
     }
   });
-  // One NOTIFY at a time: notifications arrive in commit order, so this keeps a
-  // process's events in the order it published them.
-  let sent = Promise.resolve();
   return {
-    publish(event) {
-      sent = sent
-        .then(() => database.notify(CHANNEL, JSON.stringify(event)))
-        .catch((error: unknown) =>
-          logger.error('Publishing a job event failed', { jobId: event.jobId, error: describeError(error) }),
-        );
-    },
     subscribe(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
     async close() {
-      await sent;
       await unlisten();
       listeners.clear();
     },

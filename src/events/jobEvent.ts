@@ -1,41 +1,25 @@
-import type { ExportJobRow } from '../db/schema';
 import type { ExportJobStatus } from '../jobs/exportJobStatus';
-import { progressOf } from '../jobs/progress';
+import type { Progress } from '../jobs/progress';
 
-/** Something that happened to an export job, as the event bus carries it. */
+/** The kinds of stored event (a watcher also gets `SNAPSHOT`, which is not stored). */
+export type JobEventType = 'CREATED' | 'STATUS_CHANGED' | 'PROGRESS';
+
+/**
+ * Something that happened to an export job: a row of the outbox
+ * (`export_job_events`), written by the change itself, and the NOTIFY
+ * payload that announces it (migration 0012).
+ */
 export interface JobEvent {
-  type: 'CREATED' | 'STATUS_CHANGED' | 'PROGRESS';
+  /** The event's id: orders the tenant's stream (`after` cursors). */
+  id: number;
+  type: JobEventType;
   jobId: number;
   orgId: string;
   sandboxName: string;
   status: ExportJobStatus;
   previousStatus: ExportJobStatus | null;
-  progress: { processedProfiles: number; totalProfiles: number | null; percent: number };
-  /** The job's event sequence after this change: strictly increasing per job. */
+  progress: Progress;
+  /** Counts the job's events from 1 (its creation), without gaps. */
   sequence: number;
   occurredAt: Date;
-}
-
-/** The parts of a job row an event is made of. */
-export type JobEventSource = Pick<
-  ExportJobRow,
-  'id' | 'orgId' | 'sandboxName' | 'status' | 'processedProfiles' | 'totalProfiles' | 'eventSequence'
->;
-
-export function jobEventOf(
-  job: JobEventSource,
-  type: JobEvent['type'],
-  previousStatus: ExportJobStatus | null,
-): JobEvent {
-  return {
-    type,
-    jobId: job.id,
-    orgId: job.orgId,
-    sandboxName: job.sandboxName,
-    status: job.status as ExportJobStatus,
-    previousStatus,
-    progress: progressOf(job),
-    sequence: job.eventSequence,
-    occurredAt: new Date(),
-  };
 }

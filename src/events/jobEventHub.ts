@@ -1,12 +1,17 @@
 /**
  * Fans job events out to watchers (subscriptions). For each event it reads the
  * job once, whoever and however many watch it, then hands each matching
- * watcher its copy. Events are handled in the order they were published, and a
- * watcher never gets an event of a job older than one it already has.
+ * watcher its copy. Events are handled in the order they arrive (commit order),
+ * and a watcher never gets an event of a job older than one it already has.
+ *
+ * A watch can resume: it first replays the stored events after a point (the
+ * outbox, `export_job_events`), then goes on with live ones. The watcher is
+ * registered before the replay is read, so live events that arrive meanwhile
+ * wait in its queue; the per-job `sequence` drops those the replay already had.
  */
 import { eq, sql } from 'drizzle-orm';
 import type { AppDatabase } from '../db/database';
-import { exportJobs, type ExportJobRow } from '../db/schema';
+import { exportJobEvents, exportJobs, type ExportJobRow } from '../db/schema';
 import { preparedStatement } from '../db/statementCache';
 import { notFound } from '../errors';
 import { TERMINAL_STATUSES, type ExportJobStatus } from '../jobs/exportJobStatus';
@@ -18,21 +23,35 @@ import type { Tenant } from '../tenant';
 import type { EventBus } from './eventBus';
 import { eventChannel, type EventChannel } from './eventChannel';
 import type { JobEvent } from './jobEvent';
+import { jobsOfEvents, readStoredEvents, watchedEventOf } from './storedJobEvents';
 import type { WatchedJobEvent } from './watchedJobEvent';
 
 /** Events a watcher may have queued before the oldest progress is dropped. */
 export const WATCHER_QUEUE = 256;
+
+/** Stored events read at once while replaying. */
+const REPLAY_PAGE = 100;
 
 export interface WatchFilter {
   tenant: Tenant;
   /** One job (string id from the client); undefined: all of the tenant's jobs. */
   jobId?: string | null;
   statuses?: ExportJobStatus[] | null;
+  /** With `jobId`: replay the job's events after this sequence instead of sending a snapshot. */
+  afterSequence?: number | null;
+  /** Without `jobId`: replay the tenant's events after this event id first. */
+  afterEventId?: number | null;
+}
+
+/** A watch: the events, as an async iterator that ends at once on `return()`. */
+export interface JobWatch extends AsyncIterableIterator<WatchedJobEvent> {
+  /** Live events waiting to be pulled. */
+  queued(): number;
 }
 
 export interface JobEventHub {
-  /** The events of one job (a snapshot first) or of a tenant, as an async iterator. */
-  watch(filter: WatchFilter): Promise<EventChannel<WatchedJobEvent>>;
+  /** The events of one job (a snapshot or a replay first) or of a tenant (a replay first, if asked). */
+  watch(filter: WatchFilter): Promise<JobWatch>;
   /** Watchers now registered (for tests and metrics). */
   watcherCount(): number;
   close(): void;
@@ -43,6 +62,7 @@ interface Watcher {
   jobId: number | null;
   statuses: Set<string> | null;
   channel: EventChannel<WatchedJobEvent>;
+  /** The newest sequence handed out, per job: anything not newer is dropped when pulled. */
   lastSequence: Map<number, number>;
   /** Completes the watch after a terminal event (single-job watches). */
   endsWithJob: boolean;
@@ -64,7 +84,7 @@ export function createJobEventHub(db: AppDatabase, bus: EventBus, logger: Logger
   let handled = Promise.resolve();
 
   const unsubscribe = bus.subscribe((event) => {
-    // One event at a time, in publish order: reads must not overtake each other.
+    // One event at a time, in arrival order: reads must not overtake each other.
     handled = handled.then(() => dispatch(event)).catch((error: unknown) =>
       logger.error('Delivering a job event failed', { jobId: event.jobId, error: describeError(error) }),
     );
@@ -78,22 +98,48 @@ export function createJobEventHub(db: AppDatabase, bus: EventBus, logger: Logger
     const [job] = await findJob(db).execute({ id: event.jobId });
     if (!job) return;
     const { jobId: _id, orgId: _org, sandboxName: _sandbox, ...rest } = event;
-    // One object for every watcher: subscriptions that select the same fields can share its result.
+    // One object for every watcher: subscriptions that select the same fields can share its result
+    // (http/sharedSubscriptionExecution.ts). Every field of it depends on the event alone.
     const watched: WatchedJobEvent = { ...rest, job };
-    for (const watcher of interested) deliver(watcher, watched);
+    for (const watcher of interested) push(watcher, watched);
   }
 
-  function deliver(watcher: Watcher, event: WatchedJobEvent): void {
-    const last = watcher.lastSequence.get(event.job.id) ?? 0;
-    if (event.sequence <= last) return;
-    watcher.lastSequence.set(event.job.id, event.sequence);
-    const terminal = TERMINAL_STATUSES.includes(event.status);
+  /** Queues an event the watcher asked for; dropping what it has seen happens when it is pulled. */
+  function push(watcher: Watcher, event: WatchedJobEvent): void {
     // A snapshot always goes out; other events only in the statuses asked for. A watch of
     // one job ends with its terminal event even when its status filter leaves that out.
     if (event.type === 'SNAPSHOT' || watcher.statuses === null || watcher.statuses.has(event.status)) {
       watcher.channel.push(event);
     }
-    if (watcher.endsWithJob && terminal) watcher.channel.end();
+    if (watcher.endsWithJob && TERMINAL_STATUSES.includes(event.status)) watcher.channel.end();
+  }
+
+  /** The replay of a watch, one page at a time; null once there is nothing more. */
+  function replayOf(watcher: Watcher, filter: WatchFilter, job: ExportJobRow | null): () => Promise<WatchedJobEvent[] | null> {
+    let afterId = filter.afterEventId ?? null;
+    let afterSequence = filter.afterSequence ?? null;
+    let finished = false;
+    return async () => {
+      if (finished) return null;
+      const rows = await readStoredEvents(db, {
+        tenant: watcher.tenant,
+        jobId: job?.id,
+        statuses: watcher.statuses ? ([...watcher.statuses] as ExportJobStatus[]) : null,
+        afterId,
+        afterSequence,
+        limit: REPLAY_PAGE,
+      });
+      finished = rows.length < REPLAY_PAGE;
+      const last = rows.at(-1);
+      if (!last) return null;
+      afterId = last.id;
+      afterSequence = last.sequence;
+      const jobs = job ? new Map([[job.id, job]]) : await jobsOfEvents(db, watcher.tenant, rows);
+      return rows.flatMap((row) => {
+        const ofEvent = jobs.get(row.jobId);
+        return ofEvent ? [watchedEventOf(row, ofEvent)] : [];
+      });
+    };
   }
 
   return {
@@ -114,24 +160,34 @@ export function createJobEventHub(db: AppDatabase, bus: EventBus, logger: Logger
           onClose: () => remove(watcher),
         }),
       };
-      // Registered before the snapshot is read, so no change can fall between the two.
+      // Registered before the snapshot or the replay is read, so no change can fall between.
       add(watcher);
-      if (requestedId !== null) {
-        // Every way out but a delivered snapshot unregisters the watcher: a failed read too.
-        let job: ExportJobRow | null;
-        try {
-          job = await findExportJob(db, filter.tenant, requestedId);
-        } catch (error: unknown) {
-          remove(watcher);
-          throw new Error(`Reading export job ${requestedId} for a watch failed`, { cause: error });
-        }
-        if (!job) {
-          remove(watcher);
-          throw missing();
-        }
-        deliver(watcher, snapshotOf(job));
+      if (requestedId === null) {
+        return replayThenLive(watcher, filter.afterEventId != null ? replayOf(watcher, filter, null) : null);
       }
-      return watcher.channel;
+      // Every way out but a started watch unregisters the watcher: a failed read too.
+      let job: ExportJobRow | null;
+      let resumable: boolean;
+      try {
+        job = await findExportJob(db, filter.tenant, requestedId);
+        resumable = job !== null && filter.afterSequence != null && (await keptSince(db, job.id, filter.afterSequence));
+      } catch (error: unknown) {
+        remove(watcher);
+        throw new Error(`Reading export job ${requestedId} for a watch failed`, { cause: error });
+      }
+      if (!job) {
+        remove(watcher);
+        throw missing();
+      }
+      if (!resumable) {
+        // Nothing to resume from, or its events are no longer kept: the job as it is.
+        push(watcher, snapshotOf(job));
+        return replayThenLive(watcher, null);
+      }
+      watcher.lastSequence.set(job.id, filter.afterSequence!);
+      // A job that had ended when it was read has no event to come: the watch ends with the replay.
+      const ended = TERMINAL_STATUSES.includes(job.status as ExportJobStatus);
+      return replayThenLive(watcher, replayOf(watcher, filter, job), ended);
     },
     watcherCount: () => {
       let count = 0;
@@ -145,12 +201,86 @@ export function createJobEventHub(db: AppDatabase, bus: EventBus, logger: Logger
   };
 }
 
+/**
+ * The watch's iterator: the replay's pages first, then the live queue. Each
+ * event passes the per-job sequence check as it is pulled, which is what makes
+ * the seam exact: a live event that the replay already gave is not newer.
+ */
+function replayThenLive(
+  watcher: Watcher,
+  replay: (() => Promise<WatchedJobEvent[] | null>) | null,
+  endsWithReplay = false,
+): JobWatch {
+  let page: WatchedJobEvent[] = [];
+  let replaying = replay !== null;
+  let finished = false;
+  const done = (): IteratorResult<WatchedJobEvent> => ({ value: undefined, done: true });
+  const finish = () => {
+    finished = true;
+    void watcher.channel.return?.();
+  };
+  const iterator: JobWatch = {
+    async next() {
+      for (;;) {
+        if (finished) return done();
+        let event: WatchedJobEvent | undefined;
+        if (replaying) {
+          if (page.length === 0) {
+            try {
+              const next = await replay!();
+              if (next !== null) page = next;
+              else if (endsWithReplay) finish();
+              else replaying = false;
+            } catch (error: unknown) {
+              finish();
+              throw error;
+            }
+            continue;
+          }
+          event = page.shift()!;
+        } else {
+          const item = await watcher.channel.next();
+          if (item.done) {
+            finished = true;
+            return done();
+          }
+          event = item.value;
+        }
+        if (finished) return done(); // ended while this pull waited
+        const last = watcher.lastSequence.get(event.job.id) ?? 0;
+        if (event.sequence <= last) continue;
+        watcher.lastSequence.set(event.job.id, event.sequence);
+        if (watcher.endsWithJob && TERMINAL_STATUSES.includes(event.status)) finish();
+        return { value: event, done: false };
+      }
+    },
+    return() {
+      finish();
+      return Promise.resolve(done());
+    },
+    queued: () => watcher.channel.queued(),
+    [Symbol.asyncIterator]() {
+      return iterator;
+    },
+  };
+  return iterator;
+}
+
+/** Whether the job's events after `afterSequence` are all still kept (none pruned). */
+async function keptSince(db: AppDatabase, jobId: number, afterSequence: number): Promise<boolean> {
+  const [oldest] = await findOldestSequence(db).execute({ jobId });
+  // No stored event at all (all pruned): only a client already at the job's last one misses nothing.
+  if (!oldest) return false;
+  return oldest.sequence <= afterSequence + 1;
+}
+
 function tenantKey({ orgId, sandboxName }: Tenant): string {
   return `${orgId}\n${sandboxName}`;
 }
 
 function snapshotOf(job: ExportJobRow): WatchedJobEvent {
   return {
+    id: null,
     type: 'SNAPSHOT',
     job,
     status: job.status as ExportJobStatus,
@@ -165,3 +295,12 @@ const findJob = preparedStatement((db) =>
   db.select().from(exportJobs).where(eq(exportJobs.id, sql.placeholder('id'))).prepare('hub_find_job'),
 );
 
+const findOldestSequence = preparedStatement((db) =>
+  db
+    .select({ sequence: exportJobEvents.sequence })
+    .from(exportJobEvents)
+    .where(eq(exportJobEvents.jobId, sql.placeholder('jobId')))
+    .orderBy(exportJobEvents.sequence)
+    .limit(1)
+    .prepare('hub_oldest_event_sequence'),
+);

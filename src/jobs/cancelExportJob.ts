@@ -6,7 +6,6 @@ import type { Tenant } from '../tenant';
 import { findExportJob } from './findExportJob';
 import { parseJobId } from './jobId';
 import { jobsOfTenant } from '../db/tenantScope';
-import { nextEvent } from './nextEvent';
 
 export const CANCEL_MESSAGE = 'Export job has been marked for cancelling';
 
@@ -37,7 +36,7 @@ export async function cancelExportJob(
       status: sql`case when ${exportJobs.status} = 'NEW' then 'CANCELLED' else 'CANCELLING' end`,
       finishedAt: sql`case when ${exportJobs.status} = 'NEW' then now() else ${exportJobs.finishedAt} end`,
       cancelledBy,
-      ...nextEvent(),
+      updateTime: sql`now()`,
     })
     .where(and(jobsOfTenant(tenant), eq(exportJobs.id, jobId), inArray(exportJobs.status, ['NEW', 'PROCESSING'])))
     .returning();

@@ -7,11 +7,14 @@ export function percentDone(job: Pick<ExportJobRow, 'status' | 'processedProfile
   return Math.min(100, Math.round((job.processedProfiles / job.totalProfiles) * 1000) / 10);
 }
 
-/** The `ExportJobProgress` of a job, as the API, events and snapshots show it. */
-export function progressOf(job: Pick<ExportJobRow, 'status' | 'processedProfiles' | 'totalProfiles'>): {
+/** A job's `ExportJobProgress`. */
+export interface Progress {
   processedProfiles: number;
   totalProfiles: number | null;
   percent: number;
-} {
+}
+
+/** The `ExportJobProgress` of a job, as the API, events and snapshots show it. */
+export function progressOf(job: Pick<ExportJobRow, 'status' | 'processedProfiles' | 'totalProfiles'>): Progress {
   return { processedProfiles: job.processedProfiles, totalProfiles: job.totalProfiles, percent: percentDone(job) };
 }

@@ -17,11 +17,11 @@ export interface CursorPosition {
   id: string;
 }
 
-/** Lists ordered by (time, id): jobs, datasets, a dataset's batches. */
-export type CursorKind = 'job' | 'dataset' | 'batch';
+/** Lists ordered by (time, id): jobs, datasets, a dataset's batches, webhooks. */
+export type CursorKind = 'job' | 'dataset' | 'batch' | 'webhook';
 
-/** Lists ordered by one text key: a batch's records (by profile id). */
-export type KeyCursorKind = 'record';
+/** Lists ordered by one key: a batch's records (by profile id), job events and webhook deliveries (by id). */
+export type KeyCursorKind = 'record' | 'event' | 'delivery';
 
 const VERSION = 'v1';
 
@@ -33,6 +33,10 @@ const ID_PATTERN: Record<CursorKind | KeyCursorKind, RegExp> = {
   // Profile ids are any non-empty text; the envelope does not split on the key, so `:` is fine.
   // Any but NUL, which PostgreSQL refuses even to compare (a cursor is easily forged: it is not signed).
   record: /^[^\u0000]{1,1024}$/,
+  webhook: /^[0-9a-f]{24}$/,
+  // Identity columns: positive integers that JavaScript holds exactly.
+  event: /^[1-9]\d{0,14}$/,
+  delivery: /^[1-9]\d{0,14}$/,
 };
 
 /** Returns an encoder of cursors for one list and tenant (the tenant's tag is hashed once). */

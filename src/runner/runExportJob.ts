@@ -6,16 +6,11 @@
 import type { AppDatabase } from '../db/database';
 import { PostgresErrorCode, postgresErrorCode } from '../db/postgresErrors';
 import type { ExportJobRow } from '../db/schema';
-import type { EventBus } from '../events/eventBus';
-import { jobEventOf, type JobEvent, type JobEventSource as EventSource } from '../events/jobEvent';
-import type { ExportJobStatus } from '../jobs/exportJobStatus';
-import { percentDone } from '../jobs/progress';
 import { describeError, type Logger } from '../logger';
 import { chunkSizer, lightStatementSizer } from './chunkSizer';
 import { ExportErrorCode } from './exportErrorCode';
 import { startHeartbeat } from './heartbeat';
 import { planExport } from './exportPlan';
-import { progressPublisher } from './progressPublisher';
 import type { RunnerOptions } from './runnerOptions';
 import { statementTimeoutOf } from './runnerPool';
 import { completeJob } from './sql/completeJob';
@@ -31,7 +26,6 @@ import { startExport } from './sql/startExport';
 
 export interface RunEnvironment {
   db: AppDatabase;
-  bus: EventBus;
   logger: Logger;
   runnerId: string;
   options: RunnerOptions;
@@ -40,19 +34,12 @@ export interface RunEnvironment {
 }
 
 export async function runExportJob(env: RunEnvironment, claimed: ExportJobRow): Promise<void> {
+  // Every write below that changes the job's status or progress writes its event
+  // itself (the outbox trigger, migration 0012): the runner publishes nothing.
   const { db, runnerId, options } = env;
-  const publish = (job: EventSource, type: JobEvent['type'], previousStatus: ExportJobStatus | null) =>
-    env.bus.publish(jobEventOf(job, type, previousStatus));
-
-  if (claimed.profileExportStartedAt === null && claimed.status === 'PROCESSING') {
-    publish(claimed, 'STATUS_CHANGED', 'NEW');
-  }
   const end = async (outcome: Parameters<typeof endJobWithoutResult>[3]) => {
     const ended = await endJobWithoutResult(db, claimed.id, runnerId, outcome);
     if (!ended) return;
-    // Only a CANCELLING job ends CANCELLED; a failure ends the status it was claimed in.
-    const previous = outcome.status === 'CANCELLED' ? 'CANCELLING' : (claimed.status as ExportJobStatus);
-    publish(ended.job, 'STATUS_CHANGED', previous);
     await removeBatchRecords(db, ended.batchIds, lightStatementSizer(options));
   };
   if (claimed.status === 'CANCELLING') return end({ status: 'CANCELLED' });
@@ -70,7 +57,6 @@ export async function runExportJob(env: RunEnvironment, claimed: ExportJobRow): 
     });
   }
 
-  const progress = progressPublisher((job: EventSource) => publish(job, 'PROGRESS', null), percentDone);
   let leaseLost = false;
   let finished = false; // ends the count when the run ends first
   const heartbeat = startHeartbeat({
@@ -86,17 +72,14 @@ export async function runExportJob(env: RunEnvironment, claimed: ExportJobRow): 
     if (!started) return;
     // The total is for progress only: it is counted beside the first chunks, not before
     // them, and an export whose count fails goes on without it.
-    let totalProfiles = started.totalProfiles;
     // Half a chunk's time: where statements take turns (PGlite), an API request waits less behind one.
     const counting = lightStatementSizer(options, options.chunkTargetMs / 2);
     const counted =
-      totalProfiles !== null
+      started.totalProfiles !== null
         ? Promise.resolve()
         : countExportProfiles(db, plan, counting, () => finished || leaseLost || env.stopping())
             .then(async (total) => {
-              if (total === undefined) return;
-              totalProfiles = total;
-              await recordTotal(db, claimed.id, runnerId, total);
+              if (total !== undefined) await recordTotal(db, claimed.id, runnerId, total);
             })
             .catch((error: unknown) =>
               env.logger.error('Counting an export failed', { jobId: claimed.id, error: describeError(error) }),
@@ -105,7 +88,6 @@ export async function runExportJob(env: RunEnvironment, claimed: ExportJobRow): 
     const chunks = chunkSizer({ max: options.chunkSize, targetMs: options.chunkTargetMs });
     for (;;) {
       if (env.stopping()) {
-        progress.cancel();
         await releaseJob(db, claimed.id, runnerId);
         return;
       }
@@ -123,31 +105,17 @@ export async function runExportJob(env: RunEnvironment, claimed: ExportJobRow): 
       chunks.record(chunk.elapsedMs, chunk.reachedEnd);
       if (chunk.status === null || leaseLost) return; // another runner holds the job now
       checkpoint = chunk.checkpoint;
-      const state = {
-        ...started,
-        status: chunk.status,
-        processedProfiles: chunk.processedProfiles,
-        totalProfiles,
-        eventSequence: chunk.eventSequence,
-      };
-      if (chunk.status === 'CANCELLING') {
-        progress.cancel();
-        return await end({ status: 'CANCELLED' });
-      }
-      progress.update(state);
+      if (chunk.status === 'CANCELLING') return await end({ status: 'CANCELLED' });
       if (chunk.reachedEnd) break;
     }
     const profilesRead = new Date();
     await counted;
-    progress.cancel();
-    const done = await completeJob(db, claimed.id, runnerId, profilesRead);
-    if (done) return publish(done, 'STATUS_CHANGED', 'PROCESSING');
+    if (await completeJob(db, claimed.id, runnerId, profilesRead)) return;
     // Not completed: cancelled in the last moment, or the lease is gone.
     if ((await renewLease(db, claimed.id, runnerId, options.leaseMs)) === 'CANCELLING') {
       await end({ status: 'CANCELLED' });
     }
   } catch (error: unknown) {
-    progress.cancel();
     env.logger.error('Export job failed', { jobId: claimed.id, error: describeError(error) });
     await end({
       status: 'FAILED',
@@ -162,6 +130,5 @@ export async function runExportJob(env: RunEnvironment, claimed: ExportJobRow): 
   } finally {
     finished = true;
     await heartbeat.stop();
-    progress.cancel(); // a run that ends by returning early leaves no progress event behind
   }
 }

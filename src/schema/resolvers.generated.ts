@@ -1,9 +1,10 @@
 import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
-import type { ExportJobRow, DatasetRow, BatchRow } from '../db/schema';
-import type { Connection } from '../pagination/connection';
+import type { ExportJobRow, DatasetRow, BatchRow, WebhookRow, WebhookDeliveryRow } from '../db/schema';
+import type { Connection, Page } from '../pagination/connection';
 import type { BatchRecordPage } from '../batches/listBatchRecords';
 import type { CancelOutcome } from '../jobs/cancelExportJob';
 import type { WatchedJobEvent } from '../events/watchedJobEvent';
+import type { CreatedWebhook } from '../webhooks/createWebhook';
 import type { Context } from '../context';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = T | null | undefined;
@@ -131,6 +132,24 @@ export type CreateExportJobInput = {
   schema: ExportSchemaInput;
 };
 
+export type CreateWebhookInput = {
+  /** At most 500 characters. */
+  description?: InputMaybe<Scalars['String']['input']>;
+  /** The event types sent (not `SNAPSHOT`); null or absent: every type. */
+  events?: InputMaybe<Array<ExportJobEventType>>;
+  /** Only events whose job is then in one of these statuses; null or absent: every status. */
+  statuses?: InputMaybe<Array<ExportJobStatus>>;
+  /** Where events are POSTed: `https`, at most 2,048 characters. */
+  url: Scalars['String']['input'];
+};
+
+export type CreateWebhookPayload = {
+  __typename?: 'CreateWebhookPayload';
+  /** The signing secret (`whsec_<base64>`): shown only in this answer. */
+  secret: Scalars['String']['output'];
+  webhook: Webhook;
+};
+
 export type Dataset = {
   __typename?: 'Dataset';
   /** The batches export jobs wrote into this dataset, newest first (page size defaults to 20, at most 100). */
@@ -158,6 +177,11 @@ export type DatasetEdge = {
   __typename?: 'DatasetEdge';
   cursor: Scalars['String']['output'];
   node: Dataset;
+};
+
+export type DeleteWebhookPayload = {
+  __typename?: 'DeleteWebhookPayload';
+  deletedWebhookId: Scalars['ID']['output'];
 };
 
 export type DestinationBatch = {
@@ -300,16 +324,31 @@ export type ExportJobError = {
 
 export type ExportJobEvent = {
   __typename?: 'ExportJobEvent';
+  /** The stored event's opaque id, to resume the tenant's stream after it (`after`); null on a `SNAPSHOT`. */
+  id: Maybe<Scalars['ID']['output']>;
   /** The job as it is when the event is delivered. */
   job: ExportJob;
   occurredAt: Scalars['DateTime']['output'];
   previousStatus: Maybe<ExportJobStatus>;
   progress: ExportJobProgress;
-  /** Strictly increasing per job; a watcher can drop what it has seen. */
+  /** The job's events counted from 1 (its creation); a watcher can drop what it has seen. */
   sequence: Scalars['Int']['output'];
   /** The status this event is about. */
   status: ExportJobStatus;
   type: ExportJobEventType;
+};
+
+export type ExportJobEventConnection = {
+  __typename?: 'ExportJobEventConnection';
+  edges: Array<ExportJobEventEdge>;
+  pageInfo: PageInfo;
+};
+
+export type ExportJobEventEdge = {
+  __typename?: 'ExportJobEventEdge';
+  /** The event's `id`. */
+  cursor: Scalars['String']['output'];
+  node: ExportJobEvent;
 };
 
 export type ExportJobEventType =
@@ -417,11 +456,24 @@ export type Mutation = {
    */
   createExportJob: ExportJob;
   /**
+   * Registers an endpoint that is sent the tenant's job events as they happen,
+   * signed per the Standard Webhooks spec with the `secret` answered here (and
+   * only here). `events` and `statuses` narrow what is sent (null: everything).
+   * The URL must be `https` and must not resolve to a private, loopback or
+   * link-local address (`http` and private addresses only with
+   * WEBHOOK_ALLOW_PRIVATE=1). A tenant has at most LIMIT_WEBHOOKS of them.
+   */
+  createWebhook: CreateWebhookPayload;
+  /** Deletes a webhook and its delivery history; what was not yet delivered is not sent. */
+  deleteWebhook: DeleteWebhookPayload;
+  /**
    * Loads profiles into the tenant's profile store: at most 1,000 a call, upserted
    * by `profileId`, all or nothing. A profile replaces the stored one; its
    * `segments` and `events`, when given, replace the stored memberships and events.
    */
   ingestProfiles: IngestProfilesPayload;
+  /** Replaces a webhook's signing secret; the old one stops signing at once. */
+  rotateWebhookSecret: CreateWebhookPayload;
 };
 
 
@@ -440,8 +492,23 @@ export type MutationCreateExportJobArgs = {
 };
 
 
+export type MutationCreateWebhookArgs = {
+  input: CreateWebhookInput;
+};
+
+
+export type MutationDeleteWebhookArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
 export type MutationIngestProfilesArgs = {
   profiles: Array<ProfileInput>;
+};
+
+
+export type MutationRotateWebhookSecretArgs = {
+  id: Scalars['ID']['input'];
 };
 
 export type NamespaceCount = {
@@ -493,6 +560,17 @@ export type Query = {
   exportJobs: ExportJobConnection;
   /** What the tenant may do and what it has used of it (its quotas, and the bounds on every request). */
   exportLimits: ExportLimits;
+  /**
+   * The stored events of the tenant's jobs, oldest first: the same log that
+   * `jobStatusChanged` replays. With `jobId`, one job's events (an unknown job is
+   * `NOT_FOUND`). Events are kept EVENT_RETENTION_DAYS (default 7). Page size
+   * defaults to 20, at most 100.
+   */
+  jobEvents: ExportJobEventConnection;
+  /** One webhook of the tenant, or null. */
+  webhook: Maybe<Webhook>;
+  /** The tenant's webhooks, newest first (page size defaults to 20, at most 100). */
+  webhooks: WebhookConnection;
 };
 
 
@@ -523,6 +601,24 @@ export type QueryExportJobsArgs = {
   first?: InputMaybe<Scalars['Int']['input']>;
   last?: InputMaybe<Scalars['Int']['input']>;
   status?: InputMaybe<Array<ExportJobStatus>>;
+};
+
+
+export type QueryJobEventsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  jobId?: InputMaybe<Scalars['ID']['input']>;
+};
+
+
+export type QueryWebhookArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type QueryWebhooksArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
 };
 
 export type RequestLimits = {
@@ -600,13 +696,20 @@ export type Subscription = {
    * job as it is now, then each change, completing after the job's terminal event (at
    * once when it is terminal already); an unknown id is `NOT_FOUND`. Without `id`:
    * every event of the tenant's jobs, creations included. `status` keeps events whose
-   * job has one of these statuses. `sequence` increases strictly per job.
+   * job has one of these statuses. `sequence` counts a job's events from 1.
+   *
+   * Resuming: with `id` and `afterSequence`, the job's stored events after that
+   * sequence come first (no `SNAPSHOT`; one only when those events are no longer
+   * kept), then live ones; without `id`, `after` (an event's `id`) does the same for
+   * the tenant's stream. Replayed and live events meet with no gap and no duplicate.
    */
   jobStatusChanged: ExportJobEvent;
 };
 
 
 export type SubscriptionJobStatusChangedArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  afterSequence?: InputMaybe<Scalars['Int']['input']>;
   id?: InputMaybe<Scalars['ID']['input']>;
   status?: InputMaybe<Array<ExportJobStatus>>;
 };
@@ -617,6 +720,81 @@ export type TimeSpan = {
   startTime: Maybe<Scalars['DateTime']['output']>;
   /** Set once both ends are known. */
   totalTimeInMs: Maybe<Scalars['Int']['output']>;
+};
+
+/**
+ * An endpoint that is sent the tenant's job events: at least once, in event order,
+ * each POST signed (`webhook-id`, `webhook-timestamp`, `webhook-signature`), retried
+ * with backoff for 24 hours. An endpoint whose every delivery has failed for 3 days
+ * is disabled.
+ */
+export type Webhook = {
+  __typename?: 'Webhook';
+  createdAt: Scalars['DateTime']['output'];
+  /** Attempts to deliver, newest first (page size defaults to 20, at most 100). */
+  deliveries: WebhookDeliveryConnection;
+  description: Maybe<Scalars['String']['output']>;
+  /** Why the webhook was disabled; null while it is enabled. */
+  disabledReason: Maybe<Scalars['String']['output']>;
+  enabled: Scalars['Boolean']['output'];
+  events: Maybe<Array<ExportJobEventType>>;
+  /** Since when every delivery has failed; null when the last one succeeded. */
+  failingSince: Maybe<Scalars['DateTime']['output']>;
+  id: Scalars['ID']['output'];
+  statuses: Maybe<Array<ExportJobStatus>>;
+  url: Scalars['String']['output'];
+};
+
+
+/**
+ * An endpoint that is sent the tenant's job events: at least once, in event order,
+ * each POST signed (`webhook-id`, `webhook-timestamp`, `webhook-signature`), retried
+ * with backoff for 24 hours. An endpoint whose every delivery has failed for 3 days
+ * is disabled.
+ */
+export type WebhookDeliveriesArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+export type WebhookConnection = {
+  __typename?: 'WebhookConnection';
+  edges: Array<WebhookEdge>;
+  pageInfo: PageInfo;
+};
+
+/** One attempt to deliver an event to a webhook. */
+export type WebhookDelivery = {
+  __typename?: 'WebhookDelivery';
+  /** 1 for the first attempt at this event. */
+  attempt: Scalars['Int']['output'];
+  attemptedAt: Scalars['DateTime']['output'];
+  durationMs: Scalars['Int']['output'];
+  /** What went wrong; null on success. */
+  error: Maybe<Scalars['String']['output']>;
+  /** The delivered event's `id` (as `ExportJobEvent.id`). */
+  eventId: Scalars['ID']['output'];
+  /** The endpoint's HTTP status; null when no answer came (timeout, refused, unreachable). */
+  httpStatus: Maybe<Scalars['Int']['output']>;
+  succeeded: Scalars['Boolean']['output'];
+};
+
+export type WebhookDeliveryConnection = {
+  __typename?: 'WebhookDeliveryConnection';
+  edges: Array<WebhookDeliveryEdge>;
+  pageInfo: PageInfo;
+};
+
+export type WebhookDeliveryEdge = {
+  __typename?: 'WebhookDeliveryEdge';
+  cursor: Scalars['String']['output'];
+  node: WebhookDelivery;
+};
+
+export type WebhookEdge = {
+  __typename?: 'WebhookEdge';
+  cursor: Scalars['String']['output'];
+  node: Webhook;
 };
 
 
@@ -733,10 +911,13 @@ export type ResolversTypes = {
   ComputeGatewayJobId: ResolverTypeWrapper<ComputeGatewayJobId>;
   CreateDatasetInput: CreateDatasetInput;
   CreateExportJobInput: CreateExportJobInput;
+  CreateWebhookInput: CreateWebhookInput;
+  CreateWebhookPayload: ResolverTypeWrapper<CreatedWebhook>;
   Dataset: ResolverTypeWrapper<DatasetRow>;
   DatasetConnection: ResolverTypeWrapper<Connection<DatasetRow>>;
   DatasetEdge: ResolverTypeWrapper<Omit<DatasetEdge, 'node'> & { node: ResolversTypes['Dataset'] }>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
+  DeleteWebhookPayload: ResolverTypeWrapper<DeleteWebhookPayload>;
   DestinationBatch: ResolverTypeWrapper<DestinationBatch>;
   DestinationInput: DestinationInput;
   EvaluationInfo: ResolverTypeWrapper<EvaluationInfo>;
@@ -754,6 +935,8 @@ export type ResolversTypes = {
   ExportJobEdge: ResolverTypeWrapper<Omit<ExportJobEdge, 'node'> & { node: ResolversTypes['ExportJob'] }>;
   ExportJobError: ResolverTypeWrapper<ExportJobError>;
   ExportJobEvent: ResolverTypeWrapper<WatchedJobEvent>;
+  ExportJobEventConnection: ResolverTypeWrapper<Page<WatchedJobEvent>>;
+  ExportJobEventEdge: ResolverTypeWrapper<Omit<ExportJobEventEdge, 'node'> & { node: ResolversTypes['ExportJobEvent'] }>;
   ExportJobEventType: ExportJobEventType;
   ExportJobMetrics: ResolverTypeWrapper<ExportJobMetrics>;
   ExportJobProgress: ResolverTypeWrapper<ExportJobProgress>;
@@ -785,6 +968,12 @@ export type ResolversTypes = {
   SegmentStatus: SegmentStatus;
   Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
   TimeSpan: ResolverTypeWrapper<TimeSpan>;
+  Webhook: ResolverTypeWrapper<WebhookRow>;
+  WebhookConnection: ResolverTypeWrapper<Page<WebhookRow>>;
+  WebhookDelivery: ResolverTypeWrapper<WebhookDeliveryRow>;
+  WebhookDeliveryConnection: ResolverTypeWrapper<Page<WebhookDeliveryRow>>;
+  WebhookDeliveryEdge: ResolverTypeWrapper<Omit<WebhookDeliveryEdge, 'node'> & { node: ResolversTypes['WebhookDelivery'] }>;
+  WebhookEdge: ResolverTypeWrapper<Omit<WebhookEdge, 'node'> & { node: ResolversTypes['Webhook'] }>;
 };
 
 /** Mapping between all available schema types and the resolvers parents */
@@ -804,10 +993,13 @@ export type ResolversParentTypes = {
   ComputeGatewayJobId: ComputeGatewayJobId;
   CreateDatasetInput: CreateDatasetInput;
   CreateExportJobInput: CreateExportJobInput;
+  CreateWebhookInput: CreateWebhookInput;
+  CreateWebhookPayload: CreatedWebhook;
   Dataset: DatasetRow;
   DatasetConnection: Connection<DatasetRow>;
   DatasetEdge: Omit<DatasetEdge, 'node'> & { node: ResolversParentTypes['Dataset'] };
   DateTime: Scalars['DateTime']['output'];
+  DeleteWebhookPayload: DeleteWebhookPayload;
   DestinationBatch: DestinationBatch;
   DestinationInput: DestinationInput;
   EvaluationInfo: EvaluationInfo;
@@ -825,6 +1017,8 @@ export type ResolversParentTypes = {
   ExportJobEdge: Omit<ExportJobEdge, 'node'> & { node: ResolversParentTypes['ExportJob'] };
   ExportJobError: ExportJobError;
   ExportJobEvent: WatchedJobEvent;
+  ExportJobEventConnection: Page<WatchedJobEvent>;
+  ExportJobEventEdge: Omit<ExportJobEventEdge, 'node'> & { node: ResolversParentTypes['ExportJobEvent'] };
   ExportJobMetrics: ExportJobMetrics;
   ExportJobProgress: ExportJobProgress;
   Float: Scalars['Float']['output'];
@@ -852,6 +1046,12 @@ export type ResolversParentTypes = {
   SegmentQualificationTimeInput: SegmentQualificationTimeInput;
   Subscription: Record<PropertyKey, never>;
   TimeSpan: TimeSpan;
+  Webhook: WebhookRow;
+  WebhookConnection: Page<WebhookRow>;
+  WebhookDelivery: WebhookDeliveryRow;
+  WebhookDeliveryConnection: Page<WebhookDeliveryRow>;
+  WebhookDeliveryEdge: Omit<WebhookDeliveryEdge, 'node'> & { node: ResolversParentTypes['WebhookDelivery'] };
+  WebhookEdge: Omit<WebhookEdge, 'node'> & { node: ResolversParentTypes['Webhook'] };
 };
 
 export type AdditionalFieldsResolvers<ContextType = Context, ParentType extends ResolversParentTypes['AdditionalFields'] = ResolversParentTypes['AdditionalFields']> = {
@@ -903,6 +1103,11 @@ export type ComputeGatewayJobIdResolvers<ContextType = Context, ParentType exten
   pushJob?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 };
 
+export type CreateWebhookPayloadResolvers<ContextType = Context, ParentType extends ResolversParentTypes['CreateWebhookPayload'] = ResolversParentTypes['CreateWebhookPayload']> = {
+  secret?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  webhook?: Resolver<ResolversTypes['Webhook'], ParentType, ContextType>;
+};
+
 export type DatasetResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Dataset'] = ResolversParentTypes['Dataset'], FederationReferenceType extends FederationReferenceTypes['Dataset'] = FederationReferenceTypes['Dataset']> = {
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Dataset']> | FederationReferenceType, FederationReferenceType, ContextType>;
   batches?: Resolver<ResolversTypes['BatchConnection'], ParentType, ContextType, Partial<DatasetBatchesArgs>>;
@@ -926,6 +1131,10 @@ export type DatasetEdgeResolvers<ContextType = Context, ParentType extends Resol
 export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['DateTime'], any> {
   name: 'DateTime';
 }
+
+export type DeleteWebhookPayloadResolvers<ContextType = Context, ParentType extends ResolversParentTypes['DeleteWebhookPayload'] = ResolversParentTypes['DeleteWebhookPayload']> = {
+  deletedWebhookId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+};
 
 export type DestinationBatchResolvers<ContextType = Context, ParentType extends ResolversParentTypes['DestinationBatch'] = ResolversParentTypes['DestinationBatch']> = {
   batchId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
@@ -1007,6 +1216,7 @@ export type ExportJobErrorResolvers<ContextType = Context, ParentType extends Re
 };
 
 export type ExportJobEventResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ExportJobEvent'] = ResolversParentTypes['ExportJobEvent']> = {
+  id?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
   job?: Resolver<ResolversTypes['ExportJob'], ParentType, ContextType>;
   occurredAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   previousStatus?: Resolver<Maybe<ResolversTypes['ExportJobStatus']>, ParentType, ContextType>;
@@ -1014,6 +1224,16 @@ export type ExportJobEventResolvers<ContextType = Context, ParentType extends Re
   sequence?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   status?: Resolver<ResolversTypes['ExportJobStatus'], ParentType, ContextType>;
   type?: Resolver<ResolversTypes['ExportJobEventType'], ParentType, ContextType>;
+};
+
+export type ExportJobEventConnectionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ExportJobEventConnection'] = ResolversParentTypes['ExportJobEventConnection']> = {
+  edges?: Resolver<Array<ResolversTypes['ExportJobEventEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+};
+
+export type ExportJobEventEdgeResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ExportJobEventEdge'] = ResolversParentTypes['ExportJobEventEdge']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['ExportJobEvent'], ParentType, ContextType>;
 };
 
 export type ExportJobMetricsResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ExportJobMetrics'] = ResolversParentTypes['ExportJobMetrics']> = {
@@ -1065,7 +1285,10 @@ export type MutationResolvers<ContextType = Context, ParentType extends Resolver
   cancelExportJob?: Resolver<ResolversTypes['CancelExportJobPayload'], ParentType, ContextType, RequireFields<MutationCancelExportJobArgs, 'id'>>;
   createDataset?: Resolver<ResolversTypes['Dataset'], ParentType, ContextType, RequireFields<MutationCreateDatasetArgs, 'input'>>;
   createExportJob?: Resolver<ResolversTypes['ExportJob'], ParentType, ContextType, RequireFields<MutationCreateExportJobArgs, 'input'>>;
+  createWebhook?: Resolver<ResolversTypes['CreateWebhookPayload'], ParentType, ContextType, RequireFields<MutationCreateWebhookArgs, 'input'>>;
+  deleteWebhook?: Resolver<ResolversTypes['DeleteWebhookPayload'], ParentType, ContextType, RequireFields<MutationDeleteWebhookArgs, 'id'>>;
   ingestProfiles?: Resolver<ResolversTypes['IngestProfilesPayload'], ParentType, ContextType, RequireFields<MutationIngestProfilesArgs, 'profiles'>>;
+  rotateWebhookSecret?: Resolver<ResolversTypes['CreateWebhookPayload'], ParentType, ContextType, RequireFields<MutationRotateWebhookSecretArgs, 'id'>>;
 };
 
 export type NamespaceCountResolvers<ContextType = Context, ParentType extends ResolversParentTypes['NamespaceCount'] = ResolversParentTypes['NamespaceCount']> = {
@@ -1087,6 +1310,9 @@ export type QueryResolvers<ContextType = Context, ParentType extends ResolversPa
   exportJob?: Resolver<Maybe<ResolversTypes['ExportJob']>, ParentType, ContextType, RequireFields<QueryExportJobArgs, 'id'>>;
   exportJobs?: Resolver<ResolversTypes['ExportJobConnection'], ParentType, ContextType, Partial<QueryExportJobsArgs>>;
   exportLimits?: Resolver<ResolversTypes['ExportLimits'], ParentType, ContextType>;
+  jobEvents?: Resolver<ResolversTypes['ExportJobEventConnection'], ParentType, ContextType, Partial<QueryJobEventsArgs>>;
+  webhook?: Resolver<Maybe<ResolversTypes['Webhook']>, ParentType, ContextType, RequireFields<QueryWebhookArgs, 'id'>>;
+  webhooks?: Resolver<ResolversTypes['WebhookConnection'], ParentType, ContextType, Partial<QueryWebhooksArgs>>;
 };
 
 export type RequestLimitsResolvers<ContextType = Context, ParentType extends ResolversParentTypes['RequestLimits'] = ResolversParentTypes['RequestLimits']> = {
@@ -1126,6 +1352,49 @@ export type TimeSpanResolvers<ContextType = Context, ParentType extends Resolver
   totalTimeInMs?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
 };
 
+export type WebhookResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Webhook'] = ResolversParentTypes['Webhook']> = {
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  deliveries?: Resolver<ResolversTypes['WebhookDeliveryConnection'], ParentType, ContextType, Partial<WebhookDeliveriesArgs>>;
+  description?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  disabledReason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  enabled?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  events?: Resolver<Maybe<Array<ResolversTypes['ExportJobEventType']>>, ParentType, ContextType>;
+  failingSince?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  statuses?: Resolver<Maybe<Array<ResolversTypes['ExportJobStatus']>>, ParentType, ContextType>;
+  url?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type WebhookConnectionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['WebhookConnection'] = ResolversParentTypes['WebhookConnection']> = {
+  edges?: Resolver<Array<ResolversTypes['WebhookEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+};
+
+export type WebhookDeliveryResolvers<ContextType = Context, ParentType extends ResolversParentTypes['WebhookDelivery'] = ResolversParentTypes['WebhookDelivery']> = {
+  attempt?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  attemptedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  durationMs?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  error?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  eventId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  httpStatus?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  succeeded?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+};
+
+export type WebhookDeliveryConnectionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['WebhookDeliveryConnection'] = ResolversParentTypes['WebhookDeliveryConnection']> = {
+  edges?: Resolver<Array<ResolversTypes['WebhookDeliveryEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+};
+
+export type WebhookDeliveryEdgeResolvers<ContextType = Context, ParentType extends ResolversParentTypes['WebhookDeliveryEdge'] = ResolversParentTypes['WebhookDeliveryEdge']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['WebhookDelivery'], ParentType, ContextType>;
+};
+
+export type WebhookEdgeResolvers<ContextType = Context, ParentType extends ResolversParentTypes['WebhookEdge'] = ResolversParentTypes['WebhookEdge']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['Webhook'], ParentType, ContextType>;
+};
+
 export type Resolvers<ContextType = Context> = {
   AdditionalFields?: AdditionalFieldsResolvers<ContextType>;
   Batch?: BatchResolvers<ContextType>;
@@ -1135,10 +1404,12 @@ export type Resolvers<ContextType = Context> = {
   BatchRecordEdge?: BatchRecordEdgeResolvers<ContextType>;
   CancelExportJobPayload?: CancelExportJobPayloadResolvers<ContextType>;
   ComputeGatewayJobId?: ComputeGatewayJobIdResolvers<ContextType>;
+  CreateWebhookPayload?: CreateWebhookPayloadResolvers<ContextType>;
   Dataset?: DatasetResolvers<ContextType>;
   DatasetConnection?: DatasetConnectionResolvers<ContextType>;
   DatasetEdge?: DatasetEdgeResolvers<ContextType>;
   DateTime?: GraphQLScalarType;
+  DeleteWebhookPayload?: DeleteWebhookPayloadResolvers<ContextType>;
   DestinationBatch?: DestinationBatchResolvers<ContextType>;
   EvaluationInfo?: EvaluationInfoResolvers<ContextType>;
   EventFilter?: EventFilterResolvers<ContextType>;
@@ -1150,6 +1421,8 @@ export type Resolvers<ContextType = Context> = {
   ExportJobEdge?: ExportJobEdgeResolvers<ContextType>;
   ExportJobError?: ExportJobErrorResolvers<ContextType>;
   ExportJobEvent?: ExportJobEventResolvers<ContextType>;
+  ExportJobEventConnection?: ExportJobEventConnectionResolvers<ContextType>;
+  ExportJobEventEdge?: ExportJobEventEdgeResolvers<ContextType>;
   ExportJobMetrics?: ExportJobMetricsResolvers<ContextType>;
   ExportJobProgress?: ExportJobProgressResolvers<ContextType>;
   ExportLimits?: ExportLimitsResolvers<ContextType>;
@@ -1168,5 +1441,11 @@ export type Resolvers<ContextType = Context> = {
   SegmentQualificationTime?: SegmentQualificationTimeResolvers<ContextType>;
   Subscription?: SubscriptionResolvers<ContextType>;
   TimeSpan?: TimeSpanResolvers<ContextType>;
+  Webhook?: WebhookResolvers<ContextType>;
+  WebhookConnection?: WebhookConnectionResolvers<ContextType>;
+  WebhookDelivery?: WebhookDeliveryResolvers<ContextType>;
+  WebhookDeliveryConnection?: WebhookDeliveryConnectionResolvers<ContextType>;
+  WebhookDeliveryEdge?: WebhookDeliveryEdgeResolvers<ContextType>;
+  WebhookEdge?: WebhookEdgeResolvers<ContextType>;
 };
 

@@ -13,7 +13,8 @@ describe.each(storageTargets)('a slow subscriber on $name', (target) => {
   let api: TestServer;
 
   beforeAll(async () => {
-    api = await startTestServer(target, { concurrency: 0 });
+    // 600 requests in a few seconds: above the default requests a second of one tenant.
+    api = await startTestServer(target, { concurrency: 0 }, {}, { requestsPerSecond: 100_000 });
   });
   afterAll(() => api?.close());
 

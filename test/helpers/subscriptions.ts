@@ -20,8 +20,9 @@ export function subscriptionClient(
 }
 
 export const JOB_STATUS_CHANGED = /* GraphQL */ `
-  subscription Watch($id: ID, $status: [ExportJobStatus!]) {
-    jobStatusChanged(id: $id, status: $status) {
+  subscription Watch($id: ID, $status: [ExportJobStatus!], $afterSequence: Int, $after: String) {
+    jobStatusChanged(id: $id, status: $status, afterSequence: $afterSequence, after: $after) {
+      id
       type
       status
       previousStatus

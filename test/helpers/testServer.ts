@@ -2,6 +2,8 @@
  * Starts the real HTTP server on a free port over a test database, and talks
  * GraphQL to it with fetch, exactly as a client would.
  */
+import type { EventOptions } from '../../src/events/eventOptions';
+import type { WebhookOptions } from '../../src/webhooks/webhookOptions';
 import type { AuthOptions } from '../../src/auth/authOptions';
 import { loadConfig } from '../../src/config';
 import type { LimitOptions } from '../../src/limits/limitOptions';
@@ -61,6 +63,7 @@ export async function startTestServer(
   runner: Partial<RunnerOptions> = {},
   auth: Partial<AuthOptions> = {},
   limits: Partial<LimitOptions> = {},
+  more: { webhooks?: Partial<WebhookOptions>; events?: Partial<EventOptions> } = {},
 ): Promise<TestServer> {
   const queries: string[] = [];
   const logs: string[] = [];
@@ -76,6 +79,8 @@ export async function startTestServer(
       runner: { ...NO_RUNNER, ...runner },
       auth: { ...NO_AUTH, ...auth },
       limits: { ...loadConfig({}).limits, ...limits },
+      events: { ...loadConfig({}).events, ...more.events },
+      webhooks: { ...loadConfig({}).webhooks, ...more.webhooks },
     },
     {
       database,

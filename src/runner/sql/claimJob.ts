@@ -1,7 +1,6 @@
 import { eq, sql } from 'drizzle-orm';
 import type { AppDatabase } from '../../db/database';
 import { exportJobs, type ExportJobRow } from '../../db/schema';
-import { nextEvent } from '../../jobs/nextEvent';
 
 // Arbitrary constant: claims take turns, so the per-tenant limit holds even when runners claim at once.
 const CLAIM_LOCK_KEY = 727_002;
@@ -33,7 +32,7 @@ export async function claimJob(
         lockedBy: options.runnerId,
         lockedUntil: sql`now() + ${options.leaseMs} * interval '1 millisecond'`,
         attempts: sql`${exportJobs.attempts} + 1`,
-        ...nextEvent(),
+        updateTime: sql`now()`,
       })
       .where(eq(exportJobs.id, candidate))
       .returning();

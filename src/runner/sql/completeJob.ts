@@ -1,7 +1,6 @@
 import { and, eq, sql } from 'drizzle-orm';
 import type { AppDatabase } from '../../db/database';
 import { batches, exportJobs, type ExportJobRow } from '../../db/schema';
-import { nextEvent } from '../../jobs/nextEvent';
 import { heldBy } from './heldBy';
 
 /**
@@ -27,7 +26,7 @@ export async function completeJob(
         finishedAt: sql`now()`,
         lockedBy: null,
         lockedUntil: null,
-        ...nextEvent(),
+        updateTime: sql`now()`,
       })
       .where(and(heldBy(jobId, runnerId), eq(exportJobs.status, 'PROCESSING')))
       .returning();

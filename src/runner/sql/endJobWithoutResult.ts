@@ -2,7 +2,6 @@ import { eq, sql } from 'drizzle-orm';
 import type { AppDatabase } from '../../db/database';
 import { batches, exportJobs, type ExportJobRow } from '../../db/schema';
 import type { ExportJobErrorEntry } from '../../jobs/exportJobStatus';
-import { nextEvent } from '../../jobs/nextEvent';
 import { heldBy } from './heldBy';
 
 /**
@@ -30,7 +29,7 @@ export async function endJobWithoutResult(
         finishedAt: sql`now()`,
         lockedBy: null,
         lockedUntil: null,
-        ...nextEvent(),
+        updateTime: sql`now()`,
       })
       .where(heldBy(jobId, runnerId))
       .returning();

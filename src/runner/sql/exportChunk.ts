@@ -23,8 +23,6 @@ export interface ChunkOutcome {
   /** The job's status after the chunk, or null when this runner no longer holds the job. */
   status: ExportJobStatus | null;
   processedProfiles: number;
-  /** The job's event sequence after the chunk. */
-  eventSequence: number;
   /** Where the next chunk starts. */
   checkpoint: string | null;
 }
@@ -44,7 +42,6 @@ export async function exportChunk(db: AppDatabase, plan: ExportPlan, run: ChunkR
     reached_end: boolean | null;
     status: ExportJobStatus | null;
     processed: number | null;
-    sequence: number | null;
     checkpoint: string | null;
   }>(exportChunkSql(plan, run));
   const [row] = result;
@@ -54,7 +51,6 @@ export async function exportChunk(db: AppDatabase, plan: ExportPlan, run: ChunkR
     reachedEnd: row?.reached_end ?? true,
     status: row?.status ?? null,
     processedProfiles: Number(row?.processed ?? 0),
-    eventSequence: Number(row?.sequence ?? 0),
     checkpoint: row?.checkpoint ?? null,
   };
 }
@@ -109,16 +105,14 @@ function exportChunkSql(plan: ExportPlan, run: ChunkRun): SQL {
               ) counts group by namespace
             ) totals),
           locked_until = now() + ${run.leaseMs} * interval '1 millisecond',
-          update_time = now(),
-          event_sequence = j.event_sequence + 1
+          update_time = now()
         where j.id in (select id from fence)
-        returning j.status, j.processed_profiles, j.event_sequence
+        returning j.status, j.processed_profiles
       )
       select (select count(*) from chunk_ids) as scanned,
              (select reached from slice_end) as reached_end,
              (select status from job) as status,
              (select processed_profiles from job) as processed,
-             (select event_sequence from job) as sequence,
              coalesce((select max(profile_id) from chunk_ids), ${run.after}) as checkpoint`;
 }
 

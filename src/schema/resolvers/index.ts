@@ -4,9 +4,11 @@ import { Batch } from './batch';
 import { BatchConnection, BatchRecordConnection, DatasetConnection, ExportJobConnection } from './connections';
 import { Dataset } from './dataset';
 import { ExportJob } from './exportJob';
+import { ExportJobEvent } from './exportJobEvent';
 import { Mutation } from './mutation';
 import { Query } from './query';
 import { Subscription } from './subscription';
+import { Webhook } from './webhook';
 
 export const resolvers: Resolvers = {
   DateTime: DateTimeResolver,
@@ -15,6 +17,8 @@ export const resolvers: Resolvers = {
   Mutation,
   Subscription,
   ExportJob,
+  ExportJobEvent,
+  Webhook,
   Dataset,
   ExportJobConnection,
   DatasetConnection,

@@ -1,10 +1,12 @@
 import { findBatch } from '../../batches/findBatch';
 import { listDatasets } from '../../datasets/listDatasets';
+import { listJobEvents } from '../../events/listJobEvents';
 import { findExportJob } from '../../jobs/findExportJob';
 import { listExportJobs } from '../../jobs/listExportJobs';
 import { exportLimitsOf } from '../../limits/exportLimits';
 import { couldBeStoredKey } from '../../profiles/storable';
 import type { QueryResolvers } from '../resolvers.generated';
+import { webhookQueries } from './webhook';
 
 export const Query: QueryResolvers = {
   exportJob: (_root, { id }, { db, tenant }) => findExportJob(db, tenant, id),
@@ -13,5 +15,7 @@ export const Query: QueryResolvers = {
   datasets: (_root, args, { db, tenant }) => listDatasets(db, tenant, args),
   batch: (_root, { id }, { db, tenant }) => (couldBeStoredKey(id) ? findBatch(db, tenant, id) : null),
   exportLimits: (_root, _args, { db, tenant, limits }) => exportLimitsOf(db, tenant, limits),
+  jobEvents: (_root, args, { db, tenant }) => listJobEvents(db, tenant, args),
+  ...webhookQueries,
 };
 

@@ -1,0 +1,88 @@
+/**
+ * Retention of the outbox: job events older than EVENT_RETENTION_DAYS, and
+ * webhook delivery attempts as old, are deleted a bounded step at a time, so
+ * no statement holds a lock (or PGlite's one connection) for long. An event a
+ * webhook has still to be sent is kept until it is sent or given up.
+ */
+import { sql, type SQL } from 'drizzle-orm';
+import { inBackground } from '../db/backgroundWork';
+import type { AppDatabase } from '../db/database';
+import { describeError, type Logger } from '../logger';
+import type { EventOptions } from './eventOptions';
+
+/** Rows one statement deletes at most. */
+export const PRUNE_STEP = 1_000;
+
+export interface EventPruning {
+  stop(): Promise<void>;
+}
+
+/** Prunes now, then every `intervalMs` (default an hour), until stopped. */
+export function startEventPruning(deps: {
+  db: AppDatabase;
+  logger: Logger;
+  options: EventOptions;
+  intervalMs?: number;
+}): EventPruning {
+  let stopped = false;
+  let wake: (() => void) | undefined;
+  const pruning = inBackground(async () => {
+    while (!stopped) {
+      try {
+        const removed = await pruneEvents(deps.db, deps.options, () => stopped);
+        if (removed.events + removed.deliveries > 0) deps.logger.info('Old job events pruned', removed);
+      } catch (error: unknown) {
+        deps.logger.error('Pruning old job events failed', { error: describeError(error) });
+      }
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+        setTimeout(resolve, deps.intervalMs ?? 60 * 60 * 1000).unref();
+      });
+    }
+  });
+  return {
+    async stop() {
+      stopped = true;
+      wake?.();
+      await pruning;
+    },
+  };
+}
+
+/** Deletes what is past retention, step by step; answers how many rows went. */
+export async function pruneEvents(
+  db: AppDatabase,
+  options: EventOptions,
+  stopped: () => boolean = () => false,
+): Promise<{ events: number; deliveries: number }> {
+  const removed = { events: 0, deliveries: 0 };
+  const cutoff = sql`now() - ${options.retentionDays} * interval '1 day'`;
+  for (let step = PRUNE_STEP; step === PRUNE_STEP && !stopped(); ) {
+    step = await countDeleted(
+      db,
+      sql`delete from export_job_events where id in (
+            select e.id from export_job_events e
+            where e.occurred_at < ${cutoff}
+              and not exists (select 1 from webhook_messages m where m.event_id = e.id)
+            order by e.occurred_at
+            limit ${PRUNE_STEP})
+          returning 1`,
+    );
+    removed.events += step;
+  }
+  for (let step = PRUNE_STEP; step === PRUNE_STEP && !stopped(); ) {
+    step = await countDeleted(
+      db,
+      sql`delete from webhook_deliveries where id in (
+            select id from webhook_deliveries where attempted_at < ${cutoff} order by attempted_at limit ${PRUNE_STEP})
+          returning 1`,
+    );
+    removed.deliveries += step;
+  }
+  return removed;
+}
+
+async function countDeleted(db: AppDatabase, deletion: SQL): Promise<number> {
+  const [row] = await db.execute<{ n: number }>(sql`with gone as (${deletion}) select count(*)::int as n from gone`);
+  return Number(row?.n ?? 0);
+}

@@ -1,0 +1,67 @@
+/**
+ * Reading the outbox (`export_job_events`): the pages a subscription replays
+ * and `jobEvents` lists. Both walk the `id` order, which for one job is also
+ * its `sequence` order (a job's events are written under its row lock).
+ */
+import { and, asc, eq, gt, inArray, type SQL } from 'drizzle-orm';
+import type { AppDatabase } from '../db/database';
+import { exportJobEvents, exportJobs, type ExportJobEventRow, type ExportJobRow } from '../db/schema';
+import { jobsOfTenant, ofTenant } from '../db/tenantScope';
+import type { ExportJobStatus } from '../jobs/exportJobStatus';
+import { progressOf } from '../jobs/progress';
+import type { Tenant } from '../tenant';
+import type { WatchedJobEvent } from './watchedJobEvent';
+
+export interface StoredEventsQuery {
+  tenant: Tenant;
+  /** One job's events; undefined: the tenant's. */
+  jobId?: number;
+  /** Only events whose job was left in one of these statuses. */
+  statuses?: ExportJobStatus[] | null;
+  /** Events after this id (tenant's stream) … */
+  afterId?: number | null;
+  /** … or after this sequence (one job's). */
+  afterSequence?: number | null;
+  limit: number;
+}
+
+/** One page of stored events, oldest first. */
+export async function readStoredEvents(db: AppDatabase, query: StoredEventsQuery): Promise<ExportJobEventRow[]> {
+  const conditions: (SQL | undefined)[] = [ofTenant(exportJobEvents, query.tenant)];
+  if (query.jobId !== undefined) conditions.push(eq(exportJobEvents.jobId, query.jobId));
+  if (query.afterId != null) conditions.push(gt(exportJobEvents.id, query.afterId));
+  if (query.afterSequence != null) conditions.push(gt(exportJobEvents.sequence, query.afterSequence));
+  if (query.statuses?.length) conditions.push(inArray(exportJobEvents.status, query.statuses));
+  return db
+    .select()
+    .from(exportJobEvents)
+    .where(and(...conditions))
+    .orderBy(asc(exportJobEvents.id))
+    .limit(query.limit);
+}
+
+/** The tenant's jobs of these events, read at once, by id. */
+export async function jobsOfEvents(db: AppDatabase, tenant: Tenant, events: ExportJobEventRow[]): Promise<Map<number, ExportJobRow>> {
+  const ids = [...new Set(events.map((event) => event.jobId))];
+  if (ids.length === 0) return new Map();
+  const rows = await db.select().from(exportJobs).where(and(jobsOfTenant(tenant), inArray(exportJobs.id, ids)));
+  return new Map(rows.map((job) => [job.id, job]));
+}
+
+/** A stored event as a watcher or a list receives it, with the job as it is now. */
+export function watchedEventOf(event: ExportJobEventRow, job: ExportJobRow): WatchedJobEvent {
+  return {
+    id: event.id,
+    type: event.type as WatchedJobEvent['type'],
+    job,
+    status: event.status as ExportJobStatus,
+    previousStatus: event.previousStatus as ExportJobStatus | null,
+    progress: progressOf({
+      status: event.status,
+      processedProfiles: event.processedProfiles,
+      totalProfiles: event.totalProfiles,
+    }),
+    sequence: event.sequence,
+    occurredAt: event.occurredAt,
+  };
+}
