@@ -8,8 +8,15 @@
  * - chunk: the next profiles of a run (keyset on profile_id), exported by one
  *   SQL statement that also moves the job's checkpoint, so runs resume exactly.
  * - batch: where records land, one per job (or per segment with segmentPerBatch).
+ * - lease: how long a claim lasts (`locked_until`); the heartbeat renews it, and a
+ *   runner that lost it stops writing (every write is fenced on `locked_by`).
+ * - checkpoint: the last profile whose records are written; a new run resumes after it.
  * - tenant: an org and sandbox; at most `tenantLimit` of its jobs run at once.
- * - event: what the runner tells the event bus (status changes, progress).
+ * - event: a change of a job (created, status, progress) as the outbox stores it.
+ *   The runner writes none itself: the change's own statement does (a trigger).
+ * - sequence: a job's events counted from 1; watchers drop what is not newer.
+ * - hub, watcher, snapshot: the hub hands events to watchers (subscriptions); a
+ *   watch of one job starts with a snapshot, the job as it is (src/events/).
  */
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
