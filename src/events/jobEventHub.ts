@@ -9,11 +9,12 @@
  * registered before the replay is read, so live events that arrive meanwhile
  * wait in its queue; the per-job `sequence` drops those the replay already had.
  */
-import { eq, sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import type { AppDatabase } from '../db/database';
 import { exportJobEvents, exportJobs, type ExportJobRow } from '../db/schema';
 import { preparedStatement } from '../db/statementCache';
-import { notFound } from '../errors';
+import { ofTenant } from '../db/tenantScope';
+import { badUserInput, notFound } from '../errors';
 import { TERMINAL_STATUSES, type ExportJobStatus } from '../jobs/exportJobStatus';
 import { findExportJob } from '../jobs/findExportJob';
 import { parseJobId } from '../jobs/jobId';
@@ -163,7 +164,23 @@ export function createJobEventHub(db: AppDatabase, bus: EventBus, logger: Logger
       // Registered before the snapshot or the replay is read, so no change can fall between.
       add(watcher);
       if (requestedId === null) {
-        return replayThenLive(watcher, filter.afterEventId != null ? replayOf(watcher, filter, null) : null);
+        if (filter.afterEventId == null) return replayThenLive(watcher, null);
+        let kept: boolean;
+        try {
+          kept = (await findEvent(db).execute({ id: filter.afterEventId, ...filter.tenant })).length > 0;
+        } catch (error: unknown) {
+          remove(watcher);
+          throw new Error('Reading the event to resume after failed', { cause: error });
+        }
+        if (!kept) {
+          // Pruned: what followed it may be too, and a tenant's stream has no snapshot to offer.
+          remove(watcher);
+          throw badUserInput(
+            'after',
+            'The event `after` names is no longer kept (EVENT_RETENTION_DAYS): read the jobs again and subscribe without `after`',
+          );
+        }
+        return replayThenLive(watcher, replayOf(watcher, filter, null));
       }
       // Every way out but a started watch unregisters the watcher: a failed read too.
       let job: ExportJobRow | null;
@@ -293,6 +310,14 @@ function snapshotOf(job: ExportJobRow): WatchedJobEvent {
 
 const findJob = preparedStatement((db) =>
   db.select().from(exportJobs).where(eq(exportJobs.id, sql.placeholder('id'))).prepare('hub_find_job'),
+);
+
+const findEvent = preparedStatement((db) =>
+  db
+    .select({ id: exportJobEvents.id })
+    .from(exportJobEvents)
+    .where(and(eq(exportJobEvents.id, sql.placeholder('id')), ofTenant(exportJobEvents)))
+    .prepare('hub_find_event'),
 );
 
 const findOldestSequence = preparedStatement((db) =>

@@ -165,6 +165,22 @@ describe.each(storageTargets)('resuming jobStatusChanged on $name', (target) => 
     expect(watch.events).toEqual([expect.objectContaining({ type: 'SNAPSHOT', id: null, status: 'CANCELLED', sequence: 2 })]);
   });
 
+  it('refuses to resume the tenant’s stream after an event that is no longer kept', async () => {
+    const headers = freshTenant();
+    const { jobId } = await startExport(api, {}, headers);
+    await api.graphql(CANCEL_EXPORT_JOB, { id: jobId }, headers);
+    const [first] = await storedEvents(headers);
+    await api.database.db.execute(sql`delete from export_job_events where job_id = ${Number(jobId)} and sequence = 1`);
+    const client = subscriptionClient(api, headers);
+    const end = await collect(client, { after: first.id }).done;
+    await client.dispose();
+    expect((end.errors as any[])[0]).toMatchObject({
+      message: expect.stringContaining('no longer kept'),
+      extensions: { code: 'BAD_USER_INPUT', field: 'after' },
+    });
+    expect(api.server.hub.watcherCount()).toBe(0);
+  });
+
   it.each([
     ['afterSequence without id', { afterSequence: 1 }, 'afterSequence'],
     ['a negative afterSequence', { id: '100', afterSequence: -1 }, 'afterSequence'],
