@@ -1,5 +1,6 @@
 // The live status page: lists a tenant's export jobs, keeps them current from
-// the jobStatusChanged subscription, creates and cancels jobs. Plain browser
+// the jobStatusChanged subscription (resumed after the last event it received
+// when its connection comes back), creates and cancels jobs. Plain browser
 // JavaScript on graphql-ws's browser build (the global `graphqlWs`).
 (function () {
   'use strict';
@@ -20,8 +21,9 @@
       exportJobs(first: ${MAX_JOBS}) { edges { node { ...JobRow } } }
       datasets(first: 100) { edges { node { id name } } }
     } ${JOB_FIELDS}`;
-  const WATCH = `subscription WatchJobs {
-      jobStatusChanged { sequence job { ...JobRow } }
+  // `after`: the id of the last event received, to have the server replay what came since.
+  const WATCH = `subscription WatchJobs($after: String) {
+      jobStatusChanged(after: $after) { id sequence job { ...JobRow } }
     } ${JOB_FIELDS}`;
   const CREATE_DATASET = `mutation CreateDataset($input: CreateDatasetInput!) {
       createDataset(input: $input) { id name }
@@ -43,6 +45,15 @@
   let tenant = readTenant();
   let wsClient = null;
   let stopWatching = () => {};
+  let stopFollowing = () => {};
+  /**
+   * Where the page is in the tenant's event stream: the `id` of the last event it
+   * received (null before the first). A reconnect subscribes after it, and the
+   * server replays what was missed instead of the page reloading the list.
+   */
+  let lastEventId = null;
+  /** Whether the list was loaded for this tenant: only then do events alone keep it current. */
+  let listed = false;
 
   function readTenant() {
     const params = new URLSearchParams(window.location.search);
@@ -196,6 +207,7 @@
   async function load() {
     const data = await graphql(LOAD);
     for (const { node } of data.exportJobs.edges) applyJob(node);
+    listed = true;
     render();
     renderDatasets(data.datasets.edges.map((edge) => edge.node));
   }
@@ -258,19 +270,31 @@
 
   function watch() {
     stopWatching();
-    wsClient = graphqlWs.createClient({
+    // Not lazy: the client holds a connection (and reopens it) with or without a
+    // subscription, because the page subscribes anew on every connection. graphql-ws
+    // would re-send a subscription's first payload; a resume needs the `after` of now.
+    const client = graphqlWs.createClient({
       url: wsUrl,
       connectionParams: headers(),
+      lazy: false,
       retryAttempts: Infinity,
       // 4403: no tenant, or no token the server accepts for it; retrying will not help.
       shouldRetry: (event) => !(event && event.code === 4403),
+      // The client gave up (a close code it never retries): `closed` has run already.
+      onNonLazyError: (error) => {
+        if (client !== wsClient || (error && error.code === 4403)) return; // 4403: said by `closed`
+        setConnection('offline', 'disconnected');
+      },
       on: {
-        // Connected (again): events missed while away are caught up by a fresh load.
         connected: () => {
+          if (client !== wsClient) return; // replaced while it connected
           setConnection('live', 'live');
-          load().catch((error) => say(error.message, 'error'));
+          follow(client);
         },
         closed: (event) => {
+          if (client !== wsClient) return;
+          // The subscription ends with its socket; the next connection subscribes after lastEventId.
+          stopFollowing();
           if (event && event.code === 4403) {
             setConnection('offline', 'refused');
             askForToken('Live updates were refused.');
@@ -280,31 +304,67 @@
         },
       },
     });
-    const client = wsClient;
+    wsClient = client;
+    stopWatching = () => {
+      stopFollowing();
+      // A client still connecting rejects dispose() when that attempt fails: nothing is left to close then.
+      client.dispose().catch(() => {});
+    };
+  }
+
+  /**
+   * Subscribes to the tenant's events on this connection. With the list loaded and an
+   * event received, it resumes after that event: the server replays exactly what this
+   * page missed. Otherwise (first connection, nothing received yet, a refused resume)
+   * it subscribes from now and loads the list.
+   */
+  function follow(client) {
+    const after = listed ? lastEventId : null;
+    let ended = false;
+    const fail = (errors) => {
+      if (ended) return; // its socket closed (said by `closed`)
+      ended = true;
+      if (after !== null) {
+        // The resume was refused (a cursor the server no longer takes, events it no
+        // longer keeps): what was missed is unknown, so start over from a fresh list.
+        listed = false;
+        lastEventId = null;
+        follow(client);
+        return;
+      }
+      const [error] = errors;
+      setConnection('offline', 'stopped');
+      say(`Live updates stopped: ${(error && (error.message || error.reason)) || 'no reason given'}.`, 'error');
+    };
     const unsubscribe = client.subscribe(
-      { query: WATCH },
+      { query: WATCH, variables: { after } },
       {
         next: ({ data, errors }) => {
+          // No data: the server refused the subscription (a result with errors, then complete).
+          if (!data) return fail(errors || []);
           if (errors) say(errors[0].message, 'error');
-          if (data) upsertJob(data.jobStatusChanged.job, data.jobStatusChanged.sequence);
+          const event = data.jobStatusChanged;
+          if (event.id !== null) lastEventId = event.id;
+          upsertJob(event.job, event.sequence);
         },
-        error: (error) => {
-          if (error && error.code === 4403) return; // said by `closed`
-          setConnection('offline', error.message || 'disconnected');
-        },
+        // A stream that broke off, an operation the server's hooks refused, or a client that gave up.
+        error: (error) => fail(Array.isArray(error) ? error : [error]),
         complete: () => {},
       },
     );
-    stopWatching = () => {
+    stopFollowing = () => {
+      ended = true;
       unsubscribe();
-      client.dispose();
     };
+    if (after === null) load().catch((error) => say(error.message, 'error'));
   }
 
   function start() {
     tenantForm.elements.org.value = tenant.org;
     tenantForm.elements.sandbox.value = tenant.sandbox;
     jobs.clear();
+    lastEventId = null;
+    listed = false;
     render();
     setConnection('connecting', 'connecting…');
     watch();
