@@ -1,10 +1,9 @@
 /** Command-line entry: `node --import tsx src/main.ts [serve|worker]`. */
+import { startBackgroundServices } from './backgroundServices';
 import { loadConfig } from './config';
 import { createDb } from './db/createDb';
 import { createDatabaseEventBus } from './events/databaseEventBus';
 import { createLogger, describeError } from './logger';
-import { startRunner } from './runner/runner';
-import { runnerPoolOptions } from './runner/runnerPool';
 import { startServer } from './server';
 import { isPrimaryProcess, runPrimary } from './serveWorkers';
 
@@ -26,9 +25,9 @@ async function worker(): Promise<void> {
   const database = await createDb({ url: config.databaseUrl, dataDir: config.dataDir, poolSize: config.poolSize });
   const options = { ...config.runner, concurrency: Math.max(1, config.runner.concurrency) };
   const bus = await createDatabaseEventBus(database, logger);
-  const runner = startRunner({ db: await database.boundedPool(runnerPoolOptions(options)), bus, logger, options });
+  const background = await startBackgroundServices({ database, bus, logger, runner: options, config });
   closeOnSignal(async () => {
-    await runner.stop();
+    await background.stop();
     await bus.close();
     await database.close();
   });

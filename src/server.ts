@@ -11,6 +11,7 @@ import {
   ApolloServerPluginInlineTraceDisabled,
 } from '@apollo/server/plugin/disabled';
 import { createAuthenticator } from './auth/authenticator';
+import { startBackgroundServices } from './backgroundServices';
 import type { Config } from './config';
 import {
   createContext,
@@ -32,8 +33,7 @@ import { asksOnlyForSchema } from './http/schemaOnlyRequest';
 import { serveGraphqlOverWebSocket, type GraphqlWsServer } from './http/graphqlWsServer';
 import { createLogger, describeError, type Logger } from './logger';
 import { buildSchema } from './schema/buildSchema';
-import { startRunner, type Runner } from './runner/runner';
-import { runnerPoolOptions } from './runner/runnerPool';
+import type { Runner } from './runner/runner';
 import { jitGateway } from './schema/jitExecutor';
 import { queryLimitRules, queryParseOptions } from './limits/queryLimitRules';
 import { createTenantRateLimiter } from './limits/tenantRateLimiter';
@@ -67,9 +67,10 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     (await createDb({ url: config.databaseUrl, dataDir: config.dataDir, poolSize: config.poolSize }));
   const httpServer = createServer();
   const bus = await createDatabaseEventBus(database, logger);
-  const runner =
+  // Where exports run, webhooks are sent and old events pruned.
+  const background =
     config.runner.concurrency > 0
-      ? startRunner({ db: await database.boundedPool(runnerPoolOptions(config.runner)), bus, logger, options: config.runner })
+      ? await startBackgroundServices({ database, bus, logger, runner: config.runner, config })
       : null;
 
   const hub = createJobEventHub(database.db, bus, logger);
@@ -183,13 +184,13 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     port,
     database,
     bus,
-    runner,
+    runner: background?.runner ?? null,
     hub,
     subscriptions,
     close: async () => {
       await subscriptions.close();
       hub.close();
-      await runner?.stop();
+      await background?.stop();
       await bus.close();
       await apollo.stop();
       if (!options.database) await database.close();

@@ -472,7 +472,7 @@ export type Mutation = {
    * `segments` and `events`, when given, replace the stored memberships and events.
    */
   ingestProfiles: IngestProfilesPayload;
-  /** Replaces a webhook's signing secret; the old one stops signing at once. */
+  /** Replaces a webhook's signing secret: deliveries sent from now on are signed with the new one (up to a batch of 100 already on their way may still carry the old). */
   rotateWebhookSecret: CreateWebhookPayload;
 };
 

@@ -1,7 +1,64 @@
-import type { WebhookRow } from '../db/schema';
+/**
+ * `createWebhook`: a new endpoint of the tenant, within LIMIT_WEBHOOKS, whose
+ * URL passed the SSRF check. From the next event on, the outbox trigger
+ * (migration 0012) queues the tenant's events for it.
+ */
+import { count, sql } from 'drizzle-orm';
+import type { AppDatabase } from '../db/database';
+import { webhooks, type WebhookRow } from '../db/schema';
+import { ofTenant } from '../db/tenantScope';
+import { ErrorCode, GatewayError } from '../errors';
+import type { CreateWebhookInput } from '../schema/resolvers.generated';
+import type { Tenant } from '../tenant';
+import { checkHostIsPublic } from './checkHostIsPublic';
+import { validateWebhookInput } from './validateWebhookInput';
+import { newWebhookId } from './webhookId';
+import { newWebhookSecret } from './webhookSecret';
+import type { WebhookOptions } from './webhookOptions';
 
 /** What `createWebhook` and `rotateWebhookSecret` answer: the secret is shown only here. */
 export interface CreatedWebhook {
   webhook: WebhookRow;
   secret: string;
 }
+
+export async function createWebhook(
+  db: AppDatabase,
+  tenant: Tenant,
+  input: CreateWebhookInput,
+  options: Pick<WebhookOptions, 'allowPrivate' | 'maxPerTenant'>,
+  createdBy: string | null,
+): Promise<CreatedWebhook> {
+  const spec = validateWebhookInput(input, options.allowPrivate);
+  if (!options.allowPrivate) await checkHostIsPublic(spec.url);
+  const secret = newWebhookSecret();
+  const webhook = await db.transaction(async (tx) => {
+    // Creations of one tenant take turns, so two cannot both take the last place.
+    await tx.execute(sql`select pg_advisory_xact_lock(${WEBHOOK_LOCK_SPACE}, hashtext(${tenant.orgId} || E'\\n' || ${tenant.sandboxName}))`);
+    const [existing] = await tx.select({ n: count() }).from(webhooks).where(ofTenant(webhooks, tenant));
+    if ((existing?.n ?? 0) >= options.maxPerTenant) {
+      throw new GatewayError(ErrorCode.LIMIT_EXCEEDED, `The tenant has ${options.maxPerTenant} webhooks, its limit`, {
+        quota: 'webhooks',
+      });
+    }
+    const [row] = await tx
+      .insert(webhooks)
+      .values({
+        id: newWebhookId(),
+        ...tenant,
+        url: spec.url.href,
+        events: spec.events,
+        statuses: spec.statuses,
+        description: spec.description,
+        secret,
+        createdBy,
+      })
+      .returning();
+    if (!row) throw new Error('Insert of a webhook returned no row');
+    return row;
+  });
+  return { webhook, secret };
+}
+
+// Arbitrary constant: the advisory-lock space of webhook creations (two-key form: space, tenant hash).
+const WEBHOOK_LOCK_SPACE = 727_004;

@@ -8,7 +8,7 @@ import { ExportJobEvent } from './exportJobEvent';
 import { Mutation } from './mutation';
 import { Query } from './query';
 import { Subscription } from './subscription';
-import { Webhook } from './webhook';
+import { Webhook, WebhookDelivery } from './webhook';
 
 export const resolvers: Resolvers = {
   DateTime: DateTimeResolver,
@@ -19,6 +19,7 @@ export const resolvers: Resolvers = {
   ExportJob,
   ExportJobEvent,
   Webhook,
+  WebhookDelivery,
   Dataset,
   ExportJobConnection,
   DatasetConnection,

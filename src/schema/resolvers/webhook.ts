@@ -1,11 +1,35 @@
-/**
- * The webhook part of the API: queries, mutations and the `Webhook` type.
- * (Filled in by the next commit: src/webhooks/.)
- */
-import type { MutationResolvers, QueryResolvers, WebhookResolvers } from '../resolvers.generated';
+/** The webhook part of the API: queries, mutations, and the `Webhook` and `WebhookDelivery` types. */
+import { keyCursorEncoder } from '../../pagination/cursor';
+import { createWebhook } from '../../webhooks/createWebhook';
+import { deleteWebhook } from '../../webhooks/deleteWebhook';
+import { findWebhook } from '../../webhooks/findWebhook';
+import { listWebhookDeliveries } from '../../webhooks/listWebhookDeliveries';
+import { listWebhooks } from '../../webhooks/listWebhooks';
+import { rotateWebhookSecret } from '../../webhooks/rotateWebhookSecret';
+import type {
+  MutationResolvers,
+  QueryResolvers,
+  WebhookDeliveryResolvers,
+  WebhookResolvers,
+} from '../resolvers.generated';
 
-export const webhookQueries: Pick<QueryResolvers, 'webhooks' | 'webhook'> = {};
+export const webhookQueries: Pick<QueryResolvers, 'webhooks' | 'webhook'> = {
+  webhooks: (_root, args, { db, tenant }) => listWebhooks(db, tenant, args),
+  webhook: (_root, { id }, { db, tenant }) => findWebhook(db, tenant, id),
+};
 
-export const webhookMutations: Pick<MutationResolvers, 'createWebhook' | 'rotateWebhookSecret' | 'deleteWebhook'> = {};
+export const webhookMutations: Pick<MutationResolvers, 'createWebhook' | 'rotateWebhookSecret' | 'deleteWebhook'> = {
+  createWebhook: (_root, { input }, { db, tenant, webhooks, subject }) => createWebhook(db, tenant, input, webhooks, subject),
+  rotateWebhookSecret: (_root, { id }, { db, tenant }) => rotateWebhookSecret(db, tenant, id),
+  deleteWebhook: async (_root, { id }, { db, tenant }) => ({ deletedWebhookId: await deleteWebhook(db, tenant, id) }),
+};
 
-export const Webhook: WebhookResolvers = {};
+export const Webhook: WebhookResolvers = {
+  deliveries: (webhook, args, { db, tenant }) => listWebhookDeliveries(db, tenant, webhook.id, args),
+};
+
+export const WebhookDelivery: WebhookDeliveryResolvers = {
+  // As `ExportJobEvent.id` shows the event. A delivery is reached only through a webhook of
+  // the caller's tenant, which is the event's tenant.
+  eventId: (delivery, _args, { tenant }) => keyCursorEncoder('event', tenant)(String(delivery.eventId)),
+};

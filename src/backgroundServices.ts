@@ -1,0 +1,55 @@
+/**
+ * What every process that runs exports also runs (a server with
+ * RUNNER_CONCURRENCY above 0, `npm run worker`): the runner, the webhook
+ * deliverer and the events' retention, each on connections of its own.
+ */
+import type { Config } from './config';
+import type { Database } from './db/database';
+import type { EventBus } from './events/eventBus';
+import { startEventPruning } from './events/eventRetention';
+import type { Logger } from './logger';
+import { startRunner, type Runner } from './runner/runner';
+import type { RunnerOptions } from './runner/runnerOptions';
+import { runnerPoolOptions } from './runner/runnerPool';
+import { startWebhookDeliverer } from './webhooks/webhookDeliverer';
+import { webhookPoolOptions } from './webhooks/webhookPool';
+
+export interface BackgroundServices {
+  runner: Runner;
+  /** Stops the runner (handing its jobs back), then the deliverer and the pruning. */
+  stop(): Promise<void>;
+}
+
+export async function startBackgroundServices(deps: {
+  database: Database;
+  bus: EventBus;
+  logger: Logger;
+  runner: RunnerOptions;
+  config: Pick<Config, 'webhooks' | 'events'>;
+}): Promise<BackgroundServices> {
+  const { database, bus, logger, config } = deps;
+  const runnerDb = await database.boundedPool(runnerPoolOptions(deps.runner));
+  const runner = startRunner({ db: runnerDb, bus, logger, options: deps.runner });
+  // Its own slots and connections: an endpoint never slows an export.
+  const webhookDeliverer =
+    config.webhooks.concurrency > 0
+      ? startWebhookDeliverer({
+          database,
+          db: await database.boundedPool(webhookPoolOptions(config.webhooks)),
+          logger,
+          options: config.webhooks,
+          runnerId: runner.id,
+          // A runner's claims all last as long: a dead process frees its endpoints as it frees its jobs.
+          leaseMs: deps.runner.leaseMs,
+        })
+      : null;
+  const pruning = startEventPruning({ db: runnerDb, logger, options: config.events });
+  return {
+    runner,
+    async stop() {
+      await runner.stop();
+      await webhookDeliverer?.stop();
+      await pruning.stop();
+    },
+  };
+}

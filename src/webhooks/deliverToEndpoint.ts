@@ -1,0 +1,99 @@
+/**
+ * One claim of one endpoint: its messages sent one at a time, oldest event
+ * first, until they run out, one fails, or a claim's batch is done. Successes
+ * are written together (one statement a batch); a failure is written at once,
+ * after the successes before it, and ends the claim unless its message was
+ * given up. A heartbeat renews the lease every third of it, whatever an attempt
+ * takes, so a deliverer that dies frees its endpoints within a lease.
+ */
+import type { AppDatabase } from '../db/database';
+import type { WebhookRow } from '../db/schema';
+import { describeError, type Logger } from '../logger';
+import { MESSAGES_PER_CLAIM } from './deliveryPolicy';
+import { dropMessages } from './sql/dropMessages';
+import { pendingMessages } from './sql/pendingMessages';
+import { recordFailure } from './sql/recordFailure';
+import { recordSuccesses, type SucceededDelivery } from './sql/recordSuccesses';
+import { releaseEndpoint } from './sql/releaseEndpoint';
+import { renewEndpointLease } from './sql/renewEndpointLease';
+import type { WebhookPoster } from './webhookPoster';
+import { eventSigner } from './webhookRequest';
+
+export interface DeliveryEnvironment {
+  db: AppDatabase;
+  logger: Logger;
+  poster: WebhookPoster;
+  runnerId: string;
+  leaseMs: number;
+  /** Aborted when the deliverer stops: requests on their way are dropped, to be sent again later. */
+  signal: AbortSignal;
+}
+
+export async function deliverToEndpoint(env: DeliveryEnvironment, endpoint: WebhookRow): Promise<void> {
+  const { db, poster, runnerId, leaseMs, signal } = env;
+  const url = new URL(endpoint.url);
+  let secret = endpoint.secret;
+  let signer = eventSigner(endpoint, secret);
+  let succeeded: SucceededDelivery[] = [];
+  const vanished: number[] = [];
+  // Lost: the lease expired (a stall longer than it) and another deliverer may have the endpoint.
+  let lost = false;
+  let renewing: Promise<unknown> = Promise.resolve();
+  const heartbeat = setInterval(() => {
+    renewing = renewEndpointLease(db, endpoint.id, runnerId, leaseMs).then(
+      (held) => (lost ||= !held),
+      (error: unknown) => env.logger.error('Renewing a webhook lease failed', { webhookId: endpoint.id, error: describeError(error) }),
+    );
+  }, Math.max(1, Math.floor(leaseMs / 3)));
+
+  /** Writes the successes so far; false when the endpoint is no longer ours. */
+  const flush = async (): Promise<boolean> => {
+    const state = await recordSuccesses(db, { webhookId: endpoint.id, runnerId, leaseMs, deliveries: succeeded });
+    succeeded = [];
+    if (!state?.held) return false;
+    // A secret rotated meanwhile signs from the next attempt on.
+    if (state.secret !== secret) signer = eventSigner(endpoint, (secret = state.secret));
+    return true;
+  };
+
+  try {
+    for (const message of await pendingMessages(db, endpoint.id, MESSAGES_PER_CLAIM)) {
+      if (signal.aborted || lost) break;
+      if (!message.event) {
+        vanished.push(message.eventId);
+        continue;
+      }
+      const outcome = await poster.post(url, signer.sign(message.event), signal);
+      if (outcome.aborted) break;
+      const attempt = message.attempts + 1;
+      if (outcome.succeeded) {
+        const { attemptedAt, durationMs } = outcome;
+        succeeded.push({ eventId: message.eventId, attempt, attemptedAt, durationMs, httpStatus: outcome.httpStatus ?? 200 });
+        continue;
+      }
+      // The successes first: the endpoint's deliveries are listed in the order they happened.
+      if (succeeded.length > 0 && !(await flush())) return;
+      const verdict = await recordFailure(db, endpoint.id, {
+        eventId: message.eventId,
+        attemptedAt: outcome.attemptedAt,
+        httpStatus: outcome.httpStatus,
+        durationMs: outcome.durationMs,
+        error: outcome.error ?? 'failed',
+      });
+      if (verdict === 'gaveUp') {
+        env.logger.info('Webhook message given up', { webhookId: endpoint.id, eventId: message.eventId, attempt });
+        continue;
+      }
+      if (verdict === 'disabled') {
+        env.logger.info('Webhook disabled: its deliveries have failed for 3 days', { webhookId: endpoint.id });
+      }
+      break;
+    }
+    if (succeeded.length > 0) await flush();
+    await dropMessages(db, endpoint.id, vanished);
+  } finally {
+    clearInterval(heartbeat);
+    await renewing;
+    await releaseEndpoint(db, endpoint.id, runnerId);
+  }
+}

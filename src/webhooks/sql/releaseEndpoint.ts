@@ -1,0 +1,14 @@
+import { and, eq, sql } from 'drizzle-orm';
+import type { AppDatabase } from '../../db/database';
+import { webhooks } from '../../db/schema';
+
+/**
+ * Ends `runnerId`'s lease on the endpoint. Its turn moves to now (unless a
+ * backoff put it later), behind endpoints that have waited longer.
+ */
+export async function releaseEndpoint(db: AppDatabase, webhookId: string, runnerId: string): Promise<void> {
+  await db
+    .update(webhooks)
+    .set({ lockedBy: null, lockedUntil: null, nextAttemptAt: sql`greatest(${webhooks.nextAttemptAt}, now())` })
+    .where(and(eq(webhooks.id, webhookId), eq(webhooks.lockedBy, runnerId)));
+}

@@ -1,0 +1,42 @@
+/** `CreateWebhookInput` checked and turned into what is stored (the URL's DNS is checked apart). */
+import { badUserInput } from '../errors';
+import type { CreateWebhookInput, ExportJobEventType, ExportJobStatus } from '../schema/resolvers.generated';
+import { parseWebhookUrl } from './webhookUrl';
+
+export const MAX_DESCRIPTION_LENGTH = 500;
+
+export interface WebhookSpec {
+  url: URL;
+  /** Null: every type. */
+  events: Exclude<ExportJobEventType, 'SNAPSHOT'>[] | null;
+  /** Null: every status. */
+  statuses: ExportJobStatus[] | null;
+  description: string | null;
+}
+
+export function validateWebhookInput(input: CreateWebhookInput, allowPrivate: boolean): WebhookSpec {
+  const url = parseWebhookUrl(input.url, allowPrivate);
+  const events = nonEmptyList('events', 'type', input.events);
+  // A SNAPSHOT is what a new watcher is shown first; it is never stored, so never sent.
+  if (events?.includes('SNAPSHOT')) {
+    throw badUserInput('events', '`events` may not contain SNAPSHOT: webhooks are sent stored events only');
+  }
+  const statuses = nonEmptyList('statuses', 'status', input.statuses);
+  const description = input.description ?? null;
+  if (description !== null && description.length > MAX_DESCRIPTION_LENGTH) {
+    throw badUserInput(
+      'description',
+      `\`description\` must be at most ${MAX_DESCRIPTION_LENGTH} characters (got ${description.length})`,
+    );
+  }
+  return { url, events: events as WebhookSpec['events'], statuses, description };
+}
+
+/** The list without repeats, or null when absent; an empty list would send nothing, so it is refused. */
+function nonEmptyList<T>(field: string, what: string, list: T[] | null | undefined): T[] | null {
+  if (list === null || list === undefined) return null;
+  if (list.length === 0) {
+    throw badUserInput(field, `\`${field}\` may not be empty: omit it to get every ${what}`);
+  }
+  return [...new Set(list)];
+}

@@ -1,0 +1,128 @@
+/**
+ * The webhook deliverer: sends each endpoint the messages the outbox trigger
+ * queued for it (migration 0012).
+ *
+ * Terms:
+ * - endpoint: a `webhooks` row, one URL of a tenant.
+ * - message: a `webhook_messages` row, one event waiting for one endpoint.
+ * - delivery: one attempt to send a message, kept in `webhook_deliveries`.
+ * - claim: an endpoint leased to one deliverer (`locked_by`, `locked_until`),
+ *   so that only it sends that endpoint's messages, in event order. A deliverer
+ *   that dies lets its lease expire; another takes the endpoint over.
+ * - backoff: after a failure, no delivery to the endpoint before
+ *   `next_attempt_at` (deliveryPolicy.ts): the failed message is tried again
+ *   first, and the messages behind it wait.
+ *
+ * Up to `concurrency` endpoints are served at once, each in a slot of its own,
+ * so a slow or dead endpoint holds one slot for at most `timeoutMs` an attempt
+ * and delays no other endpoint, and no export (the deliverer has connections
+ * of its own, and on PGlite its statements give way to the API's).
+ */
+import type { AppDatabase, Database } from '../db/database';
+import { inBackground } from '../db/backgroundWork';
+import type { WebhookRow } from '../db/schema';
+import { describeError, type Logger } from '../logger';
+import { POLL_MS } from './deliveryPolicy';
+import { deliverToEndpoint, type DeliveryEnvironment } from './deliverToEndpoint';
+import { claimEndpoints } from './sql/claimEndpoints';
+import { createWebhookPoster } from './webhookPoster';
+import type { WebhookOptions } from './webhookOptions';
+
+/** The channel of migration 0012's trigger: messages were queued. */
+export const WEBHOOK_MESSAGES_CHANNEL = 'gw_webhook_messages';
+
+const DEFAULT_LEASE_MS = 30_000;
+
+export interface WebhookDeliverer {
+  /** Stops claiming, drops requests on their way (sent again later), releases its endpoints. */
+  stop(): Promise<void>;
+}
+
+export interface WebhookDelivererDeps {
+  /** For notifications. */
+  database: Database;
+  /** Where the deliverer reads and writes: a bounded pool of its own (`webhookPoolOptions`). */
+  db: AppDatabase;
+  logger: Logger;
+  options: WebhookOptions;
+  /** Who holds a claim (the runner's id). */
+  runnerId: string;
+  /**
+   * How long a claim lasts unrenewed (a heartbeat renews it every third): a
+   * deliverer that dies frees its endpoints after this. Default 30 s.
+   */
+  leaseMs?: number;
+}
+
+export function startWebhookDeliverer(deps: WebhookDelivererDeps): WebhookDeliverer {
+  const { db, logger, options, runnerId } = deps;
+  const leaseMs = deps.leaseMs ?? DEFAULT_LEASE_MS;
+  const poster = createWebhookPoster(options);
+  const stopped = new AbortController();
+  const serving = new Map<string, Promise<void>>();
+  const environment: DeliveryEnvironment = {
+    db,
+    logger,
+    poster,
+    runnerId,
+    leaseMs,
+    signal: stopped.signal,
+  };
+
+  // A wake that comes while the loop claims is kept, not lost: the loop looks again at once.
+  let woken = false;
+  let wake: (() => void) | undefined;
+  const wakeUp = () => {
+    woken = true;
+    wake?.();
+  };
+  const listening = deps.database.listen(WEBHOOK_MESSAGES_CHANNEL, wakeUp).catch((error: unknown) => {
+    // Polling still finds every message, a poll interval later.
+    logger.error('Listening for webhook messages failed', { error: describeError(error) });
+    return async () => {};
+  });
+
+  function serve(endpoint: WebhookRow): void {
+    const served = deliverToEndpoint(environment, endpoint)
+      .catch((error: unknown) =>
+        logger.error('Delivering to a webhook failed', { webhookId: endpoint.id, error: describeError(error) }),
+      )
+      .finally(() => {
+        serving.delete(endpoint.id);
+        wakeUp();
+      });
+    serving.set(endpoint.id, served);
+  }
+
+  async function loop(): Promise<void> {
+    while (!stopped.signal.aborted) {
+      woken = false;
+      try {
+        const free = options.concurrency - serving.size;
+        const claimed = await claimEndpoints(db, { runnerId, leaseMs, limit: free });
+        for (const endpoint of claimed) serve(endpoint);
+      } catch (error: unknown) {
+        logger.error('Claiming webhook endpoints failed', { error: describeError(error) });
+      }
+      if (woken || stopped.signal.aborted) continue;
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+        setTimeout(resolve, POLL_MS).unref();
+      });
+      wake = undefined;
+    }
+  }
+
+  const looping = inBackground(loop);
+  logger.info('Webhook deliverer started', { runnerId, concurrency: options.concurrency });
+  return {
+    stop: async () => {
+      stopped.abort();
+      wake?.();
+      await (await listening)();
+      await looping;
+      await Promise.all(serving.values());
+      poster.close();
+    },
+  };
+}
