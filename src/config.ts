@@ -39,6 +39,8 @@ export interface Config {
   events: EventOptions;
   /** How webhooks are delivered (see `WebhookOptions` for each variable). */
   webhooks: WebhookOptions;
+  /** Crash tests only: the fault point where the process kills itself (`GW_FAULT_POINT`, src/faultPoint.ts). */
+  faultPoint?: string;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -76,6 +78,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxAttempts: integer(env, 'RUNNER_MAX_ATTEMPTS', 3, 1, 100),
       pollMs: integer(env, 'RUNNER_POLL_MS', 250, 10, 60_000),
     },
+    faultPoint: env.GW_FAULT_POINT || undefined,
     events: {
       retentionDays: integer(env, 'EVENT_RETENTION_DAYS', 7, 1, 3_650),
     },

@@ -3,6 +3,7 @@ import { startBackgroundServices } from './backgroundServices';
 import { loadConfig } from './config';
 import { createDb } from './db/createDb';
 import { createDatabaseEventBus } from './events/databaseEventBus';
+import { armFaultPoint } from './faultPoint';
 import { createLogger, describeError } from './logger';
 import { startServer } from './server';
 import { isPrimaryProcess, runPrimary } from './serveWorkers';
@@ -11,6 +12,7 @@ const logger = createLogger();
 
 async function serve(): Promise<void> {
   const config = loadConfig();
+  armFaultPoint(config.faultPoint);
   if (config.workers > 1 && isPrimaryProcess()) {
     runPrimary(config, logger);
     return;

@@ -3,14 +3,18 @@ import { cancelExportJob } from '../../jobs/cancelExportJob';
 import { createExportJob } from '../../jobs/createExportJob';
 import { upsertProfiles } from '../../profiles/upsertProfiles';
 import { validateProfiles } from '../../profiles/validateProfiles';
+import { FaultPoint, reachFaultPoint } from '../../faultPoint';
 import type { MutationResolvers } from '../resolvers.generated';
 import { webhookMutations } from './webhook';
 
 export const Mutation: MutationResolvers = {
   createDataset: (_root, { input }, { db, tenant }) => createDataset(db, tenant, input),
   // Their events are written by the changes themselves (the outbox trigger, migration 0012).
-  createExportJob: async (_root, { input }, { db, tenant, requestId, bearerToken, subject, limits }) =>
-    (await createExportJob(db, tenant, input, { requestId, bearerToken, subject }, limits)).job,
+  createExportJob: async (_root, { input }, { db, tenant, requestId, bearerToken, subject, limits }) => {
+    const { job } = await createExportJob(db, tenant, input, { requestId, bearerToken, subject }, limits);
+    reachFaultPoint(FaultPoint.AFTER_JOB_CREATED);
+    return job;
+  },
   cancelExportJob: (_root, { id }, { db, tenant, subject }) => cancelExportJob(db, tenant, id, subject),
   ingestProfiles: async (_root, { profiles }, { database, tenant }) => ({
     upserted: await upsertProfiles(database, tenant, validateProfiles(profiles)),
