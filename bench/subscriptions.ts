@@ -1,11 +1,18 @@
 /**
  * `npm run bench:subscriptions`: N graphql-ws subscribers (BENCH_SUBSCRIBERS,
  * default 5,000) on one server instance watch a running export. Prints the
- * delivery latency of its events (from the runner's publish, the event's
+ * delivery latency of its events (from the change's write, the event's
  * occurredAt, to the client's receipt) at p50/p99 and the server's RSS.
  * Target: p99 under 250 ms at 5,000 subscribers.
  * Before that, BENCH_CYCLES (default 10,000) connect/subscribe/close cycles:
  * prints the server's open sockets, subscriptions and RSS before and after.
+ *
+ * First of all, the cost of durable events on PGlite and PostgreSQL: job
+ * changes a second with their events vs without (BENCH_EVENT_JOBS, default
+ * 2,000 jobs created and cancelled), and webhook deliveries a second from one
+ * deliverer to a local receiver (BENCH_HOOK_JOBS, default 1,000, times
+ * BENCH_ENDPOINTS endpoints, default 4; target ≥ 500/s). BENCH_SUBSCRIBERS=0
+ * stops after those.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
@@ -15,6 +22,8 @@ import WebSocket from 'ws';
 import { createDb } from '../src/db/createDb';
 import { seedProfiles } from '../src/profiles/seedProfiles';
 import { createPostgresDatabase } from '../test/helpers/databases';
+import { measureEventDurability } from './eventDurability';
+import { measureWebhookThroughput } from './webhookThroughput';
 
 const SUBSCRIBERS = Number(process.env.BENCH_SUBSCRIBERS ?? 5000);
 const CYCLES = Number(process.env.BENCH_CYCLES ?? 10_000);
@@ -25,6 +34,14 @@ const HEADERS = { 'x-gw-ims-org-id': TENANT.orgId, 'x-sandbox-name': TENANT.sand
 const WATCH = 'subscription { jobStatusChanged { type status occurredAt progress { percent } } }';
 
 async function main(): Promise<void> {
+  console.log('Job changes a second, written with their events (outbox trigger) and without (trigger disabled):');
+  console.table(await measureEventDurability(Number(process.env.BENCH_EVENT_JOBS ?? 2_000)));
+  console.log('Webhook deliveries a second, one deliverer, to a local receiver:');
+  console.table(
+    await measureWebhookThroughput(Number(process.env.BENCH_HOOK_JOBS ?? 1_000), Number(process.env.BENCH_ENDPOINTS ?? 4)),
+  );
+  if (SUBSCRIBERS === 0) return;
+
   const target = await createPostgresDatabase();
   const sql = postgres(target.url, { max: 1, onnotice: () => {} });
   let server: ChildProcess | undefined;
@@ -58,7 +75,7 @@ async function main(): Promise<void> {
         ${sql.json({ segments: null, segmentQualificationTime: null, fromIngestTimestamp: null, emptyProfiles: false })},
         'subs00000000000000000000', 'bench')
       returning id`;
-    // A job written by SQL announces nothing: the runner finds it at its next poll.
+    // A job written by SQL announces itself like any other (the outbox trigger).
     await waitFor(async () => finished >= SUBSCRIBERS, 300_000);
     const [row] = await sql`select status, exported_profiles, extract(epoch from finished_at - creation_time)::float8 as s
       from export_jobs where id = ${job!.id}`;
