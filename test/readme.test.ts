@@ -2,14 +2,18 @@
  * The README's tutorial, run as written (bash and curl) against a real server
  * with its runner on, over a seeded store: the front door must not lie.
  */
-import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedProfiles } from '../src/profiles/seedProfiles';
 import { storageTargets } from './helpers/databases';
+import { startExport } from './helpers/exportFlow';
+import { waitUntil } from './helpers/waitUntil';
 import { startTestServer, type TestServer } from './helpers/testServer';
 
 const README = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
@@ -96,3 +100,43 @@ describe('the README example of verified callers', () => {
     }
   });
 });
+
+describe('the README webhook receiver', () => {
+  it('verifies and prints the events a server with a runner sends it', async () => {
+    const section = README.slice(README.indexOf('### Webhooks'), README.indexOf('## Who calls it'));
+    const receiverCode = /\*\*A receiver\*\*[\s\S]*?```js\n([\s\S]*?)```/.exec(section)?.[1];
+    expect(receiverCode).toContain('webhook.verify(body, req.headers)');
+    // standardwebhooks resolves from the project's directory: the file goes under its test-results/.
+    const dir = fileURLToPath(new URL('../test-results/', import.meta.url));
+    mkdirSync(dir, { recursive: true });
+    const port = await freePort();
+    const file = join(dir, `receiver-${process.pid}.mjs`);
+    writeFileSync(file, receiverCode!.replace('.listen(8080)', `.listen(${port}, '127.0.0.1')`));
+    const api = await startTestServer(storageTargets[0]!, { concurrency: 1 }, {}, {}, { webhooks: { allowPrivate: true } });
+    let receiver: ChildProcess | undefined;
+    try {
+      const created = await api.graphql(
+        'mutation ($url: String!) { createWebhook(input: { url: $url }) { secret } }',
+        { url: `http://127.0.0.1:${port}/` },
+      );
+      receiver = spawn(process.execPath, [file], { env: { ...process.env, WEBHOOK_SECRET: created.data!.createWebhook.secret } });
+      let printed = '';
+      receiver.stdout!.on('data', (chunk: Buffer) => (printed += chunk.toString()));
+      const { jobId } = await startExport(api, {});
+      await waitUntil(() => printed.includes(`export_job.status_changed ${jobId} SUCCEEDED`), 20_000);
+      expect(printed.split('\n')[0]).toBe(`export_job.created ${jobId} NEW`);
+    } finally {
+      receiver?.kill();
+      await api.close();
+      rmSync(file, { force: true });
+    }
+  });
+});
+
+async function freePort(): Promise<number> {
+  const server = createNetServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
