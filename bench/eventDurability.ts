@@ -6,9 +6,8 @@
  * figure is events/s written with their change vs changes/s without events.
  */
 import { sql } from 'drizzle-orm';
-import { createDb } from '../src/db/createDb';
 import type { Database } from '../src/db/database';
-import { createPostgresDatabase } from '../test/helpers/databases';
+import { createAndCancelJob, onEachDatabase } from './benchDatabases';
 
 const TENANT = { orgId: 'BENCH_DURABLE@AdobeOrg', sandboxName: 'prod' };
 
@@ -20,50 +19,25 @@ export interface DurabilityFigures {
   'with / without': string;
 }
 
-export async function measureEventDurability(jobs: number): Promise<DurabilityFigures[]> {
-  const figures: DurabilityFigures[] = [];
-  const target = await createPostgresDatabase();
-  try {
-    const databases: [string, () => Promise<Database>][] = [
-      ['pglite', () => createDb({ url: 'memory://', dataDir: '' })],
-      ['postgres', () => createDb({ url: target.url, dataDir: '' })],
-    ];
-    for (const [name, open] of databases) {
-      const database = await open();
-      try {
-        const withEvents = await changesPerSecond(database, jobs);
-        await database.db.execute(sql`alter table export_jobs disable trigger user`);
-        const without = await changesPerSecond(database, jobs);
-        await database.db.execute(sql`alter table export_jobs enable trigger user`);
-        figures.push({
-          database: name,
-          jobs,
-          'with events /s': Math.round(withEvents),
-          'without /s': Math.round(without),
-          'with / without': (withEvents / without).toFixed(2),
-        });
-      } finally {
-        await database.close();
-      }
-    }
-  } finally {
-    await target.drop();
-  }
-  return figures;
+export function measureEventDurability(jobs: number): Promise<DurabilityFigures[]> {
+  return onEachDatabase(async (name, database) => {
+    const withEvents = await changesPerSecond(database, jobs);
+    await database.db.execute(sql`alter table export_jobs disable trigger user`);
+    const without = await changesPerSecond(database, jobs);
+    await database.db.execute(sql`alter table export_jobs enable trigger user`);
+    return {
+      database: name,
+      jobs,
+      'with events /s': Math.round(withEvents),
+      'without /s': Math.round(without),
+      'with / without': (withEvents / without).toFixed(2),
+    };
+  });
 }
 
 /** Creates `jobs` jobs and cancels each, one statement at a time; answers changes a second. */
 async function changesPerSecond(database: Database, jobs: number): Promise<number> {
-  const db = database.db;
   const started = performance.now();
-  for (let i = 0; i < jobs; i++) {
-    const [job] = await db.execute<{ id: number }>(sql`
-      insert into export_jobs (org_id, sandbox_name, schema_name, merge_policy_id, merge_policy_version, filter, dataset_id, request_id)
-      values (${TENANT.orgId}, ${TENANT.sandboxName}, '_xdm.context.profile', 'timestampOrdered-none-mp', 1,
-              '{"emptyProfiles": false}'::jsonb, 'durable0000000000000000', 'bench')
-      returning id`);
-    await db.execute(sql`update export_jobs set status = 'CANCELLED', finished_at = now(), update_time = now()
-      where id = ${job!.id} and status = 'NEW'`);
-  }
+  for (let i = 0; i < jobs; i++) await createAndCancelJob(database.db, TENANT);
   return (2 * jobs) / ((performance.now() - started) / 1000);
 }

@@ -172,7 +172,17 @@ async function cycles(pid: number): Promise<void> {
 
 async function startServer(url: string): Promise<ChildProcess> {
   const child = spawn(process.execPath, ['--max-semi-space-size=64', '--import', 'tsx', 'src/main.ts', 'serve'], {
-    env: { ...process.env, NODE_ENV: 'production', DATABASE_URL: url, PORT: String(PORT), HOST: '127.0.0.1', RUNNER_CHUNK_SIZE: '200' },
+    env: {
+      ...process.env,
+      NODE_ENV: 'production',
+      DATABASE_URL: url,
+      PORT: String(PORT),
+      HOST: '127.0.0.1',
+      RUNNER_CHUNK_SIZE: '200',
+      // Every subscriber is one tenant's: lift its per-tenant bounds on sockets and requests a second.
+      LIMIT_WS_CONNECTIONS_PER_TENANT: String(SUBSCRIBERS + 1_000),
+      LIMIT_REQUESTS_PER_SECOND: '1000000',
+    },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let log = '';

@@ -8,6 +8,7 @@
 import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
+import { afterEach } from 'vitest';
 
 export interface ReceivedRequest {
   path: string;
@@ -118,4 +119,17 @@ function parsed(body: string): unknown {
   } catch {
     return undefined;
   }
+}
+
+/** Receivers started by a suite's tests, each closed after its test: call the answer to start one. */
+export function useWebhookReceivers(): () => Promise<WebhookReceiver> {
+  const started: WebhookReceiver[] = [];
+  afterEach(async () => {
+    await Promise.all(started.splice(0).map((receiver) => receiver.close()));
+  });
+  return async () => {
+    const receiver = await startWebhookReceiver();
+    started.push(receiver);
+    return receiver;
+  };
 }

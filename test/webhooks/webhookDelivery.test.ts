@@ -1,12 +1,12 @@
 /** Job events reaching webhooks: order, signature, body, filters, tenants, the deliveries list. */
 import { sql } from 'drizzle-orm';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { USER_AGENT } from '../../src/webhooks/webhookRequest';
 import { storageTargets } from '../helpers/databases';
 import { startExport, waitForJob } from '../helpers/exportFlow';
 import { startTestServer, type TestServer } from '../helpers/testServer';
 import { waitUntil } from '../helpers/waitUntil';
-import { startWebhookReceiver, type WebhookReceiver } from '../helpers/webhookReceiver';
+import { useWebhookReceivers } from '../helpers/webhookReceiver';
 import {
   createWebhook,
   deliveriesOf,
@@ -18,18 +18,10 @@ import {
 
 describe.each(storageTargets)('webhook delivery on $name', (target) => {
   let api: TestServer;
-  const receivers: WebhookReceiver[] = [];
-  const receiver = async () => {
-    const started = await startWebhookReceiver();
-    receivers.push(started);
-    return started;
-  };
+  const receiver = useWebhookReceivers();
 
   beforeAll(async () => {
     api = await startTestServer(target, { concurrency: 1 }, {}, {}, { webhooks: { allowPrivate: true } });
-  });
-  afterEach(async () => {
-    await Promise.all(receivers.splice(0).map((each) => each.close()));
   });
   afterAll(() => api?.close());
 

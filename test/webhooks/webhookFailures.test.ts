@@ -4,13 +4,13 @@
  * and webhooks deleted while events flow.
  */
 import { eq, sql } from 'drizzle-orm';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { webhookDeliveries, webhookMessages } from '../../src/db/schema';
 import { storageTargets } from '../helpers/databases';
 import { startExport, waitForJob } from '../helpers/exportFlow';
 import { startTestServer, type TestServer } from '../helpers/testServer';
 import { waitUntil } from '../helpers/waitUntil';
-import { startWebhookReceiver, type WebhookReceiver } from '../helpers/webhookReceiver';
+import { useWebhookReceivers } from '../helpers/webhookReceiver';
 import {
   createWebhook,
   DELETE_WEBHOOK,
@@ -26,18 +26,10 @@ const TIMEOUT_MS = 3_000;
 
 describe.each(storageTargets)('failing webhooks on $name', (target) => {
   let api: TestServer;
-  const receivers: WebhookReceiver[] = [];
-  const receiver = async () => {
-    const started = await startWebhookReceiver();
-    receivers.push(started);
-    return started;
-  };
+  const receiver = useWebhookReceivers();
 
   beforeAll(async () => {
     api = await startTestServer(target, { concurrency: 1 }, {}, {}, { webhooks: { allowPrivate: true, timeoutMs: TIMEOUT_MS } });
-  });
-  afterEach(async () => {
-    await Promise.all(receivers.splice(0).map((each) => each.close()));
   });
   afterAll(() => api?.close());
 
