@@ -6,9 +6,11 @@
  *   2. `exportJob(id)` at a fixed 500 req/s, open loop (bench/fixedRateLoad.ts).
  * Both with one server process and with WORKERS=2 (one per core), each without
  * and with AUTH_MODE=jwt (an RS256 key set in a file), plus exportJob(id) flat
- * out. Prints req/s, p50 and p99, the plan of the page query, and the ratio of
- * throughput with verification to without.
- * Targets: ≥ 500 req/s for (1); p99 < 10 ms for (2); verification within 10 %.
+ * out; and once more with one process and METRICS=off (metrics are on otherwise,
+ * as by default). Prints req/s, p50 and p99, the plan of the page query, and the
+ * ratios of throughput with verification to without and with metrics to without.
+ * Targets: ≥ 500 req/s for (1); p99 < 10 ms for (2); verification within 10 %;
+ * metrics within 5 %.
  */
 import type { ChildProcess } from 'node:child_process';
 import autocannon from 'autocannon';
@@ -29,6 +31,20 @@ const OTHER_TENANT_JOBS = 40_000;
 const PORT = Number(process.env.BENCH_PORT ?? 4400);
 const DURATION_S = Number(process.env.BENCH_DURATION ?? 10);
 const WORKER_COUNTS = [1, 2];
+
+interface Variant {
+  workers: number;
+  auth: 'none' | 'jwt';
+  metrics: 'on' | 'off';
+}
+
+// Every worker count with and without verification (metrics on, the default); then one process
+// with METRICS=off and on again, back to back on a warm database: the pair the metrics ratio compares.
+const VARIANTS: Variant[] = [
+  ...WORKER_COUNTS.flatMap((workers) => (['none', 'jwt'] as const).map((auth): Variant => ({ workers, auth, metrics: 'on' }))),
+  { workers: 1, auth: 'none', metrics: 'off' },
+  { workers: 1, auth: 'none', metrics: 'on' },
+];
 const HEADERS = { 'content-type': 'application/json', 'x-gw-ims-org-id': ORG, 'x-sandbox-name': 'prod' };
 
 const PAGE_QUERY = `query Page { exportJobs(first: 50) { edges { cursor node { ...ExportJobFields } } pageInfo { hasNextPage endCursor } } } ${EXPORT_JOB_FIELDS}`;
@@ -42,60 +58,74 @@ async function main(): Promise<void> {
     await printPlan(database.url);
     const summary: Record<string, string | number | boolean>[] = [];
     const auth = await localKeySet();
-    for (const workers of WORKER_COUNTS) {
-      for (const mode of ['none', 'jwt'] as const) {
-        // The load is one tenant's at 500 req/s and more: above the default per-tenant rate limit.
-        server = await startServerProcess(
-          { DATABASE_URL: database.url, PORT: String(PORT), LIMIT_REQUESTS_PER_SECOND: '1000000', ...(mode === 'jwt' ? auth.env : {}) },
-          workers,
-        );
-        const headers = mode === 'jwt' ? { ...HEADERS, authorization: `Bearer ${auth.token}` } : HEADERS;
-        const label = `WORKERS=${workers}, AUTH_MODE=${mode}`;
-        const url = `http://127.0.0.1:${PORT}/graphql`;
-        const randomJob = () =>
-          JSON.stringify({ query: ONE_QUERY, variables: { id: String(firstId + 5 * Math.floor(Math.random() * JOBS)) } });
-        await run('warm-up', { url, headers, connections: 20, duration: 3, body: JSON.stringify({ query: PAGE_QUERY }) });
-        const page = await run(`${label}: exportJobs(first: 50), all fields`, {
-          url,
-          headers,
-          connections: 20,
-          duration: DURATION_S,
-          body: JSON.stringify({ query: PAGE_QUERY }),
-        });
-        const oneFlat = await run(`${label}: exportJob(id), flat out`, {
-          url,
-          headers,
-          connections: 20,
-          duration: DURATION_S,
-          requests: [{ setupRequest: (request) => ({ ...request, body: randomJob() }) }],
-        });
-        const oneJobLoad = (durationSeconds: number) =>
-          fixedRateLoad({ url, rate: 500, durationSeconds, connections: 20, headers, body: randomJob });
-        await oneJobLoad(2); // warm-up: compiles the query and lets V8 optimise its path
-        const one = await oneJobLoad(DURATION_S);
-        console.log(
-          `\n${label}: exportJob(id) at 500 req/s (open loop): ${one.rps} req/s, p50 ${one.p50} ms, p99 ${one.p99} ms, max ${one.max} ms, ${one.sent} requests, ${one.failed} failed`,
-        );
-        if (one.failed > 0) throw new Error(`exportJob(id): ${one.failed} requests failed`);
-        await stopServerProcess(server);
-        server = undefined;
-        summary.push(
-          { workers, auth: mode, scenario: 'exportJobs(first: 50)', 'req/s': page.rps, 'p50 ms': page.p50, 'p99 ms': page.p99, target: '≥ 500 req/s', met: page.rps >= 500 },
-          { workers, auth: mode, scenario: 'exportJob(id) flat out', 'req/s': oneFlat.rps, 'p50 ms': oneFlat.p50, 'p99 ms': oneFlat.p99, target: '', met: '' },
-          { workers, auth: mode, scenario: 'exportJob(id) @500/s', 'req/s': one.rps, 'p50 ms': one.p50, 'p99 ms': one.p99, target: 'p99 < 10 ms', met: one.p99 < 10 },
-        );
-      }
+    for (const { workers, auth: mode, metrics } of VARIANTS) {
+      // The load is one tenant's at 500 req/s and more: above the default per-tenant rate limit.
+      server = await startServerProcess(
+        {
+          DATABASE_URL: database.url,
+          PORT: String(PORT),
+          LIMIT_REQUESTS_PER_SECOND: '1000000',
+          METRICS: metrics,
+          ...(mode === 'jwt' ? auth.env : {}),
+        },
+        workers,
+      );
+      const headers = mode === 'jwt' ? { ...HEADERS, authorization: `Bearer ${auth.token}` } : HEADERS;
+      const label = `WORKERS=${workers}, AUTH_MODE=${mode}, METRICS=${metrics}`;
+      const url = `http://127.0.0.1:${PORT}/graphql`;
+      const randomJob = () =>
+        JSON.stringify({ query: ONE_QUERY, variables: { id: String(firstId + 5 * Math.floor(Math.random() * JOBS)) } });
+      await run('warm-up', { url, headers, connections: 20, duration: 3, body: JSON.stringify({ query: PAGE_QUERY }) });
+      const page = await run(`${label}: exportJobs(first: 50), all fields`, {
+        url,
+        headers,
+        connections: 20,
+        duration: DURATION_S,
+        body: JSON.stringify({ query: PAGE_QUERY }),
+      });
+      const oneFlat = await run(`${label}: exportJob(id), flat out`, {
+        url,
+        headers,
+        connections: 20,
+        duration: DURATION_S,
+        requests: [{ setupRequest: (request) => ({ ...request, body: randomJob() }) }],
+      });
+      const oneJobLoad = (durationSeconds: number) =>
+        fixedRateLoad({ url, rate: 500, durationSeconds, connections: 20, headers, body: randomJob });
+      await oneJobLoad(2); // warm-up: compiles the query and lets V8 optimise its path
+      const one = await oneJobLoad(DURATION_S);
+      console.log(
+        `\n${label}: exportJob(id) at 500 req/s (open loop): ${one.rps} req/s, p50 ${one.p50} ms, p99 ${one.p99} ms, max ${one.max} ms, ${one.sent} requests, ${one.failed} failed`,
+      );
+      if (one.failed > 0) throw new Error(`exportJob(id): ${one.failed} requests failed`);
+      await stopServerProcess(server);
+      server = undefined;
+      summary.push(
+        { workers, auth: mode, metrics, scenario: 'exportJobs(first: 50)', 'req/s': page.rps, 'p50 ms': page.p50, 'p99 ms': page.p99, target: '≥ 500 req/s', met: page.rps >= 500 },
+        { workers, auth: mode, metrics, scenario: 'exportJob(id) flat out', 'req/s': oneFlat.rps, 'p50 ms': oneFlat.p50, 'p99 ms': oneFlat.p99, target: '', met: '' },
+        { workers, auth: mode, metrics, scenario: 'exportJob(id) @500/s', 'req/s': one.rps, 'p50 ms': one.p50, 'p99 ms': one.p99, target: 'p99 < 10 ms', met: one.p99 < 10 },
+      );
     }
     await auth.remove();
     console.log('\nThe cost of verification: req/s with AUTH_MODE=jwt over req/s without (target: at least 0.9)');
     console.table(
       WORKER_COUNTS.flatMap((workers) =>
         ['exportJobs(first: 50)', 'exportJob(id) flat out'].map((scenario) => {
-          const of = (auth: string) => summary.find((row) => row.workers === workers && row.auth === auth && row.scenario === scenario)!;
+          const of = (auth: string) =>
+            summary.find((row) => row.workers === workers && row.auth === auth && row.metrics === 'on' && row.scenario === scenario)!;
           const ratio = Math.round((Number(of('jwt')['req/s']) / Number(of('none')['req/s'])) * 100) / 100;
           return { workers, scenario, 'none req/s': of('none')['req/s'], 'jwt req/s': of('jwt')['req/s'], ratio, 'within 10 %': ratio >= 0.9 };
         }),
       ),
+    );
+    console.log('\nThe cost of metrics: req/s with metrics (the default) over req/s with METRICS=off, one process (target: at least 0.95)');
+    console.table(
+      ['exportJobs(first: 50)', 'exportJob(id) flat out'].map((scenario) => {
+        const of = (metrics: string) =>
+          summary.findLast((row) => row.workers === 1 && row.auth === 'none' && row.metrics === metrics && row.scenario === scenario)!;
+        const ratio = Math.round((Number(of('on')['req/s']) / Number(of('off')['req/s'])) * 100) / 100;
+        return { workers: 1, scenario, 'off req/s': of('off')['req/s'], 'on req/s': of('on')['req/s'], ratio, 'within 5 %': ratio >= 0.95 };
+      }),
     );
     console.log('\nSummary');
     console.table(summary);

@@ -6,7 +6,8 @@ import { readFileSync } from 'node:fs';
 /** Starts `src/main.ts serve` with `env` on top of ours; resolves once every worker is ready. */
 export async function startServerProcess(env: Record<string, string>, workers = 1): Promise<ChildProcess> {
   const child = spawn(process.execPath, ['--max-semi-space-size=64', '--import', 'tsx', 'src/main.ts', 'serve'], {
-    env: { ...process.env, NODE_ENV: 'production', HOST: '127.0.0.1', WORKERS: String(workers), ...env },
+    // No drain delay on stop: no load balancer watches a benchmark's server.
+    env: { ...process.env, NODE_ENV: 'production', HOST: '127.0.0.1', WORKERS: String(workers), SHUTDOWN_DRAIN_MS: '0', ...env },
     stdio: ['ignore', 'inherit', 'pipe'],
   });
   let log = '';

@@ -8,6 +8,7 @@ import type { Database } from './db/database';
 import type { EventBus } from './events/eventBus';
 import { startEventPruning } from './events/eventRetention';
 import type { Logger } from './logger';
+import type { GatewayMetrics } from './metrics/gatewayMetrics';
 import { startRunner, type Runner } from './runner/runner';
 import type { RunnerOptions } from './runner/runnerOptions';
 import { runnerPoolOptions } from './runner/runnerPool';
@@ -26,10 +27,12 @@ export async function startBackgroundServices(deps: {
   logger: Logger;
   runner: RunnerOptions;
   config: Pick<Config, 'webhooks' | 'events'>;
+  /** Absent when metrics are off. */
+  metrics?: GatewayMetrics;
 }): Promise<BackgroundServices> {
-  const { database, bus, logger, config } = deps;
+  const { database, bus, logger, config, metrics } = deps;
   const runnerDb = await database.boundedPool(runnerPoolOptions(deps.runner));
-  const runner = startRunner({ db: runnerDb, bus, logger, options: deps.runner });
+  const runner = startRunner({ db: runnerDb, bus, logger, options: deps.runner, metrics: metrics?.runner });
   // Its own slots and connections: an endpoint never slows an export.
   const webhookDeliverer =
     config.webhooks.concurrency > 0
@@ -41,6 +44,7 @@ export async function startBackgroundServices(deps: {
           runnerId: runner.id,
           // A runner's claims all last as long: a dead process frees its endpoints as it frees its jobs.
           leaseMs: deps.runner.leaseMs,
+          metrics: metrics?.webhooks,
         })
       : null;
   const pruning = startEventPruning({ db: runnerDb, logger, options: config.events });

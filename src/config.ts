@@ -2,6 +2,7 @@
 import { resolve } from 'node:path';
 import type { AuthOptions } from './auth/authOptions';
 import type { LimitOptions } from './limits/limitOptions';
+import type { MetricsOptions } from './metrics/metricsOptions';
 import type { EventOptions } from './events/eventOptions';
 import type { RunnerOptions } from './runner/runnerOptions';
 import type { WebhookOptions } from './webhooks/webhookOptions';
@@ -39,6 +40,14 @@ export interface Config {
   events: EventOptions;
   /** How webhooks are delivered (see `WebhookOptions` for each variable). */
   webhooks: WebhookOptions;
+  /** Prometheus metrics (see `MetricsOptions` for each variable). */
+  metrics: MetricsOptions;
+  /**
+   * On shutdown, how long `/readyz` answers 503 while requests are still served,
+   * before the server stops accepting: the time a load balancer needs to notice
+   * and send new requests elsewhere. Env: `SHUTDOWN_DRAIN_MS`, default 5,000.
+   */
+  shutdownDrainMs: number;
   /** Crash tests only: the fault point where the process kills itself (`GW_FAULT_POINT`, src/faultPoint.ts). */
   faultPoint?: string;
 }
@@ -88,6 +97,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       concurrency: integer(env, 'WEBHOOK_CONCURRENCY', 16, 0, 1_000),
       timeoutMs: integer(env, 'WEBHOOK_TIMEOUT_MS', 10_000, 100, 60_000),
     },
+    metrics: {
+      enabled: onOff(env, 'METRICS', true),
+      port: env.METRICS_PORT ? integer(env, 'METRICS_PORT', 0, 0, 65535) : undefined,
+    },
+    shutdownDrainMs: integer(env, 'SHUTDOWN_DRAIN_MS', 5_000, 0, 600_000),
   };
   // A chunk must fit well inside the runner's statement timeout (a third of the lease).
   if (config.runner.chunkTargetMs * 6 > config.runner.leaseMs) {
@@ -135,4 +149,13 @@ function flag(env: NodeJS.ProcessEnv, name: string): boolean {
   if (raw === undefined || raw === '' || raw === '0' || raw === 'false') return false;
   if (raw === '1' || raw === 'true') return true;
   throw new Error(`${name} must be 1 or 0 (got ${JSON.stringify(env[name])})`);
+}
+
+/** `on`, `1` or `true` is on; `off`, `0` or `false` is off; unset or empty is `fallback`. */
+function onOff(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
+  const raw = env[name]?.toLowerCase();
+  if (raw === undefined || raw === '') return fallback;
+  if (raw === 'on' || raw === '1' || raw === 'true') return true;
+  if (raw === 'off' || raw === '0' || raw === 'false') return false;
+  throw new Error(`${name} must be on or off (got ${JSON.stringify(env[name])})`);
 }

@@ -1,12 +1,15 @@
 /**
  * Several HTTP server processes on one port (node:cluster), so one instance
- * uses every core. The primary only forks, restarts workers that die, and
- * passes shutdown signals on; each worker is a complete server.
+ * uses every core. The primary only forks, restarts workers that die, passes
+ * shutdown signals on, and aggregates the workers' metrics
+ * (metrics/clusterMetrics.ts); each worker is a complete server.
  */
 import cluster, { type Worker } from 'node:cluster';
 import type { Config } from './config';
 import { isEmbeddedDatabase } from './db/databaseOptions';
-import type { Logger } from './logger';
+import { serveMetricsPort } from './http/metricsHandler';
+import { describeError, type Logger } from './logger';
+import { aggregateWorkerMetrics } from './metrics/clusterMetrics';
 
 // A worker that dies sooner than this after starting is not restarted: it would only die again.
 const MIN_UPTIME_FOR_RESTART_MS = 10_000;
@@ -19,6 +22,19 @@ export function runPrimary(config: Config, logger: Logger): void {
   const startedAt = new Map<Worker, number>();
   const fork = () => startedAt.set(cluster.fork(), Date.now());
   for (let i = 0; i < config.workers; i++) fork();
+
+  if (config.metrics.enabled) {
+    const metrics = aggregateWorkerMetrics();
+    if (config.metrics.port !== undefined) {
+      serveMetricsPort(metrics, config.metrics.port, config.host, logger).then(
+        (server) => logger.info('Cluster metrics served', { port: server.port }),
+        (error: unknown) => {
+          logger.error('Serving metrics failed', { port: config.metrics.port, error: describeError(error) });
+          process.exit(1);
+        },
+      );
+    }
+  }
 
   cluster.on('exit', (worker, code, signal) => {
     const uptime = Date.now() - (startedAt.get(worker) ?? 0);

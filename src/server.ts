@@ -21,17 +21,27 @@ import {
   requestIdOf,
   type Context,
 } from './context';
-import { createDb } from './db/createDb';
+import { createDb, MIGRATIONS_FOLDER } from './db/createDb';
 import type { Database } from './db/database';
 import { createDatabaseEventBus, type DatabaseEventBus } from './events/databaseEventBus';
 import { createJobEventHub, type JobEventHub } from './events/jobEventHub';
 import { createFormatError } from './formatError';
 import { batchRecordsHandler, isBatchRecordsPath } from './http/batchRecordsHandler';
 import { graphqlHttpHandler } from './http/graphqlHttpHandler';
+import { graphqlMetricsPlugin } from './http/graphqlMetricsPlugin';
 import { httpStatusPlugin, withHttpStatus } from './http/httpStatus';
+import { METRICS_PATH, metricsHandler, serveMetricsPort, type MetricsServer } from './http/metricsHandler';
+import { livenessHandler, readinessHandler } from './http/probes';
 import { asksOnlyForSchema } from './http/schemaOnlyRequest';
 import { serveGraphqlOverWebSocket, type GraphqlWsServer } from './http/graphqlWsServer';
 import { createLogger, describeError, type Logger } from './logger';
+import { workerMetrics } from './metrics/clusterMetrics';
+import { createGatewayMetrics } from './metrics/gatewayMetrics';
+import { localMetrics } from './metrics/metricsSource';
+import { processMetrics } from './metrics/processMetrics';
+import { cachedQueueSnapshot } from './metrics/queueSnapshot';
+import { registerStateGauges } from './metrics/stateGauges';
+import { createReadiness } from './readiness';
 import { buildSchema } from './schema/buildSchema';
 import type { Runner } from './runner/runner';
 import { jitGateway } from './schema/jitExecutor';
@@ -51,6 +61,9 @@ export interface RunningServer {
   runner: Runner | null;
   hub: JobEventHub;
   subscriptions: GraphqlWsServer;
+  /** Where `/metrics` answers: the main port, METRICS_PORT, or null (METRICS=off, or the cluster's primary serves it). */
+  metricsUrl: string | null;
+  /** Turns `/readyz` to 503, waits SHUTDOWN_DRAIN_MS still serving, then stops and closes everything. */
   close(): Promise<void>;
 }
 
@@ -66,14 +79,17 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     options.database ??
     (await createDb({ url: config.databaseUrl, dataDir: config.dataDir, poolSize: config.poolSize }));
   const httpServer = createServer();
-  const bus = await createDatabaseEventBus(database, logger);
+  // Off, nothing records anything: every instrument is absent, not a no-op.
+  const metrics = config.metrics.enabled ? createGatewayMetrics() : undefined;
+  const bus = await createDatabaseEventBus(database, logger, metrics?.events);
   // Where exports run, webhooks are sent and old events pruned.
   const background =
     config.runner.concurrency > 0
-      ? await startBackgroundServices({ database, bus, logger, runner: config.runner, config })
+      ? await startBackgroundServices({ database, bus, logger, runner: config.runner, config, metrics })
       : null;
 
-  const hub = createJobEventHub(database.db, bus, logger);
+  const hub = createJobEventHub(database.db, bus, logger, metrics?.events);
+  const readiness = createReadiness(database.db, MIGRATIONS_FOLDER);
   const authenticator = createAuthenticator(config.auth);
   const rateLimiter = await createTenantRateLimiter(database, config.limits.requestsPerSecond);
   if (authenticator.mode === 'none') {
@@ -104,6 +120,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
       ApolloServerPluginCacheControlDisabled(),
       // Federated tracing (ftv1) times graphql-js's field resolvers, which the jit executor bypasses.
       ApolloServerPluginInlineTraceDisabled(),
+      ...(metrics ? [graphqlMetricsPlugin<Context>(metrics.graphql)] : []),
     ],
   });
   await apollo.start();
@@ -121,7 +138,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     } catch (error: unknown) {
       throw withHttpStatus(error);
     }
-  }, config.limits);
+  }, config.limits, metrics ? (code) => metrics.graphql.errors.inc({ code }) : undefined);
   const subscriptions = serveGraphqlOverWebSocket(httpServer, schema, {
     authenticator,
     parseOptions: queryParseOptions(config.limits),
@@ -133,6 +150,27 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   });
   const batchRecords = batchRecordsHandler(database.db, authenticator, rateLimiter, logger);
   const assets = staticAssetsHandler();
+  const liveness = livenessHandler({ subscriptions: () => hub.watcherCount(), sockets: () => subscriptions.clientCount() });
+  const readinessProbe = readinessHandler(readiness);
+
+  let metricsOnMainPort: ((req: IncomingMessage, res: ServerResponse) => Promise<void>) | null = null;
+  let metricsServer: MetricsServer | null = null;
+  if (metrics) {
+    const runner = background?.runner;
+    registerStateGauges(metrics.registry, {
+      queue: cachedQueueSnapshot(database.db),
+      sockets: () => subscriptions.clientCount(),
+      subscriptions: () => hub.watcherCount(),
+      runner: runner ? { busy: () => runner.busySlots(), concurrency: config.runner.concurrency } : null,
+      pendingQueries: database.pendingQueries ? () => database.pendingQueries!() : null,
+    });
+    const registries = [processMetrics(), metrics.registry];
+    // With WORKERS > 1 this is a worker: scrapes get the primary's aggregate (metrics/clusterMetrics.ts).
+    const inCluster = config.workers > 1;
+    const source = inCluster ? workerMetrics(registries) : localMetrics(registries);
+    if (config.metrics.port === undefined) metricsOnMainPort = metricsHandler(source, logger);
+    else if (!inCluster) metricsServer = await serveMetricsPort(source, config.metrics.port, config.host, logger);
+  }
   httpServer.on('request', (req: IncomingMessage, res: ServerResponse) => {
     const path = (req.url ?? '/').split('?')[0] ?? '/';
     if (path === '/graphql') {
@@ -155,15 +193,11 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
         res.end();
       });
     } else if (path === '/healthz') {
-      res.setHeader('content-type', 'application/json');
-      res.end(
-        JSON.stringify({
-          status: 'ok',
-          subscriptions: hub.watcherCount(),
-          sockets: subscriptions.clientCount(),
-          heapUsedMb: Math.round(process.memoryUsage().heapUsed / 2 ** 20),
-        }),
-      );
+      liveness(req, res);
+    } else if (path === '/readyz') {
+      void readinessProbe(req, res);
+    } else if (path === METRICS_PATH && metricsOnMainPort) {
+      void metricsOnMainPort(req, res);
     } else {
       res.statusCode = 404;
       res.end('Not found');
@@ -173,9 +207,15 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   await listen(httpServer, config.port, config.host);
   const { port } = httpServer.address() as AddressInfo;
   const url = `http://${config.host ?? 'localhost'}:${port}/graphql`;
+  const metricsUrl = metricsOnMainPort
+    ? url.replace(/\/graphql$/, METRICS_PATH)
+    : metricsServer
+      ? `http://${config.host ?? 'localhost'}:${metricsServer.port}${METRICS_PATH}`
+      : null;
   logger.info('Export jobs gateway ready', {
     url,
     jobsPage: url.replace(/\/graphql$/, '/jobs'),
+    ...(metricsUrl ? { metrics: metricsUrl } : {}),
     database: database.description,
   });
 
@@ -187,12 +227,17 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     runner: background?.runner ?? null,
     hub,
     subscriptions,
+    metricsUrl,
     close: async () => {
+      // Not ready first, still serving: a load balancer sends new requests elsewhere before we stop accepting them.
+      readiness.stop();
+      if (config.shutdownDrainMs > 0) await new Promise((resolve) => setTimeout(resolve, config.shutdownDrainMs));
       await subscriptions.close();
       hub.close();
       await background?.stop();
       await bus.close();
       await apollo.stop();
+      await metricsServer?.close();
       if (!options.database) await database.close();
     },
   };

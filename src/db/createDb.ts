@@ -9,7 +9,7 @@ import { isEmbeddedDatabase, redact, type DatabaseOptions } from './databaseOpti
 import { openPglite } from './openPglite';
 import { openPostgres } from './openPostgres';
 
-const MIGRATIONS_FOLDER = fileURLToPath(new URL('../../drizzle', import.meta.url));
+export const MIGRATIONS_FOLDER = fileURLToPath(new URL('../../drizzle', import.meta.url));
 
 /** Opens the database named by `options.url` and applies pending migrations. */
 export async function createDb(options: DatabaseOptions): Promise<Database> {

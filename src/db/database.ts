@@ -37,6 +37,12 @@ export interface Database {
   withCopySession<T>(work: (session: CopySession) => Promise<T>): Promise<T>;
   /** LISTEN: calls `onMessage` for each notification; resolves, once listening, to the function that stops. */
   listen(channel: string, onMessage: (payload: string) => void): Promise<() => Promise<void>>;
+  /**
+   * Statements sent and not yet answered, where the driver tells it: the
+   * embedded database's thread. Absent on PostgreSQL: postgres.js exposes
+   * neither its connections in use nor its queue.
+   */
+  pendingQueries?(): number;
   close(): Promise<void>;
 }
 

@@ -38,6 +38,7 @@ export async function openPglite(
     nodePostgresPool: null,
     withCopySession: (work) => thread.transaction((tx) => work(copySession(tx))),
     listen: (channel, onMessage) => thread.listen(channel, onMessage),
+    pendingQueries: () => thread.pendingRequests(),
     close: async () => {
       await thread.close();
       unlock();

@@ -36,6 +36,8 @@ export interface PgliteClient extends ThreadQuerier {
   /** Runs `work` in one transaction; nothing else runs on the database meanwhile. */
   transaction<T>(work: (tx: ThreadQuerier) => Promise<T>): Promise<T>;
   listen(channel: string, onMessage: (payload: string) => void): Promise<() => Promise<void>>;
+  /** Requests sent to the thread and not yet answered: statements queued or running. */
+  pendingRequests(): number;
   close(): Promise<void>;
 }
 
@@ -131,6 +133,7 @@ export async function openPgliteThread(dataDir: string | undefined, migrationsFo
         await request({ kind: 'unlisten', listener });
       };
     },
+    pendingRequests: () => pending.size,
     close: async () => {
       if (!broken) await request({ kind: 'close' });
       await worker.terminate();

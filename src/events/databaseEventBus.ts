@@ -8,6 +8,7 @@
  */
 import type { Database } from '../db/database';
 import { describeError, type Logger } from '../logger';
+import type { EventMetrics } from '../metrics/gatewayMetrics';
 import type { EventBus, JobEventListener } from './eventBus';
 import { progressOf } from '../jobs/progress';
 import type { JobEvent } from './jobEvent';
@@ -19,9 +20,14 @@ export interface DatabaseEventBus extends EventBus {
   close(): Promise<void>;
 }
 
-export async function createDatabaseEventBus(database: Database, logger: Logger): Promise<DatabaseEventBus> {
+export async function createDatabaseEventBus(
+  database: Database,
+  logger: Logger,
+  metrics?: Pick<EventMetrics, 'notifications'>,
+): Promise<DatabaseEventBus> {
   const listeners = new Set<JobEventListener>();
   const unlisten = await database.listen(JOB_EVENTS_CHANNEL, (payload) => {
+    metrics?.notifications.inc();
     let event: JobEvent;
     try {
       const { processedProfiles, totalProfiles, ...parsed } = JSON.parse(payload) as Omit<JobEvent, 'progress'> & {

@@ -20,6 +20,7 @@ import { findExportJob } from '../jobs/findExportJob';
 import { parseJobId } from '../jobs/jobId';
 import { progressOf } from '../jobs/progress';
 import { describeError, type Logger } from '../logger';
+import type { EventMetrics } from '../metrics/gatewayMetrics';
 import type { Tenant } from '../tenant';
 import type { EventBus } from './eventBus';
 import { eventChannel, type EventChannel } from './eventChannel';
@@ -69,7 +70,12 @@ interface Watcher {
   endsWithJob: boolean;
 }
 
-export function createJobEventHub(db: AppDatabase, bus: EventBus, logger: Logger): JobEventHub {
+export function createJobEventHub(
+  db: AppDatabase,
+  bus: EventBus,
+  logger: Logger,
+  metrics?: Pick<EventMetrics, 'deliveryLag'>,
+): JobEventHub {
   // By tenant: an event is only ever for its own tenant's watchers, so it never scans the others.
   const watchersByTenant = new Map<string, Set<Watcher>>();
   const add = (watcher: Watcher) => {
@@ -103,6 +109,7 @@ export function createJobEventHub(db: AppDatabase, bus: EventBus, logger: Logger
     // (http/sharedSubscriptionExecution.ts). Every field of it depends on the event alone.
     const watched: WatchedJobEvent = { ...rest, job };
     for (const watcher of interested) push(watcher, watched);
+    metrics?.deliveryLag.observe(Math.max(0, Date.now() - event.occurredAt.getTime()) / 1000);
   }
 
   /** Queues an event the watcher asked for; dropping what it has seen happens when it is pulled. */

@@ -14,6 +14,8 @@ export function graphqlHttpHandler<TContext extends BaseContext>(
   apollo: ApolloServer<TContext>,
   context: ContextFunction<[{ req: IncomingMessage; res: ServerResponse; body: unknown }], TContext>,
   limits: Pick<LimitOptions, 'bodyBytes' | 'batchOperations' | 'variablesBytes'>,
+  /** Told the code of each request refused here, before Apollo sees it (metrics). */
+  onRefused: (code: string) => void = () => {},
 ) {
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const headers = new HeaderMap();
@@ -24,19 +26,19 @@ export function graphqlHttpHandler<TContext extends BaseContext>(
     try {
       body = await readBody(req, headers.get('content-type'), limits.bodyBytes);
     } catch (error: unknown) {
-      if (error instanceof BodyTooLargeError) return sendError(res, 413, ErrorCode.PAYLOAD_TOO_LARGE, error.message);
-      return sendError(res, 400, ApolloServerErrorCode.BAD_REQUEST, error instanceof Error ? error.message : 'Bad request');
+      if (error instanceof BodyTooLargeError) return refuse(res, onRefused, 413, ErrorCode.PAYLOAD_TOO_LARGE, error.message);
+      return refuse(res, onRefused, 400, ApolloServerErrorCode.BAD_REQUEST, error instanceof Error ? error.message : 'Bad request');
     }
     const operations = Array.isArray(body) ? body : [body];
     if (operations.length > limits.batchOperations) {
       const message = `A batch may hold at most ${limits.batchOperations} operations (got ${operations.length})`;
-      return sendError(res, 400, ErrorCode.TOO_MANY_OPERATIONS, message);
+      return refuse(res, onRefused, 400, ErrorCode.TOO_MANY_OPERATIONS, message);
     }
     const variablesTooLarge = operations.find(
       (operation) => variablesBytesOf(operation) > limits.variablesBytes,
     );
     if (variablesTooLarge !== undefined) {
-      return sendError(res, 413, ErrorCode.PAYLOAD_TOO_LARGE, `Variables may take at most ${limits.variablesBytes} characters of JSON`);
+      return refuse(res, onRefused, 413, ErrorCode.PAYLOAD_TOO_LARGE, `Variables may take at most ${limits.variablesBytes} characters of JSON`);
     }
     const response = await apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: {
@@ -61,6 +63,11 @@ export function graphqlHttpHandler<TContext extends BaseContext>(
 }
 
 class BodyTooLargeError extends Error {}
+
+function refuse(res: ServerResponse, onRefused: (code: string) => void, status: number, code: string, message: string): void {
+  onRefused(code);
+  sendError(res, status, code, message);
+}
 
 /** An answer before Apollo runs, as Apollo would write it: a GraphQL error with its code. */
 function sendError(res: ServerResponse, status: number, code: string, message: string): void {

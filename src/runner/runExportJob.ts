@@ -7,6 +7,7 @@ import type { AppDatabase } from '../db/database';
 import { PostgresErrorCode, postgresErrorCode } from '../db/postgresErrors';
 import type { ExportJobRow } from '../db/schema';
 import { describeError, type Logger } from '../logger';
+import type { RunnerMetrics } from '../metrics/gatewayMetrics';
 import { chunkSizer, lightStatementSizer } from './chunkSizer';
 import { ExportErrorCode } from './exportErrorCode';
 import { startHeartbeat } from './heartbeat';
@@ -31,16 +32,25 @@ export interface RunEnvironment {
   options: RunnerOptions;
   /** True once the runner is shutting down: hand the job back after the current chunk. */
   stopping(): boolean;
+  /** Absent when metrics are off. */
+  metrics?: RunnerMetrics;
 }
 
-export async function runExportJob(env: RunEnvironment, claimed: ExportJobRow): Promise<void> {
+/**
+ * How a run ended: the job's end (succeeded, failed, cancelled), handed back
+ * because the runner stops (released), or found in another runner's hands (lost).
+ */
+export type RunOutcome = 'succeeded' | 'failed' | 'cancelled' | 'released' | 'lost';
+
+export async function runExportJob(env: RunEnvironment, claimed: ExportJobRow): Promise<RunOutcome> {
   // Every write below that changes the job's status or progress writes its event
   // itself (the outbox trigger, migration 0012): the runner publishes nothing.
-  const { db, runnerId, options } = env;
-  const end = async (outcome: Parameters<typeof endJobWithoutResult>[3]) => {
+  const { db, runnerId, options, metrics } = env;
+  const end = async (outcome: Parameters<typeof endJobWithoutResult>[3]): Promise<RunOutcome> => {
     const ended = await endJobWithoutResult(db, claimed.id, runnerId, outcome);
-    if (!ended) return;
+    if (!ended) return 'lost';
     await removeBatchRecords(db, ended.batchIds, lightStatementSizer(options));
+    return outcome.status === 'CANCELLED' ? 'cancelled' : 'failed';
   };
   if (claimed.status === 'CANCELLING') return end({ status: 'CANCELLED' });
   if (claimed.attempts > options.maxAttempts) {
@@ -61,7 +71,11 @@ export async function runExportJob(env: RunEnvironment, claimed: ExportJobRow): 
   let finished = false; // ends the count when the run ends first
   const heartbeat = startHeartbeat({
     intervalMs: options.leaseMs / 3,
-    renew: async () => (await renewLease(db, claimed.id, runnerId, options.leaseMs)) !== null,
+    renew: async () => {
+      const renewed = (await renewLease(db, claimed.id, runnerId, options.leaseMs)) !== null;
+      if (renewed) metrics?.leaseRenewals.inc();
+      return renewed;
+    },
     onLost: () => (leaseLost = true),
     onError: (error) => env.logger.error('Lease renewal failed', { jobId: claimed.id, error: describeError(error) }),
   });
@@ -69,7 +83,7 @@ export async function runExportJob(env: RunEnvironment, claimed: ExportJobRow): 
   try {
     const plan = planExport(claimed);
     const started = await startExport(db, claimed, plan, runnerId);
-    if (!started) return;
+    if (!started) return 'lost';
     // The total is for progress only: it is counted beside the first chunks, not before
     // them, and an export whose count fails goes on without it.
     // Half a chunk's time: where statements take turns (PGlite), an API request waits less behind one.
@@ -89,7 +103,7 @@ export async function runExportJob(env: RunEnvironment, claimed: ExportJobRow): 
     for (;;) {
       if (env.stopping()) {
         await releaseJob(db, claimed.id, runnerId);
-        return;
+        return 'released';
       }
       let chunk;
       try {
@@ -103,21 +117,27 @@ export async function runExportJob(env: RunEnvironment, claimed: ExportJobRow): 
         continue;
       }
       chunks.record(chunk.elapsedMs, chunk.reachedEnd);
-      if (chunk.status === null || leaseLost) return; // another runner holds the job now
+      if (chunk.status === null || leaseLost) return 'lost'; // another runner holds the job now
+      metrics?.profilesRead.inc(chunk.scanned);
       checkpoint = chunk.checkpoint;
       if (chunk.status === 'CANCELLING') return await end({ status: 'CANCELLED' });
       if (chunk.reachedEnd) break;
     }
     const profilesRead = new Date();
     await counted;
-    if (await completeJob(db, claimed.id, runnerId, profilesRead)) return;
+    const completed = await completeJob(db, claimed.id, runnerId, profilesRead);
+    if (completed) {
+      metrics?.exportedProfiles.inc(completed.exportedProfiles);
+      return 'succeeded';
+    }
     // Not completed: cancelled in the last moment, or the lease is gone.
     if ((await renewLease(db, claimed.id, runnerId, options.leaseMs)) === 'CANCELLING') {
-      await end({ status: 'CANCELLED' });
+      return await end({ status: 'CANCELLED' });
     }
+    return 'lost';
   } catch (error: unknown) {
     env.logger.error('Export job failed', { jobId: claimed.id, error: describeError(error) });
-    await end({
+    return await end({
       status: 'FAILED',
       errors: [
         {

@@ -24,20 +24,31 @@ import type { AppDatabase } from '../db/database';
 import { inBackground } from '../db/backgroundWork';
 import type { EventBus } from '../events/eventBus';
 import { describeError, type Logger } from '../logger';
+import type { RunnerMetrics } from '../metrics/gatewayMetrics';
 import { lightStatementSizer } from './chunkSizer';
-import { runExportJob } from './runExportJob';
+import { runExportJob, type RunOutcome } from './runExportJob';
 import type { RunnerOptions } from './runnerOptions';
+import type { ExportJobRow } from '../db/schema';
 import { claimJob } from './sql/claimJob';
 import { batchesWithAbandonedRecords, removeBatchRecords } from './sql/removeBatchRecords';
 
 export interface Runner {
   readonly id: string;
+  /** Jobs running now (slots in use, of `concurrency`). */
+  busySlots(): number;
   /** Stops claiming, hands running jobs back after their current chunk, and resolves when all are out. */
   stop(): Promise<void>;
 }
 
-export function startRunner(deps: { db: AppDatabase; bus: EventBus; logger: Logger; options: RunnerOptions }): Runner {
-  const { db, logger, options } = deps;
+export function startRunner(deps: {
+  db: AppDatabase;
+  bus: EventBus;
+  logger: Logger;
+  options: RunnerOptions;
+  /** Absent when metrics are off. */
+  metrics?: RunnerMetrics;
+}): Runner {
+  const { db, logger, options, metrics } = deps;
   const id = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   const running = new Set<Promise<void>>();
   let stopping = false;
@@ -58,7 +69,12 @@ export function startRunner(deps: { db: AppDatabase; bus: EventBus; logger: Logg
           const job = await claimJob(db, { runnerId: id, leaseMs: options.leaseMs, tenantLimit: options.tenantLimit });
           if (!job) break;
           logger.info('Export job claimed', { jobId: job.id, runnerId: id, attempt: job.attempts });
+          const claimedAt = performance.now();
+          if (metrics) recordClaim(metrics, job);
           const run = runExportJob(environment, job)
+            .then((outcome) => {
+              if (metrics) recordRun(metrics, outcome, (performance.now() - claimedAt) / 1000);
+            })
             .catch((error: unknown) => logger.error('Export run crashed', { jobId: job.id, error: describeError(error) }))
             .finally(() => {
               running.delete(run);
@@ -82,6 +98,7 @@ export function startRunner(deps: { db: AppDatabase; bus: EventBus; logger: Logg
   logger.info('Export runner started', { runnerId: id, concurrency: options.concurrency });
   return {
     id,
+    busySlots: () => running.size,
     stop: async () => {
       stopping = true;
       stopWaking();
@@ -90,6 +107,28 @@ export function startRunner(deps: { db: AppDatabase; bus: EventBus; logger: Logg
       await Promise.all(running);
     },
   };
+}
+
+function recordClaim(metrics: RunnerMetrics, job: ExportJobRow): void {
+  if (job.attempts > 1) {
+    metrics.jobsReclaimed.inc();
+    return;
+  }
+  // Both times are the database's (creation, and the claim's update), so clocks cannot skew the wait.
+  metrics.queueWait.observe(Math.max(0, job.updateTime.getTime() - job.creationTime.getTime()) / 1000);
+}
+
+const FINAL_STATUS: Partial<Record<RunOutcome, string>> = {
+  succeeded: 'SUCCEEDED',
+  failed: 'FAILED',
+  cancelled: 'CANCELLED',
+};
+
+function recordRun(metrics: RunnerMetrics, outcome: RunOutcome, seconds: number): void {
+  metrics.runDuration.observe({ outcome }, seconds);
+  const status = FINAL_STATUS[outcome];
+  if (status) metrics.jobsFinished.inc({ status });
+  if (outcome === 'lost') metrics.leasesLost.inc();
 }
 
 /** Finishes what a run that died while removing its partial records left behind. */

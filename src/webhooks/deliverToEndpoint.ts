@@ -9,6 +9,7 @@
 import type { AppDatabase } from '../db/database';
 import type { WebhookRow } from '../db/schema';
 import { describeError, type Logger } from '../logger';
+import type { WebhookMetrics } from '../metrics/gatewayMetrics';
 import { MESSAGES_PER_CLAIM } from './deliveryPolicy';
 import { dropMessages } from './sql/dropMessages';
 import { pendingMessages } from './sql/pendingMessages';
@@ -27,6 +28,8 @@ export interface DeliveryEnvironment {
   leaseMs: number;
   /** Aborted when the deliverer stops: requests on their way are dropped, to be sent again later. */
   signal: AbortSignal;
+  /** Absent when metrics are off. */
+  metrics?: WebhookMetrics;
 }
 
 export async function deliverToEndpoint(env: DeliveryEnvironment, endpoint: WebhookRow): Promise<void> {
@@ -65,6 +68,7 @@ export async function deliverToEndpoint(env: DeliveryEnvironment, endpoint: Webh
       }
       const outcome = await poster.post(url, signer.sign(message.event), signal);
       if (outcome.aborted) break;
+      env.metrics?.deliveries.inc({ outcome: outcome.succeeded ? 'succeeded' : 'failed' });
       const attempt = message.attempts + 1;
       if (outcome.succeeded) {
         const { attemptedAt, durationMs } = outcome;

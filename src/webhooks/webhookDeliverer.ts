@@ -27,6 +27,7 @@ import { deliverToEndpoint, type DeliveryEnvironment } from './deliverToEndpoint
 import { claimEndpoints } from './sql/claimEndpoints';
 import { createWebhookPoster } from './webhookPoster';
 import type { WebhookOptions } from './webhookOptions';
+import type { WebhookMetrics } from '../metrics/gatewayMetrics';
 
 /** The channel of migration 0012's trigger: messages were queued. */
 export const WEBHOOK_MESSAGES_CHANNEL = 'gw_webhook_messages';
@@ -52,6 +53,8 @@ export interface WebhookDelivererDeps {
    * deliverer that dies frees its endpoints after this. Default 30 s.
    */
   leaseMs?: number;
+  /** Absent when metrics are off. */
+  metrics?: WebhookMetrics;
 }
 
 export function startWebhookDeliverer(deps: WebhookDelivererDeps): WebhookDeliverer {
@@ -67,6 +70,7 @@ export function startWebhookDeliverer(deps: WebhookDelivererDeps): WebhookDelive
     runnerId,
     leaseMs,
     signal: stopped.signal,
+    metrics: deps.metrics,
   };
 
   // A wake that comes while the loop claims is kept, not lost: the loop looks again at once.

@@ -20,7 +20,8 @@ export function spawnCommand(command: string, env: Record<string, string>, cwd =
   const { DATABASE_URL: _ignored, DATA_DIR: _alsoIgnored, ...inherited } = process.env;
   return spawn(process.execPath, ['--import', TSX, join(PROJECT, 'src/main.ts'), command], {
     cwd,
-    env: { ...inherited, PORT: '0', HOST: '127.0.0.1', ...env },
+    // No drain on shutdown unless a test asks: tests stop many servers that no load balancer watches.
+    env: { ...inherited, PORT: '0', HOST: '127.0.0.1', SHUTDOWN_DRAIN_MS: '0', ...env },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
 }

@@ -7,6 +7,7 @@ import type { WebhookOptions } from '../../src/webhooks/webhookOptions';
 import type { AuthOptions } from '../../src/auth/authOptions';
 import { loadConfig } from '../../src/config';
 import type { LimitOptions } from '../../src/limits/limitOptions';
+import type { MetricsOptions } from '../../src/metrics/metricsOptions';
 import type { Database } from '../../src/db/database';
 import { startServer, type RunningServer } from '../../src/server';
 import type { RunnerOptions } from '../../src/runner/runnerOptions';
@@ -63,7 +64,13 @@ export async function startTestServer(
   runner: Partial<RunnerOptions> = {},
   auth: Partial<AuthOptions> = {},
   limits: Partial<LimitOptions> = {},
-  more: { webhooks?: Partial<WebhookOptions>; events?: Partial<EventOptions> } = {},
+  more: {
+    webhooks?: Partial<WebhookOptions>;
+    events?: Partial<EventOptions>;
+    metrics?: Partial<MetricsOptions>;
+    /** Default 0: tests stop servers that no load balancer watches. */
+    shutdownDrainMs?: number;
+  } = {},
 ): Promise<TestServer> {
   const queries: string[] = [];
   const logs: string[] = [];
@@ -81,6 +88,8 @@ export async function startTestServer(
       limits: { ...loadConfig({}).limits, ...limits },
       events: { ...loadConfig({}).events, ...more.events },
       webhooks: { ...loadConfig({}).webhooks, ...more.webhooks },
+      metrics: { ...loadConfig({}).metrics, ...more.metrics },
+      shutdownDrainMs: more.shutdownDrainMs ?? 0,
     },
     {
       database,

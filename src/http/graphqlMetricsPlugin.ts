@@ -1,0 +1,53 @@
+/**
+ * Records each GraphQL operation over HTTP: its duration by operation name and
+ * outcome, and every error sent by its `extensions.code`. The clock starts
+ * when Apollo starts the operation (after the body is read and the caller
+ * authenticated); a request refused before that (authentication, rate limit)
+ * counts as an error only.
+ */
+import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
+import type { GraphQLFormattedError } from 'graphql';
+import type { GraphqlMetrics } from '../metrics/gatewayMetrics';
+
+/** What an operation ended with: `ok`, or the class of its first error. */
+export type RequestOutcome = 'ok' | 'client_error' | 'server_error';
+
+// Codes are a closed set (errors.ts plus Apollo's); anything else is not used as a label.
+const CODE_LABEL = /^[A-Z][A-Z_]{0,47}$/;
+
+export function graphqlMetricsPlugin<TContext extends BaseContext>(metrics: GraphqlMetrics): ApolloServerPlugin<TContext> {
+  return {
+    async requestDidStart() {
+      const started = performance.now();
+      return {
+        async willSendResponse({ operationName, response }) {
+          const body = response.body;
+          const errors = body.kind === 'single' ? body.singleResult.errors : body.initialResult.errors;
+          let outcome: RequestOutcome = 'ok';
+          if (errors && errors.length > 0) {
+            outcome = outcomeOf(errors[0]!);
+            for (const error of errors) metrics.errors.inc({ code: codeOf(error.extensions?.code) });
+          }
+          metrics.requestDuration.observe(
+            { operation: metrics.operations.of(operationName), outcome },
+            (performance.now() - started) / 1000,
+          );
+        },
+      };
+    },
+    async contextCreationDidFail({ error }) {
+      metrics.errors.inc({ code: codeOf((error as { extensions?: { code?: unknown } }).extensions?.code) });
+    },
+  };
+}
+
+/** The label of an error code; `OTHER` for one that is not a code. */
+export function codeOf(code: unknown): string {
+  return typeof code === 'string' && CODE_LABEL.test(code) ? code : 'OTHER';
+}
+
+/** The server's fault (masked, unexpected) or the client's (everything with a code of ours or Apollo's). */
+function outcomeOf(error: GraphQLFormattedError): RequestOutcome {
+  const code = error.extensions?.code;
+  return code === undefined || code === 'INTERNAL_SERVER_ERROR' ? 'server_error' : 'client_error';
+}

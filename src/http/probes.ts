@@ -1,0 +1,30 @@
+/**
+ * The probes: `/healthz` (liveness: the process serves HTTP; cheap, no
+ * database) and `/readyz` (readiness: send it traffic; `readiness.ts`).
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Readiness } from '../readiness';
+
+export function livenessHandler(state: { subscriptions(): number; sockets(): number }) {
+  return (_req: IncomingMessage, res: ServerResponse): void => {
+    res.setHeader('content-type', 'application/json');
+    res.end(
+      JSON.stringify({
+        status: 'ok',
+        subscriptions: state.subscriptions(),
+        sockets: state.sockets(),
+        heapUsedMb: Math.round(process.memoryUsage().heapUsed / 2 ** 20),
+      }),
+    );
+  };
+}
+
+export function readinessHandler(readiness: Readiness) {
+  return async (_req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const reason = await readiness.check();
+    res.statusCode = reason === null ? 200 : 503;
+    res.setHeader('content-type', 'application/json');
+    res.setHeader('cache-control', 'no-store');
+    res.end(JSON.stringify(reason === null ? { status: 'ready' } : { status: 'not ready', reason }));
+  };
+}

@@ -1,0 +1,37 @@
+/**
+ * Operation names as label values, with bounded cardinality: clients choose
+ * the names, and every distinct label value is a time series in Prometheus.
+ */
+
+/** Distinct operation names labelled as themselves; later ones are `other`. */
+export const MAX_OPERATION_LABELS = 100;
+
+/** Longer names are `other`: a label value is stored with every sample. */
+const MAX_NAME_LENGTH = 64;
+
+export const UNKNOWN_OPERATION = 'unknown';
+export const ANONYMOUS_OPERATION = 'anonymous';
+export const OTHER_OPERATION = 'other';
+
+export interface OperationLabels {
+  /**
+   * The label of an operation: its name if among the first 100 seen,
+   * `anonymous` without a name (null), `unknown` when the request never got as
+   * far as choosing its operation (undefined: unparsable, invalid).
+   */
+  of(name: string | null | undefined): string;
+}
+
+export function operationLabels(max = MAX_OPERATION_LABELS): OperationLabels {
+  const known = new Set<string>();
+  return {
+    of(name) {
+      if (name === undefined) return UNKNOWN_OPERATION;
+      if (name === null || name === '') return ANONYMOUS_OPERATION;
+      if (known.has(name)) return name;
+      if (known.size >= max || name.length > MAX_NAME_LENGTH) return OTHER_OPERATION;
+      known.add(name);
+      return name;
+    },
+  };
+}

@@ -1,0 +1,49 @@
+/** Where /metrics answers: the main port, a port of its own (METRICS_PORT), or nowhere (METRICS=off). */
+import { afterEach, describe, expect, it } from 'vitest';
+import { storageTargets } from '../helpers/databases';
+import { sample, scrape } from '../helpers/metrics';
+import { startTestServer, type TestServer } from '../helpers/testServer';
+
+const [embedded] = storageTargets;
+const mainPortMetrics = (api: TestServer) => api.server.url.replace(/\/graphql$/, '/metrics');
+
+describe('where metrics are served', () => {
+  const started: TestServer[] = [];
+  afterEach(async () => {
+    await Promise.all(started.splice(0).map((api) => api.close()));
+  });
+  const start = async (metrics: { enabled?: boolean; port?: number }) => {
+    const api = await startTestServer(embedded!, {}, {}, {}, { metrics });
+    started.push(api);
+    return api;
+  };
+
+  it('serves /metrics on the main port by default, with the process metrics beside the gateway\'s', async () => {
+    const api = await start({});
+    expect(api.server.metricsUrl).toBe(mainPortMetrics(api));
+    const response = await fetch(mainPortMetrics(api));
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
+    const text = await response.text();
+    expect(sample(text, 'gateway_processes')).toBe(1);
+    expect(sample(text, 'process_cpu_user_seconds_total')).toBeGreaterThan(0);
+    expect(sample(text, 'nodejs_eventloop_lag_seconds')).toBeDefined();
+  });
+
+  it('answers 404 on /metrics with METRICS=off', async () => {
+    const api = await start({ enabled: false });
+    expect(api.server.metricsUrl).toBeNull();
+    expect((await fetch(mainPortMetrics(api))).status).toBe(404);
+    expect((await api.graphql('{ __typename }')).data).toEqual({ __typename: 'Query' });
+  });
+
+  it('serves /metrics on METRICS_PORT, and not on the main port', async () => {
+    const api = await start({ port: 0 });
+    const url = api.server.metricsUrl!;
+    expect(new URL(url).port).not.toBe(new URL(api.server.url).port);
+    await api.graphql('query Seen { __typename }');
+    expect(sample(await scrape(url), 'gateway_graphql_request_duration_seconds_count', { operation: 'Seen' })).toBe(1);
+    expect((await fetch(mainPortMetrics(api))).status).toBe(404);
+    expect((await fetch(url.replace(/\/metrics$/, '/graphql'))).status).toBe(404);
+  });
+});

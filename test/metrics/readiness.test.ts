@@ -1,0 +1,65 @@
+/** /healthz (alive, no database) against /readyz (database, migrations, not shutting down). */
+import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { storageTargets } from '../helpers/databases';
+import { startTestServer, type TestServer } from '../helpers/testServer';
+
+const probe = (api: TestServer, path: string) => fetch(api.server.url.replace(/\/graphql$/, path));
+
+describe.each(storageTargets)('the probes on $name', (target) => {
+  let api: TestServer;
+
+  beforeAll(async () => {
+    api = await startTestServer(target);
+  });
+  afterAll(() => api?.close());
+
+  it('answers /healthz without asking the database', async () => {
+    api.resetQueries();
+    const response = await probe(api, '/healthz');
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ status: 'ok' });
+    expect(api.queries).toEqual([]);
+  });
+
+  it('answers /readyz 200 when the database answers with every migration applied', async () => {
+    const response = await probe(api, '/readyz');
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ status: 'ready' });
+  });
+
+  it('answers /readyz 503 while a migration of this build is not applied', async () => {
+    const [last] = await api.database.db.execute<{ id: number; hash: string; created_at: string }>(
+      sql`select id, hash, created_at from drizzle.__drizzle_migrations order by created_at desc limit 1`,
+    );
+    await api.database.db.execute(sql`delete from drizzle.__drizzle_migrations where id = ${last!.id}`);
+    try {
+      const response = await probe(api, '/readyz');
+      expect(response.status).toBe(503);
+      expect(await response.json()).toEqual({ status: 'not ready', reason: '1 migration(s) not applied' });
+    } finally {
+      await api.database.db.execute(
+        sql`insert into drizzle.__drizzle_migrations (id, hash, created_at) values (${last!.id}, ${last!.hash}, ${last!.created_at})`,
+      );
+    }
+    expect((await probe(api, '/readyz')).status).toBe(200);
+  });
+});
+
+describe.each(storageTargets)('shutting down on $name', (target) => {
+  it('turns /readyz to 503 first and goes on answering requests until the drain delay has passed', async () => {
+    const api = await startTestServer(target, {}, {}, {}, { shutdownDrainMs: 1_500 });
+    const closing = api.close();
+    let closed = false;
+    void closing.then(() => (closed = true));
+    const readyz = await probe(api, '/readyz');
+    expect(readyz.status).toBe(503);
+    expect(await readyz.json()).toEqual({ status: 'not ready', reason: 'shutting down' });
+    // Not ready, yet still serving: a load balancer has time to stop sending.
+    const answered = await api.graphql('query StillServed { __typename }');
+    expect(answered.data).toEqual({ __typename: 'Query' });
+    expect(closed).toBe(false);
+    await closing;
+    await expect(probe(api, '/healthz')).rejects.toThrow();
+  });
+});
