@@ -2,6 +2,8 @@
 import { resolve } from 'node:path';
 import type { AuthOptions } from './auth/authOptions';
 import type { LimitOptions } from './limits/limitOptions';
+import { LOG_LEVELS } from './logger';
+import type { LoggingOptions } from './logging/loggingOptions';
 import type { MetricsOptions } from './metrics/metricsOptions';
 import type { EventOptions } from './events/eventOptions';
 import type { RunnerOptions } from './runner/runnerOptions';
@@ -42,6 +44,8 @@ export interface Config {
   webhooks: WebhookOptions;
   /** Prometheus metrics (see `MetricsOptions` for each variable). */
   metrics: MetricsOptions;
+  /** What is logged (see `LoggingOptions` for each variable). */
+  logging: LoggingOptions;
   /**
    * On shutdown, how long `/readyz` answers 503 while requests are still served,
    * before the server stops accepting: the time a load balancer needs to notice
@@ -96,6 +100,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxPerTenant: integer(env, 'LIMIT_WEBHOOKS', 20, 0, 10_000),
       concurrency: integer(env, 'WEBHOOK_CONCURRENCY', 16, 0, 1_000),
       timeoutMs: integer(env, 'WEBHOOK_TIMEOUT_MS', 10_000, 100, 60_000),
+    },
+    logging: {
+      level: oneOf(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),
+      accessLogSample: fraction(env, 'ACCESS_LOG_SAMPLE', 0),
     },
     metrics: {
       enabled: onOff(env, 'METRICS', true),
@@ -158,4 +166,23 @@ function onOff(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean
   if (raw === 'on' || raw === '1' || raw === 'true') return true;
   if (raw === 'off' || raw === '0' || raw === 'false') return false;
   throw new Error(`${name} must be on or off (got ${JSON.stringify(env[name])})`);
+}
+
+/** One of `allowed` (case-insensitive), `fallback` when unset; anything else is refused. */
+function oneOf<T extends string>(env: NodeJS.ProcessEnv, name: string, allowed: readonly T[], fallback: T): T {
+  const raw = env[name]?.toLowerCase();
+  if (raw === undefined || raw === '') return fallback;
+  if ((allowed as readonly string[]).includes(raw)) return raw as T;
+  throw new Error(`${name} must be one of ${allowed.join(', ')} (got ${JSON.stringify(env[name])})`);
+}
+
+/** A number from 0 to 1, `fallback` when unset. */
+function fraction(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value < 0 || value > 1) {
+    throw new Error(`${name} must be a number from 0 to 1 (got ${JSON.stringify(raw)})`);
+  }
+  return value;
 }

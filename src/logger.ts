@@ -1,14 +1,23 @@
 /**
- * A small structured logger: one JSON object per line on stderr. Lines are
- * bounded whatever they carry: a failed statement's error holds its SQL and
- * every parameter, which client input once made a 5 MB line.
+ * The structured logger: one JSON object per line on stderr, by pino, at
+ * LOG_LEVEL. Every line of a request or a job run carries its request id or
+ * job id (src/logging/logContext.ts) and, when tracing is on, the trace id.
+ * Secrets never reach a line (`redact`), and lines are bounded whatever they
+ * carry: a failed statement's error holds its SQL and every parameter, which
+ * client input once made a 5 MB line.
  */
 import { inspect } from 'node:util';
+import pino, { type DestinationStream } from 'pino';
+import { logContextFields } from './logging/logContext';
+import { currentTraceId } from './tracing/currentTraceId';
 
 export interface Logger {
   info(message: string, fields?: Record<string, unknown>): void;
   error(message: string, fields?: Record<string, unknown>): void;
 }
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
 
 /** The most characters of any one string of an error's description: a message quoting a statement, a parameter, a line. */
 const MAX_ERROR_STRING_CHARS = 2_000;
@@ -21,12 +30,36 @@ const MAX_LIST_ITEMS = 100;
 // As deep as inspect goes.
 const MAX_CAUSES = 6;
 
-export function createLogger(write: (line: string) => void = (line) => process.stderr.write(line + '\n')): Logger {
-  const log = (level: string, message: string, fields: Record<string, unknown> = {}) =>
-    write(JSON.stringify({ time: new Date().toISOString(), level, message, ...fields }, bounded));
+/** Fields that may hold a credential, wherever a caller puts them (one level deep). */
+const SECRET_FIELDS = ['authorization', 'token', 'bearerToken', 'secret', 'password', 'cookie'];
+const REDACTED_PATHS = [...SECRET_FIELDS, ...SECRET_FIELDS.map((field) => `*.${field}`)];
+
+export interface LoggerOptions {
+  /** LOG_LEVEL; default `info`. */
+  level?: LogLevel;
+  /** Where lines go; default stderr, written synchronously so that a line before an exit is never lost. */
+  destination?: DestinationStream;
+}
+
+export function createLogger(options: LoggerOptions = {}): Logger {
+  const logger = pino(
+    {
+      level: options.level ?? 'info',
+      base: undefined,
+      messageKey: 'message',
+      timestamp: pino.stdTimeFunctions.isoTime,
+      formatters: { level: (label) => ({ level: label }) },
+      redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+      mixin: () => {
+        const traceId = currentTraceId();
+        return traceId ? { ...logContextFields(), traceId } : logContextFields();
+      },
+    },
+    options.destination ?? pino.destination({ fd: 2, sync: true }),
+  );
   return {
-    info: (message, fields) => log('info', message, fields),
-    error: (message, fields) => log('error', message, fields),
+    info: (message, fields) => logger.info(boundedFields(fields), message),
+    error: (message, fields) => logger.error(boundedFields(fields), message),
   };
 }
 
@@ -76,6 +109,16 @@ function withShortMessages(error: unknown, depth: number): unknown {
 /** `text` cut to `max` characters, with a note of how many were cut. */
 function truncate(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max)}… [${text.length - max} more characters cut]`;
+}
+
+/** `fields` with every string and list bounded: as they are when flat and short (most lines), else a bounded copy. */
+function boundedFields(fields: Record<string, unknown> = {}): Record<string, unknown> {
+  for (const key in fields) {
+    const value = fields[key];
+    const short = typeof value === 'string' ? value.length <= MAX_FIELD_CHARS : value === null || typeof value !== 'object';
+    if (!short) return JSON.parse(JSON.stringify(fields, bounded)) as Record<string, unknown>;
+  }
+  return fields;
 }
 
 // A JSON.stringify replacer: every string and list of a log line bounded.

@@ -8,10 +8,12 @@ import { createLogger, describeError } from './logger';
 import { startServer } from './server';
 import { isPrimaryProcess, runPrimary } from './serveWorkers';
 
-const logger = createLogger();
+// At LOG_LEVEL once the config is read; before that (a config that fails to load), at info.
+let logger = createLogger();
 
 async function serve(): Promise<void> {
   const config = loadConfig();
+  logger = createLogger({ level: config.logging.level });
   armFaultPoint(config.faultPoint);
   if (config.workers > 1 && isPrimaryProcess()) {
     runPrimary(config, logger);
@@ -24,6 +26,7 @@ async function serve(): Promise<void> {
 /** The export runner alone, without HTTP: more runners for a PostgreSQL database. */
 async function worker(): Promise<void> {
   const config = loadConfig();
+  logger = createLogger({ level: config.logging.level });
   const database = await createDb({ url: config.databaseUrl, dataDir: config.dataDir, poolSize: config.poolSize });
   const options = { ...config.runner, concurrency: Math.max(1, config.runner.concurrency) };
   const bus = await createDatabaseEventBus(database, logger);

@@ -34,6 +34,8 @@ import { METRICS_PATH, metricsHandler, serveMetricsPort, type MetricsServer } fr
 import { livenessHandler, readinessHandler } from './http/probes';
 import { asksOnlyForSchema } from './http/schemaOnlyRequest';
 import { serveGraphqlOverWebSocket, type GraphqlWsServer } from './http/graphqlWsServer';
+import { accessLogPlugin } from './http/accessLogPlugin';
+import { currentRequestId, withLogContext } from './logging/logContext';
 import { createLogger, describeError, type Logger } from './logger';
 import { workerMetrics } from './metrics/clusterMetrics';
 import { createGatewayMetrics } from './metrics/gatewayMetrics';
@@ -74,7 +76,7 @@ export interface ServerOptions {
 }
 
 export async function startServer(config: Config, options: ServerOptions = {}): Promise<RunningServer> {
-  const logger = options.logger ?? createLogger();
+  const logger = options.logger ?? createLogger({ level: config.logging.level });
   const database =
     options.database ??
     (await createDb({ url: config.databaseUrl, dataDir: config.dataDir, poolSize: config.poolSize }));
@@ -121,12 +123,14 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
       // Federated tracing (ftv1) times graphql-js's field resolvers, which the jit executor bypasses.
       ApolloServerPluginInlineTraceDisabled(),
       ...(metrics ? [graphqlMetricsPlugin<Context>(metrics.graphql)] : []),
+      ...(config.logging.accessLogSample > 0 ? [accessLogPlugin<Context>(logger, config.logging.accessLogSample)] : []),
     ],
   });
   await apollo.start();
 
   const graphql = graphqlHttpHandler(apollo, async ({ req, res, body }) => {
-    const requestId = requestIdOf(req.headers);
+    // Chosen where the request came in (its log lines carry it), sent back to the caller.
+    const requestId = currentRequestId() ?? requestIdOf(req.headers);
     res.setHeader(REQUEST_ID_HEADER, requestId);
     if (!req.headers[ORG_HEADER] && asksOnlyForSchema(body)) {
       return createSchemaOnlyContext(services, requestId);
@@ -174,7 +178,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   httpServer.on('request', (req: IncomingMessage, res: ServerResponse) => {
     const path = (req.url ?? '/').split('?')[0] ?? '/';
     if (path === '/graphql') {
-      graphql(req, res).catch((error: unknown) => {
+      withLogContext({ requestId: requestIdOf(req.headers) }, () => graphql(req, res)).catch((error: unknown) => {
         logger.error('HTTP handler failed', { error: describeError(error) });
         if (!res.headersSent) res.statusCode = 500;
         res.end();

@@ -25,6 +25,7 @@ import { inBackground } from '../db/backgroundWork';
 import type { EventBus } from '../events/eventBus';
 import { describeError, type Logger } from '../logger';
 import type { RunnerMetrics } from '../metrics/gatewayMetrics';
+import { withLogContext } from '../logging/logContext';
 import { lightStatementSizer } from './chunkSizer';
 import { runExportJob, type RunOutcome } from './runExportJob';
 import type { RunnerOptions } from './runnerOptions';
@@ -71,7 +72,7 @@ export function startRunner(deps: {
           logger.info('Export job claimed', { jobId: job.id, runnerId: id, attempt: job.attempts });
           const claimedAt = performance.now();
           if (metrics) recordClaim(metrics, job);
-          const run = runExportJob(environment, job)
+          const run = withLogContext({ jobId: job.id }, () => runExportJob(environment, job))
             .then((outcome) => {
               if (metrics) recordRun(metrics, outcome, (performance.now() - claimedAt) / 1000);
             })

@@ -3,6 +3,7 @@
  * GraphQL to it with fetch, exactly as a client would.
  */
 import type { EventOptions } from '../../src/events/eventOptions';
+import type { LoggingOptions } from '../../src/logging/loggingOptions';
 import type { WebhookOptions } from '../../src/webhooks/webhookOptions';
 import type { AuthOptions } from '../../src/auth/authOptions';
 import { loadConfig } from '../../src/config';
@@ -68,6 +69,7 @@ export async function startTestServer(
     webhooks?: Partial<WebhookOptions>;
     events?: Partial<EventOptions>;
     metrics?: Partial<MetricsOptions>;
+    logging?: Partial<LoggingOptions>;
     /** Default 0: tests stop servers that no load balancer watches. */
     shutdownDrainMs?: number;
   } = {},
@@ -89,6 +91,7 @@ export async function startTestServer(
       events: { ...loadConfig({}).events, ...more.events },
       webhooks: { ...loadConfig({}).webhooks, ...more.webhooks },
       metrics: { ...loadConfig({}).metrics, ...more.metrics },
+      logging: { ...loadConfig({}).logging, ...more.logging },
       shutdownDrainMs: more.shutdownDrainMs ?? 0,
     },
     {

@@ -1,0 +1,54 @@
+/**
+ * The server's log as users see it, in a process of its own: an access line per
+ * request when asked (ACCESS_LOG_SAMPLE), each line of a request with its
+ * request id, and never the caller's token.
+ */
+import { afterAll, describe, expect, it } from 'vitest';
+import { startService, stopService, type ServiceProcess } from '../helpers/processes';
+
+const HEADERS = { 'content-type': 'application/json', 'x-gw-ims-org-id': 'ORG_LOGS@AdobeOrg' };
+const TOKEN = 'eyJhbGciOiJub25lIn0.never-logged.x';
+
+describe('the access log', { timeout: 60_000 }, () => {
+  const services: ServiceProcess[] = [];
+  afterAll(async () => {
+    for (const service of services) await stopService(service, 'SIGKILL');
+  });
+  const lines = (service: ServiceProcess) =>
+    service
+      .output()
+      .split('\n')
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line) as Record<string, any>);
+
+  it('writes a line per request with operation, status, duration and request id, without the token', async () => {
+    const server = await startService('serve', { DATABASE_URL: 'memory://', RUNNER_CONCURRENCY: '0', ACCESS_LOG_SAMPLE: '1' });
+    services.push(server);
+    const post = (body: unknown, requestId: string) =>
+      fetch(server.url, {
+        method: 'POST',
+        headers: { ...HEADERS, 'x-request-id': requestId, authorization: `Bearer ${TOKEN}` },
+        body: JSON.stringify(body),
+      });
+    expect((await post({ query: 'query Limits { exportLimits { requestsPerSecond } }' }, 'req-ok')).status).toBe(200);
+    expect((await post({ query: 'query Broken { nope }' }, 'req-bad')).status).toBe(400);
+    await new Promise((resolve) => setTimeout(resolve, 200)); // the lines reach our pipe
+
+    const access = lines(server).filter((line) => line.message === 'GraphQL request');
+    expect(access).toEqual([
+      expect.objectContaining({ level: 'info', requestId: 'req-ok', operation: 'Limits', type: 'query', status: 200, durationMs: expect.any(Number) }),
+      // An invalid document names no operation Apollo could choose.
+      expect.objectContaining({ requestId: 'req-bad', operation: null, status: 400, errorCodes: ['GRAPHQL_VALIDATION_FAILED'] }),
+    ]);
+    expect(server.output()).not.toContain(TOKEN);
+  });
+
+  it('writes none by default', async () => {
+    const server = await startService('serve', { DATABASE_URL: 'memory://', RUNNER_CONCURRENCY: '0' });
+    services.push(server);
+    await fetch(server.url, { method: 'POST', headers: HEADERS, body: JSON.stringify({ query: '{ exportLimits { requestsPerSecond } }' }) });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(lines(server).some((line) => line.message === 'GraphQL request')).toBe(false);
+    expect(lines(server).some((line) => line.message === 'Export jobs gateway ready')).toBe(true);
+  });
+});
