@@ -7,10 +7,12 @@
  * Both with one server process and with WORKERS=2 (one per core), each without
  * and with AUTH_MODE=jwt (an RS256 key set in a file), plus exportJob(id) flat
  * out; and once more with one process and METRICS=off (metrics are on otherwise,
- * as by default). Prints req/s, p50 and p99, the plan of the page query, and the
- * ratios of throughput with verification to without and with metrics to without.
- * Targets: ≥ 500 req/s for (1); p99 < 10 ms for (2); verification within 10 %;
- * metrics within 5 %.
+ * as by default); last, one process with traces on, every request sampled, sent
+ * over OTLP/HTTP to a local receiver that discards them. Prints req/s, p50 and
+ * p99, the plan of the page query, and the ratios of throughput with
+ * verification to without, with metrics to without, and with traces to the run
+ * just before it without. Targets: ≥ 500 req/s for (1); p99 < 10 ms for (2);
+ * verification within 10 %; metrics within 5 %; traces within 15 %.
  */
 import type { ChildProcess } from 'node:child_process';
 import autocannon from 'autocannon';
@@ -21,6 +23,8 @@ import { createPostgresDatabase } from '../test/helpers/databases';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { fixedRateLoad } from './fixedRateLoad';
 import { startServerProcess, stopServerProcess } from './serverProcess';
@@ -36,14 +40,19 @@ interface Variant {
   workers: number;
   auth: 'none' | 'jwt';
   metrics: 'on' | 'off';
+  tracing: 'on' | 'off';
 }
 
 // Every worker count with and without verification (metrics on, the default); then one process
-// with METRICS=off and on again, back to back on a warm database: the pair the metrics ratio compares.
+// with METRICS=off and on again, back to back on a warm database: the pair the metrics ratio compares;
+// then traces on, compared with the run just before it (metrics on, traces off).
 const VARIANTS: Variant[] = [
-  ...WORKER_COUNTS.flatMap((workers) => (['none', 'jwt'] as const).map((auth): Variant => ({ workers, auth, metrics: 'on' }))),
-  { workers: 1, auth: 'none', metrics: 'off' },
-  { workers: 1, auth: 'none', metrics: 'on' },
+  ...WORKER_COUNTS.flatMap((workers) =>
+    (['none', 'jwt'] as const).map((auth): Variant => ({ workers, auth, metrics: 'on', tracing: 'off' })),
+  ),
+  { workers: 1, auth: 'none', metrics: 'off', tracing: 'off' },
+  { workers: 1, auth: 'none', metrics: 'on', tracing: 'off' },
+  { workers: 1, auth: 'none', metrics: 'on', tracing: 'on' },
 ];
 const HEADERS = { 'content-type': 'application/json', 'x-gw-ims-org-id': ORG, 'x-sandbox-name': 'prod' };
 
@@ -58,7 +67,8 @@ async function main(): Promise<void> {
     await printPlan(database.url);
     const summary: Record<string, string | number | boolean>[] = [];
     const auth = await localKeySet();
-    for (const { workers, auth: mode, metrics } of VARIANTS) {
+    const collector = await discardingOtlpReceiver();
+    for (const { workers, auth: mode, metrics, tracing } of VARIANTS) {
       // The load is one tenant's at 500 req/s and more: above the default per-tenant rate limit.
       server = await startServerProcess(
         {
@@ -67,11 +77,13 @@ async function main(): Promise<void> {
           LIMIT_REQUESTS_PER_SECOND: '1000000',
           METRICS: metrics,
           ...(mode === 'jwt' ? auth.env : {}),
+          // Every request sampled: the most traces can cost.
+          ...(tracing === 'on' ? { OTEL_EXPORTER_OTLP_ENDPOINT: collector.endpoint, OTEL_TRACES_SAMPLER: 'always_on' } : {}),
         },
         workers,
       );
       const headers = mode === 'jwt' ? { ...HEADERS, authorization: `Bearer ${auth.token}` } : HEADERS;
-      const label = `WORKERS=${workers}, AUTH_MODE=${mode}, METRICS=${metrics}`;
+      const label = `WORKERS=${workers}, AUTH_MODE=${mode}, METRICS=${metrics}${tracing === 'on' ? ', traces on (100 %)' : ''}`;
       const url = `http://127.0.0.1:${PORT}/graphql`;
       const randomJob = () =>
         JSON.stringify({ query: ONE_QUERY, variables: { id: String(firstId + 5 * Math.floor(Math.random() * JOBS)) } });
@@ -101,18 +113,19 @@ async function main(): Promise<void> {
       await stopServerProcess(server);
       server = undefined;
       summary.push(
-        { workers, auth: mode, metrics, scenario: 'exportJobs(first: 50)', 'req/s': page.rps, 'p50 ms': page.p50, 'p99 ms': page.p99, target: '≥ 500 req/s', met: page.rps >= 500 },
-        { workers, auth: mode, metrics, scenario: 'exportJob(id) flat out', 'req/s': oneFlat.rps, 'p50 ms': oneFlat.p50, 'p99 ms': oneFlat.p99, target: '', met: '' },
-        { workers, auth: mode, metrics, scenario: 'exportJob(id) @500/s', 'req/s': one.rps, 'p50 ms': one.p50, 'p99 ms': one.p99, target: 'p99 < 10 ms', met: one.p99 < 10 },
+        { workers, auth: mode, metrics, tracing, scenario: 'exportJobs(first: 50)', 'req/s': page.rps, 'p50 ms': page.p50, 'p99 ms': page.p99, target: '≥ 500 req/s', met: page.rps >= 500 },
+        { workers, auth: mode, metrics, tracing, scenario: 'exportJob(id) flat out', 'req/s': oneFlat.rps, 'p50 ms': oneFlat.p50, 'p99 ms': oneFlat.p99, target: '', met: '' },
+        { workers, auth: mode, metrics, tracing, scenario: 'exportJob(id) @500/s', 'req/s': one.rps, 'p50 ms': one.p50, 'p99 ms': one.p99, target: 'p99 < 10 ms', met: one.p99 < 10 },
       );
     }
     await auth.remove();
+    await collector.close();
     console.log('\nThe cost of verification: req/s with AUTH_MODE=jwt over req/s without (target: at least 0.9)');
     console.table(
       WORKER_COUNTS.flatMap((workers) =>
         ['exportJobs(first: 50)', 'exportJob(id) flat out'].map((scenario) => {
           const of = (auth: string) =>
-            summary.find((row) => row.workers === workers && row.auth === auth && row.metrics === 'on' && row.scenario === scenario)!;
+            summary.find((row) => row.workers === workers && row.auth === auth && row.metrics === 'on' && row.tracing === 'off' && row.scenario === scenario)!;
           const ratio = Math.round((Number(of('jwt')['req/s']) / Number(of('none')['req/s'])) * 100) / 100;
           return { workers, scenario, 'none req/s': of('none')['req/s'], 'jwt req/s': of('jwt')['req/s'], ratio, 'within 10 %': ratio >= 0.9 };
         }),
@@ -122,9 +135,22 @@ async function main(): Promise<void> {
     console.table(
       ['exportJobs(first: 50)', 'exportJob(id) flat out'].map((scenario) => {
         const of = (metrics: string) =>
-          summary.findLast((row) => row.workers === 1 && row.auth === 'none' && row.metrics === metrics && row.scenario === scenario)!;
+          summary.findLast(
+            (row) => row.workers === 1 && row.auth === 'none' && row.metrics === metrics && row.tracing === 'off' && row.scenario === scenario,
+          )!;
         const ratio = Math.round((Number(of('on')['req/s']) / Number(of('off')['req/s'])) * 100) / 100;
         return { workers: 1, scenario, 'off req/s': of('off')['req/s'], 'on req/s': of('on')['req/s'], ratio, 'within 5 %': ratio >= 0.95 };
+      }),
+    );
+    console.log('\nThe cost of traces: req/s with traces on (100 % sampled, OTLP/HTTP) over the run just before without, one process (target: at least 0.85)');
+    console.table(
+      ['exportJobs(first: 50)', 'exportJob(id) flat out'].map((scenario) => {
+        const of = (tracing: string) =>
+          summary.findLast(
+            (row) => row.workers === 1 && row.auth === 'none' && row.metrics === 'on' && row.tracing === tracing && row.scenario === scenario,
+          )!;
+        const ratio = Math.round((Number(of('on')['req/s']) / Number(of('off')['req/s'])) * 100) / 100;
+        return { workers: 1, scenario, 'off req/s': of('off')['req/s'], 'on req/s': of('on')['req/s'], ratio, 'within 15 %': ratio >= 0.85 };
       }),
     );
     console.log('\nSummary');
@@ -181,6 +207,17 @@ async function printPlan(url: string): Promise<void> {
   await sql.end();
   console.log('\nPlan of a page query:');
   for (const line of plan) console.log('  ' + String(Object.values(line)[0]));
+}
+
+/** An OTLP/HTTP endpoint on loopback that reads and drops every export, as a collector would answer it. */
+async function discardingOtlpReceiver(): Promise<{ endpoint: string; close(): Promise<void> }> {
+  const server = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => res.writeHead(200, { 'content-type': 'application/json' }).end('{}'));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return { endpoint: `http://127.0.0.1:${port}`, close: () => new Promise((resolve) => server.close(() => resolve())) };
 }
 
 /** An RS256 key set in a file and a token it verifies, for AUTH_MODE=jwt. */

@@ -7,6 +7,7 @@ import type { LoggingOptions } from './logging/loggingOptions';
 import type { MetricsOptions } from './metrics/metricsOptions';
 import type { EventOptions } from './events/eventOptions';
 import type { RunnerOptions } from './runner/runnerOptions';
+import type { TracingOptions } from './tracing/tracingOptions';
 import type { WebhookOptions } from './webhooks/webhookOptions';
 
 export interface Config {
@@ -44,6 +45,13 @@ export interface Config {
   webhooks: WebhookOptions;
   /** Prometheus metrics (see `MetricsOptions` for each variable). */
   metrics: MetricsOptions;
+  /**
+   * OpenTelemetry traces over OTLP/HTTP (see `TracingOptions`): on when
+   * `OTEL_EXPORTER_OTLP_ENDPOINT` or `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT` is set.
+   * The one exception to this file reading every variable: the SDK reads the
+   * other `OTEL_*` itself (src/tracing/startTracing.ts).
+   */
+  tracing: TracingOptions;
   /** What is logged (see `LoggingOptions` for each variable). */
   logging: LoggingOptions;
   /**
@@ -104,6 +112,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logging: {
       level: oneOf(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),
       accessLogSample: fraction(env, 'ACCESS_LOG_SAMPLE', 0),
+    },
+    tracing: {
+      enabled:
+        Boolean(env.OTEL_EXPORTER_OTLP_ENDPOINT || env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) &&
+        env.OTEL_SDK_DISABLED?.trim().toLowerCase() !== 'true',
     },
     metrics: {
       enabled: onOff(env, 'METRICS', true),

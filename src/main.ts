@@ -6,6 +6,7 @@ import { createDatabaseEventBus } from './events/databaseEventBus';
 import { armFaultPoint } from './faultPoint';
 import { createLogger, describeError } from './logger';
 import { startServer } from './server';
+import { startTracing } from './tracing/startTracing';
 import { isPrimaryProcess, runPrimary } from './serveWorkers';
 
 // At LOG_LEVEL once the config is read; before that (a config that fails to load), at info.
@@ -27,6 +28,8 @@ async function serve(): Promise<void> {
 async function worker(): Promise<void> {
   const config = loadConfig();
   logger = createLogger({ level: config.logging.level });
+  // First: the runs' spans need the SDK in place before anything is traced.
+  const tracing = await startTracing(config.tracing);
   const database = await createDb({ url: config.databaseUrl, dataDir: config.dataDir, poolSize: config.poolSize });
   const options = { ...config.runner, concurrency: Math.max(1, config.runner.concurrency) };
   const bus = await createDatabaseEventBus(database, logger);
@@ -35,6 +38,7 @@ async function worker(): Promise<void> {
     await background.stop();
     await bus.close();
     await database.close();
+    await tracing?.shutdown();
   });
 }
 

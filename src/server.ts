@@ -34,6 +34,7 @@ import { METRICS_PATH, metricsHandler, serveMetricsPort, type MetricsServer } fr
 import { livenessHandler, readinessHandler } from './http/probes';
 import { asksOnlyForSchema } from './http/schemaOnlyRequest';
 import { serveGraphqlOverWebSocket, type GraphqlWsServer } from './http/graphqlWsServer';
+import { traceHttpRequests } from './http/traceHttpRequests';
 import { accessLogPlugin } from './http/accessLogPlugin';
 import { currentRequestId, withLogContext } from './logging/logContext';
 import { createLogger, describeError, type Logger } from './logger';
@@ -49,6 +50,9 @@ import type { Runner } from './runner/runner';
 import { jitGateway } from './schema/jitExecutor';
 import { queryLimitRules, queryParseOptions } from './limits/queryLimitRules';
 import { createTenantRateLimiter } from './limits/tenantRateLimiter';
+import { startTracing } from './tracing/startTracing';
+import { traceOperations } from './tracing/traceOperations';
+import type { TracingHook } from './tracing/tracingOptions';
 import { sendJobsPage } from './web/jobsPage';
 import { playgroundLandingPage } from './web/playgroundPage';
 import { ASSETS_PREFIX, staticAssetsHandler } from './web/staticAssets';
@@ -73,14 +77,19 @@ export interface ServerOptions {
   logger?: Logger;
   /** An already open database; by default one is opened from `config`. */
   database?: Database;
+  /** Tests only: trace (whatever `config.tracing` says) into this exporter instead of OTLP. */
+  tracing?: TracingHook;
 }
 
 export async function startServer(config: Config, options: ServerOptions = {}): Promise<RunningServer> {
   const logger = options.logger ?? createLogger({ level: config.logging.level });
+  // First: the SDK (when on) must be the process's tracer before anything is traced.
+  const tracing = await startTracing(config.tracing, options.tracing);
   const database =
     options.database ??
     (await createDb({ url: config.databaseUrl, dataDir: config.dataDir, poolSize: config.poolSize }));
   const httpServer = createServer();
+  if (tracing) traceHttpRequests(httpServer);
   // Off, nothing records anything: every instrument is absent, not a no-op.
   const metrics = config.metrics.enabled ? createGatewayMetrics() : undefined;
   const bus = await createDatabaseEventBus(database, logger, metrics?.events);
@@ -101,7 +110,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   const services = { database, hub, limits: config.limits, webhooks: config.webhooks };
   const schema = buildSchema();
   const apollo = new ApolloServer<Context>({
-    gateway: jitGateway(schema),
+    gateway: tracing ? traceOperations(jitGateway(schema)) : jitGateway(schema),
     formatError,
     includeStacktraceInErrorResponses: false,
     introspection: true,
@@ -243,6 +252,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
       await apollo.stop();
       await metricsServer?.close();
       if (!options.database) await database.close();
+      await tracing?.shutdown();
     },
   };
 }

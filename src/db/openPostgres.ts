@@ -5,6 +5,7 @@ import type { AppDatabase, CopySession, Database } from './database';
 import { postgresCopyStream } from './postgresCopyStream';
 import { queryLogger, redact, type DatabaseOptions } from './databaseOptions';
 import * as schema from './schema';
+import { tracedPostgres } from './statementSpans';
 
 // Arbitrary constant: serialises migrations when several instances start at once.
 const MIGRATION_LOCK_KEY = 727_001;
@@ -61,12 +62,13 @@ export async function openPostgres(url: string, options: DatabaseOptions, migrat
 }
 
 function pool(url: string, connections: number, settings: Record<string, string>): Sql {
-  return postgres(url, {
+  // Every statement of ours passes this client: where it gets its spans.
+  return tracedPostgres(postgres(url, {
     max: connections,
     onnotice: () => {},
     // LLVM JIT compiles an export chunk (whose estimates look huge) for longer than it runs: measured 730 ms of 1 s.
     connection: { jit: 'off', ...settings },
-  });
+  }));
 }
 
 async function withCopySession<T>(sql: Sql, work: (session: CopySession) => Promise<T>): Promise<T> {

@@ -15,6 +15,7 @@ import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { isBackgroundWork } from './backgroundWork';
 import { withExecutionTime } from './executionTime';
+import { tracedStatement } from './statementSpans';
 import type { PgliteRequest, PgliteResponse, PgliteWorkerData, SerializedError } from './pgliteProtocol';
 
 /** What a query answers: its rows (an array, like postgres.js), which also carry PGlite's `rows` and `fields`. */
@@ -90,7 +91,8 @@ export async function openPgliteThread(dataDir: string | undefined, migrationsFo
   };
 
   const querier = (transaction: number | undefined): ThreadQuerier => ({
-    query: async (text, params = [], options = {}) => {
+    // Every statement of ours passes here: where it gets its span.
+    query: (text, params = [], options = {}) => tracedStatement(text, async () => {
       const result = (await request({
         kind: 'query',
         text,
@@ -101,9 +103,10 @@ export async function openPgliteThread(dataDir: string | undefined, migrationsFo
       })) as { rows: Record<string, unknown>[]; fields: unknown[]; affectedRows?: number; executionMs: number };
       const rows = Object.assign(result.rows, { rows: result.rows, fields: result.fields, affectedRows: result.affectedRows });
       return withExecutionTime(rows, result.executionMs);
-    },
+    }),
     copyFrom: async (table, lines) => {
-      await request({ kind: 'query', text: `copy ${table} from '/dev/blob'`, params: [], rowMode: undefined, rawTypes: [], blob: lines, transaction });
+      const text = `copy ${table} from '/dev/blob'`;
+      await tracedStatement(text, () => request({ kind: 'query', text, params: [], rowMode: undefined, rawTypes: [], blob: lines, transaction }));
     },
   });
 

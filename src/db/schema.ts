@@ -86,6 +86,9 @@ export const exportJobs = pgTable(
     lockedUntil: timestampMs('locked_until'),
     // The last profile whose records are written: a new run resumes after it.
     checkpointProfileId: text('checkpoint_profile_id'),
+    // The W3C `traceparent` of the request that created the job (null when not traced):
+    // each run's span continues that trace (src/tracing/jobTraceParent.ts).
+    traceParent: text('trace_parent'),
     // Counts the job's changes: every event about the job carries the value its change
     // left, so watchers can order events and drop those they have seen.
     // Set by the gw_job_events trigger (migration 0012), never by the application.

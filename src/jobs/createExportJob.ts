@@ -8,6 +8,7 @@ import { keyProblem, MAX_KEY_LENGTH } from '../profiles/storable';
 import type { CreateExportJobInput } from '../schema/resolvers.generated';
 import type { Tenant } from '../tenant';
 import { jobsOfTenant } from '../db/tenantScope';
+import { activeTraceParent } from '../tracing/jobTraceParent';
 import { checkJobQuotas, lockTenantQuotas, type JobQuotas } from './jobQuotas';
 import { validateExportJobInput } from './validateExportJobInput';
 
@@ -51,6 +52,8 @@ export async function createExportJob(
         idempotencyKey,
         createdByTokenSha256: meta.bearerToken ? createHash('sha256').update(meta.bearerToken).digest('hex') : null,
         createdBy: meta.subject,
+        // The runs of the job continue this request's trace.
+        traceParent: activeTraceParent(),
       })
       .onConflictDoNothing({
         target: [exportJobs.orgId, exportJobs.sandboxName, exportJobs.idempotencyKey],

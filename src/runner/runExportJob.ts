@@ -23,6 +23,7 @@ import { removeBatchRecords } from './sql/removeBatchRecords';
 import { renewLease } from './sql/renewLease';
 import { recordTotal } from './sql/recordTotal';
 import { startExport } from './sql/startExport';
+import { inSpan } from '../tracing/tracer';
 
 
 export interface RunEnvironment {
@@ -107,7 +108,12 @@ export async function runExportJob(env: RunEnvironment, claimed: ExportJobRow): 
       }
       let chunk;
       try {
-        chunk = await exportChunk(db, plan, { runnerId, leaseMs: options.leaseMs, chunkSize: chunks.size, after: checkpoint });
+        const run = { runnerId, leaseMs: options.leaseMs, chunkSize: chunks.size, after: checkpoint };
+        chunk = await inSpan('export chunk', { attributes: { 'export_chunk.size': run.chunkSize } }, async (span) => {
+          const outcome = await exportChunk(db, plan, run);
+          span.setAttribute('export_chunk.profiles_read', outcome.scanned);
+          return outcome;
+        });
       } catch (error: unknown) {
         // Ended by the runner's statement timeout (runnerPool.ts): too big for the time it
         // may hold the job row. Nothing of it was written; a smaller one tries again.

@@ -26,6 +26,8 @@ import type { EventBus } from '../events/eventBus';
 import { describeError, type Logger } from '../logger';
 import type { RunnerMetrics } from '../metrics/gatewayMetrics';
 import { withLogContext } from '../logging/logContext';
+import { contextOfTraceParent } from '../tracing/jobTraceParent';
+import { inSpan } from '../tracing/tracer';
 import { lightStatementSizer } from './chunkSizer';
 import { runExportJob, type RunOutcome } from './runExportJob';
 import type { RunnerOptions } from './runnerOptions';
@@ -72,7 +74,7 @@ export function startRunner(deps: {
           logger.info('Export job claimed', { jobId: job.id, runnerId: id, attempt: job.attempts });
           const claimedAt = performance.now();
           if (metrics) recordClaim(metrics, job);
-          const run = withLogContext({ jobId: job.id }, () => runExportJob(environment, job))
+          const run = withLogContext({ jobId: job.id }, () => traceRun(job, () => runExportJob(environment, job)))
             .then((outcome) => {
               if (metrics) recordRun(metrics, outcome, (performance.now() - claimedAt) / 1000);
             })
@@ -108,6 +110,26 @@ export function startRunner(deps: {
       await Promise.all(running);
     },
   };
+}
+
+/**
+ * Runs `run` in a span continuing the trace of the request that created the job
+ * (its child: the trace shows the request and every run it caused); a job
+ * created untraced gets a trace of its own.
+ */
+function traceRun(job: ExportJobRow, run: () => Promise<RunOutcome>): Promise<RunOutcome> {
+  const attributes = {
+    'export_job.id': job.id,
+    'export_job.attempt': job.attempts,
+    'tenant.org_id': job.orgId,
+    'tenant.sandbox_name': job.sandboxName,
+  };
+  const parent = contextOfTraceParent(job.traceParent);
+  return inSpan('export job run', { attributes }, async (span) => {
+    const outcome = await run();
+    span.setAttribute('export_job.outcome', outcome);
+    return outcome;
+  }, parent);
 }
 
 function recordClaim(metrics: RunnerMetrics, job: ExportJobRow): void {

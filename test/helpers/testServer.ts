@@ -4,6 +4,7 @@
  */
 import type { EventOptions } from '../../src/events/eventOptions';
 import type { LoggingOptions } from '../../src/logging/loggingOptions';
+import type { TracingHook } from '../../src/tracing/tracingOptions';
 import type { WebhookOptions } from '../../src/webhooks/webhookOptions';
 import type { AuthOptions } from '../../src/auth/authOptions';
 import { loadConfig } from '../../src/config';
@@ -70,6 +71,8 @@ export async function startTestServer(
     events?: Partial<EventOptions>;
     metrics?: Partial<MetricsOptions>;
     logging?: Partial<LoggingOptions>;
+    /** Traces into this exporter (default: tracing off, as without OTEL_* variables). */
+    tracing?: TracingHook;
     /** Default 0: tests stop servers that no load balancer watches. */
     shutdownDrainMs?: number;
   } = {},
@@ -92,10 +95,12 @@ export async function startTestServer(
       webhooks: { ...loadConfig({}).webhooks, ...more.webhooks },
       metrics: { ...loadConfig({}).metrics, ...more.metrics },
       logging: { ...loadConfig({}).logging, ...more.logging },
+      tracing: { enabled: false },
       shutdownDrainMs: more.shutdownDrainMs ?? 0,
     },
     {
       database,
+      ...(more.tracing ? { tracing: more.tracing } : {}),
       logger: {
         info: (message, fields) => logs.push(JSON.stringify({ level: 'info', message, ...fields })),
         error: (message, fields) => logs.push(JSON.stringify({ level: 'error', message, ...fields })),

@@ -1,0 +1,55 @@
+/**
+ * Starts the OpenTelemetry SDK for this process, when tracing is on: spans of
+ * HTTP requests, GraphQL operations, SQL statements and job runs go to an
+ * OTLP/HTTP (JSON) endpoint. Off, nothing here is even loaded: the SDK's
+ * modules are imported only once tracing is known to be wanted.
+ *
+ * The SDK reads its own `OTEL_*` variables (see `TracingOptions`): the
+ * exporter its endpoint, headers and timeout, the provider its sampler
+ * (`OTEL_TRACES_SAMPLER`, `OTEL_TRACES_SAMPLER_ARG`; default
+ * `parentbased_always_on`) and span limits, the batch processor its `OTEL_BSP_*`.
+ */
+import { context, propagation, trace } from '@opentelemetry/api';
+import { SERVICE_NAME } from './tracer';
+import type { TracingHook, TracingOptions } from './tracingOptions';
+
+export interface Tracing {
+  /** Exports the spans still buffered, then unregisters the SDK. */
+  shutdown(): Promise<void>;
+}
+
+/**
+ * Registers a tracer provider, the async-hooks context manager and the W3C
+ * trace-context propagator as the process's globals; null when tracing is off.
+ * One per process: the globals are the process's.
+ */
+export async function startTracing(options: TracingOptions, hook?: TracingHook): Promise<Tracing | null> {
+  if (!options.enabled && !hook) return null;
+  const [{ NodeTracerProvider, BatchSpanProcessor, SimpleSpanProcessor }, { W3CTraceContextPropagator }, resources] =
+    await Promise.all([
+      import('@opentelemetry/sdk-trace-node'),
+      import('@opentelemetry/core'),
+      import('@opentelemetry/resources'),
+    ]);
+  const exporter = hook?.exporter ?? new (await import('@opentelemetry/exporter-trace-otlp-http')).OTLPTraceExporter();
+  // Our default name, which OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES override (envDetector).
+  const resource = resources
+    .defaultResource()
+    .merge(resources.resourceFromAttributes({ 'service.name': SERVICE_NAME }))
+    .merge(resources.detectResources({ detectors: [resources.envDetector] }));
+  const provider = new NodeTracerProvider({
+    resource,
+    // A test reads its spans as they end; OTLP sends them in batches, off the request path.
+    spanProcessors: [hook ? new SimpleSpanProcessor(exporter) : new BatchSpanProcessor(exporter)],
+  });
+  // traceparent/tracestate only: a caller's baggage is not ours to pass on or to store with jobs.
+  provider.register({ propagator: new W3CTraceContextPropagator() });
+  return {
+    shutdown: async () => {
+      await provider.shutdown();
+      trace.disable();
+      propagation.disable();
+      context.disable();
+    },
+  };
+}

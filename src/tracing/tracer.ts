@@ -1,0 +1,47 @@
+/**
+ * The gateway's tracer, and `inSpan`, which runs work in a span of its own.
+ * Through `@opentelemetry/api` only: while tracing is off (no SDK registered)
+ * every call here is the API's no-op.
+ */
+import { context, SpanStatusCode, trace, type Context, type Span, type SpanOptions, type Tracer } from '@opentelemetry/api';
+
+/** The service's default name in traces (`OTEL_SERVICE_NAME` overrides it), also the tracer's. */
+export const SERVICE_NAME = 'export-jobs-gateway';
+
+/**
+ * The tracer of the provider registered now. Asked each time, not kept: a
+ * tracer obtained once stays bound to the provider of that time, and tests
+ * start and stop several in one process.
+ */
+export function tracer(): Tracer {
+  return trace.getTracer(SERVICE_NAME);
+}
+
+/**
+ * Runs `work` with a new span active (a child of `parent`, by default the
+ * active context), ends the span when the work settles, and marks it failed
+ * when the work throws.
+ */
+export function inSpan<T>(
+  name: string,
+  options: SpanOptions,
+  work: (span: Span) => Promise<T>,
+  parent: Context = context.active(),
+): Promise<T> {
+  return tracer().startActiveSpan(name, options, parent, async (span) => {
+    try {
+      return await work(span);
+    } catch (error: unknown) {
+      failSpan(span, error);
+      throw error;
+    } finally {
+      span.end();
+    }
+  });
+}
+
+/** Marks `span` failed by `error`: its class and message, never a stack (which may name files and data). */
+export function failSpan(span: Span, error: unknown): void {
+  span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
+  span.setAttribute('error.type', error instanceof Error ? error.name : typeof error);
+}

@@ -1,0 +1,21 @@
+import type { SpanExporter } from '@opentelemetry/sdk-trace-node';
+
+/**
+ * Whether traces are exported. Only `enabled` is read by `src/config.ts`; every
+ * other `OTEL_*` variable (endpoint, headers, timeout, sampler, resource
+ * attributes, service name) is read by the OpenTelemetry SDK itself, from
+ * `process.env`, when `startTracing` starts it — and nowhere else.
+ */
+export interface TracingOptions {
+  /**
+   * On when `OTEL_EXPORTER_OTLP_ENDPOINT` or `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`
+   * is set, unless `OTEL_SDK_DISABLED=true`. Off, no SDK module is loaded: the
+   * code calls the no-op `@opentelemetry/api` only.
+   */
+  enabled: boolean;
+}
+
+/** Tests only: spans go to this exporter (e.g. the SDK's `InMemorySpanExporter`), as they end, instead of OTLP. */
+export interface TracingHook {
+  exporter: SpanExporter;
+}

@@ -1,0 +1,98 @@
+import { randomBytes } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { gunzipSync } from 'node:zlib';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createPostgresDatabase, storageTargets } from '../helpers/databases';
+import { startService, stopService, type ServiceProcess } from '../helpers/processes';
+import { TENANT } from '../helpers/testServer';
+import { waitUntil } from '../helpers/waitUntil';
+
+interface OtlpAttribute {
+  key: string;
+  value: { stringValue?: string };
+}
+interface OtlpSpan {
+  traceId: string;
+  parentSpanId?: string;
+  name: string;
+}
+interface OtlpRequest {
+  resourceSpans: { resource: { attributes: OtlpAttribute[] }; scopeSpans: { spans: OtlpSpan[] }[] }[];
+}
+
+/** An OTLP/HTTP receiver on loopback, as a collector would be: it keeps every POST /v1/traces (JSON) it gets. */
+async function startOtlpReceiver(): Promise<{ endpoint: string; received: OtlpRequest[]; close(): Promise<void> }> {
+  const received: OtlpRequest[] = [];
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      if (req.method !== 'POST' || req.url !== '/v1/traces') {
+        res.writeHead(404).end();
+        return;
+      }
+      const body = Buffer.concat(chunks);
+      const text = (req.headers['content-encoding'] === 'gzip' ? gunzipSync(body) : body).toString('utf8');
+      received.push(JSON.parse(text) as OtlpRequest);
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    received,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
+
+describe.each(storageTargets)('OTLP export on $name', (target) => {
+  const cleanups: (() => Promise<unknown>)[] = [];
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  });
+
+  it('sends a served request’s spans, under the service’s name, to OTEL_EXPORTER_OTLP_ENDPOINT', async () => {
+    const receiver = await startOtlpReceiver();
+    cleanups.push(receiver.close);
+    let databaseUrl = 'memory://';
+    if (target.name === 'postgres') {
+      const database = await createPostgresDatabase();
+      cleanups.push(database.drop);
+      databaseUrl = database.url;
+    }
+    const service: ServiceProcess = await startService('serve', {
+      DATABASE_URL: databaseUrl,
+      RUNNER_CONCURRENCY: '0',
+      OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint,
+      // Sent at once rather than every 5 s.
+      OTEL_BSP_SCHEDULE_DELAY: '20',
+    });
+    cleanups.push(() => stopService(service));
+    const traceId = randomBytes(16).toString('hex');
+    const callerSpanId = randomBytes(8).toString('hex');
+    const response = await fetch(service.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', traceparent: `00-${traceId}-${callerSpanId}-01`, ...TENANT },
+      body: JSON.stringify({ query: 'query Probe { __typename }' }),
+    });
+    expect(response.status).toBe(200);
+
+    const spansOfTrace = () =>
+      receiver.received.flatMap((request) =>
+        request.resourceSpans.flatMap((resourceSpans) =>
+          resourceSpans.scopeSpans.flatMap((scope) =>
+            scope.spans
+              .filter((span) => span.traceId === traceId)
+              .map((span) => ({ span, resource: resourceSpans.resource })),
+          ),
+        ),
+      );
+    await waitUntil(() => spansOfTrace().some(({ span }) => span.name === 'query Probe'));
+    const request = spansOfTrace().find(({ span }) => span.name === 'POST /graphql');
+    expect(request?.span.parentSpanId).toBe(callerSpanId);
+    const serviceName = request?.resource.attributes.find((attribute) => attribute.key === 'service.name');
+    expect(serviceName?.value.stringValue).toBe('export-jobs-gateway');
+  });
+});

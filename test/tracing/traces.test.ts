@@ -1,0 +1,101 @@
+import { randomBytes } from 'node:crypto';
+import { SpanKind, trace } from '@opentelemetry/api';
+import { InMemorySpanExporter, type ReadableSpan } from '@opentelemetry/sdk-trace-node';
+import { eq } from 'drizzle-orm';
+import { afterEach, describe, expect, it } from 'vitest';
+import { exportJobs } from '../../src/db/schema';
+import { CREATE_EXPORT_JOB } from '../fixtures/operations';
+import { storageTargets } from '../helpers/databases';
+import { ingest, waitForJob } from '../helpers/exportFlow';
+import { createDataset, jobInput } from '../helpers/seedApi';
+import { startTestServer, TENANT, type TestServer } from '../helpers/testServer';
+import { waitUntil } from '../helpers/waitUntil';
+
+const TOKEN = 'secret-token-never-in-a-trace';
+const IDEMPOTENCY_KEY = 'a-parameter-never-in-a-trace';
+
+/** A router's trace, as it would send it: `traceparent` with a fresh trace id and its span as our parent. */
+function callerTrace(): { traceId: string; spanId: string; traceparent: string } {
+  const traceId = randomBytes(16).toString('hex');
+  const spanId = randomBytes(8).toString('hex');
+  return { traceId, spanId, traceparent: `00-${traceId}-${spanId}-01` };
+}
+
+const parentOf = (span: ReadableSpan) => span.parentSpanContext?.spanId;
+const idOf = (span: ReadableSpan) => span.spanContext().spanId;
+
+describe.each(storageTargets)('traces on $name', (target) => {
+  let api: TestServer | undefined;
+  afterEach(async () => {
+    await api?.close();
+    api = undefined;
+  });
+
+  /** Creates a job with the caller's `traceparent` (and a token) and lets the runner finish it. */
+  async function createAndRunJob(server: TestServer, traceparent: string): Promise<string> {
+    await ingest(server, Array.from({ length: 120 }, (_, n) => ({ profileId: `p${String(n).padStart(4, '0')}` })));
+    const datasetId = await createDataset(server);
+    const input = jobInput(datasetId, { fields: null, filter: null, idempotencyKey: IDEMPOTENCY_KEY });
+    const headers = { ...TENANT, traceparent, authorization: `Bearer ${TOKEN}` };
+    const response = await server.graphql(CREATE_EXPORT_JOB, { input }, headers);
+    expect(response.errors).toBeUndefined();
+    const jobId = response.data!.createExportJob.id as string;
+    expect((await waitForJob(server, jobId)).status).toBe('SUCCEEDED');
+    return jobId;
+  }
+
+  it('continues the caller’s trace through the request, the mutation, its SQL and the job’s run and chunks', async () => {
+    const exporter = new InMemorySpanExporter();
+    api = await startTestServer(target, { concurrency: 1, chunkSize: 50 }, {}, {}, { tracing: { exporter } });
+    const caller = callerTrace();
+    await createAndRunJob(api, caller.traceparent);
+    const inTrace = () => exporter.getFinishedSpans().filter((span) => span.spanContext().traceId === caller.traceId);
+    await waitUntil(() => inTrace().some((span) => span.name === 'export job run'));
+    const spans = inTrace();
+
+    const request = spans.find((span) => span.kind === SpanKind.SERVER);
+    expect(request).toMatchObject({ name: 'POST /graphql' });
+    expect(parentOf(request!)).toBe(caller.spanId);
+    expect(request!.attributes).toMatchObject({ 'http.request.method': 'POST', 'http.response.status_code': 200 });
+
+    const operation = spans.find((span) => span.name === 'mutation CreateExportJob');
+    expect(operation).toBeDefined();
+    expect(parentOf(operation!)).toBe(idOf(request!));
+    expect(operation!.attributes).toEqual({
+      'graphql.operation.type': 'mutation',
+      'graphql.operation.name': 'CreateExportJob',
+      'tenant.org_id': TENANT['x-gw-ims-org-id'],
+      'tenant.sandbox_name': TENANT['x-sandbox-name'],
+    });
+
+    const statements = spans.filter((span) => span.kind === SpanKind.CLIENT && parentOf(span) === idOf(operation!));
+    const insert = statements.find((span) => /^insert into "export_jobs"/.test(String(span.attributes['db.statement'])));
+    expect(insert?.attributes).toMatchObject({ 'db.system': 'postgresql' });
+    expect(insert!.attributes['db.statement']).toMatch(/\$1/);
+
+    // The run continues the trace of the request that created the job, under its operation.
+    const run = spans.find((span) => span.name === 'export job run')!;
+    expect(parentOf(run)).toBe(idOf(operation!));
+    expect(run.attributes).toMatchObject({ 'export_job.outcome': 'succeeded', 'tenant.org_id': TENANT['x-gw-ims-org-id'] });
+    const chunks = spans.filter((span) => span.name === 'export chunk');
+    expect(chunks.length).toBeGreaterThanOrEqual(3); // 120 profiles, at most 50 a chunk
+    for (const chunk of chunks) expect(parentOf(chunk)).toBe(idOf(run));
+    const chunkStatements = spans.filter((span) => chunks.some((chunk) => parentOf(span) === idOf(chunk)));
+    expect(chunkStatements.length).toBeGreaterThanOrEqual(chunks.length);
+
+    // Nothing secret anywhere: no token, no header, no parameter.
+    const everything = JSON.stringify(exporter.getFinishedSpans().map((span) => [span.name, span.attributes]));
+    expect(everything).not.toContain(TOKEN);
+    expect(everything).not.toContain(IDEMPOTENCY_KEY);
+    expect(everything).not.toMatch(/authorization/i);
+  });
+
+  it('records nothing and stores no trace with a job when tracing is off', async () => {
+    api = await startTestServer(target, { concurrency: 1, chunkSize: 50 });
+    const jobId = await createAndRunJob(api, callerTrace().traceparent);
+    // No SDK is registered: whatever asks for a span gets the API's no-op.
+    expect(trace.getTracer('probe').startSpan('probe').isRecording()).toBe(false);
+    const [job] = await api.database.db.select().from(exportJobs).where(eq(exportJobs.id, Number(jobId)));
+    expect(job?.traceParent).toBeNull();
+  });
+});
