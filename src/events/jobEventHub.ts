@@ -25,7 +25,7 @@ import type { Tenant } from '../tenant';
 import type { EventBus } from './eventBus';
 import { eventChannel, type EventChannel } from './eventChannel';
 import type { JobEvent } from './jobEvent';
-import { jobsOfEvents, readStoredEvents, watchedEventOf } from './storedJobEvents';
+import { readStoredEvents, watchedEventsOf } from './storedJobEvents';
 import type { WatchedJobEvent } from './watchedJobEvent';
 
 /** Events a watcher may have queued before the oldest progress is dropped. */
@@ -142,11 +142,7 @@ export function createJobEventHub(
       if (!last) return null;
       afterId = last.id;
       afterSequence = last.sequence;
-      const jobs = job ? new Map([[job.id, job]]) : await jobsOfEvents(db, watcher.tenant, rows);
-      return rows.flatMap((row) => {
-        const ofEvent = jobs.get(row.jobId);
-        return ofEvent ? [watchedEventOf(row, ofEvent)] : [];
-      });
+      return watchedEventsOf(db, watcher.tenant, rows, job ?? undefined);
     };
   }
 

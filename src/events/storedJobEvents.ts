@@ -40,16 +40,34 @@ export async function readStoredEvents(db: AppDatabase, query: StoredEventsQuery
     .limit(query.limit);
 }
 
-/** The tenant's jobs of these events, read at once, by id. */
-export async function jobsOfEvents(db: AppDatabase, tenant: Tenant, events: ExportJobEventRow[]): Promise<Map<number, ExportJobRow>> {
+/**
+ * Stored events as a watcher or a list receives them, each with its job as it
+ * is now: `job` when they are all of that one job, else the tenant's jobs read
+ * in one statement. (A job is never deleted, so every event finds its job.)
+ */
+export async function watchedEventsOf(
+  db: AppDatabase,
+  tenant: Tenant,
+  events: ExportJobEventRow[],
+  job?: ExportJobRow,
+): Promise<WatchedJobEvent[]> {
   const ids = [...new Set(events.map((event) => event.jobId))];
-  if (ids.length === 0) return new Map();
-  const rows = await db.select().from(exportJobs).where(and(jobsOfTenant(tenant), inArray(exportJobs.id, ids)));
-  return new Map(rows.map((job) => [job.id, job]));
+  if (ids.length === 0) return [];
+  const jobs = job
+    ? new Map([[job.id, job]])
+    : new Map(
+        (await db.select().from(exportJobs).where(and(jobsOfTenant(tenant), inArray(exportJobs.id, ids)))).map(
+          (row) => [row.id, row] as const,
+        ),
+      );
+  return events.flatMap((event) => {
+    const ofEvent = jobs.get(event.jobId);
+    return ofEvent ? [watchedEventOf(event, ofEvent)] : [];
+  });
 }
 
 /** A stored event as a watcher or a list receives it, with the job as it is now. */
-export function watchedEventOf(event: ExportJobEventRow, job: ExportJobRow): WatchedJobEvent {
+function watchedEventOf(event: ExportJobEventRow, job: ExportJobRow): WatchedJobEvent {
   return {
     id: event.id,
     type: event.type as WatchedJobEvent['type'],

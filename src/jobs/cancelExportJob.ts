@@ -13,8 +13,6 @@ export interface CancelOutcome {
   status: boolean;
   message: string;
   job: ExportJobRow;
-  /** The status this call moved the job from; null when it was cancelled or cancelling already. */
-  changedFrom: 'NEW' | 'PROCESSING' | null;
 }
 
 /**
@@ -45,6 +43,5 @@ export async function cancelExportJob(
   if (job.status === 'SUCCEEDED' || job.status === 'FAILED') {
     throw conflict(`Export job ${id} has already finished (${job.status}) and cannot be cancelled`);
   }
-  const changedFrom = updated ? (updated.status === 'CANCELLED' ? 'NEW' : 'PROCESSING') : null;
-  return { status: true, message: CANCEL_MESSAGE, job, changedFrom };
+  return { status: true, message: CANCEL_MESSAGE, job };
 }

@@ -19,6 +19,7 @@ import { startService, stopService, type ServiceProcess } from '../helpers/proce
 import { collect, subscriptionClient } from '../helpers/subscriptions';
 import { waitUntil } from '../helpers/waitUntil';
 import { startWebhookReceiver, type WebhookReceiver } from '../helpers/webhookReceiver';
+import { CREATE_WEBHOOK } from '../webhooks/webhookApi';
 
 const ORG = 'ORG_CRASH@AdobeOrg';
 const HEADERS = { 'x-gw-ims-org-id': ORG, 'x-sandbox-name': 'prod' };
@@ -27,9 +28,6 @@ const QUICK = { RUNNER_LEASE_MS: '2000', RUNNER_POLL_MS: '50', WEBHOOK_ALLOW_PRI
 
 const CREATE_JOB = /* GraphQL */ `
   mutation ($input: CreateExportJobInput!) { createExportJob(input: $input) { id } }
-`;
-const CREATE_WEBHOOK = /* GraphQL */ `
-  mutation ($input: CreateWebhookInput!) { createWebhook(input: $input) { secret webhook { id } } }
 `;
 const LAST_EVENTS = /* GraphQL */ `
   query { jobEvents(first: 100) { edges { node { id type status job { id } } } } }
