@@ -47,7 +47,9 @@ describe('the PGlite thread', () => {
     await new Promise((resolve) => setTimeout(resolve, 20)); // the first one is running
     await database.db.execute(sql`select 1`).then(() => finished.push('api'));
     await Promise.all(background);
-    expect(finished).toEqual(['background 1', 'api', 'background 2', 'background 3']);
+    // On a loaded machine the first may not have started within 20 ms: then the API goes before it too.
+    expect(finished.filter((name) => name !== 'api')).toEqual(['background 1', 'background 2', 'background 3']);
+    expect(finished.indexOf('api')).toBeLessThan(finished.indexOf('background 2'));
   });
 
   it('answers the rows of a raw statement as an array', async () => {
