@@ -175,7 +175,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
       sockets: () => subscriptions.clientCount(),
       subscriptions: () => hub.watcherCount(),
       runner: runner ? { busy: () => runner.busySlots(), concurrency: config.runner.concurrency } : null,
-      pendingQueries: database.pendingQueries ? () => database.pendingQueries!() : null,
+      pools: () => database.poolUsage(),
     });
     const registries = [processMetrics(), metrics.registry];
     // With WORKERS > 1 this is a worker: scrapes get the primary's aggregate (metrics/clusterMetrics.ts).

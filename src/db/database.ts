@@ -5,6 +5,7 @@
  */
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import type { Assume } from 'drizzle-orm/utils';
+import type { PoolUsage } from './poolLoad';
 import type * as schema from './schema';
 
 /** Raw statements (`db.execute(sql…)`) answer their rows, on either driver. */
@@ -37,12 +38,8 @@ export interface Database {
   withCopySession<T>(work: (session: CopySession) => Promise<T>): Promise<T>;
   /** LISTEN: calls `onMessage` for each notification; resolves, once listening, to the function that stops. */
   listen(channel: string, onMessage: (payload: string) => void): Promise<() => Promise<void>>;
-  /**
-   * Statements sent and not yet answered, where the driver tells it: the
-   * embedded database's thread. Absent on PostgreSQL: postgres.js exposes
-   * neither its connections in use nor its queue.
-   */
-  pendingQueries?(): number;
+  /** How busy each pool of connections is now (`PoolLoad`): the API's and each `boundedPool`'s, or PGlite's one. */
+  poolUsage(): PoolUsage[];
   close(): Promise<void>;
 }
 
@@ -51,6 +48,8 @@ export interface NodePostgresPool {
 }
 
 export interface BoundedPoolOptions {
+  /** The pool's name in the pool gauges (`runner`, `webhooks`). */
+  name: string;
   /** Connections of the pool (PostgreSQL). */
   connections: number;
   /** The longest a statement, or a transaction left idle, may last. */

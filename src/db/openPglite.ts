@@ -5,6 +5,7 @@ import { lockDataDir } from './dataDirLock';
 import type { AppDatabase, CopySession, CopyStream, Database } from './database';
 import { queryLogger, type DatabaseOptions } from './databaseOptions';
 import { openPgliteThread, type ThreadQuerier } from './pgliteThread';
+import { usageOf } from './poolLoad';
 import * as schema from './schema';
 
 // PGlite's COPY reads a whole blob from memory: lines are sent in pieces of about this size.
@@ -38,7 +39,8 @@ export async function openPglite(
     nodePostgresPool: null,
     withCopySession: (work) => thread.transaction((tx) => work(copySession(tx))),
     listen: (channel, onMessage) => thread.listen(channel, onMessage),
-    pendingQueries: () => thread.pendingRequests(),
+    // One connection: the statement it runs is in use, those queued behind it wait.
+    poolUsage: () => [usageOf('embedded', 1, thread.pendingRequests())],
     close: async () => {
       await thread.close();
       unlock();

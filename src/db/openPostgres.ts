@@ -5,14 +5,21 @@ import type { AppDatabase, CopySession, Database } from './database';
 import { postgresCopyStream } from './postgresCopyStream';
 import { queryLogger, redact, type DatabaseOptions } from './databaseOptions';
 import * as schema from './schema';
-import { tracedPostgres } from './statementSpans';
+import { observedPostgres } from './observedPostgres';
+import { PoolLoad } from './poolLoad';
 
 // Arbitrary constant: serialises migrations when several instances start at once.
 const MIGRATION_LOCK_KEY = 727_001;
 
 /** A pool of postgres.js connections to `url`, migrated. */
 export async function openPostgres(url: string, options: DatabaseOptions, migrationsFolder: string): Promise<Database> {
-  const client = pool(url, options.poolSize ?? 10, {});
+  const loads: PoolLoad[] = [];
+  const pool = (name: string, connections: number, settings: Record<string, string>): Sql => {
+    const load = new PoolLoad(name, connections);
+    loads.push(load);
+    return connect(url, load, settings);
+  };
+  const client = pool('api', options.poolSize ?? 10, {});
   const db = drizzle({ client, schema, logger: queryLogger(options.onQuery) });
   const boundedPools: Sql[] = [];
   try {
@@ -31,7 +38,7 @@ export async function openPostgres(url: string, options: DatabaseOptions, migrat
   return {
     db: db as unknown as AppDatabase,
     description: `PostgreSQL at ${redact(url)}`,
-    boundedPool: async ({ connections, statementTimeoutMs }) => {
+    boundedPool: async ({ name, connections, statementTimeoutMs }) => {
       const settings: Record<string, string> = {
         statement_timeout: String(statementTimeoutMs),
         idle_in_transaction_session_timeout: String(statementTimeoutMs),
@@ -40,7 +47,7 @@ export async function openPostgres(url: string, options: DatabaseOptions, migrat
       // and ends the statement instead of running it, and its locks, to the end.
       const [version] = await client<{ server_version_num: string }[]>`show server_version_num`;
       if (Number(version?.server_version_num) >= 140_000) settings.client_connection_check_interval = '1000';
-      const bounded = pool(url, connections, settings);
+      const bounded = pool(name, connections, settings);
       boundedPools.push(bounded);
       return drizzle({ client: bounded, schema, logger: queryLogger(options.onQuery) }) as unknown as AppDatabase;
     },
@@ -55,20 +62,21 @@ export async function openPostgres(url: string, options: DatabaseOptions, migrat
       const { unlisten } = await client.listen(channel, onMessage);
       return unlisten;
     },
+    poolUsage: () => loads.map((load) => load.reading()),
     close: async () => {
       await Promise.all([client, ...boundedPools].map((each) => each.end({ timeout: 5 })));
     },
   };
 }
 
-function pool(url: string, connections: number, settings: Record<string, string>): Sql {
-  // Every statement of ours passes this client: where it gets its spans.
-  return tracedPostgres(postgres(url, {
-    max: connections,
+function connect(url: string, load: PoolLoad, settings: Record<string, string>): Sql {
+  // Every statement of ours passes this client: where it gets its spans and is counted.
+  return observedPostgres(postgres(url, {
+    max: load.connections,
     onnotice: () => {},
     // LLVM JIT compiles an export chunk (whose estimates look huge) for longer than it runs: measured 730 ms of 1 s.
     connection: { jit: 'off', ...settings },
-  }));
+  }), load);
 }
 
 async function withCopySession<T>(sql: Sql, work: (session: CopySession) => Promise<T>): Promise<T> {

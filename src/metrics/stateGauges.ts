@@ -1,10 +1,11 @@
 /**
  * Gauges of state, read when Prometheus scrapes (`collect`), so nothing on a
  * request or an export keeps them up to date. Across WORKERS processes
- * (AggregatorRegistry) they are summed, except the queue's: every process reads
+ * (AggregatorRegistry) they are summed (each process has its own pools), except the queue's: every process reads
  * the same database, so the largest reading stands for all.
  */
 import { Gauge, type Registry } from 'prom-client';
+import type { PoolUsage } from '../db/poolLoad';
 import { QUEUE_STATUSES, type QueueSnapshot } from './queueSnapshot';
 
 export interface StateSources {
@@ -15,8 +16,8 @@ export interface StateSources {
   subscriptions: () => number;
   /** The embedded runner's slots; null when this process runs no exports. */
   runner: { busy: () => number; concurrency: number } | null;
-  /** Statements waiting for or running on the database, where the driver tells it (PGlite); null otherwise. */
-  pendingQueries: (() => number) | null;
+  /** How busy each pool of database connections is. */
+  pools: () => PoolUsage[];
 }
 
 export function registerStateGauges(registry: Registry, sources: StateSources): void {
@@ -66,7 +67,7 @@ export function registerStateGauges(registry: Registry, sources: StateSources): 
       this.set(sources.subscriptions());
     },
   });
-  const { runner, pendingQueries } = sources;
+  const { runner, pools } = sources;
   if (runner) {
     new Gauge({
       name: 'gateway_runner_slots',
@@ -80,14 +81,25 @@ export function registerStateGauges(registry: Registry, sources: StateSources): 
       },
     });
   }
-  if (pendingQueries) {
-    new Gauge({
-      name: 'gateway_db_pending_queries',
-      help: 'Statements sent to the embedded database thread and not yet answered (queued or running)',
-      registers,
-      collect() {
-        this.set(pendingQueries());
-      },
-    });
-  }
+  new Gauge({
+    name: 'gateway_db_pool_connections',
+    help: 'Connections of each database pool (api, runner, webhooks; embedded: PGlite\'s one), in use or idle',
+    labelNames: ['pool', 'state'],
+    registers,
+    collect() {
+      for (const { pool, connections, inUse } of pools()) {
+        this.set({ pool, state: 'in_use' }, inUse);
+        this.set({ pool, state: 'idle' }, connections - inUse);
+      }
+    },
+  });
+  new Gauge({
+    name: 'gateway_db_pool_waiting',
+    help: 'Statements or transactions of each database pool waiting for a connection (queued or pipelined behind another)',
+    labelNames: ['pool'],
+    registers,
+    collect() {
+      for (const { pool, waiting } of pools()) this.set({ pool }, waiting);
+    },
+  });
 }

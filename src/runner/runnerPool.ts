@@ -10,7 +10,7 @@ import type { RunnerOptions } from './runnerOptions';
  * heartbeat; one more claims.
  */
 export function runnerPoolOptions(options: RunnerOptions): BoundedPoolOptions {
-  return { connections: options.concurrency * 3 + 1, statementTimeoutMs: statementTimeoutOf(options) };
+  return { name: 'runner', connections: options.concurrency * 3 + 1, statementTimeoutMs: statementTimeoutOf(options) };
 }
 
 export function statementTimeoutOf(options: Pick<RunnerOptions, 'leaseMs'>): number {

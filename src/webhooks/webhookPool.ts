@@ -7,7 +7,7 @@ import type { WebhookOptions } from './webhookOptions';
  * deliverer is short; the served endpoints share a few connections, one more claims.
  */
 export function webhookPoolOptions(options: Pick<WebhookOptions, 'concurrency'>): BoundedPoolOptions {
-  return { connections: Math.min(options.concurrency, MAX_CONNECTIONS) + 1, statementTimeoutMs: STATEMENT_TIMEOUT_MS };
+  return { name: 'webhooks', connections: Math.min(options.concurrency, MAX_CONNECTIONS) + 1, statementTimeoutMs: STATEMENT_TIMEOUT_MS };
 }
 
 const MAX_CONNECTIONS = 4;

@@ -159,7 +159,7 @@ function spawnLockHolder(url: string, jobId: number) {
     import { sql } from 'drizzle-orm';
     import { createDb } from ${JSON.stringify(pathToFileURL(join(PROJECT, 'src/db/createDb.ts')).href)};
     const database = await createDb({ url: ${JSON.stringify(url)}, dataDir: '' });
-    const db = await database.boundedPool({ connections: 1, statementTimeoutMs: 600_000 });
+    const db = await database.boundedPool({ name: 'runner', connections: 1, statementTimeoutMs: 600_000 });
     await db.execute(sql\`with held as (select id from export_jobs where id = ${jobId} for update) select pg_sleep(600) from held\`);
   `;
   return spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
