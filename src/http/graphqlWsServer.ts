@@ -3,10 +3,12 @@
  * on the HTTP server's own port and path. The tenant headers travel in the
  * `connection_init` payload; without an organisation the socket is closed with
  * 4403. The ws adapter pings every 12 s and drops sockets that stop answering.
+ * Each operation gets a span from its subscribe to its end (when tracing is on).
  */
 import type { Server } from 'node:http';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { GraphQLError, GraphQLFormattedError, GraphQLSchema, ParseOptions, ValidationRule } from 'graphql';
+import { SpanStatusCode, type Span } from '@opentelemetry/api';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import { CloseCode } from 'graphql-ws';
@@ -15,6 +17,7 @@ import type { Context } from '../context';
 import { ErrorCode, GatewayError } from '../errors';
 import type { LimitOptions } from '../limits/limitOptions';
 import type { TenantRateLimiter } from '../limits/tenantRateLimiter';
+import { startWebSocketOperationSpan } from '../tracing/webSocketOperationSpan';
 import { sharedSubscribe } from './sharedSubscriptionExecution';
 import { webSocketOperation } from './webSocketOperation';
 
@@ -49,6 +52,8 @@ export const TOO_MANY_CONNECTIONS = 4430;
 interface SocketState {
   caller: Caller;
   subscriptions: Set<string>;
+  /** The span of each operation open on the socket (`startWebSocketOperationSpan`). */
+  spans: Map<string, Span>;
 }
 
 export function serveGraphqlOverWebSocket(
@@ -84,7 +89,8 @@ export function serveGraphqlOverWebSocket(
           return false;
         }
         socketsByTenant.set(tenant, open + 1);
-        states.set(socket, { caller, subscriptions: new Set() });
+        const state: SocketState = { caller, subscriptions: new Set(), spans: new Map() };
+        states.set(socket, state);
         // A token that expires while the socket is open ends it then.
         const expiry =
           caller.expiresAt === null
@@ -92,6 +98,8 @@ export function serveGraphqlOverWebSocket(
             : setTimeout(() => socket.close(CloseCode.Forbidden, 'Token expired'), caller.expiresAt - Date.now()).unref();
         socket.once('close', () => {
           clearTimeout(expiry);
+          for (const span of state.spans.values()) span.end();
+          state.spans.clear();
           const left = (socketsByTenant.get(tenant) ?? 1) - 1;
           if (left > 0) socketsByTenant.set(tenant, left);
           else socketsByTenant.delete(tenant);
@@ -122,14 +130,25 @@ export function serveGraphqlOverWebSocket(
           state.subscriptions.delete(id);
           return operation;
         }
+        state.spans.set(id, startWebSocketOperationSpan(operation, state.caller.tenant, headersOf(ctx.connectionParams)));
         return { schema, ...operation };
       },
-      onComplete: (ctx, id) => void states.get(ctx.extra.socket)?.subscriptions.delete(id),
+      onComplete: (ctx, id) => {
+        const state = states.get(ctx.extra.socket);
+        state?.subscriptions.delete(id);
+        endSpan(state, id);
+      },
       context: (ctx) => contextOf(states.get(ctx.extra.socket)!.caller, headersOf(ctx.connectionParams)),
-      onNext: (_ctx, _id, _payload, _args, result) =>
-        result.errors?.length ? { ...result, errors: format(result.errors as GraphQLError[]) } : result,
+      onNext: (ctx, id, _payload, _args, result) => {
+        if (!result.errors?.length) return result;
+        markFailed(states.get(ctx.extra.socket), id, result.errors.length);
+        return { ...result, errors: format(result.errors as GraphQLError[]) };
+      },
       onError: (ctx, id, _payload, errors) => {
-        states.get(ctx.extra.socket)?.subscriptions.delete(id);
+        const state = states.get(ctx.extra.socket);
+        state?.subscriptions.delete(id);
+        markFailed(state, id, errors.length);
+        endSpan(state, id);
         return format(errors);
       },
     },
@@ -142,6 +161,18 @@ export function serveGraphqlOverWebSocket(
       await new Promise<void>((resolve) => wss.close(() => resolve()));
     },
   };
+}
+
+/** Marks the span of operation `id` failed: a result of it carried `errors`. */
+function markFailed(state: SocketState | undefined, id: string, errors: number): void {
+  const span = state?.spans.get(id);
+  span?.setAttribute('graphql.errors', errors);
+  span?.setStatus({ code: SpanStatusCode.ERROR });
+}
+
+function endSpan(state: SocketState | undefined, id: string): void {
+  state?.spans.get(id)?.end();
+  state?.spans.delete(id);
 }
 
 function tenantKey({ orgId, sandboxName }: Caller['tenant']): string {

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { SpanKind, trace } from '@opentelemetry/api';
+import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { InMemorySpanExporter, type ReadableSpan } from '@opentelemetry/sdk-trace-node';
 import { eq } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -8,6 +8,7 @@ import { CREATE_EXPORT_JOB } from '../fixtures/operations';
 import { storageTargets } from '../helpers/databases';
 import { ingest, waitForJob } from '../helpers/exportFlow';
 import { createDataset, jobInput } from '../helpers/seedApi';
+import { collect, subscriptionClient } from '../helpers/subscriptions';
 import { startTestServer, TENANT, type TestServer } from '../helpers/testServer';
 import { waitUntil } from '../helpers/waitUntil';
 
@@ -88,6 +89,42 @@ describe.each(storageTargets)('traces on $name', (target) => {
     expect(everything).not.toContain(TOKEN);
     expect(everything).not.toContain(IDEMPOTENCY_KEY);
     expect(everything).not.toMatch(/authorization/i);
+  });
+
+  it('traces each operation over graphql-ws from its subscribe to its end, in the trace the connection named', async () => {
+    const exporter = new InMemorySpanExporter();
+    api = await startTestServer(target, {}, {}, {}, { tracing: { exporter } });
+    const datasetId = await createDataset(api);
+    const created = await api.graphql(CREATE_EXPORT_JOB, { input: jobInput(datasetId, { fields: null, filter: null }) });
+    const jobId = created.data!.createExportJob.id as string;
+    const caller = callerTrace();
+    const client = subscriptionClient(api, { ...TENANT, traceparent: caller.traceparent, authorization: `Bearer ${TOKEN}` });
+    try {
+      // Told the job's creation again, then completed by the client.
+      const watched = collect(client, { id: jobId, afterSequence: 0 }, (events) => events.length === 1);
+      await watched.done;
+      expect(watched.events.map((event) => event.type)).toEqual(['CREATED']);
+      // A cursor that is no event's: the operation ends in an error.
+      const refused = await collect(client, { after: 'not-a-cursor' }).done;
+      expect(refused.errors).toBeDefined();
+    } finally {
+      await client.dispose();
+    }
+    const inTrace = () => exporter.getFinishedSpans().filter((span) => span.spanContext().traceId === caller.traceId);
+    await waitUntil(() => inTrace().length === 2);
+    const [completed, failed] = inTrace();
+    expect(completed).toMatchObject({ name: 'subscription Watch', kind: SpanKind.SERVER });
+    expect(parentOf(completed!)).toBe(caller.spanId);
+    expect(completed!.attributes).toEqual({
+      'graphql.operation.type': 'subscription',
+      'graphql.operation.name': 'Watch',
+      'network.protocol.name': 'websocket',
+      'tenant.org_id': TENANT['x-gw-ims-org-id'],
+      'tenant.sandbox_name': TENANT['x-sandbox-name'],
+    });
+    expect(completed!.status.code).toBe(SpanStatusCode.UNSET);
+    expect(failed).toMatchObject({ name: 'subscription Watch', status: { code: SpanStatusCode.ERROR } });
+    expect(JSON.stringify(inTrace().map((span) => span.attributes))).not.toContain(TOKEN);
   });
 
   it('records nothing and stores no trace with a job when tracing is off', async () => {
