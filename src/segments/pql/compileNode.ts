@@ -1,0 +1,154 @@
+/**
+ * Compiles a PQL tree into SQL values (pqlValues.ts). Paths read the profile
+ * document (`attributes`), except `identities…`, which reads the identities
+ * column; inside a filter they read the filtered element. Conditions follow
+ * SQL's three-valued logic: a comparison with an absent value is NULL, and
+ * `not` of NULL is NULL, so neither matches.
+ */
+import { sql, type SQL } from 'drizzle-orm';
+import type { Node, NodeOf } from './ast';
+import { isCalendarDate, periodOf } from './calendar';
+import { anyOf, elementOf, eventsOf, itemsOf, type CompileContext } from './collections';
+import { compileArithmetic, compileComparison, compileIn, compileLike } from './compileComparison';
+import { compileMethod } from './compileMethod';
+import { compileOccurs } from './compileOccurs';
+import { PqlSyntaxError, PqlUnsupportedError } from './pqlErrors';
+import { coerce, describe, instant, literal, numeric, type Collection, type LiteralValue, type Value } from './pqlValues';
+import { UNSUPPORTED_FUNCTIONS } from './supportedPql';
+
+/** Compiles a node that must be a condition into a SQL boolean (NULL when unknown). */
+export function compileCondition(node: Node, context: CompileContext): SQL {
+  return asCondition(compileNode(node, context), node, context);
+}
+
+/** A value used as a condition: a boolean, a boolean attribute, or a collection (true when it has an element). */
+export function asCondition(value: Value, node: Node, context: CompileContext): SQL {
+  if (value.kind === 'collection') return anyOf(value, context);
+  const condition = coerce(value, 'boolean');
+  if (!condition) throw new PqlSyntaxError(`Expected a condition, found ${describe(value)}`, node.position);
+  return condition;
+}
+
+/** A value read as a collection: a collection itself, or the items of an array attribute. */
+export function asCollection(value: Value, node: Node, context: CompileContext): Collection {
+  if (value.kind === 'collection') return value;
+  if (value.kind === 'attribute') return itemsOf(value, context);
+  throw new PqlSyntaxError(`Expected an array, found ${describe(value)}`, node.position);
+}
+
+export function compileNode(node: Node, context: CompileContext): Value {
+  switch (node.type) {
+    case 'string':
+      return literal(node.value);
+    case 'number':
+      // The digits as written: a JavaScript number would round long ones.
+      return { kind: 'number', sql: numeric(node.text), literal: Number(node.text) };
+    case 'boolean':
+      return literal(node.value);
+    case 'list':
+      return { kind: 'list', items: node.items.map((item) => literalOf(item)) };
+    case 'time':
+      return { kind: 'timestamp', sql: instant(periodOf(node.time, context.now).start) };
+    case 'path':
+      return pathValue(node.segments, context);
+    case 'xEvent':
+      if (context.element) throw new PqlUnsupportedError('xEvent inside a filter', node.position);
+      return eventsOf(context);
+    case 'method':
+      return compileMethod(node, context);
+    case 'call':
+      return compileCall(node, context);
+    case 'filter':
+      return compileFilter(node, context);
+    case 'member':
+      throw new PqlUnsupportedError('field of a result', node.position, `read "${node.name}" inside a filter instead`);
+    case 'and':
+    case 'or': {
+      const operands = node.operands.map((operand) => compileCondition(operand, context));
+      return { kind: 'boolean', sql: sql`(${sql.join(operands, sql.raw(` ${node.type} `))})` };
+    }
+    case 'not':
+      return { kind: 'boolean', sql: sql`(not ${compileCondition(node.operand, context)})` };
+    case 'negate': {
+      const operand = compileNode(node.operand, context);
+      if (operand.kind === 'number' && typeof operand.literal === 'number') return literal(-operand.literal);
+      const number = coerce(operand, 'number');
+      if (!number) throw new PqlSyntaxError(`Cannot negate ${describe(operand)}`, node.position);
+      return { kind: 'number', sql: sql`(- ${number})` };
+    }
+    case 'compare':
+      return compileComparison(node, context);
+    case 'arithmetic':
+      return compileArithmetic(node, context);
+    case 'like':
+      return compileLike(node, context);
+    case 'in':
+      return compileIn(node, context);
+    case 'occurs':
+      return compileOccurs(node, context);
+  }
+}
+
+function pathValue(segments: string[], context: CompileContext): Value {
+  if (context.element) return { kind: 'attribute', root: context.element, segments };
+  if (segments[0] === 'identities') return { kind: 'attribute', root: sql`${context.profile}.identities`, segments: segments.slice(1) };
+  return { kind: 'attribute', root: sql`${context.profile}.attributes`, segments };
+}
+
+/** A literal of a list: a string, a number (maybe negative) or a boolean. */
+function literalOf(node: Node): LiteralValue {
+  if (node.type === 'string' || node.type === 'boolean') return node.value;
+  if (node.type === 'number') return Number(node.text);
+  if (node.type === 'negate' && node.operand.type === 'number') return -Number(node.operand.text);
+  throw new PqlSyntaxError('List items must be string, number or boolean literals', node.position);
+}
+
+function compileFilter(node: NodeOf<'filter'>, context: CompileContext): Value {
+  const collection = asCollection(compileNode(node.target, context), node.target, context);
+  const condition = compileCondition(node.condition, withElement(context, elementOf(collection)));
+  return { ...collection, conditions: [...collection.conditions, condition] };
+}
+
+/** The context inside a filter or an aggregate: the same aliases and flags, paths reading `element`. */
+export function withElement(context: CompileContext, element: SQL): CompileContext {
+  return {
+    profile: context.profile,
+    now: context.now,
+    element,
+    alias: (prefix) => context.alias(prefix),
+    get usesEvents() {
+      return context.usesEvents;
+    },
+    set usesEvents(value: boolean) {
+      context.usesEvents = value;
+    },
+  };
+}
+
+function compileCall(node: NodeOf<'call'>, context: CompileContext): Value {
+  const now = context.now;
+  const current: Record<string, number> = {
+    currentYear: now.getUTCFullYear(),
+    currentMonth: now.getUTCMonth() + 1,
+    currentDayOfMonth: now.getUTCDate(),
+  };
+  if (Object.hasOwn(current, node.name)) {
+    if (node.args.length > 0) throw new PqlSyntaxError(`${node.name}() takes no arguments`, node.position);
+    return literal(current[node.name]!);
+  }
+  if (node.name === 'date') return dateLiteral(node);
+  if (UNSUPPORTED_FUNCTIONS.has(node.name)) throw new PqlUnsupportedError(node.name, node.position);
+  throw new PqlSyntaxError(`Unknown function ${node.name}()`, node.position);
+}
+
+function dateLiteral(node: NodeOf<'call'>): Value {
+  const parts = node.args.map((arg) => (arg.type === 'number' && /^[0-9]+$/.test(arg.text) ? Number(arg.text) : NaN));
+  const [year, month, day] = parts;
+  if (parts.length !== 3 || parts.some(Number.isNaN)) {
+    throw new PqlSyntaxError('date() takes three whole numbers: date(year, month, day)', node.position);
+  }
+  if (!isCalendarDate(year!, month!, day!)) {
+    throw new PqlSyntaxError(`date(${year}, ${month}, ${day}) is not a calendar day`, node.position);
+  }
+  return { kind: 'timestamp', sql: instant(periodOf({ kind: 'date', year: year!, month: month!, day: day! }, new Date(0)).start) };
+}

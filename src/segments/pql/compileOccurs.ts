@@ -1,0 +1,101 @@
+/**
+ * `occurs`: every form becomes a test of the timestamp against instants
+ * computed at compile time from the evaluation time (calendar.ts), so SQL
+ * reads the stored value once and compares it with bound parameters.
+ *
+ * For `T occurs {op} N {unit} before|after TIME`, let B be TIME (its start)
+ * moved N units back (before) or forward (after):
+ * - `<` / `<=`: T lies between B and TIME (B excluded / included), on the
+ *   side the direction names: "less than 7 days before now" is the last 7 days;
+ * - `>` / `>=`: T lies beyond B (further before, or further after);
+ * - `=` / `!=`: T lies (not) in the calendar unit that holds B ("3 days before
+ *   today" is that whole day; "1 month before now" is last calendar month).
+ */
+import { sql, type SQL } from 'drizzle-orm';
+import type { NodeOf, OccursClause } from './ast';
+import { addUnits, isRepresentable, periodOf, periodOfUnit, type Period } from './calendar';
+import type { CompileContext } from './collections';
+import { compileNode } from './compileNode';
+import { PqlSyntaxError } from './pqlErrors';
+import { coerce, describe, instant, type Value } from './pqlValues';
+
+export function compileOccurs(node: NodeOf<'occurs'>, context: CompileContext): Value {
+  const target = compileNode(node.target, context);
+  const timestamp = coerce(target, 'timestamp');
+  if (!timestamp) throw new PqlSyntaxError(`occurs needs a timestamp, found ${describe(target)}`, node.target.position);
+  const test = windowOf(node.clause, context.now);
+  if (!test) throw new PqlSyntaxError('The time is outside the years 1 to 9999', node.position);
+  return { kind: 'boolean', sql: test(timestamp) };
+}
+
+type Test = (timestamp: SQL) => SQL;
+
+/** The test for the clause, or undefined when one of its instants is out of range. */
+function windowOf(clause: OccursClause, now: Date): Test | undefined {
+  try {
+    return testOf(clause, now);
+  } catch (error: unknown) {
+    if (error instanceof RangeError) return undefined;
+    throw error;
+  }
+}
+
+function testOf(clause: OccursClause, now: Date): Test {
+  switch (clause.form) {
+    case 'on':
+      return within(periodOf(clause.time, now));
+    case 'between': {
+      const from = periodOf(clause.from, now);
+      const to = periodOf(clause.to, now);
+      return within({ start: from.start, end: to.end });
+    }
+    case 'direction': {
+      const period = checked(periodOf(clause.time, now));
+      if (clause.direction === 'before') return (t) => sql`(${t} < ${instant(period.start)})`;
+      if (clause.direction === 'after') return (t) => sql`(${t} >= ${instant(period.end)})`;
+      return (t) => sql`(${t} >= ${instant(period.start)})`;
+    }
+    case 'distance': {
+      const base = periodOf(clause.time, now).start;
+      const sign = clause.direction === 'before' ? -1 : 1;
+      const bound = addUnits(base, sign * clause.amount, clause.unit);
+      checked({ start: bound, end: bound });
+      const [earlier, later] = sign < 0 ? [bound, base] : [base, bound];
+      switch (clause.operator) {
+        case '<':
+          return range(earlier, later, sign < 0 ? '(]' : '[)');
+        case '<=':
+          return range(earlier, later, '[]');
+        case '>':
+          return (t) => (sign < 0 ? sql`(${t} < ${instant(bound)})` : sql`(${t} > ${instant(bound)})`);
+        case '>=':
+          return (t) => (sign < 0 ? sql`(${t} <= ${instant(bound)})` : sql`(${t} >= ${instant(bound)})`);
+        case '=':
+          return within(periodOfUnit(bound, clause.unit));
+        case '!=': {
+          const inUnit = within(periodOfUnit(bound, clause.unit));
+          return (t) => sql`(not ${inUnit(t)})`;
+        }
+      }
+    }
+  }
+}
+
+/** `start <= T < end`; nothing when the period is empty or reversed. */
+function within(period: Period): Test {
+  return range(period.start, period.end, '[)');
+}
+
+/** The period, when PostgreSQL can read both its ends; else a RangeError. */
+function checked(period: Period): Period {
+  if (!isRepresentable(period.start) || !isRepresentable(period.end)) throw new RangeError('instant out of range');
+  return period;
+}
+
+// A range keeps the (expensive) parsed timestamp to one occurrence in the statement.
+function range(start: Date, end: Date, bounds: '[)' | '(]' | '[]'): Test {
+  checked({ start, end });
+  const reversed = start.getTime() > end.getTime();
+  const literal = reversed ? 'empty' : `${bounds[0]}"${start.toISOString()}","${end.toISOString()}"${bounds[1]}`;
+  return (t) => sql`(${t} <@ ${literal}::text::tstzrange)`;
+}
