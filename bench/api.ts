@@ -13,6 +13,7 @@
  * verification to without, with metrics to without, and with traces to the run
  * just before it without. Targets: ≥ 500 req/s for (1); p99 < 10 ms for (2);
  * verification within 10 %; metrics within 5 %; traces within 15 %.
+ * BENCH_ONLY=observability runs only the metrics and traces variants.
  */
 import type { ChildProcess } from 'node:child_process';
 import autocannon from 'autocannon';
@@ -46,14 +47,21 @@ interface Variant {
 // Every worker count with and without verification (metrics on, the default); then one process
 // with METRICS=off and on again, back to back on a warm database: the pair the metrics ratio compares;
 // then traces on, compared with the run just before it (metrics on, traces off).
-const VARIANTS: Variant[] = [
-  ...WORKER_COUNTS.flatMap((workers) =>
-    (['none', 'jwt'] as const).map((auth): Variant => ({ workers, auth, metrics: 'on', tracing: 'off' })),
-  ),
+// BENCH_ONLY=observability runs the last three alone: what metrics and traces cost.
+const OBSERVABILITY_VARIANTS: Variant[] = [
   { workers: 1, auth: 'none', metrics: 'off', tracing: 'off' },
   { workers: 1, auth: 'none', metrics: 'on', tracing: 'off' },
   { workers: 1, auth: 'none', metrics: 'on', tracing: 'on' },
 ];
+const VARIANTS: Variant[] =
+  process.env.BENCH_ONLY === 'observability'
+    ? OBSERVABILITY_VARIANTS
+    : [
+        ...WORKER_COUNTS.flatMap((workers) =>
+          (['none', 'jwt'] as const).map((auth): Variant => ({ workers, auth, metrics: 'on', tracing: 'off' })),
+        ),
+        ...OBSERVABILITY_VARIANTS,
+      ];
 const HEADERS = { 'content-type': 'application/json', 'x-gw-ims-org-id': ORG, 'x-sandbox-name': 'prod' };
 
 const PAGE_QUERY = `query Page { exportJobs(first: 50) { edges { cursor node { ...ExportJobFields } } pageInfo { hasNextPage endCursor } } } ${EXPORT_JOB_FIELDS}`;
@@ -120,17 +128,19 @@ async function main(): Promise<void> {
     }
     await auth.remove();
     await collector.close();
-    console.log('\nThe cost of verification: req/s with AUTH_MODE=jwt over req/s without (target: at least 0.9)');
-    console.table(
-      WORKER_COUNTS.flatMap((workers) =>
-        ['exportJobs(first: 50)', 'exportJob(id) flat out'].map((scenario) => {
-          const of = (auth: string) =>
-            summary.find((row) => row.workers === workers && row.auth === auth && row.metrics === 'on' && row.tracing === 'off' && row.scenario === scenario)!;
-          const ratio = Math.round((Number(of('jwt')['req/s']) / Number(of('none')['req/s'])) * 100) / 100;
-          return { workers, scenario, 'none req/s': of('none')['req/s'], 'jwt req/s': of('jwt')['req/s'], ratio, 'within 10 %': ratio >= 0.9 };
-        }),
-      ),
-    );
+    if (process.env.BENCH_ONLY !== 'observability') {
+      console.log('\nThe cost of verification: req/s with AUTH_MODE=jwt over req/s without (target: at least 0.9)');
+      console.table(
+        WORKER_COUNTS.flatMap((workers) =>
+          ['exportJobs(first: 50)', 'exportJob(id) flat out'].map((scenario) => {
+            const of = (auth: string) =>
+              summary.find((row) => row.workers === workers && row.auth === auth && row.metrics === 'on' && row.tracing === 'off' && row.scenario === scenario)!;
+            const ratio = Math.round((Number(of('jwt')['req/s']) / Number(of('none')['req/s'])) * 100) / 100;
+            return { workers, scenario, 'none req/s': of('none')['req/s'], 'jwt req/s': of('jwt')['req/s'], ratio, 'within 10 %': ratio >= 0.9 };
+          }),
+        ),
+      );
+    }
     console.log('\nThe cost of metrics: req/s with metrics (the default) over req/s with METRICS=off, one process (target: at least 0.95)');
     console.table(
       ['exportJobs(first: 50)', 'exportJob(id) flat out'].map((scenario) => {
