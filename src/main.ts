@@ -1,13 +1,10 @@
 /** Command-line entry: `node --import tsx src/main.ts [serve|worker]`. */
-import { startBackgroundServices } from './backgroundServices';
 import { loadConfig } from './config';
-import { createDb } from './db/createDb';
-import { createDatabaseEventBus } from './events/databaseEventBus';
 import { armFaultPoint } from './faultPoint';
 import { createLogger, describeError } from './logger';
 import { startServer } from './server';
-import { startTracing } from './tracing/startTracing';
 import { isPrimaryProcess, runPrimary } from './serveWorkers';
+import { startWorker } from './worker';
 
 // At LOG_LEVEL once the config is read; before that (a config that fails to load), at info.
 let logger = createLogger();
@@ -24,22 +21,12 @@ async function serve(): Promise<void> {
   closeOnSignal(() => server.close());
 }
 
-/** The export runner alone, without HTTP: more runners for a PostgreSQL database. */
+/** The export runner alone, without the API: more runners for a PostgreSQL database. */
 async function worker(): Promise<void> {
   const config = loadConfig();
   logger = createLogger({ level: config.logging.level });
-  // First: the runs' spans need the SDK in place before anything is traced.
-  const tracing = await startTracing(config.tracing);
-  const database = await createDb({ url: config.databaseUrl, dataDir: config.dataDir, poolSize: config.poolSize });
-  const options = { ...config.runner, concurrency: Math.max(1, config.runner.concurrency) };
-  const bus = await createDatabaseEventBus(database, logger);
-  const background = await startBackgroundServices({ database, bus, logger, runner: options, config });
-  closeOnSignal(async () => {
-    await background.stop();
-    await bus.close();
-    await database.close();
-    await tracing?.shutdown();
-  });
+  const started = await startWorker(config, { logger });
+  closeOnSignal(() => started.close());
 }
 
 /** SIGINT/SIGTERM: finish or hand back what is running, close, exit. */

@@ -10,10 +10,10 @@ import { QUEUE_STATUSES, type QueueSnapshot } from './queueSnapshot';
 
 export interface StateSources {
   queue: () => Promise<QueueSnapshot>;
-  /** Open GraphQL WebSockets. */
-  sockets: () => number;
-  /** Watchers registered with the hub (one per subscription to job events). */
-  subscriptions: () => number;
+  /** Open GraphQL WebSockets; absent in a process without the API (`npm run worker`). */
+  sockets?: () => number;
+  /** Watchers registered with the hub (one per subscription to job events); absent without the API. */
+  subscriptions?: () => number;
   /** The embedded runner's slots; null when this process runs no exports. */
   runner: { busy: () => number; concurrency: number } | null;
   /** How busy each pool of database connections is. */
@@ -51,22 +51,27 @@ export function registerStateGauges(registry: Registry, sources: StateSources): 
       this.set((await sources.queue()).oldestNewAgeSeconds);
     },
   });
-  new Gauge({
-    name: 'gateway_websocket_connections',
-    help: 'Open GraphQL WebSocket connections',
-    registers,
-    collect() {
-      this.set(sources.sockets());
-    },
-  });
-  new Gauge({
-    name: 'gateway_subscriptions',
-    help: 'Subscriptions to job events (watchers of the hub)',
-    registers,
-    collect() {
-      this.set(sources.subscriptions());
-    },
-  });
+  const { sockets, subscriptions } = sources;
+  if (sockets) {
+    new Gauge({
+      name: 'gateway_websocket_connections',
+      help: 'Open GraphQL WebSocket connections',
+      registers,
+      collect() {
+        this.set(sockets());
+      },
+    });
+  }
+  if (subscriptions) {
+    new Gauge({
+      name: 'gateway_subscriptions',
+      help: 'Subscriptions to job events (watchers of the hub)',
+      registers,
+      collect() {
+        this.set(subscriptions());
+      },
+    });
+  }
   const { runner, pools } = sources;
   if (runner) {
     new Gauge({

@@ -1,0 +1,61 @@
+/**
+ * The composition root of `npm run worker`: the export runner, the webhook
+ * deliverer and the events' retention, without the API — more runners for a
+ * PostgreSQL database. With METRICS_PORT it serves `/metrics` there: the
+ * runner's counters and histograms live in this process, and a scrape of the
+ * API's servers would never see them.
+ */
+import { startBackgroundServices } from './backgroundServices';
+import type { Config } from './config';
+import { createDb } from './db/createDb';
+import { createDatabaseEventBus } from './events/databaseEventBus';
+import { serveMetricsPort, METRICS_PATH, type MetricsServer } from './http/metricsHandler';
+import type { Logger } from './logger';
+import { createGatewayMetrics } from './metrics/gatewayMetrics';
+import { localMetrics } from './metrics/metricsSource';
+import { processMetrics } from './metrics/processMetrics';
+import { cachedQueueSnapshot } from './metrics/queueSnapshot';
+import { registerStateGauges } from './metrics/stateGauges';
+import { startTracing } from './tracing/startTracing';
+
+export interface Worker {
+  /** Where `/metrics` answers; null without METRICS_PORT or with METRICS=off. */
+  metricsUrl: string | null;
+  /** Hands back what runs, then closes the database and flushes the traces. */
+  close(): Promise<void>;
+}
+
+export async function startWorker(config: Config, { logger }: { logger: Logger }): Promise<Worker> {
+  // First: the runs' spans need the SDK in place before anything is traced.
+  const tracing = await startTracing(config.tracing);
+  const database = await createDb({ url: config.databaseUrl, dataDir: config.dataDir, poolSize: config.poolSize });
+  const options = { ...config.runner, concurrency: Math.max(1, config.runner.concurrency) };
+  const bus = await createDatabaseEventBus(database, logger);
+  const metrics = config.metrics.enabled ? createGatewayMetrics() : undefined;
+  const background = await startBackgroundServices({ database, bus, logger, runner: options, config, metrics });
+  let metricsServer: MetricsServer | null = null;
+  if (metrics && config.metrics.port !== undefined) {
+    const { runner } = background;
+    registerStateGauges(metrics.registry, {
+      queue: cachedQueueSnapshot(database.db),
+      runner: { busy: () => runner.busySlots(), concurrency: options.concurrency },
+      pools: () => database.poolUsage(),
+    });
+    const source = localMetrics([processMetrics(), metrics.registry]);
+    metricsServer = await serveMetricsPort(source, config.metrics.port, config.host, logger);
+  } else if (metrics) {
+    logger.info('This worker serves no /metrics: set METRICS_PORT for its runner metrics');
+  }
+  const metricsUrl = metricsServer ? `http://${config.host ?? '127.0.0.1'}:${metricsServer.port}${METRICS_PATH}` : null;
+  if (metricsUrl) logger.info('Worker metrics served', { url: metricsUrl });
+  return {
+    metricsUrl,
+    close: async () => {
+      await background.stop();
+      await metricsServer?.close();
+      await bus.close();
+      await database.close();
+      await tracing?.shutdown();
+    },
+  };
+}
