@@ -7,7 +7,7 @@ import type { LoggingOptions } from './logging/loggingOptions';
 import type { MetricsOptions } from './metrics/metricsOptions';
 import type { EventOptions } from './events/eventOptions';
 import type { RunnerOptions } from './runner/runnerOptions';
-import type { TracingOptions } from './tracing/tracingOptions';
+import { OTLP_PROTOCOLS, type TracingOptions } from './tracing/tracingOptions';
 import type { WebhookOptions } from './webhooks/webhookOptions';
 
 export interface Config {
@@ -117,6 +117,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       enabled:
         Boolean(env.OTEL_EXPORTER_OTLP_ENDPOINT || env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) &&
         env.OTEL_SDK_DISABLED?.trim().toLowerCase() !== 'true',
+      // The signal's own variable first, as the OTLP specification says; grpc is not built in.
+      protocol: oneOf(
+        env,
+        env.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL ? 'OTEL_EXPORTER_OTLP_TRACES_PROTOCOL' : 'OTEL_EXPORTER_OTLP_PROTOCOL',
+        OTLP_PROTOCOLS,
+        'http/protobuf',
+      ),
     },
     metrics: {
       enabled: onOff(env, 'METRICS', true),

@@ -1,7 +1,7 @@
 /**
  * Starts the OpenTelemetry SDK for this process, when tracing is on: spans of
  * HTTP requests, GraphQL operations, SQL statements and job runs go to an
- * OTLP/HTTP (JSON) endpoint. Off, nothing here is even loaded: the SDK's
+ * OTLP/HTTP endpoint, in protobuf (the default) or JSON. Off, nothing here is even loaded: the SDK's
  * modules are imported only once tracing is known to be wanted.
  *
  * The SDK reads its own `OTEL_*` variables (see `TracingOptions`): the
@@ -31,7 +31,11 @@ export async function startTracing(options: TracingOptions, hook?: TracingHook):
       import('@opentelemetry/core'),
       import('@opentelemetry/resources'),
     ]);
-  const exporter = hook?.exporter ?? new (await import('@opentelemetry/exporter-trace-otlp-http')).OTLPTraceExporter();
+  const exporter =
+    hook?.exporter ??
+    (options.protocol === 'http/json'
+      ? new (await import('@opentelemetry/exporter-trace-otlp-http')).OTLPTraceExporter()
+      : new (await import('@opentelemetry/exporter-trace-otlp-proto')).OTLPTraceExporter());
   // Our default name, which OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES override (envDetector).
   const resource = resources
     .defaultResource()

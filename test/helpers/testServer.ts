@@ -95,7 +95,7 @@ export async function startTestServer(
       webhooks: { ...loadConfig({}).webhooks, ...more.webhooks },
       metrics: { ...loadConfig({}).metrics, ...more.metrics },
       logging: { ...loadConfig({}).logging, ...more.logging },
-      tracing: { enabled: false },
+      tracing: { enabled: false, protocol: 'http/protobuf' },
       shutdownDrainMs: more.shutdownDrainMs ?? 0,
     },
     {

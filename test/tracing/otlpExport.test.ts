@@ -21,9 +21,14 @@ interface OtlpRequest {
   resourceSpans: { resource: { attributes: OtlpAttribute[] }; scopeSpans: { spans: OtlpSpan[] }[] }[];
 }
 
-/** An OTLP/HTTP receiver on loopback, as a collector would be: it keeps every POST /v1/traces (JSON) it gets. */
-async function startOtlpReceiver(): Promise<{ endpoint: string; received: OtlpRequest[]; close(): Promise<void> }> {
-  const received: OtlpRequest[] = [];
+interface Received {
+  contentType: string | undefined;
+  body: Buffer;
+}
+
+/** An OTLP/HTTP receiver on loopback, as a collector would be: it keeps every POST /v1/traces it gets. */
+async function startOtlpReceiver(): Promise<{ endpoint: string; received: Received[]; close(): Promise<void> }> {
+  const received: Received[] = [];
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -33,8 +38,10 @@ async function startOtlpReceiver(): Promise<{ endpoint: string; received: OtlpRe
         return;
       }
       const body = Buffer.concat(chunks);
-      const text = (req.headers['content-encoding'] === 'gzip' ? gunzipSync(body) : body).toString('utf8');
-      received.push(JSON.parse(text) as OtlpRequest);
+      received.push({
+        contentType: req.headers['content-type'],
+        body: req.headers['content-encoding'] === 'gzip' ? gunzipSync(body) : body,
+      });
       res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
     });
   });
@@ -53,7 +60,8 @@ describe.each(storageTargets)('OTLP export on $name', (target) => {
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
   });
 
-  it('sends a served request’s spans, under the service’s name, to OTEL_EXPORTER_OTLP_ENDPOINT', async () => {
+  /** A server exporting to a fresh receiver (with `env`), and one traced request of a caller's trace. */
+  async function tracedRequest(env: Record<string, string>) {
     const receiver = await startOtlpReceiver();
     cleanups.push(receiver.close);
     let databaseUrl = 'memory://';
@@ -68,6 +76,7 @@ describe.each(storageTargets)('OTLP export on $name', (target) => {
       OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint,
       // Sent at once rather than every 5 s.
       OTEL_BSP_SCHEDULE_DELAY: '20',
+      ...env,
     });
     cleanups.push(() => stopService(service));
     const traceId = randomBytes(16).toString('hex');
@@ -78,21 +87,39 @@ describe.each(storageTargets)('OTLP export on $name', (target) => {
       body: JSON.stringify({ query: 'query Probe { __typename }' }),
     });
     expect(response.status).toBe(200);
+    return { received: receiver.received, traceId, callerSpanId };
+  }
 
+  it('sends a served request’s spans, under the service’s name, in OTLP/JSON with OTEL_EXPORTER_OTLP_PROTOCOL=http/json', async () => {
+    const { received, traceId, callerSpanId } = await tracedRequest({ OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json' });
     const spansOfTrace = () =>
-      receiver.received.flatMap((request) =>
-        request.resourceSpans.flatMap((resourceSpans) =>
+      received.flatMap(({ contentType, body }) => {
+        expect(contentType).toBe('application/json');
+        const request = JSON.parse(body.toString('utf8')) as OtlpRequest;
+        return request.resourceSpans.flatMap((resourceSpans) =>
           resourceSpans.scopeSpans.flatMap((scope) =>
             scope.spans
               .filter((span) => span.traceId === traceId)
               .map((span) => ({ span, resource: resourceSpans.resource })),
           ),
-        ),
-      );
+        );
+      });
     await waitUntil(() => spansOfTrace().some(({ span }) => span.name === 'query Probe'));
     const request = spansOfTrace().find(({ span }) => span.name === 'POST /graphql');
     expect(request?.span.parentSpanId).toBe(callerSpanId);
     const serviceName = request?.resource.attributes.find((attribute) => attribute.key === 'service.name');
     expect(serviceName?.value.stringValue).toBe('export-jobs-gateway');
+  });
+
+  it('sends them in OTLP/protobuf by default', async () => {
+    const { received, traceId, callerSpanId } = await tracedRequest({});
+    // Protobuf keeps ids as raw bytes and strings as UTF-8: both are found in the encoded request.
+    const bodyOfTrace = () => received.find(({ body }) => body.includes(Buffer.from(traceId, 'hex')));
+    await waitUntil(() => bodyOfTrace()?.body.includes('query Probe') === true);
+    const { contentType, body } = bodyOfTrace()!;
+    expect(contentType).toBe('application/x-protobuf');
+    expect(body.includes('POST /graphql')).toBe(true);
+    expect(body.includes(Buffer.from(callerSpanId, 'hex'))).toBe(true);
+    expect(body.includes('export-jobs-gateway')).toBe(true);
   });
 });
