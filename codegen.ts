@@ -29,6 +29,9 @@ const config: CodegenConfig = {
           WebhookDelivery: '../db/schema#WebhookDeliveryRow',
           WebhookDeliveryConnection: '../pagination/connection#Page<WebhookDeliveryRow>',
           CreateWebhookPayload: '../webhooks/createWebhook#CreatedWebhook',
+          SegmentDefinition: '../db/schema#SegmentDefinitionRow',
+          SegmentDefinitionConnection: '../pagination/connection#Connection<SegmentDefinitionRow>',
+          SegmentPreview: '../segments/definitions/previewSegment#SegmentPreviewSource',
         },
         scalars: {
           DateTime: { input: 'Date', output: 'Date | string' },

@@ -340,3 +340,39 @@ export const webhookDeliveries = pgTable(
 );
 
 export type WebhookDeliveryRow = typeof webhookDeliveries.$inferSelect;
+
+/**
+ * A segment definition: a tenant's named PQL expression. The memberships its
+ * evaluation writes carry its `id` as `segmentId` and its `segmentNs` ("ups"),
+ * so an export's `filter.segments[{ segmentId }]` names a definition.
+ */
+export const segmentDefinitions = pgTable(
+  'segment_definitions',
+  {
+    // A lowercase UUID, kept as text: it is compared with memberships' and jobs' text segment ids.
+    id: text('id').primaryKey(),
+    orgId: text('org_id').notNull(),
+    sandboxName: text('sandbox_name').notNull(),
+    name: text('name').notNull(),
+    description: text('description'),
+    /** `PQL`: the only language accepted. */
+    expressionType: text('expression_type').notNull(),
+    /** `pql/text`: the only format accepted. */
+    expressionFormat: text('expression_format').notNull(),
+    expressionValue: text('expression_value').notNull(),
+    mergePolicyId: text('merge_policy_id').notNull(),
+    segmentNs: text('segment_ns').notNull().default('ups'),
+    /** The union schema the expression reads, `{ name }` as an export job's `schema`. */
+    schema: jsonb('schema').$type<SegmentSchemaSpec>().notNull(),
+    creationTime: timestampMs('creation_time').notNull().defaultNow(),
+    updateTime: timestampMs('update_time').notNull().defaultNow(),
+  },
+  // Serves every page of `segmentDefinitions` and the count against the per-tenant limit.
+  (t) => [index('segment_definitions_tenant_page_idx').on(t.orgId, t.sandboxName, t.creationTime, t.id)],
+);
+
+export interface SegmentSchemaSpec {
+  name: string;
+}
+
+export type SegmentDefinitionRow = typeof segmentDefinitions.$inferSelect;

@@ -10,6 +10,7 @@ import type { Tenant } from '../tenant';
 import { jobsOfTenant } from '../db/tenantScope';
 import { activeTraceParent } from '../tracing/jobTraceParent';
 import { checkJobQuotas, lockTenantQuotas, type JobQuotas } from './jobQuotas';
+import { mergePolicyOfSegments } from './mergePolicyOfSegments';
 import { validateExportJobInput } from './validateExportJobInput';
 
 export interface RequestMeta {
@@ -23,6 +24,8 @@ export interface RequestMeta {
  * Creates a job in status NEW, within the tenant's quotas (LIMIT_EXCEEDED
  * otherwise). A repeated `idempotencyKey` returns the job it first created and
  * writes nothing, also when two requests race; `created` tells the two apart.
+ * Without `mergePolicy`, the job takes its first segment's definition's
+ * (`mergePolicyOfSegments`), else the default.
  */
 export async function createExportJob(
   db: AppDatabase,
@@ -39,6 +42,9 @@ export async function createExportJob(
   }
   if (!(await findDataset(db, tenant, spec.datasetId))) {
     throw badUserInput('destination.datasetId', `Dataset ${JSON.stringify(spec.datasetId)} does not exist`);
+  }
+  if (!input.mergePolicy && spec.filter.segments) {
+    spec.mergePolicyId = (await mergePolicyOfSegments(db, tenant, spec.filter.segments)) ?? spec.mergePolicyId;
   }
   const created = await db.transaction(async (tx) => {
     await lockTenantQuotas(tx, tenant);

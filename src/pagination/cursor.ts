@@ -17,8 +17,8 @@ export interface CursorPosition {
   id: string;
 }
 
-/** Lists ordered by (time, id): jobs, datasets, a dataset's batches, webhooks. */
-export type CursorKind = 'job' | 'dataset' | 'batch' | 'webhook';
+/** Lists ordered by (time, id): jobs, datasets, a dataset's batches, webhooks, segment definitions. */
+export type CursorKind = 'job' | 'dataset' | 'batch' | 'webhook' | 'segmentDefinition';
 
 /** Lists ordered by one key: a batch's records (by profile id), job events and webhook deliveries (by id). */
 export type KeyCursorKind = 'record' | 'event' | 'delivery';
@@ -34,6 +34,7 @@ const ID_PATTERN: Record<CursorKind | KeyCursorKind, RegExp> = {
   // Any but NUL, which PostgreSQL refuses even to compare (a cursor is easily forged: it is not signed).
   record: /^[^\u0000]{1,1024}$/,
   webhook: /^[0-9a-f]{24}$/,
+  segmentDefinition: /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/,
   // Identity columns: positive integers that JavaScript holds exactly.
   event: /^[1-9]\d{0,14}$/,
   delivery: /^[1-9]\d{0,14}$/,

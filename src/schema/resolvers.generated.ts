@@ -1,10 +1,11 @@
 import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
-import type { ExportJobRow, DatasetRow, BatchRow, WebhookRow, WebhookDeliveryRow } from '../db/schema';
+import type { ExportJobRow, DatasetRow, BatchRow, WebhookRow, WebhookDeliveryRow, SegmentDefinitionRow } from '../db/schema';
 import type { Connection, Page } from '../pagination/connection';
 import type { BatchRecordPage } from '../batches/listBatchRecords';
 import type { CancelOutcome } from '../jobs/cancelExportJob';
 import type { WatchedJobEvent } from '../events/watchedJobEvent';
 import type { CreatedWebhook } from '../webhooks/createWebhook';
+import type { SegmentPreviewSource } from '../segments/definitions/previewSegment';
 import type { Context } from '../context';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = T | null | undefined;
@@ -127,9 +128,25 @@ export type CreateExportJobInput = {
    * the first job instead of creating another.
    */
   idempotencyKey?: InputMaybe<Scalars['String']['input']>;
-  /** Defaults to `timestampOrdered-none-mp`, version 1. */
+  /**
+   * Omitted: the `mergePolicyId` of the segment definitions that `filter.segments`
+   * names (version 1); when they differ it must be given (`BAD_USER_INPUT`).
+   * Without any definition, `timestampOrdered-none-mp`, version 1.
+   */
   mergePolicy?: InputMaybe<MergePolicyInput>;
   schema: ExportSchemaInput;
+};
+
+export type CreateSegmentDefinitionInput = {
+  /** At most 2,000 characters. */
+  description?: InputMaybe<Scalars['String']['input']>;
+  expression: SegmentExpressionInput;
+  /** 1 to 255 characters. Defaults to `timestampOrdered-none-mp`, as an export's. */
+  mergePolicyId?: InputMaybe<Scalars['String']['input']>;
+  /** 1 to 200 characters. */
+  name: Scalars['String']['input'];
+  /** Defaults to `_xdm.context.profile`, the only schema accepted. */
+  schema?: InputMaybe<ExportSchemaInput>;
 };
 
 export type CreateWebhookInput = {
@@ -177,6 +194,11 @@ export type DatasetEdge = {
   __typename?: 'DatasetEdge';
   cursor: Scalars['String']['output'];
   node: Dataset;
+};
+
+export type DeleteSegmentDefinitionPayload = {
+  __typename?: 'DeleteSegmentDefinitionPayload';
+  deletedSegmentDefinitionId: Scalars['ID']['output'];
 };
 
 export type DeleteWebhookPayload = {
@@ -456,6 +478,14 @@ export type Mutation = {
    */
   createExportJob: ExportJob;
   /**
+   * Saves a segment definition: a named PQL expression over the profile document
+   * and its experience events. The expression is compiled now, so one that would
+   * not evaluate is refused here (`BAD_USER_INPUT` on `expression.value`, with
+   * `line`, `column` and `token`, or `unsupported`). A tenant has at most 1,000
+   * definitions (`LIMIT_EXCEEDED`, `extensions.quota`: `segmentDefinitions`).
+   */
+  createSegmentDefinition: SegmentDefinition;
+  /**
    * Registers an endpoint that is sent the tenant's job events as they happen,
    * signed per the Standard Webhooks spec with the `secret` answered here (and
    * only here). `events` and `statuses` narrow what is sent (null: everything).
@@ -464,6 +494,12 @@ export type Mutation = {
    * WEBHOOK_ALLOW_PRIVATE=1). A tenant has at most LIMIT_WEBHOOKS of them.
    */
   createWebhook: CreateWebhookPayload;
+  /**
+   * Deletes a segment definition; the memberships it produced stay. A definition
+   * that a `NEW` or `PROCESSING` export job names in its `filter.segments` is a
+   * `CONFLICT` until that job ends or is cancelled. Another tenant's is `NOT_FOUND`.
+   */
+  deleteSegmentDefinition: DeleteSegmentDefinitionPayload;
   /** Deletes a webhook and its delivery history; what was not yet delivered is not sent. */
   deleteWebhook: DeleteWebhookPayload;
   /**
@@ -474,6 +510,11 @@ export type Mutation = {
   ingestProfiles: IngestProfilesPayload;
   /** Replaces a webhook's signing secret: deliveries sent from now on are signed with the new one (up to a batch of 100 already on their way may still carry the old). */
   rotateWebhookSecret: CreateWebhookPayload;
+  /**
+   * Changes the fields `input` gives and keeps the others; `updateTime` moves. Same
+   * rules as `createSegmentDefinition`. Another tenant's definition is `NOT_FOUND`.
+   */
+  updateSegmentDefinition: SegmentDefinition;
 };
 
 
@@ -492,8 +533,18 @@ export type MutationCreateExportJobArgs = {
 };
 
 
+export type MutationCreateSegmentDefinitionArgs = {
+  input: CreateSegmentDefinitionInput;
+};
+
+
 export type MutationCreateWebhookArgs = {
   input: CreateWebhookInput;
+};
+
+
+export type MutationDeleteSegmentDefinitionArgs = {
+  id: Scalars['ID']['input'];
 };
 
 
@@ -509,6 +560,12 @@ export type MutationIngestProfilesArgs = {
 
 export type MutationRotateWebhookSecretArgs = {
   id: Scalars['ID']['input'];
+};
+
+
+export type MutationUpdateSegmentDefinitionArgs = {
+  id: Scalars['ID']['input'];
+  input: UpdateSegmentDefinitionInput;
 };
 
 export type NamespaceCount = {
@@ -567,6 +624,18 @@ export type Query = {
    * defaults to 20, at most 100.
    */
   jobEvents: ExportJobEventConnection;
+  /**
+   * What a PQL expression (`pql/text`, at most 10,000 characters) would select in
+   * the tenant's profile store now, without storing anything: for writing an
+   * expression before saving it as a definition. A refused expression is
+   * `BAD_USER_INPUT` on `expression`, with `line`, `column` and `token` (or
+   * `unsupported`, the construct refused) in its extensions.
+   */
+  previewSegment: SegmentPreview;
+  /** One segment definition of the tenant, or null when it does not exist (or belongs to another tenant). */
+  segmentDefinition: Maybe<SegmentDefinition>;
+  /** The tenant's segment definitions, newest first (page size defaults to 20, at most 100). */
+  segmentDefinitions: SegmentDefinitionConnection;
   /** One webhook of the tenant, or null. */
   webhook: Maybe<Webhook>;
   /** The tenant's webhooks, newest first (page size defaults to 20, at most 100). */
@@ -611,6 +680,22 @@ export type QueryJobEventsArgs = {
 };
 
 
+export type QueryPreviewSegmentArgs = {
+  expression: Scalars['String']['input'];
+};
+
+
+export type QuerySegmentDefinitionArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type QuerySegmentDefinitionsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
 export type QueryWebhookArgs = {
   id: Scalars['ID']['input'];
 };
@@ -646,6 +731,60 @@ export type SchemaRefInput = {
   id: Scalars['String']['input'];
 };
 
+/**
+ * A segment: a named PQL expression the tenant saved. Its evaluation writes
+ * memberships with `segmentId` = its `id` and this `segmentNs`, so an export's
+ * `filter.segments[{ segmentId }]` names it.
+ */
+export type SegmentDefinition = {
+  __typename?: 'SegmentDefinition';
+  creationTime: Scalars['DateTime']['output'];
+  description: Maybe<Scalars['String']['output']>;
+  expression: SegmentExpression;
+  /** A UUID. */
+  id: Scalars['ID']['output'];
+  /** The merge policy its exports take when they give none. */
+  mergePolicyId: Scalars['String']['output'];
+  name: Scalars['String']['output'];
+  /** The union schema the expression reads. */
+  schema: ExportSchema;
+  /** Always `ups`: the namespace of the memberships it produces. */
+  segmentNs: Scalars['String']['output'];
+  updateTime: Scalars['DateTime']['output'];
+};
+
+export type SegmentDefinitionConnection = {
+  __typename?: 'SegmentDefinitionConnection';
+  edges: Array<SegmentDefinitionEdge>;
+  pageInfo: PageInfo;
+  /** The tenant's definitions (counted only when selected). */
+  totalCount: Scalars['Int']['output'];
+};
+
+export type SegmentDefinitionEdge = {
+  __typename?: 'SegmentDefinitionEdge';
+  cursor: Scalars['String']['output'];
+  node: SegmentDefinition;
+};
+
+export type SegmentExpression = {
+  __typename?: 'SegmentExpression';
+  /** `pql/text`. */
+  format: Scalars['String']['output'];
+  /** `PQL`. */
+  type: Scalars['String']['output'];
+  value: Scalars['String']['output'];
+};
+
+export type SegmentExpressionInput = {
+  /** Only `pql/text`. */
+  format?: InputMaybe<Scalars['String']['input']>;
+  /** Only `PQL`. */
+  type?: InputMaybe<Scalars['String']['input']>;
+  /** The PQL expression: 1 to 10,000 characters. */
+  value: Scalars['String']['input'];
+};
+
 export type SegmentFilter = {
   __typename?: 'SegmentFilter';
   segmentId: Scalars['String']['output'];
@@ -665,6 +804,33 @@ export type SegmentMembershipInput = {
   segmentId: Scalars['String']['input'];
   segmentNs: Scalars['String']['input'];
   status: SegmentStatus;
+};
+
+/**
+ * What an expression selects in the tenant's profile store now (every profile
+ * of the store, those with only events included).
+ */
+export type SegmentPreview = {
+  __typename?: 'SegmentPreview';
+  /** Profiles the expression selects. */
+  matchingProfiles: Scalars['Int']['output'];
+  /**
+   * The first `first` matching profiles (0 to 100) in profile-id order, each as
+   * the document an export writes with no `fields`: `{profileId, identities,
+   * ...attributes}`.
+   */
+  sample: Array<Scalars['JSONObject']['output']>;
+  /** Profiles of the tenant's store. */
+  totalProfiles: Scalars['Int']['output'];
+};
+
+
+/**
+ * What an expression selects in the tenant's profile store now (every profile
+ * of the store, those with only events included).
+ */
+export type SegmentPreviewSampleArgs = {
+  first?: InputMaybe<Scalars['Int']['input']>;
 };
 
 /** Only memberships that qualified at `startTime <= t < endTime` (either bound optional). */
@@ -720,6 +886,20 @@ export type TimeSpan = {
   startTime: Maybe<Scalars['DateTime']['output']>;
   /** Set once both ends are known. */
   totalTimeInMs: Maybe<Scalars['Int']['output']>;
+};
+
+/** Each field given replaces the stored one; an omitted field is kept. */
+export type UpdateSegmentDefinitionInput = {
+  /** At most 2,000 characters; null removes it. */
+  description?: InputMaybe<Scalars['String']['input']>;
+  /** Null is refused. */
+  expression?: InputMaybe<SegmentExpressionInput>;
+  /** 1 to 255 characters; null returns to `timestampOrdered-none-mp`. */
+  mergePolicyId?: InputMaybe<Scalars['String']['input']>;
+  /** 1 to 200 characters; null is refused. */
+  name?: InputMaybe<Scalars['String']['input']>;
+  /** Null returns to `_xdm.context.profile`. */
+  schema?: InputMaybe<ExportSchemaInput>;
 };
 
 /**
@@ -879,6 +1059,7 @@ export type DirectiveResolverFn<TResult = Record<PropertyKey, never>, TParent = 
 export type FederationTypes = {
   Dataset: Dataset;
   ExportJob: ExportJob;
+  SegmentDefinition: SegmentDefinition;
 };
 
 /** Mapping of federation reference types */
@@ -889,6 +1070,9 @@ export type FederationReferenceTypes = {
   ExportJob:
     ( { __typename: 'ExportJob' }
     & GraphQLRecursivePick<FederationTypes['ExportJob'], {"id":true}> );
+  SegmentDefinition:
+    ( { __typename: 'SegmentDefinition' }
+    & GraphQLRecursivePick<FederationTypes['SegmentDefinition'], {"id":true}> );
 };
 
 
@@ -911,12 +1095,14 @@ export type ResolversTypes = {
   ComputeGatewayJobId: ResolverTypeWrapper<ComputeGatewayJobId>;
   CreateDatasetInput: CreateDatasetInput;
   CreateExportJobInput: CreateExportJobInput;
+  CreateSegmentDefinitionInput: CreateSegmentDefinitionInput;
   CreateWebhookInput: CreateWebhookInput;
   CreateWebhookPayload: ResolverTypeWrapper<CreatedWebhook>;
   Dataset: ResolverTypeWrapper<DatasetRow>;
   DatasetConnection: ResolverTypeWrapper<Connection<DatasetRow>>;
   DatasetEdge: ResolverTypeWrapper<Omit<DatasetEdge, 'node'> & { node: ResolversTypes['Dataset'] }>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
+  DeleteSegmentDefinitionPayload: ResolverTypeWrapper<DeleteSegmentDefinitionPayload>;
   DeleteWebhookPayload: ResolverTypeWrapper<DeleteWebhookPayload>;
   DestinationBatch: ResolverTypeWrapper<DestinationBatch>;
   DestinationInput: DestinationInput;
@@ -960,14 +1146,21 @@ export type ResolversTypes = {
   RequestLimits: ResolverTypeWrapper<RequestLimits>;
   SchemaRef: ResolverTypeWrapper<SchemaRef>;
   SchemaRefInput: SchemaRefInput;
+  SegmentDefinition: ResolverTypeWrapper<SegmentDefinitionRow>;
+  SegmentDefinitionConnection: ResolverTypeWrapper<Connection<SegmentDefinitionRow>>;
+  SegmentDefinitionEdge: ResolverTypeWrapper<Omit<SegmentDefinitionEdge, 'node'> & { node: ResolversTypes['SegmentDefinition'] }>;
+  SegmentExpression: ResolverTypeWrapper<SegmentExpression>;
+  SegmentExpressionInput: SegmentExpressionInput;
   SegmentFilter: ResolverTypeWrapper<SegmentFilter>;
   SegmentFilterInput: SegmentFilterInput;
   SegmentMembershipInput: SegmentMembershipInput;
+  SegmentPreview: ResolverTypeWrapper<SegmentPreviewSource>;
   SegmentQualificationTime: ResolverTypeWrapper<SegmentQualificationTime>;
   SegmentQualificationTimeInput: SegmentQualificationTimeInput;
   SegmentStatus: SegmentStatus;
   Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
   TimeSpan: ResolverTypeWrapper<TimeSpan>;
+  UpdateSegmentDefinitionInput: UpdateSegmentDefinitionInput;
   Webhook: ResolverTypeWrapper<WebhookRow>;
   WebhookConnection: ResolverTypeWrapper<Page<WebhookRow>>;
   WebhookDelivery: ResolverTypeWrapper<WebhookDeliveryRow>;
@@ -993,12 +1186,14 @@ export type ResolversParentTypes = {
   ComputeGatewayJobId: ComputeGatewayJobId;
   CreateDatasetInput: CreateDatasetInput;
   CreateExportJobInput: CreateExportJobInput;
+  CreateSegmentDefinitionInput: CreateSegmentDefinitionInput;
   CreateWebhookInput: CreateWebhookInput;
   CreateWebhookPayload: CreatedWebhook;
   Dataset: DatasetRow;
   DatasetConnection: Connection<DatasetRow>;
   DatasetEdge: Omit<DatasetEdge, 'node'> & { node: ResolversParentTypes['Dataset'] };
   DateTime: Scalars['DateTime']['output'];
+  DeleteSegmentDefinitionPayload: DeleteSegmentDefinitionPayload;
   DeleteWebhookPayload: DeleteWebhookPayload;
   DestinationBatch: DestinationBatch;
   DestinationInput: DestinationInput;
@@ -1039,13 +1234,20 @@ export type ResolversParentTypes = {
   RequestLimits: RequestLimits;
   SchemaRef: SchemaRef;
   SchemaRefInput: SchemaRefInput;
+  SegmentDefinition: SegmentDefinitionRow;
+  SegmentDefinitionConnection: Connection<SegmentDefinitionRow>;
+  SegmentDefinitionEdge: Omit<SegmentDefinitionEdge, 'node'> & { node: ResolversParentTypes['SegmentDefinition'] };
+  SegmentExpression: SegmentExpression;
+  SegmentExpressionInput: SegmentExpressionInput;
   SegmentFilter: SegmentFilter;
   SegmentFilterInput: SegmentFilterInput;
   SegmentMembershipInput: SegmentMembershipInput;
+  SegmentPreview: SegmentPreviewSource;
   SegmentQualificationTime: SegmentQualificationTime;
   SegmentQualificationTimeInput: SegmentQualificationTimeInput;
   Subscription: Record<PropertyKey, never>;
   TimeSpan: TimeSpan;
+  UpdateSegmentDefinitionInput: UpdateSegmentDefinitionInput;
   Webhook: WebhookRow;
   WebhookConnection: Page<WebhookRow>;
   WebhookDelivery: WebhookDeliveryRow;
@@ -1131,6 +1333,10 @@ export type DatasetEdgeResolvers<ContextType = Context, ParentType extends Resol
 export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['DateTime'], any> {
   name: 'DateTime';
 }
+
+export type DeleteSegmentDefinitionPayloadResolvers<ContextType = Context, ParentType extends ResolversParentTypes['DeleteSegmentDefinitionPayload'] = ResolversParentTypes['DeleteSegmentDefinitionPayload']> = {
+  deletedSegmentDefinitionId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+};
 
 export type DeleteWebhookPayloadResolvers<ContextType = Context, ParentType extends ResolversParentTypes['DeleteWebhookPayload'] = ResolversParentTypes['DeleteWebhookPayload']> = {
   deletedWebhookId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
@@ -1285,10 +1491,13 @@ export type MutationResolvers<ContextType = Context, ParentType extends Resolver
   cancelExportJob?: Resolver<ResolversTypes['CancelExportJobPayload'], ParentType, ContextType, RequireFields<MutationCancelExportJobArgs, 'id'>>;
   createDataset?: Resolver<ResolversTypes['Dataset'], ParentType, ContextType, RequireFields<MutationCreateDatasetArgs, 'input'>>;
   createExportJob?: Resolver<ResolversTypes['ExportJob'], ParentType, ContextType, RequireFields<MutationCreateExportJobArgs, 'input'>>;
+  createSegmentDefinition?: Resolver<ResolversTypes['SegmentDefinition'], ParentType, ContextType, RequireFields<MutationCreateSegmentDefinitionArgs, 'input'>>;
   createWebhook?: Resolver<ResolversTypes['CreateWebhookPayload'], ParentType, ContextType, RequireFields<MutationCreateWebhookArgs, 'input'>>;
+  deleteSegmentDefinition?: Resolver<ResolversTypes['DeleteSegmentDefinitionPayload'], ParentType, ContextType, RequireFields<MutationDeleteSegmentDefinitionArgs, 'id'>>;
   deleteWebhook?: Resolver<ResolversTypes['DeleteWebhookPayload'], ParentType, ContextType, RequireFields<MutationDeleteWebhookArgs, 'id'>>;
   ingestProfiles?: Resolver<ResolversTypes['IngestProfilesPayload'], ParentType, ContextType, RequireFields<MutationIngestProfilesArgs, 'profiles'>>;
   rotateWebhookSecret?: Resolver<ResolversTypes['CreateWebhookPayload'], ParentType, ContextType, RequireFields<MutationRotateWebhookSecretArgs, 'id'>>;
+  updateSegmentDefinition?: Resolver<ResolversTypes['SegmentDefinition'], ParentType, ContextType, RequireFields<MutationUpdateSegmentDefinitionArgs, 'id' | 'input'>>;
 };
 
 export type NamespaceCountResolvers<ContextType = Context, ParentType extends ResolversParentTypes['NamespaceCount'] = ResolversParentTypes['NamespaceCount']> = {
@@ -1311,6 +1520,9 @@ export type QueryResolvers<ContextType = Context, ParentType extends ResolversPa
   exportJobs?: Resolver<ResolversTypes['ExportJobConnection'], ParentType, ContextType, Partial<QueryExportJobsArgs>>;
   exportLimits?: Resolver<ResolversTypes['ExportLimits'], ParentType, ContextType>;
   jobEvents?: Resolver<ResolversTypes['ExportJobEventConnection'], ParentType, ContextType, Partial<QueryJobEventsArgs>>;
+  previewSegment?: Resolver<ResolversTypes['SegmentPreview'], ParentType, ContextType, RequireFields<QueryPreviewSegmentArgs, 'expression'>>;
+  segmentDefinition?: Resolver<Maybe<ResolversTypes['SegmentDefinition']>, ParentType, ContextType, RequireFields<QuerySegmentDefinitionArgs, 'id'>>;
+  segmentDefinitions?: Resolver<ResolversTypes['SegmentDefinitionConnection'], ParentType, ContextType, Partial<QuerySegmentDefinitionsArgs>>;
   webhook?: Resolver<Maybe<ResolversTypes['Webhook']>, ParentType, ContextType, RequireFields<QueryWebhookArgs, 'id'>>;
   webhooks?: Resolver<ResolversTypes['WebhookConnection'], ParentType, ContextType, Partial<QueryWebhooksArgs>>;
 };
@@ -1331,10 +1543,46 @@ export type SchemaRefResolvers<ContextType = Context, ParentType extends Resolve
   id?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
 
+export type SegmentDefinitionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['SegmentDefinition'] = ResolversParentTypes['SegmentDefinition'], FederationReferenceType extends FederationReferenceTypes['SegmentDefinition'] = FederationReferenceTypes['SegmentDefinition']> = {
+  __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['SegmentDefinition']> | FederationReferenceType, FederationReferenceType, ContextType>;
+  creationTime?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  description?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  expression?: Resolver<ResolversTypes['SegmentExpression'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  mergePolicyId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  schema?: Resolver<ResolversTypes['ExportSchema'], ParentType, ContextType>;
+  segmentNs?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  updateTime?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+};
+
+export type SegmentDefinitionConnectionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['SegmentDefinitionConnection'] = ResolversParentTypes['SegmentDefinitionConnection']> = {
+  edges?: Resolver<Array<ResolversTypes['SegmentDefinitionEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+  totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type SegmentDefinitionEdgeResolvers<ContextType = Context, ParentType extends ResolversParentTypes['SegmentDefinitionEdge'] = ResolversParentTypes['SegmentDefinitionEdge']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['SegmentDefinition'], ParentType, ContextType>;
+};
+
+export type SegmentExpressionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['SegmentExpression'] = ResolversParentTypes['SegmentExpression']> = {
+  format?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  type?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  value?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
 export type SegmentFilterResolvers<ContextType = Context, ParentType extends ResolversParentTypes['SegmentFilter'] = ResolversParentTypes['SegmentFilter']> = {
   segmentId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   segmentNs?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   status?: Resolver<Array<ResolversTypes['SegmentStatus']>, ParentType, ContextType>;
+};
+
+export type SegmentPreviewResolvers<ContextType = Context, ParentType extends ResolversParentTypes['SegmentPreview'] = ResolversParentTypes['SegmentPreview']> = {
+  matchingProfiles?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  sample?: Resolver<Array<ResolversTypes['JSONObject']>, ParentType, ContextType, RequireFields<SegmentPreviewSampleArgs, 'first'>>;
+  totalProfiles?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 };
 
 export type SegmentQualificationTimeResolvers<ContextType = Context, ParentType extends ResolversParentTypes['SegmentQualificationTime'] = ResolversParentTypes['SegmentQualificationTime']> = {
@@ -1409,6 +1657,7 @@ export type Resolvers<ContextType = Context> = {
   DatasetConnection?: DatasetConnectionResolvers<ContextType>;
   DatasetEdge?: DatasetEdgeResolvers<ContextType>;
   DateTime?: GraphQLScalarType;
+  DeleteSegmentDefinitionPayload?: DeleteSegmentDefinitionPayloadResolvers<ContextType>;
   DeleteWebhookPayload?: DeleteWebhookPayloadResolvers<ContextType>;
   DestinationBatch?: DestinationBatchResolvers<ContextType>;
   EvaluationInfo?: EvaluationInfoResolvers<ContextType>;
@@ -1437,7 +1686,12 @@ export type Resolvers<ContextType = Context> = {
   Query?: QueryResolvers<ContextType>;
   RequestLimits?: RequestLimitsResolvers<ContextType>;
   SchemaRef?: SchemaRefResolvers<ContextType>;
+  SegmentDefinition?: SegmentDefinitionResolvers<ContextType>;
+  SegmentDefinitionConnection?: SegmentDefinitionConnectionResolvers<ContextType>;
+  SegmentDefinitionEdge?: SegmentDefinitionEdgeResolvers<ContextType>;
+  SegmentExpression?: SegmentExpressionResolvers<ContextType>;
   SegmentFilter?: SegmentFilterResolvers<ContextType>;
+  SegmentPreview?: SegmentPreviewResolvers<ContextType>;
   SegmentQualificationTime?: SegmentQualificationTimeResolvers<ContextType>;
   Subscription?: SubscriptionResolvers<ContextType>;
   TimeSpan?: TimeSpanResolvers<ContextType>;

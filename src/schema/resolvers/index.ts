@@ -7,6 +7,7 @@ import { ExportJob } from './exportJob';
 import { ExportJobEvent } from './exportJobEvent';
 import { Mutation } from './mutation';
 import { Query } from './query';
+import { SegmentDefinition, SegmentDefinitionConnection, SegmentPreview } from './segmentDefinition';
 import { Subscription } from './subscription';
 import { Webhook, WebhookDelivery } from './webhook';
 
@@ -26,4 +27,7 @@ export const resolvers: Resolvers = {
   Batch,
   BatchConnection,
   BatchRecordConnection,
+  SegmentDefinition,
+  SegmentDefinitionConnection,
+  SegmentPreview,
 };

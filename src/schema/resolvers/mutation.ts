@@ -5,6 +5,7 @@ import { upsertProfiles } from '../../profiles/upsertProfiles';
 import { validateProfiles } from '../../profiles/validateProfiles';
 import { FaultPoint, reachFaultPoint } from '../../faultPoint';
 import type { MutationResolvers } from '../resolvers.generated';
+import { segmentDefinitionMutations } from './segmentDefinition';
 import { webhookMutations } from './webhook';
 
 export const Mutation: MutationResolvers = {
@@ -20,4 +21,5 @@ export const Mutation: MutationResolvers = {
     upserted: await upsertProfiles(database, tenant, validateProfiles(profiles)),
   }),
   ...webhookMutations,
+  ...segmentDefinitionMutations,
 };

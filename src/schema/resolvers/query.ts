@@ -6,6 +6,7 @@ import { listExportJobs } from '../../jobs/listExportJobs';
 import { exportLimitsOf } from '../../limits/exportLimits';
 import { couldBeStoredKey } from '../../profiles/storable';
 import type { QueryResolvers } from '../resolvers.generated';
+import { segmentDefinitionQueries } from './segmentDefinition';
 import { webhookQueries } from './webhook';
 
 export const Query: QueryResolvers = {
@@ -17,5 +18,6 @@ export const Query: QueryResolvers = {
   exportLimits: (_root, _args, { db, tenant, limits }) => exportLimitsOf(db, tenant, limits),
   jobEvents: (_root, args, { db, tenant }) => listJobEvents(db, tenant, args),
   ...webhookQueries,
+  ...segmentDefinitionQueries,
 };
 

@@ -1,0 +1,51 @@
+/** The segment part of the API: definitions (queries, mutations, the entity) and the preview. */
+import { createSegmentDefinition } from '../../segments/definitions/createSegmentDefinition';
+import { deleteSegmentDefinition } from '../../segments/definitions/deleteSegmentDefinition';
+import { findSegmentDefinition } from '../../segments/definitions/findSegmentDefinition';
+import { listSegmentDefinitions } from '../../segments/definitions/listSegmentDefinitions';
+import { previewSegment } from '../../segments/definitions/previewSegment';
+import { updateSegmentDefinition } from '../../segments/definitions/updateSegmentDefinition';
+import type {
+  MutationResolvers,
+  QueryResolvers,
+  SegmentDefinitionConnectionResolvers,
+  SegmentDefinitionResolvers,
+  SegmentPreviewResolvers,
+} from '../resolvers.generated';
+
+export const segmentDefinitionQueries: Pick<QueryResolvers, 'segmentDefinition' | 'segmentDefinitions' | 'previewSegment'> = {
+  segmentDefinition: (_root, { id }, { db, tenant }) => findSegmentDefinition(db, tenant, id),
+  segmentDefinitions: (_root, args, { db, tenant }) => listSegmentDefinitions(db, tenant, args),
+  previewSegment: (_root, { expression }, { db, tenant }) => previewSegment(db, tenant, expression),
+};
+
+export const segmentDefinitionMutations: Pick<
+  MutationResolvers,
+  'createSegmentDefinition' | 'updateSegmentDefinition' | 'deleteSegmentDefinition'
+> = {
+  createSegmentDefinition: (_root, { input }, { db, tenant }) => createSegmentDefinition(db, tenant, input),
+  updateSegmentDefinition: (_root, { id, input }, { db, tenant }) => updateSegmentDefinition(db, tenant, id, input),
+  deleteSegmentDefinition: async (_root, { id }, { db, tenant }) => ({
+    deletedSegmentDefinitionId: await deleteSegmentDefinition(db, tenant, id),
+  }),
+};
+
+export const SegmentDefinition: SegmentDefinitionResolvers = {
+  // A supergraph's reference `{ __typename: "SegmentDefinition", id }`: tenant-scoped, null when absent.
+  __resolveReference: (reference, { db, tenant }) => findSegmentDefinition(db, tenant, reference.id),
+  expression: (definition) => ({
+    type: definition.expressionType,
+    format: definition.expressionFormat,
+    value: definition.expressionValue,
+  }),
+};
+
+export const SegmentDefinitionConnection: SegmentDefinitionConnectionResolvers = {
+  totalCount: (connection) => connection.countTotal(),
+};
+
+export const SegmentPreview: SegmentPreviewResolvers = {
+  matchingProfiles: async (preview) => (await preview.counts()).matchingProfiles,
+  totalProfiles: async (preview) => (await preview.counts()).totalProfiles,
+  sample: (preview, { first }) => preview.sample(first),
+};

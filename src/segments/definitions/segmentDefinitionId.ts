@@ -1,0 +1,17 @@
+import { randomUUID } from 'node:crypto';
+
+/** A new segment definition id: a lowercase UUID (v4). */
+export function newSegmentDefinitionId(): string {
+  return randomUUID();
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/**
+ * Whether `id` could name a segment definition; anything else names none and
+ * never reaches SQL. Compared exactly, as memberships and export filters compare
+ * segment ids: an uppercase spelling names nothing.
+ */
+export function couldBeSegmentDefinitionId(id: string): boolean {
+  return UUID.test(id);
+}

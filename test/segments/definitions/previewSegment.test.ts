@@ -1,0 +1,165 @@
+/** `previewSegment`: what an expression selects in the tenant's profile store, counted and sampled, read-only. */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { storageTargets } from '../../helpers/databases';
+import { ingest, type ProfileSpec } from '../../helpers/exportFlow';
+import { startTestServer, type TestServer } from '../../helpers/testServer';
+import { freshTenant, PREVIEW_SEGMENT } from './segmentDefinitionApi';
+
+// The issue's example: a first name starting with "F1" (case-sensitive) in the US.
+const EXAMPLE = 'person.name.firstName.startsWith("F1") and homeAddress.countryCode = "US"';
+
+const person = (profileId: string, firstName: string | null, countryCode: string | null): ProfileSpec => ({
+  profileId,
+  attributes: {
+    ...(firstName === null ? {} : { person: { name: { firstName } } }),
+    ...(countryCode === null ? {} : { homeAddress: { countryCode } }),
+  },
+});
+
+const PROFILES: ProfileSpec[] = [
+  person('p07', 'F1 Seven', 'US'),
+  person('p01', 'F1', 'US'),
+  person('p02', 'F1 Two', 'CA'),
+  person('p03', 'f1 lower', 'US'),
+  person('p04', 'F2', 'US'),
+  person('p05', null, 'US'),
+  person('p06', 'F1 Six', null),
+  person('p10', 'F10', 'US'),
+  { profileId: 'p08', attributes: { person: { name: { firstName: 7 } }, homeAddress: { countryCode: 'US' } } },
+  {
+    profileId: 'p09',
+    identities: [{ namespace: 'ecid', id: '0042' }, { namespace: 'email', id: 'nine@example.com' }],
+    attributes: { person: { name: { firstName: 'F1 Nine' } }, homeAddress: { countryCode: 'US' }, loyalty: { points: 9 } },
+    events: [
+      { ingestTime: '2026-10-01T00:00:00Z', data: { eventType: 'commerce.purchases', timestamp: '2026-09-30T00:00:00Z' } },
+      { ingestTime: '2026-10-01T00:00:00Z', data: { eventType: 'commerce.purchases', timestamp: '2026-09-30T01:00:00Z' } },
+    ],
+  },
+];
+
+describe.each(storageTargets)('previewSegment on $name', (target) => {
+  let api: TestServer;
+  const tenant = freshTenant('PREVIEW');
+  const other = freshTenant('PREVIEW');
+
+  beforeAll(async () => {
+    api = await startTestServer(target);
+    await ingest(api, PROFILES, tenant);
+    // Another tenant's profiles match too, and are never counted nor shown.
+    await ingest(api, [person('p00', 'F1 Other', 'US'), person('p11', 'F1 Other', 'US')], other);
+  });
+  afterAll(() => api?.close());
+
+  const preview = (expression: string, first?: number | null, headers = tenant) =>
+    api.graphql(PREVIEW_SEGMENT, { expression, ...(first === undefined ? {} : { first }) }, headers);
+
+  it("counts the tenant's matching profiles and all its profiles exactly", async () => {
+    const response = await preview(EXAMPLE);
+    expect(response.errors).toBeUndefined();
+    expect(response.data!.previewSegment).toMatchObject({ matchingProfiles: 4, totalProfiles: 10 });
+  });
+
+  it('samples the matching profiles in profile-id order as the documents an export writes', async () => {
+    const response = await preview(EXAMPLE);
+    expect(response.data!.previewSegment.sample).toEqual([
+      {
+        profileId: 'p01',
+        identities: [{ namespace: 'email', id: 'p01@example.com' }],
+        person: { name: { firstName: 'F1' } },
+        homeAddress: { countryCode: 'US' },
+      },
+      {
+        profileId: 'p07',
+        identities: [{ namespace: 'email', id: 'p07@example.com' }],
+        person: { name: { firstName: 'F1 Seven' } },
+        homeAddress: { countryCode: 'US' },
+      },
+      {
+        profileId: 'p09',
+        identities: [
+          { namespace: 'ecid', id: '0042' },
+          { namespace: 'email', id: 'nine@example.com' },
+        ],
+        person: { name: { firstName: 'F1 Nine' } },
+        homeAddress: { countryCode: 'US' },
+        loyalty: { points: 9 },
+      },
+      {
+        profileId: 'p10',
+        identities: [{ namespace: 'email', id: 'p10@example.com' }],
+        person: { name: { firstName: 'F10' } },
+        homeAddress: { countryCode: 'US' },
+      },
+    ]);
+  });
+
+  it('samples as many as `first` asks, 0 to 100, and refuses more', async () => {
+    const ids = async (first: number | null) =>
+      ((await preview(EXAMPLE, first)).data!.previewSegment.sample as { profileId: string }[]).map((doc) => doc.profileId);
+    expect(await ids(2)).toEqual(['p01', 'p07']);
+    expect(await ids(0)).toEqual([]);
+    expect(await ids(100)).toEqual(['p01', 'p07', 'p09', 'p10']);
+    // An explicit null is the default, 10.
+    expect(await ids(null)).toEqual(['p01', 'p07', 'p09', 'p10']);
+    for (const first of [101, -1]) {
+      const response = await preview(EXAMPLE, first);
+      expect(response.errors?.[0]?.extensions, String(first)).toMatchObject({ code: 'BAD_USER_INPUT', field: 'first' });
+    }
+  });
+
+  it('reads events, attributes across types and case as the compiler does', async () => {
+    const purchases = await preview('xEvent[eventType = "commerce.purchases"].count() >= 2', 10);
+    expect(purchases.data!.previewSegment).toMatchObject({ matchingProfiles: 1, totalProfiles: 10 });
+    expect(purchases.data!.previewSegment.sample.map((doc: any) => doc.profileId)).toEqual(['p09']);
+
+    const caseless = await preview('person.name.firstName.startsWith("f1", false)', 10);
+    expect(caseless.data!.previewSegment.matchingProfiles).toBe(7);
+
+    const nobody = await preview('homeAddress.countryCode = "FR"');
+    expect(nobody.data!.previewSegment).toEqual({ matchingProfiles: 0, totalProfiles: 10, sample: [] });
+  });
+
+  it("shows a tenant without profiles nothing, and another tenant only its own", async () => {
+    const empty = await preview(EXAMPLE, 10, freshTenant('EMPTY'));
+    expect(empty.data!.previewSegment).toEqual({ matchingProfiles: 0, totalProfiles: 0, sample: [] });
+    const theirs = await preview(EXAMPLE, 10, other);
+    expect(theirs.data!.previewSegment.matchingProfiles).toBe(2);
+    expect(theirs.data!.previewSegment.sample.map((doc: any) => doc.profileId)).toEqual(['p00', 'p11']);
+  });
+
+  it('refuses a syntax error with its line, column and token, on the `expression` argument', async () => {
+    const response = await preview('person.name.firstName.startsWith("F1") and\n  homeAddress.countryCode = ');
+    expect(response.data).toBeNull();
+    expect(response.errors?.[0]?.extensions).toEqual({
+      code: 'BAD_USER_INPUT',
+      field: 'expression',
+      line: 2,
+      column: 29,
+      token: '',
+    });
+  });
+
+  it('refuses an unsupported function, naming it', async () => {
+    const response = await preview('orders.topN(price, 5).count() > 1');
+    expect(response.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'expression', unsupported: 'topN' });
+  });
+
+  it('writes nothing: every statement it runs is a read', async () => {
+    api.resetQueries();
+    const response = await preview(EXAMPLE);
+    expect(response.errors).toBeUndefined();
+    expect(api.queries.length).toBeGreaterThan(0);
+    for (const query of api.queries) expect(query.trimStart().toLowerCase()).toMatch(/^select\b/);
+  });
+
+  it('counts once however many count fields a query selects', async () => {
+    api.resetQueries();
+    const response = await api.graphql(
+      `query { a: previewSegment(expression: ${JSON.stringify(EXAMPLE)}) { matchingProfiles totalProfiles } }`,
+      {},
+      tenant,
+    );
+    expect(response.data!.a).toEqual({ matchingProfiles: 4, totalProfiles: 10 });
+    expect(api.queries.filter((query) => /count\(\*\)/.test(query))).toHaveLength(1);
+  });
+});
