@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedProfiles } from '../src/profiles/seedProfiles';
+import { supportTableMarkdown } from '../src/segments/pql/supportedPql';
 import { storageTargets } from './helpers/databases';
 import { startExport } from './helpers/exportFlow';
 import { waitUntil } from './helpers/waitUntil';
@@ -140,3 +141,9 @@ async function freePort(): Promise<number> {
   await new Promise((resolve) => server.close(resolve));
   return port;
 }
+
+describe('the README’s supported-PQL table', () => {
+  it('is the table the evaluator keeps (SUPPORTED_PQL), row for row', () => {
+    expect(README).toContain(supportTableMarkdown());
+  });
+});
