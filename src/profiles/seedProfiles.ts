@@ -8,13 +8,18 @@
  * `SEED_REFERENCE_TIME`, so the same N always gives the same documents:
  * - identities: `ecid` always; `email` ~80 %, `crmId` ~60 %, `phone` ~40 %;
  * - attributes: `personalEmail.address`, `person.name.firstName/lastName`,
+ *   `person.favoriteColors` (each of eight colours with one chance in two),
  *   `loyalty.points/tier`, `homeAddress.countryCode`;
  * - ~5 % are empty profiles: `hasProfileRecord` false, no attributes or
  *   memberships, only an `ecid` and events;
  * - 1–3 memberships per other profile among `seg-00`…`seg-19` (`segmentNs`
  *   `ups`), statuses REALIZED/EXISTING/EXITED evenly, qualification times over
  *   the 90 days before the reference time;
- * - 1–4 experience events on ~25 % of profiles and on every empty one.
+ * - 1–4 experience events on ~25 % of profiles and on every empty one;
+ * - with `recentEvents`, 1–6 more on every profile (segment benchmarks):
+ *   `eventType` one of four (a quarter `commerce.purchases`, with
+ *   `commerce.order.priceTotal`), `timestamp` in the 60 days before the
+ *   reference time, more of them recent (as a shop's traffic grows).
  */
 import { count, sql, type SQL } from 'drizzle-orm';
 import type { Database } from '../db/database';
@@ -38,6 +43,8 @@ export interface SeedProgress {
 export interface SeedOptions {
   /** Profiles per statement round; progress is reported after each. Default 100,000. */
   chunkSize?: number;
+  /** Also give every profile 1–6 events in the 60 days before the reference time. Default false. */
+  recentEvents?: boolean;
   onProgress?: (progress: SeedProgress) => void;
 }
 
@@ -73,6 +80,7 @@ export async function seedProfiles(
       await tx.execute(insertProfiles(tenant, first, last));
       await tx.execute(insertMemberships(tenant, first, last));
       await tx.execute(insertEvents(tenant, first, last));
+      if (options.recentEvents) await tx.execute(insertRecentEvents(tenant, first, last));
       options.onProgress?.({ profiles: last, total: n });
     }
     const counted = async (table: typeof profiles | typeof segmentMemberships | typeof experienceEvents) => {
@@ -137,7 +145,8 @@ function insertProfiles({ orgId, sandboxName }: Tenant, first: number, last: num
       case when g.empty then '{}'::jsonb
       else jsonb_build_object(
         'personalEmail', jsonb_build_object('address', g.email),
-        'person', jsonb_build_object('name', jsonb_build_object('firstName', g.first_name, 'lastName', g.last_name)),
+        'person', jsonb_build_object('name', jsonb_build_object('firstName', g.first_name, 'lastName', g.last_name),
+          'favoriteColors', ${favoriteColors(of(25, 256))}),
         'loyalty', jsonb_build_object('points', ${of(15, 10_000)}, 'tier', (array['bronze', 'silver', 'gold', 'platinum'])[1 + ${of(16, 4)}]),
         'homeAddress', jsonb_build_object('countryCode', (array['US', 'DE', 'FR', 'BR', 'KR', 'GB', 'JP', 'IN'])[1 + ${of(17, 8)}]))
       end,
@@ -152,6 +161,14 @@ function insertProfiles({ orgId, sandboxName }: Tenant, first: number, last: num
         (array['Almeida', 'Becker', 'Choi', 'Dubois', 'Evans', 'Fischer', 'García', 'Hansen', 'Ito', 'Jensen', 'Kim', 'Lopes', 'Müller', 'Nakamura', 'Oliveira', 'Park'])[1 + ${pick(20, 16, sql`r.i`)}] as last_name
       ) n
     ) g`;
+}
+
+const COLORS = ['red', 'orange', 'yellow', 'green', 'blue', 'indigo', 'violet', 'black'];
+
+/** A jsonb array of the colours whose bit is set in `mask` (0…255), without a subquery per row. */
+function favoriteColors(mask: SQL): SQL {
+  const maybe = COLORS.map((color, bit) => sql.raw(`case when m.mask & ${1 << bit} <> 0 then '${color}' end`));
+  return sql`(select to_jsonb(array_remove(array[${sql.join(maybe, sql`, `)}], null)) from (select ${mask} as mask) m)`;
 }
 
 function insertMemberships({ orgId, sandboxName }: Tenant, first: number, last: number): SQL {
@@ -184,5 +201,26 @@ function insertEvents({ orgId, sandboxName }: Tenant, first: number, last: numbe
       from ${seedRows(first, last)} g
       cross join lateral generate_series(1, 1 + ${pick(34, 4, sql`g.i`)}) as k
       where g.empty or ${pick(35, 4, sql`g.i`)} = 0
+    ) e`;
+}
+
+const SIXTY_DAYS = 60 * 24 * 60 * 60;
+
+/** 1–6 events a profile in the 60 days before the reference time, denser near it (the square of a uniform draw). */
+function insertRecentEvents({ orgId, sandboxName }: Tenant, first: number, last: number): SQL {
+  const event = (salt: number, modulus: number) => pick(salt, modulus, sql`g.i * 8 + k`);
+  return sql`
+    insert into experience_events (org_id, sandbox_name, profile_id, ingest_time, data)
+    select ${orgId}::text, ${sandboxName}::text, e.profile_id, e.event_time + interval '5 minutes',
+      jsonb_build_object(
+        '_id', e.profile_id || '-r' || e.k,
+        'eventType', (array['web.webpagedetails.pageViews', 'commerce.productViews', 'commerce.productListAdds', 'commerce.purchases'])[1 + e.kind],
+        'timestamp', to_char(e.event_time at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'))
+      || case when e.kind = 3 then jsonb_build_object('commerce', jsonb_build_object('order', jsonb_build_object('priceTotal', e.price))) else '{}'::jsonb end
+    from (
+      select g.profile_id, k, ${event(41, 4)} as kind, ${event(42, 500)} + 1 as price,
+        ${back(sql`floor(${sql.raw(String(SIXTY_DAYS))} * power(${event(43, 1_000_000)} / 1e6, 2))::float8`)} as event_time
+      from ${seedRows(first, last)} g
+      cross join lateral generate_series(1, 1 + ${pick(44, 6, sql`g.i`)}) as k
     ) e`;
 }
