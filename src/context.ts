@@ -6,6 +6,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import type DataLoader from 'dataloader';
 import type { Caller } from './auth/authenticator';
+import { createDatasetBatchesLoader, type DatasetBatchesLoader } from './batches/datasetBatchesLoader';
 import type { AppDatabase, Database } from './db/database';
 import { createDatasetLoader } from './db/datasetLoader';
 import { createExportJobLoader } from './db/exportJobLoader';
@@ -35,6 +36,8 @@ export interface Context {
   loaders: {
     datasetById: DataLoader<string, DatasetRow | null>;
     exportJobById: DataLoader<string, ExportJobRow | null>;
+    /** A page of each dataset's batches, the datasets asking for the same page read together. */
+    datasetBatches: DatasetBatchesLoader;
   };
 }
 
@@ -111,7 +114,11 @@ export function createContext(
     database,
     hub,
     webhooks,
-    loaders: { datasetById: createDatasetLoader(db, tenant), exportJobById: createExportJobLoader(db, tenant) },
+    loaders: {
+      datasetById: createDatasetLoader(db, tenant),
+      exportJobById: createExportJobLoader(db, tenant),
+      datasetBatches: createDatasetBatchesLoader(db, tenant),
+    },
   };
 }
 
