@@ -1,12 +1,16 @@
 /**
  * `previewSegment`: what an expression would select in the tenant's profile
- * store now, for someone writing one. Read-only; each part is one set-based
- * statement, run only when its fields are selected.
+ * store now, for someone writing one. Read-only. Both parts walk the tenant's
+ * profiles in keyset slices, one short statement each (sized by time, like an
+ * export's count): a preview of a large embedded store never holds PGlite's
+ * only connection for long, and other requests' statements run between slices.
  */
 import { sql, type SQL } from 'drizzle-orm';
 import type { AppDatabase } from '../../db/database';
+import { executionTimeOf } from '../../db/executionTime';
 import { profiles } from '../../db/schema';
 import { checkPageSize } from '../../pagination/pageRequest';
+import { chunkSizer, type ChunkSizer, type ChunkSizerOptions } from '../../runner/chunkSizer';
 import type { Tenant } from '../../tenant';
 import { compileSegmentExpression } from './compileSegmentExpression';
 
@@ -20,42 +24,97 @@ export interface SegmentPreviewSource {
 
 export const DEFAULT_SAMPLE_SIZE = 10;
 
+/** Slices of at most 20,000 profiles, each meant to take 50 ms: about what an export chunk holds the database. */
+export const PREVIEW_SLICES: ChunkSizerOptions = { max: 20_000, targetMs: 50, initial: 1_000 };
+
 /**
  * Compiles `expression` at the current time, or throws BAD_USER_INPUT naming
- * `expression` (with `line`/`column`/`token` or `unsupported`).
+ * `expression` (with `line`/`column`/`token` or `unsupported`). `slices` sizes
+ * the statements (tests make them small).
  */
-export function previewSegment(db: AppDatabase, tenant: Tenant, expression: string): SegmentPreviewSource {
+export function previewSegment(
+  db: AppDatabase,
+  tenant: Tenant,
+  expression: string,
+  slices: ChunkSizerOptions = PREVIEW_SLICES,
+): SegmentPreviewSource {
   const { predicate } = compileSegmentExpression(expression, 'expression', { profile: sql.raw('p'), now: new Date() });
-  // The compiled predicate reads the alias `p` (its event subqueries correlate on it).
-  const ofTenant = sql`p.org_id = ${tenant.orgId} and p.sandbox_name = ${tenant.sandboxName}`;
+  const walk = (visit: SliceVisitor) => walkSlices(tenant, predicate, chunkSizer(slices), visit);
   let counted: Promise<{ matchingProfiles: number; totalProfiles: number }> | undefined;
   return {
-    counts: () => (counted ??= countProfiles(db, ofTenant, predicate)),
+    counts: () =>
+      (counted ??= (async () => {
+        const counts = { matchingProfiles: 0, totalProfiles: 0 };
+        await walk(async (slice) => {
+          const result = await db.execute(sql`
+            with ${slice}
+            select count(*) filter (where matches)::int as matching, count(*)::int as total, max(profile_id) as last
+            from slice`);
+          const [row] = result;
+          counts.matchingProfiles += Number(row?.matching ?? 0);
+          counts.totalProfiles += Number(row?.total ?? 0);
+          return { last: (row?.last as string | null) ?? null, scanned: Number(row?.total ?? 0), done: false, result };
+        });
+        return counts;
+      })()),
     sample: async (first) => {
       const limit = checkPageSize('first', first) ?? DEFAULT_SAMPLE_SIZE;
-      if (limit === 0) return [];
-      // The document an export writes without `fields` (src/runner/sql/exportChunk.ts).
-      const rows = await db.execute(sql`
-        select p.attributes || jsonb_build_object('profileId', p.profile_id, 'identities', p.identities) as document
-        from ${profiles} p
-        where ${ofTenant} and ${predicate}
-        order by p.profile_id
-        limit ${limit}`);
-      return rows.map((row) => row.document as Record<string, unknown>);
+      const documents: Record<string, unknown>[] = [];
+      if (limit === 0) return documents;
+      await walk(async (slice) => {
+        // The document an export writes without `fields` (src/runner/sql/exportChunk.ts).
+        const result = await db.execute(sql`
+          with ${slice}
+          select (select max(profile_id) from slice) as last, (select count(*)::int from slice) as scanned,
+                 (select coalesce(jsonb_agg(document order by profile_id), '[]'::jsonb) from (
+                   select profile_id, attributes || jsonb_build_object('profileId', profile_id, 'identities', identities) as document
+                   from slice where matches order by profile_id limit ${limit - documents.length}
+                 ) found) as documents`);
+        const [row] = result;
+        documents.push(...((row?.documents as Record<string, unknown>[] | undefined) ?? []));
+        return {
+          last: (row?.last as string | null) ?? null,
+          scanned: Number(row?.scanned ?? 0),
+          done: documents.length >= limit,
+          result,
+        };
+      });
+      return documents;
     },
   };
 }
 
-// One pass over the tenant's profiles for both numbers; a preview of a large store
-// costs one statement of that size (on PGlite it holds the database meanwhile).
-async function countProfiles(
-  db: AppDatabase,
-  ofTenant: SQL,
+/**
+ * Reads one slice, given as the CTE `slice(profile_id, attributes, identities,
+ * matches)`; answers the slice's last profile id, how many profiles it held,
+ * whether the walk may stop early, and the statement's result (for its time).
+ */
+type SliceVisitor = (
+  slice: SQL,
+) => Promise<{ last: string | null; scanned: number; done: boolean; result: unknown[] }>;
+
+async function walkSlices(
+  tenant: Tenant,
   predicate: SQL,
-): Promise<{ matchingProfiles: number; totalProfiles: number }> {
-  const [row] = await db.execute(sql`
-    select (count(*) filter (where ${predicate}))::int as matching, count(*)::int as total
-    from ${profiles} p
-    where ${ofTenant}`);
-  return { matchingProfiles: Number(row?.matching ?? 0), totalProfiles: Number(row?.total ?? 0) };
+  sizer: ChunkSizer,
+  visit: SliceVisitor,
+): Promise<void> {
+  let after: string | null = null;
+  for (;;) {
+    const limit = sizer.size;
+    // The compiled predicate reads the alias `p` (its event subqueries correlate on it).
+    const slice = sql`slice as (
+      select p.profile_id, p.attributes, p.identities, ${predicate} as matches
+      from ${profiles} p
+      where p.org_id = ${tenant.orgId} and p.sandbox_name = ${tenant.sandboxName}
+        ${after === null ? sql`` : sql`and p.profile_id > ${after}`}
+      order by p.profile_id
+      limit ${limit})`;
+    const startedAt = performance.now();
+    const { last, scanned, done, result } = await visit(slice);
+    // A slice short of its limit was the last one.
+    if (done || last === null || scanned < limit) return;
+    sizer.record(executionTimeOf(result, performance.now() - startedAt), false);
+    after = last;
+  }
 }

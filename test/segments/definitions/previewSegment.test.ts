@@ -2,6 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { storageTargets } from '../../helpers/databases';
 import { ingest, type ProfileSpec } from '../../helpers/exportFlow';
+import { previewSegment } from '../../../src/segments/definitions/previewSegment';
 import { startTestServer, type TestServer } from '../../helpers/testServer';
 import { freshTenant, PREVIEW_SEGMENT } from './segmentDefinitionApi';
 
@@ -149,7 +150,22 @@ describe.each(storageTargets)('previewSegment on $name', (target) => {
     const response = await preview(EXAMPLE);
     expect(response.errors).toBeUndefined();
     expect(api.queries.length).toBeGreaterThan(0);
-    for (const query of api.queries) expect(query.trimStart().toLowerCase()).toMatch(/^select\b/);
+    for (const query of api.queries) {
+      expect(query.trimStart().toLowerCase()).toMatch(/^(select|with)\b/);
+      expect(query.toLowerCase()).not.toMatch(/\b(insert|update|delete|merge)\b/);
+    }
+  });
+
+  it('walks the store in slices, one short statement each, with the answer of a single pass', async () => {
+    const asTenant = { orgId: tenant['x-gw-ims-org-id'], sandboxName: tenant['x-sandbox-name'] };
+    const whole = previewSegment(api.database.db, asTenant, EXAMPLE);
+    const sliced = previewSegment(api.database.db, asTenant, EXAMPLE, { max: 3, targetMs: 50, initial: 3 });
+    api.resetQueries();
+    expect(await sliced.counts()).toEqual({ matchingProfiles: 4, totalProfiles: 10 });
+    // Ten profiles, three a slice: four statements, the last one short.
+    expect(api.queries.filter((query) => /count\(\*\)/.test(query))).toHaveLength(4);
+    expect(await sliced.counts()).toEqual(await whole.counts());
+    for (const first of [1, 2, 3, 4, 10]) expect(await sliced.sample(first)).toEqual(await whole.sample(first));
   });
 
   it('counts once however many count fields a query selects', async () => {
