@@ -157,7 +157,7 @@ describe.each(storageTargets)('previewSegment on $name', (target) => {
   });
 
   it('walks the store in slices, one short statement each, with the answer of a single pass', async () => {
-    const asTenant = { orgId: tenant['x-gw-ims-org-id'], sandboxName: tenant['x-sandbox-name'] };
+    const asTenant = { orgId: tenant['x-gw-ims-org-id']!, sandboxName: tenant['x-sandbox-name']! };
     const whole = previewSegment(api.database.db, asTenant, EXAMPLE);
     const sliced = previewSegment(api.database.db, asTenant, EXAMPLE, { max: 3, targetMs: 50, initial: 3 });
     api.resetQueries();
