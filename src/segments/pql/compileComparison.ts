@@ -11,7 +11,7 @@ import { cappedCountOf, jsonArrayOf } from './collections';
 import type { CompileContext } from './collections';
 import { asCollection, compileNode } from './compileNode';
 import { PqlSyntaxError } from './pqlErrors';
-import { coerce, describe, jsonAt, jsonParameter, scalarJson, text, type ScalarKind, type Value } from './pqlValues';
+import { coerce, describe, jsonAt, jsonParameter, scalarJson, stringTruth, text, type ScalarKind, type Value } from './pqlValues';
 
 const SQL_OPERATORS: Record<ComparisonOperator, string> = { '=': '=', '!=': '<>', '<': '<', '<=': '<=', '>': '>', '>=': '>=' };
 const ORDERED = new Set<ComparisonOperator>(['<', '<=', '>', '>=']);
@@ -47,7 +47,21 @@ export function compileComparison(node: NodeOf<'compare'>, context: CompileConte
   if (kind === 'string' && ORDERED.has(node.operator)) {
     return { kind: 'boolean', sql: sql`(${leftSql} collate "C" ${operator} ${rightSql} collate "C")` };
   }
-  return { kind: 'boolean', sql: sql`(${leftSql} ${operator} ${rightSql})` };
+  const whenTrue = node.operator === '=' ? wholeEquality(left, right) : undefined;
+  return { kind: 'boolean', sql: sql`(${leftSql} ${operator} ${rightSql})`, ...(whenTrue && { whenTrue }) };
+}
+
+/**
+ * `attribute = literal`, where only truth counts: a boolean as one jsonb
+ * equality (true only for a stored boolean), a string compared as text before
+ * its type is tested.
+ */
+function wholeEquality(left: Value, right: Value): SQL | undefined {
+  const [attribute, other] = left.kind === 'attribute' ? [left, right] : [right, left];
+  if (attribute.kind !== 'attribute') return undefined;
+  if (other.kind === 'boolean' && typeof other.literal === 'boolean') return sql`(${jsonAt(attribute)} = ${jsonParameter(other.literal)})`;
+  if (other.kind === 'string') return stringTruth(attribute, (stored) => sql`(${stored} = ${other.sql})`);
+  return undefined;
 }
 
 /** `xEvent[…].count() op n`: counts at most n + 1 events, which decides every operator. */

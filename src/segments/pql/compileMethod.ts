@@ -17,7 +17,7 @@ import {
 import { likeLiteral } from './compileComparison';
 import { asCollection, compileNode, withElement } from './compileNode';
 import { PqlSyntaxError, PqlUnsupportedError } from './pqlErrors';
-import { coerce, describe, jsonParameter, presentJsonAt, scalarJson, text, type Value } from './pqlValues';
+import { coerce, describe, jsonParameter, presentJsonAt, scalarJson, stringTruth, text, type Value } from './pqlValues';
 import { UNSUPPORTED_FUNCTIONS } from './supportedPql';
 import { translateRegex } from './translateRegex';
 
@@ -97,7 +97,9 @@ function nullCheck(node: MethodNode, context: CompileContext): Value {
 
 function stringTest(node: MethodNode, test: (typeof STRING_TESTS)[string], context: CompileContext): Value {
   arity(node, 1, 2);
-  const target = stringTarget(node, context);
+  const targetValue = compileNode(node.target, context);
+  const target = coerce(targetValue, 'string');
+  if (!target) throw new PqlSyntaxError(`${node.name}() needs a string`, node.target.position);
   const needle = stringLiteral(node.args[0], node, context);
   let caseSensitive = true;
   if (node.args[1]) {
@@ -108,7 +110,10 @@ function stringTest(node: MethodNode, test: (typeof STRING_TESTS)[string], conte
     caseSensitive = flag.literal;
   }
   const operator = sql.raw(`${test.negated ? 'not ' : ''}${caseSensitive ? 'like' : 'ilike'}`);
-  return { kind: 'boolean', sql: sql`(${target} ${operator} ${text(test.pattern(likeLiteral(needle)))})` };
+  const pattern = text(test.pattern(likeLiteral(needle)));
+  const exact = sql`(${target} ${operator} ${pattern})`;
+  if (targetValue.kind !== 'attribute') return { kind: 'boolean', sql: exact };
+  return { kind: 'boolean', sql: exact, whenTrue: stringTruth(targetValue, (value) => sql`(${value} ${operator} ${pattern})`) };
 }
 
 function stringEquality(node: MethodNode, context: CompileContext): Value {

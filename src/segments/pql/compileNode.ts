@@ -21,6 +21,16 @@ export function compileCondition(node: Node, context: CompileContext): SQL {
   return asCondition(compileNode(node, context), node, context);
 }
 
+/**
+ * Compiles a node that must be a condition where only its truth counts (a
+ * WHERE clause, `is true`): true exactly when compileCondition's is, but it
+ * may be false where that is NULL, and may be cheaper (a value's `whenTrue`).
+ */
+export function compileTruth(node: Node, context: CompileContext): SQL {
+  const value = compileNode(node, context);
+  return value.kind === 'boolean' && value.whenTrue ? value.whenTrue : asCondition(value, node, context);
+}
+
 /** A value used as a condition: a boolean, a boolean attribute, or a collection (true when it has an element). */
 export function asCondition(value: Value, node: Node, context: CompileContext): SQL {
   if (value.kind === 'collection') return anyOf(value, context);
@@ -64,8 +74,13 @@ export function compileNode(node: Node, context: CompileContext): Value {
       throw new PqlUnsupportedError('field of a result', node.position, `read "${node.name}" inside a filter instead`);
     case 'and':
     case 'or': {
-      const operands = node.operands.map((operand) => compileCondition(operand, context));
-      return { kind: 'boolean', sql: sql`(${sql.join(operands, sql.raw(` ${node.type} `))})` };
+      const operands = node.operands.map((operand) => ({ operand, value: compileNode(operand, context) }));
+      const join = (conditions: SQL[]) => sql`(${sql.join(conditions, sql.raw(` ${node.type} `))})`;
+      const exact = join(operands.map(({ operand, value }) => asCondition(value, operand, context)));
+      // True exactly when every (and) or any (or) operand is true: their truths serve as well.
+      if (!operands.some(({ value }) => value.kind === 'boolean' && value.whenTrue)) return { kind: 'boolean', sql: exact };
+      const whenTrue = join(operands.map(({ operand, value }) => (value.kind === 'boolean' && value.whenTrue) || asCondition(value, operand, context)));
+      return { kind: 'boolean', sql: exact, whenTrue };
     }
     case 'not':
       return { kind: 'boolean', sql: sql`(not ${compileCondition(node.operand, context)})` };
@@ -105,7 +120,8 @@ function literalOf(node: Node): LiteralValue {
 
 function compileFilter(node: NodeOf<'filter'>, context: CompileContext): Value {
   const collection = asCollection(compileNode(node.target, context), node.target, context);
-  const condition = compileCondition(node.condition, withElement(context, elementOf(collection)));
+  // Filter conditions end in a WHERE clause: only their truth counts.
+  const condition = compileTruth(node.condition, withElement(context, elementOf(collection)));
   return { ...collection, conditions: [...collection.conditions, condition] };
 }
 

@@ -11,13 +11,14 @@
  * - `=` / `!=`: T lies (not) in the calendar unit that holds B ("3 days before
  *   today" is that whole day; "1 month before now" is last calendar month).
  */
-import { sql, type SQL } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import type { NodeOf, OccursClause } from './ast';
 import { addUnits, isRepresentable, periodOf, periodOfUnit, type Period } from './calendar';
 import type { CompileContext } from './collections';
 import { compileNode } from './compileNode';
 import { PqlSyntaxError } from './pqlErrors';
-import { coerce, describe, instant, type Value } from './pqlValues';
+import { coerce, describe, textAt, type Value } from './pqlValues';
+import { storedWithinWindow, withinWindow, type TimestampWindow } from './timestampWindow';
 
 export function compileOccurs(node: NodeOf<'occurs'>, context: CompileContext): Value {
   const target = compileNode(node.target, context);
@@ -25,10 +26,18 @@ export function compileOccurs(node: NodeOf<'occurs'>, context: CompileContext): 
   if (!timestamp) throw new PqlSyntaxError(`occurs needs a timestamp, found ${describe(target)}`, node.target.position);
   const test = windowOf(node.clause, context.now);
   if (!test) throw new PqlSyntaxError('The time is outside the years 1 to 9999', node.position);
-  return { kind: 'boolean', sql: test(timestamp) };
+  const exact = withinWindow(timestamp, test.window);
+  if (test.outside) return { kind: 'boolean', sql: sql`(not ${exact})` };
+  // A stored string is tested as text first (timestampWindow.ts).
+  const whenTrue = target.kind === 'attribute' ? storedWithinWindow(textAt(target), test.window, exact) : undefined;
+  return { kind: 'boolean', sql: exact, ...(whenTrue && { whenTrue }) };
 }
 
-type Test = (timestamp: SQL) => SQL;
+/** The clause as a window, and whether it asks for the timestamps outside it. */
+interface Test {
+  window: TimestampWindow;
+  outside: boolean;
+}
 
 /** The test for the clause, or undefined when one of its instants is out of range. */
 function windowOf(clause: OccursClause, now: Date): Test | undefined {
@@ -51,9 +60,9 @@ function testOf(clause: OccursClause, now: Date): Test {
     }
     case 'direction': {
       const period = checked(periodOf(clause.time, now));
-      if (clause.direction === 'before') return (t) => sql`(${t} < ${instant(period.start)})`;
-      if (clause.direction === 'after') return (t) => sql`(${t} >= ${instant(period.end)})`;
-      return (t) => sql`(${t} >= ${instant(period.start)})`;
+      if (clause.direction === 'before') return inside({ upper: { at: period.start, inclusive: false } });
+      if (clause.direction === 'after') return inside({ lower: { at: period.end, inclusive: true } });
+      return inside({ lower: { at: period.start, inclusive: true } });
     }
     case 'distance': {
       const base = periodOf(clause.time, now).start;
@@ -67,19 +76,19 @@ function testOf(clause: OccursClause, now: Date): Test {
         case '<=':
           return range(earlier, later, '[]');
         case '>':
-          return (t) => (sign < 0 ? sql`(${t} < ${instant(bound)})` : sql`(${t} > ${instant(bound)})`);
+          return inside(sign < 0 ? { upper: { at: bound, inclusive: false } } : { lower: { at: bound, inclusive: false } });
         case '>=':
-          return (t) => (sign < 0 ? sql`(${t} <= ${instant(bound)})` : sql`(${t} >= ${instant(bound)})`);
+          return inside(sign < 0 ? { upper: { at: bound, inclusive: true } } : { lower: { at: bound, inclusive: true } });
         case '=':
           return within(periodOfUnit(bound, clause.unit));
-        case '!=': {
-          const inUnit = within(periodOfUnit(bound, clause.unit));
-          return (t) => sql`(not ${inUnit(t)})`;
-        }
+        case '!=':
+          return { ...within(periodOfUnit(bound, clause.unit)), outside: true };
       }
     }
   }
 }
+
+const inside = (window: TimestampWindow): Test => ({ window, outside: false });
 
 /** `start <= T < end`; nothing when the period is empty or reversed. */
 function within(period: Period): Test {
@@ -92,10 +101,7 @@ function checked(period: Period): Period {
   return period;
 }
 
-// A range keeps the (expensive) parsed timestamp to one occurrence in the statement.
 function range(start: Date, end: Date, bounds: '[)' | '(]' | '[]'): Test {
   checked({ start, end });
-  const reversed = start.getTime() > end.getTime();
-  const literal = reversed ? 'empty' : `${bounds[0]}"${start.toISOString()}","${end.toISOString()}"${bounds[1]}`;
-  return (t) => sql`(${t} <@ ${literal}::text::tstzrange)`;
+  return inside({ lower: { at: start, inclusive: bounds[0] === '[' }, upper: { at: end, inclusive: bounds[1] === ']' } });
 }

@@ -7,7 +7,7 @@
  */
 import { sql, type SQL } from 'drizzle-orm';
 import type { CompileContext } from './collections';
-import { compileCondition } from './compileNode';
+import { compileTruth } from './compileNode';
 import { parsePql } from './parsePql';
 
 export interface CompiledSegment {
@@ -46,6 +46,6 @@ export function compileSegmentPredicate(expression: string, options: CompileOpti
     alias: (prefix) => `pql_${prefix}${++aliases}`,
     usesEvents: false,
   };
-  const condition = compileCondition(tree, context);
+  const condition = compileTruth(tree, context);
   return { predicate: sql`((${condition}) is true)`, usesEvents: context.usesEvents };
 }

@@ -15,8 +15,13 @@ export type ScalarKind = 'boolean' | 'number' | 'string' | 'timestamp';
 export type LiteralValue = string | number | boolean;
 
 export type Value =
-  /** A typed SQL value; `literal` when it is a constant of the expression, `countOf` when it counts a collection. */
-  | { kind: ScalarKind; sql: SQL; literal?: LiteralValue; countOf?: Collection }
+  /**
+   * A typed SQL value; `literal` when it is a constant of the expression,
+   * `countOf` when it counts a collection. A boolean may carry `whenTrue`: SQL
+   * that is true exactly when `sql` is, but may be false where `sql` is NULL,
+   * and is cheaper; it serves where only truth counts (a WHERE clause, `is true`).
+   */
+  | { kind: ScalarKind; sql: SQL; literal?: LiteralValue; countOf?: Collection; whenTrue?: SQL }
   /** The jsonb at `segments` under `root` (a profile column, an event's data, an array element). */
   | { kind: 'attribute'; root: SQL; segments: string[] }
   /** An array literal of scalar literals: `[3, 6, 9]`. */
@@ -38,26 +43,31 @@ export const text = (value: string): SQL => sql`${value}::text`;
 /** A bound numeric parameter, from a literal's digits or a JavaScript number. */
 export const numeric = (value: string | number): SQL => sql`${String(value)}::text::numeric`;
 
-/** A bound timestamptz parameter. */
-export const instant = (value: Date): SQL => sql`${value.toISOString()}::text::timestamptz`;
+/**
+ * A bound timestamptz parameter. Typed as the parameter itself, not cast from
+ * text: a text-to-timestamptz cast is not immutable, so PostgreSQL would parse
+ * it again for every row.
+ */
+export const instant = (value: Date): SQL => sql`${value.toISOString()}::timestamptz`;
 
 /** A bound jsonb parameter holding `value` as JSON. */
 export const jsonParameter = (value: unknown): SQL => sql`${JSON.stringify(value)}::text::jsonb`;
 
-/** A path as one bound text[] parameter, for `#>` and `#>>`. */
-function pathArray(segments: string[]): SQL {
-  const literal = `{${segments.map((segment) => `"${segment.replace(/["\\]/g, (c) => `\\${c}`)}"`).join(',')}}`;
-  return sql`${literal}::text::text[]`;
-}
+// A path is read as a chain of `->` with one bound text key each: `#>` with a
+// text[] path costs about twice as much a row (it unpacks the array every call),
+// and `::text::text[]` of a parameter is not immutable, so it is parsed every row.
+const keysOf = (segments: string[]): SQL => sql.join(segments.map((segment) => sql` -> ${segment}::text`));
 
 /** The jsonb at the attribute's path (NULL when absent). */
 export function jsonAt(value: Extract<Value, { kind: 'attribute' }>): SQL {
-  return value.segments.length === 0 ? value.root : sql`(${value.root} #> ${pathArray(value.segments)})`;
+  return value.segments.length === 0 ? value.root : sql`(${value.root}${keysOf(value.segments)})`;
 }
 
 /** The attribute's value as text, unquoted for a JSON string (NULL when absent). */
-function textAt(value: Extract<Value, { kind: 'attribute' }>): SQL {
-  return sql`(${value.root} #>> ${pathArray(value.segments)})`;
+export function textAt(value: Extract<Value, { kind: 'attribute' }>): SQL {
+  const last = value.segments.at(-1);
+  if (last === undefined) return sql`(${value.root} #>> '{}')`;
+  return sql`(${value.root}${keysOf(value.segments.slice(0, -1))} ->> ${last}::text)`;
 }
 
 /** The jsonb at the path, with JSON null made SQL NULL: an explicit null counts as absent. */
@@ -70,7 +80,10 @@ export function arrayAt(value: Extract<Value, { kind: 'attribute' }>): SQL {
   // Lax mode reads a member of each item of an array on the way; `[*]` unwraps
   // the last value when it is an array and wraps it when it is not.
   const jsonPath = `$${value.segments.map((segment) => `.${JSON.stringify(segment)}`).join('')}[*]`;
-  return sql`jsonb_path_query_array(${value.root}, ${jsonPath}::text::jsonpath, '{}'::jsonb, true)`;
+  // An array reached through objects alone (`->` reads no array member) is
+  // already those items: the common case skips the jsonpath and its copy.
+  const json = jsonAt(value);
+  return sql`(case when jsonb_typeof(${json}) = 'array' then ${json} else jsonb_path_query_array(${value.root}, ${jsonPath}::jsonpath, '{}'::jsonb, true) end)`;
 }
 
 // ISO 8601 calendar days PostgreSQL accepts (years 1000–9999, real month days,
@@ -120,6 +133,15 @@ export function scalarJson(value: Value): SQL | undefined {
     default:
       return undefined;
   }
+}
+
+/**
+ * `test` of an attribute read as a string, where only truth counts: the test
+ * of its text (which reads a number or a boolean too) first, its type only
+ * when that passed. `test` must be NULL for NULL.
+ */
+export function stringTruth(value: Extract<Value, { kind: 'attribute' }>, test: (text: SQL) => SQL): SQL {
+  return sql`(${test(textAt(value))} and jsonb_typeof(${jsonAt(value)}) = 'string')`;
 }
 
 /** The SQL of a typed literal. */
