@@ -8,7 +8,7 @@
  * Environment: BENCH_DB=postgres (default; a fresh database from
  * TEST_DATABASE_URL) or pglite (a fresh data directory); BENCH_PROFILES
  * (default 1,000,000 on PostgreSQL, 200,000 on PGlite); BENCH_CHUNK (profiles
- * per chunk, default DEFAULT_EVALUATION_CHUNK_SIZE); BENCH_EXPLAIN=1 prints
+ * per chunk, fixed; default: sized by time as evaluateSegment does); BENCH_EXPLAIN=1 prints
  * EXPLAIN ANALYZE of one chunk statement a segment.
  *
  * Per expression it prints: the first evaluation's time (best of two, the
@@ -69,8 +69,9 @@ async function main(): Promise<void> {
   const kind = (process.env.BENCH_DB ?? 'postgres') as Kind;
   if (kind !== 'postgres' && kind !== 'pglite') throw new Error('BENCH_DB must be postgres or pglite');
   const profiles = Number(process.env.BENCH_PROFILES ?? (kind === 'pglite' ? 200_000 : 1_000_000));
-  const chunkSize = Number(process.env.BENCH_CHUNK ?? DEFAULT_EVALUATION_CHUNK_SIZE);
-  console.log(`${kind}: ${profiles.toLocaleString('en')} profiles, chunks of ${chunkSize.toLocaleString('en')}`);
+  // Unset: chunks sized by time, as evaluateSegment does by default.
+  const chunkSize = process.env.BENCH_CHUNK ? Number(process.env.BENCH_CHUNK) : undefined;
+  console.log(`${kind}: ${profiles.toLocaleString('en')} profiles, chunks ${chunkSize ? `of ${chunkSize.toLocaleString('en')}` : 'sized by time (~50 ms each)'}`);
   const place = await databasePlace(kind);
   try {
     const database = await place.open();
@@ -91,7 +92,7 @@ async function main(): Promise<void> {
   }
 }
 
-async function measure(database: Database, benchCase: Case, chunkSize: number) {
+async function measure(database: Database, benchCase: Case, chunkSize: number | undefined) {
   const { segmentId, expression } = benchCase;
   console.log(`\n${segmentId}: ${expression}`);
   const reference = await timeHandWritten(database, benchCase);
@@ -129,7 +130,7 @@ async function measure(database: Database, benchCase: Case, chunkSize: number) {
   }
   console.log(`Same members as the hand-written statement: ${check.members.toLocaleString('en')}, checksum ${check.checksum}`);
   await emptySegment(database, referenceSegment(segmentId));
-  if (process.env.BENCH_EXPLAIN === '1') await explainChunk(database, benchCase, chunkSize);
+  if (process.env.BENCH_EXPLAIN === '1') await explainChunk(database, benchCase, chunkSize ?? DEFAULT_EVALUATION_CHUNK_SIZE);
 
   const sorted = [...chunkMs].sort((a, b) => a - b);
   const at = (q: number) => round(sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0);

@@ -8,16 +8,25 @@ import { sql } from 'drizzle-orm';
 import type { AppDatabase } from '../../db/database';
 import type { Tenant } from '../../tenant';
 import { compileSegmentPredicate } from '../pql/compileSegmentPredicate';
+import { chunkSizer, type ChunkSizerOptions } from '../../runner/chunkSizer';
 import { evaluateSegmentChunk, type ChunkResult, type MembershipCounts } from './evaluateSegmentChunk';
 
 /**
- * Profiles per chunk by default. Measured (bench/segments.ts, 2 cores, PGlite):
+ * Profiles of the first chunk. Measured (bench/segments.ts, 2 cores, PGlite):
  * chunks of 5,000 took p99 79 ms for an attribute expression but 192 ms for an
  * event count (a correlated subquery per profile); chunks of 2,000 keep the
  * event expression's statements under 100 ms, so an API request queued on
  * the PGlite thread never waits longer than that.
  */
 export const DEFAULT_EVALUATION_CHUNK_SIZE = 2_000;
+
+/**
+ * Without a fixed `chunkSize`, chunks are sized by time from the first one on
+ * (the export's `chunkSizer`): each should take about 50 ms, so a cheap
+ * expression on a fast database takes bigger steps (each chunk has a fixed
+ * cost) and an expensive one smaller.
+ */
+export const EVALUATION_CHUNKS: ChunkSizerOptions = { max: 50_000, targetMs: 50, initial: DEFAULT_EVALUATION_CHUNK_SIZE };
 
 export interface EvaluateSegmentOptions {
   tenant: Tenant;
@@ -28,7 +37,7 @@ export interface EvaluateSegmentOptions {
   expression: string;
   /** The evaluation time T: `now` in the expression, and the qualification time written. */
   now: Date;
-  /** Profiles per chunk (one statement each). Default DEFAULT_EVALUATION_CHUNK_SIZE. */
+  /** Profiles per chunk (one statement each), fixed. Default: sized by time (EVALUATION_CHUNKS). */
   chunkSize?: number;
   /** Resume after this profile id (a chunk's `lastProfileId`); default: from the first profile. */
   after?: string | null;
@@ -48,8 +57,11 @@ export interface EvaluateSegmentOptions {
  * uninterrupted run.
  */
 export async function evaluateSegment(db: AppDatabase, options: EvaluateSegmentOptions): Promise<MembershipCounts> {
-  const chunkSize = options.chunkSize ?? DEFAULT_EVALUATION_CHUNK_SIZE;
-  if (!Number.isInteger(chunkSize) || chunkSize < 1) throw new RangeError(`chunkSize must be a positive integer (got ${chunkSize})`);
+  const fixed = options.chunkSize;
+  if (fixed !== undefined && (!Number.isInteger(fixed) || fixed < 1)) {
+    throw new RangeError(`chunkSize must be a positive integer (got ${fixed})`);
+  }
+  const sizer = chunkSizer(fixed === undefined ? EVALUATION_CHUNKS : { max: fixed, targetMs: 1, initial: fixed });
   const { predicate } = compileSegmentPredicate(options.expression, { profile: sql.raw('p'), now: options.now });
   const evaluation = {
     tenant: options.tenant,
@@ -62,7 +74,9 @@ export async function evaluateSegment(db: AppDatabase, options: EvaluateSegmentO
   let after = options.after ?? null;
   for (;;) {
     options.signal?.throwIfAborted();
+    const chunkSize = fixed ?? sizer.size;
     const chunk = await evaluateSegmentChunk(db, evaluation, { after, limit: chunkSize });
+    if (fixed === undefined) sizer.record(chunk.elapsedMs, chunk.profiles < chunkSize);
     totals.realized += chunk.realized;
     totals.existing += chunk.existing;
     totals.exited += chunk.exited;
