@@ -64,9 +64,16 @@ describe.each(storageTargets)('the pool gauges on $name', (target) => {
     await waitUntil(async () => (await reading()).inUse === 0);
   });
 
-  it.runIf(target.name === 'postgres')('reads the runner\'s pool beside the API\'s', async () => {
+  it('reads every pool of the process: the runner\'s beside the API\'s on PostgreSQL, the one connection on PGlite', async () => {
     const text = await scrape(api.server.metricsUrl!);
-    // 3 × RUNNER_CONCURRENCY + 1 connections, idle while no job runs.
-    expect(sample(text, 'gateway_db_pool_connections', { pool: 'runner' })).toBe(4);
+    if (target.name === 'postgres') {
+      // 3 × RUNNER_CONCURRENCY + 1 connections, idle while no job runs.
+      expect(sample(text, 'gateway_db_pool_connections', { pool: 'runner' })).toBe(4);
+      expect(sample(text, 'gateway_db_pool_connections', { pool: 'embedded' })).toBeUndefined();
+    } else {
+      // Every statement of the process, the runner's included, goes through PGlite's one connection.
+      expect(sample(text, 'gateway_db_pool_connections', { pool: 'embedded' })).toBe(1);
+      expect(sample(text, 'gateway_db_pool_connections', { pool: 'runner' })).toBeUndefined();
+    }
   });
 });
