@@ -101,10 +101,19 @@ describe('runner faults on PostgreSQL', { timeout: 120_000 }, () => {
     await expectExactlyOnce(jobId, org);
   });
 
-  it('keeps at most one lease renewal in flight behind the chunks, and another tenant is answered within 1 s meanwhile', async () => {
+  it('keeps at most one lease renewal in flight behind the chunks, and another tenant is answered meanwhile within 1 s (or 4× its time before the job, on a loaded machine)', async () => {
     const org = 'ORG_HEARTBEAT@AdobeOrg';
     await seedWithoutStatistics(org);
     services.push(await startService('worker', { DATABASE_URL: cluster.url, ...RUNNER_ENV }));
+    const otherTenantPage = () => graphql('{ exportJobs(first: 20) { edges { node { id status } } } }', {}, 'ORG_OTHER_TENANT@AdobeOrg');
+    // How long the same request takes before the job, on this machine as loaded as it is now
+    // (the other test files run beside this one): starving would cost seconds more.
+    let slowestBeforeMs = 0;
+    for (let i = 0; i < 5; i++) {
+      const startedAt = performance.now();
+      await otherTenantPage();
+      slowestBeforeMs = Math.max(slowestBeforeMs, performance.now() - startedAt);
+    }
     const jobId = await createJob(org);
     let mostRenewals = 0;
     let slowestOtherTenantMs = 0;
@@ -113,12 +122,12 @@ describe('runner faults on PostgreSQL', { timeout: 120_000 }, () => {
         where datname = current_database() and state = 'active' and query like 'update "export_jobs" set "locked_until"%'`;
       mostRenewals = Math.max(mostRenewals, row!.renewals);
       const startedAt = performance.now();
-      await graphql('{ exportJobs(first: 20) { edges { node { id status } } } }', {}, 'ORG_OTHER_TENANT@AdobeOrg');
+      await otherTenantPage();
       slowestOtherTenantMs = Math.max(slowestOtherTenantMs, performance.now() - startedAt);
       return (await jobRow(jobId)).status === 'SUCCEEDED' ? true : undefined;
     });
     expect(mostRenewals).toBeLessThanOrEqual(1);
-    expect(slowestOtherTenantMs).toBeLessThan(1_000);
+    expect(slowestOtherTenantMs).toBeLessThan(Math.max(1_000, 4 * slowestBeforeMs));
   });
 
   it('ends the statement of a runner session whose process was killed within seconds, releasing its locks', async () => {
