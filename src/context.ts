@@ -10,7 +10,8 @@ import { createDatasetBatchesLoader, type DatasetBatchesLoader } from './batches
 import type { AppDatabase, Database } from './db/database';
 import { createDatasetLoader } from './db/datasetLoader';
 import { createExportJobLoader } from './db/exportJobLoader';
-import type { DatasetRow, ExportJobRow } from './db/schema';
+import { createSegmentDefinitionLoader } from './db/segmentDefinitionLoader';
+import type { DatasetRow, ExportJobRow, SegmentDefinitionRow } from './db/schema';
 import { ErrorCode, GatewayError } from './errors';
 import type { JobEventHub } from './events/jobEventHub';
 import type { LimitOptions } from './limits/limitOptions';
@@ -38,6 +39,8 @@ export interface Context {
     exportJobById: DataLoader<string, ExportJobRow | null>;
     /** A page of each dataset's batches, the datasets asking for the same page read together. */
     datasetBatches: DatasetBatchesLoader;
+    /** Segment definitions by id (a supergraph's references), read together. */
+    segmentDefinitionById: DataLoader<string, SegmentDefinitionRow | null>;
   };
 }
 
@@ -118,6 +121,7 @@ export function createContext(
       datasetById: createDatasetLoader(db, tenant),
       exportJobById: createExportJobLoader(db, tenant),
       datasetBatches: createDatasetBatchesLoader(db, tenant),
+      segmentDefinitionById: createSegmentDefinitionLoader(db, tenant),
     },
   };
 }

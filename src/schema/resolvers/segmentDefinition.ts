@@ -31,8 +31,8 @@ export const segmentDefinitionMutations: Pick<
 };
 
 export const SegmentDefinition: SegmentDefinitionResolvers = {
-  // A supergraph's reference `{ __typename: "SegmentDefinition", id }`: tenant-scoped, null when absent.
-  __resolveReference: (reference, { db, tenant }) => findSegmentDefinition(db, tenant, reference.id),
+  // A supergraph's reference `{ __typename: "SegmentDefinition", id }`: batched, tenant-scoped, null when absent.
+  __resolveReference: (reference, { loaders }) => loaders.segmentDefinitionById.load(reference.id),
   expression: (definition) => ({
     type: definition.expressionType,
     format: definition.expressionFormat,

@@ -1,6 +1,8 @@
-import { and, eq } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import type { AppDatabase } from '../../db/database';
+import { inRequestedOrder } from '../../db/inRequestedOrder';
 import { segmentDefinitions, type SegmentDefinitionRow } from '../../db/schema';
+import { preparedStatement } from '../../db/statementCache';
 import { ofTenant } from '../../db/tenantScope';
 import type { Tenant } from '../../tenant';
 import { couldBeSegmentDefinitionId } from './segmentDefinitionId';
@@ -18,3 +20,23 @@ export async function findSegmentDefinition(
     .where(and(ofTenant(segmentDefinitions, tenant), eq(segmentDefinitions.id, id)));
   return row ?? null;
 }
+
+/** The tenant's definitions with these ids in one statement, in the order of `ids` (null where absent). */
+export async function findSegmentDefinitions(
+  db: AppDatabase,
+  tenant: Tenant,
+  ids: readonly string[],
+): Promise<(SegmentDefinitionRow | null)[]> {
+  const possible = ids.filter(couldBeSegmentDefinitionId);
+  const rows = possible.length ? await findMany(db).execute({ ...tenant, ids: possible }) : [];
+  return inRequestedOrder(ids, rows, (row) => row.id);
+}
+
+// `= any($ids)`: one statement whatever the number of ids (as findDatasets).
+const findMany = preparedStatement((db) =>
+  db
+    .select()
+    .from(segmentDefinitions)
+    .where(and(ofTenant(segmentDefinitions), sql`${segmentDefinitions.id} = any(${sql.placeholder('ids')})`))
+    .prepare('find_segment_definitions'),
+);

@@ -214,6 +214,7 @@ describe.each(storageTargets)('segment definitions through the API on $name', (t
     const other = freshTenant('FED');
     const mine = await createDefinition(api, owner, { name: 'Mine' });
     const theirs = await createDefinition(api, other, { name: 'Theirs' });
+    api.resetQueries();
     const response = await api.graphql(
       ENTITIES,
       {
@@ -231,5 +232,7 @@ describe.each(storageTargets)('segment definitions through the API on $name', (t
       null,
       null,
     ]);
+    // Every reference in one statement (a per-request loader), the impossible id in none.
+    expect(api.queries.filter((query) => /from "segment_definitions"/.test(query))).toHaveLength(1);
   });
 });
