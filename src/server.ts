@@ -87,7 +87,12 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   const tracing = await startTracing(config.tracing, options.tracing);
   const database =
     options.database ??
-    (await createDb({ url: config.databaseUrl, dataDir: config.dataDir, poolSize: config.poolSize }));
+    (await createDb({
+      url: config.databaseUrl,
+      dataDir: config.dataDir,
+      poolSize: config.poolSize,
+      countPoolUsage: config.metrics.enabled,
+    }));
   const httpServer = createServer();
   if (tracing) traceHttpRequests(httpServer);
   // Off, nothing records anything: every instrument is absent, not a no-op.
@@ -160,6 +165,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     limits: config.limits,
     contextOf: (caller, headers) => createContext(services, caller, requestIdOf(headers)),
     formatError,
+    traced: tracing !== null,
   });
   const batchRecords = batchRecordsHandler(database.db, authenticator, rateLimiter, logger);
   const assets = staticAssetsHandler();

@@ -28,10 +28,17 @@ export interface Worker {
 export async function startWorker(config: Config, { logger }: { logger: Logger }): Promise<Worker> {
   // First: the runs' spans need the SDK in place before anything is traced.
   const tracing = await startTracing(config.tracing);
-  const database = await createDb({ url: config.databaseUrl, dataDir: config.dataDir, poolSize: config.poolSize });
+  // Recorded only where they are served: without METRICS_PORT nothing would read them.
+  const served = config.metrics.enabled && config.metrics.port !== undefined;
+  const database = await createDb({
+    url: config.databaseUrl,
+    dataDir: config.dataDir,
+    poolSize: config.poolSize,
+    countPoolUsage: served,
+  });
   const options = { ...config.runner, concurrency: Math.max(1, config.runner.concurrency) };
-  const bus = await createDatabaseEventBus(database, logger);
-  const metrics = config.metrics.enabled ? createGatewayMetrics() : undefined;
+  const metrics = served ? createGatewayMetrics() : undefined;
+  const bus = await createDatabaseEventBus(database, logger, metrics?.events);
   const background = await startBackgroundServices({ database, bus, logger, runner: options, config, metrics });
   let metricsServer: MetricsServer | null = null;
   if (metrics && config.metrics.port !== undefined) {
@@ -43,7 +50,7 @@ export async function startWorker(config: Config, { logger }: { logger: Logger }
     });
     const source = localMetrics([processMetrics(), metrics.registry]);
     metricsServer = await serveMetricsPort(source, config.metrics.port, config.host, logger);
-  } else if (metrics) {
+  } else if (config.metrics.enabled) {
     logger.info('This worker serves no /metrics: set METRICS_PORT for its runner metrics');
   }
   const metricsUrl = metricsServer ? `http://${config.host ?? '127.0.0.1'}:${metricsServer.port}${METRICS_PATH}` : null;

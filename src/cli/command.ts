@@ -53,7 +53,7 @@ async function execute<Args>(command: Command<Args>, argv: string[], say: (messa
   const config = loadConfig();
   let database: Database;
   try {
-    database = await createDb({ url: config.databaseUrl, dataDir: config.dataDir, poolSize: 2 });
+    database = await createDb({ url: config.databaseUrl, dataDir: config.dataDir, poolSize: 2, countPoolUsage: false });
   } catch (error: unknown) {
     if (error instanceof DataDirInUseError) {
       say(error.message);

@@ -7,6 +7,12 @@ export interface DatabaseOptions {
   dataDir: string;
   /** Connection pool size on PostgreSQL. Default 10. */
   poolSize?: number;
+  /**
+   * Counts the connections each pool's work holds, for the pool gauges
+   * (`Database.poolUsage`). Default true; false (METRICS=off) leaves PostgreSQL's
+   * statements untouched unless they are traced, and the readings empty.
+   */
+  countPoolUsage?: boolean;
   /** Called with every SQL statement drizzle sends (tests count them). */
   onQuery?: (query: string) => void;
 }

@@ -15,9 +15,10 @@ const MIGRATION_LOCK_KEY = 727_001;
 export async function openPostgres(url: string, options: DatabaseOptions, migrationsFolder: string): Promise<Database> {
   const loads: PoolLoad[] = [];
   const pool = (name: string, connections: number, settings: Record<string, string>): Sql => {
-    const load = new PoolLoad(name, connections);
-    loads.push(load);
-    return connect(url, load, settings);
+    // Not counted (METRICS=off): statements then pass as the driver sends them, unless traced.
+    const load = options.countPoolUsage === false ? undefined : new PoolLoad(name, connections);
+    if (load) loads.push(load);
+    return connect(url, connections, load, settings);
   };
   const client = pool('api', options.poolSize ?? 10, {});
   const db = drizzle({ client, schema, logger: queryLogger(options.onQuery) });
@@ -69,10 +70,10 @@ export async function openPostgres(url: string, options: DatabaseOptions, migrat
   };
 }
 
-function connect(url: string, load: PoolLoad, settings: Record<string, string>): Sql {
+function connect(url: string, connections: number, load: PoolLoad | undefined, settings: Record<string, string>): Sql {
   // Every statement of ours passes this client: where it gets its spans and is counted.
   return observedPostgres(postgres(url, {
-    max: load.connections,
+    max: connections,
     onnotice: () => {},
     // LLVM JIT compiles an export chunk (whose estimates look huge) for longer than it runs: measured 730 ms of 1 s.
     connection: { jit: 'off', ...settings },

@@ -39,6 +39,8 @@ export interface GraphqlWsOptions {
   limits: Pick<LimitOptions, 'wsMessageBytes' | 'wsSubscriptions' | 'wsConnectionsPerTenant'>;
   contextOf: (caller: Caller, headers: IncomingHttpHeaders) => Context;
   formatError: FormatError;
+  /** Whether each operation gets a span (tracing on); off, nothing of tracing runs on a subscribe. */
+  traced: boolean;
 }
 
 /**
@@ -59,7 +61,7 @@ interface SocketState {
 export function serveGraphqlOverWebSocket(
   httpServer: Server,
   schema: GraphQLSchema,
-  { authenticator, parseOptions, validationRules, rateLimiter, limits, contextOf, formatError }: GraphqlWsOptions,
+  { authenticator, parseOptions, validationRules, rateLimiter, limits, contextOf, formatError, traced }: GraphqlWsOptions,
 ): GraphqlWsServer {
   // A larger message is refused by ws itself (close 1009) before anyone parses it.
   const wss = new WebSocketServer({ server: httpServer, path: '/graphql', maxPayload: limits.wsMessageBytes });
@@ -130,7 +132,9 @@ export function serveGraphqlOverWebSocket(
           state.subscriptions.delete(id);
           return operation;
         }
-        state.spans.set(id, startWebSocketOperationSpan(operation, state.caller.tenant, headersOf(ctx.connectionParams)));
+        if (traced) {
+          state.spans.set(id, startWebSocketOperationSpan(operation, state.caller.tenant, headersOf(ctx.connectionParams)));
+        }
         return { schema, ...operation };
       },
       onComplete: (ctx, id) => {

@@ -1,8 +1,10 @@
 /**
  * Gauges of state, read when Prometheus scrapes (`collect`), so nothing on a
- * request or an export keeps them up to date. Across WORKERS processes
- * (AggregatorRegistry) they are summed (each process has its own pools), except the queue's: every process reads
- * the same database, so the largest reading stands for all.
+ * request or an export keeps them up to date (the pools' holders are counted by
+ * `observedPostgres`, a statement at a time). Across WORKERS processes
+ * (AggregatorRegistry) they are summed (each process has its own pools), except
+ * the queue's: every process reads the same database, so the largest reading
+ * stands for all.
  */
 import { Gauge, type Registry } from 'prom-client';
 import type { PoolUsage } from '../db/poolLoad';

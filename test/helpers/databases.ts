@@ -13,7 +13,7 @@ export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL || 'postgres://po
 export interface StorageTarget {
   name: 'pglite' | 'postgres';
   /** Opens an empty, migrated database that `close()` removes again. */
-  open(options?: { onQuery?: (query: string) => void }): Promise<Database>;
+  open(options?: { onQuery?: (query: string) => void; countPoolUsage?: boolean }): Promise<Database>;
 }
 
 export const storageTargets: StorageTarget[] = [
@@ -59,7 +59,7 @@ async function removeStaleDatabases(admin: postgres.Sql): Promise<void> {
   }
 }
 
-async function openFreshPostgres(options: { onQuery?: (query: string) => void } = {}): Promise<Database> {
+async function openFreshPostgres(options: { onQuery?: (query: string) => void; countPoolUsage?: boolean } = {}): Promise<Database> {
   const fresh = await createPostgresDatabase();
   const database = await createDb({ url: fresh.url, dataDir: '', poolSize: 5, ...options });
   return {

@@ -79,7 +79,10 @@ export async function startTestServer(
 ): Promise<TestServer> {
   const queries: string[] = [];
   const logs: string[] = [];
-  const database = await target.open({ onQuery: (query) => queries.push(query) });
+  const database = await target.open({
+    onQuery: (query) => queries.push(query),
+    countPoolUsage: more.metrics?.enabled !== false,
+  });
   const server = await startServer(
     {
       databaseUrl: undefined,

@@ -76,4 +76,16 @@ describe.each(storageTargets)('the pool gauges on $name', (target) => {
       expect(sample(text, 'gateway_db_pool_connections', { pool: 'runner' })).toBeUndefined();
     }
   });
+
+  it('counts nothing with METRICS=off: on PostgreSQL statements pass as the driver sends them', async () => {
+    const quiet = await startTestServer(target, { concurrency: 0 }, {}, {}, { metrics: { enabled: false } });
+    try {
+      await quiet.database.db.execute(sql`select 1`);
+      // PGlite's reading is its thread's queue, kept whatever the metrics; PostgreSQL's needs the count.
+      if (target.name === 'postgres') expect(quiet.database.poolUsage()).toEqual([]);
+      else expect(quiet.database.poolUsage()).toEqual([{ pool: 'embedded', connections: 1, inUse: 0, waiting: 0 }]);
+    } finally {
+      await quiet.close();
+    }
+  });
 });

@@ -43,6 +43,8 @@ describe('the metrics of a worker process on PostgreSQL', () => {
     // 3 × RUNNER_CONCURRENCY + 1 connections of the runner's pool.
     expect(sample(text, 'gateway_db_pool_connections', { pool: 'runner' })).toBe(7);
     expect(sample(text, 'gateway_processes')).toBe(1);
+    // The job's events reached this process's bus (created, started, progress, succeeded).
+    expect(sample(text, 'gateway_event_notifications_total')).toBeGreaterThanOrEqual(3);
     // No API here: no sockets to count.
     expect(sample(text, 'gateway_websocket_connections')).toBeUndefined();
   });
