@@ -18,7 +18,7 @@
  * evaluating. It fails when the evaluation's members differ from the
  * hand-written set (count, checksum and symmetric difference).
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql, type SQL } from 'drizzle-orm';
@@ -29,6 +29,7 @@ import { DEFAULT_EVALUATION_CHUNK_SIZE, evaluateSegment } from '../src/segments/
 import { evaluateSegmentChunkSql, type ChunkResult } from '../src/segments/evaluation/evaluateSegmentChunk';
 import { compileSegmentPredicate } from '../src/segments/pql/compileSegmentPredicate';
 import { createPostgresDatabase } from '../test/helpers/databases';
+import { peakRssMb } from './serverProcess';
 
 const TENANT = { orgId: 'BENCH_SEGMENTS@AdobeOrg', sandboxName: 'prod' };
 const NOW = new Date(SEED_REFERENCE_TIME);
@@ -83,7 +84,7 @@ async function main(): Promise<void> {
       for (const benchCase of CASES) figures.push(await measure(database, benchCase, chunkSize));
       console.log(`\nSummary (${kind}, ${profiles.toLocaleString('en')} profiles; evaluation and hand-written SQL: best of two)`);
       console.table(figures);
-      console.log(`Peak RSS of this process over the whole run (seed included): ${peakRssMb()} MB`);
+      console.log(`Peak RSS of this process over the whole run (seed included): ${peakRssMb(process.pid)} MB`);
     } finally {
       await database.close();
     }
@@ -240,10 +241,6 @@ async function databasePlace(kind: Kind): Promise<{ open(): Promise<Database>; r
   return { open: () => createDb({ url: postgres.url, dataDir: '' }), remove: () => postgres.drop() };
 }
 
-function peakRssMb(): number {
-  const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'));
-  return Math.round(Number(match?.[1] ?? 0) / 1024);
-}
 
 const rssMb = () => Math.round(process.memoryUsage.rss() / 1024 / 1024);
 const round = (value: number) => Math.round(value * 100) / 100;

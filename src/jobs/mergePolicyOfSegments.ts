@@ -9,6 +9,7 @@ import { ofTenant } from '../db/tenantScope';
 import { badUserInput } from '../errors';
 import type { Tenant } from '../tenant';
 import type { SegmentFilterSpec } from './exportJobSpec';
+import { couldBeSegmentDefinitionId } from '../segments/definitions/segmentDefinitionId';
 
 /**
  * The `mergePolicyId` of the definition of the first of `segments`, or null
@@ -22,6 +23,9 @@ export async function mergePolicyOfSegments(
   tenant: Tenant,
   segments: SegmentFilterSpec[],
 ): Promise<string | null> {
+  // Only ids a definition could have are looked up; a job naming none costs no statement.
+  const ids = segments.map((segment) => segment.segmentId).filter(couldBeSegmentDefinitionId);
+  if (ids.length === 0) return null;
   const rows = await db
     .select({
       id: segmentDefinitions.id,
@@ -29,7 +33,7 @@ export async function mergePolicyOfSegments(
       mergePolicyId: segmentDefinitions.mergePolicyId,
     })
     .from(segmentDefinitions)
-    .where(and(ofTenant(segmentDefinitions, tenant), inArray(segmentDefinitions.id, segments.map((s) => s.segmentId))));
+    .where(and(ofTenant(segmentDefinitions, tenant), inArray(segmentDefinitions.id, ids)));
   const policyOf = (segment: SegmentFilterSpec) =>
     rows.find((row) => row.id === segment.segmentId && (segment.segmentNs ?? row.segmentNs) === row.segmentNs)
       ?.mergePolicyId;

@@ -129,9 +129,10 @@ export type CreateExportJobInput = {
    */
   idempotencyKey?: InputMaybe<Scalars['String']['input']>;
   /**
-   * Omitted: the `mergePolicyId` of the segment definitions that `filter.segments`
-   * names (version 1); when they differ it must be given (`BAD_USER_INPUT`).
-   * Without any definition, `timestampOrdered-none-mp`, version 1.
+   * Omitted: the `mergePolicyId` of the definition of the first segment of
+   * `filter.segments` (version 1); when the segments' definitions differ it must
+   * be given (`BAD_USER_INPUT`). When the first segment has no definition,
+   * `timestampOrdered-none-mp`, version 1.
    */
   mergePolicy?: InputMaybe<MergePolicyInput>;
   schema: ExportSchemaInput;
@@ -495,7 +496,7 @@ export type Mutation = {
    */
   createWebhook: CreateWebhookPayload;
   /**
-   * Deletes a segment definition; the memberships it produced stay. A definition
+   * Deletes a segment definition; memberships with its id stay. A definition
    * that a `NEW` or `PROCESSING` export job names in its `filter.segments` is a
    * `CONFLICT` until that job ends or is cancelled. Another tenant's is `NOT_FOUND`.
    */
@@ -732,9 +733,10 @@ export type SchemaRefInput = {
 };
 
 /**
- * A segment: a named PQL expression the tenant saved. Its evaluation writes
- * memberships with `segmentId` = its `id` and this `segmentNs`, so an export's
- * `filter.segments[{ segmentId }]` names it.
+ * A segment: a named PQL expression the tenant saved. Its memberships carry
+ * `segmentId` = its `id` and this `segmentNs`, so an export's
+ * `filter.segments[{ segmentId }]` names it. (Evaluating definitions into
+ * memberships is not served yet: memberships come from `ingestProfiles`.)
  */
 export type SegmentDefinition = {
   __typename?: 'SegmentDefinition';

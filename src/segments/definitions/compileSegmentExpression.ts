@@ -2,7 +2,7 @@
  * The one gate every expression passes before it is stored or previewed: it must
  * be storable text of at most 10,000 characters that the PQL compiler accepts.
  */
-import { badUserInput, GatewayError } from '../../errors';
+import { badUserInput } from '../../errors';
 import { storageProblem } from '../../profiles/storable';
 import { compileSegmentPredicate, type CompiledSegment, type CompileOptions } from '../pql/compileSegmentPredicate';
 import { pqlErrorToGraphQL } from '../pql/pqlErrors';
@@ -23,11 +23,8 @@ export function compileSegmentExpression(expression: string, field: string, opti
   try {
     return compileSegmentPredicate(expression, options);
   } catch (error: unknown) {
-    const refused = pqlErrorToGraphQL(error);
+    const refused = pqlErrorToGraphQL(error, field);
     if (!refused) throw new Error('Compiling a segment expression failed', { cause: error });
-    // The PQL module names `expression.value` (a definition's input); a preview's argument is another path.
-    throw field === 'expression.value'
-      ? refused
-      : new GatewayError(refused.code, refused.message, { ...refused.extensions, field });
+    throw refused;
   }
 }

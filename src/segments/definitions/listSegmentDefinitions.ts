@@ -6,21 +6,16 @@ import { ofTenant } from '../../db/tenantScope';
 import type { Connection } from '../../pagination/connection';
 import { cursorEncoder } from '../../pagination/cursor';
 import { keysetClauses, keysetValues, pageFromRows, pageShapeKey, pageShapeOf } from '../../pagination/keyset';
-import { parsePageArgs } from '../../pagination/pageRequest';
+import { parsePageArgs, type PageArgs } from '../../pagination/pageRequest';
 import type { Tenant } from '../../tenant';
-
-export interface ListSegmentDefinitionsArgs {
-  first?: number | null;
-  after?: string | null;
-}
 
 /** One page of the tenant's segment definitions, newest first: one statement, plus one if the total is asked for. */
 export async function listSegmentDefinitions(
   db: AppDatabase,
   tenant: Tenant,
-  args: ListSegmentDefinitionsArgs,
+  args: Pick<PageArgs, 'first' | 'after'>,
 ): Promise<Connection<SegmentDefinitionRow>> {
-  const request = parsePageArgs('segmentDefinition', tenant, { first: args.first, after: args.after });
+  const request = parsePageArgs('segmentDefinition', tenant, args);
   const rows = await pageStatement(db, pageShapeOf(request)).execute({ ...tenant, ...keysetValues(request) });
   const encode = cursorEncoder('segmentDefinition', tenant);
   const page = pageFromRows(rows, request, (row) => encode({ time: row.creationTime, id: row.id }));

@@ -5,7 +5,8 @@ export function newSegmentDefinitionId(): string {
   return randomUUID();
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+/** A lowercase UUID: every segment definition id (and its cursor's id part). */
+export const SEGMENT_DEFINITION_ID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /**
  * Whether `id` could name a segment definition; anything else names none and
@@ -13,5 +14,5 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
  * segment ids: an uppercase spelling names nothing.
  */
 export function couldBeSegmentDefinitionId(id: string): boolean {
-  return UUID.test(id);
+  return SEGMENT_DEFINITION_ID_PATTERN.test(id);
 }

@@ -8,7 +8,7 @@ import { sql } from 'drizzle-orm';
 import type { AppDatabase } from '../../db/database';
 import type { Tenant } from '../../tenant';
 import { compileSegmentPredicate } from '../pql/compileSegmentPredicate';
-import { chunkSizer, type ChunkSizerOptions } from '../../runner/chunkSizer';
+import { chunkSizer, type ChunkSizer, type ChunkSizerOptions } from '../../runner/chunkSizer';
 import { evaluateSegmentChunk, type ChunkResult, type MembershipCounts } from './evaluateSegmentChunk';
 
 /**
@@ -61,7 +61,7 @@ export async function evaluateSegment(db: AppDatabase, options: EvaluateSegmentO
   if (fixed !== undefined && (!Number.isInteger(fixed) || fixed < 1)) {
     throw new RangeError(`chunkSize must be a positive integer (got ${fixed})`);
   }
-  const sizer = chunkSizer(fixed === undefined ? EVALUATION_CHUNKS : { max: fixed, targetMs: 1, initial: fixed });
+  const sizer: ChunkSizer = fixed === undefined ? chunkSizer(EVALUATION_CHUNKS) : { size: fixed, record: () => {} };
   const { predicate } = compileSegmentPredicate(options.expression, { profile: sql.raw('p'), now: options.now });
   const evaluation = {
     tenant: options.tenant,
@@ -74,9 +74,9 @@ export async function evaluateSegment(db: AppDatabase, options: EvaluateSegmentO
   let after = options.after ?? null;
   for (;;) {
     options.signal?.throwIfAborted();
-    const chunkSize = fixed ?? sizer.size;
+    const chunkSize = sizer.size;
     const chunk = await evaluateSegmentChunk(db, evaluation, { after, limit: chunkSize });
-    if (fixed === undefined) sizer.record(chunk.elapsedMs, chunk.profiles < chunkSize);
+    sizer.record(chunk.elapsedMs, chunk.profiles < chunkSize);
     totals.realized += chunk.realized;
     totals.existing += chunk.existing;
     totals.exited += chunk.exited;

@@ -49,14 +49,14 @@ export class PqlUnsupportedError extends Error {
 }
 
 /**
- * The GraphQL error for a refused expression (BAD_USER_INPUT on
- * `expression.value`, with the position or the unsupported construct), or
- * undefined for anything that is not a PQL error.
+ * The GraphQL error for a refused expression (BAD_USER_INPUT on `field`, by
+ * default a definition's `expression.value`, with the position or the
+ * unsupported construct), or undefined for anything that is not a PQL error.
  */
-export function pqlErrorToGraphQL(error: unknown): GatewayError | undefined {
+export function pqlErrorToGraphQL(error: unknown, field = 'expression.value'): GatewayError | undefined {
   if (error instanceof PqlSyntaxError) {
     return new GatewayError(ErrorCode.BAD_USER_INPUT, error.message, {
-      field: 'expression.value',
+      field,
       line: error.line,
       column: error.column,
       token: error.token,
@@ -64,7 +64,7 @@ export function pqlErrorToGraphQL(error: unknown): GatewayError | undefined {
   }
   if (error instanceof PqlUnsupportedError) {
     return new GatewayError(ErrorCode.BAD_USER_INPUT, error.message, {
-      field: 'expression.value',
+      field,
       unsupported: error.construct,
     });
   }
