@@ -6,7 +6,7 @@
  */
 import cluster, { type Worker } from 'node:cluster';
 import type { Config } from './config';
-import { isEmbeddedDatabase } from './db/databaseOptions';
+import { canServeSeveralProcesses } from './db/databaseOptions';
 import { serveMetricsPort } from './http/metricsHandler';
 import { describeError, type Logger } from './logger';
 import { aggregateWorkerMetrics } from './metrics/clusterMetrics';
@@ -15,7 +15,7 @@ import { aggregateWorkerMetrics } from './metrics/clusterMetrics';
 const MIN_UPTIME_FOR_RESTART_MS = 10_000;
 
 export function runPrimary(config: Config, logger: Logger): void {
-  if (isEmbeddedDatabase(config.databaseUrl)) {
+  if (!canServeSeveralProcesses(config.databaseUrl)) {
     throw new Error('WORKERS > 1 needs DATABASE_URL=postgres://…: an embedded PGlite belongs to one process');
   }
   let stopping = false;

@@ -22,6 +22,15 @@ export function isEmbeddedDatabase(url: string | undefined): boolean {
   return url === undefined || url === '' || url === 'memory://';
 }
 
+/**
+ * Whether several processes may open the database `url` names at once (one
+ * server per core, `WORKERS` > 1): PostgreSQL serves any number; the embedded
+ * database belongs to the one process that opened it.
+ */
+export function canServeSeveralProcesses(url: string | undefined): boolean {
+  return !isEmbeddedDatabase(url);
+}
+
 export function queryLogger(onQuery: DatabaseOptions['onQuery']): Logger | false {
   return onQuery ? { logQuery: (query) => onQuery(query) } : false;
 }
