@@ -93,7 +93,8 @@ describe.each(storageTargets)('the runner on $name', (target) => {
     const cancelledAt = Date.now();
     const job = await waitForJob(api, jobId, ['CANCELLED', 'SUCCEEDED', 'FAILED'], headers);
     expect(job.status).toBe('CANCELLED');
-    expect(Date.now() - cancelledAt).toBeLessThan(1000);
+    // Ten times issue 9's target (a cancel seen within 1 s), which `npm run bench:export` checks.
+    expect(Date.now() - cancelledAt).toBeLessThan(10_000);
     expect(job.progress.processedProfiles).toBeLessThan(3000);
     expect(job.metrics.totalExportedProfileCounter).toBe(0);
     expect(job.metrics.totalTime.endTime).not.toBeNull();
