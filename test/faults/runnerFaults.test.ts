@@ -1,14 +1,19 @@
 /**
  * Faults of the runner on PostgreSQL, reproduced as they were observed
  * (issue 16): a runner killed in the middle of a chunk, heartbeats behind a
- * long chunk, plans on a store that was never analyzed. Real processes, real
- * kills, real sockets.
+ * long chunk, plans on a store that was never analyzed, and the statement
+ * timeout that bounds every runner statement. Real processes, real kills, real
+ * sockets.
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config';
+import { createDb } from '../../src/db/createDb';
+import { runnerPoolOptions } from '../../src/runner/runnerPool';
 import { startService, stopService } from '../helpers/processes';
 import { useRunnerCluster, waitFor } from '../helpers/runnerCluster';
 
@@ -22,6 +27,9 @@ const RUNNER_ENV = {
 };
 const PROFILES = 20_000;
 const SEGMENTS = 20;
+// Small enough that what is left after a kill runs in a second or two on a loaded machine:
+// the bound below is on the job's end, so the data must not be what it measures.
+const KILLED_JOB_PROFILES = 5_000;
 
 describe('runner faults on PostgreSQL', { timeout: 120_000 }, () => {
   const cluster = useRunnerCluster();
@@ -29,19 +37,19 @@ describe('runner faults on PostgreSQL', { timeout: 120_000 }, () => {
   const { graphql } = cluster;
 
   /**
-   * PROFILES profiles of `org`, each a member of 1-3 of SEGMENTS segments, written
+   * `profiles` profiles of `org`, each a member of 1-3 of SEGMENTS segments, written
    * straight into the store and never analyzed (autovacuum is off on this machine):
    * the conditions that made a chunk cost 0.32 s a profile.
    */
-  async function seedWithoutStatistics(org: string): Promise<void> {
+  async function seedWithoutStatistics(org: string, profiles = PROFILES): Promise<void> {
     await cluster.sql`insert into profiles (org_id, sandbox_name, profile_id, identities, attributes, updated_at)
       select ${org}, 'prod', 'p' || lpad(i::text, 6, '0'),
         jsonb_build_array(jsonb_build_object('namespace', 'email', 'id', i || '@x')),
         jsonb_build_object('person', jsonb_build_object('name', jsonb_build_object('firstName', 'N' || i))), now()
-      from generate_series(1, ${PROFILES}) i`;
+      from generate_series(1, ${profiles}) i`;
     await cluster.sql`insert into segment_memberships (org_id, sandbox_name, profile_id, segment_id, segment_ns, status, qualification_time)
       select ${org}, 'prod', 'p' || lpad(i::text, 6, '0'), 'seg-' || ((i + 7 * k) % ${SEGMENTS}), 'ups', 'REALIZED', now()
-      from generate_series(1, ${PROFILES}) i cross join lateral generate_series(0, i % 3) k`;
+      from generate_series(1, ${profiles}) i cross join lateral generate_series(0, i % 3) k`;
   }
 
   /** A job writing one batch per segment over every segment. */
@@ -80,7 +88,7 @@ describe('runner faults on PostgreSQL', { timeout: 120_000 }, () => {
 
   it('has a second runner finish the job of a runner killed mid-chunk within lease + 5 s, every record once', async () => {
     const org = 'ORG_KILLED@AdobeOrg';
-    await seedWithoutStatistics(org);
+    await seedWithoutStatistics(org, KILLED_JOB_PROFILES);
     const workers = [
       await startService('worker', { DATABASE_URL: cluster.url, ...RUNNER_ENV }),
       await startService('worker', { DATABASE_URL: cluster.url, ...RUNNER_ENV }),
@@ -95,9 +103,14 @@ describe('runner faults on PostgreSQL', { timeout: 120_000 }, () => {
     const running = workers.find((worker) => holder.split(':')[1] === String(worker.child.pid))!;
     const killedAt = Date.now();
     await stopService(running, 'SIGKILL');
-    await waitFor(async () => ((await jobRow(jobId)).attempts === 2 ? true : undefined), 60_000);
-    expect(Date.now() - killedAt).toBeLessThan(LEASE_MS + 5_000);
+    // Waits longer than the bound, so that a failure says how long it took.
     await waitFor(async () => ((await jobRow(jobId)).status === 'SUCCEEDED' ? true : undefined), 60_000);
+    const recoveredInMs = Date.now() - killedAt;
+    // The lease runs out (its last renewal at most LEASE_MS ago), the dead session's
+    // statement is already gone (runnerPool.ts), the survivor claims the job and reads the rest.
+    expect(recoveredInMs).toBeLessThan(LEASE_MS + 5_000);
+    // Finished by a second run (the survivor's), not by the first before it died.
+    expect((await jobRow(jobId)).attempts).toBe(2);
     await expectExactlyOnce(jobId, org);
   });
 
@@ -137,26 +150,130 @@ describe('runner faults on PostgreSQL', { timeout: 120_000 }, () => {
     // A runner session (the bounded pool the runner uses) running a long statement that
     // holds the job row, as a chunk does; then the process dies.
     const holder = spawnLockHolder(cluster.url, jobId);
-    await waitFor(async () => {
-      const [row] = await cluster.sql`select count(*)::int as n from pg_stat_activity
-        where datname = current_database() and query like '%pg_sleep(600)%' and pid <> pg_backend_pid()`;
-      return row!.n === 1 ? true : undefined;
-    });
-    const killedAt = Date.now();
-    holder.kill('SIGKILL');
-    await once(holder, 'exit');
-    // The row is free again when another session can lock it without waiting.
-    await waitFor(async () => {
-      try {
-        await cluster.sql.begin(async (tx) => tx`select id from export_jobs where id = ${jobId} for update nowait`);
-        return true;
-      } catch {
-        return undefined;
+    try {
+      await waitFor(async () => {
+        const [row] = await cluster.sql`select count(*)::int as n from pg_stat_activity
+          where datname = current_database() and query like '%pg_sleep(600)%' and pid <> pg_backend_pid()`;
+        return row!.n === 1 ? true : undefined;
+      });
+      const killedAt = Date.now();
+      holder.kill('SIGKILL');
+      await once(holder, 'exit');
+      // The row is free again when another session can lock it without waiting.
+      await waitFor(async () => {
+        try {
+          await cluster.sql.begin(async (tx) => tx`select id from export_jobs where id = ${jobId} for update nowait`);
+          return true;
+        } catch {
+          return undefined;
+        }
+      }, 30_000);
+      // client_connection_check_interval notices the dead client within about a second;
+      // the statement timeout (a third of the lease, at least 2 s) is the backstop.
+      expect(Date.now() - killedAt).toBeLessThan(LEASE_MS);
+    } finally {
+      if (holder.exitCode === null && holder.signalCode === null) holder.kill('SIGKILL');
+      // No runner has taken this job; left queued, the next test's runner would.
+      await graphql('mutation($id: ID!) { cancelExportJob(id: $id) { status } }', { id: String(jobId) }, org);
+    }
+  });
+
+  it('bounds every statement and idle transaction on each of the runner\'s connections by a third of the lease, at least 2 s', async () => {
+    const database = await createDb({ url: cluster.url, dataDir: '', countPoolUsage: false });
+    try {
+      type Settings = {
+        pid: number;
+        statement_timeout: string;
+        idle_in_transaction_session_timeout: string;
+        client_connection_check_interval: string;
+      };
+      // pg_settings gives what SHOW gives, in the setting's own unit (ms), not rounded to '10s'.
+      const settingsSql = sql`select pg_backend_pid() as pid,
+          (select setting from pg_settings where name = 'statement_timeout') as statement_timeout,
+          (select setting from pg_settings where name = 'idle_in_transaction_session_timeout') as idle_in_transaction_session_timeout,
+          (select setting from pg_settings where name = 'client_connection_check_interval') as client_connection_check_interval
+        from pg_sleep(0.2)`;
+      // The API's own sessions are not bounded: what follows is the runner's pool, not the server's defaults.
+      const [api] = await database.db.execute<Settings>(settingsSql);
+      expect(api).toMatchObject({ statement_timeout: '0', idle_in_transaction_session_timeout: '0' });
+
+      for (const { leaseMs, boundMs } of [
+        { leaseMs: 30_000, boundMs: 10_000 },
+        { leaseMs: 9_000, boundMs: 3_000 },
+        // A third of a test's short lease would time out ordinary statements on a busy machine.
+        { leaseMs: LEASE_MS, boundMs: 2_000 },
+      ]) {
+        // The runner's options as a worker reads them, and its pool as backgroundServices.ts opens it.
+        const options = loadConfig({ RUNNER_LEASE_MS: String(leaseMs) }).runner;
+        const pool = runnerPoolOptions(options);
+        const runnerDb = await database.boundedPool(pool);
+        // As many statements at once as the pool has connections: every one of them answers.
+        const sessions = (
+          await Promise.all(Array.from({ length: pool.connections }, () => runnerDb.execute<Settings>(settingsSql)))
+        ).flat();
+        expect(new Set(sessions.map((session) => session.pid)).size).toBe(pool.connections);
+        for (const session of sessions) {
+          expect(session).toMatchObject({
+            statement_timeout: String(boundMs),
+            idle_in_transaction_session_timeout: String(boundMs),
+            // PostgreSQL 14+ (this machine runs 15): a killed client's statement ends within a second.
+            client_connection_check_interval: '1000',
+          });
+        }
       }
-    }, 30_000);
-    // client_connection_check_interval notices the dead client within about a second;
-    // the statement timeout (a third of the lease, at least 2 s) is the backstop.
-    expect(Date.now() - killedAt).toBeLessThan(LEASE_MS);
+    } finally {
+      await database.close();
+    }
+  });
+
+  it('retries smaller a chunk that runs out of statement time, and the job still succeeds with every record once', async () => {
+    const org = 'ORG_CHUNK_TIMEOUT@AdobeOrg';
+    await seedWithoutStatistics(org, KILLED_JOB_PROFILES);
+    // The worker's first job must be this test's: its chunks are the ones held up below.
+    const [waiting] = await cluster.sql`select count(*)::int as n from export_jobs where status not in ('SUCCEEDED', 'FAILED', 'CANCELLED')`;
+    expect(waiting!.n).toBe(0);
+    // Statement timeout: a third of 6 s is 2 s; chunks aim at 1 s (the most RUNNER_CHUNK_MS may be),
+    // so a chunk that ran out of time is retried at half its size.
+    const worker = await startService('worker', {
+      DATABASE_URL: cluster.url,
+      ...RUNNER_ENV,
+      RUNNER_LEASE_MS: '6000',
+      RUNNER_CHUNK_MS: '1000',
+      LOG_LEVEL: 'info',
+    });
+    services.push(worker);
+    const outOfTime = () =>
+      worker
+        .output()
+        .split('\n')
+        .filter((line) => line.includes('Export chunk ran out of time'))
+        .map((line) => JSON.parse(line) as { jobId: number; profiles: number; time: string });
+    // The slowness: a lock on batch_records, which every chunk statement needs to write its
+    // records and waits for before it has locked any row, held by the test until the runner's
+    // statement timeout has ended two chunks. The job row stays free, so the heartbeat renews
+    // meanwhile and the same run goes on.
+    const holder = await cluster.sql.reserve();
+    let jobId: number;
+    try {
+      await holder`begin`;
+      await holder`lock table batch_records in share mode`;
+      jobId = await createJob(org);
+      await waitFor(async () => (outOfTime().length >= 2 ? true : undefined), 30_000);
+    } finally {
+      await holder`commit`;
+      holder.release();
+    }
+    const [first, second] = outOfTime();
+    // The same chunk (nothing of the first was written), tried again smaller.
+    expect([first!.jobId, second!.jobId]).toEqual([jobId, jobId]);
+    expect(second!.profiles).toBeLessThan(first!.profiles);
+    // The retry waited the worker's own statement timeout, a third of its lease, before it was ended.
+    const retryEndedAfterMs = Date.parse(second!.time) - Date.parse(first!.time);
+    expect(retryEndedAfterMs).toBeGreaterThanOrEqual(1_900);
+    expect(retryEndedAfterMs).toBeLessThan(4_000);
+    await waitFor(async () => ((await jobRow(jobId)).status === 'SUCCEEDED' ? true : undefined), 60_000);
+    expect((await jobRow(jobId)).attempts).toBe(1);
+    await expectExactlyOnce(jobId, org);
   });
 });
 
