@@ -25,14 +25,14 @@ import type { Tenant } from '../tenant';
 import type { EventBus } from './eventBus';
 import { eventChannel, type EventChannel } from './eventChannel';
 import type { JobEvent } from './jobEvent';
-import { readStoredEvents, watchedEventsOf } from './storedJobEvents';
+import { readStoredEvents, watchedEventsOf, type StoredEventsQuery } from './storedJobEvents';
 import type { WatchedJobEvent } from './watchedJobEvent';
 
 /** Events a watcher may have queued before the oldest progress is dropped. */
 export const WATCHER_QUEUE = 256;
 
 /** Stored events read at once while replaying. */
-const REPLAY_PAGE = 100;
+export const REPLAY_PAGE = 100;
 
 export interface WatchFilter {
   tenant: Tenant;
@@ -124,8 +124,11 @@ export function createJobEventHub(
 
   /** The replay of a watch, one page at a time; null once there is nothing more. */
   function replayOf(watcher: Watcher, filter: WatchFilter, job: ExportJobRow | null): () => Promise<WatchedJobEvent[] | null> {
-    let afterId = filter.afterEventId ?? null;
-    let afterSequence = filter.afterSequence ?? null;
+    // A job's replay pages by its sequence, the tenant's by event id alone: a sequence counts
+    // one job's events, so as the bound of the tenant's next page it would drop other jobs' events.
+    let after: StoredEventsQuery['after'] = null;
+    if (job && filter.afterSequence != null) after = { sequence: filter.afterSequence };
+    if (!job && filter.afterEventId != null) after = { id: filter.afterEventId };
     let finished = false;
     return async () => {
       if (finished) return null;
@@ -133,15 +136,13 @@ export function createJobEventHub(
         tenant: watcher.tenant,
         jobId: job?.id,
         statuses: watcher.statuses ? ([...watcher.statuses] as ExportJobStatus[]) : null,
-        afterId,
-        afterSequence,
+        after,
         limit: REPLAY_PAGE,
       });
       finished = rows.length < REPLAY_PAGE;
       const last = rows.at(-1);
       if (!last) return null;
-      afterId = last.id;
-      afterSequence = last.sequence;
+      after = job ? { sequence: last.sequence } : { id: last.id };
       return watchedEventsOf(db, watcher.tenant, rows, job ?? undefined);
     };
   }

@@ -24,7 +24,7 @@ export async function listJobEvents(
   const rows = await readStoredEvents(db, {
     tenant,
     jobId: job?.id,
-    afterId: request.after === null ? null : Number(request.after),
+    after: request.after === null ? null : { id: Number(request.after) },
     limit: request.limit + 1,
   });
   const events = await watchedEventsOf(db, tenant, rows, job);

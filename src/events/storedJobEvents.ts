@@ -1,7 +1,8 @@
 /**
  * Reading the outbox (`export_job_events`): the pages a subscription replays
  * and `jobEvents` lists. Both walk the `id` order, which for one job is also
- * its `sequence` order (a job's events are written under its row lock).
+ * its `sequence` order (a job's events are written under its row lock), and
+ * for a tenant its commit order (migration 0015).
  */
 import { and, asc, eq, gt, inArray, type SQL } from 'drizzle-orm';
 import type { AppDatabase } from '../db/database';
@@ -18,10 +19,12 @@ export interface StoredEventsQuery {
   jobId?: number;
   /** Only events whose job was left in one of these statuses. */
   statuses?: ExportJobStatus[] | null;
-  /** Events after this id (tenant's stream) … */
-  afterId?: number | null;
-  /** … or after this sequence (one job's). */
-  afterSequence?: number | null;
+  /**
+   * Where the page starts (null: at the oldest kept event): after an event `id`,
+   * or, with `jobId` only, after a `sequence`. A sequence counts one job's
+   * events, so over several jobs it would skip other jobs' events numbered lower.
+   */
+  after?: { id: number } | { sequence: number } | null;
   limit: number;
 }
 
@@ -29,8 +32,12 @@ export interface StoredEventsQuery {
 export async function readStoredEvents(db: AppDatabase, query: StoredEventsQuery): Promise<ExportJobEventRow[]> {
   const conditions: (SQL | undefined)[] = [ofTenant(exportJobEvents, query.tenant)];
   if (query.jobId !== undefined) conditions.push(eq(exportJobEvents.jobId, query.jobId));
-  if (query.afterId != null) conditions.push(gt(exportJobEvents.id, query.afterId));
-  if (query.afterSequence != null) conditions.push(gt(exportJobEvents.sequence, query.afterSequence));
+  const after = query.after ?? null;
+  if (after !== null && 'id' in after) conditions.push(gt(exportJobEvents.id, after.id));
+  if (after !== null && 'sequence' in after) {
+    if (query.jobId === undefined) throw new Error('A sequence is a position in one job\'s events: give `jobId` with it');
+    conditions.push(gt(exportJobEvents.sequence, after.sequence));
+  }
   if (query.statuses?.length) conditions.push(inArray(exportJobEvents.status, query.statuses));
   return db
     .select()

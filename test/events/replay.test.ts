@@ -5,10 +5,12 @@
  */
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { REPLAY_PAGE } from '../../src/events/jobEventHub';
 import { startRunner } from '../../src/runner/runner';
 import { CANCEL_EXPORT_JOB } from '../fixtures/operations';
 import { storageTargets } from '../helpers/databases';
 import { ingest, startExport, type ProfileSpec } from '../helpers/exportFlow';
+import { createDataset, createJob } from '../helpers/seedApi';
 import { collect, subscriptionClient } from '../helpers/subscriptions';
 import { NO_RUNNER, startTestServer, type TestServer } from '../helpers/testServer';
 import { waitUntil } from '../helpers/waitUntil';
@@ -120,38 +122,69 @@ describe.each(storageTargets)('resuming jobStatusChanged on $name', (target) => 
     ]);
   });
 
+  it('replays more than a page of the tenant’s missed events, of many jobs, each once and in order', async () => {
+    const headers = freshTenant();
+    const datasetId = await createDataset(api, headers);
+    const newJob = async () => (await createJob(api, datasetId, headers, { fields: null, filter: null })).id as string;
+    const origin = await newJob();
+    const [lastSeen] = await storedEvents(headers, origin);
+
+    // Away: every job is created, then every one cancelled, so the job sequences of the
+    // missed events run 1, 1, …, 2, 2, …: more than a page, and a page ends among them.
+    const jobs: string[] = [];
+    while (jobs.length * 2 <= REPLAY_PAGE + 10) jobs.push(await newJob());
+    for (const id of jobs) expect((await api.graphql(CANCEL_EXPORT_JOB, { id }, headers)).errors).toBeUndefined();
+    const missed = [...jobs.map((id) => `${id}:1`), ...jobs.map((id) => `${id}:2`)];
+    expect(missed.length).toBeGreaterThan(REPLAY_PAGE);
+
+    const client = subscriptionClient(api, headers);
+    const resumed = collect(client, { after: lastSeen.id }, (events) => events.length === missed.length + 1);
+    await waitUntil(() => resumed.events.length >= missed.length, 20_000);
+    // A live event after the replay: nothing may come between the missed ones and it.
+    const live = await newJob();
+    await resumed.done;
+    await client.dispose();
+    expect(resumed.events.map((event) => `${event.job.id}:${event.sequence}`)).toEqual([...missed, `${live}:1`]);
+  });
+
   it('loses nothing and repeats nothing when the tenant’s stream is resumed while jobs change', async () => {
     const headers = freshTenant();
     await ingest(api, profiles(300), headers);
     const start = await startExport(api, {}, headers);
     const [origin] = await storedEvents(headers, start.jobId);
     const runner = runJobs();
-    const jobs = [start.jobId];
-    const creating = (async () => {
-      for (let i = 0; i < 5; i++) jobs.push((await startExport(api, { filter: { emptyProfiles: true } }, headers)).jobId);
-    })();
     // Resumes in the middle of it all.
     const client = subscriptionClient(api, headers);
-    const watch = collect(client, { after: origin.id });
-    await creating;
-    await waitUntil(async () => {
-      const stored = await storedEvents(headers);
-      return jobs.every((id) => stored.some((event: any) => event.job.id === id && event.status === 'SUCCEEDED'));
-    }, 30_000);
-    const stored = (await storedEvents(headers)).slice(1);
-    await waitUntil(() => watch.events.length >= stored.length);
-    watch.stop();
-    await runner.stop();
-    await client.dispose();
+    const jobs = [start.jobId];
+    let watch: ReturnType<typeof collect> | undefined;
+    // Stopped whatever happens: a runner left behind would take the next tests' jobs.
+    try {
+      const creating = (async () => {
+        for (let i = 0; i < 5; i++) jobs.push((await startExport(api, { filter: { emptyProfiles: true } }, headers)).jobId);
+      })();
+      watch = collect(client, { after: origin.id });
+      await creating;
+      await waitUntil(async () => {
+        const stored = await storedEvents(headers);
+        return jobs.every((id) => stored.some((event: any) => event.job.id === id && event.status === 'SUCCEEDED'));
+      }, 45_000);
+      const stored = (await storedEvents(headers)).slice(1);
+      await waitUntil(() => watch!.events.length >= stored.length);
+      watch.stop();
 
-    const key = (event: any) => `${event.job.id}:${event.sequence}`;
-    expect(watch.events.map(key).sort()).toEqual(stored.map(key).sort());
-    // Each job's events in order (the tenant's stream interleaves jobs in commit order).
-    for (const id of jobs) {
-      const ofJob = watch.events.filter((event) => event.job.id === id).map((event) => event.sequence);
-      expect(ofJob).toEqual([...ofJob].sort((a, b) => a - b));
+      const key = (event: any) => `${event.job.id}:${event.sequence}`;
+      expect(watch.events.map(key).sort()).toEqual(stored.map(key).sort());
+      // Each job's events in order (the tenant's stream interleaves jobs in commit order).
+      for (const id of jobs) {
+        const ofJob = watch.events.filter((event) => event.job.id === id).map((event) => event.sequence);
+        expect(ofJob).toEqual([...ofJob].sort((a, b) => a - b));
+      }
+    } finally {
+      watch?.stop();
+      await runner.stop();
+      await client.dispose();
     }
-  });
+  }, 60_000);
 
   it('sends a snapshot first when the events to resume from are no longer kept', async () => {
     const headers = freshTenant();
