@@ -1,5 +1,5 @@
 // The live status page: lists a tenant's export jobs, keeps them current from
-// the jobStatusChanged subscription (resumed after the last event it received
+// the jobStatusChanged subscription (resumed after the latest event it received
 // when its connection comes back), creates and cancels jobs. Plain browser
 // JavaScript on graphql-ws's browser build (the global `graphqlWs`).
 (function () {
@@ -21,7 +21,7 @@
       exportJobs(first: ${MAX_JOBS}) { edges { node { ...JobRow } } }
       datasets(first: 100) { edges { node { id name } } }
     } ${JOB_FIELDS}`;
-  // `after`: the id of the last event received, to have the server replay what came since.
+  // `after`: the id of the latest event received, to have the server replay what came since.
   const WATCH = `subscription WatchJobs($after: String) {
       jobStatusChanged(after: $after) { id sequence job { ...JobRow } }
     } ${JOB_FIELDS}`;
@@ -47,9 +47,9 @@
   let stopWatching = () => {};
   let stopFollowing = () => {};
   /**
-   * Where the page is in the tenant's event stream: the `id` of the last event it
-   * received (null before the first). A reconnect subscribes after it, and the
-   * server replays what was missed instead of the page reloading the list.
+   * Where the page is in the tenant's event stream: the `id` of the latest event it
+   * received (the highest; null before the first). A reconnect subscribes after it,
+   * and the server replays what was missed instead of the page reloading the list.
    */
   let lastEventId = null;
   /** Whether the list was loaded for this tenant: only then do events alone keep it current. */
@@ -99,6 +99,32 @@
     const message = $('#message');
     message.textContent = text;
     message.dataset.kind = kind || 'info';
+  }
+
+  /**
+   * Whether event `id` comes after event `than` in the tenant's log. Resuming after
+   * the highest id received loses nothing (a tenant's ids commit in order) and, should
+   * events ever arrive out of order, asks for nothing again. An id is the server's
+   * cursor, base64url of `v1:event:<tenant tag>:<n>` (src/pagination/cursor.ts), which
+   * this page, served by that server, may read; one it cannot read counts as later.
+   */
+  function isLaterEvent(id, than) {
+    if (than === null) return true;
+    const position = eventPosition(id);
+    const known = eventPosition(than);
+    return Number.isNaN(position) || Number.isNaN(known) || position > known;
+  }
+
+  /** The number inside an event id (its place in the tenant's log), or NaN. */
+  function eventPosition(id) {
+    let text;
+    try {
+      text = atob(id.replace(/-/g, '+').replace(/_/g, '/'));
+    } catch {
+      return NaN;
+    }
+    const match = /^v1:event:[^:]*:(\d{1,15})$/.exec(text);
+    return match ? Number(match[1]) : NaN;
   }
 
   // --- Rendering -------------------------------------------------------------
@@ -344,7 +370,7 @@
           if (!data) return fail(errors || []);
           if (errors) say(errors[0].message, 'error');
           const event = data.jobStatusChanged;
-          if (event.id !== null) lastEventId = event.id;
+          if (event.id !== null && isLaterEvent(event.id, lastEventId)) lastEventId = event.id;
           upsertJob(event.job, event.sequence);
         },
         // A stream that broke off, an operation the server's hooks refused, or a client that gave up.
