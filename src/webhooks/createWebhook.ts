@@ -1,6 +1,6 @@
 /**
  * `createWebhook`: a new endpoint of the tenant, within LIMIT_WEBHOOKS, whose
- * URL passed the SSRF check. From the next event on, the outbox trigger
+ * URL passed the SSRF check (`checkWebhookHost`). From the next event on, the outbox trigger
  * (migration 0012) queues the tenant's events for it.
  */
 import { count, sql } from 'drizzle-orm';
@@ -10,7 +10,7 @@ import { ofTenant } from '../db/tenantScope';
 import { ErrorCode, GatewayError } from '../errors';
 import type { CreateWebhookInput } from '../schema/resolvers.generated';
 import type { Tenant } from '../tenant';
-import { checkHostIsPublic } from './checkHostIsPublic';
+import { checkWebhookHost } from './checkWebhookHost';
 import { validateWebhookInput } from './validateWebhookInput';
 import { newWebhookId } from './webhookId';
 import { newWebhookSecret } from './webhookSecret';
@@ -30,7 +30,7 @@ export async function createWebhook(
   createdBy: string | null,
 ): Promise<CreatedWebhook> {
   const spec = validateWebhookInput(input, options.allowPrivate);
-  if (!options.allowPrivate) await checkHostIsPublic(spec.url);
+  await checkWebhookHost(spec.url, options.allowPrivate);
   const secret = newWebhookSecret();
   const webhook = await db.transaction(async (tx) => {
     // Creations of one tenant take turns, so two cannot both take the last place.

@@ -1,9 +1,10 @@
 /** How webhooks are delivered; every value comes from the config. */
 export interface WebhookOptions {
   /**
-   * Allows `http` URLs and URLs that resolve to private, loopback or link-local
-   * addresses (`WEBHOOK_ALLOW_PRIVATE=1`; default off: such URLs are refused,
-   * at creation and at every delivery, against SSRF).
+   * Allows URLs that resolve to loopback or private addresses, and `http` URLs
+   * to those only (`WEBHOOK_ALLOW_PRIVATE=1`, for local development; default
+   * off: only `https` to public addresses). Checked at creation and at every
+   * delivery, against SSRF; link-local and other ranges stay refused either way.
    */
   allowPrivate: boolean;
   /** Webhooks one tenant may have (`LIMIT_WEBHOOKS`, default 20). */

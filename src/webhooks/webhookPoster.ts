@@ -1,14 +1,14 @@
 /**
  * One POST to an endpoint, as the deliverer needs it: a total time limit, no
- * redirect followed, only public addresses (unless allowed), kept-alive
- * connections, and an outcome instead of an exception.
+ * redirect followed, only addresses the URL may be sent to (`refusedTarget`),
+ * kept-alive connections, and an outcome instead of an exception.
  */
 import { Agent as HttpAgent, request as httpRequest, type ClientRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { isIP } from 'node:net';
-import { refusedAddressRange } from './publicAddress';
-import { publicOnlyLookup } from './publicOnlyLookup';
+import { allowedAddressLookup } from './allowedAddressLookup';
 import type { SignedRequest } from './webhookRequest';
+import { refusedTarget } from './webhookTarget';
 import { hostOf, schemeProblem } from './webhookUrl';
 import type { WebhookOptions } from './webhookOptions';
 
@@ -39,7 +39,10 @@ const MAX_ERROR_CHARS = 500;
 export function createWebhookPoster(options: Pick<WebhookOptions, 'allowPrivate' | 'timeoutMs'>): WebhookPoster {
   const agentOptions = { keepAlive: true, maxFreeSockets: 64 };
   const agents = { 'http:': new HttpAgent(agentOptions), 'https:': new HttpsAgent(agentOptions) };
-  const lookup = options.allowPrivate ? undefined : publicOnlyLookup;
+  const lookups = {
+    'http:': allowedAddressLookup('http:', options.allowPrivate),
+    'https:': allowedAddressLookup('https:', options.allowPrivate),
+  };
 
   async function post(url: URL, request: SignedRequest, signal: AbortSignal): Promise<PostOutcome> {
     const attemptedAt = new Date();
@@ -71,11 +74,12 @@ export function createWebhookPoster(options: Pick<WebhookOptions, 'allowPrivate'
     }
   }
 
+  /** A host written as an address: no lookup runs for it, so it is checked here. */
   function literalAddressProblem(url: URL): string | null {
     const host = hostOf(url);
-    if (options.allowPrivate || !isIP(host)) return null;
-    const range = refusedAddressRange(host);
-    return range ? `names ${host}, not a public address (${range})` : null;
+    if (!isIP(host)) return null;
+    const reason = refusedTarget(host, url.protocol, options.allowPrivate);
+    return reason ? `names ${host}, ${reason}` : null;
   }
 
   /**
@@ -95,7 +99,7 @@ export function createWebhookPoster(options: Pick<WebhookOptions, 'allowPrivate'
         method: 'POST',
         agent: agents[isHttps ? 'https:' : 'http:'],
         headers: { ...request.headers, 'content-length': String(Buffer.byteLength(request.body)) },
-        ...(lookup ? { lookup } : {}),
+        lookup: lookups[isHttps ? 'https:' : 'http:'],
       });
       const timer = setTimeout(
         () => req.destroy(new Error(`timed out after ${options.timeoutMs} ms`)),

@@ -5,7 +5,8 @@ export const MAX_URL_LENGTH = 2_048;
 
 /**
  * The URL, parsed and normalised (`URL.href`), or BAD_USER_INPUT on `url`.
- * `https` only; `http` too when private targets are allowed (local development).
+ * `https` only; `http` too when private targets are allowed (local development),
+ * though only to loopback or private addresses (`refusedTarget`, on the addresses).
  */
 export function parseWebhookUrl(text: string, allowPrivate: boolean): URL {
   if (text.length > MAX_URL_LENGTH) {
@@ -30,7 +31,9 @@ export function parseWebhookUrl(text: string, allowPrivate: boolean): URL {
 export function schemeProblem(url: URL, allowPrivate: boolean): string | null {
   const allowed = allowPrivate ? ['https:', 'http:'] : ['https:'];
   if (!allowed.includes(url.protocol)) {
-    return allowPrivate ? 'must be an http or https URL' : 'must be an https URL (http only with WEBHOOK_ALLOW_PRIVATE=1)';
+    return allowPrivate
+      ? 'must be an http or https URL'
+      : 'must be an https URL (http only to loopback or private addresses, with WEBHOOK_ALLOW_PRIVATE=1)';
   }
   // Credentials in a URL end up in logs and in every list of webhooks; the signature authenticates instead.
   if (url.username || url.password) return 'must not contain a user name or password';

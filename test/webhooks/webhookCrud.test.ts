@@ -237,3 +237,49 @@ describe.each(storageTargets)('webhooks through the API on $name', (target) => {
     expect(foreign.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'after' });
   });
 });
+
+describe.each(storageTargets)('webhook URLs with WEBHOOK_ALLOW_PRIVATE on $name', (target) => {
+  let api: TestServer;
+
+  beforeAll(async () => {
+    api = await startTestServer(target, {}, {}, {}, { webhooks: { allowPrivate: true } });
+  });
+  afterAll(() => api?.close());
+
+  it.each([
+    'http://127.0.0.1:8080/hook',
+    'http://[::1]:8080/hook',
+    'http://10.1.2.3/hook',
+    'http://192.168.0.10/hook',
+    'http://[fd12:3456::1]/hook',
+    // A name is resolved, and loopback is what it resolves to.
+    'http://localhost:8080/hook',
+    'https://172.16.0.5/hook',
+    PUBLIC_URL,
+  ])('accepts %s', async (url) => {
+    const headers = freshTenant('PRIVATE');
+    const { id } = await createWebhook(api, { url }, headers);
+    expect((await api.graphql(GET_WEBHOOK, { id }, headers)).data!.webhook.url).toBe(new URL(url).href);
+  });
+
+  it.each([
+    // Plain http never leaves this machine's own network, whatever the flag.
+    ['http://93.184.215.14/hook', /93\.184\.215\.14 is a public address, which only https may be sent to/],
+    ['http://[::ffff:93.184.215.14]/hook', /is a public address, which only https may be sent to/],
+    // The flag opens loopback and private addresses, not cloud metadata and the rest.
+    ['http://169.254.169.254/latest/meta-data/', /not a public, loopback or private address \(linkLocal\)/],
+    ['https://169.254.169.254/latest/meta-data/', /not a public, loopback or private address \(linkLocal\)/],
+    ['http://[fe80::1]/hook', /\(linkLocal\)/],
+    ['http://100.64.0.1/hook', /\(carrierGradeNat\)/],
+    ['http://0.0.0.0/hook', /\(unspecified\)/],
+    ['http://224.0.0.1/hook', /\(multicast\)/],
+    ['ftp://127.0.0.1/hook', /must be an http or https URL/],
+  ])('refuses %s', async (url, reason) => {
+    const headers = freshTenant('PRIVATE');
+    const response = await api.graphql(CREATE_WEBHOOK, { input: { url } }, headers);
+    expect(response.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'url' });
+    expect(response.errors![0]!.message).toMatch(reason);
+    const listed = await api.graphql(LIST_WEBHOOKS, { first: 100 }, headers);
+    expect(listed.data!.webhooks.edges).toEqual([]);
+  });
+});

@@ -1,4 +1,8 @@
-/** A webhook POST reaches only public addresses, checked as it connects (DNS rebinding). */
+/**
+ * A webhook POST reaches only the addresses its URL may be sent to (public; with
+ * WEBHOOK_ALLOW_PRIVATE loopback and private too, and http only those), checked as it
+ * connects (DNS rebinding).
+ */
 import { createServer, type Server } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -36,6 +40,24 @@ describe('the webhook poster', () => {
     ['plain http', () => `http://93.184.215.14:${port}/hook`, /^refused: the URL must be an https URL/],
   ])('refuses %s without WEBHOOK_ALLOW_PRIVATE, and never connects', async (_name, url, error) => {
     const poster = createWebhookPoster({ allowPrivate: false, timeoutMs: 2_000 });
+    try {
+      const before = connections;
+      const outcome = await poster.post(new URL(url()), REQUEST, new AbortController().signal);
+      expect(outcome).toMatchObject({ succeeded: false, httpStatus: null, aborted: false });
+      expect(outcome.error).toMatch(error);
+      expect(connections).toBe(before);
+    } finally {
+      poster.close();
+    }
+  });
+
+  it.each([
+    // Plain http is for this machine's own network only: over the internet it would go unencrypted.
+    ['plain http to a public address', () => `http://93.184.215.14:${port}/hook`, /^refused: the URL names 93\.184\.215\.14, a public address, which only https may be sent to/],
+    ['cloud metadata (link-local)', () => `http://169.254.169.254:${port}/latest/meta-data/`, /^refused: the URL names 169\.254\.169\.254, not a public, loopback or private address \(linkLocal\)$/],
+    ['cloud metadata over https', () => `https://169.254.169.254:${port}/latest/meta-data/`, /\(linkLocal\)$/],
+  ])('refuses %s even with WEBHOOK_ALLOW_PRIVATE, and never connects', async (_name, url, error) => {
+    const poster = createWebhookPoster({ allowPrivate: true, timeoutMs: 2_000 });
     try {
       const before = connections;
       const outcome = await poster.post(new URL(url()), REQUEST, new AbortController().signal);

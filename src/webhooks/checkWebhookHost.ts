@@ -1,26 +1,26 @@
 /**
  * The SSRF check at creation: every address the URL's host resolves to must be
- * public (`refusedAddressRange`). Deliveries check again as they connect
- * (`publicOnlyLookup`), since DNS can answer differently later.
+ * one its scheme may be sent to (`refusedTarget`). Deliveries check again as
+ * they connect (`allowedAddressLookup`), since DNS can answer differently later.
  */
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import { badUserInput } from '../errors';
-import { refusedAddressRange } from './publicAddress';
 import { hostOf } from './webhookUrl';
+import { refusedTarget } from './webhookTarget';
 
 /** How long creation waits for DNS: a request must not hang on a slow resolver. */
 const RESOLVE_TIMEOUT_MS = 5_000;
 
-/** Resolves when `url`'s host is public; BAD_USER_INPUT on `url` otherwise. */
-export async function checkHostIsPublic(url: URL): Promise<void> {
+/** Resolves when `url` may be sent to; BAD_USER_INPUT on `url` otherwise. */
+export async function checkWebhookHost(url: URL, allowPrivate: boolean): Promise<void> {
   const host = hostOf(url);
   const addresses = isIP(host) ? [host] : await resolveAll(host);
   for (const address of addresses) {
-    const range = refusedAddressRange(address);
-    if (range) {
+    const reason = refusedTarget(address, url.protocol, allowPrivate);
+    if (reason) {
       const where = address === host ? host : `${host} resolves to ${address}, which`;
-      throw badUserInput('url', `\`url\` may not be sent to: ${where} is not a public address (${range})`);
+      throw badUserInput('url', `\`url\` may not be sent to: ${where} is ${reason}`);
     }
   }
 }
