@@ -1,9 +1,10 @@
 /**
- * The cost of an operation, for LIMIT_QUERY_COST: each field costs 1 plus what
- * is selected under it, and a list multiplies what is under it by its size —
- * the `first`/`last` a client asks for (its `@listSize(slicingArguments)`), or
- * the size the schema assumes for it (`@listSize(assumedSize)`, else 20). The
- * same directives price our fields for a router's demand control.
+ * The cost of an operation, for LIMIT_QUERY_COST: each field costs its
+ * `@cost(weight)` (1 without one) plus what is selected under it, and a list
+ * multiplies what is under it by its size — the `first`/`last` a client asks
+ * for (its `@listSize(slicingArguments)`), or the size the schema assumes for
+ * it (`@listSize(assumedSize)`, else 20). The same directives price our fields
+ * for a router's demand control, so both refuse the same expensive operations.
  */
 import {
   getNamedType,
@@ -91,13 +92,21 @@ function fieldCost(
   sizeFromAbove: number | undefined,
 ): number {
   const { size, sizedFields } = listSizeOf(node, field);
+  const own = weightOf(field);
   // A connection's size belongs to its sized fields (edges), not to itself (pageInfo, totalCount).
   if (sizedFields.length > 0) {
     const sized = new Map(sizedFields.map((name) => [name, size]));
-    return 1 + (node.selectionSet ? selectionCost(context, node.selectionSet, field.type, fragmentsInUse, sized) : 0);
+    return own + (node.selectionSet ? selectionCost(context, node.selectionSet, field.type, fragmentsInUse, sized) : 0);
   }
   const below = node.selectionSet ? selectionCost(context, node.selectionSet, field.type, fragmentsInUse) : 0;
-  return 1 + below * (sizeFromAbove ?? size);
+  return own + below * (sizeFromAbove ?? size);
+}
+
+/** The field's own `@cost(weight: n)`, or 1. */
+function weightOf(field: GraphQLField<unknown, unknown>): number {
+  const directive = field.astNode?.directives?.find((each) => each.name.value === 'cost');
+  const weight = directive?.arguments?.find((each) => each.name.value === 'weight')?.value;
+  return weight?.kind === Kind.INT ? Number(weight.value) : 1;
 }
 
 /** How many items a list field is taken to return (1 for a field that is not a list), and which of its fields that sizes. */

@@ -490,9 +490,10 @@ export type Mutation = {
    * Registers an endpoint that is sent the tenant's job events as they happen,
    * signed per the Standard Webhooks spec with the `secret` answered here (and
    * only here). `events` and `statuses` narrow what is sent (null: everything).
-   * The URL must be `https` and must not resolve to a private, loopback or
-   * link-local address (`http` and private addresses only with
-   * WEBHOOK_ALLOW_PRIVATE=1). A tenant has at most LIMIT_WEBHOOKS of them.
+   * The URL must be `https` and must resolve to public addresses only. With
+   * WEBHOOK_ALLOW_PRIVATE=1, loopback and private addresses are allowed too, and
+   * `http` only to those; link-local and other special addresses never are. A
+   * tenant has at most LIMIT_WEBHOOKS of them.
    */
   createWebhook: CreateWebhookPayload;
   /**

@@ -1,3 +1,11 @@
+import {
+  Kind,
+  parse,
+  print,
+  type ConstDirectiveNode,
+  type FieldDefinitionNode,
+  type TypeNode,
+} from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { storageTargets } from '../helpers/databases';
 import { selectsFrom } from '../helpers/expectations';
@@ -32,6 +40,43 @@ describe.each(storageTargets)('the Federation subgraph on $name', (target) => {
     expect(sdl).toMatch(/type ExportJob\s+@key\(fields: "id"\)/);
     expect(sdl).toMatch(/type Dataset\s+@key\(fields: "id"\)/);
     expect(sdl).toContain('jobStatusChanged');
+  });
+
+  it('prices its fields for a router’s demand control: @cost on the costly ones, @listSize on every page of a list', async () => {
+    const response = await api.graphql(SERVICE_SDL, {}, {});
+    const fields = fieldsOf(response.data!._service.sdl as string);
+    expect(response.data!._service.sdl).toMatch(/@link\(url: "https:\/\/specs\.apollo\.dev\/federation\/v2\.(9|\d{2,})", import: \[[^\]]*"@cost"[^\]]*"@listSize"/);
+
+    expect(weightOf(fields, 'Query.previewSegment')).toBe(100);
+    expect(weightOf(fields, 'Mutation.createExportJob')).toBe(20);
+    expect(weightOf(fields, 'Mutation.ingestProfiles')).toBe(50);
+    expect(weightOf(fields, 'ExportJobConnection.totalCount')).toBe(5);
+    for (const name of ['Query.exportJobs', 'Query.jobEvents', 'Query.datasets', 'Dataset.batches', 'Batch.records']) {
+      expect(weightOf(fields, name), name).toBe(2);
+    }
+    // What is not costly keeps the router's defaults.
+    expect(weightOf(fields, 'Query.exportJob')).toBeUndefined();
+    expect(weightOf(fields, 'ExportJob.status')).toBeUndefined();
+
+    expect(directiveOf(fields, 'Query.exportJobs', 'listSize')).toBe(
+      '@listSize(slicingArguments: ["first", "last"], sizedFields: ["edges"], assumedSize: 20, requireOneSlicingArgument: false)',
+    );
+    expect(directiveOf(fields, 'SegmentPreview.sample', 'listSize')).toBe(
+      '@listSize(slicingArguments: ["first"], assumedSize: 10, requireOneSlicingArgument: false)',
+    );
+    // Every page of a list (a connection: the list under its `edges`) is sized by its `first`.
+    const connections = [...fields].filter(([, field]) => namedTypeOf(field.type).endsWith('Connection'));
+    expect(connections.length).toBeGreaterThanOrEqual(8);
+    for (const [name] of connections) {
+      expect(directiveOf(fields, name, 'listSize'), name).toMatch(/slicingArguments: \["first".*sizedFields: \["edges"\]/);
+    }
+    // A page's size arguments are optional (20 by default): a router must not demand exactly one of them.
+    for (const [name, field] of fields) {
+      const listSize = field.directives?.find((directive) => directive.name.value === 'listSize');
+      if (listSize && argumentOf(listSize, 'slicingArguments')) {
+        expect(print(argumentOf(listSize, 'requireOneSlicingArgument') ?? { kind: Kind.NULL }), name).toBe('false');
+      }
+    }
   });
 
   it('answers introspection without tenant headers too: the schema is no tenant’s data', async () => {
@@ -98,3 +143,37 @@ describe.each(storageTargets)('the Federation subgraph on $name', (target) => {
     expect(response.data!._entities).toEqual([null, null]);
   });
 });
+
+/** Every field definition of an SDL, by `Type.field`. */
+function fieldsOf(sdl: string): Map<string, FieldDefinitionNode> {
+  const fields = new Map<string, FieldDefinitionNode>();
+  for (const definition of parse(sdl).definitions) {
+    if (definition.kind !== Kind.OBJECT_TYPE_DEFINITION && definition.kind !== Kind.OBJECT_TYPE_EXTENSION) continue;
+    for (const field of definition.fields ?? []) fields.set(`${definition.name.value}.${field.name.value}`, field);
+  }
+  return fields;
+}
+
+function directiveOf(fields: Map<string, FieldDefinitionNode>, name: string, directive: string): string | undefined {
+  const field = fields.get(name);
+  if (!field) throw new Error(`No field ${name} in the SDL`);
+  const node = field.directives?.find((each) => each.name.value === directive);
+  return node && print(node);
+}
+
+/** The `weight` of a field's `@cost`, undefined without one. */
+function weightOf(fields: Map<string, FieldDefinitionNode>, name: string): number | undefined {
+  const field = fields.get(name);
+  if (!field) throw new Error(`No field ${name} in the SDL`);
+  const cost = field.directives?.find((directive) => directive.name.value === 'cost');
+  const weight = cost && argumentOf(cost, 'weight');
+  return weight?.kind === Kind.INT ? Number(weight.value) : undefined;
+}
+
+function argumentOf(directive: ConstDirectiveNode, name: string) {
+  return directive.arguments?.find((argument) => argument.name.value === name)?.value;
+}
+
+function namedTypeOf(type: TypeNode): string {
+  return type.kind === Kind.NAMED_TYPE ? type.name.value : namedTypeOf(type.type);
+}

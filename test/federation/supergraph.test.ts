@@ -42,6 +42,7 @@ describe.each(storageTargets)('a supergraph with the export-jobs subgraph on $na
   let campaigns: CampaignsSubgraph;
   let gateway: SupergraphGateway;
   let jobs: Record<string, any>[];
+  let supergraphSdl: string;
 
   async function querySupergraph(query: string, variables: Record<string, unknown> = {}, headers: Record<string, string> = TENANT) {
     const response = await fetch(gateway.url, {
@@ -59,7 +60,7 @@ describe.each(storageTargets)('a supergraph with the export-jobs subgraph on $na
     campaigns = await startCampaignsSubgraph(
       jobs.map((job, index) => ({ id: `c${index + 1}`, name: `Campaign ${index + 1}`, exportJobId: job.id })),
     );
-    const supergraphSdl = composeSupergraph([
+    supergraphSdl = composeSupergraph([
       { name: 'export-jobs', url: api.server.url, sdl: await printSubgraphSdl() },
       { name: 'campaigns', url: campaigns.url, sdl: CAMPAIGNS_SDL },
     ]);
@@ -69,6 +70,15 @@ describe.each(storageTargets)('a supergraph with the export-jobs subgraph on $na
     await gateway?.close();
     await campaigns?.close();
     await api?.close();
+  });
+
+  it('keeps the subgraph’s @cost and @listSize in the supergraph, where a router’s demand control reads them', () => {
+    expect(supergraphSdl).toMatch(/@link\(url: "https:\/\/specs\.apollo\.dev\/cost\/v0\.1"/);
+    const fieldLine = (name: string) => supergraphSdl.split('\n').find((line) => line.trimStart().startsWith(`${name}(`)) ?? '';
+    expect(fieldLine('previewSegment')).toContain('@cost(weight: 100)');
+    expect(fieldLine('createExportJob')).toContain('@cost(weight: 20)');
+    expect(fieldLine('exportJobs')).toContain('@listSize(slicingArguments: ["first", "last"], sizedFields: ["edges"], assumedSize: 20, requireOneSlicingArgument: false)');
+    expect(fieldLine('exportJobs')).toContain('@cost(weight: 2)');
   });
 
   it('answers a query that starts in campaigns and crosses into export jobs and back', async () => {

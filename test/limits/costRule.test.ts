@@ -1,0 +1,39 @@
+/**
+ * LIMIT_QUERY_COST prices an operation as a router's demand control does from
+ * the same directives: `@listSize` sizes lists, `@cost` weighs fields.
+ */
+import { parse, validate } from 'graphql';
+import { describe, expect, it } from 'vitest';
+import { costLimitRule } from '../../src/limits/costRule';
+import { buildSchema } from '../../src/schema/buildSchema';
+
+const schema = buildSchema();
+
+function costOf(query: string, limit = 0): number | undefined {
+  const [error] = validate(schema, parse(query), [costLimitRule(limit)]);
+  return error?.extensions.cost as number | undefined;
+}
+
+describe('the cost limit', () => {
+  it("weighs a field by its @cost: previewSegment (100) beside exportJob (1 without one)", () => {
+    const preview = costOf('{ previewSegment(expression: "true") { matchingProfiles } }');
+    const lookup = costOf('{ exportJob(id: "1") { id } }');
+    // The field's weight, plus one for the scalar under it.
+    expect(preview).toBe(101);
+    expect(lookup).toBe(2);
+  });
+
+  it('adds a connection its own weight, and multiplies what is under its edges by first', () => {
+    const page = (first: number) => costOf(`{ exportJobs(first: ${first}) { totalCount edges { node { id } } } }`);
+    // exportJobs 2 + totalCount 5 + edges 1 + first × (node 1 + id 1).
+    expect(page(10)).toBe(2 + 5 + 1 + 10 * 2);
+    expect(page(50)).toBe(2 + 5 + 1 + 50 * 2);
+  });
+
+  it('refuses an operation above the limit and lets one at it through', () => {
+    const query = '{ previewSegment(expression: "true") { matchingProfiles } }';
+    expect(validate(schema, parse(query), [costLimitRule(101)])).toEqual([]);
+    const [refused] = validate(schema, parse(query), [costLimitRule(100)]);
+    expect(refused?.extensions).toMatchObject({ cost: 101, maxCost: 100 });
+  });
+});
