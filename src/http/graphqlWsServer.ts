@@ -2,7 +2,7 @@
  * GraphQL subscriptions over graphql-ws (the `graphql-transport-ws` protocol)
  * on the HTTP server's own port and path. The tenant headers travel in the
  * `connection_init` payload; without an organisation the socket is closed with
- * 4403. The ws adapter pings every 12 s and drops sockets that stop answering.
+ * 4403, and so is a socket whose token expires, at its `exp`. The ws adapter pings every 12 s and drops sockets that stop answering.
  * Each operation gets a span from its subscribe to its end (when tracing is on).
  */
 import type { Server } from 'node:http';
@@ -94,12 +94,10 @@ export function serveGraphqlOverWebSocket(
         const state: SocketState = { caller, subscriptions: new Set(), spans: new Map() };
         states.set(socket, state);
         // A token that expires while the socket is open ends it then.
-        const expiry =
-          caller.expiresAt === null
-            ? undefined
-            : setTimeout(() => socket.close(CloseCode.Forbidden, 'Token expired'), caller.expiresAt - Date.now()).unref();
+        const cancelExpiry =
+          caller.expiresAt === null ? undefined : callAt(caller.expiresAt, () => socket.close(CloseCode.Forbidden, 'Token expired'));
         socket.once('close', () => {
-          clearTimeout(expiry);
+          cancelExpiry?.();
           for (const span of state.spans.values()) span.end();
           state.spans.clear();
           const left = (socketsByTenant.get(tenant) ?? 1) - 1;
@@ -165,6 +163,30 @@ export function serveGraphqlOverWebSocket(
       await new Promise<void>((resolve) => wss.close(() => resolve()));
     },
   };
+}
+
+/**
+ * The longest delay `setTimeout` takes: a signed 32-bit count of milliseconds,
+ * about 24.8 days. Node runs a longer one after 1 ms instead.
+ */
+const MAX_TIMER_DELAY_MS = 2 ** 31 - 1;
+
+/**
+ * Calls `callback` once at `at` (ms since the epoch), however far ahead: a time
+ * past `MAX_TIMER_DELAY_MS` is waited for in steps. A time already past calls it
+ * on the next turn. Returns what cancels it. The timer does not hold the process open.
+ */
+export function callAt(at: number, callback: () => void): () => void {
+  let timer: NodeJS.Timeout | undefined;
+  const arm = () => {
+    const delay = at - Date.now();
+    if (delay > MAX_TIMER_DELAY_MS) timer = setTimeout(arm, MAX_TIMER_DELAY_MS);
+    // A timer may fire a millisecond early by the wall clock: wait again rather than call early.
+    else timer = setTimeout(() => (Date.now() >= at ? callback() : arm()), Math.max(delay, 0));
+    timer.unref();
+  };
+  arm();
+  return () => clearTimeout(timer);
 }
 
 /** Marks the span of operation `id` failed: a result of it carried `errors`. */
