@@ -158,6 +158,12 @@ function authOptions(env: NodeJS.ProcessEnv): AuthOptions {
   if (options.jwksUrl && !/^https?:\/\//.test(options.jwksUrl)) {
     throw new Error(`AUTH_JWKS_URL must be an http(s) URL (got ${JSON.stringify(options.jwksUrl)})`);
   }
+  // Without them any token signed by a key of the set would do, whoever it was issued to.
+  const missing = Object.entries({ AUTH_ISSUER: 'the iss', AUTH_AUDIENCE: 'the aud' }).filter(([name]) => mode === 'jwt' && !env[name]);
+  if (missing.length > 0) {
+    const needs = missing.map(([name, claim]) => `${name} (${claim} every token must carry)`).join(' and ');
+    throw new Error(`AUTH_MODE=jwt needs ${needs}`);
+  }
   return options;
 }
 

@@ -10,9 +10,9 @@ export interface AuthOptions {
   jwksUrl: string | undefined;
   /** A local JWKS file, read at start. Env: `AUTH_JWKS_FILE`. */
   jwksFile: string | undefined;
-  /** The required `iss`. Env: `AUTH_ISSUER`. */
+  /** The `iss` every token must have; required with `jwt`. Env: `AUTH_ISSUER`. */
   issuer: string | undefined;
-  /** The required `aud`. Env: `AUTH_AUDIENCE`. */
+  /** The `aud` every token must have (one of its audiences); required with `jwt`. Env: `AUTH_AUDIENCE`. */
   audience: string | undefined;
   /** The claim listing the tenants a token may act for. Env: `AUTH_TENANTS_CLAIM`, default `tenants`. */
   tenantsClaim: string;

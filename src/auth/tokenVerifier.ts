@@ -1,12 +1,11 @@
 /**
- * Verifies bearer JWTs with jose against a JSON Web Key Set: a remote one
- * (cached; an unknown `kid` makes jose fetch it again, so keys rotate without a
- * restart) or a local file. Only asymmetric algorithms: never `none`, never an
- * HMAC that a public key could be mistaken for as the secret.
+ * Verifies bearer JWTs with jose against a JSON Web Key Set (src/auth/keySet.ts):
+ * only asymmetric algorithms, never `none`, never an HMAC that a public key
+ * could be mistaken for as the secret; always the configured issuer and audience.
  */
-import { readFileSync } from 'node:fs';
-import { createLocalJWKSet, createRemoteJWKSet, errors, jwtVerify, type JWTVerifyGetKey } from 'jose';
+import { errors, jwtVerify } from 'jose';
 import type { AuthOptions } from './authOptions';
+import { keySetOf } from './keySet';
 import { grantsOf, type TenantGrant } from './tenantGrants';
 
 export const ACCEPTED_ALGORITHMS = ['RS256', 'ES256', 'EdDSA'];
@@ -29,49 +28,68 @@ export interface TokenVerifier {
   verify(token: string): Promise<VerifiedToken>;
 }
 
-export function createTokenVerifier(options: AuthOptions): TokenVerifier {
-  const keys = keySet(options);
-  // A client sends the same token with every request: a verified one is remembered until
-  // it expires (by its exact text), so verification costs a lookup after the first time.
-  const verified = new Map<string, VerifiedToken>();
-  const remember = (token: string, result: VerifiedToken) => {
+/** A token verified earlier, and the `kid` of the key that signed it (undefined when its header names none). */
+interface Remembered {
+  token: VerifiedToken;
+  kid: string | undefined;
+}
+
+export function createTokenVerifier(
+  options: Pick<AuthOptions, 'jwksUrl' | 'jwksFile' | 'issuer' | 'audience' | 'tenantsClaim'>,
+): TokenVerifier {
+  const { issuer, audience } = options;
+  // loadConfig refuses this already; a verifier built without them would take any token of the key set.
+  if (!issuer || !audience) throw new Error('AUTH_MODE=jwt needs AUTH_ISSUER and AUTH_AUDIENCE');
+  // A client sends the same token with every request: a verified one is remembered (by its
+  // exact text) so that verification costs a lookup after the first time. It is remembered
+  // only while the key that signed it is published: a key taken out of the set revokes its
+  // tokens as soon as the set is fetched again, and a remote set is fetched again at the
+  // latest JWKS_MAX_AGE_MS after the last fetch, since a stale set trusts nothing remembered.
+  const keys = keySetOf(options);
+  const verified = new Map<string, Remembered>();
+  let published = keys.published();
+  /** Forgets the tokens whose key changed or went, once a fetch brought a set that differs. */
+  const followKeySet = () => {
+    const now = keys.published();
+    if (now === published) return;
+    for (const [text, remembered] of verified) {
+      if (remembered.kid === undefined || now.get(remembered.kid) !== published.get(remembered.kid)) verified.delete(text);
+    }
+    published = now;
+  };
+  const remember = (text: string, remembered: Remembered) => {
+    if (remembered.kid !== undefined && !published.has(remembered.kid)) return; // its key went while it was verified
     if (verified.size >= VERIFIED_TOKENS_KEPT) verified.delete(verified.keys().next().value!);
-    verified.set(token, result);
+    verified.set(text, remembered);
   };
   return {
-    async verify(token) {
-      const known = verified.get(token);
-      if (known && (known.expiresAt === null || known.expiresAt > Date.now())) return known;
-      verified.delete(token);
+    async verify(text) {
+      followKeySet();
+      const known = verified.get(text);
+      if (known && (known.token.expiresAt === null || known.token.expiresAt > Date.now()) && keys.isFresh()) return known.token;
+      verified.delete(text);
       try {
-        const { payload } = await jwtVerify(token, keys, {
+        const { payload, protectedHeader } = await jwtVerify(text, keys.getKey, {
           algorithms: ACCEPTED_ALGORITHMS,
           clockTolerance: CLOCK_TOLERANCE_SECONDS,
-          ...(options.issuer ? { issuer: options.issuer } : {}),
-          ...(options.audience ? { audience: options.audience } : {}),
+          issuer,
+          audience,
         });
-        const result: VerifiedToken = {
+        const token: VerifiedToken = {
           subject: typeof payload.sub === 'string' ? payload.sub : null,
           grants: grantsOf(payload[options.tenantsClaim]),
           expiresAt: typeof payload.exp === 'number' ? payload.exp * 1000 : null,
         };
+        followKeySet(); // verifying may have fetched the set
         // Not before it is valid (nbf, iat in the future within the skew): verify it again then.
-        if (typeof payload.nbf !== 'number' || payload.nbf * 1000 <= Date.now()) remember(token, result);
-        return result;
+        if (typeof payload.nbf !== 'number' || payload.nbf * 1000 <= Date.now()) remember(text, { token, kid: protectedHeader.kid });
+        return token;
       } catch (error: unknown) {
         if (error instanceof errors.JOSEError) throw new TokenRejectedError(reasonOf(error), { cause: error });
         throw error;
       }
     },
   };
-}
-
-function keySet(options: AuthOptions): JWTVerifyGetKey {
-  // jose caches the set for ten minutes and fetches it again for a kid it does not know, at
-  // most once a second here (its default, 30 s, would refuse a rotated key for half a minute).
-  if (options.jwksUrl) return createRemoteJWKSet(new URL(options.jwksUrl), { cooldownDuration: 1_000 });
-  if (options.jwksFile) return createLocalJWKSet(JSON.parse(readFileSync(options.jwksFile, 'utf8')));
-  throw new Error('AUTH_MODE=jwt needs AUTH_JWKS_URL or AUTH_JWKS_FILE');
 }
 
 /** A short reason for the client, from jose's error class. */

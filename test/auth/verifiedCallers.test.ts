@@ -5,12 +5,13 @@
  */
 import { createHash } from 'node:crypto';
 import { eq } from 'drizzle-orm';
-import { base64url, exportJWK, generateKeyPair, SignJWT } from 'jose';
+import { generateKeyPair, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { exportJobs } from '../../src/db/schema';
 import { CANCEL_EXPORT_JOB, CREATE_EXPORT_JOB, PROFILE_SCHEMA_REF } from '../fixtures/operations';
 import { storageTargets } from '../helpers/databases';
+import { hmacWithPublishedKey, unsignedToken } from '../helpers/hostile';
 import { AUDIENCE, ISSUER, startJwksServer, type JwksServer } from '../helpers/jwksServer';
 import { startTestServer, TENANT, type TestServer } from '../helpers/testServer';
 
@@ -66,8 +67,8 @@ describe.each(storageTargets)('verified callers on $name', (target) => {
     ['from another issuer', async () => jwks.sign({ iss: 'https://evil.test/', tenants: [ORG] })],
     ['for another audience', async () => jwks.sign({ aud: 'another-api', tenants: [ORG] })],
     ['expired beyond the clock skew', async () => jwks.sign({ tenants: [ORG] }, { expiresIn: Math.floor(Date.now() / 1000) - 60 })],
-    ['with alg none', async () => unsignedToken({ iss: ISSUER, aud: AUDIENCE, tenants: [ORG], exp: Math.floor(Date.now() / 1000) + 600 })],
-    ['HS256 with the public key as the secret', async () => hmacWithPublicKey({ tenants: [ORG] })],
+    ['with alg none', async () => unsignedToken({ ...validClaims(), tenants: [ORG] })],
+    ['HS256 with the published public key as the secret', async () => hmacWithPublishedKey(jwks, { ...validClaims(), tenants: [ORG] })],
   ])('refuses a token %s as UNAUTHENTICATED', async (_case, token) => {
     await expectRefused(as(await token()), 'UNAUTHENTICATED');
   });
@@ -119,6 +120,24 @@ describe.each(storageTargets)('verified callers on $name', (target) => {
     expect((await api.graphql(LIST, {}, as(await jwks.sign({ tenants: [ORG] }, { kid: eddsa })))).errors).toBeUndefined();
   });
 
+  it('refuses a token it accepted before, once a fetched key set no longer holds the key that signed it', async () => {
+    const pause = () => new Promise((resolve) => setTimeout(resolve, 1_100)); // past the refetch cooldown
+    await pause();
+    const revoked = await jwks.addKey('ES256');
+    const token = await jwks.sign({ sub: 'eve', tenants: [ORG] }, { kid: revoked });
+    expect((await api.graphql(LIST, {}, as(token))).errors).toBeUndefined();
+    const fetches = jwks.fetches();
+    expect((await api.graphql(LIST, {}, as(token))).errors).toBeUndefined();
+    expect(jwks.fetches()).toBe(fetches); // remembered: not verified against a fetched set again
+    jwks.removeKey(revoked);
+    await pause();
+    // Any unknown kid makes the gateway fetch the set, which no longer holds the key.
+    const rotated = await jwks.sign({ tenants: [ORG] }, { kid: await jwks.addKey('ES256') });
+    expect((await api.graphql(LIST, {}, as(rotated))).errors).toBeUndefined();
+    expect(jwks.fetches()).toBe(fetches + 1);
+    await expectRefused(as(token), 'UNAUTHENTICATED');
+  });
+
   it('guards the records route the same way', async () => {
     const url = api.server.url.replace(/\/graphql$/, '/data/batches/0123456789abcdef0123456789abcdef/records');
     const none = await fetch(url, { headers: TENANT });
@@ -154,6 +173,14 @@ describe.each(storageTargets)('verified callers on $name', (target) => {
     expect(Date.now() - startedAt).toBeLessThan(5_000);
   });
 
+  it('keeps a socket open whose token expires in 30 days, past the 24.8 days a single timer can wait', async () => {
+    const longLived = await jwks.sign({ tenants: [ORG] }, { expiresIn: '30d' });
+    expect(await connectionOutcome({ ...TENANT, authorization: `Bearer ${longLived}` }, 1_500)).toEqual({
+      acknowledged: true,
+      closedWith: null,
+    });
+  });
+
   /** Opens a graphql-ws socket with `payload`; waits until it closes (or `waitMs`). */
   function connectionOutcome(payload: Record<string, string>, waitMs = 5_000) {
     return new Promise<{ acknowledged: boolean; closedWith: number | null }>((resolve) => {
@@ -183,17 +210,7 @@ async function signWithStrangerKey(claims: Record<string, unknown>): Promise<str
     .sign(privateKey);
 }
 
-function unsignedToken(claims: Record<string, unknown>): string {
-  const encode = (value: unknown) => base64url.encode(JSON.stringify(value));
-  return `${encode({ alg: 'none', typ: 'JWT' })}.${encode(claims)}.`;
-}
-
-/** The classic confusion: an HMAC token whose secret is the provider's public key. */
-async function hmacWithPublicKey(claims: Record<string, unknown>): Promise<string> {
-  const { publicKey } = await generateKeyPair('RS256', { extractable: true });
-  const secret = new TextEncoder().encode(JSON.stringify(await exportJWK(publicKey)));
-  return new SignJWT({ iss: ISSUER, aud: AUDIENCE, ...claims })
-    .setProtectedHeader({ alg: 'HS256' })
-    .setExpirationTime('1h')
-    .sign(secret);
+/** The claims a token needs besides its tenants, valid for ten minutes. */
+function validClaims() {
+  return { iss: ISSUER, aud: AUDIENCE, sub: 'mallory', exp: Math.floor(Date.now() / 1000) + 600 };
 }

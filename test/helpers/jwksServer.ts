@@ -16,7 +16,7 @@ export interface JwksServer {
   fetches(): number;
   /** Generates a key, publishes it, and returns its kid. */
   addKey(alg?: 'RS256' | 'ES256' | 'EdDSA'): Promise<string>;
-  /** Stops publishing a key (tokens it signed no longer verify once the cache refreshes). */
+  /** Stops publishing a key: the gateway refuses its tokens once it fetches the set again. */
   removeKey(kid: string): void;
   /** A signed JWT: issuer and audience as the gateway expects, an hour of life, unless `claims` say otherwise. */
   sign(claims: JWTPayload, options?: { kid?: string; expiresIn?: string | number }): Promise<string>;
@@ -54,7 +54,11 @@ export async function startJwksServer(): Promise<JwksServer> {
     url: `http://127.0.0.1:${port}/.well-known/jwks.json`,
     fetches: () => fetches,
     addKey,
-    removeKey: (kid) => void keys.delete(kid),
+    removeKey(kid) {
+      keys.delete(kid);
+      // `sign` without a kid goes on with a key still published.
+      if (lastKid === kid) lastKid = [...keys.keys()].at(-1) ?? '';
+    },
     async sign(claims, options = {}) {
       const kid = options.kid ?? lastKid;
       const key = keys.get(kid);

@@ -1,0 +1,91 @@
+/**
+ * The keys that sign bearer tokens, as a JSON Web Key Set: a remote one
+ * (AUTH_JWKS_URL), which jose caches for `JWKS_MAX_AGE_MS` and fetches again
+ * sooner for a `kid` it does not know, or a local file (AUTH_JWKS_FILE), read
+ * once at start. Besides finding a token's key, it says which keys it publishes
+ * now, so that the verifier stops trusting tokens whose key was taken out.
+ */
+import { readFileSync } from 'node:fs';
+import { createLocalJWKSet, createRemoteJWKSet, jwksCache, type JSONWebKeySet, type JWTVerifyGetKey } from 'jose';
+import type { AuthOptions } from './authOptions';
+
+/**
+ * How long a fetched remote key set is used before it is fetched again (jose's
+ * default, stated here because the verifier's cache of verified tokens relies on it).
+ */
+export const JWKS_MAX_AGE_MS = 10 * 60_000;
+
+/**
+ * The least time between two fetches that an unknown `kid` causes: jose's default,
+ * 30 s, would refuse a newly rotated key for half a minute.
+ */
+export const JWKS_REFETCH_COOLDOWN_MS = 1_000;
+
+export interface KeySet {
+  /** Finds the key of a token (jose's key resolver). */
+  getKey: JWTVerifyGetKey;
+  /**
+   * Whether the keys as last read may still be relied on without reading them
+   * again: a remote set within `JWKS_MAX_AGE_MS` of its fetch, a local file always.
+   */
+  isFresh(): boolean;
+  /**
+   * The keys published now: each `kid` with its JWKs as JSON text. The same map
+   * is returned until a fetch brings a set whose keys differ; then a new one.
+   */
+  published(): ReadonlyMap<string, string>;
+}
+
+export function keySetOf(options: Pick<AuthOptions, 'jwksUrl' | 'jwksFile'>): KeySet {
+  if (options.jwksUrl) return remoteKeySet(new URL(options.jwksUrl));
+  if (options.jwksFile) return localKeySet(options.jwksFile);
+  throw new Error('AUTH_MODE=jwt needs AUTH_JWKS_URL or AUTH_JWKS_FILE');
+}
+
+function remoteKeySet(url: URL): KeySet {
+  // jose writes each set it fetches (and uses) into this object: how we learn that the set changed.
+  const fetched: { uat?: number; jwks?: JSONWebKeySet } = {};
+  const getKey = createRemoteJWKSet(url, {
+    cacheMaxAge: JWKS_MAX_AGE_MS,
+    cooldownDuration: JWKS_REFETCH_COOLDOWN_MS,
+    [jwksCache]: fetched as Record<string, never>,
+  });
+  let seenAt: number | undefined;
+  let published: ReadonlyMap<string, string> = new Map();
+  return {
+    getKey,
+    isFresh: () => getKey.fresh,
+    published() {
+      if (fetched.uat === seenAt || !fetched.jwks) return published;
+      seenAt = fetched.uat;
+      const next = keysByKid(fetched.jwks);
+      if (!sameKeys(next, published)) published = next;
+      return published;
+    },
+  };
+}
+
+function localKeySet(file: string): KeySet {
+  let jwks: JSONWebKeySet;
+  try {
+    jwks = JSON.parse(readFileSync(file, 'utf8')) as JSONWebKeySet;
+  } catch (error: unknown) {
+    throw new Error(`Reading the key set of AUTH_JWKS_FILE (${file}) failed`, { cause: error });
+  }
+  const published = keysByKid(jwks);
+  return { getKey: createLocalJWKSet(jwks), isFresh: () => true, published: () => published };
+}
+
+/** Each `kid` of the set with its JWKs (one a key type and algorithm) as JSON; keys without a kid are left out. */
+function keysByKid(jwks: JSONWebKeySet): Map<string, string> {
+  const groups = new Map<string, unknown[]>();
+  for (const jwk of Array.isArray(jwks.keys) ? jwks.keys : []) {
+    if (typeof jwk.kid !== 'string') continue;
+    groups.set(jwk.kid, [...(groups.get(jwk.kid) ?? []), jwk]);
+  }
+  return new Map([...groups].map(([kid, keys]) => [kid, JSON.stringify(keys)]));
+}
+
+function sameKeys(a: ReadonlyMap<string, string>, b: ReadonlyMap<string, string>): boolean {
+  return a.size === b.size && [...a].every(([kid, keys]) => b.get(kid) === keys);
+}
