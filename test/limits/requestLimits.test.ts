@@ -1,6 +1,8 @@
 /** Every bound on a request answers with its own code, and the server goes on answering (LIMIT_*). */
+import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { exportJobs } from '../../src/db/schema';
 import { PROFILE_SCHEMA_REF } from '../fixtures/operations';
 import { storageTargets } from '../helpers/databases';
 import { startTestServer, TENANT, type TestServer } from '../helpers/testServer';
@@ -139,5 +141,50 @@ describe('the bounds on a request', () => {
     expect(await fourth.closed).toBe(4430);
     second.socket.close();
     third.socket.close();
+  });
+});
+
+describe('the jobs-a-day quota', () => {
+  let api: TestServer;
+
+  beforeAll(async () => {
+    // Queued jobs far from their limit: only the jobs of the last 24 hours can refuse.
+    api = await startTestServer(pglite, {}, {}, { jobsPerDay: 2, queuedJobs: 50 });
+  });
+  afterAll(() => api?.close());
+
+  it('refuses a job past LIMIT_JOBS_PER_DAY with LIMIT_EXCEEDED (quota jobsPerDay), counting only the last 24 hours', async () => {
+    const headers = { 'x-gw-ims-org-id': 'ORG_DAILY@AdobeOrg' };
+    const dataset = await api.graphql('mutation($i: CreateDatasetInput!) { createDataset(input: $i) { id } }', { i: { name: 'd', schemaRef: PROFILE_SCHEMA_REF } }, headers);
+    const create = () =>
+      api.graphql(
+        'mutation($i: CreateExportJobInput!) { createExportJob(input: $i) { id } }',
+        { i: { destination: { datasetId: dataset.data!.createDataset.id }, schema: { name: '_xdm.context.profile' } } },
+        headers,
+      );
+    const first = await create();
+    expect(first.errors).toBeUndefined();
+    expect((await create()).errors).toBeUndefined();
+
+    const refused = await create();
+    expect(refused.status).toBe(200);
+    expect(refused.data).toBeNull();
+    expect(refused.errors).toHaveLength(1);
+    expect(refused.errors![0]!.extensions).toEqual({ code: 'LIMIT_EXCEEDED', quota: 'jobsPerDay' });
+    const limits = () => api.graphql('{ exportLimits { jobsPerDay { max used remaining } queuedJobs { max used remaining } } exportJobs { totalCount } }', {}, headers);
+    expect((await limits()).data).toEqual({
+      exportLimits: { jobsPerDay: { max: 2, used: 2, remaining: 0 }, queuedJobs: { max: 50, used: 2, remaining: 48 } },
+      exportJobs: { totalCount: 2 },
+    });
+    // Another tenant has a day of its own.
+    expect((await api.graphql('{ exportLimits { jobsPerDay { used remaining } } }')).data!.exportLimits.jobsPerDay).toEqual({ used: 0, remaining: 2 });
+
+    // A job created 25 hours ago no longer counts: the tenant may create one more, and no more.
+    const dayAndHourAgo = new Date(Date.now() - 25 * 60 * 60 * 1000);
+    await api.database.db.update(exportJobs).set({ creationTime: dayAndHourAgo }).where(eq(exportJobs.id, Number(first.data!.createExportJob.id)));
+    expect((await create()).errors).toBeUndefined();
+    expect((await create()).errors![0]!.extensions).toEqual({ code: 'LIMIT_EXCEEDED', quota: 'jobsPerDay' });
+    expect((await limits()).data!.exportLimits.jobsPerDay).toEqual({ max: 2, used: 2, remaining: 0 });
+    expect((await limits()).data!.exportJobs.totalCount).toBe(3);
   });
 });
