@@ -43,8 +43,11 @@ export interface EvaluateSegmentOptions {
   after?: string | null;
   /** Checked before every chunk: once aborted, no further chunk starts and the promise rejects with its reason. */
   signal?: AbortSignal;
-  /** Called after every chunk with that chunk's result and the totals so far. */
-  onChunk?: (chunk: ChunkResult, totals: MembershipCounts) => void;
+  /**
+   * Called after every chunk with that chunk's result and the totals so far,
+   * and awaited: the next chunk starts once it resolves; if it throws, none does.
+   */
+  onChunk?: (chunk: ChunkResult, totals: MembershipCounts) => void | Promise<void>;
 }
 
 /**
@@ -81,7 +84,7 @@ export async function evaluateSegment(db: AppDatabase, options: EvaluateSegmentO
     totals.existing += chunk.existing;
     totals.exited += chunk.exited;
     totals.profiles += chunk.profiles;
-    options.onChunk?.(chunk, { ...totals });
+    await options.onChunk?.(chunk, { ...totals });
     // A short chunk was the last one: no profile is left after it.
     if (chunk.profiles < chunkSize || chunk.lastProfileId === null) return totals;
     after = chunk.lastProfileId;

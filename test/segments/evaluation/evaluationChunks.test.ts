@@ -52,7 +52,7 @@ describe.each(storageTargets)('evaluateSegment in chunks on $name', (target) => 
   it.each([1, 3, 9, 10, 11, 1000])('gives the same memberships and counts with chunks of %i profiles', async (chunkSize) => {
     const tenant = await freshTenant();
     const chunks: ChunkResult[] = [];
-    expect(await evaluate(tenant, T1, { chunkSize, onChunk: (chunk) => chunks.push(chunk) })).toEqual({
+    expect(await evaluate(tenant, T1, { chunkSize, onChunk: (chunk) => void chunks.push(chunk) })).toEqual({
       realized: 3,
       existing: 0,
       exited: 0,
@@ -88,8 +88,8 @@ describe.each(storageTargets)('evaluateSegment in chunks on $name', (target) => 
     await evaluate(tenant, T1);
     await changeProfiles(tenant);
     const written: number[] = [];
-    await evaluate(tenant, T2, { onChunk: (chunk) => written.push(chunk.written) });
-    await evaluate(tenant, T2, { onChunk: (chunk) => written.push(chunk.written) });
+    await evaluate(tenant, T2, { onChunk: (chunk) => void written.push(chunk.written) });
+    await evaluate(tenant, T2, { onChunk: (chunk) => void written.push(chunk.written) });
     // p01 turns EXISTING, p03 and p06 exit, p08 enters. The re-run finds nothing to do.
     expect(written).toEqual([4, 0]);
   });
@@ -100,7 +100,7 @@ describe.each(storageTargets)('evaluateSegment in chunks on $name', (target) => 
     await changeProfiles(tenant);
     const crash = new AbortController();
     let chunks = 0;
-    const crashed = evaluate(tenant, T2, { chunkSize: 3, signal: crash.signal, onChunk: () => ++chunks === 2 && crash.abort(new Error('crash')) });
+    const crashed = evaluate(tenant, T2, { chunkSize: 3, signal: crash.signal, onChunk: () => void (++chunks === 2 && crash.abort(new Error('crash'))) });
     await expect(crashed).rejects.toThrow('crash');
     // p01…p06 were evaluated: p03 and p06 have exited at T2, p08 is not realized yet.
     expect(await members(tenant)).toEqual([member('p01', 'EXISTING', T1), member('p03', 'EXITED', T2), member('p06', 'EXITED', T2)]);
