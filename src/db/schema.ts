@@ -55,6 +55,11 @@ export const exportJobs = pgTable(
     batchId: text('batch_id'),
     batches: jsonb('batches').$type<DestinationBatchSpec[]>(),
     evaluateSegments: boolean('evaluate_segments').notNull().default(false),
+    /** The evaluation time T of the job's segments (`evaluateSegments`): set once, kept across runs, so a re-run evaluates at the same T. */
+    segmentationStartedAt: timestampMs('segmentation_started_at'),
+    segmentationFinishedAt: timestampMs('segmentation_finished_at'),
+    /** Profiles the segmentation phase has evaluated, once per segment. */
+    segmentedProfiles: integer('segmented_profiles').notNull().default(0),
     errors: jsonb('errors').$type<ExportJobErrorEntry[]>().notNull().default([]),
     profileExportStartedAt: timestampMs('profile_export_started_at'),
     profileExportFinishedAt: timestampMs('profile_export_finished_at'),

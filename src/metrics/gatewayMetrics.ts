@@ -20,6 +20,7 @@ export interface RunnerMetrics {
   queueWait: Histogram;
   jobsFinished: Counter<'status'>;
   profilesRead: Counter;
+  profilesSegmented: Counter;
   exportedProfiles: Counter;
   leaseRenewals: Counter;
   leasesLost: Counter;
@@ -87,6 +88,11 @@ export function createGatewayMetrics(): GatewayMetrics {
       profilesRead: new Counter({
         name: 'gateway_export_profiles_read_total',
         help: 'Profiles read by export chunks (progress, whatever the job\'s end)',
+        registers,
+      }),
+      profilesSegmented: new Counter({
+        name: 'gateway_export_profiles_segmented_total',
+        help: 'Profiles evaluated by the segmentation phase of exports (evaluationInfo.segmentation), once per segment',
         registers,
       }),
       exportedProfiles: new Counter({

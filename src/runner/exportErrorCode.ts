@@ -4,4 +4,6 @@ export const ExportErrorCode = {
   EXPORT_FAILED: 'EXPORT_FAILED',
   /** The job's runners died (or lost their lease) too many times. */
   ATTEMPTS_EXHAUSTED: 'EXPORT_ATTEMPTS_EXHAUSTED',
+  /** `evaluationInfo.segmentation` named a segment that has no definition to evaluate. */
+  SEGMENT_NOT_DEFINED: 'SEGMENT_NOT_DEFINED',
 } as const;

@@ -23,6 +23,7 @@ import { removeBatchRecords } from './sql/removeBatchRecords';
 import { renewLease } from './sql/renewLease';
 import { recordTotal } from './sql/recordTotal';
 import { startExport } from './sql/startExport';
+import { runSegmentationPhase } from './segmentationPhase';
 import { inSpan } from '../tracing/tracer';
 
 
@@ -82,6 +83,30 @@ export async function runExportJob(env: RunEnvironment, claimed: ExportJobRow): 
   });
 
   try {
+    // Before the export writes anything: the filter's segments evaluated, if the job asks for it.
+    const segmentation = await runSegmentationPhase(env, claimed);
+    switch (segmentation.kind) {
+      case 'done':
+        break;
+      case 'undefined':
+        return await end({
+          status: 'FAILED',
+          errors: [
+            {
+              code: ExportErrorCode.SEGMENT_NOT_DEFINED,
+              msg: `evaluationInfo.segmentation needs a segment definition for every segment of the filter; none for ${segmentation.segmentIds.join(', ')}`,
+              callStack: null,
+            },
+          ],
+        });
+      case 'cancelled':
+        return await end({ status: 'CANCELLED' });
+      case 'stopping':
+        await releaseJob(db, claimed.id, runnerId);
+        return 'released';
+      case 'lost':
+        return 'lost';
+    }
     const plan = planExport(claimed);
     const started = await startExport(db, claimed, plan, runnerId);
     if (!started) return 'lost';

@@ -228,7 +228,13 @@ export type EvaluationInfo = {
 };
 
 export type EvaluationInfoInput = {
-  /** Defaults to false. */
+  /**
+   * Defaults to false. True: before exporting, the runner evaluates every segment
+   * of `filter.segments` from its definition (one evaluation time for all), then
+   * exports with the filter's rules on the fresh memberships. A segment without a
+   * definition ends the job `FAILED` with `SEGMENT_NOT_DEFINED` before anything is
+   * written.
+   */
   segmentation?: InputMaybe<Scalars['Boolean']['input']>;
 };
 
@@ -385,6 +391,14 @@ export type ExportJobMetrics = {
   datasetWriteTime: TimeSpan;
   exportedProfileByNamespaceCounter: Array<NamespaceCount>;
   profileExportTime: TimeSpan;
+  /**
+   * The evaluation of the filter's segments before the export, with
+   * `evaluationInfo.segmentation: true` (its start is the evaluation time of
+   * every segment); both ends null without it.
+   */
+  segmentationTime: TimeSpan;
+  /** Profiles the segmentation evaluated, once per segment of the filter; 0 without it. */
+  segmentedProfileCounter: Scalars['Int']['output'];
   totalExportedProfileCounter: Scalars['Int']['output'];
   totalTime: TimeSpan;
 };
@@ -736,8 +750,8 @@ export type SchemaRefInput = {
 /**
  * A segment: a named PQL expression the tenant saved. Its memberships carry
  * `segmentId` = its `id` and this `segmentNs`, so an export's
- * `filter.segments[{ segmentId }]` names it. (Evaluating definitions into
- * memberships is not served yet: memberships come from `ingestProfiles`.)
+ * `filter.segments[{ segmentId }]` names it. An export with
+ * `evaluationInfo.segmentation: true` evaluates it into memberships first.
  */
 export type SegmentDefinition = {
   __typename?: 'SegmentDefinition';
@@ -1449,6 +1463,8 @@ export type ExportJobMetricsResolvers<ContextType = Context, ParentType extends 
   datasetWriteTime?: Resolver<ResolversTypes['TimeSpan'], ParentType, ContextType>;
   exportedProfileByNamespaceCounter?: Resolver<Array<ResolversTypes['NamespaceCount']>, ParentType, ContextType>;
   profileExportTime?: Resolver<ResolversTypes['TimeSpan'], ParentType, ContextType>;
+  segmentationTime?: Resolver<ResolversTypes['TimeSpan'], ParentType, ContextType>;
+  segmentedProfileCounter?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   totalExportedProfileCounter?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   totalTime?: Resolver<ResolversTypes['TimeSpan'], ParentType, ContextType>;
 };

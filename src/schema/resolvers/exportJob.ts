@@ -21,6 +21,8 @@ export const ExportJob: ExportJobResolvers = {
     totalTime: timeSpan(job.creationTime, job.finishedAt),
     profileExportTime: timeSpan(job.profileExportStartedAt, job.profileExportFinishedAt),
     datasetWriteTime: timeSpan(job.datasetWriteStartedAt, job.datasetWriteFinishedAt),
+    segmentationTime: timeSpan(job.segmentationStartedAt, job.segmentationFinishedAt),
+    segmentedProfileCounter: job.segmentedProfiles,
     totalExportedProfileCounter: job.exportedProfiles,
     exportedProfileByNamespaceCounter: Object.entries(job.exportedProfilesByNamespace).map(([namespace, count]) => ({
       namespace,

@@ -1,5 +1,8 @@
 import { randomUUID } from 'node:crypto';
 
+/** The namespace of every segment definition (and of the memberships its evaluation writes). */
+export const DEFAULT_SEGMENT_NS = 'ups';
+
 /** A new segment definition id: a lowercase UUID (v4). */
 export function newSegmentDefinitionId(): string {
   return randomUUID();

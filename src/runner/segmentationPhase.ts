@@ -1,0 +1,74 @@
+/**
+ * The segmentation phase of an export that asks for it
+ * (`evaluationInfo.segmentation: true`): before any profile is exported, each
+ * segment of its filter is evaluated from its definition, so the export reads
+ * fresh memberships instead of stale ones. All of them at one time T, kept on
+ * the job: a run that resumes after a crash evaluates again at the same T,
+ * which ends in the same memberships (evaluateSegment.ts). A segment without a
+ * definition fails the job before anything is written.
+ */
+import type { ExportJobRow } from '../db/schema';
+import { findSegmentDefinitions } from '../segments/definitions/findSegmentDefinition';
+import { evaluateSegment } from '../segments/evaluation/evaluateSegment';
+import { DEFAULT_SEGMENT_NS } from '../segments/definitions/segmentDefinitionId';
+import { inSpan } from '../tracing/tracer';
+import type { RunEnvironment } from './runExportJob';
+import { finishSegmentation, recordSegmentedProfiles, startSegmentation } from './sql/segmentationProgress';
+
+export type SegmentationOutcome =
+  | { kind: 'done' }
+  /** Segments of the filter that no definition of the tenant describes. */
+  | { kind: 'undefined'; segmentIds: string[] }
+  | { kind: 'cancelled' }
+  /** The runner is stopping: the job is handed back, and its next run starts the phase again at the same T. */
+  | { kind: 'stopping' }
+  | { kind: 'lost' };
+
+/** Why an evaluation stopped between two chunks. */
+class Interrupted extends Error {
+  constructor(readonly outcome: SegmentationOutcome) {
+    super(outcome.kind);
+  }
+}
+
+export async function runSegmentationPhase(env: RunEnvironment, job: ExportJobRow): Promise<SegmentationOutcome> {
+  if (!job.evaluateSegments || job.segmentationFinishedAt) return { kind: 'done' };
+  const { db, runnerId, options } = env;
+  const tenant = { orgId: job.orgId, sandboxName: job.sandboxName };
+  const segments = job.filter.segments ?? [];
+  const definitions = await findSegmentDefinitions(db, tenant, [...new Set(segments.map((segment) => segment.segmentId))]);
+  const byId = new Map(definitions.flatMap((definition) => (definition ? [[definition.id, definition] as const] : [])));
+  const undefinedIds = segments
+    .filter((segment) => byId.get(segment.segmentId)?.segmentNs !== (segment.segmentNs ?? DEFAULT_SEGMENT_NS))
+    .map((segment) => segment.segmentId);
+  if (undefinedIds.length > 0) return { kind: 'undefined', segmentIds: [...new Set(undefinedIds)] };
+
+  const evaluatedAt = await startSegmentation(db, job.id, runnerId);
+  if (!evaluatedAt) return { kind: 'lost' };
+  let segmented = 0;
+  try {
+    for (const definition of byId.values()) {
+      await inSpan('segment evaluation', { attributes: { 'segment.id': definition.id } }, () =>
+        evaluateSegment(db, {
+          tenant,
+          segmentId: definition.id,
+          segmentNs: definition.segmentNs,
+          expression: definition.expressionValue,
+          now: evaluatedAt,
+          onChunk: async (chunk) => {
+            segmented += chunk.profiles;
+            env.metrics?.profilesSegmented.inc(chunk.profiles);
+            const status = await recordSegmentedProfiles(db, job.id, runnerId, segmented, options.leaseMs);
+            if (status === null) throw new Interrupted({ kind: 'lost' });
+            if (status === 'CANCELLING') throw new Interrupted({ kind: 'cancelled' });
+            if (env.stopping()) throw new Interrupted({ kind: 'stopping' });
+          },
+        }),
+      );
+    }
+  } catch (error: unknown) {
+    if (error instanceof Interrupted) return error.outcome;
+    throw error;
+  }
+  return (await finishSegmentation(db, job.id, runnerId, segmented)) ? { kind: 'done' } : { kind: 'lost' };
+}

@@ -1,0 +1,180 @@
+/**
+ * Exports with `evaluationInfo.segmentation: true`: the runner evaluates the
+ * filter's segments from their definitions before it exports, so the export
+ * reads fresh memberships; a segment without a definition fails the job before
+ * anything is written; a cancel during the evaluation ends the job.
+ */
+import { eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { batches, segmentMemberships } from '../../../src/db/schema';
+import { seedProfiles } from '../../../src/profiles/seedProfiles';
+import { storageTargets } from '../../helpers/databases';
+import { exportedIds, ingest, startExport, waitForJob, type ProfileSpec } from '../../helpers/exportFlow';
+import { startTestServer, type TestServer } from '../../helpers/testServer';
+import { waitUntil } from '../../helpers/waitUntil';
+import { createDefinition, freshTenant } from '../definitions/segmentDefinitionApi';
+
+const EXPRESSION = 'person.name.firstName.startsWith("F1") and homeAddress.countryCode = "US"';
+
+const PREVIEW = /* GraphQL */ `
+  query Preview($expression: String!) { previewSegment(expression: $expression) { matchingProfiles totalProfiles } }
+`;
+const SEGMENTATION = /* GraphQL */ `
+  query Segmentation($id: ID!) {
+    exportJob(id: $id) {
+      status
+      errors { code msg }
+      destination { batchId }
+      evaluationInfo { segmentation }
+      metrics { segmentationTime { startTime endTime } segmentedProfileCounter }
+    }
+  }
+`;
+const CANCEL = /* GraphQL */ `mutation Cancel($id: ID!) { cancelExportJob(id: $id) { status } }`;
+
+/** Profiles whose first name and country decide whether they match EXPRESSION. */
+function person(profileId: string, firstName: string, countryCode: string): ProfileSpec {
+  return { profileId, attributes: { person: { name: { firstName } }, homeAddress: { countryCode } } };
+}
+
+describe.each(storageTargets)('exports that evaluate their segments on $name', (target) => {
+  let api: TestServer;
+
+  beforeAll(async () => {
+    api = await startTestServer(target, { concurrency: 2 });
+  });
+  afterAll(() => api?.close());
+
+  const segmentationOf = async (jobId: string, headers: Record<string, string>) =>
+    (await api.graphql(SEGMENTATION, { id: jobId }, headers)).data!.exportJob as Record<string, any>;
+
+  it('evaluates the saved segment before exporting it, and a later export of EXITED gets exactly the profiles that left', async () => {
+    const headers = freshTenant('SEGX');
+    await ingest(
+      api,
+      [
+        person('p1', 'F1ona', 'US'),
+        person('p2', 'F10', 'US'),
+        person('p3', 'F1rst', 'DE'),
+        person('p4', 'Gus', 'US'),
+        person('p5', 'F12', 'US'),
+      ],
+      headers,
+    );
+    // Previewed, then saved: nothing is evaluated yet, no membership exists.
+    const preview = await api.graphql(PREVIEW, { expression: EXPRESSION }, headers);
+    expect(preview.data!.previewSegment).toEqual({ matchingProfiles: 3, totalProfiles: 5 });
+    const definition = await createDefinition(api, headers, { name: 'F1 in the US', expression: { value: EXPRESSION } });
+
+    const first = await startExport(
+      api,
+      { filter: { segments: [{ segmentId: definition.id }] }, evaluationInfo: { segmentation: true } },
+      headers,
+    );
+    const firstJob = await waitForJob(api, first.jobId, undefined, headers);
+    expect(firstJob.status).toBe('SUCCEEDED');
+    expect(await exportedIds(api, firstJob.destination.batchId)).toEqual(['p1', 'p2', 'p5']);
+    const firstSegmentation = await segmentationOf(first.jobId, headers);
+    expect(firstSegmentation.metrics.segmentedProfileCounter).toBe(5);
+    const { startTime, endTime } = firstSegmentation.metrics.segmentationTime;
+    expect(Date.parse(endTime)).toBeGreaterThanOrEqual(Date.parse(startTime));
+
+    // Two leave (p2 changes its name, p5 moves), one enters (p4).
+    await ingest(api, [person('p2', 'Gio', 'US'), person('p4', 'F1nn', 'US'), person('p5', 'F12', 'FR')], headers);
+    const second = await startExport(
+      api,
+      {
+        filter: { segments: [{ segmentId: definition.id, status: ['EXITED'] }] },
+        evaluationInfo: { segmentation: true },
+      },
+      headers,
+    );
+    const secondJob = await waitForJob(api, second.jobId, undefined, headers);
+    expect(secondJob.status).toBe('SUCCEEDED');
+    expect(await exportedIds(api, secondJob.destination.batchId)).toEqual(['p2', 'p5']);
+
+    // The memberships as the rules say: p1 kept its first qualification, p4 realized at the second evaluation.
+    const memberships = await api.database.db
+      .select()
+      .from(segmentMemberships)
+      .where(eq(segmentMemberships.segmentId, definition.id));
+    const secondAt = (await segmentationOf(second.jobId, headers)).metrics.segmentationTime.startTime;
+    const byProfile = Object.fromEntries(
+      memberships.map((row) => [row.profileId, [row.status, row.qualificationTime?.toISOString()]]),
+    );
+    expect(byProfile).toEqual({
+      p1: ['EXISTING', new Date(startTime).toISOString()],
+      p2: ['EXITED', new Date(secondAt).toISOString()],
+      p4: ['REALIZED', new Date(secondAt).toISOString()],
+      p5: ['EXITED', new Date(secondAt).toISOString()],
+    });
+  });
+
+  it('exports the stored memberships as they are without segmentation', async () => {
+    const headers = freshTenant('SEGX');
+    await ingest(api, [person('p1', 'F1ona', 'US')], headers);
+    const definition = await createDefinition(api, headers, { expression: { value: EXPRESSION } });
+    const { jobId } = await startExport(api, { filter: { segments: [{ segmentId: definition.id }] } }, headers);
+    const job = await waitForJob(api, jobId, undefined, headers);
+    expect(job.status).toBe('SUCCEEDED');
+    // Never evaluated: no member yet.
+    expect(await exportedIds(api, job.destination.batchId)).toEqual([]);
+    const segmentation = await segmentationOf(jobId, headers);
+    expect(segmentation.metrics).toEqual({ segmentationTime: { startTime: null, endTime: null }, segmentedProfileCounter: 0 });
+  });
+
+  it('fails a job with SEGMENT_NOT_DEFINED, before writing anything, when a segment of its filter has no definition', async () => {
+    const headers = freshTenant('SEGX');
+    await ingest(api, [person('p1', 'F1ona', 'US')], headers);
+    const definition = await createDefinition(api, headers, { expression: { value: EXPRESSION } });
+    const { jobId } = await startExport(
+      api,
+      {
+        filter: { segments: [{ segmentId: definition.id }, { segmentId: 'adhoc-segment' }] },
+        evaluationInfo: { segmentation: true },
+      },
+      headers,
+    );
+    const job = await waitForJob(api, jobId, undefined, headers);
+    expect(job.status).toBe('FAILED');
+    expect(job.errors).toEqual([expect.objectContaining({ code: 'SEGMENT_NOT_DEFINED', msg: expect.stringContaining('adhoc-segment') })]);
+    // Nothing evaluated, no batch made.
+    const memberships = await api.database.db
+      .select()
+      .from(segmentMemberships)
+      .where(eq(segmentMemberships.segmentId, definition.id));
+    expect(memberships).toEqual([]);
+    expect(await api.database.db.select().from(batches).where(eq(batches.jobId, Number(jobId)))).toEqual([]);
+  });
+
+  it('ends CANCELLED when cancelled during the evaluation, without exporting', async () => {
+    const headers = freshTenant('SEGX');
+    const tenant = { orgId: headers['x-gw-ims-org-id']!, sandboxName: headers['x-sandbox-name']! };
+    await seedProfiles(api.database, tenant, 60_000);
+    // Three segments to evaluate: long enough to be cancelled in the middle.
+    const definitions = await Promise.all(
+      ['US', 'DE', 'FR'].map((country) =>
+        createDefinition(api, headers, { name: country, expression: { value: `homeAddress.countryCode = "${country}"` } }),
+      ),
+    );
+    const { jobId } = await startExport(
+      api,
+      {
+        filter: { segments: definitions.map((definition) => ({ segmentId: definition.id })) },
+        evaluationInfo: { segmentation: true },
+      },
+      headers,
+    );
+    // Cancelled once the evaluation has written its first chunk.
+    await waitUntil(async () => (await segmentationOf(jobId, headers)).metrics.segmentedProfileCounter > 0, 20_000);
+    const cancel = await api.graphql(CANCEL, { id: jobId }, headers);
+    expect(cancel.errors).toBeUndefined();
+    const job = await waitForJob(api, jobId, undefined, headers);
+    expect(job.status).toBe('CANCELLED');
+    const segmentation = await segmentationOf(jobId, headers);
+    // Ended in the evaluation: it never finished, and no batch was made.
+    expect(segmentation.metrics.segmentationTime.endTime).toBeNull();
+    expect(segmentation.metrics.segmentedProfileCounter).toBeLessThan(3 * 60_000);
+    expect(await api.database.db.select().from(batches).where(eq(batches.jobId, Number(jobId)))).toEqual([]);
+  }, 60_000);
+});
