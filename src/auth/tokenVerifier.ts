@@ -57,8 +57,16 @@ export function createTokenVerifier(
     }
     published = now;
   };
-  const remember = (text: string, remembered: Remembered) => {
-    if (remembered.kid !== undefined && !published.has(remembered.kid)) return; // its key went while it was verified
+  /**
+   * Remembers a token verified while the set held `keysBefore`: only if its key is
+   * published now as it was then. A fetch meanwhile (by another request) that took the
+   * key out or put other key material under its `kid` leaves it to be verified again.
+   */
+  const remember = (text: string, remembered: Remembered, keysBefore: ReadonlyMap<string, string>) => {
+    if (remembered.kid !== undefined) {
+      const now = published.get(remembered.kid);
+      if (now === undefined || now !== keysBefore.get(remembered.kid)) return;
+    }
     if (verified.size >= VERIFIED_TOKENS_KEPT) verified.delete(verified.keys().next().value!);
     verified.set(text, remembered);
   };
@@ -68,6 +76,7 @@ export function createTokenVerifier(
       const known = verified.get(text);
       if (known && (known.token.expiresAt === null || known.token.expiresAt > Date.now()) && keys.isFresh()) return known.token;
       verified.delete(text);
+      const keysBefore = published;
       try {
         const { payload, protectedHeader } = await jwtVerify(text, keys.getKey, {
           algorithms: ACCEPTED_ALGORITHMS,
@@ -82,7 +91,7 @@ export function createTokenVerifier(
         };
         followKeySet(); // verifying may have fetched the set
         // Not before it is valid (nbf, iat in the future within the skew): verify it again then.
-        if (typeof payload.nbf !== 'number' || payload.nbf * 1000 <= Date.now()) remember(text, { token, kid: protectedHeader.kid });
+        if (typeof payload.nbf !== 'number' || payload.nbf * 1000 <= Date.now()) remember(text, { token, kid: protectedHeader.kid }, keysBefore);
         return token;
       } catch (error: unknown) {
         if (error instanceof errors.JOSEError) throw new TokenRejectedError(reasonOf(error), { cause: error });
