@@ -4,7 +4,9 @@
  * multiplies what is under it by its size — the `first`/`last` a client asks
  * for (its `@listSize(slicingArguments)`), or the size the schema assumes for
  * it (`@listSize(assumedSize)`, else 20). The same directives price our fields
- * for a router's demand control, so both refuse the same expensive operations.
+ * for a router's demand control, so the expensive fields weigh alike in both;
+ * only the router's base costs differ (it counts a scalar 0 and a mutation 10
+ * more, we count every field at least 1).
  */
 import {
   getNamedType,
