@@ -11,7 +11,7 @@ import WebSocket from 'ws';
 import { exportJobs } from '../../src/db/schema';
 import { CANCEL_EXPORT_JOB, CREATE_EXPORT_JOB, PROFILE_SCHEMA_REF } from '../fixtures/operations';
 import { storageTargets } from '../helpers/databases';
-import { hmacWithPublishedKey, unsignedToken } from '../helpers/hostile';
+import { acceptableClaims, hmacWithPublishedKey, unsignedToken } from '../helpers/hostile';
 import { AUDIENCE, ISSUER, startJwksServer, type JwksServer } from '../helpers/jwksServer';
 import { startTestServer, TENANT, type TestServer } from '../helpers/testServer';
 
@@ -67,8 +67,8 @@ describe.each(storageTargets)('verified callers on $name', (target) => {
     ['from another issuer', async () => jwks.sign({ iss: 'https://evil.test/', tenants: [ORG] })],
     ['for another audience', async () => jwks.sign({ aud: 'another-api', tenants: [ORG] })],
     ['expired beyond the clock skew', async () => jwks.sign({ tenants: [ORG] }, { expiresIn: Math.floor(Date.now() / 1000) - 60 })],
-    ['with alg none', async () => unsignedToken({ ...validClaims(), tenants: [ORG] })],
-    ['HS256 with the published public key as the secret', async () => hmacWithPublishedKey(jwks, { ...validClaims(), tenants: [ORG] })],
+    ['with alg none', async () => unsignedToken(acceptableClaims([ORG]))],
+    ['HS256 with the published public key as the secret', async () => hmacWithPublishedKey(jwks, acceptableClaims([ORG]))],
   ])('refuses a token %s as UNAUTHENTICATED', async (_case, token) => {
     await expectRefused(as(await token()), 'UNAUTHENTICATED');
   });
@@ -210,7 +210,3 @@ async function signWithStrangerKey(claims: Record<string, unknown>): Promise<str
     .sign(privateKey);
 }
 
-/** The claims a token needs besides its tenants, valid for ten minutes. */
-function validClaims() {
-  return { iss: ISSUER, aud: AUDIENCE, sub: 'mallory', exp: Math.floor(Date.now() / 1000) + 600 };
-}

@@ -2,7 +2,8 @@
  * The embedded default while profiles are ingested through the API: a merge
  * of the largest `ingestProfiles` call must not hold PGlite for long either
  * (issue 9: "nothing else may hold PGlite for long"). Waits are bounded at ten
- * times the target, p99 < 100 ms, which `npm run bench:export` checks.
+ * times the API's target during an export (p99 < 100 ms, which `npm run
+ * bench:export` measures there).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_PROFILES_PER_CALL } from '../../src/profiles/validateProfiles';
@@ -50,7 +51,7 @@ describe('the embedded database while the largest ingestProfiles calls merge', (
   }, 120_000);
   afterAll(() => api?.close());
 
-  it('answers exportJob(id) at 50 req/s without long waits while merges of 1,000 profiles run one after another', async () => {
+  it('answers exportJob(id) at 50 req/s without long waits while merges of 1,000 profiles run one after another (95th percentile)', async () => {
     let merging = true;
     const mergesMs: number[] = [];
     const merges = (async () => {
@@ -84,12 +85,13 @@ describe('the embedded database while the largest ingestProfiles calls merge', (
     expect(mergesMs).toHaveLength(MERGES);
     // Several requests a merge, so that each merge was asked through.
     expect(latencies.length).toBeGreaterThanOrEqual(2 * MERGES);
-    // A request waits at most for the one merge in progress, whose transaction holds PGlite's
-    // one connection, never for the merges queued behind it. On a quiet machine a merge takes a
-    // fraction of the bound; on a loaded one (CI's two cores) a whole call may outlast it, so
-    // the bound is then that call's own time.
+    // A request waits at most for the merge in progress, whose transaction holds PGlite's one
+    // connection: on a quiet machine 0.2–0.4 s at worst. The bound is on the 95th percentile, so
+    // that a loaded machine's momentary stalls do not decide; a merge that held PGlite for long
+    // would keep most requests of its time waiting past it.
     const merged = `merges took ${mergesMs.map(Math.round).join(', ')} ms`;
-    const bound = Math.max(REQUEST_BOUND_MS, Math.max(...mergesMs) + 250);
-    expect(Math.max(...latencies), merged).toBeLessThan(bound);
+    const sorted = [...latencies].sort((a, b) => a - b);
+    const p95 = sorted[Math.floor(0.95 * (sorted.length - 1))]!;
+    expect(p95, `${merged}; waits ${sorted.slice(-5).map(Math.round).join(', ')} ms at most`).toBeLessThan(REQUEST_BOUND_MS);
   });
 });

@@ -267,10 +267,11 @@ describe('runner faults on PostgreSQL', { timeout: 120_000 }, () => {
     // The same chunk (nothing of the first was written), tried again smaller.
     expect([first!.jobId, second!.jobId]).toEqual([jobId, jobId]);
     expect(second!.profiles).toBeLessThan(first!.profiles);
-    // The retry waited the worker's own statement timeout, a third of its lease, before it was ended.
+    // The retry waited the worker's own statement timeout, a third of its lease (2 s), before it
+    // was ended: not less, and far less than the 10 s of the default lease (slack for a loaded machine).
     const retryEndedAfterMs = Date.parse(second!.time) - Date.parse(first!.time);
     expect(retryEndedAfterMs).toBeGreaterThanOrEqual(1_900);
-    expect(retryEndedAfterMs).toBeLessThan(4_000);
+    expect(retryEndedAfterMs).toBeLessThan(8_000);
     await waitFor(async () => ((await jobRow(jobId)).status === 'SUCCEEDED' ? true : undefined), 60_000);
     expect((await jobRow(jobId)).attempts).toBe(1);
     await expectExactlyOnce(jobId, org);
