@@ -10,7 +10,7 @@
 import { createHash } from 'node:crypto';
 import { badUserInput } from '../errors';
 import { JOB_ID_PATTERN } from '../jobs/jobId';
-import { SEGMENT_DEFINITION_ID_PATTERN } from '../segments/definitions/segmentDefinitionId';
+import { LOWERCASE_UUID_PATTERN } from '../uuidPattern';
 import type { Tenant } from '../tenant';
 
 export interface CursorPosition {
@@ -35,7 +35,7 @@ const ID_PATTERN: Record<CursorKind | KeyCursorKind, RegExp> = {
   // Any but NUL, which PostgreSQL refuses even to compare (a cursor is easily forged: it is not signed).
   record: /^[^\u0000]{1,1024}$/,
   webhook: /^[0-9a-f]{24}$/,
-  segmentDefinition: SEGMENT_DEFINITION_ID_PATTERN,
+  segmentDefinition: LOWERCASE_UUID_PATTERN,
   // Identity columns: positive integers that JavaScript holds exactly.
   event: /^[1-9]\d{0,14}$/,
   delivery: /^[1-9]\d{0,14}$/,

@@ -1,6 +1,6 @@
 /** The timer that ends a graphql-ws socket when its token expires, however far ahead that is. */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { callAt } from '../../src/http/graphqlWsServer';
+import { callAt } from '../../src/callAt';
 
 const DAY = 24 * 60 * 60 * 1000;
 
