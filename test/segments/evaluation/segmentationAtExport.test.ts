@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { batches, segmentMemberships } from '../../../src/db/schema';
 import { seedProfiles } from '../../../src/profiles/seedProfiles';
 import { storageTargets } from '../../helpers/databases';
+import { sample, scrape } from '../../helpers/metrics';
 import { exportedIds, ingest, startExport, waitForJob, type ProfileSpec } from '../../helpers/exportFlow';
 import { startTestServer, type TestServer } from '../../helpers/testServer';
 import { waitUntil } from '../../helpers/waitUntil';
@@ -78,6 +79,8 @@ describe.each(storageTargets)('exports that evaluate their segments on $name', (
     expect(firstSegmentation.metrics.segmentedProfileCounter).toBe(5);
     const { startTime, endTime } = firstSegmentation.metrics.segmentationTime;
     expect(Date.parse(endTime)).toBeGreaterThanOrEqual(Date.parse(startTime));
+    // The first test of this server: its counter holds this job's profiles alone.
+    expect(sample(await scrape(api.server.metricsUrl!), 'gateway_export_profiles_segmented_total')).toBe(5);
 
     // Two leave (p2 changes its name, p5 moves), one enters (p4).
     await ingest(api, [person('p2', 'Gio', 'US'), person('p4', 'F1nn', 'US'), person('p5', 'F12', 'FR')], headers);
