@@ -54,3 +54,28 @@ export async function stopService(service: ServiceProcess, signal: NodeJS.Signal
   const [code] = await exited;
   return code as number | null;
 }
+
+/** What a command that ran to its end printed, and its exit code. */
+export interface CommandResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs `executable args` from the project's root to its end, with `env` over ours and no
+ * DATABASE_URL or DATA_DIR of ours: only `env` says which database it uses.
+ */
+export async function runToEnd(executable: string, args: string[], env: Record<string, string>): Promise<CommandResult> {
+  const child = spawn(executable, args, {
+    cwd: PROJECT,
+    env: { ...process.env, DATABASE_URL: '', DATA_DIR: '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const [code] = (await once(child, 'exit')) as [number | null];
+  return { code, stdout, stderr };
+}

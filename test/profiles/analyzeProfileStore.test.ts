@@ -4,18 +4,15 @@
  * machine's PostgreSQL runs without autovacuum, so statistics there after a
  * load are ours; a store never analyzed is planned as if it were empty.
  */
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import postgres from 'postgres';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createDb } from '../../src/db/createDb';
 import { createPostgresDatabase } from '../helpers/databases';
+import { runToEnd, type CommandResult } from '../helpers/processes';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const ORG = 'ORG_ANALYZED@AdobeOrg';
 const STORE_TABLES = ['experience_events', 'profiles', 'segment_memberships'];
 
@@ -119,16 +116,6 @@ function profileLine(i: number): Record<string, unknown> {
 }
 
 /** `npm run <args>` as a user runs it, with `env` as its only database configuration. */
-async function npmRun(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn('npm', ['run', '--silent', ...args], {
-    cwd: ROOT,
-    env: { ...process.env, DATABASE_URL: '', DATA_DIR: '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const [code] = (await once(child, 'exit')) as [number | null];
-  return { code, stdout, stderr };
+function npmRun(args: string[], env: Record<string, string>): Promise<CommandResult> {
+  return runToEnd('npm', ['run', '--silent', ...args], env);
 }

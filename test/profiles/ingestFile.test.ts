@@ -1,10 +1,7 @@
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { fileURLToPath } from 'node:url';
 import { and, asc, count, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDb } from '../../src/db/createDb';
@@ -14,6 +11,7 @@ import { experienceEvents, profiles, segmentMemberships } from '../../src/db/sch
 import { ingestNdjson, ProfileLineError, type IngestProgress } from '../../src/profiles/ingestFile';
 import type { Tenant } from '../../src/tenant';
 import { createPostgresDatabase, storageTargets } from '../helpers/databases';
+import { runToEnd, type CommandResult } from '../helpers/processes';
 
 const TENANT: Tenant = { orgId: 'org-ingest', sandboxName: 'prod' };
 
@@ -210,26 +208,9 @@ describe.each(storageTargets)('ingestNdjson on $name', (target) => {
   });
 });
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
-interface CommandResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-async function runIngest(args: string[], env: Record<string, string>): Promise<CommandResult> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/ingest.ts', ...args], {
-    cwd: ROOT,
-    env: { ...process.env, DATABASE_URL: '', DATA_DIR: '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const [code] = (await once(child, 'exit')) as [number | null];
-  return { code, stdout, stderr };
+function runIngest(args: string[], env: Record<string, string>): Promise<CommandResult> {
+  return runToEnd(process.execPath, ['--import', 'tsx', 'src/cli/ingest.ts', ...args], env);
 }
 
 describe('the ingest command', () => {
