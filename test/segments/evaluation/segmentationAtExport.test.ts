@@ -31,6 +31,9 @@ const SEGMENTATION = /* GraphQL */ `
     }
   }
 `;
+const JOB_EVENTS = /* GraphQL */ `
+  query Events($jobId: ID) { jobEvents(jobId: $jobId, first: 100) { edges { node { type occurredAt progress { processedProfiles } } } } }
+`;
 const CANCEL = /* GraphQL */ `mutation Cancel($id: ID!) { cancelExportJob(id: $id) { status } }`;
 
 /** Profiles whose first name and country decide whether they match EXPRESSION. */
@@ -149,6 +152,38 @@ describe.each(storageTargets)('exports that evaluate their segments on $name', (
     expect(memberships).toEqual([]);
     expect(await api.database.db.select().from(batches).where(eq(batches.jobId, Number(jobId)))).toEqual([]);
   });
+
+  it('sends PROGRESS events while it evaluates, before the export reads any profile', async () => {
+    const headers = freshTenant('SEGX');
+    const tenant = { orgId: headers['x-gw-ims-org-id']!, sandboxName: headers['x-sandbox-name']! };
+    await seedProfiles(api.database, tenant, 40_000);
+    const definitions = await Promise.all(
+      ['US', 'DE', 'FR'].map((country) =>
+        createDefinition(api, headers, { name: country, expression: { value: `homeAddress.countryCode = "${country}"` } }),
+      ),
+    );
+    const { jobId } = await startExport(
+      api,
+      {
+        filter: { segments: definitions.map((definition) => ({ segmentId: definition.id })) },
+        evaluationInfo: { segmentation: true },
+      },
+      headers,
+    );
+    const job = await waitForJob(api, jobId, undefined, headers, 60_000);
+    expect(job.status).toBe('SUCCEEDED');
+    const { segmentationTime, segmentedProfileCounter } = (await segmentationOf(jobId, headers)).metrics;
+    expect(segmentedProfileCounter).toBe(3 * 40_000);
+    const events = (await api.graphql(JOB_EVENTS, { jobId }, headers)).data!.jobEvents.edges.map((edge: any) => edge.node);
+    // Stored events of the evaluation: progress, while no profile was exported yet (at most one every 250 ms).
+    const duringSegmentation = events.filter(
+      (event: any) =>
+        event.type === 'PROGRESS' &&
+        Date.parse(event.occurredAt) <= Date.parse(segmentationTime.endTime) &&
+        event.progress.processedProfiles === 0,
+    );
+    expect(duringSegmentation.length, JSON.stringify(events)).toBeGreaterThanOrEqual(1);
+  }, 60_000);
 
   it('ends CANCELLED when cancelled during the evaluation, without exporting', async () => {
     const headers = freshTenant('SEGX');
