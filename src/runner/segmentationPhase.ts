@@ -8,9 +8,8 @@
  * definition fails the job before anything is written.
  */
 import type { ExportJobRow } from '../db/schema';
-import { findSegmentDefinitions } from '../segments/definitions/findSegmentDefinition';
+import { definitionsOfSegments } from '../segments/definitions/findSegmentDefinition';
 import { evaluateSegment } from '../segments/evaluation/evaluateSegment';
-import { DEFAULT_SEGMENT_NS } from '../segments/definitions/segmentDefinitionId';
 import { inSpan } from '../tracing/tracer';
 import type { RunEnvironment } from './runExportJob';
 import { finishSegmentation, recordSegmentedProfiles, startSegmentation } from './sql/segmentationProgress';
@@ -36,12 +35,10 @@ export async function runSegmentationPhase(env: RunEnvironment, job: ExportJobRo
   const { db, runnerId, options } = env;
   const tenant = { orgId: job.orgId, sandboxName: job.sandboxName };
   const segments = job.filter.segments ?? [];
-  const definitions = await findSegmentDefinitions(db, tenant, [...new Set(segments.map((segment) => segment.segmentId))]);
-  const byId = new Map(definitions.flatMap((definition) => (definition ? [[definition.id, definition] as const] : [])));
-  const undefinedIds = segments
-    .filter((segment) => byId.get(segment.segmentId)?.segmentNs !== (segment.segmentNs ?? DEFAULT_SEGMENT_NS))
-    .map((segment) => segment.segmentId);
+  const definitions = await definitionsOfSegments(db, tenant, segments);
+  const undefinedIds = segments.filter((_, i) => !definitions[i]).map((segment) => segment.segmentId);
   if (undefinedIds.length > 0) return { kind: 'undefined', segmentIds: [...new Set(undefinedIds)] };
+  const byId = new Map(definitions.map((definition) => [definition!.id, definition!]));
 
   const evaluatedAt = await startSegmentation(db, job.id, runnerId);
   if (!evaluatedAt) return { kind: 'lost' };

@@ -32,6 +32,23 @@ export async function findSegmentDefinitions(
   return inRequestedOrder(ids, rows, (row) => row.id);
 }
 
+/**
+ * The tenant's definition of each of `segments` (an export's filter), in their
+ * order, null where none: a filter segment names a definition by its id, with
+ * the definition's namespace or with none. One statement, none if no id could
+ * name a definition.
+ */
+export async function definitionsOfSegments(
+  db: AppDatabase,
+  tenant: Tenant,
+  segments: readonly { segmentId: string; segmentNs: string | null }[],
+): Promise<(SegmentDefinitionRow | null)[]> {
+  const found = await findSegmentDefinitions(db, tenant, segments.map((segment) => segment.segmentId));
+  return found.map((definition, i) =>
+    definition && (segments[i]!.segmentNs ?? definition.segmentNs) === definition.segmentNs ? definition : null,
+  );
+}
+
 // `= any($ids)`: one statement whatever the number of ids (as findDatasets).
 const findMany = preparedStatement((db) =>
   db

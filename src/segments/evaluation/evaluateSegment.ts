@@ -7,6 +7,7 @@
 import { sql } from 'drizzle-orm';
 import type { AppDatabase } from '../../db/database';
 import type { Tenant } from '../../tenant';
+import { DEFAULT_SEGMENT_NS } from '../definitions/segmentDefinitionId';
 import { compileSegmentPredicate } from '../pql/compileSegmentPredicate';
 import { chunkSizer, type ChunkSizer, type ChunkSizerOptions } from '../../runner/chunkSizer';
 import { evaluateSegmentChunk, type ChunkResult, type MembershipCounts } from './evaluateSegmentChunk';
@@ -69,7 +70,7 @@ export async function evaluateSegment(db: AppDatabase, options: EvaluateSegmentO
   const evaluation = {
     tenant: options.tenant,
     segmentId: options.segmentId,
-    segmentNs: options.segmentNs ?? 'ups',
+    segmentNs: options.segmentNs ?? DEFAULT_SEGMENT_NS,
     predicate,
     now: options.now,
   };
