@@ -397,7 +397,7 @@ export type ExportJobMetrics = {
    * every segment); both ends null without it.
    */
   segmentationTime: TimeSpan;
-  /** Profiles the segmentation evaluated, once per segment of the filter; 0 without it. */
+  /** Profiles the segmentation evaluated, once per distinct segment of the filter; 0 without it. */
   segmentedProfileCounter: Scalars['Int']['output'];
   totalExportedProfileCounter: Scalars['Int']['output'];
   totalTime: TimeSpan;
