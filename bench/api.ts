@@ -1,7 +1,8 @@
 /**
  * `npm run bench:api`: the API under load on PostgreSQL. Loads 10,000 jobs into
  * one tenant (and 40,000 into others, so the index has to do its work), starts
- * the real server as a child process, and drives it over HTTP with autocannon:
+ * the real server as a child process (its runner off: only the API is measured),
+ * and drives it over HTTP with autocannon:
  *   1. `exportJobs(first: 50)` selecting the whole contract, 20 connections, flat out;
  *   2. `exportJob(id)` at a fixed 500 req/s, open loop (bench/fixedRateLoad.ts).
  * Both with one server process and with WORKERS=2 (one per core), each without
@@ -94,6 +95,9 @@ async function main(): Promise<void> {
           DATABASE_URL: database.url,
           PORT: String(PORT),
           LIMIT_REQUESTS_PER_SECOND: '1000000',
+          // The API alone: the loaded jobs include NEW ones, which an embedded runner would
+          // start exporting mid-run, its statements and events competing with the requests measured.
+          RUNNER_CONCURRENCY: '0',
           METRICS: metrics,
           ...(mode === 'jwt' ? auth.env : {}),
           // Every request sampled: the most traces can cost.
