@@ -30,6 +30,7 @@ const config: CodegenConfig = {
           WebhookDeliveryConnection: '../pagination/connection#Page<WebhookDeliveryRow>',
           CreateWebhookPayload: '../webhooks/createWebhook#CreatedWebhook',
           SegmentDefinition: '../db/schema#SegmentDefinitionRow',
+          SegmentJob: '../db/schema#SegmentJobRow',
           SegmentDefinitionConnection: '../pagination/connection#Connection<SegmentDefinitionRow>',
           SegmentPreview: '../segments/definitions/previewSegment#SegmentPreviewSource',
         },

@@ -11,7 +11,8 @@ import type { AppDatabase, Database } from './db/database';
 import { createDatasetLoader } from './db/datasetLoader';
 import { createExportJobLoader } from './db/exportJobLoader';
 import { createSegmentDefinitionLoader } from './db/segmentDefinitionLoader';
-import type { DatasetRow, ExportJobRow, SegmentDefinitionRow } from './db/schema';
+import { createLastEvaluationLoader } from './db/lastEvaluationLoader';
+import type { DatasetRow, ExportJobRow, SegmentDefinitionRow, SegmentJobRow } from './db/schema';
 import { ErrorCode, GatewayError } from './errors';
 import type { JobEventHub } from './events/jobEventHub';
 import type { LimitOptions } from './limits/limitOptions';
@@ -41,6 +42,8 @@ export interface Context {
     datasetBatches: DatasetBatchesLoader;
     /** Segment definitions by id (a supergraph's references), read together. */
     segmentDefinitionById: DataLoader<string, SegmentDefinitionRow | null>;
+    /** The newest ended segment job of each definition (`SegmentDefinition.lastEvaluation`), read together. */
+    lastEvaluationOf: DataLoader<string, SegmentJobRow | null>;
   };
 }
 
@@ -122,6 +125,7 @@ export function createContext(
       exportJobById: createExportJobLoader(db, tenant),
       datasetBatches: createDatasetBatchesLoader(db, tenant),
       segmentDefinitionById: createSegmentDefinitionLoader(db, tenant),
+      lastEvaluationOf: createLastEvaluationLoader(db, tenant),
     },
   };
 }

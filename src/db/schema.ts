@@ -381,3 +381,48 @@ export interface SegmentSchemaSpec {
 }
 
 export type SegmentDefinitionRow = typeof segmentDefinitions.$inferSelect;
+
+/**
+ * A segment job: the evaluation of some of a tenant's segment definitions on
+ * its own (`evaluateSegments`), not as part of an export. Claimed by the same
+ * runners as export jobs, under the same lease and per-tenant limit.
+ */
+export const segmentJobs = pgTable(
+  'segment_jobs',
+  {
+    // A lowercase UUID, like a definition's id.
+    id: text('id').primaryKey(),
+    orgId: text('org_id').notNull(),
+    sandboxName: text('sandbox_name').notNull(),
+    /** NEW, PROCESSING, SUCCEEDED or FAILED (`ExportJobStatus`; segment jobs are not cancelled). */
+    status: text('status').notNull().default('NEW'),
+    /** The definitions to evaluate, in the order given, without repeats. */
+    segmentIds: text('segment_ids').array().notNull(),
+    /** Memberships that the evaluation left REALIZED, EXISTING and EXITED, summed over the segments. */
+    realized: integer('realized').notNull().default(0),
+    existing: integer('existing').notNull().default(0),
+    exited: integer('exited').notNull().default(0),
+    errors: jsonb('errors').$type<ExportJobErrorEntry[]>().notNull().default([]),
+    /** The evaluation time T of every segment, set by the first run and kept by the next ones. */
+    evaluatedAt: timestampMs('evaluated_at'),
+    createdBy: text('created_by'),
+    traceParent: text('trace_parent'),
+    attempts: integer('attempts').notNull().default(0),
+    lockedBy: text('locked_by'),
+    lockedUntil: timestampMs('locked_until'),
+    creationTime: timestampMs('creation_time').notNull().defaultNow(),
+    startTime: timestampMs('start_time'),
+    endTime: timestampMs('end_time'),
+    updateTime: timestampMs('update_time').notNull().defaultNow(),
+  },
+  (t) => [
+    // The runners' queue: jobs that want work, oldest first.
+    index('segment_jobs_queue_idx').on(t.creationTime, t.id).where(sql`${t.status} in ('NEW', 'PROCESSING')`),
+    // A tenant's running jobs (the per-tenant limit) and its queued ones (the quota).
+    index('segment_jobs_tenant_live_idx').on(t.orgId, t.sandboxName, t.status).where(sql`${t.status} in ('NEW', 'PROCESSING')`),
+    // `SegmentDefinition.lastEvaluation`: the jobs that name a segment.
+    index('segment_jobs_segment_ids_idx').using('gin', t.segmentIds),
+  ],
+);
+
+export type SegmentJobRow = typeof segmentJobs.$inferSelect;

@@ -6,4 +6,8 @@ export const ExportErrorCode = {
   ATTEMPTS_EXHAUSTED: 'EXPORT_ATTEMPTS_EXHAUSTED',
   /** `evaluationInfo.segmentation` named a segment that has no definition to evaluate. */
   SEGMENT_NOT_DEFINED: 'SEGMENT_NOT_DEFINED',
+  /** A segment job's evaluation hit an error; the runner's log has the details. */
+  EVALUATION_FAILED: 'SEGMENT_EVALUATION_FAILED',
+  /** A segment job's runners died (or lost their lease) too many times. */
+  EVALUATION_ATTEMPTS_EXHAUSTED: 'SEGMENT_ATTEMPTS_EXHAUSTED',
 } as const;

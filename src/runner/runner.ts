@@ -1,8 +1,9 @@
 /**
- * The embedded export runner.
+ * The embedded runner: export jobs, and segment jobs (`evaluateSegments`).
  *
  * Terms:
- * - job: an export job row; the queue is simply the jobs that want work.
+ * - job: an export job row, or a segment job row; the queue is simply the jobs
+ *   of both kinds that want work, oldest first (`claimNext`).
  * - run: one attempt at a job by one runner, under a lease that a heartbeat
  *   renews. A runner that dies lets its lease expire; another claims the job.
  * - chunk: the next profiles of a run (keyset on profile_id), exported by one
@@ -31,8 +32,9 @@ import { inSpan } from '../tracing/tracer';
 import { lightStatementSizer } from './chunkSizer';
 import { runExportJob, type RunOutcome } from './runExportJob';
 import type { RunnerOptions } from './runnerOptions';
-import type { ExportJobRow } from '../db/schema';
-import { claimJob } from './sql/claimJob';
+import type { ExportJobRow, SegmentJobRow } from '../db/schema';
+import { claimNext } from './sql/claimJob';
+import { runSegmentJob } from './runSegmentJob';
 import { batchesWithAbandonedRecords, removeBatchRecords } from './sql/removeBatchRecords';
 
 export interface Runner {
@@ -69,16 +71,9 @@ export function startRunner(deps: {
     while (!stopping) {
       try {
         while (!stopping && running.size < options.concurrency) {
-          const job = await claimJob(db, { runnerId: id, leaseMs: options.leaseMs, tenantLimit: options.tenantLimit });
-          if (!job) break;
-          logger.info('Export job claimed', { jobId: job.id, runnerId: id, attempt: job.attempts });
-          const claimedAt = performance.now();
-          if (metrics) recordClaim(metrics, job);
-          const run = withLogContext({ jobId: job.id }, () => traceRun(job, () => runExportJob(environment, job)))
-            .then((outcome) => {
-              if (metrics) recordRun(metrics, outcome, (performance.now() - claimedAt) / 1000);
-            })
-            .catch((error: unknown) => logger.error('Export run crashed', { jobId: job.id, error: describeError(error) }))
+          const claimed = await claimNext(db, { runnerId: id, leaseMs: options.leaseMs, tenantLimit: options.tenantLimit });
+          if (!claimed) break;
+          const run = (claimed.kind === 'export' ? startExportRun(claimed.job) : startSegmentRun(claimed.job))
             .finally(() => {
               running.delete(run);
               wake?.();
@@ -86,7 +81,7 @@ export function startRunner(deps: {
           running.add(run);
         }
       } catch (error: unknown) {
-        logger.error('Claiming export jobs failed', { error: describeError(error) });
+        logger.error('Claiming jobs failed', { error: describeError(error) });
       }
       await new Promise<void>((resolve) => {
         wake = resolve;
@@ -94,6 +89,31 @@ export function startRunner(deps: {
       });
       wake = undefined;
     }
+  }
+
+  function startExportRun(job: ExportJobRow): Promise<void> {
+    logger.info('Export job claimed', { jobId: job.id, runnerId: id, attempt: job.attempts });
+    const claimedAt = performance.now();
+    if (metrics) recordClaim(metrics, job);
+    return withLogContext({ jobId: job.id }, () => traceRun(job, () => runExportJob(environment, job)))
+      .then((outcome) => {
+        if (metrics) recordRun(metrics, outcome, (performance.now() - claimedAt) / 1000);
+      })
+      .catch((error: unknown) => logger.error('Export run crashed', { jobId: job.id, error: describeError(error) }));
+  }
+
+  // Segment jobs have metrics of their own only in what they evaluate
+  // (gateway_export_profiles_segmented_total): the job metrics are export jobs'.
+  function startSegmentRun(job: SegmentJobRow): Promise<void> {
+    logger.info('Segment job claimed', { segmentJobId: job.id, runnerId: id, attempt: job.attempts });
+    const attributes = { 'segment_job.id': job.id, 'segment_job.attempt': job.attempts, 'tenant.org_id': job.orgId, 'tenant.sandbox_name': job.sandboxName };
+    return inSpan('segment job run', { attributes }, async (span) => {
+      const outcome = await runSegmentJob(environment, job);
+      span.setAttribute('segment_job.outcome', outcome);
+      if (outcome === 'lost') metrics?.leasesLost.inc();
+    }, contextOfTraceParent(job.traceParent)).catch((error: unknown) =>
+      logger.error('Segment job run crashed', { segmentJobId: job.id, error: describeError(error) }),
+    );
   }
 
   // The runner's statements give way to the API's where the database must choose (PGlite).

@@ -1,5 +1,5 @@
 import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
-import type { ExportJobRow, DatasetRow, BatchRow, WebhookRow, WebhookDeliveryRow, SegmentDefinitionRow } from '../db/schema';
+import type { ExportJobRow, DatasetRow, BatchRow, WebhookRow, WebhookDeliveryRow, SegmentDefinitionRow, SegmentJobRow } from '../db/schema';
 import type { Connection, Page } from '../pagination/connection';
 import type { BatchRecordPage } from '../batches/listBatchRecords';
 import type { CancelOutcome } from '../jobs/cancelExportJob';
@@ -512,12 +512,24 @@ export type Mutation = {
   createWebhook: CreateWebhookPayload;
   /**
    * Deletes a segment definition; memberships with its id stay. A definition
-   * that a `NEW` or `PROCESSING` export job names in its `filter.segments` is a
-   * `CONFLICT` until that job ends or is cancelled. Another tenant's is `NOT_FOUND`.
+   * that a `NEW` or `PROCESSING` export job names in its `filter.segments`, or
+   * that a `NEW` or `PROCESSING` segment job evaluates, is a `CONFLICT` until
+   * that job ends (or the export job is cancelled). Another tenant's is `NOT_FOUND`.
    */
   deleteSegmentDefinition: DeleteSegmentDefinitionPayload;
   /** Deletes a webhook and its delivery history; what was not yet delivered is not sent. */
   deleteWebhook: DeleteWebhookPayload;
+  /**
+   * Evaluates segment definitions on their own, outside any export: a segment job
+   * in status `NEW`, which the runners claim as they claim export jobs (same
+   * lease, same per-tenant limit of running jobs) and which ends `SUCCEEDED` with
+   * the memberships moved, or `FAILED`. All its segments are evaluated at one
+   * time, the job's `startTime`. `segmentIds`: 1 to 100 ids of the tenant's
+   * definitions, without repeats (`BAD_USER_INPUT` otherwise, naming the unknown
+   * ones). A tenant has at most LIMIT_QUEUED_JOBS segment jobs waiting as `NEW`
+   * (`LIMIT_EXCEEDED`, `extensions.quota`: `queuedSegmentJobs`).
+   */
+  evaluateSegments: SegmentJob;
   /**
    * Loads profiles into the tenant's profile store: at most 1,000 a call, upserted
    * by `profileId`, all or nothing. A profile replaces the stored one; its
@@ -566,6 +578,11 @@ export type MutationDeleteSegmentDefinitionArgs = {
 
 export type MutationDeleteWebhookArgs = {
   id: Scalars['ID']['input'];
+};
+
+
+export type MutationEvaluateSegmentsArgs = {
+  segmentIds: Array<Scalars['ID']['input']>;
 };
 
 
@@ -652,6 +669,8 @@ export type Query = {
   segmentDefinition: Maybe<SegmentDefinition>;
   /** The tenant's segment definitions, newest first (page size defaults to 20, at most 100). */
   segmentDefinitions: SegmentDefinitionConnection;
+  /** One segment job of the tenant, or null when it does not exist (or belongs to another tenant). */
+  segmentJob: Maybe<SegmentJob>;
   /** One webhook of the tenant, or null. */
   webhook: Maybe<Webhook>;
   /** The tenant's webhooks, newest first (page size defaults to 20, at most 100). */
@@ -712,6 +731,11 @@ export type QuerySegmentDefinitionsArgs = {
 };
 
 
+export type QuerySegmentJobArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
 export type QueryWebhookArgs = {
   id: Scalars['ID']['input'];
 };
@@ -760,6 +784,8 @@ export type SegmentDefinition = {
   expression: SegmentExpression;
   /** A UUID. */
   id: Scalars['ID']['output'];
+  /** The newest segment job that evaluated it and ended (`SUCCEEDED` or `FAILED`); null before the first. */
+  lastEvaluation: Maybe<SegmentJob>;
   /** The merge policy its exports take when they give none. */
   mergePolicyId: Scalars['String']['output'];
   name: Scalars['String']['output'];
@@ -814,6 +840,33 @@ export type SegmentFilterInput = {
   segmentNs?: InputMaybe<Scalars['String']['input']>;
   /** Defaults to [REALIZED, EXISTING]. */
   status?: InputMaybe<Array<SegmentStatus>>;
+};
+
+/**
+ * The evaluation of some segment definitions on their own (`evaluateSegments`).
+ * Its counts sum the memberships of all its segments; while it runs they grow
+ * segment by segment and chunk by chunk, and a run that resumes after a crash
+ * counts again from zero, ending at the same figures.
+ */
+export type SegmentJob = {
+  __typename?: 'SegmentJob';
+  creationTime: Scalars['DateTime']['output'];
+  endTime: Maybe<Scalars['DateTime']['output']>;
+  /** Why it failed (`SEGMENT_NOT_DEFINED` when a definition was deleted before its run, `SEGMENT_EVALUATION_FAILED`, `SEGMENT_ATTEMPTS_EXHAUSTED`); empty otherwise. */
+  errors: Array<ExportJobError>;
+  /** Profiles that stayed in a segment (`EXISTING`, keeping their first qualification time). */
+  existing: Scalars['Int']['output'];
+  /** Profiles that left a segment: `EXITED` at the evaluation time. */
+  exited: Scalars['Int']['output'];
+  /** A UUID. */
+  id: Scalars['ID']['output'];
+  /** Profiles newly in a segment: `REALIZED` at the evaluation time. */
+  realized: Scalars['Int']['output'];
+  segmentIds: Array<Scalars['ID']['output']>;
+  /** When the first run started: the evaluation time of every segment of the job. */
+  startTime: Maybe<Scalars['DateTime']['output']>;
+  /** `NEW`, `PROCESSING`, then `SUCCEEDED` or `FAILED`. */
+  status: ExportJobStatus;
 };
 
 export type SegmentMembershipInput = {
@@ -1170,6 +1223,7 @@ export type ResolversTypes = {
   SegmentExpressionInput: SegmentExpressionInput;
   SegmentFilter: ResolverTypeWrapper<SegmentFilter>;
   SegmentFilterInput: SegmentFilterInput;
+  SegmentJob: ResolverTypeWrapper<SegmentJobRow>;
   SegmentMembershipInput: SegmentMembershipInput;
   SegmentPreview: ResolverTypeWrapper<SegmentPreviewSource>;
   SegmentQualificationTime: ResolverTypeWrapper<SegmentQualificationTime>;
@@ -1258,6 +1312,7 @@ export type ResolversParentTypes = {
   SegmentExpressionInput: SegmentExpressionInput;
   SegmentFilter: SegmentFilter;
   SegmentFilterInput: SegmentFilterInput;
+  SegmentJob: SegmentJobRow;
   SegmentMembershipInput: SegmentMembershipInput;
   SegmentPreview: SegmentPreviewSource;
   SegmentQualificationTime: SegmentQualificationTime;
@@ -1514,6 +1569,7 @@ export type MutationResolvers<ContextType = Context, ParentType extends Resolver
   createWebhook?: Resolver<ResolversTypes['CreateWebhookPayload'], ParentType, ContextType, RequireFields<MutationCreateWebhookArgs, 'input'>>;
   deleteSegmentDefinition?: Resolver<ResolversTypes['DeleteSegmentDefinitionPayload'], ParentType, ContextType, RequireFields<MutationDeleteSegmentDefinitionArgs, 'id'>>;
   deleteWebhook?: Resolver<ResolversTypes['DeleteWebhookPayload'], ParentType, ContextType, RequireFields<MutationDeleteWebhookArgs, 'id'>>;
+  evaluateSegments?: Resolver<ResolversTypes['SegmentJob'], ParentType, ContextType, RequireFields<MutationEvaluateSegmentsArgs, 'segmentIds'>>;
   ingestProfiles?: Resolver<ResolversTypes['IngestProfilesPayload'], ParentType, ContextType, RequireFields<MutationIngestProfilesArgs, 'profiles'>>;
   rotateWebhookSecret?: Resolver<ResolversTypes['CreateWebhookPayload'], ParentType, ContextType, RequireFields<MutationRotateWebhookSecretArgs, 'id'>>;
   updateSegmentDefinition?: Resolver<ResolversTypes['SegmentDefinition'], ParentType, ContextType, RequireFields<MutationUpdateSegmentDefinitionArgs, 'id' | 'input'>>;
@@ -1542,6 +1598,7 @@ export type QueryResolvers<ContextType = Context, ParentType extends ResolversPa
   previewSegment?: Resolver<ResolversTypes['SegmentPreview'], ParentType, ContextType, RequireFields<QueryPreviewSegmentArgs, 'expression'>>;
   segmentDefinition?: Resolver<Maybe<ResolversTypes['SegmentDefinition']>, ParentType, ContextType, RequireFields<QuerySegmentDefinitionArgs, 'id'>>;
   segmentDefinitions?: Resolver<ResolversTypes['SegmentDefinitionConnection'], ParentType, ContextType, Partial<QuerySegmentDefinitionsArgs>>;
+  segmentJob?: Resolver<Maybe<ResolversTypes['SegmentJob']>, ParentType, ContextType, RequireFields<QuerySegmentJobArgs, 'id'>>;
   webhook?: Resolver<Maybe<ResolversTypes['Webhook']>, ParentType, ContextType, RequireFields<QueryWebhookArgs, 'id'>>;
   webhooks?: Resolver<ResolversTypes['WebhookConnection'], ParentType, ContextType, Partial<QueryWebhooksArgs>>;
 };
@@ -1568,6 +1625,7 @@ export type SegmentDefinitionResolvers<ContextType = Context, ParentType extends
   description?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   expression?: Resolver<ResolversTypes['SegmentExpression'], ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  lastEvaluation?: Resolver<Maybe<ResolversTypes['SegmentJob']>, ParentType, ContextType>;
   mergePolicyId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   schema?: Resolver<ResolversTypes['ExportSchema'], ParentType, ContextType>;
@@ -1596,6 +1654,19 @@ export type SegmentFilterResolvers<ContextType = Context, ParentType extends Res
   segmentId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   segmentNs?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   status?: Resolver<Array<ResolversTypes['SegmentStatus']>, ParentType, ContextType>;
+};
+
+export type SegmentJobResolvers<ContextType = Context, ParentType extends ResolversParentTypes['SegmentJob'] = ResolversParentTypes['SegmentJob']> = {
+  creationTime?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  endTime?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  errors?: Resolver<Array<ResolversTypes['ExportJobError']>, ParentType, ContextType>;
+  existing?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  exited?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  realized?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  segmentIds?: Resolver<Array<ResolversTypes['ID']>, ParentType, ContextType>;
+  startTime?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['ExportJobStatus'], ParentType, ContextType>;
 };
 
 export type SegmentPreviewResolvers<ContextType = Context, ParentType extends ResolversParentTypes['SegmentPreview'] = ResolversParentTypes['SegmentPreview']> = {
@@ -1710,6 +1781,7 @@ export type Resolvers<ContextType = Context> = {
   SegmentDefinitionEdge?: SegmentDefinitionEdgeResolvers<ContextType>;
   SegmentExpression?: SegmentExpressionResolvers<ContextType>;
   SegmentFilter?: SegmentFilterResolvers<ContextType>;
+  SegmentJob?: SegmentJobResolvers<ContextType>;
   SegmentPreview?: SegmentPreviewResolvers<ContextType>;
   SegmentQualificationTime?: SegmentQualificationTimeResolvers<ContextType>;
   Subscription?: SubscriptionResolvers<ContextType>;

@@ -9,7 +9,7 @@ import { NO_RUNNER, startTestServer, type TestServer } from '../helpers/testServ
 import { waitUntil } from '../helpers/waitUntil';
 import { planExport } from '../../src/runner/exportPlan';
 import { startRunner } from '../../src/runner/runner';
-import { claimJob } from '../../src/runner/sql/claimJob';
+import { claimNext } from '../../src/runner/sql/claimJob';
 import { exportChunk } from '../../src/runner/sql/exportChunk';
 import { startExport as startRunExport } from '../../src/runner/sql/startExport';
 
@@ -160,7 +160,9 @@ describe.each(storageTargets)('the runner on $name', (target) => {
       await ingest(server, manyProfiles(30), headers);
       const { jobId } = await startExport(server, {}, headers);
       const db = server.database.db;
-      const claimed = await claimJob(db, { runnerId: 'runner-a', leaseMs: 60_000, tenantLimit: 2 });
+      const next = await claimNext(db, { runnerId: 'runner-a', leaseMs: 60_000, tenantLimit: 2 });
+      expect(next?.kind).toBe('export');
+      const claimed = next?.kind === 'export' ? next.job : undefined;
       expect(claimed?.id).toBe(Number(jobId));
       const plan = planExport(claimed!);
       await startRunExport(db, claimed!, plan, 'runner-a');

@@ -1,41 +1,91 @@
-import { eq, sql } from 'drizzle-orm';
+import { eq, sql, type SQL } from 'drizzle-orm';
 import type { AppDatabase } from '../../db/database';
-import { exportJobs, type ExportJobRow } from '../../db/schema';
+import { exportJobs, segmentJobs, type ExportJobRow, type SegmentJobRow } from '../../db/schema';
 
 // Arbitrary constant: claims take turns, so the per-tenant limit holds even when runners claim at once.
 const CLAIM_LOCK_KEY = 727_002;
 
+/** What a runner took: an export job or a segment job (`evaluateSegments`). */
+export type ClaimedJob = { kind: 'export'; job: ExportJobRow } | { kind: 'segment'; job: SegmentJobRow };
+
+export interface ClaimOptions {
+  runnerId: string;
+  leaseMs: number;
+  tenantLimit: number;
+}
+
 /**
- * Takes the oldest job that wants work (NEW, or PROCESSING/CANCELLING whose
- * lease expired: its runner died) from a tenant running fewer than
- * `tenantLimit` jobs, under a lease for `runnerId`. Null when there is none.
+ * Takes the oldest job that wants work, export or segment job alike — NEW, or
+ * PROCESSING (CANCELLING) whose lease expired: its runner died — of a tenant
+ * running fewer than `tenantLimit` jobs of both kinds, under a lease for
+ * `runnerId`. Null when there is none.
  */
-export async function claimJob(
-  db: AppDatabase,
-  options: { runnerId: string; leaseMs: number; tenantLimit: number },
-): Promise<ExportJobRow | null> {
+export async function claimNext(db: AppDatabase, options: ClaimOptions): Promise<ClaimedJob | null> {
   return db.transaction(async (tx) => {
     await tx.execute(sql`select pg_advisory_xact_lock(${CLAIM_LOCK_KEY})`);
-    const candidate = sql`(
-      select j.id from export_jobs j
-      where (j.status = 'NEW' or (j.status in ('PROCESSING', 'CANCELLING') and coalesce(j.locked_until < now(), true)))
-        and (select count(*) from export_jobs r
-             where r.org_id = j.org_id and r.sandbox_name = j.sandbox_name
-               and r.status in ('PROCESSING', 'CANCELLING') and r.locked_until >= now()) < ${options.tenantLimit}
-      order by j.creation_time, j.id
-      limit 1
-      for update skip locked)`;
+    const [oldest] = await tx.execute<{ kind: ClaimedJob['kind']; id: string }>(sql`
+      select kind, id from (
+        (select 'export' as kind, j.id::text as id, j.creation_time from export_jobs j
+         where ${exportWantsWork(sql`j`)} and ${belowTenantLimit(sql`j`, options.tenantLimit)}
+         order by j.creation_time, j.id limit 1)
+        union all
+        (select 'segment' as kind, s.id, s.creation_time from segment_jobs s
+         where ${segmentWantsWork(sql`s`)} and ${belowTenantLimit(sql`s`, options.tenantLimit)}
+         order by s.creation_time, s.id limit 1)
+      ) oldest
+      order by creation_time
+      limit 1`);
+    if (!oldest) return null;
+    const lease = sql`now() + ${options.leaseMs} * interval '1 millisecond'`;
+    if (oldest.kind === 'segment') {
+      // The WHERE is checked again on the row as it is now, as for export jobs.
+      const [claimed] = await tx
+        .update(segmentJobs)
+        .set({
+          status: 'PROCESSING',
+          lockedBy: options.runnerId,
+          lockedUntil: lease,
+          attempts: sql`${segmentJobs.attempts} + 1`,
+          updateTime: sql`now()`,
+        })
+        .where(sql`${eq(segmentJobs.id, oldest.id)} and ${segmentWantsWork(sql`${segmentJobs}`)}`)
+        .returning();
+      return claimed ? { kind: 'segment', job: claimed } : null;
+    }
+    // A client's cancel may have ended a NEW job since the SELECT: the WHERE is checked again on the row as it is now.
     const [claimed] = await tx
       .update(exportJobs)
       .set({
         status: sql`case when ${exportJobs.status} = 'NEW' then 'PROCESSING' else ${exportJobs.status} end`,
         lockedBy: options.runnerId,
-        lockedUntil: sql`now() + ${options.leaseMs} * interval '1 millisecond'`,
+        lockedUntil: lease,
         attempts: sql`${exportJobs.attempts} + 1`,
         updateTime: sql`now()`,
       })
-      .where(eq(exportJobs.id, candidate))
+      .where(sql`${eq(exportJobs.id, Number(oldest.id))} and ${exportWantsWork(sql`${exportJobs}`)}`)
       .returning();
-    return claimed ?? null;
+    return claimed ? { kind: 'export', job: claimed } : null;
   });
+}
+
+/** An export job to claim: NEW, or PROCESSING/CANCELLING whose runner's lease expired. */
+function exportWantsWork(job: SQL): SQL {
+  return sql`(${job}.status = 'NEW' or (${job}.status in ('PROCESSING', 'CANCELLING') and coalesce(${job}.locked_until < now(), true)))`;
+}
+
+/** A segment job to claim: NEW, or PROCESSING whose runner's lease expired. */
+function segmentWantsWork(job: SQL): SQL {
+  return sql`(${job}.status = 'NEW' or (${job}.status = 'PROCESSING' and coalesce(${job}.locked_until < now(), true)))`;
+}
+
+/** The job's tenant runs fewer than `limit` jobs under a live lease, export and segment jobs together. */
+function belowTenantLimit(job: SQL, limit: number): SQL {
+  return sql`(
+    (select count(*) from export_jobs r
+     where r.org_id = ${job}.org_id and r.sandbox_name = ${job}.sandbox_name
+       and r.status in ('PROCESSING', 'CANCELLING') and r.locked_until >= now())
+    + (select count(*) from segment_jobs r
+       where r.org_id = ${job}.org_id and r.sandbox_name = ${job}.sandbox_name
+         and r.status = 'PROCESSING' and r.locked_until >= now())
+  ) < ${limit}`;
 }

@@ -1,10 +1,12 @@
-/** The segment part of the API: definitions (queries, mutations, the entity) and the preview. */
+/** The segment part of the API: definitions (queries, mutations, the entity), the preview and segment jobs. */
 import { createSegmentDefinition } from '../../segments/definitions/createSegmentDefinition';
 import { deleteSegmentDefinition } from '../../segments/definitions/deleteSegmentDefinition';
 import { findSegmentDefinition } from '../../segments/definitions/findSegmentDefinition';
 import { listSegmentDefinitions } from '../../segments/definitions/listSegmentDefinitions';
 import { previewSegment } from '../../segments/definitions/previewSegment';
 import { updateSegmentDefinition } from '../../segments/definitions/updateSegmentDefinition';
+import { evaluateSegments } from '../../segments/jobs/evaluateSegments';
+import { findSegmentJob } from '../../segments/jobs/findSegmentJob';
 import type {
   MutationResolvers,
   QueryResolvers,
@@ -13,21 +15,27 @@ import type {
   SegmentPreviewResolvers,
 } from '../resolvers.generated';
 
-export const segmentDefinitionQueries: Pick<QueryResolvers, 'segmentDefinition' | 'segmentDefinitions' | 'previewSegment'> = {
+export const segmentDefinitionQueries: Pick<
+  QueryResolvers,
+  'segmentDefinition' | 'segmentDefinitions' | 'previewSegment' | 'segmentJob'
+> = {
   segmentDefinition: (_root, { id }, { db, tenant }) => findSegmentDefinition(db, tenant, id),
   segmentDefinitions: (_root, args, { db, tenant }) => listSegmentDefinitions(db, tenant, args),
   previewSegment: (_root, { expression }, { db, tenant }) => previewSegment(db, tenant, expression),
+  segmentJob: (_root, { id }, { db, tenant }) => findSegmentJob(db, tenant, id),
 };
 
 export const segmentDefinitionMutations: Pick<
   MutationResolvers,
-  'createSegmentDefinition' | 'updateSegmentDefinition' | 'deleteSegmentDefinition'
+  'createSegmentDefinition' | 'updateSegmentDefinition' | 'deleteSegmentDefinition' | 'evaluateSegments'
 > = {
   createSegmentDefinition: (_root, { input }, { db, tenant }) => createSegmentDefinition(db, tenant, input),
   updateSegmentDefinition: (_root, { id, input }, { db, tenant }) => updateSegmentDefinition(db, tenant, id, input),
   deleteSegmentDefinition: async (_root, { id }, { db, tenant }) => ({
     deletedSegmentDefinitionId: await deleteSegmentDefinition(db, tenant, id),
   }),
+  evaluateSegments: (_root, { segmentIds }, { db, tenant, subject, limits }) =>
+    evaluateSegments(db, tenant, segmentIds, { subject }, limits),
 };
 
 export const SegmentDefinition: SegmentDefinitionResolvers = {
@@ -38,6 +46,7 @@ export const SegmentDefinition: SegmentDefinitionResolvers = {
     format: definition.expressionFormat,
     value: definition.expressionValue,
   }),
+  lastEvaluation: (definition, _args, { loaders }) => loaders.lastEvaluationOf.load(definition.id),
 };
 
 export const SegmentDefinitionConnection: SegmentDefinitionConnectionResolvers = {

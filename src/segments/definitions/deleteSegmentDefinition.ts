@@ -1,6 +1,6 @@
 import { and, eq, sql, type SQL } from 'drizzle-orm';
 import type { AppDatabase } from '../../db/database';
-import { exportJobs, segmentDefinitions } from '../../db/schema';
+import { exportJobs, segmentDefinitions, segmentJobs } from '../../db/schema';
 import { jobsOfTenant, ofTenant } from '../../db/tenantScope';
 import { conflict, notFound } from '../../errors';
 import type { Tenant } from '../../tenant';
@@ -8,7 +8,7 @@ import { couldBeSegmentDefinitionId } from './segmentDefinitionId';
 
 /**
  * Deletes the tenant's definition unless a NEW or PROCESSING export job names
- * it in `filter.segments` (CONFLICT); NOT_FOUND when the tenant has none with
+ * it in `filter.segments`, or a NEW or PROCESSING segment job evaluates it (CONFLICT); NOT_FOUND when the tenant has none with
  * this id. One guarded DELETE decides. Returns the id.
  */
 export async function deleteSegmentDefinition(db: AppDatabase, tenant: Tenant, id: string): Promise<string> {
@@ -20,6 +20,7 @@ export async function deleteSegmentDefinition(db: AppDatabase, tenant: Tenant, i
         ofTenant(segmentDefinitions, tenant),
         eq(segmentDefinitions.id, id),
         sql`not exists (select 1 from ${exportJobs} where ${usedByLiveJob(tenant)})`,
+        sql`not exists (select 1 from ${segmentJobs} where ${evaluatedByLiveSegmentJob(tenant)})`,
       ),
     )
     .returning({ id: segmentDefinitions.id });
@@ -29,7 +30,7 @@ export async function deleteSegmentDefinition(db: AppDatabase, tenant: Tenant, i
     .from(segmentDefinitions)
     .where(and(ofTenant(segmentDefinitions, tenant), eq(segmentDefinitions.id, id)));
   if (!kept) throw notFound(`Segment definition ${JSON.stringify(id)} does not exist`);
-  throw conflict(`Segment definition ${id} is used by an export job that is NEW or PROCESSING; cancel it or wait for its end`);
+  throw conflict(`Segment definition ${id} is used by an export or segment job that is NEW or PROCESSING; cancel it or wait for its end`);
 }
 
 /**
@@ -44,5 +45,14 @@ function usedByLiveJob(tenant: Tenant) {
     jobsOfTenant(tenant),
     sql`${exportJobs.status} in ('NEW', 'PROCESSING')`,
     sql`(${named(sql`${segmentDefinitions.segmentNs}`)} or ${named(sql`null::text`)})`,
+  );
+}
+
+/** A segment job of the tenant, still to run or running, that evaluates the row's definition. */
+function evaluatedByLiveSegmentJob(tenant: Tenant) {
+  return and(
+    ofTenant(segmentJobs, tenant),
+    sql`${segmentJobs.status} in ('NEW', 'PROCESSING')`,
+    sql`${segmentJobs.segmentIds} @> array[${segmentDefinitions.id}]`,
   );
 }

@@ -1,0 +1,105 @@
+/**
+ * One run of a segment job (`evaluateSegments`): every segment of it evaluated
+ * from its definition at one time T, chunk by chunk, then SUCCEEDED with the
+ * counts — or FAILED (a definition deleted since the job was created, an
+ * error), or handed back when the runner stops. A run after a crash evaluates
+ * again from the first profile at the same T, which ends in the same
+ * memberships and counts (evaluateSegment.ts).
+ */
+import type { SegmentJobRow } from '../db/schema';
+import { describeError } from '../logger';
+import { definitionsOfSegments } from '../segments/definitions/findSegmentDefinition';
+import { DEFAULT_SEGMENT_NS } from '../segments/definitions/segmentDefinitionId';
+import { evaluateSegment } from '../segments/evaluation/evaluateSegment';
+import type { MembershipCounts } from '../segments/evaluation/evaluateSegmentChunk';
+import { inSpan } from '../tracing/tracer';
+import { ExportErrorCode } from './exportErrorCode';
+import { startHeartbeat } from './heartbeat';
+import type { RunEnvironment, RunOutcome } from './runExportJob';
+import {
+  endSegmentJob,
+  recordSegmentJobCounts,
+  releaseSegmentJob,
+  renewSegmentJobLease,
+  startSegmentJob,
+} from './sql/segmentJobRun';
+
+/** Why an evaluation stopped between two chunks. */
+class Interrupted extends Error {
+  constructor(readonly outcome: 'lost' | 'stopping') {
+    super(outcome);
+  }
+}
+
+export async function runSegmentJob(env: RunEnvironment, claimed: SegmentJobRow): Promise<RunOutcome> {
+  const { db, runnerId, options, metrics } = env;
+  const fail = async (code: string, msg: string): Promise<RunOutcome> =>
+    (await endSegmentJob(db, claimed.id, runnerId, { status: 'FAILED', errors: [{ code, msg, callStack: null }] }))
+      ? 'failed'
+      : 'lost';
+  if (claimed.attempts > options.maxAttempts) {
+    env.logger.error('Segment job given up', { segmentJobId: claimed.id, attempts: claimed.attempts - 1 });
+    return fail(
+      ExportErrorCode.EVALUATION_ATTEMPTS_EXHAUSTED,
+      `The evaluation was interrupted ${claimed.attempts - 1} times and has been given up`,
+    );
+  }
+  const tenant = { orgId: claimed.orgId, sandboxName: claimed.sandboxName };
+  const segments = claimed.segmentIds.map((segmentId) => ({ segmentId, segmentNs: DEFAULT_SEGMENT_NS }));
+  const definitions = await definitionsOfSegments(db, tenant, segments);
+  const deleted = claimed.segmentIds.filter((_, i) => !definitions[i]);
+  if (deleted.length > 0) {
+    return fail(ExportErrorCode.SEGMENT_NOT_DEFINED, `No segment definition ${deleted.join(', ')} (deleted since the job was created)`);
+  }
+
+  let leaseLost = false;
+  // A chunk is short (about 50 ms), but the database may be slow: the lease must outlive one.
+  const heartbeat = startHeartbeat({
+    intervalMs: options.leaseMs / 3,
+    renew: async () => {
+      const renewed = await renewSegmentJobLease(db, claimed.id, runnerId, options.leaseMs);
+      if (renewed) metrics?.leaseRenewals.inc();
+      return renewed;
+    },
+    onLost: () => (leaseLost = true),
+    onError: (error) => env.logger.error('Lease renewal failed', { segmentJobId: claimed.id, error: describeError(error) }),
+  });
+  try {
+    const evaluatedAt = await startSegmentJob(db, claimed.id, runnerId);
+    if (!evaluatedAt) return 'lost';
+    const totals = { realized: 0, existing: 0, exited: 0 };
+    for (const definition of definitions) {
+      const before = { ...totals };
+      await inSpan('segment evaluation', { attributes: { 'segment.id': definition!.id } }, () =>
+        evaluateSegment(db, {
+          tenant,
+          segmentId: definition!.id,
+          segmentNs: definition!.segmentNs,
+          expression: definition!.expressionValue,
+          now: evaluatedAt,
+          onChunk: async (chunk, segmentTotals: MembershipCounts) => {
+            metrics?.profilesSegmented.inc(chunk.profiles);
+            totals.realized = before.realized + segmentTotals.realized;
+            totals.existing = before.existing + segmentTotals.existing;
+            totals.exited = before.exited + segmentTotals.exited;
+            if (leaseLost || !(await recordSegmentJobCounts(db, claimed.id, runnerId, totals, options.leaseMs))) {
+              throw new Interrupted('lost');
+            }
+            if (env.stopping()) throw new Interrupted('stopping');
+          },
+        }),
+      );
+    }
+    return (await endSegmentJob(db, claimed.id, runnerId, { status: 'SUCCEEDED', counts: totals })) ? 'succeeded' : 'lost';
+  } catch (error: unknown) {
+    if (error instanceof Interrupted) {
+      if (error.outcome === 'lost') return 'lost';
+      await releaseSegmentJob(db, claimed.id, runnerId);
+      return 'released';
+    }
+    env.logger.error('Segment job failed', { segmentJobId: claimed.id, error: describeError(error) });
+    return fail(ExportErrorCode.EVALUATION_FAILED, 'The evaluation failed; memberships already moved stay as evaluated');
+  } finally {
+    await heartbeat.stop();
+  }
+}
