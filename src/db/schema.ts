@@ -6,6 +6,7 @@ import { sql } from 'drizzle-orm';
 import {
   bigint,
   boolean,
+  doublePrecision,
   check,
   index,
   integer,
@@ -60,6 +61,8 @@ export const exportJobs = pgTable(
     segmentationFinishedAt: timestampMs('segmentation_finished_at'),
     /** Profiles the segmentation phase has evaluated, once per segment. */
     segmentedProfiles: integer('segmented_profiles').notNull().default(0),
+    /** Profiles the segmentation phase evaluates in all: the tenant's profiles (counted beside the evaluation) times its segments. */
+    segmentationTotal: integer('segmentation_total'),
     errors: jsonb('errors').$type<ExportJobErrorEntry[]>().notNull().default([]),
     profileExportStartedAt: timestampMs('profile_export_started_at'),
     profileExportFinishedAt: timestampMs('profile_export_finished_at'),
@@ -73,6 +76,22 @@ export const exportJobs = pgTable(
       .default({}),
     processedProfiles: integer('processed_profiles').notNull().default(0),
     totalProfiles: integer('total_profiles'),
+    /**
+     * `progress.percent`, 0 to 100 with one decimal, kept by the database so the
+     * job, its events and its webhooks all show the same figure. With
+     * `evaluateSegments`, the evaluation is the first half and the export the second.
+     */
+    progressPercent: doublePrecision('progress_percent').generatedAlwaysAs(
+      sql`case
+        when status = 'SUCCEEDED' then 100
+        when evaluate_segments and segmentation_finished_at is null then
+          case when segmentation_total > 0 then round(least(50, 50.0 * segmented_profiles / segmentation_total), 1) else 0 end
+        when evaluate_segments then
+          50 + case when total_profiles > 0 then round(least(50, 50.0 * processed_profiles / total_profiles), 1) else 0 end
+        when total_profiles > 0 then round(least(100, 100.0 * processed_profiles / total_profiles), 1)
+        else 0
+      end::float8`,
+    ),
     computeExportJobId: text('compute_export_job_id'),
     computePushJobId: text('compute_push_job_id'),
     profileInstanceId: text('profile_instance_id').notNull().default('ups'),
@@ -247,6 +266,8 @@ export const exportJobEvents = pgTable(
     previousStatus: text('previous_status'),
     processedProfiles: integer('processed_profiles').notNull(),
     totalProfiles: integer('total_profiles'),
+    /** The job's `progress.percent` as this event left it; null on events stored before migration 0019. */
+    percent: doublePrecision('percent'),
     /** The job as this event left it, as webhooks send it (gw_job_event_view). */
     job: jsonb('job').$type<Record<string, unknown>>().notNull(),
     occurredAt: timestampMs('occurred_at').notNull().defaultNow(),

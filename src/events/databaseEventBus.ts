@@ -30,12 +30,14 @@ export async function createDatabaseEventBus(
     metrics?.notifications.inc();
     let event: JobEvent;
     try {
-      const { processedProfiles, totalProfiles, ...parsed } = JSON.parse(payload) as Omit<JobEvent, 'progress'> & {
+      const { processedProfiles, totalProfiles, percent, ...parsed } = JSON.parse(payload) as Omit<JobEvent, 'progress'> & {
         occurredAt: string;
         processedProfiles: number;
         totalProfiles: number | null;
+        /** Absent from a payload sent before migration 0019. */
+        percent?: number | null;
       };
-      const progress = progressOf({ status: parsed.status, processedProfiles, totalProfiles });
+      const progress = progressOf({ status: parsed.status, processedProfiles, totalProfiles, percent });
       event = { ...parsed, progress, occurredAt: new Date(parsed.occurredAt) };
     } catch (error: unknown) {
       logger.error('Unreadable job event', { payload, error: describeError(error) });

@@ -85,6 +85,7 @@ function watchedEventOf(event: ExportJobEventRow, job: ExportJobRow): WatchedJob
       status: event.status,
       processedProfiles: event.processedProfiles,
       totalProfiles: event.totalProfiles,
+      percent: event.percent,
     }),
     sequence: event.sequence,
     occurredAt: event.occurredAt,

@@ -12,7 +12,11 @@ import { definitionsOfSegments } from '../segments/definitions/findSegmentDefini
 import { evaluateSegment } from '../segments/evaluation/evaluateSegment';
 import { inSpan } from '../tracing/tracer';
 import type { RunEnvironment } from './runExportJob';
-import { finishSegmentation, recordSegmentedProfiles, startSegmentation } from './sql/segmentationProgress';
+import { describeError } from '../logger';
+import { lightStatementSizer } from './chunkSizer';
+import { planExport, type ExportPlan } from './exportPlan';
+import { countExportProfiles } from './sql/countExportProfiles';
+import { finishSegmentation, recordSegmentationTotal, recordSegmentedProfiles, startSegmentation } from './sql/segmentationProgress';
 
 export type SegmentationOutcome =
   | { kind: 'done' }
@@ -43,6 +47,8 @@ export async function runSegmentationPhase(env: RunEnvironment, job: ExportJobRo
   const evaluatedAt = await startSegmentation(db, job.id, runnerId);
   if (!evaluatedAt) return { kind: 'lost' };
   let segmented = 0;
+  let phaseOver = false;
+  countSegmentationTotal(env, job, byId.size, () => phaseOver || env.stopping());
   try {
     for (const definition of byId.values()) {
       await inSpan('segment evaluation', { attributes: { 'segment.id': definition.id } }, () =>
@@ -66,6 +72,28 @@ export async function runSegmentationPhase(env: RunEnvironment, job: ExportJobRo
   } catch (error: unknown) {
     if (error instanceof Interrupted) return error.outcome;
     throw error;
+  } finally {
+    phaseOver = true;
   }
   return (await finishSegmentation(db, job.id, runnerId, segmented)) ? { kind: 'done' } : { kind: 'lost' };
 }
+
+/**
+ * Counts the tenant's profiles beside the evaluation, in short slices as the
+ * export counts its own (so PGlite's one connection is never held for long),
+ * and records the phase's total: the profiles times the segments, what
+ * `progress.percent` measures the evaluation against. Not awaited: until the
+ * count is in, the phase shows 0 %; a count that fails only leaves it so.
+ */
+function countSegmentationTotal(env: RunEnvironment, job: ExportJobRow, segments: number, over: () => boolean): void {
+  const everyProfile: ExportPlan = { ...planExport(job), segments: null, emptyProfiles: true, updatedAfter: null, events: null };
+  const slices = lightStatementSizer(env.options, env.options.chunkTargetMs / 2);
+  countExportProfiles(env.db, everyProfile, slices, over)
+    .then(async (profiles) => {
+      if (profiles !== undefined && !over()) await recordSegmentationTotal(env.db, job.id, env.runnerId, profiles * segments);
+    })
+    .catch((error: unknown) =>
+      env.logger.error('Counting the profiles to evaluate failed', { jobId: job.id, error: describeError(error) }),
+    );
+}
+

@@ -405,7 +405,11 @@ export type ExportJobMetrics = {
 
 export type ExportJobProgress = {
   __typename?: 'ExportJobProgress';
-  /** 0 to 100. */
+  /**
+   * 0 to 100, with one decimal. With `evaluationInfo.segmentation`, the evaluation
+   * of the segments is its first half (0 to 50, once the runner has counted the
+   * profiles to evaluate) and the export its second; it never goes back.
+   */
   percent: Scalars['Float']['output'];
   processedProfiles: Scalars['Int']['output'];
   /** Null until the runner has counted the profiles to export. */

@@ -43,7 +43,18 @@ export async function recordSegmentedProfiles(
   return (row?.status as ExportJobStatus | undefined) ?? null;
 }
 
-/** Closes the phase: a later run of the job goes straight to the export. False when the lease is no longer ours. */
+/**
+ * The phase's total, once counted beside the evaluation: what `progress.percent`
+ * measures `segmentedProfiles` against while the phase runs.
+ */
+export async function recordSegmentationTotal(db: AppDatabase, jobId: number, runnerId: string, total: number): Promise<void> {
+  await db.update(exportJobs).set({ segmentationTotal: total }).where(heldBy(jobId, runnerId));
+}
+
+/**
+ * Closes the phase: a later run of the job goes straight to the export; its total
+ * is now exact. False when the lease is no longer ours.
+ */
 export async function finishSegmentation(
   db: AppDatabase,
   jobId: number,
@@ -52,7 +63,7 @@ export async function finishSegmentation(
 ): Promise<boolean> {
   const rows = await db
     .update(exportJobs)
-    .set({ segmentationFinishedAt: sql`now()`, segmentedProfiles, updateTime: sql`now()` })
+    .set({ segmentationFinishedAt: sql`now()`, segmentedProfiles, segmentationTotal: segmentedProfiles, updateTime: sql`now()` })
     .where(heldBy(jobId, runnerId))
     .returning({ id: exportJobs.id });
   return rows.length > 0;

@@ -32,7 +32,7 @@ const SEGMENTATION = /* GraphQL */ `
   }
 `;
 const JOB_EVENTS = /* GraphQL */ `
-  query Events($jobId: ID) { jobEvents(jobId: $jobId, first: 100) { edges { node { type occurredAt progress { processedProfiles } } } } }
+  query Events($jobId: ID) { jobEvents(jobId: $jobId, first: 100) { edges { node { type sequence occurredAt progress { processedProfiles percent } } } } }
 `;
 const CANCEL = /* GraphQL */ `mutation Cancel($id: ID!) { cancelExportJob(id: $id) { status } }`;
 
@@ -196,6 +196,16 @@ describe.each(storageTargets)('exports that evaluate their segments on $name', (
     // At most one every 250 ms (occurredAt is cut to the millisecond).
     const times = duringSegmentation.map((event: any) => Date.parse(event.occurredAt));
     for (let i = 1; i < times.length; i++) expect(times[i]! - times[i - 1]!).toBeGreaterThanOrEqual(249);
+    // percent covers both phases: the evaluation is its first half (once the profiles are
+    // counted beside it), the export its second; it never goes back.
+    for (const event of duringSegmentation) expect(event.progress.percent).toBeLessThanOrEqual(50);
+    expect(duringSegmentation.at(-1).progress.percent, JSON.stringify(duringSegmentation)).toBeGreaterThan(0);
+    const exporting = events.filter((event: any) => event.progress.processedProfiles > 0);
+    for (const event of exporting) expect(event.progress.percent).toBeGreaterThanOrEqual(50);
+    const percents = [...events].sort((a: any, b: any) => a.sequence - b.sequence).map((event: any) => event.progress.percent);
+    expect(percents, JSON.stringify(percents)).toEqual([...percents].sort((a, b) => a - b));
+    expect(percents.at(-1)).toBe(100);
+    expect(job.progress.percent).toBe(100);
   }, 60_000);
 
   it('ends CANCELLED when cancelled during the evaluation, without exporting', async () => {
