@@ -392,6 +392,12 @@ export const segmentDefinitions = pgTable(
     schema: jsonb('schema').$type<SegmentSchemaSpec>().notNull(),
     creationTime: timestampMs('creation_time').notNull().defaultNow(),
     updateTime: timestampMs('update_time').notNull().defaultNow(),
+    /**
+     * Who evaluates the segment now (an export job or a segment job), until when:
+     * one evaluation of a segment at a time (src/segments/evaluation/evaluationLease.ts).
+     */
+    evaluatingBy: text('evaluating_by'),
+    evaluatingUntil: timestampMs('evaluating_until'),
   },
   // Serves every page of `segmentDefinitions` and the count against the per-tenant limit.
   (t) => [index('segment_definitions_tenant_page_idx').on(t.orgId, t.sandboxName, t.creationTime, t.id)],

@@ -10,9 +10,8 @@ import type { SegmentJobRow } from '../db/schema';
 import { describeError } from '../logger';
 import { definitionsOfSegments } from '../segments/definitions/findSegmentDefinition';
 import { DEFAULT_SEGMENT_NS } from '../segments/definitions/segmentDefinitionId';
-import { evaluateSegment } from '../segments/evaluation/evaluateSegment';
 import type { MembershipCounts } from '../segments/evaluation/evaluateSegmentChunk';
-import { inSpan } from '../tracing/tracer';
+import { EvaluationLeaseLost, evaluateUnderLease } from './evaluateUnderLease';
 import { ExportErrorCode } from './exportErrorCode';
 import { startHeartbeat } from './heartbeat';
 import type { RunEnvironment, RunOutcome } from './runExportJob';
@@ -70,28 +69,33 @@ export async function runSegmentJob(env: RunEnvironment, claimed: SegmentJobRow)
     const totals = { realized: 0, existing: 0, exited: 0 };
     for (const definition of definitions) {
       const before = { ...totals };
-      await inSpan('segment evaluation', { attributes: { 'segment.id': definition!.id } }, () =>
-        evaluateSegment(db, {
-          tenant,
-          segmentId: definition!.id,
-          segmentNs: definition!.segmentNs,
-          expression: definition!.expressionValue,
-          now: evaluatedAt,
-          onChunk: async (chunk, segmentTotals: MembershipCounts) => {
-            metrics?.profilesSegmented.inc(chunk.profiles);
-            totals.realized = before.realized + segmentTotals.realized;
-            totals.existing = before.existing + segmentTotals.existing;
-            totals.exited = before.exited + segmentTotals.exited;
-            if (leaseLost || !(await recordSegmentJobCounts(db, claimed.id, runnerId, totals, options.leaseMs))) {
-              throw new Interrupted('lost');
-            }
-            if (env.stopping()) throw new Interrupted('stopping');
-          },
-        }),
-      );
+      let waitEnded: Interrupted['outcome'] | undefined;
+      const evaluated = await evaluateUnderLease(env, {
+        tenant,
+        definition: definition!,
+        holder: `segment-job:${claimed.id}`,
+        now: evaluatedAt,
+        onChunk: async (chunk, segmentTotals: MembershipCounts) => {
+          metrics?.profilesSegmented.inc(chunk.profiles);
+          totals.realized = before.realized + segmentTotals.realized;
+          totals.existing = before.existing + segmentTotals.existing;
+          totals.exited = before.exited + segmentTotals.exited;
+          if (leaseLost || !(await recordSegmentJobCounts(db, claimed.id, runnerId, totals, options.leaseMs))) {
+            throw new Interrupted('lost');
+          }
+          if (env.stopping()) throw new Interrupted('stopping');
+        },
+        // While another evaluation holds the segment (the heartbeat keeps the job's lease).
+        interrupted: async () => {
+          waitEnded = leaseLost ? 'lost' : env.stopping() ? 'stopping' : undefined;
+          return waitEnded !== undefined;
+        },
+      });
+      if (evaluated === null) throw new Interrupted(waitEnded!);
     }
     return (await endSegmentJob(db, claimed.id, runnerId, { status: 'SUCCEEDED', counts: totals })) ? 'succeeded' : 'lost';
   } catch (error: unknown) {
+    if (error instanceof EvaluationLeaseLost) return 'lost';
     if (error instanceof Interrupted) {
       if (error.outcome === 'lost') return 'lost';
       await releaseSegmentJob(db, claimed.id, runnerId);

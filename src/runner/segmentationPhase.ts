@@ -5,12 +5,14 @@
  * fresh memberships instead of stale ones. All of them at one time T, kept on
  * the job: a run that resumes after a crash evaluates again at the same T,
  * which ends in the same memberships (evaluateSegment.ts). A segment without a
- * definition fails the job before anything is written.
+ * definition fails the job before anything is written. Each segment is
+ * evaluated under its evaluation lease: while another job evaluates it, this
+ * one waits (evaluationLease.ts).
  */
 import type { ExportJobRow } from '../db/schema';
 import { definitionsOfSegments } from '../segments/definitions/findSegmentDefinition';
-import { evaluateSegment } from '../segments/evaluation/evaluateSegment';
-import { inSpan } from '../tracing/tracer';
+import { EvaluationLeaseLost, evaluateUnderLease } from './evaluateUnderLease';
+import { renewLease } from './sql/renewLease';
 import type { RunEnvironment } from './runExportJob';
 import { describeError } from '../logger';
 import { lightStatementSizer } from './chunkSizer';
@@ -51,26 +53,34 @@ export async function runSegmentationPhase(env: RunEnvironment, job: ExportJobRo
   countSegmentationTotal(env, job, byId.size, () => phaseOver || env.stopping());
   try {
     for (const definition of byId.values()) {
-      await inSpan('segment evaluation', { attributes: { 'segment.id': definition.id } }, () =>
-        evaluateSegment(db, {
-          tenant,
-          segmentId: definition.id,
-          segmentNs: definition.segmentNs,
-          expression: definition.expressionValue,
-          now: evaluatedAt,
-          onChunk: async (chunk) => {
-            segmented += chunk.profiles;
-            env.metrics?.profilesSegmented.inc(chunk.profiles);
-            const status = await recordSegmentedProfiles(db, job.id, runnerId, segmented, options.leaseMs);
-            if (status === null) throw new Interrupted({ kind: 'lost' });
-            if (status === 'CANCELLING') throw new Interrupted({ kind: 'cancelled' });
-            if (env.stopping()) throw new Interrupted({ kind: 'stopping' });
-          },
-        }),
-      );
+      let waitEnded: SegmentationOutcome | undefined;
+      const evaluated = await evaluateUnderLease(env, {
+        tenant,
+        definition,
+        holder: `export-job:${job.id}`,
+        now: evaluatedAt,
+        onChunk: async (chunk) => {
+          segmented += chunk.profiles;
+          env.metrics?.profilesSegmented.inc(chunk.profiles);
+          const status = await recordSegmentedProfiles(db, job.id, runnerId, segmented, options.leaseMs);
+          if (status === null) throw new Interrupted({ kind: 'lost' });
+          if (status === 'CANCELLING') throw new Interrupted({ kind: 'cancelled' });
+          if (env.stopping()) throw new Interrupted({ kind: 'stopping' });
+        },
+        // While another evaluation holds the segment: the job may be cancelled, or the runner stop.
+        interrupted: async () => {
+          const status = await renewLease(db, job.id, runnerId, options.leaseMs);
+          if (status === null) waitEnded = { kind: 'lost' };
+          else if (status === 'CANCELLING') waitEnded = { kind: 'cancelled' };
+          else if (env.stopping()) waitEnded = { kind: 'stopping' };
+          return waitEnded !== undefined;
+        },
+      });
+      if (evaluated === null) return waitEnded!;
     }
   } catch (error: unknown) {
     if (error instanceof Interrupted) return error.outcome;
+    if (error instanceof EvaluationLeaseLost) return { kind: 'lost' };
     throw error;
   } finally {
     phaseOver = true;
@@ -96,4 +106,3 @@ function countSegmentationTotal(env: RunEnvironment, job: ExportJobRow, segments
       env.logger.error('Counting the profiles to evaluate failed', { jobId: job.id, error: describeError(error) }),
     );
 }
-

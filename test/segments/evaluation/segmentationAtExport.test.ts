@@ -4,7 +4,7 @@
  * reads fresh memberships; a segment without a definition fails the job before
  * anything is written; a cancel during the evaluation ends the job.
  */
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { batches, segmentMemberships } from '../../../src/db/schema';
 import { seedProfiles } from '../../../src/profiles/seedProfiles';
@@ -223,4 +223,28 @@ describe.each(storageTargets)('exports that evaluate their segments on $name', (
     expect(segmentation.metrics.segmentedProfileCounter).toBeLessThan(3 * 60_000);
     expect(await api.database.db.select().from(batches).where(eq(batches.jobId, Number(jobId)))).toEqual([]);
   }, 60_000);
+
+  it('waits while another evaluation holds a segment of its filter: a cancel meanwhile ends it, a release lets the next one run', async () => {
+    const headers = freshTenant('SEGX');
+    await ingest(api, [person('p1', 'F1ona', 'US'), person('p2', 'Gus', 'US')], headers);
+    const definition = await createDefinition(api, headers, { expression: { value: EXPRESSION } });
+    const db = api.database.db;
+    // A segment job evaluates it for another minute.
+    await db.execute(
+      sql`update segment_definitions set evaluating_by = 'segment-job:elsewhere', evaluating_until = now() + interval '1 minute' where id = ${definition.id}`,
+    );
+    const input = { filter: { segments: [{ segmentId: definition.id }] }, evaluationInfo: { segmentation: true } };
+    const waiting = await startExport(api, input, headers);
+    await waitForJob(api, waiting.jobId, ['PROCESSING'], headers);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect((await segmentationOf(waiting.jobId, headers)).metrics.segmentedProfileCounter).toBe(0);
+    expect((await api.graphql(CANCEL, { id: waiting.jobId }, headers)).errors).toBeUndefined();
+    expect((await waitForJob(api, waiting.jobId, undefined, headers)).status).toBe('CANCELLED');
+
+    await db.execute(sql`update segment_definitions set evaluating_by = null, evaluating_until = null where id = ${definition.id}`);
+    const next = await startExport(api, input, headers);
+    const job = await waitForJob(api, next.jobId, undefined, headers);
+    expect(job.status).toBe('SUCCEEDED');
+    expect(await exportedIds(api, job.destination.batchId)).toEqual(['p1']);
+  }, 30_000);
 });

@@ -3,7 +3,8 @@
  * runners, with the seeds' membership statuses counted; `segmentJob`,
  * `SegmentDefinition.lastEvaluation`; bad input, the tenant's quota, another
  * tenant's ids; a definition deleted before the run; a run that resumes after
- * its runner died; one per-tenant limit over export and segment jobs.
+ * its runner died; one evaluation of a segment at a time (its lease); one
+ * per-tenant limit over export and segment jobs.
  */
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -252,6 +253,57 @@ describe.each(storageTargets)('segment jobs on $name', (target) => {
       expect(new Set(members.map((row) => `${row.status} ${row.qualificationTime?.toISOString()}`))).toEqual(
         new Set([`REALIZED ${evaluatedAt.toISOString()}`]),
       );
+    });
+
+    it('waits while another evaluation holds the segment, evaluates once it is given back, and gives it back in turn', async () => {
+      const headers = freshTenant('SEGJOB');
+      await ingest(api, [person('a', 'Ann', 'US'), person('b', 'Bob', 'US')], headers);
+      const definition = await createDefinition(api, headers);
+      const db = api.database.db;
+      // An export job's segmentation phase holds the segment for another minute.
+      await db.execute(sql`update segment_definitions set evaluating_by = 'export-job:1', evaluating_until = now() + interval '1 minute' where id = ${definition.id}`);
+      const created = (await api.graphql(EVALUATE, { ids: [definition.id] }, headers)).data!.evaluateSegments;
+      await makeOldest('segment_jobs', created.id);
+      const claimed = await claimNext(db, { runnerId: 'runner-w', leaseMs: 60_000, tenantLimit: 100 });
+      expect(claimed?.job.id).toBe(created.id);
+      const running = runSegmentJob(environment('runner-w'), claimed!.job as any);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect((await api.graphql(SEGMENT_JOB, { id: created.id }, headers)).data!.segmentJob).toMatchObject({ status: 'PROCESSING', realized: 0 });
+      expect(await db.select().from(segmentMemberships).where(eq(segmentMemberships.segmentId, definition.id))).toEqual([]);
+      await db.execute(sql`update segment_definitions set evaluating_by = null, evaluating_until = null where id = ${definition.id}`);
+      expect(await running).toBe('succeeded');
+      expect((await api.graphql(SEGMENT_JOB, { id: created.id }, headers)).data!.segmentJob).toMatchObject({ status: 'SUCCEEDED', realized: 2 });
+      const [lease] = await db.execute<{ evaluating_by: string | null }>(sql`select evaluating_by from segment_definitions where id = ${definition.id}`);
+      expect(lease!.evaluating_by).toBeNull();
+    });
+
+    it('takes over the lease of an evaluation whose holder died, and hands its job back when the runner stops while waiting', async () => {
+      const headers = freshTenant('SEGJOB');
+      await ingest(api, [person('a', 'Ann', 'US')], headers);
+      const definition = await createDefinition(api, headers);
+      const db = api.database.db;
+      const hold = (until: string) =>
+        db.execute(sql`update segment_definitions set evaluating_by = 'segment-job:gone', evaluating_until = now() + ${until}::interval where id = ${definition.id}`);
+
+      // Held, and the runner stops while it waits: the job is handed back, not failed.
+      await hold('1 minute');
+      const first = (await api.graphql(EVALUATE, { ids: [definition.id] }, headers)).data!.evaluateSegments;
+      await makeOldest('segment_jobs', first.id);
+      const claimed = await claimNext(db, { runnerId: 'runner-s', leaseMs: 60_000, tenantLimit: 100 });
+      let stopping = false;
+      const running = runSegmentJob({ ...environment('runner-s'), stopping: () => stopping }, claimed!.job as any);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      stopping = true;
+      expect(await running).toBe('released');
+      const [handedBack] = await db.execute<{ status: string; locked_by: string | null }>(sql`select status, locked_by from segment_jobs where id = ${first.id}`);
+      expect(handedBack).toEqual({ status: 'PROCESSING', locked_by: null });
+
+      // Its holder died a while ago (the lease expired): the next run takes the segment at once.
+      await hold('-1 second');
+      const resumed = await claimNext(db, { runnerId: 'runner-t', leaseMs: 60_000, tenantLimit: 100 });
+      expect(resumed?.job.id).toBe(first.id);
+      expect(await runSegmentJob(environment('runner-t'), resumed!.job as any)).toBe('succeeded');
+      expect((await api.graphql(SEGMENT_JOB, { id: first.id }, headers)).data!.segmentJob).toMatchObject({ status: 'SUCCEEDED', realized: 1 });
     });
 
     it('claims the oldest job of either kind, and counts both kinds against one per-tenant limit', async () => {

@@ -1,0 +1,89 @@
+/**
+ * One evaluation of a segment at a time. Two at once — an export's segmentation
+ * phase and a segment job, or two jobs — would interleave their chunks, each
+ * moving memberships by its own evaluation time, and leave a mix of both. So an
+ * evaluation first takes the segment's lease (`segment_definitions.evaluating_by`
+ * and `evaluating_until`), renews it with every chunk, and gives it back at the
+ * end; a second one waits. A lease whose holder died expires after the runner's
+ * lease time; the same holder (a job's later run) takes its own lease back at once.
+ */
+import { and, eq, isNull, lt, or, sql } from 'drizzle-orm';
+import type { AppDatabase } from '../../db/database';
+import { segmentDefinitions } from '../../db/schema';
+import { ofTenant } from '../../db/tenantScope';
+import type { Tenant } from '../../tenant';
+
+export interface EvaluationLease {
+  tenant: Tenant;
+  segmentId: string;
+  /** The evaluating job, e.g. `export-job:42` or `segment-job:<uuid>`: the same for each of its runs. */
+  holder: string;
+  leaseMs: number;
+}
+
+/** How often a waiting evaluation asks again. */
+const WAIT_POLL_MS = 100;
+
+/** Takes the lease if it is free, expired or already the holder's; true when taken. */
+export async function takeEvaluationLease(db: AppDatabase, lease: EvaluationLease): Promise<boolean> {
+  const rows = await db
+    .update(segmentDefinitions)
+    .set({ evaluatingBy: lease.holder, evaluatingUntil: until(lease) })
+    .where(
+      and(
+        ofTenant(segmentDefinitions, lease.tenant),
+        eq(segmentDefinitions.id, lease.segmentId),
+        or(
+          isNull(segmentDefinitions.evaluatingBy),
+          eq(segmentDefinitions.evaluatingBy, lease.holder),
+          lt(segmentDefinitions.evaluatingUntil, sql`now()`),
+        ),
+      ),
+    )
+    .returning({ id: segmentDefinitions.id });
+  return rows.length > 0;
+}
+
+/**
+ * Waits until the lease is taken (true), or until `interrupted` says to stop
+ * waiting (false): asked between two tries, e.g. a runner that stops or a job
+ * cancelled meanwhile.
+ */
+export async function waitForEvaluationLease(
+  db: AppDatabase,
+  lease: EvaluationLease,
+  interrupted: () => boolean | Promise<boolean>,
+): Promise<boolean> {
+  for (;;) {
+    if (await takeEvaluationLease(db, lease)) return true;
+    if (await interrupted()) return false;
+    await new Promise((resolve) => setTimeout(resolve, WAIT_POLL_MS));
+  }
+}
+
+/** Extends the holder's lease (after each chunk); false when it is no longer the holder's. */
+export async function renewEvaluationLease(db: AppDatabase, lease: EvaluationLease): Promise<boolean> {
+  const rows = await db
+    .update(segmentDefinitions)
+    .set({ evaluatingUntil: until(lease) })
+    .where(held(lease))
+    .returning({ id: segmentDefinitions.id });
+  return rows.length > 0;
+}
+
+/** Gives the lease back, if still the holder's. */
+export async function releaseEvaluationLease(db: AppDatabase, lease: EvaluationLease): Promise<void> {
+  await db.update(segmentDefinitions).set({ evaluatingBy: null, evaluatingUntil: null }).where(held(lease));
+}
+
+function held(lease: EvaluationLease) {
+  return and(
+    ofTenant(segmentDefinitions, lease.tenant),
+    eq(segmentDefinitions.id, lease.segmentId),
+    eq(segmentDefinitions.evaluatingBy, lease.holder),
+  );
+}
+
+function until(lease: EvaluationLease) {
+  return sql`now() + ${lease.leaseMs} * interval '1 millisecond'`;
+}
