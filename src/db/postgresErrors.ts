@@ -6,6 +6,8 @@
 export const PostgresErrorCode = {
   /** statement_timeout, or a cancel request. */
   QUERY_CANCELED: '57014',
+  /** A unique index refused a row. */
+  UNIQUE_VIOLATION: '23505',
 } as const;
 
 /** The SQLSTATE of `error` or of the first error in its chain of causes that has one. */

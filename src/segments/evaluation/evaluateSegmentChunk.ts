@@ -17,6 +17,7 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { AppDatabase } from '../../db/database';
 import { executionTimeOf } from '../../db/executionTime';
+import { PostgresErrorCode, postgresErrorCode } from '../../db/postgresErrors';
 import type { Tenant } from '../../tenant';
 
 /** One segment's evaluation at one time, as the chunks of it share it. */
@@ -70,14 +71,22 @@ export async function evaluateSegmentChunk(
 ): Promise<ChunkResult> {
   if (!Number.isInteger(slice.limit) || slice.limit < 1) throw new RangeError(`A chunk needs a positive integer limit (got ${slice.limit})`);
   const startedAt = performance.now();
-  const result = await db.execute<{
+  type Row = {
     realized: number | string;
     existing: number | string;
     exited: number | string;
     profiles: number | string;
     written: number | string;
     last_profile_id: string | null;
-  }>(evaluateSegmentChunkSql(evaluation, slice));
+  };
+  let result;
+  try {
+    result = await db.execute<Row>(evaluateSegmentChunkSql(evaluation, slice));
+  } catch (error: unknown) {
+    if (postgresErrorCode(error) !== PostgresErrorCode.UNIQUE_VIOLATION) throw error;
+    // A membership of the chunk appeared meanwhile (see ChunkWrites): nothing was written; once more as an upsert.
+    result = await db.execute<Row>(evaluateSegmentChunkSql(evaluation, slice, 'upsert'));
+  }
   const [row] = result;
   return {
     realized: Number(row?.realized ?? 0),
@@ -90,8 +99,22 @@ export async function evaluateSegmentChunk(
   };
 }
 
+/**
+ * How a chunk writes its changes. `insert-or-update`: new memberships by a plain
+ * INSERT, changed ones by an UPDATE — about twice as fast as an upsert (no
+ * speculative insertion), and right whenever nothing else writes the segment's
+ * memberships meanwhile, which the evaluation lease sees to. A membership written
+ * by someone else all the same (`ingestProfiles` naming the segment) makes the
+ * INSERT fail, the statement and nothing of the chunk: it is run again as `upsert`.
+ */
+export type ChunkWrites = 'insert-or-update' | 'upsert';
+
 /** The chunk's statement: exported for EXPLAIN in the benchmark. */
-export function evaluateSegmentChunkSql(evaluation: SegmentEvaluation, slice: EvaluationSlice): SQL {
+export function evaluateSegmentChunkSql(
+  evaluation: SegmentEvaluation,
+  slice: EvaluationSlice,
+  writes: ChunkWrites = 'insert-or-update',
+): SQL {
   const { tenant, segmentId, segmentNs, predicate } = evaluation;
   // Bound as text and cast: the same on both drivers, and exact to the millisecond
   // the column keeps, so a re-run recognises its own REALIZED and EXITED rows.
@@ -106,6 +129,8 @@ export function evaluateSegmentChunkSql(evaluation: SegmentEvaluation, slice: Ev
       order by p.profile_id
       limit ${slice.limit}
     ),
+    -- Read once: the chunk's size and last id (the next checkpoint).
+    bounds as materialized (select count(*) as profiles, max(profile_id) as last_profile_id from chunk),
     -- The segment's memberships of exactly the chunk's id range, read from
     -- segment_memberships_members_idx alone: bounded by the chunk whatever join the
     -- planner picks, even on a store that was never analyzed.
@@ -113,7 +138,7 @@ export function evaluateSegmentChunkSql(evaluation: SegmentEvaluation, slice: Ev
       select m.profile_id, m.status, m.qualification_time
       from segment_memberships m
       where m.org_id = ${tenant.orgId} and m.sandbox_name = ${tenant.sandboxName} and m.segment_id = ${segmentId}
-        and m.profile_id > ${after} and m.profile_id <= (select max(profile_id) from chunk)
+        and m.profile_id > ${after} and m.profile_id <= (select last_profile_id from bounds)
         and m.segment_ns = ${segmentNs}
     ),
     decided as (
@@ -131,26 +156,56 @@ export function evaluateSegmentChunkSql(evaluation: SegmentEvaluation, slice: Ev
         end as qualification_time
       from chunk c
       left join previous m on m.profile_id = c.profile_id
+      -- The others (most profiles of most chunks) neither have nor get a membership.
+      where c.qualifies or m.profile_id is not null
     ),
     -- Only what changes is written: a segment re-evaluated with few changes
-    -- rewrites few rows. One upsert serves all three moves: a realization
-    -- inserts or meets an EXITED row, an exit always meets its row.
-    written as (
-      insert into segment_memberships as m (org_id, sandbox_name, profile_id, segment_id, segment_ns, status, qualification_time)
-      select ${tenant.orgId}, ${tenant.sandboxName}, d.profile_id, ${segmentId}, ${segmentNs}, d.status, d.qualification_time
-      from decided d
+    -- rewrites few rows.
+    changed as (
+      select d.profile_id, d.was_status, d.status, d.qualification_time from decided d
       where d.status is not null
         and (d.was_status is distinct from d.status or d.was_time is distinct from d.qualification_time)
-      on conflict (org_id, sandbox_name, profile_id, segment_id, segment_ns) do update
-        set status = excluded.status, qualification_time = excluded.qualification_time
-      returning 1
-    )
+    ),
+    ${writes === 'upsert' ? upsertChanged(evaluation) : insertOrUpdateChanged(evaluation)}
     select
       count(*) filter (where status = 'REALIZED') as realized,
       count(*) filter (where status = 'EXISTING') as existing,
       count(*) filter (where status = 'EXITED') as exited,
-      count(*) as profiles,
-      max(profile_id) as last_profile_id,
+      (select profiles from bounds) as profiles,
+      (select last_profile_id from bounds) as last_profile_id,
       (select count(*) from written) as written
     from decided`;
+}
+
+/** One upsert serves all three moves: a realization inserts or meets an EXITED row, an exit always meets its row. */
+function upsertChanged({ tenant, segmentId, segmentNs }: SegmentEvaluation): SQL {
+  return sql`written as (
+      insert into segment_memberships as m (org_id, sandbox_name, profile_id, segment_id, segment_ns, status, qualification_time)
+      select ${tenant.orgId}, ${tenant.sandboxName}, c.profile_id, ${segmentId}, ${segmentNs}, c.status, c.qualification_time
+      from changed c
+      on conflict (org_id, sandbox_name, profile_id, segment_id, segment_ns) do update
+        set status = excluded.status, qualification_time = excluded.qualification_time
+      returning 1
+    )`;
+}
+
+/** A profile without a membership gets one inserted; one with a membership has it updated. */
+function insertOrUpdateChanged({ tenant, segmentId, segmentNs }: SegmentEvaluation): SQL {
+  return sql`inserted as (
+      insert into segment_memberships (org_id, sandbox_name, profile_id, segment_id, segment_ns, status, qualification_time)
+      select ${tenant.orgId}, ${tenant.sandboxName}, c.profile_id, ${segmentId}, ${segmentNs}, c.status, c.qualification_time
+      from changed c
+      where c.was_status is null
+      returning 1
+    ),
+    updated as (
+      update segment_memberships m
+      set status = c.status, qualification_time = c.qualification_time
+      from changed c
+      where c.was_status is not null
+        and m.org_id = ${tenant.orgId} and m.sandbox_name = ${tenant.sandboxName} and m.profile_id = c.profile_id
+        and m.segment_id = ${segmentId} and m.segment_ns = ${segmentNs}
+      returning 1
+    ),
+    written as (select 1 from inserted union all select 1 from updated)`;
 }

@@ -1,0 +1,68 @@
+/**
+ * A chunk writes new memberships with a plain INSERT (faster than an upsert),
+ * which is right while nothing else writes the segment's memberships — the
+ * evaluation lease sees to evaluations, but `ingestProfiles` may still name the
+ * segment. When a membership of the chunk appears meanwhile, the INSERT fails
+ * with nothing written and the chunk runs again as an upsert. PostgreSQL only:
+ * the race needs a second connection holding an uncommitted membership, which
+ * PGlite (one connection, one statement at a time) cannot have.
+ */
+import { sql } from 'drizzle-orm';
+import postgres from 'postgres';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDb } from '../../../src/db/createDb';
+import type { Database } from '../../../src/db/database';
+import { evaluateSegmentChunk } from '../../../src/segments/evaluation/evaluateSegmentChunk';
+import { compileSegmentPredicate } from '../../../src/segments/pql/compileSegmentPredicate';
+import { createPostgresDatabase } from '../../helpers/databases';
+import { membershipsOf, seedFixture, T1, US_LOYAL } from './segmentFixture';
+
+describe('a chunk that meets a membership written meanwhile, on PostgreSQL', () => {
+  let place: { url: string; drop(): Promise<void> };
+  let database: Database;
+  beforeAll(async () => {
+    place = await createPostgresDatabase();
+    database = await createDb({ url: place.url, dataDir: '' });
+  });
+  afterAll(async () => {
+    await database?.close();
+    await place?.drop();
+  });
+
+  it('writes nothing on the first try, then upserts: the membership written meanwhile stays EXISTING with its time', async () => {
+    const tenant = { orgId: 'org-race', sandboxName: 'prod' };
+    await seedFixture(database, tenant);
+    const earlier = new Date('2024-06-01T00:00:00Z');
+    const evaluation = {
+      tenant,
+      segmentId: 'seg-race',
+      segmentNs: 'ups',
+      predicate: compileSegmentPredicate(US_LOYAL, { profile: sql.raw('p'), now: T1 }).predicate,
+      now: T1,
+    };
+    const other = postgres(place.url, { max: 1, onnotice: () => {} });
+    try {
+      let chunk: ReturnType<typeof evaluateSegmentChunk> | undefined;
+      await other.begin(async (tx) => {
+        // p01 qualifies; another writer gives it a membership, not yet committed.
+        await tx`insert into segment_memberships (org_id, sandbox_name, profile_id, segment_id, segment_ns, status, qualification_time)
+                 values (${tenant.orgId}, ${tenant.sandboxName}, 'p01', 'seg-race', 'ups', 'REALIZED', ${earlier.toISOString()})`;
+        chunk = evaluateSegmentChunk(database.db, evaluation, { after: null, limit: 100 });
+        // The chunk's INSERT waits for this transaction, which commits: the INSERT fails.
+        await new Promise((resolve) => setTimeout(resolve, 300));
+      });
+      const result = await chunk!;
+      expect(result).toMatchObject({ realized: 2, existing: 1, exited: 0, profiles: 10 });
+    } finally {
+      await other.end();
+    }
+    expect(await membershipsOf(database, tenant.orgId, 'seg-race')).toEqual([
+      `prod p01 seg-race ups EXISTING ${earlier.toISOString()}`,
+      `prod p03 seg-race ups REALIZED ${T1.toISOString()}`,
+      `prod p06 seg-race ups REALIZED ${T1.toISOString()}`,
+    ]);
+    // Nothing else of the table was touched on the way.
+    const [row] = await database.db.execute<{ n: number }>(sql`select count(*)::int as n from segment_memberships where segment_id = 'seg-race'`);
+    expect(row!.n).toBe(3);
+  });
+});
