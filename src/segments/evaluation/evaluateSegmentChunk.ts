@@ -122,15 +122,21 @@ export function evaluateSegmentChunkSql(
   // Profile ids are never empty, so '' is before the first one.
   const after = slice.after ?? '';
   return sql`
-    with chunk as materialized (
+    with walked as (
       select p.profile_id, ${predicate} as qualifies
       from profiles p
       where p.org_id = ${tenant.orgId} and p.sandbox_name = ${tenant.sandboxName} and p.profile_id > ${after}
       order by p.profile_id
       limit ${slice.limit}
     ),
-    -- Read once: the chunk's size and last id (the next checkpoint).
-    bounds as materialized (select count(*) as profiles, max(profile_id) as last_profile_id from chunk),
+    -- One pass over the chunk: its size, its last id (the next checkpoint) and the
+    -- ids that qualify, which are all of it that is kept (most profiles of most
+    -- chunks do not qualify).
+    chunk as materialized (
+      select count(*) as profiles, max(w.profile_id) as last_profile_id,
+        coalesce(array_agg(w.profile_id) filter (where w.qualifies), '{}') as qualifying
+      from walked w
+    ),
     -- The segment's memberships of exactly the chunk's id range, read from
     -- segment_memberships_members_idx alone: bounded by the chunk whatever join the
     -- planner picks, even on a store that was never analyzed.
@@ -138,26 +144,26 @@ export function evaluateSegmentChunkSql(
       select m.profile_id, m.status, m.qualification_time
       from segment_memberships m
       where m.org_id = ${tenant.orgId} and m.sandbox_name = ${tenant.sandboxName} and m.segment_id = ${segmentId}
-        and m.profile_id > ${after} and m.profile_id <= (select last_profile_id from bounds)
+        and m.profile_id > ${after} and m.profile_id <= (select last_profile_id from chunk)
         and m.segment_ns = ${segmentNs}
     ),
+    qualifying as (select unnest(qualifying) as profile_id from chunk),
+    -- The profiles that qualify or had a membership: the others neither have nor get one.
     decided as (
-      select c.profile_id, m.status as was_status, m.qualification_time as was_time,
+      select coalesce(q.profile_id, m.profile_id) as profile_id, m.status as was_status, m.qualification_time as was_time,
         case
-          when c.qualifies and (m.status is null or m.status = 'EXITED'
+          when q.profile_id is not null and (m.status is null or m.status = 'EXITED'
             or (m.status = 'REALIZED' and m.qualification_time = ${now})) then 'REALIZED'
-          when c.qualifies then 'EXISTING'
+          when q.profile_id is not null then 'EXISTING'
           when m.status in ('REALIZED', 'EXISTING') or (m.status = 'EXITED' and m.qualification_time = ${now}) then 'EXITED'
         end as status,
         case
-          when c.qualifies and m.status in ('REALIZED', 'EXISTING')
+          when q.profile_id is not null and m.status in ('REALIZED', 'EXISTING')
             and not (m.status = 'REALIZED' and m.qualification_time = ${now}) then m.qualification_time
           else ${now}
         end as qualification_time
-      from chunk c
-      left join previous m on m.profile_id = c.profile_id
-      -- The others (most profiles of most chunks) neither have nor get a membership.
-      where c.qualifies or m.profile_id is not null
+      from qualifying q
+      full join previous m on m.profile_id = q.profile_id
     ),
     -- Only what changes is written: a segment re-evaluated with few changes
     -- rewrites few rows.
@@ -166,13 +172,13 @@ export function evaluateSegmentChunkSql(
       where d.status is not null
         and (d.was_status is distinct from d.status or d.was_time is distinct from d.qualification_time)
     ),
-    ${writes === 'upsert' ? upsertChanged(evaluation) : insertOrUpdateChanged(evaluation)}
+    ${writes === 'upsert' ? upsertChanged(evaluation) : insertOrUpdateChanged(evaluation, after)}
     select
       count(*) filter (where status = 'REALIZED') as realized,
       count(*) filter (where status = 'EXISTING') as existing,
       count(*) filter (where status = 'EXITED') as exited,
-      (select profiles from bounds) as profiles,
-      (select last_profile_id from bounds) as last_profile_id,
+      (select profiles from chunk) as profiles,
+      (select last_profile_id from chunk) as last_profile_id,
       (select count(*) from written) as written
     from decided`;
 }
@@ -189,8 +195,12 @@ function upsertChanged({ tenant, segmentId, segmentNs }: SegmentEvaluation): SQL
     )`;
 }
 
-/** A profile without a membership gets one inserted; one with a membership has it updated. */
-function insertOrUpdateChanged({ tenant, segmentId, segmentNs }: SegmentEvaluation): SQL {
+/**
+ * A profile without a membership gets one inserted; one with a membership has it
+ * updated. The update reads the chunk's id range alone, whatever plan an unanalyzed
+ * store gets (a hash over every membership of the segment would be read each chunk).
+ */
+function insertOrUpdateChanged({ tenant, segmentId, segmentNs }: SegmentEvaluation, after: string): SQL {
   return sql`inserted as (
       insert into segment_memberships (org_id, sandbox_name, profile_id, segment_id, segment_ns, status, qualification_time)
       select ${tenant.orgId}, ${tenant.sandboxName}, c.profile_id, ${segmentId}, ${segmentNs}, c.status, c.qualification_time
@@ -205,6 +215,7 @@ function insertOrUpdateChanged({ tenant, segmentId, segmentNs }: SegmentEvaluati
       where c.was_status is not null
         and m.org_id = ${tenant.orgId} and m.sandbox_name = ${tenant.sandboxName} and m.profile_id = c.profile_id
         and m.segment_id = ${segmentId} and m.segment_ns = ${segmentNs}
+        and m.profile_id > ${after} and m.profile_id <= (select last_profile_id from chunk)
       returning 1
     ),
     written as (select 1 from inserted union all select 1 from updated)`;
