@@ -4,16 +4,14 @@
  * connection runs one statement at a time. On PostgreSQL, with a pool, it
  * changes nothing.
  */
-import { AsyncLocalStorage } from 'node:async_hooks';
-
-const background = new AsyncLocalStorage<true>();
+import { currentStore, runWithStore } from '../context/asyncContext';
 
 /** Runs `work`, and everything it starts, as background work. */
 export function inBackground<T>(work: () => T): T {
-  return background.run(true, work);
+  return runWithStore({ background: true }, work);
 }
 
 /** Whether the caller runs inside `inBackground`. */
 export function isBackgroundWork(): boolean {
-  return background.getStore() === true;
+  return currentStore().background === true;
 }

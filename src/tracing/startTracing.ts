@@ -10,7 +10,8 @@
  * `parentbased_always_on`) and span limits, the batch processor its `OTEL_BSP_*`.
  */
 import { context, propagation, trace } from '@opentelemetry/api';
-import { SERVICE_NAME } from './tracer';
+import { sharedContextManager } from '../context/asyncContext';
+import { SERVICE_NAME, useTracer } from './tracer';
 import type { TracingHook, TracingOptions } from './tracingOptions';
 
 export interface Tracing {
@@ -19,7 +20,7 @@ export interface Tracing {
 }
 
 /**
- * Registers a tracer provider, the async-hooks context manager and the W3C
+ * Registers a tracer provider, the shared context manager and the W3C
  * trace-context propagator as the process's globals; null when tracing is off.
  * One per process: the globals are the process's.
  */
@@ -47,9 +48,12 @@ export async function startTracing(options: TracingOptions, hook?: TracingHook):
     spanProcessors: [hook ? new SimpleSpanProcessor(exporter) : new BatchSpanProcessor(exporter)],
   });
   // traceparent/tracestate only: a caller's baggage is not ours to pass on or to store with jobs.
-  provider.register({ propagator: new W3CTraceContextPropagator() });
+  // The context lives in the process's one AsyncLocalStorage, beside the log fields.
+  provider.register({ propagator: new W3CTraceContextPropagator(), contextManager: sharedContextManager });
+  useTracer(provider.getTracer(SERVICE_NAME));
   return {
     shutdown: async () => {
+      useTracer(undefined);
       await provider.shutdown();
       trace.disable();
       propagation.disable();

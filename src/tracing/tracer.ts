@@ -8,13 +8,21 @@ import { context, SpanStatusCode, trace, type Context, type Span, type SpanOptio
 /** The service's default name in traces (`OTEL_SERVICE_NAME` overrides it), also the tracer's. */
 export const SERVICE_NAME = 'export-jobs-gateway';
 
+/** The registered provider's tracer, set by `startTracing` while it runs. */
+let registered: Tracer | undefined;
+
 /**
- * The tracer of the provider registered now. Asked each time, not kept: a
- * tracer obtained once stays bound to the provider of that time, and tests
- * start and stop several in one process.
+ * The tracer of the provider registered now: the one `startTracing` set, taken
+ * straight (asking the API each time costs a lookup and a proxy per span), or
+ * the API's no-op while tracing is off.
  */
 export function tracer(): Tracer {
-  return trace.getTracer(SERVICE_NAME);
+  return registered ?? trace.getTracer(SERVICE_NAME);
+}
+
+/** Called by `startTracing` (its provider's tracer) and its shutdown (undefined). */
+export function useTracer(tracerOfProvider: Tracer | undefined): void {
+  registered = tracerOfProvider;
 }
 
 /**
