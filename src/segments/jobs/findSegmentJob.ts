@@ -1,4 +1,4 @@
-import { and, eq, sql } from 'drizzle-orm';
+import { and, desc, eq, inArray, sql } from 'drizzle-orm';
 import type { AppDatabase } from '../../db/database';
 import { segmentJobs, type SegmentJobRow } from '../../db/schema';
 import { ofTenant } from '../../db/tenantScope';
@@ -25,22 +25,22 @@ export async function lastEvaluations(
   tenant: Tenant,
   definitionIds: readonly string[],
 ): Promise<(SegmentJobRow | null)[]> {
-  const rows = await db.execute<{ definition_id: string; id: string }>(sql`
-    select distinct on (named.definition_id) named.definition_id, j.id
-    from ${segmentJobs} j, unnest(j.segment_ids) as named(definition_id)
-    where j.org_id = ${tenant.orgId} and j.sandbox_name = ${tenant.sandboxName}
-      and j.segment_ids && ${sql.param([...definitionIds])}::text[]
-      and named.definition_id = any(${sql.param([...definitionIds])}::text[])
-      and j.status in ('SUCCEEDED', 'FAILED')
-    order by named.definition_id, j.end_time desc, j.id desc`);
-  const ids = [...new Set(rows.map((row) => row.id))];
-  const jobs = ids.length
-    ? await db
-        .select()
-        .from(segmentJobs)
-        .where(and(ofTenant(segmentJobs, tenant), sql`${segmentJobs.id} = any(${sql.param(ids)}::text[])`))
-    : [];
-  const byId = new Map(jobs.map((job) => [job.id, job]));
-  const newestOf = new Map(rows.map((row) => [row.definition_id, byId.get(row.id) ?? null]));
+  const ids = sql.param([...definitionIds]);
+  const definitionId = sql<string>`named.definition_id`;
+  const rows = await db
+    .selectDistinctOn([definitionId], { definitionId, job: segmentJobs })
+    .from(segmentJobs)
+    .crossJoin(sql`unnest(${segmentJobs.segmentIds}) as named(definition_id)`)
+    .where(
+      and(
+        ofTenant(segmentJobs, tenant),
+        // The GIN index on segment_ids finds the jobs; the unnest keeps the names asked for.
+        sql`${segmentJobs.segmentIds} && ${ids}::text[]`,
+        sql`${definitionId} = any(${ids}::text[])`,
+        inArray(segmentJobs.status, ['SUCCEEDED', 'FAILED']),
+      ),
+    )
+    .orderBy(definitionId, desc(segmentJobs.endTime), desc(segmentJobs.id));
+  const newestOf = new Map(rows.map((row) => [row.definitionId, row.job]));
   return definitionIds.map((id) => newestOf.get(id) ?? null);
 }
