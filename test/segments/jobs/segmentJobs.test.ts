@@ -196,13 +196,24 @@ describe.each(storageTargets)('segment jobs on $name', (target) => {
       stopping: () => false,
     });
 
-    it('fails a job whose definition was deleted before its run with SEGMENT_NOT_DEFINED, writing no membership', async () => {
+    it('fails a job whose definition was deleted before its run with SEGMENT_NOT_DEFINED, writing no membership; the failed job is the last evaluation of the others', async () => {
       const headers = freshTenant('SEGJOB');
       await ingest(api, [person('a', 'Ann', 'US')], headers);
-      const definition = await createDefinition(api, headers);
-      const created = (await api.graphql(EVALUATE, { ids: [definition.id] }, headers)).data!.evaluateSegments;
+      const kept = await createDefinition(api, headers);
+      const deleted = await createDefinition(api, headers);
+      const run = async (ids: string[]) => {
+        const created = (await api.graphql(EVALUATE, { ids }, headers)).data!.evaluateSegments;
+        await makeOldest('segment_jobs', created.id);
+        const claimed = await claimNext(api.database.db, { runnerId: 'runner-x', leaseMs: 60_000, tenantLimit: 100 });
+        expect(claimed).toMatchObject({ kind: 'segment', job: { id: created.id } });
+        return { id: created.id as string, outcome: await runSegmentJob(environment('runner-x'), claimed!.job as any) };
+      };
+      const succeeded = await run([kept.id]);
+      expect(succeeded.outcome).toBe('succeeded');
+
+      const created = (await api.graphql(EVALUATE, { ids: [kept.id, deleted.id] }, headers)).data!.evaluateSegments;
       // Deleted behind the API's back (the API refuses while the job waits).
-      await api.database.db.execute(sql`delete from segment_definitions where id = ${definition.id}`);
+      await api.database.db.execute(sql`delete from segment_definitions where id = ${deleted.id}`);
       await makeOldest('segment_jobs', created.id);
       const claimed = await claimNext(api.database.db, { runnerId: 'runner-x', leaseMs: 60_000, tenantLimit: 100 });
       expect(claimed).toMatchObject({ kind: 'segment', job: { id: created.id } });
@@ -210,6 +221,41 @@ describe.each(storageTargets)('segment jobs on $name', (target) => {
       const job = (await api.graphql(SEGMENT_JOB, { id: created.id }, headers)).data!.segmentJob;
       expect(job).toMatchObject({ status: 'FAILED', errors: [{ code: 'SEGMENT_NOT_DEFINED' }], realized: 0 });
       expect(job.endTime).not.toBeNull();
+      const members = await api.database.db.select().from(segmentMemberships).where(eq(segmentMemberships.segmentId, deleted.id));
+      expect(members).toEqual([]);
+
+      // Newest finished, failed or not: the failed job, not the earlier success.
+      const edges = (await api.graphql(LAST_EVALUATIONS, {}, headers)).data!.segmentDefinitions.edges;
+      expect(edges.map((edge: any) => edge.node)).toEqual([{ id: kept.id, lastEvaluation: { id: created.id, status: 'FAILED' } }]);
+      expect(succeeded.id).not.toBe(created.id);
+    });
+
+    it('fails with SEGMENT_EVALUATION_FAILED when the evaluation throws, and with SEGMENT_ATTEMPTS_EXHAUSTED once interrupted too often, writing no membership', async () => {
+      const headers = freshTenant('SEGJOB');
+      await ingest(api, [person('a', 'Ann', 'US')], headers);
+      const broken = await createDefinition(api, headers);
+      // An expression the API would refuse, stored behind its back: compiling it throws mid-run.
+      await api.database.db.execute(sql`update segment_definitions set expression_value = 'person.name.firstName.startsWith(' where id = ${broken.id}`);
+      const failing = (await api.graphql(EVALUATE, { ids: [broken.id] }, headers)).data!.evaluateSegments;
+      await makeOldest('segment_jobs', failing.id);
+      const claimedFailing = await claimNext(api.database.db, { runnerId: 'runner-x', leaseMs: 60_000, tenantLimit: 100 });
+      expect(claimedFailing).toMatchObject({ kind: 'segment', job: { id: failing.id } });
+      expect(await runSegmentJob(environment('runner-x'), claimedFailing!.job as any)).toBe('failed');
+      expect((await api.graphql(SEGMENT_JOB, { id: failing.id }, headers)).data!.segmentJob).toMatchObject({
+        status: 'FAILED',
+        errors: [{ code: 'SEGMENT_EVALUATION_FAILED' }],
+      });
+
+      const definition = await createDefinition(api, headers);
+      const given = (await api.graphql(EVALUATE, { ids: [definition.id] }, headers)).data!.evaluateSegments;
+      // As if it had been claimed maxAttempts times already, each run interrupted.
+      await api.database.db.execute(sql`update segment_jobs set attempts = ${NO_RUNNER.maxAttempts} where id = ${given.id}`);
+      await makeOldest('segment_jobs', given.id);
+      const claimedGiven = await claimNext(api.database.db, { runnerId: 'runner-x', leaseMs: 60_000, tenantLimit: 100 });
+      expect(claimedGiven).toMatchObject({ kind: 'segment', job: { id: given.id } });
+      expect(await runSegmentJob(environment('runner-x'), claimedGiven!.job as any)).toBe('failed');
+      const job = (await api.graphql(SEGMENT_JOB, { id: given.id }, headers)).data!.segmentJob;
+      expect(job).toMatchObject({ status: 'FAILED', errors: [{ code: 'SEGMENT_ATTEMPTS_EXHAUSTED' }], realized: 0 });
       const members = await api.database.db.select().from(segmentMemberships).where(eq(segmentMemberships.segmentId, definition.id));
       expect(members).toEqual([]);
     });
