@@ -266,8 +266,8 @@ export const exportJobEvents = pgTable(
     previousStatus: text('previous_status'),
     processedProfiles: integer('processed_profiles').notNull(),
     totalProfiles: integer('total_profiles'),
-    /** The job's `progress.percent` as this event left it; null on events stored before migration 0019. */
-    percent: doublePrecision('percent'),
+    /** The job's `progress.percent` as this event left it (events stored before migration 0019: backfilled by 0021). */
+    percent: doublePrecision('percent').notNull(),
     /** The job as this event left it, as webhooks send it (gw_job_event_view). */
     job: jsonb('job').$type<Record<string, unknown>>().notNull(),
     occurredAt: timestampMs('occurred_at').notNull().defaultNow(),

@@ -10,7 +10,7 @@ import type { Database } from '../db/database';
 import { describeError, type Logger } from '../logger';
 import type { EventMetrics } from '../metrics/gatewayMetrics';
 import type { EventBus, JobEventListener } from './eventBus';
-import { progressOf } from '../jobs/progress';
+import { progressOfEvent } from '../jobs/progress';
 import type { JobEvent } from './jobEvent';
 
 /** The channel of migration 0012's trigger. */
@@ -34,10 +34,9 @@ export async function createDatabaseEventBus(
         occurredAt: string;
         processedProfiles: number;
         totalProfiles: number | null;
-        /** Absent from a payload sent before migration 0019. */
-        percent?: number | null;
+        percent: number;
       };
-      const progress = progressOf({ status: parsed.status, processedProfiles, totalProfiles, percent });
+      const progress = progressOfEvent({ processedProfiles, totalProfiles, percent });
       event = { ...parsed, progress, occurredAt: new Date(parsed.occurredAt) };
     } catch (error: unknown) {
       logger.error('Unreadable job event', { payload, error: describeError(error) });

@@ -9,7 +9,7 @@ import type { AppDatabase } from '../db/database';
 import { exportJobEvents, exportJobs, type ExportJobEventRow, type ExportJobRow } from '../db/schema';
 import { jobsOfTenant, ofTenant } from '../db/tenantScope';
 import type { ExportJobStatus } from '../jobs/exportJobStatus';
-import { progressOf } from '../jobs/progress';
+import { progressOfEvent } from '../jobs/progress';
 import type { Tenant } from '../tenant';
 import type { WatchedJobEvent } from './watchedJobEvent';
 
@@ -81,8 +81,7 @@ function watchedEventOf(event: ExportJobEventRow, job: ExportJobRow): WatchedJob
     job,
     status: event.status as ExportJobStatus,
     previousStatus: event.previousStatus as ExportJobStatus | null,
-    progress: progressOf({
-      status: event.status,
+    progress: progressOfEvent({
       processedProfiles: event.processedProfiles,
       totalProfiles: event.totalProfiles,
       percent: event.percent,

@@ -5,7 +5,7 @@
  */
 import { Webhook as StandardWebhook } from 'standardwebhooks';
 import type { ExportJobEventRow } from '../db/schema';
-import { progressOf } from '../jobs/progress';
+import { progressOfEvent } from '../jobs/progress';
 import { keyCursorEncoder } from '../pagination/cursor';
 import type { Tenant } from '../tenant';
 
@@ -60,7 +60,7 @@ function webhookBody(event: ExportJobEventRow, opaqueId: string): Record<string,
         sequence: event.sequence,
         status: event.status,
         previousStatus: event.previousStatus,
-        progress: progressOf(event),
+        progress: progressOfEvent(event),
         occurredAt,
       },
       job: event.job,

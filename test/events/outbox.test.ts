@@ -191,8 +191,8 @@ describe.each(storageTargets)('the outbox on $name', (target) => {
     const id = Number(jobId);
     // Old enough to go: many events of this job (written here directly), and its two real ones.
     await db.execute(sql`
-      insert into export_job_events (org_id, sandbox_name, job_id, sequence, type, status, processed_profiles, job, occurred_at)
-      select org_id, sandbox_name, id, 100 + n, 'PROGRESS', 'PROCESSING', n, '{}'::jsonb, now() - interval '9 days'
+      insert into export_job_events (org_id, sandbox_name, job_id, sequence, type, status, processed_profiles, percent, job, occurred_at)
+      select org_id, sandbox_name, id, 100 + n, 'PROGRESS', 'PROCESSING', n, 0, '{}'::jsonb, now() - interval '9 days'
       from export_jobs, generate_series(1, ${PRUNE_STEP + 5}) as n where id = ${id}`);
     await db.execute(sql`update export_job_events set occurred_at = now() - interval '8 days' where job_id = ${id} and sequence <= 2`);
     // A webhook still owes the CREATED event: it stays.
