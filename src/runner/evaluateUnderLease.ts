@@ -16,36 +16,48 @@ import type { Tenant } from '../tenant';
 import { inSpan } from '../tracing/tracer';
 import type { RunEnvironment } from './runExportJob';
 
-/** Another evaluation took the segment over: this one's holder stalled past its lease. */
-export class EvaluationLeaseLost extends Error {
-  constructor(segmentId: string) {
-    super(`The evaluation lease of segment ${segmentId} was taken over`);
-  }
-}
-
-export interface SegmentEvaluationRun {
+export interface SegmentEvaluationRun<Stop> {
   tenant: Tenant;
   definition: SegmentDefinitionRow;
   /** The evaluating job, the same for each of its runs (`export-job:42`, `segment-job:<uuid>`). */
   holder: string;
   now: Date;
-  /** After each chunk, once the lease is renewed; a throw ends the evaluation there. */
-  onChunk(chunk: ChunkResult, totals: MembershipCounts): Promise<void>;
-  /** Asked while another evaluation holds the segment: true stops waiting. */
-  interrupted(): Promise<boolean>;
+  /**
+   * After each chunk, once the segment's lease is renewed: records the progress,
+   * and says why the evaluation must stop there (the job lost, cancelled, the
+   * runner stopping), or undefined to go on.
+   */
+  afterChunk(chunk: ChunkResult, totals: MembershipCounts): Promise<Stop | undefined>;
+  /** Asked while another evaluation holds the segment: why to stop waiting, or undefined to wait on. */
+  whileWaiting(): Promise<Stop | undefined>;
 }
 
-/**
- * Waits for the segment's lease, evaluates, and gives the lease back. Null when
- * `interrupted` ended the wait; throws EvaluationLeaseLost when the lease was
- * taken over mid-way.
- */
-export async function evaluateUnderLease(env: RunEnvironment, run: SegmentEvaluationRun): Promise<MembershipCounts | null> {
+export type EvaluationOutcome<Stop> =
+  | { kind: 'evaluated'; counts: MembershipCounts }
+  /** `afterChunk` or `whileWaiting` gave a reason: chunks done stay done. */
+  | { kind: 'stopped'; reason: Stop }
+  /** Another evaluation took the segment over: this one's holder stalled past its lease. */
+  | { kind: 'lease lost' };
+
+/** Thrown out of evaluateSegment's onChunk to end it between two chunks. */
+class Stopped<Stop> extends Error {
+  constructor(readonly outcome: EvaluationOutcome<Stop>) {
+    super(outcome.kind);
+  }
+}
+
+/** Waits for the segment's lease, evaluates, and gives the lease back; an error of the evaluation is thrown. */
+export async function evaluateUnderLease<Stop>(env: RunEnvironment, run: SegmentEvaluationRun<Stop>): Promise<EvaluationOutcome<Stop>> {
   const { db, options } = env;
   const lease: EvaluationLease = { tenant: run.tenant, segmentId: run.definition.id, holder: run.holder, leaseMs: options.leaseMs };
-  if (!(await waitForEvaluationLease(db, lease, run.interrupted))) return null;
+  let waitEnded: Stop | undefined;
+  const acquired = await waitForEvaluationLease(db, lease, async () => {
+    waitEnded = await run.whileWaiting();
+    return waitEnded !== undefined;
+  });
+  if (!acquired) return { kind: 'stopped', reason: waitEnded! };
   try {
-    return await inSpan('segment evaluation', { attributes: { 'segment.id': run.definition.id } }, () =>
+    const counts = await inSpan('segment evaluation', { attributes: { 'segment.id': run.definition.id } }, () =>
       evaluateSegment(db, {
         tenant: run.tenant,
         segmentId: run.definition.id,
@@ -53,11 +65,16 @@ export async function evaluateUnderLease(env: RunEnvironment, run: SegmentEvalua
         expression: run.definition.expressionValue,
         now: run.now,
         onChunk: async (chunk, totals) => {
-          if (!(await renewEvaluationLease(db, lease))) throw new EvaluationLeaseLost(run.definition.id);
-          await run.onChunk(chunk, totals);
+          if (!(await renewEvaluationLease(db, lease))) throw new Stopped<Stop>({ kind: 'lease lost' });
+          const reason = await run.afterChunk(chunk, totals);
+          if (reason !== undefined) throw new Stopped<Stop>({ kind: 'stopped', reason });
         },
       }),
     );
+    return { kind: 'evaluated', counts };
+  } catch (error: unknown) {
+    if (error instanceof Stopped) return error.outcome as EvaluationOutcome<Stop>;
+    throw error;
   } finally {
     await releaseEvaluationLease(db, lease);
   }

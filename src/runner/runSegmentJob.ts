@@ -11,7 +11,7 @@ import { describeError } from '../logger';
 import { definitionsOfSegments } from '../segments/definitions/findSegmentDefinition';
 import { DEFAULT_SEGMENT_NS } from '../segments/definitions/segmentDefinitionId';
 import type { MembershipCounts } from '../segments/evaluation/evaluateSegmentChunk';
-import { EvaluationLeaseLost, evaluateUnderLease } from './evaluateUnderLease';
+import { evaluateUnderLease } from './evaluateUnderLease';
 import { ExportErrorCode } from './exportErrorCode';
 import { startHeartbeat } from './heartbeat';
 import type { RunEnvironment, RunOutcome } from './runExportJob';
@@ -22,13 +22,6 @@ import {
   renewSegmentJobLease,
   startSegmentJob,
 } from './sql/segmentJobRun';
-
-/** Why an evaluation stopped between two chunks. */
-class Interrupted extends Error {
-  constructor(readonly outcome: 'lost' | 'stopping') {
-    super(outcome);
-  }
-}
 
 export async function runSegmentJob(env: RunEnvironment, claimed: SegmentJobRow): Promise<RunOutcome> {
   const { db, runnerId, options, metrics } = env;
@@ -67,40 +60,34 @@ export async function runSegmentJob(env: RunEnvironment, claimed: SegmentJobRow)
     const evaluatedAt = await startSegmentJob(db, claimed.id, runnerId);
     if (!evaluatedAt) return 'lost';
     const totals = { realized: 0, existing: 0, exited: 0 };
+    /** Why the run must stop now: the job's lease lost, the runner stopping. */
+    const stopReason = (): 'lost' | 'stopping' | undefined => (leaseLost ? 'lost' : env.stopping() ? 'stopping' : undefined);
     for (const definition of definitions) {
       const before = { ...totals };
-      let waitEnded: Interrupted['outcome'] | undefined;
       const evaluated = await evaluateUnderLease(env, {
         tenant,
         definition: definition!,
         holder: `segment-job:${claimed.id}`,
         now: evaluatedAt,
-        onChunk: async (chunk, segmentTotals: MembershipCounts) => {
+        afterChunk: async (chunk, segmentTotals: MembershipCounts) => {
           metrics?.profilesSegmented.inc(chunk.profiles);
           totals.realized = before.realized + segmentTotals.realized;
           totals.existing = before.existing + segmentTotals.existing;
           totals.exited = before.exited + segmentTotals.exited;
-          if (leaseLost || !(await recordSegmentJobCounts(db, claimed.id, runnerId, totals, options.leaseMs))) {
-            throw new Interrupted('lost');
-          }
-          if (env.stopping()) throw new Interrupted('stopping');
+          if (leaseLost || !(await recordSegmentJobCounts(db, claimed.id, runnerId, totals, options.leaseMs))) return 'lost';
+          return stopReason();
         },
         // While another evaluation holds the segment (the heartbeat keeps the job's lease).
-        interrupted: async () => {
-          waitEnded = leaseLost ? 'lost' : env.stopping() ? 'stopping' : undefined;
-          return waitEnded !== undefined;
-        },
+        whileWaiting: async () => stopReason(),
       });
-      if (evaluated === null) throw new Interrupted(waitEnded!);
+      if (evaluated.kind === 'lease lost' || (evaluated.kind === 'stopped' && evaluated.reason === 'lost')) return 'lost';
+      if (evaluated.kind === 'stopped') {
+        await releaseSegmentJob(db, claimed.id, runnerId);
+        return 'released';
+      }
     }
     return (await endSegmentJob(db, claimed.id, runnerId, { status: 'SUCCEEDED', counts: totals })) ? 'succeeded' : 'lost';
   } catch (error: unknown) {
-    if (error instanceof EvaluationLeaseLost) return 'lost';
-    if (error instanceof Interrupted) {
-      if (error.outcome === 'lost') return 'lost';
-      await releaseSegmentJob(db, claimed.id, runnerId);
-      return 'released';
-    }
     env.logger.error('Segment job failed', { segmentJobId: claimed.id, error: describeError(error) });
     return fail(ExportErrorCode.EVALUATION_FAILED, 'The evaluation failed; memberships already moved stay as evaluated');
   } finally {

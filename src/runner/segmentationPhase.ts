@@ -11,12 +11,12 @@
  */
 import type { ExportJobRow } from '../db/schema';
 import { definitionsOfSegments } from '../segments/definitions/findSegmentDefinition';
-import { EvaluationLeaseLost, evaluateUnderLease } from './evaluateUnderLease';
+import { evaluateUnderLease } from './evaluateUnderLease';
 import { renewLease } from './sql/renewLease';
 import type { RunEnvironment } from './runExportJob';
 import { describeError } from '../logger';
 import { lightStatementSizer } from './chunkSizer';
-import { planExport, type ExportPlan } from './exportPlan';
+import { planEveryProfile } from './exportPlan';
 import { countExportProfiles } from './sql/countExportProfiles';
 import { finishSegmentation, recordSegmentationTotal, recordSegmentedProfiles, startSegmentation } from './sql/segmentationProgress';
 
@@ -28,13 +28,6 @@ export type SegmentationOutcome =
   /** The runner is stopping: the job is handed back, and its next run starts the phase again at the same T. */
   | { kind: 'stopping' }
   | { kind: 'lost' };
-
-/** Why an evaluation stopped between two chunks. */
-class Interrupted extends Error {
-  constructor(readonly outcome: SegmentationOutcome) {
-    super(outcome.kind);
-  }
-}
 
 export async function runSegmentationPhase(env: RunEnvironment, job: ExportJobRow): Promise<SegmentationOutcome> {
   if (!job.evaluateSegments || job.segmentationFinishedAt) return { kind: 'done' };
@@ -51,37 +44,27 @@ export async function runSegmentationPhase(env: RunEnvironment, job: ExportJobRo
   let segmented = 0;
   let phaseOver = false;
   countSegmentationTotal(env, job, byId.size, () => phaseOver || env.stopping());
+  /** Why the phase must stop now: the job lost or cancelled (from its status), the runner stopping. */
+  const stopReason = (status: string | null): SegmentationOutcome | undefined =>
+    status === null ? { kind: 'lost' } : status === 'CANCELLING' ? { kind: 'cancelled' } : env.stopping() ? { kind: 'stopping' } : undefined;
   try {
     for (const definition of byId.values()) {
-      let waitEnded: SegmentationOutcome | undefined;
-      const evaluated = await evaluateUnderLease(env, {
+      const evaluated = await evaluateUnderLease<SegmentationOutcome>(env, {
         tenant,
         definition,
         holder: `export-job:${job.id}`,
         now: evaluatedAt,
-        onChunk: async (chunk) => {
+        afterChunk: async (chunk) => {
           segmented += chunk.profiles;
           env.metrics?.profilesSegmented.inc(chunk.profiles);
-          const status = await recordSegmentedProfiles(db, job.id, runnerId, segmented, options.leaseMs);
-          if (status === null) throw new Interrupted({ kind: 'lost' });
-          if (status === 'CANCELLING') throw new Interrupted({ kind: 'cancelled' });
-          if (env.stopping()) throw new Interrupted({ kind: 'stopping' });
+          return stopReason(await recordSegmentedProfiles(db, job.id, runnerId, segmented, options.leaseMs));
         },
         // While another evaluation holds the segment: the job may be cancelled, or the runner stop.
-        interrupted: async () => {
-          const status = await renewLease(db, job.id, runnerId, options.leaseMs);
-          if (status === null) waitEnded = { kind: 'lost' };
-          else if (status === 'CANCELLING') waitEnded = { kind: 'cancelled' };
-          else if (env.stopping()) waitEnded = { kind: 'stopping' };
-          return waitEnded !== undefined;
-        },
+        whileWaiting: async () => stopReason(await renewLease(db, job.id, runnerId, options.leaseMs)),
       });
-      if (evaluated === null) return waitEnded!;
+      if (evaluated.kind === 'stopped') return evaluated.reason;
+      if (evaluated.kind === 'lease lost') return { kind: 'lost' };
     }
-  } catch (error: unknown) {
-    if (error instanceof Interrupted) return error.outcome;
-    if (error instanceof EvaluationLeaseLost) return { kind: 'lost' };
-    throw error;
   } finally {
     phaseOver = true;
   }
@@ -96,9 +79,8 @@ export async function runSegmentationPhase(env: RunEnvironment, job: ExportJobRo
  * count is in, the phase shows 0 %; a count that fails only leaves it so.
  */
 function countSegmentationTotal(env: RunEnvironment, job: ExportJobRow, segments: number, over: () => boolean): void {
-  const everyProfile: ExportPlan = { ...planExport(job), segments: null, emptyProfiles: true, updatedAfter: null, events: null };
   const slices = lightStatementSizer(env.options, env.options.chunkTargetMs / 2);
-  countExportProfiles(env.db, everyProfile, slices, over)
+  countExportProfiles(env.db, planEveryProfile(job), slices, over)
     .then(async (profiles) => {
       if (profiles !== undefined && !over()) await recordSegmentationTotal(env.db, job.id, env.runnerId, profiles * segments);
     })
