@@ -55,6 +55,23 @@ export function planExport(job: ExportJobRow): ExportPlan {
   };
 }
 
+/** A plan that reads every profile of the job's tenant and writes nothing: what counting them all takes. */
+export function planEveryProfile(job: Pick<ExportJobRow, 'id' | 'orgId' | 'sandboxName'>): ExportPlan {
+  return {
+    jobId: job.id,
+    orgId: job.orgId,
+    sandboxName: job.sandboxName,
+    targets: [],
+    segments: null,
+    qualifiedFrom: null,
+    qualifiedBefore: null,
+    updatedAfter: null,
+    emptyProfiles: true,
+    paths: null,
+    events: null,
+  };
+}
+
 function batchTargets(job: ExportJobRow): BatchTarget[] {
   const segments = job.filter.segments;
   if (job.segmentPerBatch && segments) {
