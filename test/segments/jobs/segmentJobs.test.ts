@@ -196,28 +196,26 @@ describe.each(storageTargets)('segment jobs on $name', (target) => {
       stopping: () => false,
     });
 
+    /** Makes the segment job the oldest, claims it (it must be the one claimed) and runs it once. */
+    const claimAndRun = async (id: string) => {
+      await makeOldest('segment_jobs', id);
+      const claimed = await claimNext(api.database.db, { runnerId: 'runner-x', leaseMs: 60_000, tenantLimit: 100 });
+      expect(claimed).toMatchObject({ kind: 'segment', job: { id } });
+      return runSegmentJob(environment('runner-x'), claimed!.job as any);
+    };
+
     it('fails a job whose definition was deleted before its run with SEGMENT_NOT_DEFINED, writing no membership; the failed job is the last evaluation of the others', async () => {
       const headers = freshTenant('SEGJOB');
       await ingest(api, [person('a', 'Ann', 'US')], headers);
       const kept = await createDefinition(api, headers);
       const deleted = await createDefinition(api, headers);
-      const run = async (ids: string[]) => {
-        const created = (await api.graphql(EVALUATE, { ids }, headers)).data!.evaluateSegments;
-        await makeOldest('segment_jobs', created.id);
-        const claimed = await claimNext(api.database.db, { runnerId: 'runner-x', leaseMs: 60_000, tenantLimit: 100 });
-        expect(claimed).toMatchObject({ kind: 'segment', job: { id: created.id } });
-        return { id: created.id as string, outcome: await runSegmentJob(environment('runner-x'), claimed!.job as any) };
-      };
-      const succeeded = await run([kept.id]);
-      expect(succeeded.outcome).toBe('succeeded');
+      const succeeded = (await api.graphql(EVALUATE, { ids: [kept.id] }, headers)).data!.evaluateSegments;
+      expect(await claimAndRun(succeeded.id)).toBe('succeeded');
 
       const created = (await api.graphql(EVALUATE, { ids: [kept.id, deleted.id] }, headers)).data!.evaluateSegments;
       // Deleted behind the API's back (the API refuses while the job waits).
       await api.database.db.execute(sql`delete from segment_definitions where id = ${deleted.id}`);
-      await makeOldest('segment_jobs', created.id);
-      const claimed = await claimNext(api.database.db, { runnerId: 'runner-x', leaseMs: 60_000, tenantLimit: 100 });
-      expect(claimed).toMatchObject({ kind: 'segment', job: { id: created.id } });
-      expect(await runSegmentJob(environment('runner-x'), claimed!.job as any)).toBe('failed');
+      expect(await claimAndRun(created.id)).toBe('failed');
       const job = (await api.graphql(SEGMENT_JOB, { id: created.id }, headers)).data!.segmentJob;
       expect(job).toMatchObject({ status: 'FAILED', errors: [{ code: 'SEGMENT_NOT_DEFINED' }], realized: 0 });
       expect(job.endTime).not.toBeNull();
@@ -237,10 +235,7 @@ describe.each(storageTargets)('segment jobs on $name', (target) => {
       // An expression the API would refuse, stored behind its back: compiling it throws mid-run.
       await api.database.db.execute(sql`update segment_definitions set expression_value = 'person.name.firstName.startsWith(' where id = ${broken.id}`);
       const failing = (await api.graphql(EVALUATE, { ids: [broken.id] }, headers)).data!.evaluateSegments;
-      await makeOldest('segment_jobs', failing.id);
-      const claimedFailing = await claimNext(api.database.db, { runnerId: 'runner-x', leaseMs: 60_000, tenantLimit: 100 });
-      expect(claimedFailing).toMatchObject({ kind: 'segment', job: { id: failing.id } });
-      expect(await runSegmentJob(environment('runner-x'), claimedFailing!.job as any)).toBe('failed');
+      expect(await claimAndRun(failing.id)).toBe('failed');
       expect((await api.graphql(SEGMENT_JOB, { id: failing.id }, headers)).data!.segmentJob).toMatchObject({
         status: 'FAILED',
         errors: [{ code: 'SEGMENT_EVALUATION_FAILED' }],
@@ -250,10 +245,7 @@ describe.each(storageTargets)('segment jobs on $name', (target) => {
       const given = (await api.graphql(EVALUATE, { ids: [definition.id] }, headers)).data!.evaluateSegments;
       // As if it had been claimed maxAttempts times already, each run interrupted.
       await api.database.db.execute(sql`update segment_jobs set attempts = ${NO_RUNNER.maxAttempts} where id = ${given.id}`);
-      await makeOldest('segment_jobs', given.id);
-      const claimedGiven = await claimNext(api.database.db, { runnerId: 'runner-x', leaseMs: 60_000, tenantLimit: 100 });
-      expect(claimedGiven).toMatchObject({ kind: 'segment', job: { id: given.id } });
-      expect(await runSegmentJob(environment('runner-x'), claimedGiven!.job as any)).toBe('failed');
+      expect(await claimAndRun(given.id)).toBe('failed');
       const job = (await api.graphql(SEGMENT_JOB, { id: given.id }, headers)).data!.segmentJob;
       expect(job).toMatchObject({ status: 'FAILED', errors: [{ code: 'SEGMENT_ATTEMPTS_EXHAUSTED' }], realized: 0 });
       const members = await api.database.db.select().from(segmentMemberships).where(eq(segmentMemberships.segmentId, definition.id));
