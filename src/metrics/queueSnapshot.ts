@@ -4,7 +4,8 @@
  * oldest NEW job. One statement over the runner's partial queue index
  * (`export_jobs_queue_idx`), so its cost follows the queue, not the history;
  * cached for a few seconds, so scrapes from several Prometheus servers (or
- * every worker) cost one statement per window.
+ * every worker) cost one statement per window, and answered from the last
+ * snapshot when the database is too busy to answer soon.
  *
  * Terminal statuses are not counted here: no index covers them, and counting
  * them would read every job ever run. Their totals are counters instead
@@ -27,20 +28,55 @@ export interface QueueSnapshot {
 /** How long one snapshot answers every scrape. */
 export const QUEUE_SNAPSHOT_TTL_MS = 5_000;
 
-/** A reader of the snapshot that queries at most once per `ttlMs`; concurrent scrapes share one query. */
-export function cachedQueueSnapshot(db: AppDatabase, ttlMs = QUEUE_SNAPSHOT_TTL_MS): () => Promise<QueueSnapshot> {
-  let cached: { at: number; snapshot: Promise<QueueSnapshot> } | undefined;
-  return () => {
-    const now = Date.now();
-    if (!cached || now - cached.at >= ttlMs) {
-      const snapshot = readQueueSnapshot(db);
-      cached = { at: now, snapshot };
-      // A failed read is not kept: the next scrape tries again.
-      snapshot.catch(() => {
-        if (cached?.snapshot === snapshot) cached = undefined;
-      });
+/**
+ * How long a scrape waits for a fresh snapshot once it has an older one. A
+ * database busy with one long statement (PGlite's one connection, a full
+ * pool) must not hold the scrape until Prometheus times it out, or deadlock a
+ * caller that scrapes while holding that connection: past this wait the scrape
+ * answers the last snapshot, and the read lands for the next one.
+ */
+export const QUEUE_SNAPSHOT_WAIT_MS = 1_000;
+
+/**
+ * A reader of the snapshot that queries at most once per `ttlMs`; concurrent
+ * scrapes share one query, and only the first scrape of the process waits for
+ * the database however long it takes.
+ */
+export function cachedQueueSnapshot(
+  db: AppDatabase,
+  ttlMs = QUEUE_SNAPSHOT_TTL_MS,
+  waitMs = QUEUE_SNAPSHOT_WAIT_MS,
+): () => Promise<QueueSnapshot> {
+  let last: QueueSnapshot | undefined;
+  let lastAt = -Infinity;
+  let reading: Promise<QueueSnapshot> | undefined;
+  const refresh = () => {
+    if (!reading) {
+      const startedAt = Date.now();
+      reading = readQueueSnapshot(db).then(
+        (snapshot) => {
+          last = snapshot;
+          lastAt = startedAt;
+          reading = undefined;
+          return snapshot;
+        },
+        (error: unknown) => {
+          // A failed read is not kept: the next scrape tries again.
+          reading = undefined;
+          throw error;
+        },
+      );
     }
-    return cached.snapshot;
+    return reading;
+  };
+  return async () => {
+    if (last && Date.now() - lastAt < ttlMs) return last;
+    const fresh = refresh();
+    if (!last) return fresh;
+    const stale = last;
+    let timer: NodeJS.Timeout | undefined;
+    const waited = new Promise<QueueSnapshot>((resolve) => (timer = setTimeout(resolve, waitMs, stale)));
+    return Promise.race([fresh, waited]).finally(() => clearTimeout(timer));
   };
 }
 

@@ -32,8 +32,9 @@ describe.each(storageTargets)('the pool gauges on $name', (target) => {
   };
 
   it('shows every connection in use and the rest of the work waiting while more than the pool runs, and all idle after', async () => {
-    // A scrape reads the queue gauges from the database, at most every 5 s: read now, the
-    // scrapes below are answered from memory instead of queueing behind the sleeps.
+    // A scrape reads the queue gauges from the database, at most every 5 s, and waits for
+    // the database only while it has no reading yet: read now, so the scrapes below are
+    // answered from memory instead of queueing behind the sleeps.
     await reading();
     const statements = connections + 3;
     const sleeping = Promise.all(

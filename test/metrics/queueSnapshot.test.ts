@@ -1,0 +1,59 @@
+/**
+ * The queue snapshot behind the job gauges: one statement per window, and a
+ * scrape that never waits long on a busy database once it has a snapshot —
+ * on PGlite a scrape taken while a transaction holds the one connection
+ * would otherwise wait for that transaction, however long it runs.
+ */
+import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Database } from '../../src/db/database';
+import { cachedQueueSnapshot } from '../../src/metrics/queueSnapshot';
+import { storageTargets } from '../helpers/databases';
+
+describe.each(storageTargets)('the queue snapshot on $name', (target) => {
+  let database: Database;
+  beforeAll(async () => {
+    database = await target.open();
+  });
+  afterAll(() => database?.close());
+
+  it('shares one read between scrapes within its window', async () => {
+    const read = cachedQueueSnapshot(database.db, 60_000);
+    const [first, second] = await Promise.all([read(), read()]);
+    expect(first).toBe(second);
+    expect(await read()).toBe(first);
+    expect(first).toEqual({ jobs: { NEW: 0, PROCESSING: 0, CANCELLING: 0 }, leaseExpired: 0, oldestNewAgeSeconds: 0 });
+  });
+
+  it('answers the last snapshot while the database cannot answer, and a fresh one after', async () => {
+    // A window of 0: every scrape wants a fresh read.
+    const read = cachedQueueSnapshot(database.db, 0, 100);
+    const first = await read();
+    let release = () => {};
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let locked = () => {};
+    const isLocked = new Promise<void>((resolve) => (locked = resolve));
+    // PGlite: the transaction holds the one connection; PostgreSQL: the lock blocks the read.
+    const blocker = database.db.transaction(async (tx) => {
+      await tx.execute(sql`lock table export_jobs in access exclusive mode`);
+      locked();
+      await held;
+    });
+    let stillHeld = true;
+    try {
+      await isLocked;
+      const answered = await read();
+      expect(stillHeld).toBe(true);
+      expect(answered).toBe(first);
+    } finally {
+      stillHeld = false;
+      release();
+      await blocker;
+    }
+    // The read started under the lock lands; the scrape after it gets its snapshot.
+    let fresh = await read();
+    for (let tries = 0; fresh === first && tries < 50; tries += 1) fresh = await read();
+    expect(fresh).not.toBe(first);
+    expect(fresh).toEqual(first);
+  });
+});
