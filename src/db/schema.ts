@@ -56,6 +56,10 @@ export const exportJobs = pgTable(
     batchId: text('batch_id'),
     batches: jsonb('batches').$type<DestinationBatchSpec[]>(),
     evaluateSegments: boolean('evaluate_segments').notNull().default(false),
+    /** How the write phase writes each batch's files (src/files/outputSpec.ts). */
+    outputFormat: text('output_format').notNull().default('JSONL'),
+    outputCompression: text('output_compression').notNull().default('GZIP'),
+    outputMaxRecordsPerFile: integer('output_max_records_per_file').notNull().default(1_000_000),
     /** The evaluation time T of the job's segments (`evaluateSegments`): set once, kept across runs, so a re-run evaluates at the same T. */
     segmentationStartedAt: timestampMs('segmentation_started_at'),
     segmentationFinishedAt: timestampMs('segmentation_finished_at'),
@@ -247,6 +251,39 @@ export const batchRecords = pgTable(
 );
 
 export type BatchRow = typeof batches.$inferSelect;
+
+/**
+ * One file of a batch, written by the export's write phase once every record
+ * is in `batch_records` (src/files/). A row exists only for a complete file:
+ * it is inserted in the transaction that marks the job SUCCEEDED.
+ */
+export const batchFiles = pgTable(
+  'batch_files',
+  {
+    id: text('id').primaryKey(),
+    batchId: text('batch_id').notNull(),
+    jobId: bigint('job_id', { mode: 'number' }).notNull(),
+    orgId: text('org_id').notNull(),
+    sandboxName: text('sandbox_name').notNull(),
+    /** 0, 1, … in key order: file n holds the records after those of file n - 1. */
+    fileIndex: integer('file_index').notNull(),
+    name: text('name').notNull(),
+    format: text('format').notNull(),
+    compression: text('compression').notNull(),
+    records: integer('records').notNull(),
+    bytes: bigint('bytes', { mode: 'number' }).notNull(),
+    sha256: text('sha256').notNull(),
+    /** Where the storage keeps it: a path under FILES_DIR, or an object key. */
+    storageKey: text('storage_key').notNull(),
+    createdAt: timestampMs('created_at').notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex('batch_files_batch_idx').on(t.batchId, t.fileIndex),
+    index('batch_files_job_idx').on(t.jobId),
+  ],
+);
+
+export type BatchFileRow = typeof batchFiles.$inferSelect;
 
 /**
  * The outbox of job events: one row a change of a job, written by the

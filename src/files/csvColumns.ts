@@ -1,0 +1,110 @@
+/**
+ * How records become CSV: each record (a JSON object) is flattened into
+ * columns, and the batch's columns are the union of its records' columns.
+ *
+ * - Nested objects recurse into dotted names: `person.name.firstName`. An empty
+ *   object gives no column. Two paths that meet in one name (a key `"a.b"` beside
+ *   `a: { b }`) are refused rather than one value silently lost.
+ * - Arrays are leaves, written as JSON text: `[{"id":"a","namespace":"email"}]`.
+ * - Strings are written as themselves, numbers and booleans as their JSON text,
+ *   `null` as an empty field.
+ * - Column order: `profileId` first, then the rest in code-unit order (what
+ *   `Array.prototype.sort` does), so the header never depends on record order.
+ * - At most `MAX_CSV_COLUMNS` columns, so one hostile profile cannot make an
+ *   unbounded header.
+ * - RFC 4180: a field holding `,` `"` CR or LF is quoted, `"` doubled; an empty
+ *   string is written as `""` so that it differs from an absent or null field,
+ *   written as nothing; every line, the last too, ends with CRLF. UTF-8, no BOM.
+ */
+
+export const MAX_CSV_COLUMNS = 10_000;
+
+/** The column every record has (the batch's key); it comes first. */
+const KEY_COLUMN = 'profileId';
+
+/** A record's leaves by column name; `null` is a JSON null. */
+export type FlatRecord = Map<string, string | null>;
+
+/** One record, flattened into its leaf columns. */
+export function flattenRecord(record: unknown): FlatRecord {
+  if (!isObject(record)) throw new Error(`A CSV record must be a JSON object, not ${describe(record)}`);
+  const leaves: FlatRecord = new Map();
+  addLeaves(leaves, '', record);
+  return leaves;
+}
+
+function addLeaves(leaves: FlatRecord, prefix: string, object: Record<string, unknown>): void {
+  for (const [key, value] of Object.entries(object)) {
+    const name = prefix + key;
+    if (isObject(value)) {
+      addLeaves(leaves, `${name}.`, value);
+      continue;
+    }
+    if (leaves.has(name)) throw new Error(`Two fields of one record flatten to the CSV column ${JSON.stringify(name)}`);
+    leaves.set(name, leafText(value));
+  }
+}
+
+function leafText(value: unknown): string | null {
+  if (value === null) return null;
+  if (typeof value === 'string') return value;
+  // Arrays, numbers and booleans: the JSON text a reader can parse back.
+  return JSON.stringify(value);
+}
+
+/** Gathers the union of the columns of a batch's records, with the column guard. */
+export class CsvColumnSet {
+  readonly #names = new Set<string>();
+
+  add(record: FlatRecord): void {
+    for (const name of record.keys()) {
+      if (this.#names.has(name)) continue;
+      if (this.#names.size === MAX_CSV_COLUMNS) {
+        throw new Error(`The records have more than ${MAX_CSV_COLUMNS} distinct CSV columns (flattened fields); export them as JSONL`);
+      }
+      this.#names.add(name);
+    }
+  }
+
+  /** The columns in file order: `profileId` first, then code-unit order. */
+  ordered(): string[] {
+    const rest = [...this.#names].filter((name) => name !== KEY_COLUMN).sort();
+    return this.#names.has(KEY_COLUMN) ? [KEY_COLUMN, ...rest] : rest;
+  }
+}
+
+/** The header line, CRLF included. */
+export function csvHeader(columns: readonly string[]): string {
+  return columns.map(csvField).join(',') + '\r\n';
+}
+
+/** One record's line, CRLF included; a column the header lacks is an error, never dropped. */
+export function csvRow(columns: readonly string[], record: FlatRecord): string {
+  let written = 0;
+  const fields = columns.map((name) => {
+    const value = record.get(name);
+    if (value === undefined) return '';
+    written += 1;
+    return value === null ? '' : csvField(value);
+  });
+  if (written !== record.size) {
+    const unknown = [...record.keys()].find((name) => !columns.includes(name));
+    throw new Error(`A record has the CSV column ${JSON.stringify(unknown)}, which the header lacks: the records changed while written`);
+  }
+  return fields.join(',') + '\r\n';
+}
+
+/** One field, quoted when RFC 4180 needs it, and when empty (an empty string, not an absent one). */
+function csvField(text: string): string {
+  if (text === '' || /[",\r\n]/.test(text)) return `"${text.replaceAll('"', '""')}"`;
+  return text;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  return Array.isArray(value) ? 'an array' : `a ${typeof value}`;
+}
