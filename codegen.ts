@@ -19,6 +19,7 @@ const config: CodegenConfig = {
           ExportJobConnection: '../pagination/connection#Connection<ExportJobRow>',
           DatasetConnection: '../pagination/connection#Connection<DatasetRow>',
           Batch: '../db/schema#BatchRow',
+          BatchFile: '../db/schema#BatchFileRow',
           BatchConnection: '../pagination/connection#Connection<BatchRow>',
           BatchRecordConnection: '../batches/listBatchRecords#BatchRecordPage',
           CancelExportJobPayload: '../jobs/cancelExportJob#CancelOutcome',
@@ -37,6 +38,7 @@ const config: CodegenConfig = {
         scalars: {
           DateTime: { input: 'Date', output: 'Date | string' },
           JSONObject: { input: 'Record<string, unknown>', output: 'Record<string, unknown>' },
+          JSON: { input: 'unknown', output: 'unknown' },
           ID: { input: 'string', output: 'string' },
         },
         avoidOptionals: { field: true, inputValue: false, object: false, defaultValue: false },

@@ -9,6 +9,7 @@ import type { EventBus } from './events/eventBus';
 import { startEventPruning } from './events/eventRetention';
 import type { Logger } from './logger';
 import type { GatewayMetrics } from './metrics/gatewayMetrics';
+import { localFileStore } from './files/localFileStore';
 import { startRunner, type Runner } from './runner/runner';
 import type { RunnerOptions } from './runner/runnerOptions';
 import { runnerPoolOptions } from './runner/runnerPool';
@@ -26,13 +27,14 @@ export async function startBackgroundServices(deps: {
   bus: EventBus;
   logger: Logger;
   runner: RunnerOptions;
-  config: Pick<Config, 'webhooks' | 'events'>;
+  config: Pick<Config, 'webhooks' | 'events' | 'files'>;
   /** Absent when metrics are off. */
   metrics?: GatewayMetrics;
 }): Promise<BackgroundServices> {
   const { database, bus, logger, config, metrics } = deps;
   const runnerDb = await database.boundedPool(runnerPoolOptions(deps.runner));
-  const runner = startRunner({ db: runnerDb, bus, logger, options: deps.runner, metrics: metrics?.runner });
+  const files = localFileStore(config.files.dir);
+  const runner = startRunner({ db: runnerDb, bus, logger, options: deps.runner, metrics: metrics?.runner, files });
   // Its own slots and connections: an endpoint never slows an export.
   const webhookDeliverer =
     config.webhooks.concurrency > 0

@@ -1,11 +1,12 @@
 /** The only reader of `process.env`: everything else receives a typed `Config`. */
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { AuthOptions } from './auth/authOptions';
 import type { LimitOptions } from './limits/limitOptions';
 import { LOG_LEVELS } from './logger';
 import type { LoggingOptions } from './logging/loggingOptions';
 import type { MetricsOptions } from './metrics/metricsOptions';
 import type { EventOptions } from './events/eventOptions';
+import type { FilesOptions } from './files/filesOptions';
 import type { RunnerOptions } from './runner/runnerOptions';
 import { OTLP_PROTOCOLS, type TracingOptions } from './tracing/tracingOptions';
 import type { WebhookOptions } from './webhooks/webhookOptions';
@@ -54,6 +55,8 @@ export interface Config {
   tracing: TracingOptions;
   /** What is logged (see `LoggingOptions` for each variable). */
   logging: LoggingOptions;
+  /** Where result files live and how their links are signed (see `FilesOptions`). */
+  files: FilesOptions;
   /**
    * On shutdown, how long `/readyz` answers 503 while requests are still served,
    * before the server stops accepting: the time a load balancer needs to notice
@@ -66,9 +69,10 @@ export interface Config {
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const auth = authOptions(env);
+  const dataDir = resolve(env.DATA_DIR || './.data/pglite');
   const config: Config = {
     databaseUrl: env.DATABASE_URL || undefined,
-    dataDir: resolve(env.DATA_DIR || './.data/pglite'),
+    dataDir,
     port: integer(env, 'PORT', 4000, 0, 65535),
     host: env.HOST || (auth.mode === 'none' ? '127.0.0.1' : undefined),
     auth,
@@ -130,6 +134,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       port: env.METRICS_PORT ? integer(env, 'METRICS_PORT', 0, 0, 65535) : undefined,
     },
     shutdownDrainMs: integer(env, 'SHUTDOWN_DRAIN_MS', 5_000, 0, 600_000),
+    files: {
+      dir: resolve(env.FILES_DIR || './.data/files'),
+      signingKey: env.FILES_SIGNING_KEY || undefined,
+      keyFile: join(dataDir, 'files-signing-key'),
+      publicUrl: env.PUBLIC_URL ? publicUrl(env.PUBLIC_URL) : undefined,
+    },
   };
   // A chunk must fit well inside the runner's statement timeout (a third of the lease).
   if (config.runner.chunkTargetMs * 6 > config.runner.leaseMs) {
@@ -211,4 +221,18 @@ function fraction(env: NodeJS.ProcessEnv, name: string, fallback: number): numbe
     throw new Error(`${name} must be a number from 0 to 1 (got ${JSON.stringify(raw)})`);
   }
   return value;
+}
+
+/** PUBLIC_URL: an http(s) origin (a path is kept: links then start with it), without a trailing slash. */
+function publicUrl(value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new Error(`PUBLIC_URL must be an absolute http(s) URL, got ${JSON.stringify(value)}`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new Error(`PUBLIC_URL must be an absolute http(s) URL, got ${JSON.stringify(value)}`);
+  }
+  return url.toString().replace(/\/+$/, '');
 }

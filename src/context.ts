@@ -12,7 +12,9 @@ import { createDatasetLoader } from './db/datasetLoader';
 import { createExportJobLoader } from './db/exportJobLoader';
 import { createSegmentDefinitionLoader } from './db/segmentDefinitionLoader';
 import { createLastEvaluationLoader } from './db/lastEvaluationLoader';
-import type { DatasetRow, ExportJobRow, SegmentDefinitionRow, SegmentJobRow } from './db/schema';
+import type { BatchFileRow, DatasetRow, ExportJobRow, SegmentDefinitionRow, SegmentJobRow } from './db/schema';
+import { createBatchFilesLoader } from './batches/batchFilesLoader';
+import type { FileLinks } from './files/fileLinks';
 import { ErrorCode, GatewayError } from './errors';
 import type { JobEventHub } from './events/jobEventHub';
 import type { LimitOptions } from './limits/limitOptions';
@@ -35,6 +37,10 @@ export interface Context {
   db: AppDatabase;
   /** The same database with its driver-level abilities (staging, notifications). */
   database: Database;
+  /** Links to result files. */
+  fileLinks: FileLinks;
+  /** The request's headers (a download link's origin is the one the request was sent to). */
+  headers: IncomingHttpHeaders;
   loaders: {
     datasetById: DataLoader<string, DatasetRow | null>;
     exportJobById: DataLoader<string, ExportJobRow | null>;
@@ -44,6 +50,8 @@ export interface Context {
     segmentDefinitionById: DataLoader<string, SegmentDefinitionRow | null>;
     /** The newest ended segment job of each definition (`SegmentDefinition.lastEvaluation`), read together. */
     lastEvaluationOf: DataLoader<string, SegmentJobRow | null>;
+    /** The files of each batch, in order, read together. */
+    filesOfBatch: DataLoader<string, BatchFileRow[]>;
   };
 }
 
@@ -53,6 +61,7 @@ export interface Services {
   hub: JobEventHub;
   limits: LimitOptions;
   webhooks: WebhookOptions;
+  fileLinks: FileLinks;
 }
 
 export const ORG_HEADER = 'x-gw-ims-org-id';
@@ -106,9 +115,10 @@ export function createContext(
   services: Services,
   caller: Pick<Caller, 'tenant' | 'bearerToken' | 'subject'>,
   requestId: string,
+  headers: IncomingHttpHeaders,
 ): Context {
   const { tenant, bearerToken, subject } = caller;
-  const { database, hub, limits, webhooks } = services;
+  const { database, hub, limits, webhooks, fileLinks } = services;
   const db = database.db;
   return {
     tenant,
@@ -120,12 +130,15 @@ export function createContext(
     database,
     hub,
     webhooks,
+    fileLinks,
+    headers,
     loaders: {
       datasetById: createDatasetLoader(db, tenant),
       exportJobById: createExportJobLoader(db, tenant),
       datasetBatches: createDatasetBatchesLoader(db, tenant),
       segmentDefinitionById: createSegmentDefinitionLoader(db, tenant),
       lastEvaluationOf: createLastEvaluationLoader(db, tenant),
+      filesOfBatch: createBatchFilesLoader(db, tenant),
     },
   };
 }
@@ -137,10 +150,11 @@ export function createContext(
 export function createSchemaOnlyContext(
   services: Services,
   requestId: string,
+  headers: IncomingHttpHeaders,
 ): Context {
   // On the prototype: Apollo shallow-copies each context, which would call own getters.
   const withoutTenant = Object.create(REFUSES_TENANT) as Context;
-  return Object.assign(withoutTenant, { bearerToken: null, subject: null, requestId, db: services.database.db, ...services });
+  return Object.assign(withoutTenant, { bearerToken: null, subject: null, requestId, headers, db: services.database.db, ...services });
 }
 
 const refuseWithoutTenant = (): never => {

@@ -6,6 +6,8 @@
 export const FaultPoint = {
   /** Right after a job's creation commits, before the mutation answers: where its event used to be published. */
   AFTER_JOB_CREATED: 'after-job-created',
+  /** When an export's first batch has its files, before its manifest and before the job ends. */
+  AFTER_BATCH_FILES_WRITTEN: 'after-batch-files-written',
 } as const;
 
 export type FaultPoint = (typeof FaultPoint)[keyof typeof FaultPoint];

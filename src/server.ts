@@ -27,6 +27,11 @@ import { createDatabaseEventBus, type DatabaseEventBus } from './events/database
 import { createJobEventHub, type JobEventHub } from './events/jobEventHub';
 import { createFormatError } from './formatError';
 import { batchRecordsHandler, isBatchRecordsPath } from './http/batchRecordsHandler';
+import { filesHandler, isFilesPath } from './http/filesHandler';
+import { fileLinks } from './files/fileLinks';
+import { findStoredFile } from './files/findStoredFile';
+import { localFileStore } from './files/localFileStore';
+import { loadSigningKey } from './files/signingKey';
 import { graphqlHttpHandler } from './http/graphqlHttpHandler';
 import { graphqlMetricsPlugin } from './http/graphqlMetricsPlugin';
 import { httpStatusPlugin, withHttpStatus } from './http/httpStatus';
@@ -112,7 +117,15 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     logger.info('Callers are not verified (AUTH_MODE=none): any client that reaches this server acts for the tenant its headers name');
   }
   const formatError = createFormatError(logger);
-  const services = { database, hub, limits: config.limits, webhooks: config.webhooks };
+  // After the database: a generated key is kept in DATA_DIR, which PGlite creates.
+  const signingKey = await loadSigningKey({ configured: config.files.signingKey, keyFile: config.files.keyFile });
+  const files = localFileStore(config.files.dir);
+  const links = fileLinks({
+    signingKey,
+    publicUrl: config.files.publicUrl,
+    fallbackOrigin: () => `http://${config.host ?? 'localhost'}:${(httpServer.address() as AddressInfo).port}`,
+  });
+  const services = { database, hub, limits: config.limits, webhooks: config.webhooks, fileLinks: links };
   const schema = buildSchema();
   const apollo = new ApolloServer<Context>({
     gateway: tracing ? traceOperations(jitGateway(schema)) : jitGateway(schema),
@@ -147,12 +160,12 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     const requestId = currentRequestId() ?? requestIdOf(req.headers);
     res.setHeader(REQUEST_ID_HEADER, requestId);
     if (!req.headers[ORG_HEADER] && asksOnlyForSchema(body)) {
-      return createSchemaOnlyContext(services, requestId);
+      return createSchemaOnlyContext(services, requestId, req.headers);
     }
     try {
       const caller = await authenticator.authenticate(req.headers);
       await rateLimiter.consume(caller.tenant);
-      return createContext(services, caller, requestId);
+      return createContext(services, caller, requestId, req.headers);
     } catch (error: unknown) {
       throw withHttpStatus(error);
     }
@@ -163,11 +176,12 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     validationRules: queryLimitRules(config.limits),
     rateLimiter,
     limits: config.limits,
-    contextOf: (caller, headers) => createContext(services, caller, requestIdOf(headers)),
+    contextOf: (caller, headers) => createContext(services, caller, requestIdOf(headers), headers),
     formatError,
     traced: tracing !== null,
   });
   const batchRecords = batchRecordsHandler(database.db, authenticator, rateLimiter, logger);
+  const download = filesHandler({ signingKey, findFile: (id) => findStoredFile(database.db, files, id), logger });
   const assets = staticAssetsHandler();
   const liveness = livenessHandler({ subscriptions: () => hub.watcherCount(), sockets: () => subscriptions.clientCount() });
   const readinessProbe = readinessHandler(readiness);
@@ -200,6 +214,8 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
       });
     } else if (isBatchRecordsPath(path)) {
       void batchRecords(req, res);
+    } else if (isFilesPath(path)) {
+      void download(req, res);
     } else if (path === '/favicon.ico') {
       res.statusCode = 204;
       res.end();

@@ -80,19 +80,25 @@ export const exportJobs = pgTable(
       .default({}),
     processedProfiles: integer('processed_profiles').notNull().default(0),
     totalProfiles: integer('total_profiles'),
+    /** Records the dataset write has put into files so far (this run's; 0 before it starts). */
+    writtenRecords: integer('written_records').notNull().default(0),
     /**
      * `progress.percent`, 0 to 100 with one decimal, kept by the database so the
-     * job, its events and its webhooks all show the same figure. With
-     * `evaluateSegments`, the evaluation is the first half and the export the second.
+     * job, its events and its webhooks all show the same figure. The export of
+     * profiles is the first 90 (with `evaluateSegments`, the evaluation is 0–50 and the
+     * export 50–90), and the dataset write (from `startDatasetWrite`, once the last profile
+     * is read) the last 10: records written into files of those exported.
      */
     progressPercent: doublePrecision('progress_percent').generatedAlwaysAs(
       sql`case
         when status = 'SUCCEEDED' then 100
         when evaluate_segments and segmentation_finished_at is null then
           case when segmentation_total > 0 then round(least(50, 50.0 * segmented_profiles / segmentation_total), 1) else 0 end
+        when dataset_write_started_at is not null and profile_export_finished_at is not null then
+          90 + case when exported_profiles > 0 then round(least(10, 10.0 * written_records / exported_profiles), 1) else 0 end
         when evaluate_segments then
-          50 + case when total_profiles > 0 then round(least(50, 50.0 * processed_profiles / total_profiles), 1) else 0 end
-        when total_profiles > 0 then round(least(100, 100.0 * processed_profiles / total_profiles), 1)
+          50 + case when total_profiles > 0 then round(least(40, 40.0 * processed_profiles / total_profiles), 1) else 0 end
+        when total_profiles > 0 then round(least(90, 90.0 * processed_profiles / total_profiles), 1)
         else 0
       end::float8`,
     ),

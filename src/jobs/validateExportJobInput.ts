@@ -15,6 +15,13 @@ import {
   type SegmentFilterSpec,
 } from './exportJobSpec';
 import { normalizeFieldPaths } from './fieldPaths';
+import {
+  DEFAULT_OUTPUT,
+  MAX_RECORDS_PER_FILE,
+  unwritableReason,
+  type Compression,
+  type ExportFormat,
+} from '../files/outputSpec';
 
 export interface ExportJobSpec {
   fields: string | null;
@@ -26,6 +33,9 @@ export interface ExportJobSpec {
   datasetId: string;
   segmentPerBatch: boolean;
   evaluateSegments: boolean;
+  outputFormat: ExportFormat;
+  outputCompression: Compression;
+  outputMaxRecordsPerFile: number;
 }
 
 export function validateExportJobInput(input: CreateExportJobInput): ExportJobSpec {
@@ -56,7 +66,27 @@ export function validateExportJobInput(input: CreateExportJobInput): ExportJobSp
     datasetId,
     segmentPerBatch,
     evaluateSegments: input.evaluationInfo?.segmentation ?? false,
+    ...validateOutput(input.output),
   };
+}
+
+/** The output as given over the defaults; a combination this build cannot write is refused, never changed. */
+function validateOutput(
+  output: CreateExportJobInput['output'],
+): Pick<ExportJobSpec, 'outputFormat' | 'outputCompression' | 'outputMaxRecordsPerFile'> {
+  // An explicit null is the default too, as for every optional input here.
+  const spec = {
+    format: output?.format ?? DEFAULT_OUTPUT.format,
+    compression: output?.compression ?? DEFAULT_OUTPUT.compression,
+    maxRecordsPerFile: output?.maxRecordsPerFile ?? DEFAULT_OUTPUT.maxRecordsPerFile,
+  };
+  const { min, max } = MAX_RECORDS_PER_FILE;
+  if (!Number.isInteger(spec.maxRecordsPerFile) || spec.maxRecordsPerFile < min || spec.maxRecordsPerFile > max) {
+    throw badUserInput('output.maxRecordsPerFile', `\`output.maxRecordsPerFile\` must be ${min} to ${max.toLocaleString('en-US')}`);
+  }
+  const reason = unwritableReason(spec);
+  if (reason !== null) throw badUserInput(spec.format === 'PARQUET' ? 'output.format' : 'output.compression', reason);
+  return { outputFormat: spec.format, outputCompression: spec.compression, outputMaxRecordsPerFile: spec.maxRecordsPerFile };
 }
 
 function validateFilter(filter: CreateExportJobInput['filter']): ExportFilterSpec {

@@ -1,6 +1,6 @@
 /**
  * One run of an export job, from claim to its end: start (batches, total),
- * chunks until every profile is read, then SUCCEEDED — or CANCELLED when a
+ * chunks until every profile is read, the batches' files, then SUCCEEDED — or CANCELLED when a
  * client cancels, FAILED on an error, or handed back when the runner stops.
  */
 import type { AppDatabase } from '../db/database';
@@ -22,7 +22,10 @@ import { releaseJob } from './sql/releaseJob';
 import { removeBatchRecords } from './sql/removeBatchRecords';
 import { renewLease } from './sql/renewLease';
 import { recordTotal } from './sql/recordTotal';
+import { startDatasetWrite } from './sql/startDatasetWrite';
 import { startExport } from './sql/startExport';
+import { writeDataset } from './datasetWritePhase';
+import type { LocalFileStore } from '../files/localFileStore';
 import { runSegmentationPhase } from './segmentationPhase';
 import { inSpan } from '../tracing/tracer';
 
@@ -38,21 +41,36 @@ export interface RunEnvironment {
   metrics?: RunnerMetrics;
 }
 
+/** An export's run also writes the batches' files. */
+export interface ExportRunEnvironment extends RunEnvironment {
+  files: LocalFileStore;
+}
+
 /**
  * How a run ended: the job's end (succeeded, failed, cancelled), handed back
  * because the runner stops (released), or found in another runner's hands (lost).
  */
 export type RunOutcome = 'succeeded' | 'failed' | 'cancelled' | 'released' | 'lost';
 
-export async function runExportJob(env: RunEnvironment, claimed: ExportJobRow): Promise<RunOutcome> {
+export async function runExportJob(env: ExportRunEnvironment, claimed: ExportJobRow): Promise<RunOutcome> {
   // Every write below that changes the job's status or progress writes its event
   // itself (the outbox trigger, migration 0012): the runner publishes nothing.
   const { db, runnerId, options, metrics } = env;
   const end = async (outcome: Parameters<typeof endJobWithoutResult>[3]): Promise<RunOutcome> => {
     const ended = await endJobWithoutResult(db, claimed.id, runnerId, outcome);
     if (!ended) return 'lost';
+    await env.files.removeJob(claimed.id);
     await removeBatchRecords(db, ended.batchIds, lightStatementSizer(options));
     return outcome.status === 'CANCELLED' ? 'cancelled' : 'failed';
+  };
+  /** A phase stopped before its end: the job was cancelled, the runner stops, or another runner has it. */
+  const stopped = async (why: 'cancelled' | 'stopping' | 'lost'): Promise<RunOutcome> => {
+    if (why === 'cancelled') return end({ status: 'CANCELLED' });
+    if (why === 'stopping') {
+      await releaseJob(db, claimed.id, runnerId);
+      return 'released';
+    }
+    return 'lost';
   };
   if (claimed.status === 'CANCELLING') return end({ status: 'CANCELLED' });
   if (claimed.attempts > options.maxAttempts) {
@@ -99,13 +117,8 @@ export async function runExportJob(env: RunEnvironment, claimed: ExportJobRow): 
             },
           ],
         });
-      case 'cancelled':
-        return await end({ status: 'CANCELLED' });
-      case 'stopping':
-        await releaseJob(db, claimed.id, runnerId);
-        return 'released';
-      case 'lost':
-        return 'lost';
+      default:
+        return await stopped(segmentation.kind);
     }
     const plan = planExport(claimed);
     const started = await startExport(db, claimed, plan, runnerId);
@@ -156,7 +169,12 @@ export async function runExportJob(env: RunEnvironment, claimed: ExportJobRow): 
     }
     const profilesRead = new Date();
     await counted;
-    const completed = await completeJob(db, claimed.id, runnerId, profilesRead);
+    const writing = await startDatasetWrite(db, claimed.id, runnerId, profilesRead);
+    if (writing === null || leaseLost) return 'lost';
+    if (writing === 'CANCELLING') return await end({ status: 'CANCELLED' });
+    const dataset = await inSpan('dataset write', {}, () => writeDataset(env, claimed));
+    if (dataset.kind !== 'written') return await stopped(dataset.kind);
+    const completed = await completeJob(db, claimed.id, runnerId, dataset.files);
     if (completed) {
       metrics?.exportedProfiles.inc(completed.exportedProfiles);
       return 'succeeded';

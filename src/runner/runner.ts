@@ -31,6 +31,7 @@ import { contextOfTraceParent } from '../tracing/jobTraceParent';
 import { inSpan } from '../tracing/tracer';
 import { lightStatementSizer } from './chunkSizer';
 import { runExportJob, type RunOutcome } from './runExportJob';
+import type { LocalFileStore } from '../files/localFileStore';
 import type { RunnerOptions } from './runnerOptions';
 import type { ExportJobRow, SegmentJobRow } from '../db/schema';
 import { claimNext } from './sql/claimJob';
@@ -52,6 +53,8 @@ export function startRunner(deps: {
   options: RunnerOptions;
   /** Absent when metrics are off. */
   metrics?: RunnerMetrics;
+  /** Where exports write their batches' files. */
+  files: LocalFileStore;
 }): Runner {
   const { db, logger, options, metrics } = deps;
   const id = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;

@@ -1,5 +1,5 @@
 import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
-import type { ExportJobRow, DatasetRow, BatchRow, WebhookRow, WebhookDeliveryRow, SegmentDefinitionRow, SegmentJobRow } from '../db/schema';
+import type { ExportJobRow, DatasetRow, BatchRow, BatchFileRow, WebhookRow, WebhookDeliveryRow, SegmentDefinitionRow, SegmentJobRow } from '../db/schema';
 import type { Connection, Page } from '../pagination/connection';
 import type { BatchRecordPage } from '../batches/listBatchRecords';
 import type { CancelOutcome } from '../jobs/cancelExportJob';
@@ -20,6 +20,8 @@ export type Scalars = {
   Float: { input: number; output: number; }
   /** An RFC 3339 date-time, always with a time zone (`2026-11-23T10:00:00.000Z`). */
   DateTime: { input: Date; output: Date | string; }
+  /** Any JSON value. */
+  JSON: { input: unknown; output: unknown; }
   /** A JSON object (not an array or a scalar). */
   JSONObject: { input: Record<string, unknown>; output: Record<string, unknown>; }
   _FieldSet: { input: unknown; output: unknown; }
@@ -39,9 +41,19 @@ export type Batch = {
   __typename?: 'Batch';
   createdAt: Scalars['DateTime']['output'];
   datasetId: Scalars['ID']['output'];
+  /**
+   * The batch's records as files, in profile id order; empty until its job has
+   * SUCCEEDED (the files are written after the last record, before the job ends).
+   */
+  files: Array<BatchFile>;
   id: Scalars['ID']['output'];
   /** The id of the export job that wrote it. */
   jobId: Scalars['ID']['output'];
+  /**
+   * The same facts as `files`, as one document, also written as `manifest.json`
+   * beside the files: `{ batchId, datasetId, jobId, format, compression, records, files: [{ name, records, bytes, sha256 }] }`.
+   */
+  manifest: Scalars['JSON']['output'];
   /** Records written so far. */
   recordCount: Scalars['Int']['output'];
   /** The exported records, one per profile, ordered by profile id (page size defaults to 20, at most 100). */
@@ -70,6 +82,33 @@ export type BatchEdge = {
   __typename?: 'BatchEdge';
   cursor: Scalars['String']['output'];
   node: Batch;
+};
+
+/** One file of a batch. */
+export type BatchFile = {
+  __typename?: 'BatchFile';
+  /** Its size on storage, after compression. */
+  bytes: Scalars['Int']['output'];
+  compression: Compression;
+  /**
+   * An absolute link that downloads the file without any header until it
+   * expires, `expiresInSeconds` (1 to 604,800) from now. It names only this file;
+   * a changed or expired link is refused with 403.
+   */
+  downloadUrl: Scalars['String']['output'];
+  format: ExportFormat;
+  id: Scalars['ID']['output'];
+  /** `part-00000.jsonl.gz`, … numbered in profile id order. */
+  name: Scalars['String']['output'];
+  records: Scalars['Int']['output'];
+  /** The hex SHA-256 of its bytes as stored (and downloaded); also its ETag. */
+  sha256: Scalars['String']['output'];
+};
+
+
+/** One file of a batch. */
+export type BatchFileDownloadUrlArgs = {
+  expiresInSeconds?: InputMaybe<Scalars['Int']['input']>;
 };
 
 export type BatchRecordConnection = {
@@ -103,6 +142,12 @@ export type CancelExportJobPayload = {
   status: Scalars['Boolean']['output'];
 };
 
+export type Compression =
+  | 'GZIP'
+  | 'NONE'
+  | 'SNAPPY'
+  | 'ZSTD';
+
 export type ComputeGatewayJobId = {
   __typename?: 'ComputeGatewayJobId';
   exportJob: Maybe<Scalars['String']['output']>;
@@ -135,6 +180,8 @@ export type CreateExportJobInput = {
    * `timestampOrdered-none-mp`, version 1.
    */
   mergePolicy?: InputMaybe<MergePolicyInput>;
+  /** How the batches are written as files; omitted: JSONL, GZIP, 1,000,000 records a file. */
+  output?: InputMaybe<ExportOutputInput>;
   schema: ExportSchemaInput;
 };
 
@@ -297,6 +344,13 @@ export type ExportFilterInput = {
   segments?: InputMaybe<Array<SegmentFilterInput>>;
 };
 
+export type ExportFormat =
+  /** RFC 4180 CSV with a header row: nested fields become dotted column names, arrays JSON text. */
+  | 'CSV'
+  /** JSON Lines: one record a line, as `batch.records` shows it. */
+  | 'JSONL'
+  | 'PARQUET';
+
 export type ExportJob = {
   __typename?: 'ExportJob';
   additionalFields: Maybe<AdditionalFields>;
@@ -321,6 +375,8 @@ export type ExportJob = {
   jobType: ExportJobType;
   mergePolicy: MergePolicy;
   metrics: ExportJobMetrics;
+  /** How the job writes its batches' files. */
+  output: ExportOutput;
   profileInstanceId: Scalars['String']['output'];
   progress: ExportJobProgress;
   requestId: Scalars['String']['output'];
@@ -440,6 +496,27 @@ export type ExportLimits = {
   requestsPerSecond: Scalars['Int']['output'];
   /** Subscriptions one WebSocket may hold (LIMIT_WS_SUBSCRIPTIONS). */
   subscriptionsPerConnection: Scalars['Int']['output'];
+};
+
+/** How an export's batches become files once every record is exported. */
+export type ExportOutput = {
+  __typename?: 'ExportOutput';
+  /** For JSONL and CSV it wraps the file; for PARQUET it is the column codec. */
+  compression: Compression;
+  format: ExportFormat;
+  /** A batch is split into files of at most this many records, in profile id order. */
+  maxRecordsPerFile: Scalars['Int']['output'];
+};
+
+/**
+ * A combination this build cannot write is refused with `BAD_USER_INPUT`, never
+ * changed: today JSONL and CSV, each with NONE or GZIP.
+ */
+export type ExportOutputInput = {
+  compression?: InputMaybe<Compression>;
+  format?: InputMaybe<ExportFormat>;
+  /** 1 to 10,000,000. */
+  maxRecordsPerFile?: InputMaybe<Scalars['Int']['input']>;
 };
 
 export type ExportSchema = {
@@ -1161,11 +1238,13 @@ export type ResolversTypes = {
   String: ResolverTypeWrapper<Scalars['String']['output']>;
   BatchConnection: ResolverTypeWrapper<Connection<BatchRow>>;
   BatchEdge: ResolverTypeWrapper<Omit<BatchEdge, 'node'> & { node: ResolversTypes['Batch'] }>;
+  BatchFile: ResolverTypeWrapper<BatchFileRow>;
   BatchRecordConnection: ResolverTypeWrapper<BatchRecordPage>;
   BatchRecordEdge: ResolverTypeWrapper<BatchRecordEdge>;
   BatchStatus: BatchStatus;
   CancelExportJobPayload: ResolverTypeWrapper<CancelOutcome>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
+  Compression: Compression;
   ComputeGatewayJobId: ResolverTypeWrapper<ComputeGatewayJobId>;
   CreateDatasetInput: CreateDatasetInput;
   CreateExportJobInput: CreateExportJobInput;
@@ -1190,6 +1269,7 @@ export type ResolversTypes = {
   ExportDestination: ResolverTypeWrapper<ExportDestination>;
   ExportFilter: ResolverTypeWrapper<ExportFilter>;
   ExportFilterInput: ExportFilterInput;
+  ExportFormat: ExportFormat;
   ExportJob: ResolverTypeWrapper<ExportJobRow>;
   ExportJobConnection: ResolverTypeWrapper<Connection<ExportJobRow>>;
   ExportJobEdge: ResolverTypeWrapper<Omit<ExportJobEdge, 'node'> & { node: ResolversTypes['ExportJob'] }>;
@@ -1204,10 +1284,13 @@ export type ResolversTypes = {
   ExportJobStatus: ExportJobStatus;
   ExportJobType: ExportJobType;
   ExportLimits: ResolverTypeWrapper<ExportLimits>;
+  ExportOutput: ResolverTypeWrapper<ExportOutput>;
+  ExportOutputInput: ExportOutputInput;
   ExportSchema: ResolverTypeWrapper<ExportSchema>;
   ExportSchemaInput: ExportSchemaInput;
   IdentityInput: IdentityInput;
   IngestProfilesPayload: ResolverTypeWrapper<IngestProfilesPayload>;
+  JSON: ResolverTypeWrapper<Scalars['JSON']['output']>;
   JSONObject: ResolverTypeWrapper<Scalars['JSONObject']['output']>;
   LimitUsage: ResolverTypeWrapper<LimitUsage>;
   MergePolicy: ResolverTypeWrapper<MergePolicy>;
@@ -1254,6 +1337,7 @@ export type ResolversParentTypes = {
   String: Scalars['String']['output'];
   BatchConnection: Connection<BatchRow>;
   BatchEdge: Omit<BatchEdge, 'node'> & { node: ResolversParentTypes['Batch'] };
+  BatchFile: BatchFileRow;
   BatchRecordConnection: BatchRecordPage;
   BatchRecordEdge: BatchRecordEdge;
   CancelExportJobPayload: CancelOutcome;
@@ -1293,10 +1377,13 @@ export type ResolversParentTypes = {
   ExportJobProgress: ExportJobProgress;
   Float: Scalars['Float']['output'];
   ExportLimits: ExportLimits;
+  ExportOutput: ExportOutput;
+  ExportOutputInput: ExportOutputInput;
   ExportSchema: ExportSchema;
   ExportSchemaInput: ExportSchemaInput;
   IdentityInput: IdentityInput;
   IngestProfilesPayload: IngestProfilesPayload;
+  JSON: Scalars['JSON']['output'];
   JSONObject: Scalars['JSONObject']['output'];
   LimitUsage: LimitUsage;
   MergePolicy: MergePolicy;
@@ -1339,8 +1426,10 @@ export type AdditionalFieldsResolvers<ContextType = Context, ParentType extends 
 export type BatchResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Batch'] = ResolversParentTypes['Batch']> = {
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   datasetId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  files?: Resolver<Array<ResolversTypes['BatchFile']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   jobId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  manifest?: Resolver<ResolversTypes['JSON'], ParentType, ContextType>;
   recordCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   records?: Resolver<ResolversTypes['BatchRecordConnection'], ParentType, ContextType, Partial<BatchRecordsArgs>>;
   segmentId?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
@@ -1357,6 +1446,17 @@ export type BatchConnectionResolvers<ContextType = Context, ParentType extends R
 export type BatchEdgeResolvers<ContextType = Context, ParentType extends ResolversParentTypes['BatchEdge'] = ResolversParentTypes['BatchEdge']> = {
   cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   node?: Resolver<ResolversTypes['Batch'], ParentType, ContextType>;
+};
+
+export type BatchFileResolvers<ContextType = Context, ParentType extends ResolversParentTypes['BatchFile'] = ResolversParentTypes['BatchFile']> = {
+  bytes?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  compression?: Resolver<ResolversTypes['Compression'], ParentType, ContextType>;
+  downloadUrl?: Resolver<ResolversTypes['String'], ParentType, ContextType, RequireFields<BatchFileDownloadUrlArgs, 'expiresInSeconds'>>;
+  format?: Resolver<ResolversTypes['ExportFormat'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  records?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  sha256?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
 
 export type BatchRecordConnectionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['BatchRecordConnection'] = ResolversParentTypes['BatchRecordConnection']> = {
@@ -1471,6 +1571,7 @@ export type ExportJobResolvers<ContextType = Context, ParentType extends Resolve
   jobType?: Resolver<ResolversTypes['ExportJobType'], ParentType, ContextType>;
   mergePolicy?: Resolver<ResolversTypes['MergePolicy'], ParentType, ContextType>;
   metrics?: Resolver<ResolversTypes['ExportJobMetrics'], ParentType, ContextType>;
+  output?: Resolver<ResolversTypes['ExportOutput'], ParentType, ContextType>;
   profileInstanceId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   progress?: Resolver<ResolversTypes['ExportJobProgress'], ParentType, ContextType>;
   requestId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -1542,6 +1643,12 @@ export type ExportLimitsResolvers<ContextType = Context, ParentType extends Reso
   subscriptionsPerConnection?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 };
 
+export type ExportOutputResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ExportOutput'] = ResolversParentTypes['ExportOutput']> = {
+  compression?: Resolver<ResolversTypes['Compression'], ParentType, ContextType>;
+  format?: Resolver<ResolversTypes['ExportFormat'], ParentType, ContextType>;
+  maxRecordsPerFile?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
 export type ExportSchemaResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ExportSchema'] = ResolversParentTypes['ExportSchema']> = {
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
@@ -1549,6 +1656,10 @@ export type ExportSchemaResolvers<ContextType = Context, ParentType extends Reso
 export type IngestProfilesPayloadResolvers<ContextType = Context, ParentType extends ResolversParentTypes['IngestProfilesPayload'] = ResolversParentTypes['IngestProfilesPayload']> = {
   upserted?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 };
+
+export interface JsonScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['JSON'], any> {
+  name: 'JSON';
+}
 
 export interface JsonObjectScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['JSONObject'], any> {
   name: 'JSONObject';
@@ -1742,6 +1853,7 @@ export type Resolvers<ContextType = Context> = {
   Batch?: BatchResolvers<ContextType>;
   BatchConnection?: BatchConnectionResolvers<ContextType>;
   BatchEdge?: BatchEdgeResolvers<ContextType>;
+  BatchFile?: BatchFileResolvers<ContextType>;
   BatchRecordConnection?: BatchRecordConnectionResolvers<ContextType>;
   BatchRecordEdge?: BatchRecordEdgeResolvers<ContextType>;
   CancelExportJobPayload?: CancelExportJobPayloadResolvers<ContextType>;
@@ -1769,8 +1881,10 @@ export type Resolvers<ContextType = Context> = {
   ExportJobMetrics?: ExportJobMetricsResolvers<ContextType>;
   ExportJobProgress?: ExportJobProgressResolvers<ContextType>;
   ExportLimits?: ExportLimitsResolvers<ContextType>;
+  ExportOutput?: ExportOutputResolvers<ContextType>;
   ExportSchema?: ExportSchemaResolvers<ContextType>;
   IngestProfilesPayload?: IngestProfilesPayloadResolvers<ContextType>;
+  JSON?: GraphQLScalarType;
   JSONObject?: GraphQLScalarType;
   LimitUsage?: LimitUsageResolvers<ContextType>;
   MergePolicy?: MergePolicyResolvers<ContextType>;

@@ -7,6 +7,7 @@ import { ingest, startExport, type ProfileSpec } from '../helpers/exportFlow';
 import { collect, subscriptionClient } from '../helpers/subscriptions';
 import { waitUntil } from '../helpers/waitUntil';
 import { NO_RUNNER, startTestServer, type TestServer } from '../helpers/testServer';
+import { testFileStore } from '../helpers/testFiles';
 
 let tenants = 0;
 const freshTenant = () => ({ 'x-gw-ims-org-id': `ORG_WATCH_${++tenants}@AdobeOrg`, 'x-sandbox-name': 'prod' });
@@ -33,6 +34,7 @@ describe.each(storageTargets)('jobStatusChanged on $name', (target) => {
     const watch = collect(client, { id: jobId });
     await waitUntil(() => watch.events.length === 1);
     const runner = startRunner({
+      files: testFileStore(),
       db: api.database.db,
       bus: api.server.bus,
       logger: { info() {}, error() {} },

@@ -14,6 +14,7 @@ import { ingest, startExport, waitForJob, type ProfileSpec } from '../helpers/ex
 import { expectBadInput } from '../helpers/expectations';
 import { NO_RUNNER, startTestServer, type TestServer } from '../helpers/testServer';
 import { waitUntil } from '../helpers/waitUntil';
+import { testFileStore } from '../helpers/testFiles';
 
 let tenants = 0;
 const freshTenant = () => ({ 'x-gw-ims-org-id': `ORG_OUTBOX_${++tenants}@AdobeOrg`, 'x-sandbox-name': 'prod' });
@@ -60,6 +61,7 @@ describe.each(storageTargets)('the outbox on $name', (target) => {
     const stopHearing = api.server.bus.subscribe((event) => heard.push(event));
     const { jobId } = await startExport(api, { filter: { emptyProfiles: true } }, headers);
     const runner = startRunner({
+      files: testFileStore(),
       db: api.database.db,
       bus: api.server.bus,
       logger: { info() {}, error() {} },

@@ -14,6 +14,7 @@ import { createDataset, createJob } from '../helpers/seedApi';
 import { collect, subscriptionClient } from '../helpers/subscriptions';
 import { NO_RUNNER, startTestServer, type TestServer } from '../helpers/testServer';
 import { waitUntil } from '../helpers/waitUntil';
+import { testFileStore } from '../helpers/testFiles';
 
 let tenants = 0;
 const freshTenant = () => ({ 'x-gw-ims-org-id': `ORG_REPLAY_${++tenants}@AdobeOrg`, 'x-sandbox-name': 'prod' });
@@ -32,6 +33,7 @@ describe.each(storageTargets)('resuming jobStatusChanged on $name', (target) => 
     (await api.graphql(EVENT_IDS, { jobId }, headers)).data!.jobEvents.edges.map((edge: any) => edge.node);
   const runJobs = () =>
     startRunner({
+      files: testFileStore(),
       db: api.database.db,
       bus: api.server.bus,
       logger: { info() {}, error() {} },

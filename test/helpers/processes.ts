@@ -3,6 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { testFilesDir } from './testFiles';
 
 const PROJECT = fileURLToPath(new URL('../..', import.meta.url));
 const TSX = pathToFileURL(join(PROJECT, 'node_modules/tsx/dist/loader.mjs')).href;
@@ -21,7 +22,8 @@ export function spawnCommand(command: string, env: Record<string, string>, cwd =
   return spawn(process.execPath, ['--import', TSX, join(PROJECT, 'src/main.ts'), command], {
     cwd,
     // No drain on shutdown unless a test asks: tests stop many servers that no load balancer watches.
-    env: { ...inherited, PORT: '0', HOST: '127.0.0.1', SHUTDOWN_DRAIN_MS: '0', ...env },
+    // Result files in the tests' own directory, not the checkout's `.data`.
+    env: { ...inherited, PORT: '0', HOST: '127.0.0.1', SHUTDOWN_DRAIN_MS: '0', FILES_DIR: testFilesDir(), ...env },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
 }

@@ -14,6 +14,7 @@ import type { Database } from '../../src/db/database';
 import { startServer, type RunningServer } from '../../src/server';
 import type { RunnerOptions } from '../../src/runner/runnerOptions';
 import type { StorageTarget } from './databases';
+import { testFilesDir } from './testFiles';
 
 export interface GraphQLResponse<Data = Record<string, any>> {
   status: number;
@@ -100,6 +101,7 @@ export async function startTestServer(
       logging: { ...loadConfig({}).logging, ...more.logging },
       tracing: { enabled: false, protocol: 'http/protobuf' },
       shutdownDrainMs: more.shutdownDrainMs ?? 0,
+      files: { dir: testFilesDir(), signingKey: undefined, keyFile: null, publicUrl: undefined },
     },
     {
       database,

@@ -12,6 +12,7 @@ import { startRunner } from '../../src/runner/runner';
 import { claimNext } from '../../src/runner/sql/claimJob';
 import { exportChunk } from '../../src/runner/sql/exportChunk';
 import { startExport as startRunExport } from '../../src/runner/sql/startExport';
+import { testFileStore } from '../helpers/testFiles';
 
 let tenants = 0;
 const freshTenant = () => ({ 'x-gw-ims-org-id': `ORG_RUNNER_${++tenants}@AdobeOrg` });
@@ -51,7 +52,9 @@ describe.each(storageTargets)('the runner on $name', (target) => {
     expect(changes.at(-1)!.progress).toEqual({ processedProfiles: 600, totalProfiles: 600, percent: 100 });
     const progress = published.filter((event) => event.type === 'PROGRESS');
     expect(progress.length).toBeGreaterThan(0);
-    const tenth = (event: JobEvent) => Math.floor(event.progress.percent / 10);
+    // The tenths of its profiles the export has read (percent gives them 90 of 100, the files the rest).
+    const tenth = (event: JobEvent) =>
+      event.progress.totalProfiles ? Math.floor((event.progress.processedProfiles * 10) / event.progress.totalProfiles) : 0;
     for (const [earlier, later] of progress.slice(1).map((event, i) => [progress[i]!, event] as const)) {
       // A progress event says more than the one before: profiles read, or the total once counted.
       if (later.progress.totalProfiles === earlier.progress.totalProfiles) {
@@ -65,7 +68,7 @@ describe.each(storageTargets)('the runner on $name', (target) => {
         expect(later.occurredAt.getTime() - earlier.occurredAt.getTime()).toBeGreaterThanOrEqual(245);
       }
     }
-    // Every tenth reached while counting is announced (before the total is known, percent stays 0).
+    // Every tenth reached while counting is announced (before the total is known, it stays 0).
     const tenthsSeen = new Set(progress.map(tenth));
     const firstCounted = progress.find((event) => event.progress.totalProfiles !== null);
     for (let t = firstCounted ? tenth(firstCounted) : 10; t < 10; t++) expect(tenthsSeen.has(t)).toBe(true);
@@ -137,6 +140,7 @@ describe.each(storageTargets)('the runner on $name', (target) => {
         set status = 'PROCESSING', attempts = 3, locked_by = 'gone', locked_until = now() - interval '1 minute'
         where id = ${Number(jobId)}`);
       const runner = startRunner({
+        files: testFileStore(),
         db: server.database.db,
         bus: server.server.bus,
         logger: { info() {}, error() {} },

@@ -1,19 +1,21 @@
 import { and, eq, sql } from 'drizzle-orm';
 import type { AppDatabase } from '../../db/database';
-import { batches, exportJobs, type ExportJobRow } from '../../db/schema';
+import { batchFiles, batches, exportJobs, type ExportJobRow } from '../../db/schema';
 import { heldBy } from './heldBy';
 
+export type NewBatchFile = typeof batchFiles.$inferInsert;
+
 /**
- * PROCESSING → SUCCEEDED, its batches → SUCCESS. Guarded: null when the job
- * is no longer this runner's or was marked CANCELLING meanwhile. The profile
- * export ended when the last chunk was read (`profilesRead`); the dataset write
- * ends now, with the batches.
+ * PROCESSING → SUCCEEDED, its batches → SUCCESS, and their files recorded, in
+ * one transaction: a file is listed only once its job has succeeded. Guarded:
+ * null (and nothing recorded) when the job is no longer this runner's or was
+ * marked CANCELLING meanwhile. The dataset write ends now.
  */
 export async function completeJob(
   db: AppDatabase,
   jobId: number,
   runnerId: string,
-  profilesRead: Date,
+  files: NewBatchFile[],
 ): Promise<ExportJobRow | null> {
   return db.transaction(async (tx) => {
     const [done] = await tx
@@ -21,7 +23,7 @@ export async function completeJob(
       .set({
         status: 'SUCCEEDED',
         processedProfiles: sql`coalesce(${exportJobs.totalProfiles}, ${exportJobs.processedProfiles})`,
-        profileExportFinishedAt: profilesRead,
+        profileExportFinishedAt: sql`coalesce(${exportJobs.profileExportFinishedAt}, now())`,
         datasetWriteFinishedAt: sql`now()`,
         finishedAt: sql`now()`,
         lockedBy: null,
@@ -30,7 +32,9 @@ export async function completeJob(
       })
       .where(and(heldBy(jobId, runnerId), eq(exportJobs.status, 'PROCESSING')))
       .returning();
-    if (done) await tx.update(batches).set({ status: 'SUCCESS' }).where(eq(batches.jobId, jobId));
-    return done ?? null;
+    if (!done) return null;
+    await tx.update(batches).set({ status: 'SUCCESS' }).where(eq(batches.jobId, jobId));
+    if (files.length > 0) await tx.insert(batchFiles).values(files);
+    return done;
   });
 }

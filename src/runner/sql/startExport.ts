@@ -38,7 +38,6 @@ export async function startExport(
         computeExportJobId: job.computeExportJobId ?? randomUUID(),
         computePushJobId: job.computePushJobId ?? randomUUID(),
         profileExportStartedAt: sql`coalesce(${exportJobs.profileExportStartedAt}, now())`,
-        datasetWriteStartedAt: sql`coalesce(${exportJobs.datasetWriteStartedAt}, now())`,
         updateTime: sql`now()`,
       })
       .where(heldBy(job.id, runnerId))

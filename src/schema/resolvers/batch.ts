@@ -1,5 +1,7 @@
 /** Maps a `batches` row onto the `Batch` type. */
 import { listBatchRecords } from '../../batches/listBatchRecords';
+import { batchManifest } from '../../files/batchManifest';
+import { DEFAULT_OUTPUT, outputOf } from '../../files/outputSpec';
 import type { BatchResolvers, BatchStatus } from '../resolvers.generated';
 
 export const Batch: BatchResolvers = {
@@ -7,4 +9,12 @@ export const Batch: BatchResolvers = {
   // The table's check constraint admits exactly the values of BatchStatus.
   status: (batch) => batch.status as BatchStatus,
   records: (batch, args, { db, tenant }) => listBatchRecords(db, tenant, batch, args),
+  files: (batch, _args, { loaders }) => loaders.filesOfBatch.load(batch.id),
+  manifest: async (batch, _args, { loaders }) => {
+    const [files, job] = await Promise.all([
+      loaders.filesOfBatch.load(batch.id),
+      loaders.exportJobById.load(String(batch.jobId)),
+    ]);
+    return batchManifest(batch, job ? outputOf(job) : DEFAULT_OUTPUT, files);
+  },
 };

@@ -1,4 +1,5 @@
 /** Maps an `export_jobs` row onto the `ExportJob` type of the contract. */
+import { outputOf } from '../../files/outputSpec';
 import { progressOf } from '../../jobs/progress';
 import type { ExportJobResolvers, ExportJobStatus, ExportJobType, TimeSpan } from '../resolvers.generated';
 
@@ -36,6 +37,7 @@ export const ExportJob: ExportJobResolvers = {
       : null,
   imsOrgId: (job) => job.orgId,
   dataset: (job, _args, context) => context.loaders.datasetById.load(job.datasetId),
+  output: outputOf,
 };
 
 function timeSpan(start: Date | null, end: Date | null): TimeSpan {

@@ -1,6 +1,7 @@
-import { DateTimeResolver, JSONObjectResolver } from 'graphql-scalars';
+import { DateTimeResolver, JSONObjectResolver, JSONResolver } from 'graphql-scalars';
 import type { Resolvers } from '../resolvers.generated';
 import { Batch } from './batch';
+import { BatchFile } from './batchFile';
 import { BatchConnection, BatchRecordConnection, DatasetConnection, ExportJobConnection } from './connections';
 import { Dataset } from './dataset';
 import { ExportJob } from './exportJob';
@@ -14,6 +15,7 @@ import { Webhook, WebhookDelivery } from './webhook';
 export const resolvers: Resolvers = {
   DateTime: DateTimeResolver,
   JSONObject: JSONObjectResolver,
+  JSON: JSONResolver,
   Query,
   Mutation,
   Subscription,
@@ -25,6 +27,7 @@ export const resolvers: Resolvers = {
   ExportJobConnection,
   DatasetConnection,
   Batch,
+  BatchFile,
   BatchConnection,
   BatchRecordConnection,
   SegmentDefinition,

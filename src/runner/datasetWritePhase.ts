@@ -1,0 +1,137 @@
+/**
+ * The dataset write: once every record of the job is in `batch_records`, each
+ * batch's records become files (format, compression and size from the job's
+ * output), read back in key order a chunk at a time, with its manifest beside
+ * them. Nothing is recorded here: the caller lists the files in the statement
+ * that ends the job, so a crash leaves at most unlisted files, which the rerun
+ * writes again, byte for byte.
+ *
+ * The phase watches the job while it writes: every `WATCH_INTERVAL_MS` it
+ * records how many records are in files (`written_records`, the last tenth of
+ * `progress.percent`), and a cancel, a lost lease or the runner stopping ends it.
+ */
+import { randomUUID } from 'node:crypto';
+import { open, rename, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { asc, eq } from 'drizzle-orm';
+import { batchRecordChunks } from '../batches/batchRecordChunks';
+import type { AppDatabase } from '../db/database';
+import { batches, exportJobs, type ExportJobRow } from '../db/schema';
+import { FaultPoint, reachFaultPoint } from '../faultPoint';
+import { batchManifest, MANIFEST_NAME } from '../files/batchManifest';
+import { writeBatchFiles } from '../files/batchFileWriter';
+import type { LocalFileStore } from '../files/localFileStore';
+import { outputOf } from '../files/outputSpec';
+import type { NewBatchFile } from './sql/completeJob';
+import { heldBy } from './sql/heldBy';
+
+/** How often the phase looks whether it should stop. */
+const WATCH_INTERVAL_MS = 500;
+/** Records read per statement: short statements, so API requests on PGlite's one connection wait little. */
+const READ_CHUNK = 2_000;
+
+export type DatasetWriteOutcome =
+  | { kind: 'written'; files: NewBatchFile[] }
+  | { kind: 'cancelled' | 'lost' | 'stopping' };
+
+export async function writeDataset(
+  env: { db: AppDatabase; runnerId: string; files: LocalFileStore; stopping(): boolean },
+  job: ExportJobRow,
+): Promise<DatasetWriteOutcome> {
+  const { db, files } = env;
+  const output = outputOf(job);
+  // CSV reads each batch twice (its columns first): a record counts once it has been read every time.
+  const passes = output.format === 'CSV' ? 2 : 1;
+  let read = 0;
+  const watch = watchJob(env, job.id, () => Math.floor(read / passes));
+  try {
+    const jobBatches = await db.select().from(batches).where(eq(batches.jobId, job.id)).orderBy(asc(batches.id));
+    const rows: NewBatchFile[] = [];
+    for (const batch of jobBatches) {
+      const directory = files.directoryOf(job.id, batch.id);
+      // What an earlier run left (a crash mid-file leaves a temporary file): this run writes it all again.
+      await rm(directory, { recursive: true, force: true });
+      const written = await writeBatchFiles({
+        readChunks: () => counted(batchRecordChunks(db, batch.id, READ_CHUNK), (records) => (read += records)),
+        output,
+        directory,
+        storagePrefix: files.keyPrefixOf(job.id, batch.id),
+        signal: watch.signal,
+      });
+      reachFaultPoint(FaultPoint.AFTER_BATCH_FILES_WRITTEN);
+      const manifest = batchManifest(batch, output, written);
+      await writeWhole(join(directory, MANIFEST_NAME), JSON.stringify(manifest, null, 2) + '\n');
+      for (const file of written) {
+        rows.push({
+          id: randomUUID(),
+          batchId: batch.id,
+          jobId: job.id,
+          orgId: job.orgId,
+          sandboxName: job.sandboxName,
+          fileIndex: file.fileIndex,
+          name: file.name,
+          format: output.format,
+          compression: output.compression,
+          records: file.records,
+          bytes: file.bytes,
+          sha256: file.sha256,
+          storageKey: file.storageKey,
+        });
+      }
+    }
+    return { kind: 'written', files: rows };
+  } catch (error: unknown) {
+    if (watch.signal.aborted) return { kind: watch.signal.reason as 'cancelled' | 'lost' | 'stopping' };
+    throw error;
+  } finally {
+    watch.stop();
+  }
+}
+
+/**
+ * Records the phase's progress, and aborts with the reason to stop ('cancelled',
+ * 'lost', 'stopping') once the job or the runner says so.
+ */
+function watchJob(env: { db: AppDatabase; runnerId: string; stopping(): boolean }, jobId: number, written: () => number) {
+  const controller = new AbortController();
+  let checking = false;
+  const timer = setInterval(() => {
+    if (checking) return;
+    if (env.stopping()) return controller.abort('stopping');
+    checking = true;
+    env.db
+      .update(exportJobs)
+      .set({ writtenRecords: written() })
+      .where(heldBy(jobId, env.runnerId))
+      .returning({ status: exportJobs.status })
+      .then(([row]) => {
+        if (!row) controller.abort('lost');
+        else if (row.status === 'CANCELLING') controller.abort('cancelled');
+      })
+      // A failed look is no reason to stop: the next one looks again, and the lease decides.
+      .catch(() => {})
+      .finally(() => (checking = false));
+  }, WATCH_INTERVAL_MS);
+  return { signal: controller.signal, stop: () => clearInterval(timer) };
+}
+
+/** Writes a small file whole, under a temporary name first: readers see the old one or the new one. */
+async function writeWhole(path: string, text: string): Promise<void> {
+  const temporary = `${path}.tmp-${randomUUID().slice(0, 8)}`;
+  const handle = await open(temporary, 'w');
+  try {
+    await handle.writeFile(text);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  await rename(temporary, path);
+}
+
+/** The chunks of `chunks`, telling `onRecords` how many records each held as it passes. */
+async function* counted(chunks: AsyncIterable<string[]>, onRecords: (records: number) => void): AsyncGenerator<string[]> {
+  for await (const chunk of chunks) {
+    onRecords(chunk.length);
+    yield chunk;
+  }
+}

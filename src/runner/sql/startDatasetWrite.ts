@@ -1,0 +1,30 @@
+import { sql } from 'drizzle-orm';
+import type { AppDatabase } from '../../db/database';
+import { exportJobs } from '../../db/schema';
+import type { ExportJobStatus } from '../../jobs/exportJobStatus';
+import { heldBy } from './heldBy';
+
+/**
+ * The profile export has read its last profile: record when, and start the
+ * dataset write (the batches' files). A rerun keeps the first times. Answers
+ * the job's status (CANCELLING: stop instead), or null when the lease is gone.
+ */
+export async function startDatasetWrite(
+  db: AppDatabase,
+  jobId: number,
+  runnerId: string,
+  profilesRead: Date,
+): Promise<ExportJobStatus | null> {
+  const [row] = await db
+    .update(exportJobs)
+    .set({
+      profileExportFinishedAt: sql`coalesce(${exportJobs.profileExportFinishedAt}, ${profilesRead.toISOString()}::timestamptz)`,
+      datasetWriteStartedAt: sql`coalesce(${exportJobs.datasetWriteStartedAt}, now())`,
+      // A rerun writes every file again: its progress starts over.
+      writtenRecords: 0,
+      updateTime: sql`now()`,
+    })
+    .where(heldBy(jobId, runnerId))
+    .returning({ status: exportJobs.status });
+  return (row?.status as ExportJobStatus | undefined) ?? null;
+}
