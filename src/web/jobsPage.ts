@@ -43,7 +43,7 @@ const JOBS_PAGE_HTML = `<!doctype html>
         <h2 id="jobs-heading">Jobs <small>(newest first, live)</small></h2>
         <table id="jobs">
           <thead>
-            <tr><th>Id</th><th>Status</th><th>Progress</th><th>Profiles</th><th>Dataset</th><th>Created</th><th></th></tr>
+            <tr><th>Id</th><th>Status</th><th>Progress</th><th>Profiles</th><th>Dataset</th><th>Created</th><th>Files</th><th></th></tr>
           </thead>
           <tbody></tbody>
         </table>

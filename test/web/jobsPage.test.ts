@@ -1,6 +1,7 @@
 /// <reference lib="dom" />
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -87,6 +88,17 @@ describe.each(storageTargets)('the /jobs page on $name', (target) => {
     await row(page, cancelled).locator('.status[data-status="CANCELLED"]').waitFor({ timeout: 20_000 });
     await row(page, watched).locator('.status[data-status="SUCCEEDED"]').waitFor({ timeout: 60_000 });
     await row(page, watched).locator('.bar[aria-valuenow="100"]').waitFor();
+    // A finished job links its files: same origin, signed, fetched here without any header.
+    const link = row(page, watched).locator('.files a').first();
+    await link.waitFor();
+    expect(await link.textContent()).toBe('part-00000.jsonl.gz');
+    const href = (await link.getAttribute('href'))!;
+    expect(new URL(href).origin).toBe(origin);
+    const download = await fetch(href);
+    expect(download.status).toBe(200);
+    expect(download.headers.get('content-type')).toBe('application/gzip');
+    expect(gunzipSync(Buffer.from(await download.arrayBuffer())).toString('utf8').split('\n').length).toBeGreaterThan(PROFILES / 2);
+    await expect(row(page, cancelled).locator('.files a').count()).resolves.toBe(0);
     await expect(row(page, cancelled).locator('button.cancel').isDisabled()).resolves.toBe(true);
 
     const barValues = await page.evaluate(() => (window as unknown as { barValues: Record<string, number[]> }).barValues);

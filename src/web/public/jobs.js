@@ -16,7 +16,14 @@
       id status creationTime updateTime
       progress { percent processedProfiles totalProfiles }
       dataset { id name }
+      destination { batchId batches { batchId } }
     }`;
+  // A finished job's files, asked for once it has SUCCEEDED (links are signed for an hour).
+  const FILES = `query BatchFiles($id: ID!) {
+      batch(id: $id) { files { id name records bytes downloadUrl } }
+    }`;
+  /** The batches a job's files are read from, at most this many (a page, not a download manager). */
+  const MAX_BATCHES_LISTED = 10;
   const LOAD = `query JobsPage {
       exportJobs(first: ${MAX_JOBS}) { edges { node { ...JobRow } } }
       datasets(first: 100) { edges { node { id name } } }
@@ -54,6 +61,8 @@
   let lastEventId = null;
   /** Whether the list was loaded for this tenant: only then do events alone keep it current. */
   let listed = false;
+  /** The files of each SUCCEEDED job once read: a promise, so that a job's files are asked for once. */
+  const filesOfJob = new Map();
 
   function readTenant() {
     const params = new URLSearchParams(window.location.search);
@@ -174,6 +183,7 @@
       }`,
       job.dataset ? job.dataset.name : '—',
       new Date(job.creationTime).toLocaleString(),
+      filesCell(job),
       cancelButton(job),
     ];
     for (const content of cells) {
@@ -209,6 +219,40 @@
     label.textContent = `${percent} %`;
     outer.append(fill, label);
     return outer;
+  }
+
+  /** Download links of a SUCCEEDED job's files; filled in when they arrive. */
+  function filesCell(job) {
+    const list = document.createElement('span');
+    list.className = 'files';
+    if (job.status !== 'SUCCEEDED') return list;
+    if (!filesOfJob.has(job.id)) filesOfJob.set(job.id, readFiles(job));
+    filesOfJob.get(job.id).then(
+      (files) => {
+        if (files.length === 0) list.textContent = 'no records';
+        for (const file of files) {
+          const link = document.createElement('a');
+          link.href = file.downloadUrl;
+          link.download = file.name;
+          link.textContent = file.name;
+          link.title = `${file.records.toLocaleString()} records, ${file.bytes.toLocaleString()} bytes`;
+          list.append(link, ' ');
+        }
+      },
+      () => (list.textContent = 'files unavailable'),
+    );
+    return list;
+  }
+
+  async function readFiles(job) {
+    const destination = job.destination || {};
+    const batchIds = destination.batches ? destination.batches.map((batch) => batch.batchId) : [destination.batchId];
+    const files = [];
+    for (const id of batchIds.filter(Boolean).slice(0, MAX_BATCHES_LISTED)) {
+      const data = await graphql(FILES, { id });
+      if (data.batch) files.push(...data.batch.files);
+    }
+    return files;
   }
 
   function cancelButton(job) {
