@@ -8,14 +8,12 @@
  *   and the receiver, deduping by `webhook-id`, has it once;
  * - two instances on one PostgreSQL send each event to each endpoint once.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { FaultPoint } from '../../src/faultPoint';
 import { CANCEL_EXPORT_JOB, CREATE_DATASET, PROFILE_SCHEMA_REF } from '../fixtures/operations';
-import { createPostgresDatabase } from '../helpers/databases';
 import { startService, stopService, type ServiceProcess } from '../helpers/processes';
+import { processStorages } from '../helpers/processStorage';
+import { createPostgresDatabase } from '../helpers/databases';
 import { collect, subscriptionClient } from '../helpers/subscriptions';
 import { waitUntil } from '../helpers/waitUntil';
 import { startWebhookReceiver, type WebhookReceiver } from '../helpers/webhookReceiver';
@@ -67,18 +65,7 @@ describe('events across crashes', { timeout: 120_000 }, () => {
     return service;
   };
 
-  it.each([
-    ['pglite', async () => {
-      const dataDir = mkdtempSync(join(tmpdir(), 'gw-crash-'));
-      cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
-      return { DATA_DIR: dataDir };
-    }],
-    ['postgres', async () => {
-      const database = await createPostgresDatabase();
-      cleanups.push(() => database.drop());
-      return { DATABASE_URL: database.url };
-    }],
-  ])('loses no event of a server killed between a commit and its answer, on %s', async (_name, storage) => {
+  it.each(processStorages(cleanups))('loses no event of a server killed between a commit and its answer, on %s', async (_name, storage) => {
     const env = await storage();
     const receiver = await startWebhookReceiver();
     cleanups.push(() => receiver.close());
