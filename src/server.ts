@@ -181,7 +181,12 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     traced: tracing !== null,
   });
   const batchRecords = batchRecordsHandler(database.db, authenticator, rateLimiter, logger);
-  const download = filesHandler({ signingKey, findFile: (id) => findStoredFile(database.db, files, id), logger });
+  const download = filesHandler({
+    signingKey,
+    findFile: (id) => findStoredFile(database.db, files, id),
+    admit: (file) => rateLimiter.consume({ orgId: file.orgId, sandboxName: file.sandboxName }),
+    logger,
+  });
   const assets = staticAssetsHandler();
   const liveness = livenessHandler({ subscriptions: () => hub.watcherCount(), sockets: () => subscriptions.clientCount() });
   const readinessProbe = readinessHandler(readiness);

@@ -13,7 +13,8 @@ import { pipeline } from 'node:stream/promises';
 import { ApolloServerErrorCode } from '@apollo/server/errors';
 import { REQUEST_ID_HEADER, requestIdOf } from '../context';
 import type { BatchFileRow } from '../db/schema';
-import { ErrorCode } from '../errors';
+import { ErrorCode, GatewayError } from '../errors';
+import { headersFor, HTTP_STATUS } from './httpStatus';
 import { verifyDownload } from '../files/downloadSignature';
 import { contentTypeOf, type Compression, type ExportFormat } from '../files/outputSpec';
 import { describeError, type Logger } from '../logger';
@@ -41,11 +42,13 @@ export function filesHandler(options: {
   signingKey: Buffer;
   /** The file row with this id and the absolute path of its bytes, or null when there is none. */
   findFile(id: string): Promise<{ file: BatchFileRow; path: string } | null>;
+  /** Counts the download against its tenant's request budget; throws RATE_LIMITED over it. */
+  admit(file: BatchFileRow): Promise<void>;
   logger: Logger;
   /** The clock links expire by, in milliseconds; default `Date.now`. */
   now?: () => number;
 }): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
-  const { signingKey, findFile, logger, now = Date.now } = options;
+  const { signingKey, findFile, admit, logger, now = Date.now } = options;
 
   return async (req, res) => {
     res.setHeader(REQUEST_ID_HEADER, requestIdOf(req.headers));
@@ -77,6 +80,8 @@ export function filesHandler(options: {
         return;
       }
       const { file } = found;
+      // A link is anyone's who holds it: its downloads count against the tenant that owns the file.
+      await admit(file);
 
       // The size is checked on the open descriptor, and that one is streamed: a file replaced in between is never sent.
       handle = await open(found.path, 'r');
@@ -116,7 +121,10 @@ export function filesHandler(options: {
       await pipeline(handle.createReadStream({ ...body, autoClose: false }), res);
     } catch (error: unknown) {
       if (isClientGone(error)) return;
-      if (res.headersSent) {
+      if (error instanceof GatewayError && !res.headersSent) {
+        for (const [name, value] of headersFor(error.code, error.extensions)) res.setHeader(name, value);
+        sendError(res, HTTP_STATUS[error.code], error.code, error.message);
+      } else if (res.headersSent) {
         logger.error('Streaming a file failed', { url: req.url?.split('?')[0], error: describeError(error) });
         res.destroy();
       } else {

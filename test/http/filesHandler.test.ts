@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { BatchFileRow } from '../../src/db/schema';
 import { signDownloadPath } from '../../src/files/downloadSignature';
+import { ErrorCode, GatewayError } from '../../src/errors';
 import { filesHandler } from '../../src/http/filesHandler';
 import type { Logger } from '../../src/logger';
 
@@ -56,6 +57,7 @@ function rowOf(overrides: Partial<BatchFileRow> = {}): BatchFileRow {
 
 let row = rowOf();
 let lookups: string[] = [];
+let overBudget = false;
 
 const linkTo = (id: string, expiresAt = NOW + 3600, key = KEY) => origin + signDownloadPath(key, id, expiresAt);
 
@@ -67,6 +69,9 @@ beforeAll(async () => {
     findFile: async (id) => {
       lookups.push(id);
       return id === FILE_ID ? { file: row, path: filePath } : null;
+    },
+    admit: async (file) => {
+      if (overBudget) throw new GatewayError(ErrorCode.RATE_LIMITED, `Tenant ${file.orgId} is over its request rate`, { retryAfter: 1 });
     },
     logger,
     now: () => NOW_MS,
@@ -88,6 +93,7 @@ beforeEach(async () => {
   logged = [];
   lookups = [];
   handled = [];
+  overBudget = false;
 });
 
 afterEach(async () => {
@@ -182,6 +188,14 @@ describe('GET /files/{id} by a signed link', () => {
       expect(other.status).toBe(200);
       expect((await bodyOf(other)).equals(CONTENT)).toBe(true);
     }
+  });
+
+  it('answers 429 with Retry-After once the file\'s tenant is over its request rate, and sends nothing of the file', async () => {
+    overBudget = true;
+    const response = await fetch(linkTo(FILE_ID));
+    expect(response.status).toBe(429);
+    expect(response.headers.get('retry-after')).toBe('1');
+    expect(((await response.json()) as any).errors[0].extensions.code).toBe('RATE_LIMITED');
   });
 
   it('answers 304 without a body to If-None-Match with the file ETag', async () => {
