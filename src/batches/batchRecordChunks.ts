@@ -1,5 +1,6 @@
 import { and, asc, eq, gt, sql } from 'drizzle-orm';
 import type { AppDatabase } from '../db/database';
+import { inKeyOrder } from '../db/inKeyOrder';
 import { batchRecords } from '../db/schema';
 
 /** Records read per statement by `batchRecordChunks` unless told otherwise. */
@@ -7,8 +8,7 @@ export const DEFAULT_CHUNK_SIZE = 1000;
 
 /**
  * A batch's records as JSON text, in chunks of at most `chunkSize`, by profile
- * id: one short statement a chunk (in a transaction that keeps it on the key's
- * order), so no connection or snapshot is held while a slow consumer reads
+ * id: one short statement a chunk (walking the key in order: `inKeyOrder`), so no connection or snapshot is held while a slow consumer reads
  * (PGlite has only one connection), and at most one chunk is in memory. The next chunk is read only when the consumer asks for it, and
  * never once it stops iterating.
  *
@@ -24,22 +24,15 @@ export async function* batchRecordChunks(
   let afterKey: string | null = null;
   for (;;) {
     const after = afterKey;
-    const rows: { profileId: string; json: string }[] = await db.transaction(async (tx) => {
-      // Read in key order from the primary key, whatever the statistics say. A batch's records
-      // were just written and never analyzed (PGlite has no autovacuum): the planner then
-      // guesses a few hundred rows and sorts every record after the key, for each chunk:
-      // 100 ms for 2,000 records of a 200,000-record batch instead of 4.
-      await tx.execute(sql`set local enable_sort = off`);
-      return (
-        tx
-          // jsonb's text form is already one line of JSON: no parse and re-stringify in Node.
-          .select({ profileId: batchRecords.profileId, json: sql<string>`${batchRecords.record}::text` })
-          .from(batchRecords)
-          .where(and(eq(batchRecords.batchId, batchId), after === null ? undefined : gt(batchRecords.profileId, after)))
-          .orderBy(asc(batchRecords.profileId))
-          .limit(chunkSize)
-      );
-    });
+    const rows: { profileId: string; json: string }[] = await inKeyOrder(db, (tx) =>
+      tx
+        // jsonb's text form is already one line of JSON: no parse and re-stringify in Node.
+        .select({ profileId: batchRecords.profileId, json: sql<string>`${batchRecords.record}::text` })
+        .from(batchRecords)
+        .where(and(eq(batchRecords.batchId, batchId), after === null ? undefined : gt(batchRecords.profileId, after)))
+        .orderBy(asc(batchRecords.profileId))
+        .limit(chunkSize),
+    );
     if (rows.length > 0) yield rows.map((row) => row.json);
     const last = rows.at(-1);
     if (last === undefined || rows.length < chunkSize) return;

@@ -1,10 +1,11 @@
-import { and, count, eq, sql } from 'drizzle-orm';
+import { and, asc, count, eq, gt, sql } from 'drizzle-orm';
 import type { AppDatabase } from '../db/database';
 import { batchRecords, type BatchRow } from '../db/schema';
-import { preparedStatement, statementCache } from '../db/statementCache';
+import { inKeyOrder } from '../db/inKeyOrder';
+import { preparedStatement } from '../db/statementCache';
 import type { Connection } from '../pagination/connection';
 import { keyCursorEncoder } from '../pagination/cursor';
-import { keyPageClauses, keyPageFromRows, keyPageValues, parseKeyPageArgs, type KeyPageArgs } from '../pagination/keyPage';
+import { keyPageFromRows, keyPageValues, parseKeyPageArgs, type KeyPageArgs } from '../pagination/keyPage';
 import type { Tenant } from '../tenant';
 import { holdsRecords } from './holdsRecords';
 
@@ -15,7 +16,7 @@ export type BatchRecordPage = Connection<BatchRecord>;
 
 /**
  * One page of a batch's records, by profile id, served by the primary key
- * (batch_id, profile_id). `batch` must be a batch already read for `tenant`
+ * (batch_id, profile_id) in its order (`inKeyOrder`: a fresh batch has no statistics). `batch` must be a batch already read for `tenant`
  * (records carry no tenant); the tenant binds the cursors.
  */
 export async function listBatchRecords(
@@ -26,8 +27,16 @@ export async function listBatchRecords(
 ): Promise<BatchRecordPage> {
   const request = parseKeyPageArgs('record', tenant, args);
   const batchId = batch.id;
+  const { limit, afterKey } = keyPageValues(request);
   const rows = holdsRecords(batch)
-    ? await pageStatement(db, request.after !== null).execute({ batchId, ...keyPageValues(request) })
+    ? await inKeyOrder(db, (tx) =>
+        tx
+          .select({ profileId: batchRecords.profileId, record: batchRecords.record })
+          .from(batchRecords)
+          .where(and(eq(batchRecords.batchId, batchId), afterKey === undefined ? undefined : gt(batchRecords.profileId, afterKey)))
+          .orderBy(asc(batchRecords.profileId))
+          .limit(limit),
+      )
     : [];
   const encode = keyCursorEncoder('record', tenant);
   const page = keyPageFromRows(rows, request, (row) => ({ cursor: encode(row.profileId), node: row.record }));
@@ -42,20 +51,6 @@ export async function listBatchRecords(
 }
 
 const ofBatch = () => eq(batchRecords.batchId, sql.placeholder('batchId'));
-
-const pageStatement = statementCache(
-  (after: boolean) => (after ? 'after' : 'first'),
-  (db, after) => {
-    const keyPage = keyPageClauses(batchRecords.profileId, after);
-    return db
-      .select({ profileId: batchRecords.profileId, record: batchRecords.record })
-      .from(batchRecords)
-      .where(and(ofBatch(), ...keyPage.conditions))
-      .orderBy(...keyPage.orderBy)
-      .limit(sql.placeholder('limit'))
-      .prepare(`batch_records_page${after ? '_after' : ''}`);
-  },
-);
 
 const countStatement = preparedStatement((db) =>
   db.select({ total: count() }).from(batchRecords).where(ofBatch()).prepare('batch_records_count'),

@@ -4,7 +4,6 @@
  * by profile id. `key > after` resumes exactly after the cursor's row, served by
  * an index whose last column is the key.
  */
-import { asc, sql, type AnyColumn, type SQL } from 'drizzle-orm';
 import type { Tenant } from '../tenant';
 import { decodeKeyCursor, type KeyCursorKind } from './cursor';
 import type { Edge, PageInfo } from './keyset';
@@ -28,12 +27,7 @@ export function parseKeyPageArgs(kind: KeyCursorKind, tenant: Tenant, args: KeyP
   };
 }
 
-/** Conditions and order of a page, on the placeholders `afterKey` (when `after`) and `limit`. */
-export function keyPageClauses(key: AnyColumn, after: boolean): { conditions: SQL[]; orderBy: SQL[] } {
-  return { conditions: after ? [sql`${key} > ${sql.placeholder('afterKey')}`] : [], orderBy: [asc(key)] };
-}
-
-/** Placeholder values for `keyPageClauses`: one row more than the page, to tell whether another follows. */
+/** The limit and the key to resume after of a page: one row more than the page, to tell whether another follows. */
 export function keyPageValues(request: KeyPageRequest): { limit: number; afterKey: string | undefined } {
   return { limit: request.limit + 1, afterKey: request.after ?? undefined };
 }
