@@ -159,9 +159,11 @@ describe.each(storageTargets)('result files on $name', (target) => {
   it('counts the dataset write as the last tenth of progress.percent, by records in files', async () => {
     const { jobId, headers } = await exportWith(undefined);
     const percentWhen = async (state: { status: string; written: number; writing: boolean }) => {
+      // Leased to no runner of this server for an hour: the runner must not take the job back up.
       await api.database.db.execute(sql`
         update export_jobs set status = ${state.status}, written_records = ${state.written},
-          dataset_write_started_at = ${state.writing ? sql`now()` : null}
+          dataset_write_started_at = ${state.writing ? sql`now()` : null},
+          locked_by = 'a runner elsewhere', locked_until = now() + interval '1 hour'
         where id = ${Number(jobId)}`);
       const response = await api.graphql('query ($id: ID!) { exportJob(id: $id) { progress { percent } } }', { id: jobId }, headers);
       return response.data!.exportJob.progress.percent as number;
