@@ -3,7 +3,7 @@
  * with its runner on, over a seeded store: the front door must not lie.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -43,11 +43,25 @@ describe.each(storageTargets)('the README tutorial on $name', (target) => {
 
   it('creates a dataset and jobs, reads and lists them, and cancels an export mid-way, as the README shows', async () => {
     const script = tutorialScript().replace('http://localhost:4000/graphql', api.server.url);
-    const { stdout } = await promisify(execFile)('bash', ['-c', script], { timeout: 60_000 });
+    // Step 6 downloads a file into the working directory: one of its own.
+    const downloads = mkdtempSync(join(tmpdir(), 'readme-tutorial-'));
+    let stdout: string;
+    try {
+      ({ stdout } = await promisify(execFile)('bash', ['-c', script], { timeout: 60_000, cwd: downloads }));
+      expect(readdirSync(downloads)).toEqual(['part-00000.jsonl.gz']);
+    } finally {
+      rmSync(downloads, { recursive: true, force: true });
+    }
     const [datasetId, jobId, ...answers] = stdout.replace(/\}\{/g, '}\n{').trim().split('\n');
     expect(datasetId).toMatch(/^[0-9a-f]{24}$/);
     expect(jobId).toMatch(/^\d+$/);
-    const [job, list, cancel, cancelled] = answers.map((line) => JSON.parse(line));
+    const [job, list, cancel, cancelled, ...downloaded] = answers.map((line) => JSON.parse(line));
+    // Step 6: the first records of the downloaded file, as the export projected them.
+    expect(downloaded).toHaveLength(2);
+    for (const record of downloaded) {
+      expect(Object.keys(record).sort()).toEqual(['personalEmail', 'profileId']);
+      expect(record.personalEmail.address).toMatch(/@/);
+    }
     expect(job.data.exportJob).toMatchObject({ id: jobId, dataset: { name: 'Segment export' } });
     expect(list.data.exportJobs.edges.map((edge: any) => edge.node.id)).toContain(jobId);
     expect(cancel.data.cancelExportJob).toEqual({
