@@ -21,8 +21,10 @@
  * An export's time is from its creation to its last profile read (the raw
  * statement writes no files); the dataset write that follows — the batch's
  * files, JSON Lines with gzip by default — is timed apart (metrics.datasetWriteTime),
- * and the export of every profile is repeated as CSV with gzip, for the write
- * phase per format: records/s and bytes per record (target ≥ 100,000 records/s).
+ * and the export of every profile is repeated in each other format of
+ * `WRITE_FORMATS` (CSV, JSON Lines with zstd, Parquet with each codec), for the
+ * write phase per format: records/s, bytes per record and the server's peak RSS
+ * from the start of the write (targets ≥ 100,000 records/s, RSS < 300 MB).
  * Prints records/s, both times and their ratio, the server's peak RSS and the
  * p99 of `exportJob(id)` during the export; then, beside their targets, the
  * connection_ack times (and how many came before the export ended) and the
@@ -31,7 +33,7 @@
  * 100 ms and a cancel seen within 1 s.
  */
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -112,6 +114,21 @@ interface Figures {
   'exportJob max ms': number;
 }
 
+/**
+ * The outputs the export of every profile is written as, one export each (the
+ * first is the scenario's own export, with the default output). Parquet has
+ * three codecs here: SNAPPY (the usual one), ZSTD (the smallest) and GZIP (what
+ * `compression` defaults to when only the format is given).
+ */
+const WRITE_FORMATS: { label: string; output?: { format: string; compression: string } }[] = [
+  { label: 'JSONL, GZIP' },
+  { label: 'CSV, GZIP', output: { format: 'CSV', compression: 'GZIP' } },
+  { label: 'JSONL, ZSTD', output: { format: 'JSONL', compression: 'ZSTD' } },
+  { label: 'PARQUET, SNAPPY', output: { format: 'PARQUET', compression: 'SNAPPY' } },
+  { label: 'PARQUET, ZSTD', output: { format: 'PARQUET', compression: 'ZSTD' } },
+  { label: 'PARQUET, GZIP', output: { format: 'PARQUET', compression: 'GZIP' } },
+];
+
 /** The dataset write of one export: its files, per format. */
 interface WriteFigures {
   database: DatabaseKind;
@@ -121,7 +138,13 @@ interface WriteFigures {
   'write s': number;
   'records/s': number;
   'bytes/record': number;
+  /** The server's RSS when the write was first seen running (NaN: it ended before it was seen). */
+  'RSS at write MB': number;
+  /** The server's peak RSS from then on. */
+  'write peak RSS MB': number;
+  'peak − start MB': number;
   '≥ 100k/s': boolean;
+  '< 300 MB': boolean;
 }
 
 /** What a user of the API meets while an export runs, beside the targets. */
@@ -165,7 +188,7 @@ async function main(): Promise<void> {
   }
   console.log('\nSummary (export: the job from creation to its last profile read; raw SQL: one INSERT … SELECT, best of two)');
   console.table(figures);
-  console.log('\nThe dataset write of the export of every profile, per format (the batch into files after the last profile; peak RSS above)');
+  console.log('\nThe dataset write of the export of every profile, per format (the batch into files after the last profile; the server\'s peak RSS from the start of the write)');
   console.table(writes);
   console.log(
     `\nDuring the export of every profile: connection_ack of ${SOCKETS} new sockets, one after another, from connection_init;` +
@@ -195,14 +218,16 @@ async function benchmark(
     const datasetId = await createDataset();
     const idle = await pollJob('1', 3);
     console.log(`exportJob(id) with no export running: p50 ${idle.p50} ms, p99 ${idle.p99} ms, max ${idle.max} ms`);
+    const rss = peakRssWatch(server.pid!);
     const exports: Exported[] = [];
-    for (const scenario of SCENARIOS) exports.push(await exportThroughServer(scenario, datasetId));
-    const asCsv = await exportThroughServer({ ...SCENARIOS[0]!, probeSockets: false, name: 'every profile as CSV' }, datasetId, {
-      format: 'CSV',
-      compression: 'GZIP',
-    });
+    for (const scenario of SCENARIOS) exports.push(await exportThroughServer(scenario, datasetId, undefined, rss));
+    const written: Exported[] = [exports[0]!];
+    for (const { label, output } of WRITE_FORMATS.slice(1)) {
+      const scenario = { ...SCENARIOS[0]!, probeSockets: false, name: `every profile as ${label}` };
+      written.push(await exportThroughServer(scenario, datasetId, output, rss));
+    }
     // Before the cancelled export, so that the figure is that of the measured ones.
-    const rssMb = peakRssMb(server.pid!);
+    const rssMb = rss.wholeRun();
     const cancelMs = await cancelMidway(datasetId, profiles);
     await stopServerProcess(server);
     server = undefined;
@@ -240,21 +265,22 @@ async function benchmark(
         'exportJob max ms': exported.polling.max,
       };
     });
-    const writes = [
-      ['JSONL, GZIP', exports[0]!],
-      ['CSV, GZIP', asCsv],
-    ].map(([format, exported]): WriteFigures => {
-      const { records, write } = exported as Exported;
+    const writes = WRITE_FORMATS.map(({ label }, i): WriteFigures => {
+      const { records, write } = written[i]!;
       const recordsPerSecond = Math.round(records / write.seconds);
       return {
         database: kind,
-        format: format as string,
+        format: label,
         records,
         files: write.files,
         'write s': round(write.seconds),
         'records/s': recordsPerSecond,
         'bytes/record': round(write.bytes / Math.max(1, records)),
+        'RSS at write MB': write.startRssMb,
+        'write peak RSS MB': write.peakRssMb,
+        'peak − start MB': write.peakRssMb - write.startRssMb,
         '≥ 100k/s': recordsPerSecond >= 100_000,
+        '< 300 MB': write.peakRssMb < 300,
       };
     });
     return { figures, responsiveness, writes };
@@ -326,8 +352,8 @@ interface Exported {
   records: number;
   /** From the job's creation to its last profile read. */
   seconds: number;
-  /** The dataset write after it: its time, files and their bytes. */
-  write: { seconds: number; files: number; bytes: number };
+  /** The dataset write after it: its time, files and their bytes, and the server's peak RSS from when it was seen running. */
+  write: { seconds: number; files: number; bytes: number; startRssMb: number; peakRssMb: number };
   batchId: string;
   /** When the job ended (Date.now() scale: its metrics.totalTime.endTime). */
   endedAt: number;
@@ -348,11 +374,17 @@ async function createJob(filter: Record<string, unknown>, datasetId: string, out
  * Creates the job and asks for it at 50 req/s until it ends; if the scenario
  * probes sockets, opens them one after another from when it is PROCESSING.
  */
-async function exportThroughServer(scenario: Scenario, datasetId: string, output?: Record<string, unknown>): Promise<Exported> {
+async function exportThroughServer(
+  scenario: Scenario,
+  datasetId: string,
+  output: Record<string, unknown> | undefined,
+  rss: PeakRssWatch,
+): Promise<Exported> {
   const jobId = await createJob(scenario.filter, datasetId, output);
   const stop = new AbortController();
   const polling = pollJob(jobId, 3600, stop.signal);
   let probing: Promise<ConnectionAck[]> | undefined;
+  let writeStartRssMb = NaN;
   let ended;
   try {
     for (;;) {
@@ -368,6 +400,7 @@ async function exportThroughServer(scenario: Scenario, datasetId: string, output
         ended = exportJob;
         break;
       }
+      if (Number.isNaN(writeStartRssMb) && exportJob.metrics.datasetWriteTime.startTime) writeStartRssMb = rss.restart();
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   } finally {
@@ -386,7 +419,13 @@ async function exportThroughServer(scenario: Scenario, datasetId: string, output
   const exported = {
     records: ended.metrics.totalExportedProfileCounter,
     seconds: (ended.metrics.totalTime.totalTimeInMs - writeMs) / 1000,
-    write: { seconds: writeMs / 1000, files: batch.files.length, bytes: batch.files.reduce((sum, file) => sum + file.bytes, 0) },
+    write: {
+      seconds: writeMs / 1000,
+      files: batch.files.length,
+      bytes: batch.files.reduce((sum, file) => sum + file.bytes, 0),
+      startRssMb: writeStartRssMb,
+      peakRssMb: Number.isNaN(writeStartRssMb) ? NaN : rss.sinceRestart(),
+    },
     batchId: ended.destination.batchId,
     endedAt: Date.parse(ended.metrics.totalTime.endTime),
     polling: load,
@@ -394,7 +433,8 @@ async function exportThroughServer(scenario: Scenario, datasetId: string, output
   };
   console.log(
     `Export, ${scenario.name}: ${exported.records.toLocaleString('en')} records in ${exported.seconds.toFixed(2)} s, ` +
-      `then ${exported.write.files} file(s) of ${exported.write.bytes.toLocaleString('en')} bytes in ${exported.write.seconds.toFixed(2)} s; ` +
+      `then ${exported.write.files} file(s) of ${exported.write.bytes.toLocaleString('en')} bytes in ${exported.write.seconds.toFixed(2)} s ` +
+      `(RSS ${exported.write.startRssMb} MB at its start, peak ${exported.write.peakRssMb} MB); ` +
       `exportJob(id) meanwhile: ${load.sent} requests, p50 ${load.p50} ms, p99 ${load.p99} ms, max ${load.max} ms`,
   );
   if (acks) {
@@ -448,6 +488,29 @@ async function cancelMidway(datasetId: string, profiles: number): Promise<number
   } finally {
     await watcher.close();
   }
+}
+
+interface PeakRssWatch {
+  /** Starts a new peak at the current RSS (Linux: `clear_refs` 5), keeping the run's peak so far; answers the current RSS. */
+  restart(): number;
+  /** The peak since the last restart. */
+  sinceRestart(): number;
+  /** The peak of the whole run, restarts or not. */
+  wholeRun(): number;
+}
+
+/** The server's peak RSS (VmHWM), over the whole run and since a restart. */
+function peakRssWatch(pid: number): PeakRssWatch {
+  let before = 0;
+  return {
+    restart() {
+      before = Math.max(before, peakRssMb(pid));
+      writeFileSync(`/proc/${pid}/clear_refs`, '5');
+      return peakRssMb(pid); // just reset: the current RSS
+    },
+    sinceRestart: () => peakRssMb(pid),
+    wholeRun: () => Math.max(before, peakRssMb(pid)),
+  };
 }
 
 /** Asks for job `id` at 50 req/s, open loop, for `seconds` or until `signal`. */

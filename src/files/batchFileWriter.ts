@@ -1,15 +1,17 @@
 /**
  * A batch's files: its records, in key order, split into `part-00000<ext>`,
  * `part-00001<ext>`, … of at most `maxRecordsPerFile` records each, as JSON
- * Lines or CSV (rules in `csvColumns.ts`), gzipped or not, each checksummed as
- * it is written.
+ * Lines, CSV (rules in `csvColumns.ts`) or Parquet (`parquetSchema.ts`,
+ * `parquetEncoder.ts`), each checksummed as it is written. JSON Lines and CSV
+ * files are wrapped whole in gzip or zstd (`zstdStream.ts`) or not at all;
+ * Parquet compresses its columns instead.
  *
  * A file is written under a temporary name in the same directory, flushed to
  * disk, and only then renamed onto its final name: no partial file ever has a
  * final name, and a rerun replaces the same names. The same records give the
  * same bytes, whatever their chunking, so a rerun reproduces the sha256 that
  * was published. Memory stays flat: records stream through with backpressure,
- * and at most about one chunk is held at a time.
+ * and at most about one chunk (for Parquet, one row group) is held at a time.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { mkdir, open, rename, rm, type FileHandle } from 'node:fs/promises';
@@ -17,7 +19,12 @@ import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import { csvHeader, csvRow, CsvColumnSet, flattenRecord } from './csvColumns';
-import { fileExtension, unwritableReason, type OutputSpec } from './outputSpec';
+import { GZIP_LEVEL } from './gzipLevel';
+import { fileExtension, unwritableReason, wrappingCompression, type Compression, type OutputSpec } from './outputSpec';
+import { parquetFileBytes } from './parquetEncoder';
+import { ParquetColumnSet } from './parquetSchema';
+import { forEachLeaf, parseRecord } from './recordLeaves';
+import { zstdFrames, zstdReady } from './zstdStream';
 
 export interface WrittenFile {
   /** The file's place in the batch, from 0. */
@@ -34,21 +41,12 @@ export interface WrittenFile {
 }
 
 /**
- * The gzip level: zlib's own default, its balance of speed and size (level 9
- * costs about twice the CPU for a file 1–2% smaller). Written as the number
- * rather than `Z_DEFAULT_COMPRESSION` because the level is part of the bytes,
- * and so of the published sha256. Node's gzip header carries mtime 0, so the
- * same records give the same file (with the same zlib).
- */
-export const GZIP_LEVEL = 6;
-
-/**
  * Writes a batch's files into `directory` (created if missing) and returns them
  * in order; no records give no files. Files of other names in the directory
  * are left alone.
  */
 export async function writeBatchFiles(options: {
-  /** The batch's records as JSON text, in key order, in chunks; called again for each pass it needs (CSV needs two). */
+  /** The batch's records as JSON text, in key order, in chunks; called again for each pass it needs (CSV and Parquet need two: their columns first). */
   readChunks: () => AsyncIterable<string[]>;
   output: OutputSpec;
   /** Absolute directory the files go into (created if missing). */
@@ -57,6 +55,8 @@ export async function writeBatchFiles(options: {
   storagePrefix: string;
   /** Checked between chunks: once aborted, stop, remove this call's temporary file, and reject with signal.reason. */
   signal?: AbortSignal;
+  /** Told how many records went into a file each time some did (the progress of the write, whatever the passes). */
+  onRecordsWritten?: (records: number) => void;
 }): Promise<WrittenFile[]> {
   const { output, directory, storagePrefix, signal } = options;
   // The job's output was validated when it was created; this only guards against a caller that did not.
@@ -68,7 +68,9 @@ export async function writeBatchFiles(options: {
   }
   try {
     signal?.throwIfAborted();
-    const encoder = output.format === 'CSV' ? await csvEncoder(options.readChunks, signal) : JSON_LINES;
+    const encodeFile = await fileEncoder(output, options.readChunks, signal);
+    const wrapping = wrappingCompression(output);
+    if (wrapping === 'ZSTD') await zstdReady();
     await mkdir(directory, { recursive: true });
     const records = new RecordCursor(options.readChunks()[Symbol.asyncIterator](), signal);
     const files: WrittenFile[] = [];
@@ -77,8 +79,8 @@ export async function writeBatchFiles(options: {
         const fileIndex = files.length;
         const name = `part-${String(fileIndex).padStart(5, '0')}${fileExtension(output)}`;
         const tally = { records: 0 };
-        const contents = fileContents(encoder, first, records, maxRecordsPerFile, tally);
-        const written = await writeFileSafely(directory, name, output.compression === 'GZIP', contents, signal);
+        const contents = encodeFile(fileSlices(first, records, maxRecordsPerFile, tally, options.onRecordsWritten));
+        const written = await writeFileSafely(directory, name, wrapping, contents, signal);
         files.push({ fileIndex, name, storageKey: `${storagePrefix}/${name}`, records: tally.records, ...written });
       }
     } finally {
@@ -94,74 +96,95 @@ export async function writeBatchFiles(options: {
   }
 }
 
-/** How a slice of records becomes a file's bytes. */
-interface RecordEncoder {
-  /** What each file starts with. */
-  header: string;
-  encode(lines: readonly string[]): string;
+/** How one file's records (JSON text, in slices, in file order) become its bytes, before any wrapping compression. */
+type FileEncoder = (slices: AsyncIterable<readonly string[]>) => AsyncIterable<Buffer>;
+
+/**
+ * The encoder of `output`'s format. CSV and Parquet need every column (and
+ * Parquet each column's type) before the first row: a first pass over the
+ * records gathers them, and every file of the batch has them all.
+ */
+async function fileEncoder(
+  output: OutputSpec,
+  readChunks: () => AsyncIterable<string[]>,
+  signal: AbortSignal | undefined,
+): Promise<FileEncoder> {
+  switch (output.format) {
+    case 'JSONL':
+      return lineFile('', encodeJsonLines);
+    case 'CSV': {
+      const columnSet = new CsvColumnSet();
+      await eachRecord(readChunks, signal, (line) => columnSet.add(flattenRecord(parseRecord(line))));
+      const columns = columnSet.ordered();
+      return lineFile(csvHeader(columns), (lines) => lines.map((line) => csvRow(columns, flattenRecord(parseRecord(line)))).join(''));
+    }
+    case 'PARQUET': {
+      const columnSet = new ParquetColumnSet();
+      const addLeaf = (name: string, value: unknown) => columnSet.addLeaf(name, value);
+      await eachRecord(readChunks, signal, (line) => forEachLeaf(parseRecord(line), 'Parquet', addLeaf));
+      const columns = columnSet.columns();
+      return (slices) => parquetFileBytes(columns, output.compression, slices);
+    }
+  }
 }
 
-const JSON_LINES: RecordEncoder = {
-  header: '',
-  // jsonb's text is one line already: written as given, each line ended by `\n`.
-  encode: (lines) => {
-    for (const line of lines) if (line.includes('\n')) throw new Error('A JSON Lines record holds a line break');
-    return lines.join('\n') + '\n';
-  },
-};
-
-/** CSV needs every column before the first row: a first pass gathers them, and each file repeats the header. */
-async function csvEncoder(readChunks: () => AsyncIterable<string[]>, signal: AbortSignal | undefined): Promise<RecordEncoder> {
-  const columnSet = new CsvColumnSet();
+/** A pass over the batch's records, checking the signal between chunks. */
+async function eachRecord(
+  readChunks: () => AsyncIterable<string[]>,
+  signal: AbortSignal | undefined,
+  visit: (line: string) => void,
+): Promise<void> {
   for await (const chunk of readChunks()) {
     signal?.throwIfAborted();
-    for (const line of chunk) columnSet.add(flattenRecord(parseRecord(line)));
+    for (const line of chunk) visit(line);
   }
-  const columns = columnSet.ordered();
-  return {
-    header: csvHeader(columns),
-    encode: (lines) => lines.map((line) => csvRow(columns, flattenRecord(parseRecord(line)))).join(''),
+}
+
+/** A text format: a header (maybe empty), then each slice of records as lines. */
+function lineFile(header: string, encode: (lines: readonly string[]) => string): FileEncoder {
+  return async function* (slices) {
+    if (header !== '') yield Buffer.from(header, 'utf8');
+    for await (const lines of slices) yield Buffer.from(encode(lines), 'utf8');
   };
 }
 
-function parseRecord(line: string): unknown {
-  try {
-    return JSON.parse(line);
-  } catch (error: unknown) {
-    // No record text in the message: it is customer data, and messages end up in logs.
-    throw new Error(`A record of ${line.length} characters is not JSON`, { cause: error });
-  }
+/** jsonb's text is one line already: written as given, each line ended by `\n`. */
+function encodeJsonLines(lines: readonly string[]): string {
+  for (const line of lines) if (line.includes('\n')) throw new Error('A JSON Lines record holds a line break');
+  return lines.join('\n') + '\n';
 }
 
 /**
- * One file's bytes: its header, then `first` and further slices until it holds
- * `most` records or none are left; `tally` counts the records written.
+ * One file's records: `first`, then further slices until it holds `most`
+ * records or none are left; `tally` counts the records handed out, and
+ * `onWritten` hears of each slice once the file's encoder has taken it.
  */
-async function* fileContents(
-  encoder: RecordEncoder,
+async function* fileSlices(
   first: string[],
   records: RecordCursor,
   most: number,
   tally: { records: number },
-): AsyncGenerator<Buffer> {
-  if (encoder.header !== '') yield Buffer.from(encoder.header, 'utf8');
+  onWritten: ((records: number) => void) | undefined,
+): AsyncGenerator<string[]> {
   let taken = 0;
   for (let lines = first; lines.length > 0; lines = await records.take(most - taken)) {
-    yield Buffer.from(encoder.encode(lines), 'utf8');
+    yield lines;
     taken += lines.length;
     tally.records = taken;
+    onWritten?.(lines.length);
     if (taken === most) return;
   }
 }
 
 /**
- * Writes `contents` to a temporary file in `directory`, gzipped or not, flushes
- * it to disk and renames it onto `name`; on any failure, removes it.
+ * Writes `contents` to a temporary file in `directory`, wrapped in `wrapping`
+ * (gzip, zstd or nothing), flushes it to disk and renames it onto `name`; on
+ * any failure, removes it.
  */
 async function writeFileSafely(
   directory: string,
   name: string,
-  gzip: boolean,
+  wrapping: Compression,
   contents: AsyncIterable<Buffer>,
   signal: AbortSignal | undefined,
 ): Promise<{ bytes: number; sha256: string }> {
@@ -178,9 +201,20 @@ async function writeFileSafely(
       }
     };
     const pipelineOptions = signal ? { signal } : {};
-    // The pipeline pulls a slice only when gzip and the sink want more: backpressure, not buffering.
-    if (gzip) await pipeline(contents, createGzip({ level: GZIP_LEVEL }), sink, pipelineOptions);
-    else await pipeline(contents, sink, pipelineOptions);
+    // The pipeline pulls a slice only when the compressor and the sink want more: backpressure, not buffering.
+    switch (wrapping) {
+      case 'GZIP':
+        await pipeline(contents, createGzip({ level: GZIP_LEVEL }), sink, pipelineOptions);
+        break;
+      case 'ZSTD':
+        await pipeline(contents, zstdFrames, sink, pipelineOptions);
+        break;
+      case 'NONE':
+        await pipeline(contents, sink, pipelineOptions);
+        break;
+      case 'SNAPPY':
+        throw new Error('No file is wrapped in Snappy'); // refused by unwritableReason
+    }
     await handle.sync();
     await handle.close();
     await rename(temporary, join(directory, name));

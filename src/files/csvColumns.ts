@@ -1,48 +1,30 @@
 /**
  * How records become CSV: each record (a JSON object) is flattened into
- * columns, and the batch's columns are the union of its records' columns.
+ * columns by the rule of `recordLeaves.ts` (dotted names, `profileId` first,
+ * then code-unit order), and the batch's columns are the union of its
+ * records' columns.
  *
- * - Nested objects recurse into dotted names: `person.name.firstName`. An empty
- *   object gives no column. Two paths that meet in one name (a key `"a.b"` beside
- *   `a: { b }`) are refused rather than one value silently lost.
- * - Arrays are leaves, written as JSON text: `[{"id":"a","namespace":"email"}]`.
+ * - Arrays are written as JSON text: `[{"id":"a","namespace":"email"}]`.
  * - Strings are written as themselves, numbers and booleans as their JSON text,
  *   `null` as an empty field.
- * - Column order: `profileId` first, then the rest in code-unit order (what
- *   `Array.prototype.sort` does), so the header never depends on record order.
  * - At most `MAX_CSV_COLUMNS` columns, so one hostile profile cannot make an
  *   unbounded header.
  * - RFC 4180: a field holding `,` `"` CR or LF is quoted, `"` doubled; an empty
  *   string is written as `""` so that it differs from an absent or null field,
  *   written as nothing; every line, the last too, ends with CRLF. UTF-8, no BOM.
  */
+import { columnOrder, recordLeaves } from './recordLeaves';
 
 export const MAX_CSV_COLUMNS = 10_000;
 
-/** The column every record has (the batch's key); it comes first. */
-const KEY_COLUMN = 'profileId';
-
-/** A record's leaves by column name; `null` is a JSON null. */
+/** A record's leaves by column name, as CSV text; `null` is a JSON null. */
 export type FlatRecord = Map<string, string | null>;
 
 /** One record, flattened into its leaf columns. */
 export function flattenRecord(record: unknown): FlatRecord {
-  if (!isObject(record)) throw new Error(`A CSV record must be a JSON object, not ${describe(record)}`);
   const leaves: FlatRecord = new Map();
-  addLeaves(leaves, '', record);
+  for (const [name, value] of recordLeaves(record, 'CSV')) leaves.set(name, leafText(value));
   return leaves;
-}
-
-function addLeaves(leaves: FlatRecord, prefix: string, object: Record<string, unknown>): void {
-  for (const [key, value] of Object.entries(object)) {
-    const name = prefix + key;
-    if (isObject(value)) {
-      addLeaves(leaves, `${name}.`, value);
-      continue;
-    }
-    if (leaves.has(name)) throw new Error(`Two fields of one record flatten to the CSV column ${JSON.stringify(name)}`);
-    leaves.set(name, leafText(value));
-  }
 }
 
 function leafText(value: unknown): string | null {
@@ -68,8 +50,7 @@ export class CsvColumnSet {
 
   /** The columns in file order: `profileId` first, then code-unit order. */
   ordered(): string[] {
-    const rest = [...this.#names].filter((name) => name !== KEY_COLUMN).sort();
-    return this.#names.has(KEY_COLUMN) ? [KEY_COLUMN, ...rest] : rest;
+    return columnOrder(this.#names);
   }
 }
 
@@ -98,13 +79,4 @@ export function csvRow(columns: readonly string[], record: FlatRecord): string {
 function csvField(text: string): string {
   if (text === '' || /[",\r\n]/.test(text)) return `"${text.replaceAll('"', '""')}"`;
   return text;
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function describe(value: unknown): string {
-  if (value === null) return 'null';
-  return Array.isArray(value) ? 'an array' : `a ${typeof value}`;
 }

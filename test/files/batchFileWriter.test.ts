@@ -330,8 +330,7 @@ describe('writeBatchFiles', () => {
   });
 
   it.each([
-    [{ format: 'PARQUET', compression: 'NONE' }, /PARQUET is not supported/],
-    [{ format: 'JSONL', compression: 'ZSTD' }, /ZSTD is not supported with JSONL/],
+    [{ format: 'JSONL', compression: 'SNAPPY' }, /SNAPPY is not supported with JSONL/],
     [{ maxRecordsPerFile: 0 }, /maxRecordsPerFile 0 is not a positive integer/],
   ] as const)('refuses an output it cannot write: %o', async (output, message) => {
     const directory = join(await freshDirectory(), 'never');

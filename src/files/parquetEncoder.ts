@@ -1,0 +1,167 @@
+/**
+ * One Parquet file's bytes, streamed a row group at a time, written with
+ * `hyparquet-writer` (pure JavaScript; chosen over parquet-wasm + apache-arrow
+ * and DuckDB by measurement, see issue 12).
+ *
+ * Columns and types come from `parquetSchema.ts` (flat dotted leaves). The
+ * compression is the column codec: NONE (UNCOMPRESSED), SNAPPY (the writer's
+ * own), GZIP (Node's zlib at `GZIP_LEVEL`), ZSTD (`zstdStream.ts`, at
+ * `ZSTD_LEVEL`).
+ *
+ * Memory stays flat: a row group holds at most `PARQUET_ROW_GROUP_LIMITS`
+ * (records, characters of their JSON text, cells); once full it is encoded,
+ * handed on, and dropped. Row groups are cut by those counts alone, never by
+ * how the records were chunked, and the footer holds no time, random id or
+ * library version (`created_by` is a fixed name): the same records give the
+ * same bytes.
+ */
+import { gzipSync } from 'node:zlib';
+import { ByteWriter, ParquetWriter } from 'hyparquet-writer';
+import type { Compression } from './outputSpec';
+import { GZIP_LEVEL } from './gzipLevel';
+import { fits, parquetSchemaElements, type ParquetColumn } from './parquetSchema';
+import { forEachLeaf, parseRecord } from './recordLeaves';
+import { zstdCompress, zstdReady } from './zstdStream';
+
+/** When a row group is full: whichever bound a record reaches first. */
+export interface RowGroupLimits {
+  /** Records. */
+  rows: number;
+  /** JSON text (UTF-16 code units) of the records, so that large records make smaller groups. */
+  text: number;
+  /** Cells (rows × columns), so that wide batches make smaller groups. */
+  cells: number;
+}
+
+/**
+ * The row group bounds. A row group is encoded in one synchronous call, on
+ * the thread that also serves the API (and runs PGlite): measured on profile
+ * records, about 1.2 µs a cell, so 50,000 cells keep each call near 60 ms.
+ * 10,000 rows is small for Parquet (DuckDB writes 122,880), but the files
+ * grow little: 1–4 % over 100,000-row groups on profile records (and a
+ * 100,000-row group blocked the API for a second). 4 MiB of JSON text bounds
+ * what a group of large records holds in memory.
+ */
+export const PARQUET_ROW_GROUP_LIMITS: RowGroupLimits = { rows: 10_000, text: 4 * 1024 * 1024, cells: 50_000 };
+
+/** The file's `created_by`: no version, so a rerun gives the same footer. */
+const CREATED_BY = 'hyparquet-writer';
+
+/** The compressions Parquet is written with, as column codecs. */
+export const PARQUET_COMPRESSIONS = ['NONE', 'SNAPPY', 'GZIP', 'ZSTD'] as const satisfies readonly Compression[];
+type ParquetCompression = (typeof PARQUET_COMPRESSIONS)[number];
+
+type WriterOptions = Pick<ConstructorParameters<typeof ParquetWriter>[0], 'codec' | 'compressors'>;
+
+const CODECS: Record<ParquetCompression, WriterOptions> = {
+  NONE: { codec: 'UNCOMPRESSED' },
+  SNAPPY: { codec: 'SNAPPY' },
+  GZIP: { codec: 'GZIP', compressors: { GZIP: (input) => gzipSync(input, { level: GZIP_LEVEL }) } },
+  ZSTD: { codec: 'ZSTD', compressors: { ZSTD: zstdCompress } },
+};
+
+/**
+ * A Parquet file of the records of `slices` (JSON text, in file order), with
+ * `columns` (derived from the batch beforehand) and `compression` as codec:
+ * the header, then each row group once full, then the footer. `limits` is for
+ * tests.
+ */
+export async function* parquetFileBytes(
+  columns: readonly ParquetColumn[],
+  compression: Compression,
+  slices: AsyncIterable<readonly string[]>,
+  limits: RowGroupLimits = PARQUET_ROW_GROUP_LIMITS,
+): AsyncGenerator<Buffer> {
+  if (!isParquetCompression(compression)) throw new Error(`Parquet is not written with ${compression}`);
+  if (compression === 'ZSTD') await zstdReady();
+  const out = new ByteWriter();
+  const writer = new ParquetWriter({ writer: out, schema: parquetSchemaElements(columns), createdBy: CREATED_BY, ...CODECS[compression] });
+  const group = new RowGroup(columns, limits);
+  const writeGroup = () => {
+    // The writer has no flush of its own here (`out` is a plain buffer): write() returns synchronously.
+    const rows = group.rows;
+    void writer.write({ columnData: group.take(), rowGroupSize: rows });
+    return drained(out);
+  };
+  yield drained(out); // 'PAR1'
+  for await (const slice of slices) {
+    for (const line of slice) {
+      group.add(line);
+      if (group.full) yield writeGroup();
+    }
+  }
+  if (group.rows > 0) yield writeGroup();
+  void writer.finish();
+  yield drained(out);
+}
+
+function isParquetCompression(compression: Compression): compression is ParquetCompression {
+  return (PARQUET_COMPRESSIONS as readonly Compression[]).includes(compression);
+}
+
+/** What `out` holds since it was last drained, copied; `out` then starts over in the same buffer. */
+function drained(out: ByteWriter): Buffer {
+  const bytes = Buffer.from(out.getBytes());
+  out.index = 0; // `offset`, the position in the file, goes on counting
+  return bytes;
+}
+
+/** The records of one row group, by column, as hyparquet-writer takes them. */
+class RowGroup {
+  readonly #columns: readonly ParquetColumn[];
+  readonly #indexOf: Map<string, number>;
+  readonly #limits: RowGroupLimits;
+  readonly #capacity: number;
+  #values: unknown[][] = [];
+  #rows = 0;
+  #text = 0;
+
+  constructor(columns: readonly ParquetColumn[], limits: RowGroupLimits) {
+    this.#columns = columns;
+    this.#indexOf = new Map(columns.map(({ name }, index) => [name, index]));
+    this.#limits = limits;
+    this.#capacity = Math.max(1, Math.min(limits.rows, Math.floor(limits.cells / Math.max(1, columns.length))));
+    this.#reset();
+  }
+
+  get rows(): number {
+    return this.#rows;
+  }
+
+  get full(): boolean {
+    return this.#rows === this.#capacity || this.#text >= this.#limits.text;
+  }
+
+  add(line: string): void {
+    const row = this.#rows;
+    for (const values of this.#values) values.push(null); // absent leaves stay null
+    forEachLeaf(parseRecord(line), 'Parquet', (name, value) => this.#set(row, name, value));
+    this.#rows += 1;
+    this.#text += line.length;
+  }
+
+  #set(row: number, name: string, value: unknown): void {
+    const index = this.#indexOf.get(name);
+    const column = index === undefined ? undefined : this.#columns[index];
+    if (index === undefined || column === undefined) {
+      throw new Error(`A record has the Parquet column ${JSON.stringify(name)}, which the schema lacks: the records changed while written`);
+    }
+    if (!fits(column.type, value)) {
+      throw new Error(`A record's value of the Parquet column ${JSON.stringify(name)} is not ${column.type}: the records changed while written`);
+    }
+    this.#values[index]![row] = value === null ? null : column.type === 'INT64' ? BigInt(value as number) : value;
+  }
+
+  /** The group's columns, and a fresh empty group. */
+  take(): { name: string; data: unknown[] }[] {
+    const taken = this.#columns.map(({ name }, index) => ({ name, data: this.#values[index]! }));
+    this.#reset();
+    return taken;
+  }
+
+  #reset(): void {
+    this.#values = this.#columns.map(() => []);
+    this.#rows = 0;
+    this.#text = 0;
+  }
+}

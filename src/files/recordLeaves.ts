@@ -1,0 +1,87 @@
+/**
+ * How a record (a JSON object) flattens into columns, the one rule of both
+ * tabular formats (CSV, Parquet), so that a batch has the same column names in
+ * either:
+ *
+ * - Nested objects recurse into dotted names: `person.name.firstName`. An empty
+ *   object gives no column. Two paths that meet in one name (a key `"a.b"` beside
+ *   `a: { b }`) are refused rather than one value silently lost.
+ * - Arrays, strings, numbers, booleans and `null` are leaves, kept as parsed:
+ *   each format says how it writes them.
+ * - Column order: `profileId` first, then the rest in code-unit order (what
+ *   `Array.prototype.sort` does), so that no file depends on record order.
+ */
+
+/** The column every record has (the batch's key); it comes first. */
+export const KEY_COLUMN = 'profileId';
+
+/** A record's leaves by dotted column name, in the record's key order. */
+export type RecordLeaves = Map<string, unknown>;
+
+/** One record's leaves; `format` names the file format in error messages. */
+export function recordLeaves(record: unknown, format: string): RecordLeaves {
+  const leaves: RecordLeaves = new Map();
+  forEachLeaf(record, format, (name, value) => leaves.set(name, value));
+  return leaves;
+}
+
+/**
+ * Calls `visit` with each leaf of one record, in the record's key order,
+ * without building a map of them (the Parquet writer's hot path). Only keys
+ * that hold a dot can make two paths meet in one name, so only a record with
+ * such a key pays for the set of names that finds them.
+ */
+export function forEachLeaf(record: unknown, format: string, visit: (name: string, value: unknown) => void): void {
+  if (!isObject(record)) throw new Error(`A ${format} record must be a JSON object, not ${describe(record)}`);
+  const seen = hasDottedKey(record) ? new Set<string>() : undefined;
+  const walk = (prefix: string, object: Record<string, unknown>): void => {
+    for (const key in object) {
+      const value = object[key];
+      const name = prefix + key;
+      if (isObject(value)) {
+        walk(`${name}.`, value);
+        continue;
+      }
+      if (seen !== undefined) {
+        if (seen.has(name)) throw new Error(`Two fields of one record flatten to the ${format} column ${JSON.stringify(name)}`);
+        seen.add(name);
+      }
+      visit(name, value);
+    }
+  };
+  walk('', record);
+}
+
+function hasDottedKey(object: Record<string, unknown>): boolean {
+  for (const key in object) {
+    if (key.includes('.')) return true;
+    const value = object[key];
+    if (isObject(value) && hasDottedKey(value)) return true;
+  }
+  return false;
+}
+
+/** Column names in file order: `profileId` first, then code-unit order. */
+export function columnOrder(names: Iterable<string>): string[] {
+  const all = new Set(names);
+  const rest = [...all].filter((name) => name !== KEY_COLUMN).sort();
+  return all.has(KEY_COLUMN) ? [KEY_COLUMN, ...rest] : rest;
+}
+
+/** One record's JSON text, parsed; the message never holds the text (customer data ends up in logs). */
+export function parseRecord(line: string): unknown {
+  try {
+    return JSON.parse(line);
+  } catch (error: unknown) {
+    throw new Error(`A record of ${line.length} characters is not JSON`, { cause: error });
+  }
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  return Array.isArray(value) ? 'an array' : `a ${typeof value}`;
+}
