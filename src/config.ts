@@ -6,7 +6,7 @@ import { LOG_LEVELS } from './logger';
 import type { LoggingOptions } from './logging/loggingOptions';
 import type { MetricsOptions } from './metrics/metricsOptions';
 import type { EventOptions } from './events/eventOptions';
-import type { FilesOptions } from './files/filesOptions';
+import type { FilesOptions, S3Options } from './files/filesOptions';
 import type { RunnerOptions } from './runner/runnerOptions';
 import { OTLP_PROTOCOLS, type TracingOptions } from './tracing/tracingOptions';
 import type { WebhookOptions } from './webhooks/webhookOptions';
@@ -55,7 +55,12 @@ export interface Config {
   tracing: TracingOptions;
   /** What is logged (see `LoggingOptions` for each variable). */
   logging: LoggingOptions;
-  /** Where result files live and how their links are signed (see `FilesOptions`). */
+  /**
+   * Where result files live and how their links are signed (see `FilesOptions`).
+   * With `FILES_S3_BUCKET`, the other exception to this file reading every
+   * variable: the AWS SDK reads `AWS_REGION`, `AWS_ACCESS_KEY_ID`, … itself
+   * (src/files/createFileStore.ts).
+   */
   files: FilesOptions;
   /**
    * On shutdown, how long `/readyz` answers 503 while requests are still served,
@@ -235,4 +240,49 @@ function publicUrl(value: string): string {
     throw new Error(`PUBLIC_URL must be an absolute http(s) URL, got ${JSON.stringify(value)}`);
   }
   return url.toString().replace(/\/+$/, '');
+}
+
+/** FILES_S3_*: a bucket, an optional S3-compatible endpoint and key prefix; undefined without FILES_S3_BUCKET. */
+function s3Options(env: NodeJS.ProcessEnv): S3Options | undefined {
+  const bucket = env.FILES_S3_BUCKET || undefined;
+  if (bucket === undefined) {
+    // Half a configuration would quietly keep the files on local disk.
+    const stray = ['FILES_S3_ENDPOINT', 'FILES_S3_PREFIX'].filter((name) => env[name]);
+    if (stray.length > 0) throw new Error(`${stray.join(' and ')} ${stray.length > 1 ? 'are' : 'is'} set without FILES_S3_BUCKET`);
+    return undefined;
+  }
+  // S3's rules, loosened to legacy names (capitals, underscores): what no server accepts is a URL or a path.
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]{1,253}[A-Za-z0-9]$/.test(bucket)) {
+    throw new Error(
+      `FILES_S3_BUCKET must be a bucket name (3 to 255 letters, digits, dots, hyphens, underscores), not a URL or path; a key prefix goes in FILES_S3_PREFIX (got ${JSON.stringify(bucket)})`,
+    );
+  }
+  return { bucket, endpoint: env.FILES_S3_ENDPOINT ? s3Endpoint(env.FILES_S3_ENDPOINT) : undefined, prefix: s3Prefix(env.FILES_S3_PREFIX ?? '') };
+}
+
+/** FILES_S3_ENDPOINT: an http(s) origin, nothing after it (the bucket is addressed path-style below it). */
+function s3Endpoint(value: string): string {
+  let url: URL | undefined;
+  try {
+    url = new URL(value);
+  } catch {
+    url = undefined;
+  }
+  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:') || url.pathname !== '/' || url.search || url.hash || url.username) {
+    throw new Error(`FILES_S3_ENDPOINT must be an http(s) origin such as http://127.0.0.1:9000, without a path (got ${JSON.stringify(value)})`);
+  }
+  return url.origin;
+}
+
+/** FILES_S3_PREFIX: key segments joined by `/`, a trailing slash dropped; no empty, `.` or `..` segment. */
+function s3Prefix(value: string): string {
+  const prefix = value.replace(/\/$/, '');
+  if (prefix === '') return '';
+  const segments = prefix.split('/');
+  if (prefix.length > 512 || segments.some((segment) => segment === '' || segment === '.' || segment === '..')) {
+    throw new Error(
+      `FILES_S3_PREFIX must be key segments joined by "/" (e.g. exports/prod), without a leading slash, "//", "." or ".." (got ${JSON.stringify(value)})`,
+    );
+  }
+  return prefix;
 }

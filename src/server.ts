@@ -30,7 +30,7 @@ import { batchRecordsHandler, isBatchRecordsPath } from './http/batchRecordsHand
 import { filesHandler, isFilesPath } from './http/filesHandler';
 import { fileLinks } from './files/fileLinks';
 import { findStoredFile } from './files/findStoredFile';
-import { localFileStore } from './files/localFileStore';
+import { createFileStore } from './files/createFileStore';
 import { loadSigningKey } from './files/signingKey';
 import { graphqlHttpHandler } from './http/graphqlHttpHandler';
 import { graphqlMetricsPlugin } from './http/graphqlMetricsPlugin';
@@ -90,6 +90,8 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   const logger = options.logger ?? createLogger({ level: config.logging.level });
   // First: the SDK (when on) must be the process's tracer before anything is traced.
   const tracing = await startTracing(config.tracing, options.tracing);
+  // Before anything is opened: an S3 bucket that cannot be used stops the start here.
+  const files = await createFileStore(config.files);
   const database =
     options.database ??
     (await createDb({
@@ -106,7 +108,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   // Where exports run, webhooks are sent and old events pruned.
   const background =
     config.runner.concurrency > 0
-      ? await startBackgroundServices({ database, bus, logger, runner: config.runner, config, metrics })
+      ? await startBackgroundServices({ database, bus, logger, runner: config.runner, config, metrics, files })
       : null;
 
   const hub = createJobEventHub(database.db, bus, logger, metrics?.events);
@@ -119,11 +121,11 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   const formatError = createFormatError(logger);
   // After the database: a generated key is kept in DATA_DIR, which PGlite creates.
   const signingKey = await loadSigningKey({ configured: config.files.signingKey, keyFile: config.files.keyFile });
-  const files = localFileStore(config.files.dir);
   const links = fileLinks({
     signingKey,
     publicUrl: config.files.publicUrl,
     fallbackOrigin: () => `http://${config.host ?? 'localhost'}:${(httpServer.address() as AddressInfo).port}`,
+    store: files,
   });
   const services = { database, hub, limits: config.limits, webhooks: config.webhooks, fileLinks: links };
   const schema = buildSchema();

@@ -2,16 +2,17 @@
  * The dataset write: once every record of the job is in `batch_records`, each
  * batch's records become files (format, compression and size from the job's
  * output), read back in key order a chunk at a time, with its manifest beside
- * them. Nothing is recorded here: the caller lists the files in the statement
- * that ends the job, so a crash leaves at most unlisted files, which the rerun
- * writes again, byte for byte.
+ * them, stored by the job's file store (local disk, or uploaded to S3 from a
+ * staging directory). Nothing is recorded here: the caller lists the files in
+ * the statement that ends the job, so a crash leaves at most unlisted files,
+ * which the rerun writes (and uploads) again, byte for byte.
  *
  * The phase watches the job while it writes: every `WATCH_INTERVAL_MS` it
  * records how many records are in files (`written_records`, the last tenth of
  * `progress.percent`), and a cancel, a lost lease or the runner stopping ends it.
  */
 import { randomUUID } from 'node:crypto';
-import { open, rename, rm } from 'node:fs/promises';
+import { open, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { asc, eq } from 'drizzle-orm';
 import { batchRecordChunks } from '../batches/batchRecordChunks';
@@ -19,9 +20,9 @@ import type { AppDatabase } from '../db/database';
 import { batches, exportJobs, type ExportJobRow } from '../db/schema';
 import { FaultPoint, reachFaultPoint } from '../faultPoint';
 import { batchManifest, MANIFEST_NAME } from '../files/batchManifest';
-import { writeBatchFiles } from '../files/batchFileWriter';
-import type { LocalFileStore } from '../files/localFileStore';
-import { outputOf } from '../files/outputSpec';
+import { writeBatchFiles, type WrittenFile } from '../files/batchFileWriter';
+import type { FileStore } from '../files/fileStore';
+import { contentTypeOf, outputOf } from '../files/outputSpec';
 import type { NewBatchFile } from './sql/completeJob';
 import { heldBy } from './sql/heldBy';
 
@@ -35,32 +36,41 @@ export type DatasetWriteOutcome =
   | { kind: 'cancelled' | 'lost' | 'stopping' };
 
 export async function writeDataset(
-  env: { db: AppDatabase; runnerId: string; files: LocalFileStore; stopping(): boolean },
+  env: { db: AppDatabase; runnerId: string; files: FileStore; stopping(): boolean },
   job: ExportJobRow,
 ): Promise<DatasetWriteOutcome> {
   const { db, files } = env;
   const output = outputOf(job);
-  // CSV reads each batch twice (its columns first): a record counts once it has been read every time.
-  const passes = output.format === 'CSV' ? 2 : 1;
-  let read = 0;
-  const watch = watchJob(env, job.id, () => Math.floor(read / passes));
+  // Records count once they went into a file: CSV and Parquet read each batch twice (their columns first).
+  let recordsWritten = 0;
+  const watch = watchJob(env, job.id, () => recordsWritten);
   try {
     const jobBatches = await db.select().from(batches).where(eq(batches.jobId, job.id)).orderBy(asc(batches.id));
     const rows: NewBatchFile[] = [];
+    const contentType = contentTypeOf(output);
     for (const batch of jobBatches) {
-      const directory = files.directoryOf(job.id, batch.id);
-      // What an earlier run left (a crash mid-file leaves a temporary file): this run writes it all again.
-      await rm(directory, { recursive: true, force: true });
-      const written = await writeBatchFiles({
-        readChunks: () => counted(batchRecordChunks(db, batch.id, READ_CHUNK), (records) => (read += records)),
-        output,
-        directory,
-        storagePrefix: files.keyPrefixOf(job.id, batch.id),
-        signal: watch.signal,
-      });
-      reachFaultPoint(FaultPoint.AFTER_BATCH_FILES_WRITTEN);
-      const manifest = batchManifest(batch, output, written);
-      await writeWhole(join(directory, MANIFEST_NAME), JSON.stringify(manifest, null, 2) + '\n');
+      let written: WrittenFile[] = [];
+      // The store empties the directory first: what an earlier run left (a temporary file), this run writes again.
+      await files.storeBatch(
+        job.id,
+        batch.id,
+        async (directory) => {
+          written = await writeBatchFiles({
+            readChunks: () => batchRecordChunks(db, batch.id, READ_CHUNK),
+            onRecordsWritten: (records) => (recordsWritten += records),
+            output,
+            directory,
+            storagePrefix: files.keyPrefixOf(job.id, batch.id),
+            signal: watch.signal,
+          });
+          reachFaultPoint(FaultPoint.AFTER_BATCH_FILES_WRITTEN);
+          const manifest = batchManifest(batch, output, written);
+          await writeWhole(join(directory, MANIFEST_NAME), JSON.stringify(manifest, null, 2) + '\n');
+          // The manifest last: where files appear one by one (S3), a manifest in sight means its files are.
+          return [...written.map(({ name }) => ({ name, contentType })), { name: MANIFEST_NAME, contentType: 'application/json' }];
+        },
+        watch.signal,
+      );
       for (const file of written) {
         rows.push({
           id: randomUUID(),
@@ -126,12 +136,4 @@ async function writeWhole(path: string, text: string): Promise<void> {
     await handle.close();
   }
   await rename(temporary, path);
-}
-
-/** The chunks of `chunks`, telling `onRecords` how many records each held as it passes. */
-async function* counted(chunks: AsyncIterable<string[]>, onRecords: (records: number) => void): AsyncGenerator<string[]> {
-  for await (const chunk of chunks) {
-    onRecords(chunk.length);
-    yield chunk;
-  }
 }

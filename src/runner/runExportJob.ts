@@ -25,7 +25,7 @@ import { recordTotal } from './sql/recordTotal';
 import { startDatasetWrite } from './sql/startDatasetWrite';
 import { startExport } from './sql/startExport';
 import { writeDataset } from './datasetWritePhase';
-import type { LocalFileStore } from '../files/localFileStore';
+import type { FileStore } from '../files/fileStore';
 import { runSegmentationPhase } from './segmentationPhase';
 import { inSpan } from '../tracing/tracer';
 
@@ -43,7 +43,7 @@ export interface RunEnvironment {
 
 /** An export's run also writes the batches' files. */
 export interface ExportRunEnvironment extends RunEnvironment {
-  files: LocalFileStore;
+  files: FileStore;
 }
 
 /**

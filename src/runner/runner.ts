@@ -31,7 +31,7 @@ import { contextOfTraceParent } from '../tracing/jobTraceParent';
 import { inSpan } from '../tracing/tracer';
 import { lightStatementSizer } from './chunkSizer';
 import { runExportJob, type RunOutcome } from './runExportJob';
-import type { LocalFileStore } from '../files/localFileStore';
+import type { FileStore } from '../files/fileStore';
 import type { RunnerOptions } from './runnerOptions';
 import type { ExportJobRow, SegmentJobRow } from '../db/schema';
 import { claimNext } from './sql/claimJob';
@@ -54,7 +54,7 @@ export function startRunner(deps: {
   /** Absent when metrics are off. */
   metrics?: RunnerMetrics;
   /** Where exports write their batches' files. */
-  files: LocalFileStore;
+  files: FileStore;
 }): Runner {
   const { db, logger, options, metrics } = deps;
   const id = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;

@@ -7,7 +7,8 @@ export const BatchFile: BatchFileResolvers = {
   // The columns hold only what validateExportJobInput admitted.
   format: (file) => file.format as ExportFormat,
   compression: (file) => file.compression as Compression,
-  downloadUrl: (file, { expiresInSeconds }, { fileLinks, headers }) => {
+  // A local file's link is signed here; an S3 file's is presigned by the SDK (asynchronous; nothing is sent to S3).
+  downloadUrl: async (file, { expiresInSeconds }, { fileLinks, headers }) => {
     const seconds = expiresInSeconds ?? 3600;
     if (!Number.isInteger(seconds) || seconds < MIN_DOWNLOAD_LINK_SECONDS || seconds > MAX_DOWNLOAD_LINK_SECONDS) {
       throw badUserInput(
