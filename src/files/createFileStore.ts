@@ -1,19 +1,14 @@
 /**
  * The store the config names: an S3 bucket when FILES_S3_BUCKET is set, else
- * local disk under FILES_DIR. An S3 store is checked before it is used: a
- * region, credentials, and a bucket they can reach, or startup fails saying
- * which is missing.
+ * local disk under FILES_DIR. The AWS SDK is loaded only for an S3 store
+ * (`openS3FileStore.ts`): it costs every start ~190 ms otherwise.
  */
-import { HeadBucketCommand, S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
-import type { FilesOptions, S3Options } from './filesOptions';
+import type { FilesOptions } from './filesOptions';
 import { localFileStore, type LocalFileStore } from './localFileStore';
-import { s3FileStore, type S3FileStore, type S3FileStoreOptions } from './s3FileStore';
+import type { S3FileStore, S3FileStoreOptions } from './s3FileStore';
 
 /** A store as configured: each kind has abilities of its own besides the common `FileStore`. */
 export type ConfiguredFileStore = LocalFileStore | S3FileStore;
-
-/** S3-compatible servers (MinIO, s3rver, …) take any region; us-east-1 is the one they default to. */
-const ENDPOINT_DEFAULT_REGION = 'us-east-1';
 
 export async function createFileStore(
   options: FilesOptions,
@@ -21,49 +16,6 @@ export async function createFileStore(
   tuning: Pick<S3FileStoreOptions, 'partSize' | 'queueSize' | 'pageSize'> = {},
 ): Promise<ConfiguredFileStore> {
   if (!options.s3) return localFileStore(options.dir);
-  const client = await checkedS3Client(options.s3);
-  return s3FileStore({ client, bucket: options.s3.bucket, prefix: options.s3.prefix, stagingDir: options.dir, ...tuning });
-}
-
-async function checkedS3Client(s3: S3Options): Promise<S3Client> {
-  const custom: S3ClientConfig =
-    s3.endpoint === undefined
-      ? {}
-      : {
-          endpoint: s3.endpoint,
-          forcePathStyle: true,
-          // Checksums only where an operation requires them: the SDK's newer default (CRC32 on
-          // every upload) is refused by several S3-compatible servers; AWS S3 keeps the default.
-          requestChecksumCalculation: 'WHEN_REQUIRED',
-          responseChecksumValidation: 'WHEN_REQUIRED',
-        };
-  let client = new S3Client(custom);
-  // The SDK's own chain (AWS_REGION, the profile's region); asked here so that its absence is said at startup.
-  const region = await client.config.region().catch(() => undefined);
-  if (!region) {
-    client.destroy();
-    if (s3.endpoint === undefined) {
-      throw new Error('FILES_S3_BUCKET is set but no AWS region is: set AWS_REGION (or a region in the AWS profile)');
-    }
-    client = new S3Client({ ...custom, region: ENDPOINT_DEFAULT_REGION });
-  }
-  try {
-    await client.config.credentials();
-  } catch (error: unknown) {
-    client.destroy();
-    throw new Error(
-      'FILES_S3_BUCKET is set but no AWS credentials were found: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, AWS_PROFILE, or run with a role',
-      { cause: error },
-    );
-  }
-  try {
-    await client.send(new HeadBucketCommand({ Bucket: s3.bucket }));
-  } catch (error: unknown) {
-    const where = s3.endpoint ?? `AWS S3 (${await client.config.region()})`;
-    client.destroy();
-    const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
-    const why = status === 404 ? 'it does not exist' : status === 403 ? 'access is denied' : 'it cannot be reached';
-    throw new Error(`FILES_S3_BUCKET ${JSON.stringify(s3.bucket)} at ${where} cannot be used: ${why}`, { cause: error });
-  }
-  return client;
+  const { openS3FileStore } = await import('./openS3FileStore');
+  return openS3FileStore(options.s3, options.dir, tuning);
 }
