@@ -107,6 +107,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       chunkTargetMs: integer(env, 'RUNNER_CHUNK_MS', 70, 1, 60_000),
       maxAttempts: integer(env, 'RUNNER_MAX_ATTEMPTS', 3, 1, 100),
       pollMs: integer(env, 'RUNNER_POLL_MS', 250, 10, 60_000),
+      resultTtlDays: integer(env, 'RESULT_TTL_DAYS', 7, 1, 3_650),
+      resultSweepMs: integer(env, 'RESULT_SWEEP_MS', 60_000, 50, 86_400_000),
     },
     faultPoint: env.GW_FAULT_POINT || undefined,
     events: {
@@ -144,6 +146,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       signingKey: env.FILES_SIGNING_KEY || undefined,
       keyFile: join(dataDir, 'files-signing-key'),
       publicUrl: env.PUBLIC_URL ? publicUrl(env.PUBLIC_URL) : undefined,
+      s3: s3Options(env),
     },
   };
   // A chunk must fit well inside the runner's statement timeout (a third of the lease).

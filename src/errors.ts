@@ -26,6 +26,8 @@ export const ErrorCode = {
   RATE_LIMITED: 'RATE_LIMITED',
   /** A quota of the tenant (jobs a day, jobs queued): see `exportLimits`. */
   LIMIT_EXCEEDED: 'LIMIT_EXCEEDED',
+  /** Results past their expiry (RESULT_TTL_DAYS): they were, or are being, deleted. */
+  GONE: 'GONE',
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
 } as const;
 

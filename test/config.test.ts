@@ -37,3 +37,52 @@ describe('loadConfig: the runner', () => {
     expect(runner.chunkTargetMs * 6).toBeLessThanOrEqual(runner.leaseMs);
   });
 });
+
+describe('result retention', () => {
+  it('keeps results 7 days and sweeps every minute by default', () => {
+    expect(loadConfig({}).runner).toMatchObject({ resultTtlDays: 7, resultSweepMs: 60_000 });
+  });
+
+  it('reads RESULT_TTL_DAYS and RESULT_SWEEP_MS', () => {
+    expect(loadConfig({ RESULT_TTL_DAYS: '30', RESULT_SWEEP_MS: '5000' }).runner).toMatchObject({ resultTtlDays: 30, resultSweepMs: 5_000 });
+  });
+
+  it.each([['0'], ['-1'], ['1.5'], ['a week'], ['3651']])('refuses RESULT_TTL_DAYS=%s, naming it', (value) => {
+    expect(() => loadConfig({ RESULT_TTL_DAYS: value })).toThrow(/RESULT_TTL_DAYS/);
+  });
+});
+
+describe('loadConfig: result files in S3', () => {
+  it('keeps files on local disk without FILES_S3_BUCKET', () => {
+    expect(loadConfig({}).files.s3).toBeUndefined();
+  });
+
+  it('reads the bucket, the endpoint as an origin, and the prefix without its trailing slash', () => {
+    expect(
+      loadConfig({ FILES_S3_BUCKET: 'gw-results', FILES_S3_ENDPOINT: 'http://127.0.0.1:9000/', FILES_S3_PREFIX: 'exports/prod/' }).files.s3,
+    ).toEqual({ bucket: 'gw-results', endpoint: 'http://127.0.0.1:9000', prefix: 'exports/prod' });
+    expect(loadConfig({ FILES_S3_BUCKET: 'gw-results' }).files.s3).toEqual({ bucket: 'gw-results', endpoint: undefined, prefix: '' });
+  });
+
+  it('refuses an endpoint or a prefix without a bucket: the files would quietly stay on disk', () => {
+    expect(() => loadConfig({ FILES_S3_ENDPOINT: 'http://127.0.0.1:9000' })).toThrow('FILES_S3_ENDPOINT is set without FILES_S3_BUCKET');
+    expect(() => loadConfig({ FILES_S3_ENDPOINT: 'http://127.0.0.1:9000', FILES_S3_PREFIX: 'x' })).toThrow(
+      'FILES_S3_ENDPOINT and FILES_S3_PREFIX are set without FILES_S3_BUCKET',
+    );
+  });
+
+  it.each([['s3://gw-results'], ['gw-results/exports'], ['ab'], ['-gw-results']])('refuses FILES_S3_BUCKET=%s, naming it', (bucket) => {
+    expect(() => loadConfig({ FILES_S3_BUCKET: bucket })).toThrow(/^FILES_S3_BUCKET must be a bucket name/);
+  });
+
+  it.each([['127.0.0.1:9000'], ['ftp://127.0.0.1'], ['http://127.0.0.1:9000/bucket'], ['http://127.0.0.1:9000?x=1']])(
+    'refuses FILES_S3_ENDPOINT=%s, naming it',
+    (endpoint) => {
+      expect(() => loadConfig({ FILES_S3_BUCKET: 'gw-results', FILES_S3_ENDPOINT: endpoint })).toThrow(/^FILES_S3_ENDPOINT must be an http\(s\) origin/);
+    },
+  );
+
+  it.each([['/exports'], ['exports//prod'], ['exports/../prod'], ['./exports']])('refuses FILES_S3_PREFIX=%s, naming it', (prefix) => {
+    expect(() => loadConfig({ FILES_S3_BUCKET: 'gw-results', FILES_S3_PREFIX: prefix })).toThrow(/^FILES_S3_PREFIX must be key segments/);
+  });
+});

@@ -22,7 +22,7 @@ export type BatchRecordPage = Connection<BatchRecord>;
 export async function listBatchRecords(
   db: AppDatabase,
   tenant: Tenant,
-  batch: Pick<BatchRow, 'id' | 'status'>,
+  batch: Pick<BatchRow, 'id' | 'status' | 'expiresAt'>,
   args: KeyPageArgs,
 ): Promise<BatchRecordPage> {
   const request = parseKeyPageArgs('record', tenant, args);

@@ -237,11 +237,17 @@ export const batches = pgTable(
     status: text('status').notNull().default('LOADING'),
     recordCount: integer('record_count').notNull().default(0),
     createdAt: timestampMs('created_at').notNull().defaultNow(),
+    /** When its results (files and records) expire: set as its job succeeds, RESULT_TTL_DAYS later. */
+    expiresAt: timestampMs('expires_at'),
+    /** When the sweeper finished removing its files and records; null while any may be left. */
+    purgedAt: timestampMs('purged_at'),
   },
   (t) => [
     index('batches_dataset_page_idx').on(t.orgId, t.sandboxName, t.datasetId, t.createdAt, t.id),
     index('batches_job_idx').on(t.jobId),
-    check('batches_status_check', sql`${t.status} in ('LOADING', 'SUCCESS', 'FAILED', 'ABORTED')`),
+    // The sweeper's look for what is due: only batches with results left are in it.
+    index('batches_expiry_idx').on(t.expiresAt).where(sql`${t.purgedAt} is null and ${t.expiresAt} is not null`),
+    check('batches_status_check', sql`${t.status} in ('LOADING', 'SUCCESS', 'FAILED', 'ABORTED', 'EXPIRED')`),
   ],
 );
 

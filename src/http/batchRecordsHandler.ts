@@ -10,6 +10,7 @@ import { ApolloServerErrorCode } from '@apollo/server/errors';
 import { batchRecordChunks } from '../batches/batchRecordChunks';
 import { holdsRecords } from '../batches/holdsRecords';
 import { findBatch } from '../batches/findBatch';
+import { hasExpired } from '../batches/resultExpiry';
 import type { Authenticator } from '../auth/authenticator';
 import type { TenantRateLimiter } from '../limits/tenantRateLimiter';
 import { REQUEST_ID_HEADER, requestIdOf } from '../context';
@@ -51,6 +52,8 @@ export function batchRecordsHandler(
       const batchId = batchIdOf(req.url);
       const batch = batchId === null ? null : await findBatch(db, tenant, batchId);
       if (batch === null) throw notFound(`Batch ${JSON.stringify(batchId ?? '')} does not exist`);
+      // Not an empty stream: a pipeline must learn that the results are gone, not that there were none.
+      if (hasExpired(batch)) throw new GatewayError(ErrorCode.GONE, `Batch ${JSON.stringify(batch.id)}'s results expired and were deleted`);
 
       res.writeHead(200, { 'content-type': 'application/x-ndjson', 'cache-control': 'no-store' });
       if (req.method === 'HEAD') {

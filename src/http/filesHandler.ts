@@ -6,6 +6,11 @@
  * Served as stored (never `Content-Encoding`: the bytes must match the sha256),
  * with a strong ETag (the sha256), single byte ranges and If-None-Match.
  * Errors are GraphQL-shaped JSON bodies (`{"errors":[{message, extensions:{code}}]}`).
+ *
+ * With S3 storage no such link is issued (`downloadUrl` is presigned by S3), but
+ * one issued before the switch still names a file by its storage key, which is
+ * the object's key too: it is answered 307, to a presigned URL of the object
+ * for the link's remaining time, so files copied into the bucket stay reachable.
  */
 import { open, type FileHandle } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -15,7 +20,9 @@ import { REQUEST_ID_HEADER, requestIdOf } from '../context';
 import type { BatchFileRow } from '../db/schema';
 import { ErrorCode, GatewayError } from '../errors';
 import { headersFor, HTTP_STATUS } from './httpStatus';
+import { attachmentDisposition } from '../files/contentDisposition';
 import { verifyDownload } from '../files/downloadSignature';
+import type { StoredFile } from '../files/findStoredFile';
 import { contentTypeOf, type Compression, type ExportFormat } from '../files/outputSpec';
 import { describeError, type Logger } from '../logger';
 
@@ -40,8 +47,8 @@ interface ByteRange {
  */
 export function filesHandler(options: {
   signingKey: Buffer;
-  /** The file row with this id and the absolute path of its bytes, or null when there is none. */
-  findFile(id: string): Promise<{ file: BatchFileRow; path: string } | null>;
+  /** The file row with this id, whether it expired, and where its bytes are; null when there is none. */
+  findFile(id: string): Promise<StoredFile | null>;
   /** Counts the download against its tenant's request budget; throws RATE_LIMITED over it. */
   admit(file: BatchFileRow): Promise<void>;
   logger: Logger;
@@ -64,7 +71,8 @@ export function filesHandler(options: {
       const path = queryAt === -1 ? url : url.slice(0, queryAt);
       const query = queryAt === -1 ? '' : url.slice(queryAt + 1);
       const id = fileIdOf(path);
-      const verdict = id === null ? 'forged' : verifyDownload(signingKey, id, new URLSearchParams(query), now() / 1000);
+      const params = new URLSearchParams(query);
+      const verdict = id === null ? 'forged' : verifyDownload(signingKey, id, params, now() / 1000);
       if (id === null || verdict !== 'valid') {
         // One answer for both: a link that is not ours must not learn whether it names a file.
         logger.info('Download link refused', { verdict, url: path });
@@ -73,15 +81,22 @@ export function filesHandler(options: {
       }
 
       const found = await findFile(id);
-      // A genuine link to no file: the file was deleted since the link was signed.
-      // (Expired batches will answer 410 Gone here, once their files are removed.)
-      if (found === null) {
-        sendError(res, 404, ErrorCode.NOT_FOUND, 'This file no longer exists');
+      // A genuine link to no file: only a file that existed is ever signed, and only
+      // expiry (RESULT_TTL_DAYS) deletes a listed file: its batch's results are gone.
+      if (found === null || found.expired) {
+        sendError(res, 410, ErrorCode.GONE, 'This file has expired and was deleted');
         return;
       }
       const { file } = found;
       // A link is anyone's who holds it: its downloads count against the tenant that owns the file.
       await admit(file);
+      if (found.store === 's3') {
+        // A valid link has exactly one integer `expires`, still ahead.
+        const seconds = Math.max(1, Number(params.get('expires')) - Math.floor(now() / 1000));
+        const location = await found.presignedUrl(req.method === 'HEAD' ? 'HEAD' : 'GET', seconds);
+        res.writeHead(307, { location, 'cache-control': 'no-store' }).end();
+        return;
+      }
 
       // The size is checked on the open descriptor, and that one is streamed: a file replaced in between is never sent.
       handle = await open(found.path, 'r');
@@ -110,7 +125,7 @@ export function filesHandler(options: {
         'content-type': contentTypeOf({ format: file.format as ExportFormat, compression: file.compression as Compression }),
         'content-length': body === null ? 0 : body.end - body.start + 1,
         ...(range === null ? {} : { 'content-range': `bytes ${range.start}-${range.end}/${file.bytes}` }),
-        'content-disposition': `attachment; filename="${safeFileName(file.name)}"`,
+        'content-disposition': attachmentDisposition(file.name),
         'x-content-type-options': 'nosniff',
       });
       if (req.method === 'HEAD' || body === null) {
@@ -180,11 +195,6 @@ function requestedRange(req: IncomingMessage, etag: string, size: number): ByteR
   if (last !== '' && Number(last) < start) return null; // Not a range at all: ignored.
   if (!Number.isSafeInteger(start) || start >= size) return 'unsatisfiable';
   return { start, end };
-}
-
-/** The name inside `filename="…"`: our names are plain ASCII; anything else becomes `_` rather than break the header. */
-function safeFileName(name: string): string {
-  return name.replace(/[^\x20-\x7e]|["\\]/g, '_');
 }
 
 /** A response the client stopped reading: nothing to answer or log. */

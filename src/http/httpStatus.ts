@@ -25,6 +25,7 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
   TOO_MANY_SUBSCRIPTIONS: 400,
   RATE_LIMITED: 429,
   LIMIT_EXCEEDED: 429,
+  GONE: 410,
   INTERNAL_SERVER_ERROR: 500,
 };
 

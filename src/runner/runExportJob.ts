@@ -174,7 +174,7 @@ export async function runExportJob(env: ExportRunEnvironment, claimed: ExportJob
     if (writing === 'CANCELLING') return await end({ status: 'CANCELLED' });
     const dataset = await inSpan('dataset write', {}, () => writeDataset(env, claimed));
     if (dataset.kind !== 'written') return await stopped(dataset.kind);
-    const completed = await completeJob(db, claimed.id, runnerId, dataset.files);
+    const completed = await completeJob(db, claimed.id, runnerId, dataset.files, options.resultTtlDays);
     if (completed) {
       metrics?.exportedProfiles.inc(completed.exportedProfiles);
       return 'succeeded';

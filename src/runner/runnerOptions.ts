@@ -18,4 +18,8 @@ export interface RunnerOptions {
   maxAttempts: number;
   /** How often an idle runner looks for work (`RUNNER_POLL_MS`, default 250). */
   pollMs: number;
+  /** Days a succeeded job's results (files and records) are kept (`RESULT_TTL_DAYS`, default 7). */
+  resultTtlDays: number;
+  /** How often the runner looks for expired results to remove (`RESULT_SWEEP_MS`, default 60,000). */
+  resultSweepMs: number;
 }

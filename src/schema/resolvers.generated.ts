@@ -42,8 +42,14 @@ export type Batch = {
   createdAt: Scalars['DateTime']['output'];
   datasetId: Scalars['ID']['output'];
   /**
+   * When its records and files are deleted: `RESULT_TTL_DAYS` (default 7) after its
+   * job succeeded; null until then. From that moment the batch is `EXPIRED`.
+   */
+  expiresAt: Maybe<Scalars['DateTime']['output']>;
+  /**
    * The batch's records as files, in profile id order; empty until its job has
-   * SUCCEEDED (the files are written after the last record, before the job ends).
+   * SUCCEEDED (the files are written after the last record, before the job ends),
+   * and again once the batch is `EXPIRED`.
    */
   files: Array<BatchFile>;
   id: Scalars['ID']['output'];
@@ -56,7 +62,7 @@ export type Batch = {
   manifest: Scalars['JSON']['output'];
   /** Records written so far. */
   recordCount: Scalars['Int']['output'];
-  /** The exported records, one per profile, ordered by profile id (page size defaults to 20, at most 100). */
+  /** The exported records, one per profile, ordered by profile id (page size defaults to 20, at most 100); none once `EXPIRED`. */
   records: BatchRecordConnection;
   /** The segment whose members it holds when its job wrote one batch per segment (`segmentPerBatch`); otherwise null. */
   segmentId: Maybe<Scalars['String']['output']>;
@@ -131,6 +137,11 @@ export type BatchRecordEdge = {
  */
 export type BatchStatus =
   | 'ABORTED'
+  /**
+   * Its results were kept `RESULT_TTL_DAYS` after its job succeeded (see
+   * `expiresAt`) and are deleted: no records, no files, download links answer 410.
+   */
+  | 'EXPIRED'
   | 'FAILED'
   | 'LOADING'
   | 'SUCCESS';
@@ -145,7 +156,9 @@ export type CancelExportJobPayload = {
 export type Compression =
   | 'GZIP'
   | 'NONE'
+  /** PARQUET only (the column codec); refused for JSONL and CSV, which no common tool reads Snappy-wrapped. */
   | 'SNAPPY'
+  /** For JSONL and CSV a `.zst` file of concatenated zstd frames (level 3); for PARQUET the column codec. */
   | 'ZSTD';
 
 export type ComputeGatewayJobId = {
@@ -349,6 +362,10 @@ export type ExportFormat =
   | 'CSV'
   /** JSON Lines: one record a line, as `batch.records` shows it. */
   | 'JSONL'
+  /**
+   * Apache Parquet: one flat column a leaf, named with dots as in CSV (`person.name.firstName`),
+   * typed BOOLEAN, INT64, DOUBLE or STRING; arrays and fields of mixed types are JSON text columns.
+   */
   | 'PARQUET';
 
 export type ExportJob = {
@@ -1426,6 +1443,7 @@ export type AdditionalFieldsResolvers<ContextType = Context, ParentType extends 
 export type BatchResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Batch'] = ResolversParentTypes['Batch']> = {
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   datasetId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  expiresAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   files?: Resolver<Array<ResolversTypes['BatchFile']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   jobId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;

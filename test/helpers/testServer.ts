@@ -60,6 +60,8 @@ export const NO_RUNNER: RunnerOptions = {
   chunkTargetMs: 50,
   maxAttempts: 3,
   pollMs: 20,
+  resultTtlDays: 7,
+  resultSweepMs: 60_000,
 };
 
 export async function startTestServer(

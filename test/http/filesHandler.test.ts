@@ -58,6 +58,7 @@ function rowOf(overrides: Partial<BatchFileRow> = {}): BatchFileRow {
 let row = rowOf();
 let lookups: string[] = [];
 let overBudget = false;
+let expired = false;
 
 const linkTo = (id: string, expiresAt = NOW + 3600, key = KEY) => origin + signDownloadPath(key, id, expiresAt);
 
@@ -68,7 +69,7 @@ beforeAll(async () => {
     signingKey: KEY,
     findFile: async (id) => {
       lookups.push(id);
-      return id === FILE_ID ? { file: row, path: filePath } : null;
+      return id === FILE_ID ? { file: row, path: filePath, expired } : null;
     },
     admit: async (file) => {
       if (overBudget) throw new GatewayError(ErrorCode.RATE_LIMITED, `Tenant ${file.orgId} is over its request rate`, { retryAfter: 1 });
@@ -245,11 +246,22 @@ describe('GET /files/{id} by a signed link', () => {
     expect(lookups).toEqual([]);
   });
 
-  it('answers 404 to a genuine link whose file no longer has a row', async () => {
+  it('answers 410 to a genuine link whose file no longer has a row (its results expired and were swept)', async () => {
     const response = await fetch(linkTo('bf_deleted'));
-    expect(response.status).toBe(404);
-    expect(await response.json()).toMatchObject({ errors: [{ extensions: { code: 'NOT_FOUND' } }] });
+    expect(response.status).toBe(410);
+    expect(await response.json()).toMatchObject({ errors: [{ extensions: { code: 'GONE' } }] });
     expect(lookups).toEqual(['bf_deleted']);
+  });
+
+  it('answers 410 to a genuine link whose batch is past its expiry, before the sweeper removed the file', async () => {
+    expired = true;
+    try {
+      const response = await fetch(linkTo(FILE_ID));
+      expect(response.status).toBe(410);
+      expect(await response.json()).toMatchObject({ errors: [{ extensions: { code: 'GONE' } }] });
+    } finally {
+      expired = false;
+    }
   });
 
   it.each(['POST', 'PUT', 'DELETE'])('answers 405 to %s, naming the methods it allows', async (method) => {

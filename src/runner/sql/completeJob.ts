@@ -6,8 +6,9 @@ import { heldBy } from './heldBy';
 export type NewBatchFile = typeof batchFiles.$inferInsert;
 
 /**
- * PROCESSING → SUCCEEDED, its batches → SUCCESS, and their files recorded, in
- * one transaction: a file is listed only once its job has succeeded. Guarded:
+ * PROCESSING → SUCCEEDED, its batches → SUCCESS (their results kept
+ * `resultTtlDays` from now), and their files recorded, in one transaction: a
+ * file is listed only once its job has succeeded. Guarded:
  * null (and nothing recorded) when the job is no longer this runner's or was
  * marked CANCELLING meanwhile. The dataset write ends now.
  */
@@ -16,6 +17,7 @@ export async function completeJob(
   jobId: number,
   runnerId: string,
   files: NewBatchFile[],
+  resultTtlDays: number,
 ): Promise<ExportJobRow | null> {
   return db.transaction(async (tx) => {
     const [done] = await tx
@@ -25,6 +27,8 @@ export async function completeJob(
         processedProfiles: sql`coalesce(${exportJobs.totalProfiles}, ${exportJobs.processedProfiles})`,
         profileExportFinishedAt: sql`coalesce(${exportJobs.profileExportFinishedAt}, now())`,
         datasetWriteFinishedAt: sql`now()`,
+        // Every record is in a file now, whatever the last look of the write phase counted.
+        writtenRecords: files.reduce((total, file) => total + file.records, 0),
         finishedAt: sql`now()`,
         lockedBy: null,
         lockedUntil: null,
@@ -33,7 +37,10 @@ export async function completeJob(
       .where(and(heldBy(jobId, runnerId), eq(exportJobs.status, 'PROCESSING')))
       .returning();
     if (!done) return null;
-    await tx.update(batches).set({ status: 'SUCCESS' }).where(eq(batches.jobId, jobId));
+    await tx
+      .update(batches)
+      .set({ status: 'SUCCESS', expiresAt: sql`now() + ${resultTtlDays} * interval '1 day'` })
+      .where(eq(batches.jobId, jobId));
     if (files.length > 0) await tx.insert(batchFiles).values(files);
     return done;
   });

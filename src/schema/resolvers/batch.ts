@@ -1,18 +1,20 @@
 /** Maps a `batches` row onto the `Batch` type. */
 import { listBatchRecords } from '../../batches/listBatchRecords';
+import { hasExpired } from '../../batches/resultExpiry';
 import { batchManifest } from '../../files/batchManifest';
 import { DEFAULT_OUTPUT, outputOf } from '../../files/outputSpec';
 import type { BatchResolvers, BatchStatus } from '../resolvers.generated';
 
 export const Batch: BatchResolvers = {
   jobId: (batch) => String(batch.jobId),
-  // The table's check constraint admits exactly the values of BatchStatus.
-  status: (batch) => batch.status as BatchStatus,
+  // The table's check constraint admits exactly the values of BatchStatus; a batch
+  // past its expiry is EXPIRED before the sweeper has come by.
+  status: (batch) => (hasExpired(batch) ? 'EXPIRED' : (batch.status as BatchStatus)),
   records: (batch, args, { db, tenant }) => listBatchRecords(db, tenant, batch, args),
-  files: (batch, _args, { loaders }) => loaders.filesOfBatch.load(batch.id),
+  files: async (batch, _args, { loaders }) => (hasExpired(batch) ? [] : loaders.filesOfBatch.load(batch.id)),
   manifest: async (batch, _args, { loaders }) => {
     const [files, job] = await Promise.all([
-      loaders.filesOfBatch.load(batch.id),
+      hasExpired(batch) ? [] : loaders.filesOfBatch.load(batch.id),
       loaders.exportJobById.load(String(batch.jobId)),
     ]);
     return batchManifest(batch, job ? outputOf(job) : DEFAULT_OUTPUT, files);

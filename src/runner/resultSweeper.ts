@@ -1,0 +1,119 @@
+/**
+ * Retention of results: a batch's records and files are kept RESULT_TTL_DAYS
+ * after its job succeeded (`batches.expires_at`, set as it succeeds). Every
+ * RESULT_SWEEP_MS the runner's sweeper takes the batches that are due, a few at
+ * a time:
+ * 1. marks them EXPIRED and deletes their file rows, in one transaction (readers
+ *    already treat a batch past `expires_at` as expired: `hasExpired`);
+ * 2. removes their files and manifests from storage;
+ * 3. deletes their records in short statements (`removeBatchRecords`);
+ * 4. sets `purged_at`: nothing of the batch is left.
+ * A crash between the steps leaves the batch due (`purged_at` null), and the
+ * next sweep, here or in another runner, finishes it: every step can be done twice.
+ */
+import { inArray, sql } from 'drizzle-orm';
+import { inBackground } from '../db/backgroundWork';
+import type { AppDatabase } from '../db/database';
+import { batches, batchFiles } from '../db/schema';
+import type { FileStore } from '../files/fileStore';
+import { describeError, type Logger } from '../logger';
+import type { ChunkSizer } from './chunkSizer';
+import { removeBatchRecords } from './sql/removeBatchRecords';
+
+/** Batches one step of the sweep takes at most. */
+export const SWEEP_STEP = 20;
+
+export interface SweptResults {
+  batches: number;
+  records: number;
+}
+
+export interface ResultSweeper {
+  stop(): Promise<void>;
+}
+
+/** Sweeps now, then every `intervalMs`, until stopped. */
+export function startResultSweeper(deps: {
+  db: AppDatabase;
+  files: FileStore;
+  logger: Logger;
+  intervalMs: number;
+  /** Sizes the statements that delete records. */
+  sizer: ChunkSizer;
+  /**
+   * After records were deleted: reclaims their space for the next exports. For
+   * PGlite, which has no autovacuum: without it, `batch_records` would grow by
+   * every export whatever expires.
+   */
+  afterRecordsRemoved?: () => Promise<void>;
+}): ResultSweeper {
+  let stopped = false;
+  let wake: (() => void) | undefined;
+  const sweeping = inBackground(async () => {
+    while (!stopped) {
+      try {
+        const swept = await sweepExpiredResults(deps, () => stopped);
+        if (swept.batches > 0) {
+          deps.logger.info('Expired results removed', { ...swept });
+          if (swept.records > 0) await deps.afterRecordsRemoved?.();
+        }
+      } catch (error: unknown) {
+        deps.logger.error('Removing expired results failed', { error: describeError(error) });
+      }
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+        setTimeout(resolve, deps.intervalMs).unref();
+      });
+    }
+  });
+  return {
+    async stop() {
+      stopped = true;
+      wake?.();
+      await sweeping;
+    },
+  };
+}
+
+/** Removes the results of every batch that is due, a step at a time; answers how much went. */
+export async function sweepExpiredResults(
+  deps: { db: AppDatabase; files: FileStore; sizer: ChunkSizer },
+  stopped: () => boolean = () => false,
+): Promise<SweptResults> {
+  const { db, files, sizer } = deps;
+  const swept: SweptResults = { batches: 0, records: 0 };
+  while (!stopped()) {
+    const due = await expireDueBatches(db);
+    for (const batch of due) {
+      await files.removeBatch(batch.jobId, batch.id);
+      swept.records += await removeBatchRecords(db, [batch.id], sizer);
+    }
+    if (due.length > 0) {
+      await db.update(batches).set({ purgedAt: sql`now()` }).where(inArray(batches.id, due.map((batch) => batch.id)));
+    }
+    swept.batches += due.length;
+    if (due.length < SWEEP_STEP) break;
+  }
+  return swept;
+}
+
+/**
+ * Step 1 for the next few batches that are due: EXPIRED, and their file rows
+ * gone. Batches another sweeper holds in this step are skipped.
+ */
+async function expireDueBatches(db: AppDatabase): Promise<{ id: string; jobId: number }[]> {
+  return db.transaction(async (tx) => {
+    const due = await tx.execute<{ id: string; job_id: number | string }>(sql`
+      update batches set status = 'EXPIRED'
+      where id in (
+        select id from batches
+        where purged_at is null and expires_at <= now()
+        order by expires_at
+        limit ${SWEEP_STEP}
+        for update skip locked)
+      returning id, job_id`);
+    const ids = due.map((row) => row.id);
+    if (ids.length > 0) await tx.delete(batchFiles).where(inArray(batchFiles.batchId, ids));
+    return due.map((row) => ({ id: row.id, jobId: Number(row.job_id) }));
+  });
+}
