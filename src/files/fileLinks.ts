@@ -8,6 +8,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { ConfiguredFileStore } from './createFileStore';
 import { signDownloadPath } from './downloadSignature';
+import { wellFormedHost } from '../http/hostHeader';
 
 /** What a link names: a `batch_files` row's columns. */
 export interface LinkedFile {
@@ -40,10 +41,7 @@ export function fileLinks(options: {
   };
 }
 
-// A host name or address with an optional port, nothing else: a header cannot inject a path or a scheme.
-const HOST = /^(?:[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/;
-
 function originOf(headers: IncomingHttpHeaders): string | null {
   const host = headers.host;
-  return host !== undefined && HOST.test(host) ? `http://${host}` : null;
+  return wellFormedHost(host) ? `http://${host}` : null;
 }

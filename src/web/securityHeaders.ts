@@ -6,6 +6,7 @@
  * framing by another site; no referrer sent to another site.
  */
 import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
+import { wellFormedHost } from '../http/hostHeader';
 
 /** What a browser is being sent; each kind has a policy of its own. */
 export type BrowserResponse = 'playground' | 'jobsPage' | 'asset';
@@ -70,11 +71,8 @@ export function setSecurityHeaders(res: ServerResponse, response: BrowserRespons
   for (const [name, value] of Object.entries(securityHeaders(response, request.host))) res.setHeader(name, value);
 }
 
-// A host name, IPv4 or [IPv6] address, and port: nothing that could end a CSP source or directive.
-const HOST = /^(?:[a-z0-9-]+(?:\.[a-z0-9-]+)*|\[[0-9a-f:.]+\])(?::\d{1,5})?$/i;
-
 function webSocketOrigins(host: string | undefined): string[] {
-  if (!host || !HOST.test(host)) return [];
+  if (!wellFormedHost(host)) return [];
   const name = host.toLowerCase();
   // Both schemes: behind a TLS proxy the page is https (so wss) though we see plain http.
   return [`ws://${name}`, `wss://${name}`];
