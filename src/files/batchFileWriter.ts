@@ -181,7 +181,7 @@ async function* fileSlices(
  * (gzip, zstd or nothing), flushes it to disk and renames it onto `name`; on
  * any failure, removes it.
  */
-async function writeFileSafely(
+export async function writeFileSafely(
   directory: string,
   name: string,
   wrapping: Compression,

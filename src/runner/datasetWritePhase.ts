@@ -12,15 +12,14 @@
  * `progress.percent`), and a cancel, a lost lease or the runner stopping ends it.
  */
 import { randomUUID } from 'node:crypto';
-import { open, rename } from 'node:fs/promises';
-import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import { asc, eq } from 'drizzle-orm';
 import { batchRecordChunks } from '../batches/batchRecordChunks';
 import type { AppDatabase } from '../db/database';
 import { batches, exportJobs, type ExportJobRow } from '../db/schema';
 import { FaultPoint, reachFaultPoint } from '../faultPoint';
 import { batchManifest, MANIFEST_NAME } from '../files/batchManifest';
-import { writeBatchFiles, type WrittenFile } from '../files/batchFileWriter';
+import { writeBatchFiles, writeFileSafely, type WrittenFile } from '../files/batchFileWriter';
 import type { FileStore } from '../files/fileStore';
 import { contentTypeOf, outputOf } from '../files/outputSpec';
 import type { NewBatchFile } from './sql/completeJob';
@@ -65,7 +64,8 @@ export async function writeDataset(
           });
           reachFaultPoint(FaultPoint.AFTER_BATCH_FILES_WRITTEN);
           const manifest = batchManifest(batch, output, written);
-          await writeWhole(join(directory, MANIFEST_NAME), JSON.stringify(manifest, null, 2) + '\n');
+          const manifestText = Buffer.from(JSON.stringify(manifest, null, 2) + '\n');
+          await writeFileSafely(directory, MANIFEST_NAME, 'NONE', Readable.from([manifestText]), watch.signal);
           // The manifest last: where files appear one by one (S3), a manifest in sight means its files are.
           return [...written.map(({ name }) => ({ name, contentType })), { name: MANIFEST_NAME, contentType: 'application/json' }];
         },
@@ -125,15 +125,3 @@ function watchJob(env: { db: AppDatabase; runnerId: string; stopping(): boolean 
   return { signal: controller.signal, stop: () => clearInterval(timer) };
 }
 
-/** Writes a small file whole, under a temporary name first: readers see the old one or the new one. */
-async function writeWhole(path: string, text: string): Promise<void> {
-  const temporary = `${path}.tmp-${randomUUID().slice(0, 8)}`;
-  const handle = await open(temporary, 'w');
-  try {
-    await handle.writeFile(text);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  await rename(temporary, path);
-}
