@@ -14,7 +14,6 @@ import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config';
 import { signDownloadPath } from '../../src/files/downloadSignature';
-import { startServer } from '../../src/server';
 import { FaultPoint } from '../../src/faultPoint';
 import { CANCEL_EXPORT_JOB, CREATE_DATASET, PROFILE_SCHEMA_REF } from '../fixtures/operations';
 import { storageTargets, type StorageTarget } from '../helpers/databases';
@@ -22,7 +21,7 @@ import { ingest, recordsOf, startExport, waitForJob, type ProfileSpec } from '..
 import { startService, stopService, type ServiceProcess } from '../helpers/processes';
 import { processStorages } from '../helpers/processStorage';
 import { filesBelow, s3ServerForTests, type TestS3Server } from '../helpers/s3Server';
-import type { GraphQLResponse, TestServer } from '../helpers/testServer';
+import { startTestServer, type TestServer } from '../helpers/testServer';
 import { waitUntil } from '../helpers/waitUntil';
 
 const PREFIX = 'exports/test';
@@ -52,43 +51,10 @@ const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex
 const keysUnder = (bucket: string, prefix: string) => s3.keysUnder(bucket, prefix);
 
 /** The real server with FILES_S3_* set, as `startTestServer` starts it otherwise. */
-async function startServerOnS3(target: StorageTarget, env: Record<string, string>): Promise<TestServer> {
-  const database = await target.open();
-  const logs: string[] = [];
-  const config = loadConfig({ HOST: '127.0.0.1', PORT: '0', METRICS: 'off', SHUTDOWN_DRAIN_MS: '0', FILES_SIGNING_KEY: SIGNING_KEY, ...env });
-  const server = await startServer(
-    {
-      ...config,
-      runner: { ...config.runner, concurrency: 1, chunkSize: 2, leaseMs: 2_000, chunkTargetMs: 50, pollMs: 20 },
-      files: { ...config.files, keyFile: null },
-    },
-    {
-      database,
-      logger: {
-        info: (message, fields) => logs.push(JSON.stringify({ level: 'info', message, ...fields })),
-        error: (message, fields) => logs.push(JSON.stringify({ level: 'error', message, ...fields })),
-      },
-    },
-  );
-  return {
-    server,
-    database,
-    queries: [],
-    resetQueries: () => {},
-    logs,
-    graphql: async (query, variables, headers) => {
-      const response = await fetch(server.url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', ...headers },
-        body: JSON.stringify({ query, variables }),
-      });
-      return { ...((await response.json()) as GraphQLResponse), status: response.status, headers: response.headers } as GraphQLResponse<any>;
-    },
-    close: async () => {
-      await server.close();
-      await database.close();
-    },
-  };
+/** The test server, with its files in the bucket (through the same variables an operator sets). */
+function startServerOnS3(target: StorageTarget, env: Record<string, string>): Promise<TestServer> {
+  const files = { ...loadConfig(env).files, signingKey: SIGNING_KEY, keyFile: null };
+  return startTestServer(target, { concurrency: 1, chunkSize: 2 }, {}, {}, { files });
 }
 
 describe.each(storageTargets)('result files in S3 on $name', (target) => {

@@ -11,6 +11,7 @@ import { loadConfig } from '../../src/config';
 import type { LimitOptions } from '../../src/limits/limitOptions';
 import type { MetricsOptions } from '../../src/metrics/metricsOptions';
 import type { Database } from '../../src/db/database';
+import type { FilesOptions } from '../../src/files/filesOptions';
 import { startServer, type RunningServer } from '../../src/server';
 import type { RunnerOptions } from '../../src/runner/runnerOptions';
 import type { StorageTarget } from './databases';
@@ -78,6 +79,8 @@ export async function startTestServer(
     tracing?: TracingHook;
     /** Default 0: tests stop servers that no load balancer watches. */
     shutdownDrainMs?: number;
+    /** Default: files on disk under the run's `testFilesDir()`, a key in memory. */
+    files?: Partial<FilesOptions>;
   } = {},
 ): Promise<TestServer> {
   const queries: string[] = [];
@@ -103,7 +106,7 @@ export async function startTestServer(
       logging: { ...loadConfig({}).logging, ...more.logging },
       tracing: { enabled: false, protocol: 'http/protobuf' },
       shutdownDrainMs: more.shutdownDrainMs ?? 0,
-      files: { dir: testFilesDir(), signingKey: undefined, keyFile: null, publicUrl: undefined },
+      files: { dir: testFilesDir(), signingKey: undefined, keyFile: null, publicUrl: undefined, ...more.files },
     },
     {
       database,
