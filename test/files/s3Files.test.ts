@@ -204,7 +204,9 @@ describe('a crash during the dataset write, with S3 storage', { timeout: 120_000
   const post = async (url: string, query: string, variables: Record<string, unknown> = {}): Promise<any> =>
     (await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ query, variables }) })).json();
 
-  it.each(processStorages(cleanups))('shows no object until the rerun has uploaded the same bytes, on %s', async (name, storage) => {
+  // On PostgreSQL only: what a crash leaves in the bucket is the store's doing, not the database's; the
+  // same crash with local files runs on both (filesCrash.test.ts), and PGlite's restarts cost ~20 s of CI.
+  it.each(processStorages(cleanups).filter(([name]) => name === 'postgres'))('shows no object until the rerun has uploaded the same bytes, on %s', async (name, storage) => {
     const stagingDir = await mkdtemp(join(tmpdir(), 'gw-s3-crash-'));
     cleanups.push(() => rm(stagingDir, { recursive: true, force: true }));
     // AWS_* come from this process's environment (stubbed above), as a deployment's would.
