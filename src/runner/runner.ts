@@ -70,7 +70,7 @@ export function startRunner(deps: {
   });
 
   async function loop(): Promise<void> {
-    await removeAbandonedRecords(db, options, logger);
+    await removeAbandonedRecords(db, deps.files, options, logger);
     while (!stopping) {
       try {
         while (!stopping && running.size < options.concurrency) {
@@ -178,10 +178,13 @@ function recordRun(metrics: RunnerMetrics, outcome: RunOutcome, seconds: number)
 }
 
 /** Finishes what a run that died while removing its partial records left behind. */
-async function removeAbandonedRecords(db: AppDatabase, options: RunnerOptions, logger: Logger): Promise<void> {
+async function removeAbandonedRecords(db: AppDatabase, files: FileStore, options: RunnerOptions, logger: Logger): Promise<void> {
   try {
-    const batchIds = await batchesWithAbandonedRecords(db);
-    if (batchIds.length === 0) return;
+    const abandoned = await batchesWithAbandonedRecords(db);
+    if (abandoned.length === 0) return;
+    // A run removes its job's files before its records: where records are left, files may be too.
+    for (const batch of abandoned) await files.removeBatch(batch.jobId, batch.id);
+    const batchIds = abandoned.map((batch) => batch.id);
     const removed = await removeBatchRecords(db, batchIds, lightStatementSizer(options));
     logger.info('Removed the records of ended batches', { batches: batchIds.length, records: removed });
   } catch (error: unknown) {

@@ -1,4 +1,7 @@
 /** The runner's life cycle: events and progress, cancellation, failure, the per-tenant limit. */
+import { existsSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JobEvent } from '../../src/events/jobEvent';
@@ -13,6 +16,8 @@ import { claimNext } from '../../src/runner/sql/claimJob';
 import { exportChunk } from '../../src/runner/sql/exportChunk';
 import { startExport as startRunExport } from '../../src/runner/sql/startExport';
 import { testFileStore } from '../helpers/testFiles';
+import { createDataset } from '../helpers/seedApi';
+import { insertBatch, insertRecords, profileIds } from '../helpers/seedBatches';
 
 let tenants = 0;
 const freshTenant = () => ({ 'x-gw-ims-org-id': `ORG_RUNNER_${++tenants}@AdobeOrg` });
@@ -152,6 +157,37 @@ describe.each(storageTargets)('the runner on $name', (target) => {
       expect(job.errors).toEqual([
         { code: 'EXPORT_ATTEMPTS_EXHAUSTED', msg: 'The export was interrupted 3 times and has been given up', callStack: null },
       ]);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('removes at its start what a dead run left of an ended job: its files, then its records', async () => {
+    const headers = freshTenant();
+    const server = await startTestServer(target, { concurrency: 0 });
+    try {
+      // As a run leaves a cancelled job when its process dies between the cancel's commit and the removal.
+      const datasetId = await createDataset(server, headers);
+      const batch = await insertBatch(server, { datasetId, headers, jobId: 910_000, status: 'ABORTED', recordCount: 3 });
+      await insertRecords(server, batch.id, profileIds(3, 'left'));
+      const files = testFileStore();
+      const leftFile = join(files.directoryOf(910_000, batch.id), 'part-00000.jsonl.gz');
+      await mkdir(dirname(leftFile), { recursive: true });
+      await writeFile(leftFile, 'partial');
+
+      const runner = startRunner({
+        files,
+        db: server.database.db,
+        bus: server.server.bus,
+        logger: { info() {}, error() {} },
+        options: { ...NO_RUNNER, concurrency: 1 },
+      });
+      try {
+        await waitUntil(async () => (await recordsOf(server, batch.id)).length === 0);
+      } finally {
+        await runner.stop();
+      }
+      expect(existsSync(leftFile)).toBe(false);
     } finally {
       await server.close();
     }

@@ -32,11 +32,14 @@ export async function removeBatchRecords(db: AppDatabase, batchIds: string[], si
   return removed;
 }
 
-/** The ids of ABORTED or FAILED batches that still have records: a run that died while removing them. */
-export async function batchesWithAbandonedRecords(db: AppDatabase): Promise<string[]> {
-  const rows = await db.execute<{ id: string }>(sql`
-    select b.id from batches b
+/**
+ * ABORTED or FAILED batches that still have records: a run that died while
+ * removing what its job left (its files first, then its records).
+ */
+export async function batchesWithAbandonedRecords(db: AppDatabase): Promise<{ id: string; jobId: number }[]> {
+  const rows = await db.execute<{ id: string; job_id: number | string }>(sql`
+    select b.id, b.job_id from batches b
     where b.status in ('ABORTED', 'FAILED')
       and exists (select 1 from batch_records r where r.batch_id = b.id)`);
-  return rows.map((row) => row.id);
+  return rows.map((row) => ({ id: row.id, jobId: Number(row.job_id) }));
 }
