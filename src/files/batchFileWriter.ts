@@ -23,7 +23,7 @@ import { GZIP_LEVEL } from './gzipLevel';
 import { fileExtension, unwritableReason, wrappingCompression, type Compression, type OutputSpec } from './outputSpec';
 import { parquetFileBytes } from './parquetEncoder';
 import { ParquetColumnSet } from './parquetSchema';
-import { forEachLeaf, parseRecord } from './recordLeaves';
+import { ColumnsOutgrown, forEachLeaf, parseRecord } from './recordLeaves';
 import { zstdFrames, zstdReady } from './zstdStream';
 
 export interface WrittenFile {
@@ -41,6 +41,14 @@ export interface WrittenFile {
 }
 
 /**
+ * Records whose columns CSV and Parquet gather before writing: about the first
+ * row group's worth. A batch whose later records bring nothing new is then read
+ * once, not twice (a columns pass over every record first); one that does is
+ * written again after that pass (see ColumnsOutgrown).
+ */
+export const COLUMN_SAMPLE = 10_000;
+
+/**
  * Writes a batch's files into `directory` (created if missing) and returns them
  * in order; no records give no files. Files of other names in the directory
  * are left alone.
@@ -55,8 +63,13 @@ export async function writeBatchFiles(options: {
   storagePrefix: string;
   /** Checked between chunks: once aborted, stop, remove this call's temporary file, and reject with signal.reason. */
   signal?: AbortSignal;
-  /** Told how many records went into a file each time some did (the progress of the write, whatever the passes). */
+  /**
+   * Told how many records went into a file each time some did (the progress of
+   * the write); told a negative number when an attempt's files are undone.
+   */
   onRecordsWritten?: (records: number) => void;
+  /** CSV and Parquet: records whose columns are gathered first (default `COLUMN_SAMPLE`; tests). */
+  columnSample?: number;
 }): Promise<WrittenFile[]> {
   const { output, directory, storagePrefix, signal } = options;
   // The job's output was validated when it was created; this only guards against a caller that did not.
@@ -68,23 +81,47 @@ export async function writeBatchFiles(options: {
   }
   try {
     signal?.throwIfAborted();
-    const encodeFile = await fileEncoder(output, options.readChunks, signal);
     const wrapping = wrappingCompression(output);
     if (wrapping === 'ZSTD') await zstdReady();
     await mkdir(directory, { recursive: true });
-    const records = new RecordCursor(options.readChunks()[Symbol.asyncIterator](), signal);
-    const files: WrittenFile[] = [];
-    try {
-      for (let first = await records.take(maxRecordsPerFile); first.length > 0; first = await records.take(maxRecordsPerFile)) {
-        const fileIndex = files.length;
-        const name = `part-${String(fileIndex).padStart(5, '0')}${fileExtension(output)}`;
-        const tally = { records: 0 };
-        const contents = encodeFile(fileSlices(first, records, maxRecordsPerFile, tally, options.onRecordsWritten));
-        const written = await writeFileSafely(directory, name, wrapping, contents, signal);
-        files.push({ fileIndex, name, storageKey: `${storagePrefix}/${name}`, records: tally.records, ...written });
+    const writeWith = async (encodeFile: FileEncoder): Promise<WrittenFile[]> => {
+      const records = new RecordCursor(options.readChunks()[Symbol.asyncIterator](), signal);
+      const files: WrittenFile[] = [];
+      let counted = 0;
+      const onWritten = (n: number) => {
+        counted += n;
+        options.onRecordsWritten?.(n);
+      };
+      try {
+        for (let first = await records.take(maxRecordsPerFile); first.length > 0; first = await records.take(maxRecordsPerFile)) {
+          const fileIndex = files.length;
+          const name = `part-${String(fileIndex).padStart(5, '0')}${fileExtension(output)}`;
+          const tally = { records: 0 };
+          const contents = encodeFile(fileSlices(first, records, maxRecordsPerFile, tally, onWritten));
+          const written = await writeFileSafely(directory, name, wrapping, contents, signal);
+          files.push({ fileIndex, name, storageKey: `${storagePrefix}/${name}`, records: tally.records, ...written });
+        }
+      } catch (error: unknown) {
+        if (error instanceof ColumnsOutgrown) {
+          // Undone: the files of this attempt, and its count.
+          for (const file of files) await rm(join(directory, file.name), { force: true });
+          options.onRecordsWritten?.(-counted);
+        }
+        throw error;
+      } finally {
+        await records.close();
       }
-    } finally {
-      await records.close();
+      return files;
+    };
+    let files: WrittenFile[];
+    try {
+      // Columns from the first records only: when every record fits them, they are exactly
+      // the columns of all the records (see ColumnsOutgrown), and the batch is read once.
+      files = await writeWith(await fileEncoder(output, options.readChunks, signal, options.columnSample ?? COLUMN_SAMPLE));
+    } catch (error: unknown) {
+      if (!(error instanceof ColumnsOutgrown)) throw error;
+      // A record the first ones did not foresee: the columns of every record first, then the files again.
+      files = await writeWith(await fileEncoder(output, options.readChunks, signal));
     }
     // The renames are durable only once the directory is flushed too.
     if (files.length > 0) await syncPath(directory);
@@ -108,35 +145,41 @@ async function fileEncoder(
   output: OutputSpec,
   readChunks: () => AsyncIterable<string[]>,
   signal: AbortSignal | undefined,
+  /** Gather the columns of (about) this many first records only; default all. */
+  sample = Infinity,
 ): Promise<FileEncoder> {
   switch (output.format) {
     case 'JSONL':
       return lineFile('', encodeJsonLines);
     case 'CSV': {
       const columnSet = new CsvColumnSet();
-      await eachRecord(readChunks, signal, (line) => columnSet.add(flattenRecord(parseRecord(line))));
+      await eachRecord(readChunks, signal, sample, (line) => columnSet.add(flattenRecord(parseRecord(line))));
       const columns = columnSet.ordered();
       return lineFile(csvHeader(columns), (lines) => lines.map((line) => csvRow(columns, flattenRecord(parseRecord(line)))).join(''));
     }
     case 'PARQUET': {
       const columnSet = new ParquetColumnSet();
       const addLeaf = (name: string, value: unknown) => columnSet.addLeaf(name, value);
-      await eachRecord(readChunks, signal, (line) => forEachLeaf(parseRecord(line), 'Parquet', addLeaf));
+      await eachRecord(readChunks, signal, sample, (line) => forEachLeaf(parseRecord(line), 'Parquet', addLeaf));
       const columns = columnSet.columns();
       return (slices) => parquetFileBytes(columns, output.compression, slices);
     }
   }
 }
 
-/** A pass over the batch's records, checking the signal between chunks. */
+/** A pass over the batch's records (its first chunks, until `most` records are seen), checking the signal between chunks. */
 async function eachRecord(
   readChunks: () => AsyncIterable<string[]>,
   signal: AbortSignal | undefined,
+  most: number,
   visit: (line: string) => void,
 ): Promise<void> {
+  let seen = 0;
   for await (const chunk of readChunks()) {
     signal?.throwIfAborted();
     for (const line of chunk) visit(line);
+    seen += chunk.length;
+    if (seen >= most) return; // ends the read too
   }
 }
 

@@ -13,7 +13,7 @@
  *   string is written as `""` so that it differs from an absent or null field,
  *   written as nothing; every line, the last too, ends with CRLF. UTF-8, no BOM.
  */
-import { columnOrder, recordLeaves } from './recordLeaves';
+import { columnOrder, ColumnsOutgrown, recordLeaves } from './recordLeaves';
 
 export const MAX_CSV_COLUMNS = 10_000;
 
@@ -70,7 +70,7 @@ export function csvRow(columns: readonly string[], record: FlatRecord): string {
   });
   if (written !== record.size) {
     const unknown = [...record.keys()].find((name) => !columns.includes(name));
-    throw new Error(`A record has the CSV column ${JSON.stringify(unknown)}, which the header lacks: the records changed while written`);
+    throw new ColumnsOutgrown(`A record has the CSV column ${JSON.stringify(unknown)}, which the header lacks: the records changed while written`);
   }
   return fields.join(',') + '\r\n';
 }

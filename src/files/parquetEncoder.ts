@@ -20,7 +20,7 @@ import { ByteWriter, ParquetWriter } from 'hyparquet-writer';
 import type { Compression } from './outputSpec';
 import { GZIP_LEVEL } from './gzipLevel';
 import { fits, parquetSchemaElements, type ParquetColumn } from './parquetSchema';
-import { forEachLeaf, parseRecord } from './recordLeaves';
+import { ColumnsOutgrown, forEachLeaf, parseRecord } from './recordLeaves';
 import { zstdCompress, zstdReady } from './zstdStream';
 
 /** When a row group is full: whichever bound a record reaches first. */
@@ -144,10 +144,10 @@ class RowGroup {
     const index = this.#indexOf.get(name);
     const column = index === undefined ? undefined : this.#columns[index];
     if (index === undefined || column === undefined) {
-      throw new Error(`A record has the Parquet column ${JSON.stringify(name)}, which the schema lacks: the records changed while written`);
+      throw new ColumnsOutgrown(`A record has the Parquet column ${JSON.stringify(name)}, which the schema lacks: the records changed while written`);
     }
     if (!fits(column.type, value)) {
-      throw new Error(`A record's value of the Parquet column ${JSON.stringify(name)} is not ${column.type}: the records changed while written`);
+      throw new ColumnsOutgrown(`A record's value of the Parquet column ${JSON.stringify(name)} is not ${column.type}: the records changed while written`);
     }
     this.#values[index]![row] = value === null ? null : column.type === 'INT64' ? BigInt(value as number) : value;
   }

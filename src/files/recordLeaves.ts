@@ -12,6 +12,17 @@
  *   `Array.prototype.sort` does), so that no file depends on record order.
  */
 
+/**
+ * A record with a column the file's columns lack, or a value its column's type
+ * cannot hold. Columns gathered from a batch's first records only meet it when
+ * a later record brings something new: they are then gathered from every record.
+ * If every record fits columns gathered from some of them, those are exactly
+ * the columns of all (no column is missing, and no type needs widening); so
+ * both ways give the same file. Met with the columns of every record, it
+ * means the records changed while they were written.
+ */
+export class ColumnsOutgrown extends Error {}
+
 /** The column every record has (the batch's key); it comes first. */
 export const KEY_COLUMN = 'profileId';
 

@@ -40,7 +40,7 @@ export async function writeDataset(
 ): Promise<DatasetWriteOutcome> {
   const { db, files } = env;
   const output = outputOf(job);
-  // Records count once they went into a file: CSV and Parquet read each batch twice (their columns first).
+  // Records count once they went into a file (CSV and Parquet read some or all records first, for their columns).
   let recordsWritten = 0;
   const watch = watchJob(env, job.id, () => recordsWritten);
   try {
