@@ -54,7 +54,7 @@ export const COLUMN_SAMPLE = 10_000;
  * are left alone.
  */
 export async function writeBatchFiles(options: {
-  /** The batch's records as JSON text, in key order, in chunks; called again for each pass it needs (CSV and Parquet need two: their columns first). */
+  /** The batch's records as JSON text, in key order, in chunks; called again for each pass (CSV and Parquet read their columns first, from the first records or all). */
   readChunks: () => AsyncIterable<string[]>;
   output: OutputSpec;
   /** Absolute directory the files go into (created if missing). */
@@ -138,8 +138,8 @@ type FileEncoder = (slices: AsyncIterable<readonly string[]>) => AsyncIterable<B
 
 /**
  * The encoder of `output`'s format. CSV and Parquet need every column (and
- * Parquet each column's type) before the first row: a first pass over the
- * records gathers them, and every file of the batch has them all.
+ * Parquet each column's type) before the first row: a pass over the first
+ * `sample` records gathers them, and every file of the batch has them all.
  */
 async function fileEncoder(
   output: OutputSpec,
