@@ -61,17 +61,26 @@ export function startRunner(deps: {
   const running = new Set<Promise<void>>();
   let stopping = false;
   let wake: (() => void) | undefined;
+  // A wake-up that came while the loop was not waiting (claiming, or starting up): the loop
+  // must not then sleep a whole poll, or a job created meanwhile waits RUNNER_POLL_MS.
+  let wakeRequested = false;
+  const wakeUp = () => {
+    wakeRequested = true;
+    wake?.();
+  };
 
   const environment = { ...deps, runnerId: id, stopping: () => stopping };
   // A new job is work: look at once rather than at the next poll. The bus spans
   // processes, so this wakes every runner on the database, workers included.
   const stopWaking = deps.bus.subscribe((event) => {
-    if (event.type === 'CREATED') wake?.();
+    if (event.type === 'CREATED') wakeUp();
   });
 
   async function loop(): Promise<void> {
     await removeAbandonedRecords(db, deps.files, options, logger);
     while (!stopping) {
+      // This round's claims cover every job created before it starts.
+      wakeRequested = false;
       try {
         while (!stopping && running.size < options.concurrency) {
           const claimed = await claimNext(db, { runnerId: id, leaseMs: options.leaseMs, tenantLimit: options.tenantLimit });
@@ -79,7 +88,7 @@ export function startRunner(deps: {
           const run = (claimed.kind === 'export' ? startExportRun(claimed.job) : startSegmentRun(claimed.job))
             .finally(() => {
               running.delete(run);
-              wake?.();
+              wakeUp();
             });
           running.add(run);
         }
@@ -87,6 +96,7 @@ export function startRunner(deps: {
         logger.error('Claiming jobs failed', { error: describeError(error) });
       }
       await new Promise<void>((resolve) => {
+        if (wakeRequested || stopping) return resolve();
         wake = resolve;
         setTimeout(resolve, options.pollMs).unref();
       });
