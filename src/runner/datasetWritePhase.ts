@@ -24,6 +24,7 @@ import type { FileStore } from '../files/fileStore';
 import { contentTypeOf, outputOf } from '../files/outputSpec';
 import type { NewBatchFile } from './sql/completeJob';
 import { heldBy } from './sql/heldBy';
+import { WriteProgress } from './writeProgress';
 
 /** How often the phase looks whether it should stop. */
 const WATCH_INTERVAL_MS = 500;
@@ -41,8 +42,8 @@ export async function writeDataset(
   const { db, files } = env;
   const output = outputOf(job);
   // Records count once they went into a file (CSV and Parquet read some or all records first, for their columns).
-  let recordsWritten = 0;
-  const watch = watchJob(env, job.id, () => recordsWritten);
+  const progress = new WriteProgress();
+  const watch = watchJob(env, job.id, () => progress.written);
   try {
     const jobBatches = await db.select().from(batches).where(eq(batches.jobId, job.id)).orderBy(asc(batches.id));
     const rows: NewBatchFile[] = [];
@@ -56,7 +57,7 @@ export async function writeDataset(
         async (directory) => {
           written = await writeBatchFiles({
             readChunks: () => batchRecordChunks(db, batch.id, READ_CHUNK),
-            onRecordsWritten: (records) => (recordsWritten += records),
+            onRecordsWritten: (records) => progress.recordsWritten(records),
             output,
             directory,
             storagePrefix: files.keyPrefixOf(job.id, batch.id),
@@ -71,6 +72,7 @@ export async function writeDataset(
         },
         watch.signal,
       );
+      progress.batchDone();
       for (const file of written) {
         rows.push({
           id: randomUUID(),
