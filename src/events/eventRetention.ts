@@ -5,17 +5,15 @@
  * webhook has still to be sent is kept until it is sent or given up.
  */
 import { sql, type SQL } from 'drizzle-orm';
-import { inBackground } from '../db/backgroundWork';
 import type { AppDatabase } from '../db/database';
-import { describeError, type Logger } from '../logger';
+import { startPeriodic, type PeriodicWork } from '../db/periodicWork';
+import type { Logger } from '../logger';
 import type { EventOptions } from './eventOptions';
 
 /** Rows one statement deletes at most. */
 export const PRUNE_STEP = 1_000;
 
-export interface EventPruning {
-  stop(): Promise<void>;
-}
+export type EventPruning = PeriodicWork;
 
 /** Prunes now, then every `intervalMs` (default an hour), until stopped. */
 export function startEventPruning(deps: {
@@ -24,29 +22,15 @@ export function startEventPruning(deps: {
   options: EventOptions;
   intervalMs?: number;
 }): EventPruning {
-  let stopped = false;
-  let wake: (() => void) | undefined;
-  const pruning = inBackground(async () => {
-    while (!stopped) {
-      try {
-        const removed = await pruneEvents(deps.db, deps.options, () => stopped);
-        if (removed.events + removed.deliveries > 0) deps.logger.info('Old job events pruned', removed);
-      } catch (error: unknown) {
-        deps.logger.error('Pruning old job events failed', { error: describeError(error) });
-      }
-      await new Promise<void>((resolve) => {
-        wake = resolve;
-        setTimeout(resolve, deps.intervalMs ?? 60 * 60 * 1000).unref();
-      });
-    }
-  });
-  return {
-    async stop() {
-      stopped = true;
-      wake?.();
-      await pruning;
+  return startPeriodic({
+    intervalMs: deps.intervalMs ?? 60 * 60 * 1000,
+    logger: deps.logger,
+    failureMessage: 'Pruning old job events failed',
+    round: async (stopped) => {
+      const removed = await pruneEvents(deps.db, deps.options, stopped);
+      if (removed.events + removed.deliveries > 0) deps.logger.info('Old job events pruned', removed);
     },
-  };
+  });
 }
 
 /** Deletes what is past retention, step by step; answers how many rows went. */

@@ -12,11 +12,11 @@
  * next sweep, here or in another runner, finishes it: every step can be done twice.
  */
 import { inArray, sql } from 'drizzle-orm';
-import { inBackground } from '../db/backgroundWork';
 import type { AppDatabase } from '../db/database';
+import { startPeriodic, type PeriodicWork } from '../db/periodicWork';
 import { batches, batchFiles } from '../db/schema';
 import type { FileStore } from '../files/fileStore';
-import { describeError, type Logger } from '../logger';
+import type { Logger } from '../logger';
 import type { ChunkSizer } from './chunkSizer';
 import { removeBatchRecords } from './sql/removeBatchRecords';
 
@@ -28,9 +28,7 @@ export interface SweptResults {
   records: number;
 }
 
-export interface ResultSweeper {
-  stop(): Promise<void>;
-}
+export type ResultSweeper = PeriodicWork;
 
 /** Sweeps now, then every `intervalMs`, until stopped. */
 export function startResultSweeper(deps: {
@@ -47,32 +45,18 @@ export function startResultSweeper(deps: {
    */
   afterRecordsRemoved?: () => Promise<void>;
 }): ResultSweeper {
-  let stopped = false;
-  let wake: (() => void) | undefined;
-  const sweeping = inBackground(async () => {
-    while (!stopped) {
-      try {
-        const swept = await sweepExpiredResults(deps, () => stopped);
-        if (swept.batches > 0) {
-          deps.logger.info('Expired results removed', { ...swept });
-          if (swept.records > 0) await deps.afterRecordsRemoved?.();
-        }
-      } catch (error: unknown) {
-        deps.logger.error('Removing expired results failed', { error: describeError(error) });
+  return startPeriodic({
+    intervalMs: deps.intervalMs,
+    logger: deps.logger,
+    failureMessage: 'Removing expired results failed',
+    round: async (stopped) => {
+      const swept = await sweepExpiredResults(deps, stopped);
+      if (swept.batches > 0) {
+        deps.logger.info('Expired results removed', { ...swept });
+        if (swept.records > 0) await deps.afterRecordsRemoved?.();
       }
-      await new Promise<void>((resolve) => {
-        wake = resolve;
-        setTimeout(resolve, deps.intervalMs).unref();
-      });
-    }
-  });
-  return {
-    async stop() {
-      stopped = true;
-      wake?.();
-      await sweeping;
     },
-  };
+  });
 }
 
 /** Removes the results of every batch that is due, a step at a time; answers how much went. */
