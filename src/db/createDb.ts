@@ -3,13 +3,13 @@
  * postgres.js for a `postgres://` URL, the embedded PGlite otherwise. Both are
  * migrated on open and answer as the same `Database`.
  */
-import { fileURLToPath } from 'node:url';
 import type { Database } from './database';
 import { isEmbeddedDatabase, redact, type DatabaseOptions } from './databaseOptions';
 import { openPglite } from './openPglite';
 import { openPostgres } from './openPostgres';
+import { projectPath } from '../projectPath';
 
-export const MIGRATIONS_FOLDER = fileURLToPath(new URL('../../drizzle', import.meta.url));
+export const MIGRATIONS_FOLDER = projectPath('drizzle');
 
 /** Opens the database named by `options.url` and applies pending migrations. */
 export async function createDb(options: DatabaseOptions): Promise<Database> {

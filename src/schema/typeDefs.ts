@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { projectPath } from '../projectPath';
 
 /** `schema.graphql`, the one source of the API. */
-export const typeDefs = readFileSync(fileURLToPath(new URL('../../schema.graphql', import.meta.url)), 'utf8');
+export const typeDefs = readFileSync(projectPath('schema.graphql'), 'utf8');

@@ -8,13 +8,13 @@ import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
+import { projectPath } from '../projectPath';
 import { setSecurityHeaders } from './securityHeaders';
 
 const require = createRequire(import.meta.url);
 const packageFile = (name: string, file: string) => join(dirname(require.resolve(`${name}/package.json`)), file);
-const ownFile = (file: string) => fileURLToPath(new URL(`./public/${file}`, import.meta.url));
+const ownFile = (file: string) => projectPath(`src/web/public/${file}`);
 
 const ASSETS: Record<string, string> = {
   'react.production.min.js': packageFile('react', 'umd/react.production.min.js'),
