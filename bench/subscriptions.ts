@@ -23,6 +23,7 @@ import { createDb } from '../src/db/createDb';
 import { seedProfiles } from '../src/profiles/seedProfiles';
 import { createPostgresDatabase } from '../test/helpers/databases';
 import { measureEventDurability } from './eventDurability';
+import { npmStartArgs } from './serverProcess';
 import { measureWebhookThroughput } from './webhookThroughput';
 
 const SUBSCRIBERS = Number(process.env.BENCH_SUBSCRIBERS ?? 5000);
@@ -171,7 +172,7 @@ async function cycles(pid: number): Promise<void> {
 }
 
 async function startServer(url: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--max-semi-space-size=64', '--import', 'tsx', 'src/main.ts', 'serve'], {
+  const child = spawn(process.execPath, npmStartArgs(), {
     env: {
       ...process.env,
       NODE_ENV: 'production',

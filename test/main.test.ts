@@ -1,5 +1,5 @@
 /**
- * The server as users start it: `node --import tsx src/main.ts serve` in a
+ * The server as users start it: `npm start` (`node dist/main.mjs serve`) in a
  * process of its own, configured only through the environment.
  */
 import { once } from 'node:events';

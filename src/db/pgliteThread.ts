@@ -13,6 +13,7 @@ import { dirname, join } from 'node:path';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { RUNS_FROM_SOURCES } from '../projectPath';
 import { isBackgroundWork } from './backgroundWork';
 import { withExecutionTime } from './executionTime';
 import { tracedStatement } from './statementSpans';
@@ -145,10 +146,12 @@ export async function openPgliteThread(dataDir: string | undefined, migrationsFo
 }
 
 /**
- * The worker's first code: it registers tsx (our sources are TypeScript, and a
- * worker does not inherit the loader of `--import tsx`), then loads the worker.
+ * The worker's first code. Built (`npm run build`), it loads the worker's
+ * bundle beside ours. From the sources it registers tsx first (they are
+ * TypeScript, and a worker does not inherit the loader of `--import tsx`).
  */
 function bootstrapSource(): string {
+  if (!RUNS_FROM_SOURCES) return `import(${JSON.stringify(new URL('./pgliteWorker.mjs', import.meta.url).href)})`;
   const tsxRoot = dirname(createRequire(import.meta.url).resolve('tsx/package.json'));
   const tsxApi = pathToFileURL(join(tsxRoot, 'dist/esm/api/index.mjs')).href;
   const entry = new URL('./pgliteWorker.ts', import.meta.url).href;

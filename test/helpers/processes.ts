@@ -1,12 +1,14 @@
-/** The project's commands as users start them (`node --import tsx src/main.ts …`), each in its own process. */
+/**
+ * The project's commands as users start them (`npm start`: `node dist/main.mjs …`,
+ * built once for the run by `test/globalSetup.ts`), each in its own process.
+ */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { testFilesDir } from './testFiles';
 
 const PROJECT = fileURLToPath(new URL('../..', import.meta.url));
-const TSX = pathToFileURL(join(PROJECT, 'node_modules/tsx/dist/loader.mjs')).href;
 
 export interface ServiceProcess {
   child: ChildProcess;
@@ -16,10 +18,10 @@ export interface ServiceProcess {
   url: string;
 }
 
-/** Spawns `main.ts <command>` from `cwd` with only the configuration in `env` (DATABASE_URL and DATA_DIR are not inherited). */
+/** Spawns `dist/main.mjs <command>` from `cwd` with only the configuration in `env` (DATABASE_URL and DATA_DIR are not inherited). */
 export function spawnCommand(command: string, env: Record<string, string>, cwd = PROJECT): ChildProcess {
   const { DATABASE_URL: _ignored, DATA_DIR: _alsoIgnored, ...inherited } = process.env;
-  return spawn(process.execPath, ['--import', TSX, join(PROJECT, 'src/main.ts'), command], {
+  return spawn(process.execPath, [join(PROJECT, 'dist/main.mjs'), command], {
     cwd,
     // No drain on shutdown unless a test asks: tests stop many servers that no load balancer watches.
     // Result files in the tests' own directory, not the checkout's `.data`.
