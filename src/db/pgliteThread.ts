@@ -9,11 +9,8 @@
  * waits; short statements (chunks sized by time, `RUNNER_CHUNK_MS`) keep the
  * wait of each request short too.
  */
-import { dirname, join } from 'node:path';
-import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { RUNS_FROM_SOURCES } from '../projectPath';
+import { workerSource } from '../workerSource';
 import { isBackgroundWork } from './backgroundWork';
 import { withExecutionTime } from './executionTime';
 import { tracedStatement } from './statementSpans';
@@ -48,7 +45,7 @@ type Request = PgliteRequest extends infer R ? (R extends unknown ? Omit<R, 'id'
 /** Starts the thread, opens the database in `dataDir` (in memory when undefined) and migrates it. */
 export async function openPgliteThread(dataDir: string | undefined, migrationsFolder: string): Promise<PgliteClient> {
   const workerData: PgliteWorkerData = { dataDir, migrationsFolder };
-  const worker = new Worker(bootstrapSource(), { eval: true, execArgv: [], workerData });
+  const worker = new Worker(workerSource(new URL('./pgliteWorker.ts', import.meta.url), 'pgliteWorker.mjs'), { eval: true, execArgv: [], workerData });
   const pending = new Map<number, { resolve(result: unknown): void; reject(error: Error): void }>();
   const listeners = new Map<number, (payload: string) => void>();
   let nextId = 1;
@@ -143,19 +140,6 @@ export async function openPgliteThread(dataDir: string | undefined, migrationsFo
       await worker.terminate();
     },
   };
-}
-
-/**
- * The worker's first code. Built (`npm run build`), it loads the worker's
- * bundle beside ours. From the sources it registers tsx first (they are
- * TypeScript, and a worker does not inherit the loader of `--import tsx`).
- */
-function bootstrapSource(): string {
-  if (!RUNS_FROM_SOURCES) return `import(${JSON.stringify(new URL('./pgliteWorker.mjs', import.meta.url).href)})`;
-  const tsxRoot = dirname(createRequire(import.meta.url).resolve('tsx/package.json'));
-  const tsxApi = pathToFileURL(join(tsxRoot, 'dist/esm/api/index.mjs')).href;
-  const entry = new URL('./pgliteWorker.ts', import.meta.url).href;
-  return `import(${JSON.stringify(tsxApi)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); })`;
 }
 
 function deserialize(serialized: SerializedError): Error {

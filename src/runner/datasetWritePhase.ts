@@ -19,7 +19,8 @@ import type { AppDatabase } from '../db/database';
 import { batches, exportJobs, type ExportJobRow } from '../db/schema';
 import { FaultPoint, reachFaultPoint } from '../faultPoint';
 import { batchManifest, MANIFEST_NAME } from '../files/batchManifest';
-import { writeBatchFiles, writeFileSafely, type WrittenFile } from '../files/batchFileWriter';
+import { writeFileSafely, type WrittenFile } from '../files/batchFileWriter';
+import { writeBatchFilesOnThread } from '../files/fileWriterThread';
 import type { FileStore } from '../files/fileStore';
 import { contentTypeOf, outputOf } from '../files/outputSpec';
 import type { NewBatchFile } from './sql/completeJob';
@@ -55,7 +56,7 @@ export async function writeDataset(
         job.id,
         batch.id,
         async (directory) => {
-          written = await writeBatchFiles({
+          written = await writeBatchFilesOnThread({
             readChunks: () => batchRecordChunks(db, batch.id, READ_CHUNK),
             onRecordsWritten: (records) => progress.recordsWritten(records),
             output,
