@@ -241,6 +241,8 @@ export const batches = pgTable(
     expiresAt: timestampMs('expires_at'),
     /** When the sweeper finished removing its files and records; null while any may be left. */
     purgedAt: timestampMs('purged_at'),
+    /** Until when a sweeper holds the batch while it removes its results: others leave it alone until then. */
+    sweptUntil: timestampMs('swept_until'),
   },
   (t) => [
     index('batches_dataset_page_idx').on(t.orgId, t.sandboxName, t.datasetId, t.createdAt, t.id),

@@ -8,7 +8,10 @@
  * 2. removes their files and manifests from storage;
  * 3. deletes their records in short statements (`removeBatchRecords`);
  * 4. sets `purged_at`: nothing of the batch is left.
- * A crash between the steps leaves the batch due (`purged_at` null), and the
+ * Step 1 also holds the batch for `SWEEP_LEASE_MS` (`swept_until`): other
+ * sweepers, in this runner or another, leave it alone meanwhile rather than
+ * remove the same files and records a second time. A crash between the steps
+ * leaves the batch due (`purged_at` null), and once the lease has run out the
  * next sweep, here or in another runner, finishes it: every step can be done twice.
  */
 import { inArray, sql } from 'drizzle-orm';
@@ -22,6 +25,12 @@ import { removeBatchRecords } from './sql/removeBatchRecords';
 
 /** Batches one step of the sweep takes at most. */
 export const SWEEP_STEP = 20;
+/**
+ * How long a sweeper holds the batches of a step. Far longer than a step takes
+ * (its records go in short statements), so only a sweeper that died gives
+ * its batches up this way.
+ */
+export const SWEEP_LEASE_MS = 10 * 60 * 1000;
 
 export interface SweptResults {
   batches: number;
@@ -82,16 +91,17 @@ export async function sweepExpiredResults(
 }
 
 /**
- * Step 1 for the next few batches that are due: EXPIRED, and their file rows
- * gone. Batches another sweeper holds in this step are skipped.
+ * Step 1 for the next few batches that are due: EXPIRED, held for
+ * `SWEEP_LEASE_MS`, and their file rows gone. Batches another sweeper holds
+ * (in this step, or under its lease) are skipped.
  */
 async function expireDueBatches(db: AppDatabase): Promise<{ id: string; jobId: number }[]> {
   return db.transaction(async (tx) => {
     const due = await tx.execute<{ id: string; job_id: number | string }>(sql`
-      update batches set status = 'EXPIRED'
+      update batches set status = 'EXPIRED', swept_until = now() + ${SWEEP_LEASE_MS} * interval '1 millisecond'
       where id in (
         select id from batches
-        where purged_at is null and expires_at <= now()
+        where purged_at is null and expires_at <= now() and (swept_until is null or swept_until < now())
         order by expires_at
         limit ${SWEEP_STEP}
         for update skip locked)

@@ -142,16 +142,36 @@ describe.each(storageTargets)('expiry of results on $name', (target) => {
     expect(existsSync(join(testFilesDir(), jobId, batchId))).toBe(true);
   });
 
-  it('finishes a sweep a crash interrupted: a batch marked EXPIRED whose files and records are still there', async () => {
+  it('finishes a sweep a crash interrupted once its lease has run out: a batch marked EXPIRED whose files and records are still there', async () => {
     const { batchId, jobId } = await exportOn(api);
-    // What a sweeper that died after its first step leaves: EXPIRED, file rows gone, files and records left.
+    // What a sweeper that died after its first step leaves, once its lease ran out: EXPIRED, file rows gone, files and records left.
     await api.database.db.transaction(async (tx) => {
-      await tx.update(batches).set({ status: 'EXPIRED', expiresAt: sql`now() - interval '1 minute'` }).where(eq(batches.id, batchId));
+      await tx
+        .update(batches)
+        .set({ status: 'EXPIRED', expiresAt: sql`now() - interval '1 minute'`, sweptUntil: sql`now() - interval '1 second'` })
+        .where(eq(batches.id, batchId));
       await tx.delete(batchFiles).where(eq(batchFiles.batchId, batchId));
     });
     await waitUntilPurged(api, [batchId]);
     expect(await leftOf(api, batchId)).toEqual({ records: 0, fileRows: 0 });
     expect(existsSync(join(testFilesDir(), jobId, batchId))).toBe(false);
+  });
+
+  it('leaves a batch another sweeper holds alone until that sweeper’s lease runs out', async () => {
+    const { batchId, jobId } = await exportOn(api);
+    // Held by another sweeper (another runner) for an hour.
+    await api.database.db
+      .update(batches)
+      .set({ status: 'EXPIRED', expiresAt: sql`now() - interval '1 minute'`, sweptUntil: sql`now() + interval '1 hour'` })
+      .where(eq(batches.id, batchId));
+    // This server sweeps every 100 ms: ten sweeps go by.
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    expect(await leftOf(api, batchId)).toEqual({ records: PROFILES.length, fileRows: 1 });
+    expect(existsSync(join(testFilesDir(), jobId, batchId))).toBe(true);
+
+    await api.database.db.update(batches).set({ sweptUntil: sql`now() - interval '1 second'` }).where(eq(batches.id, batchId));
+    await waitUntilPurged(api, [batchId]);
+    expect(await leftOf(api, batchId)).toEqual({ records: 0, fileRows: 0 });
   });
 
   it(`sweeps more batches than one step takes (${SWEEP_STEP}), all of them`, async () => {
