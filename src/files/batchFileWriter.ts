@@ -48,12 +48,8 @@ export interface WrittenFile {
  */
 export const COLUMN_SAMPLE = 10_000;
 
-/**
- * Writes a batch's files into `directory` (created if missing) and returns them
- * in order; no records give no files. Files of other names in the directory
- * are left alone.
- */
-export async function writeBatchFiles(options: {
+/** What `writeBatchFiles` writes, where, and whom it tells. */
+export interface WriteOptions {
   /** The batch's records as JSON text, in key order, in chunks; called again for each pass (CSV and Parquet read their columns first, from the first records or all). */
   readChunks: () => AsyncIterable<string[]>;
   output: OutputSpec;
@@ -70,8 +66,15 @@ export async function writeBatchFiles(options: {
   onRecordsWritten?: (records: number) => void;
   /** CSV and Parquet: records whose columns are gathered first (default `COLUMN_SAMPLE`; tests). */
   columnSample?: number;
-}): Promise<WrittenFile[]> {
-  const { output, directory, storagePrefix, signal } = options;
+}
+
+/**
+ * Writes a batch's files into `directory` (created if missing) and returns them
+ * in order; no records give no files. Files of other names in the directory
+ * are left alone.
+ */
+export async function writeBatchFiles(options: WriteOptions): Promise<WrittenFile[]> {
+  const { output, directory, signal } = options;
   // The job's output was validated when it was created; this only guards against a caller that did not.
   const unwritable = unwritableReason(output);
   if (unwritable !== null) throw new Error(`Cannot write the batch's files: ${unwritable}`);
@@ -84,44 +87,15 @@ export async function writeBatchFiles(options: {
     const wrapping = wrappingCompression(output);
     if (wrapping === 'ZSTD') await zstdReady();
     await mkdir(directory, { recursive: true });
-    const writeWith = async (encodeFile: FileEncoder): Promise<WrittenFile[]> => {
-      const records = new RecordCursor(options.readChunks()[Symbol.asyncIterator](), signal);
-      const files: WrittenFile[] = [];
-      let counted = 0;
-      const onWritten = (n: number) => {
-        counted += n;
-        options.onRecordsWritten?.(n);
-      };
-      try {
-        for (let first = await records.take(maxRecordsPerFile); first.length > 0; first = await records.take(maxRecordsPerFile)) {
-          const fileIndex = files.length;
-          const name = `part-${String(fileIndex).padStart(5, '0')}${fileExtension(output)}`;
-          const tally = { records: 0 };
-          const contents = encodeFile(fileSlices(first, records, maxRecordsPerFile, tally, onWritten));
-          const written = await writeFileSafely(directory, name, wrapping, contents, signal);
-          files.push({ fileIndex, name, storageKey: `${storagePrefix}/${name}`, records: tally.records, ...written });
-        }
-      } catch (error: unknown) {
-        if (error instanceof ColumnsOutgrown) {
-          // Undone: the files of this attempt, and its count.
-          for (const file of files) await rm(join(directory, file.name), { force: true });
-          options.onRecordsWritten?.(-counted);
-        }
-        throw error;
-      } finally {
-        await records.close();
-      }
-      return files;
-    };
     let files: WrittenFile[];
     try {
       // Columns from the first records only: when every record fits them, they are exactly
       // the columns of all the records (see ColumnsOutgrown), and the batch is read once.
-      files = await writeWith(await fileEncoder(output, options.readChunks, signal, options.columnSample ?? COLUMN_SAMPLE));
+      files = await writeFilesOnce(options, wrapping, await fileEncoder(output, options.readChunks, signal, options.columnSample ?? COLUMN_SAMPLE));
     } catch (error: unknown) {
       if (!(error instanceof ColumnsOutgrown)) throw error;
       // A record the first ones did not foresee: the columns of every record first, then the files again.
-      files = await writeWith(await fileEncoder(output, options.readChunks, signal));
+      files = await writeFilesOnce(options, wrapping, await fileEncoder(output, options.readChunks, signal));
     }
     // The renames are durable only once the directory is flushed too.
     if (files.length > 0) await syncPath(directory);
@@ -131,6 +105,44 @@ export async function writeBatchFiles(options: {
     if (signal?.aborted) throw signal.reason;
     throw error;
   }
+}
+
+/**
+ * One attempt at a batch's files, with one encoder: the records read once,
+ * file after file. When a record outgrows the encoder's columns
+ * (ColumnsOutgrown), the attempt's files and count are undone before the
+ * error goes on to the caller, which tries again with the columns of all.
+ */
+async function writeFilesOnce(options: WriteOptions, wrapping: Compression, encodeFile: FileEncoder): Promise<WrittenFile[]> {
+  const { output, directory, storagePrefix, signal } = options;
+  const { maxRecordsPerFile } = output;
+  const records = new RecordCursor(options.readChunks()[Symbol.asyncIterator](), signal);
+  const files: WrittenFile[] = [];
+  let counted = 0;
+  const onWritten = (n: number) => {
+    counted += n;
+    options.onRecordsWritten?.(n);
+  };
+  try {
+    for (let first = await records.take(maxRecordsPerFile); first.length > 0; first = await records.take(maxRecordsPerFile)) {
+      const fileIndex = files.length;
+      const name = `part-${String(fileIndex).padStart(5, '0')}${fileExtension(output)}`;
+      const tally = { records: 0 };
+      const contents = encodeFile(fileSlices(first, records, maxRecordsPerFile, tally, onWritten));
+      const written = await writeFileSafely(directory, name, wrapping, contents, signal);
+      files.push({ fileIndex, name, storageKey: `${storagePrefix}/${name}`, records: tally.records, ...written });
+    }
+  } catch (error: unknown) {
+    if (error instanceof ColumnsOutgrown) {
+      // Undone: the files of this attempt, and its count.
+      for (const file of files) await rm(join(directory, file.name), { force: true });
+      options.onRecordsWritten?.(-counted);
+    }
+    throw error;
+  } finally {
+    await records.close();
+  }
+  return files;
 }
 
 /** How one file's records (JSON text, in slices, in file order) become its bytes, before any wrapping compression. */
