@@ -7,29 +7,18 @@
  * loop 60–80 ms each, and the API's p99 during a Parquet write rose from 13 to
  * 46 ms.
  *
- * One thread serves the whole process, started at the first write and kept
- * (unreferenced: it never keeps the process alive). If it dies, the writes
- * under way fail and the next write starts another.
+ * One thread serves the whole process: started by a write, kept while writes
+ * follow one another, and ended once none has run for `IDLE_MS`, so that an
+ * idle server holds none of its memory. It never keeps the process alive. If
+ * it dies, the writes under way fail and the next write starts another.
  */
 import { Worker } from 'node:worker_threads';
 import { workerSource } from '../workerSource';
-import type { WrittenFile } from './batchFileWriter';
+import type { WriteOptions, WrittenFile } from './batchFileWriter';
 import type { FromFileWriter, ToFileWriter } from './fileWriterProtocol';
-import type { OutputSpec } from './outputSpec';
-
-export interface ThreadWriteOptions {
-  /** The batch's records as JSON text, in key order, in chunks; called again for each pass. */
-  readChunks: () => AsyncIterable<string[]>;
-  output: OutputSpec;
-  directory: string;
-  storagePrefix: string;
-  signal?: AbortSignal;
-  onRecordsWritten?: (records: number) => void;
-  columnSample?: number;
-}
 
 interface PendingWrite {
-  options: ThreadWriteOptions;
+  options: WriteOptions;
   resolve(files: WrittenFile[]): void;
   reject(error: unknown): void;
   reads: Map<number, ChunkRead>;
@@ -37,12 +26,24 @@ interface PendingWrite {
   readError?: unknown;
 }
 
-let thread: { worker: Worker; writes: Map<number, PendingWrite> } | undefined;
+/** How long the thread outlives its last write. */
+const IDLE_MS = 10_000;
+
+interface WriterThread {
+  worker: Worker;
+  writes: Map<number, PendingWrite>;
+  /** Set while no write runs: ends the thread. */
+  idle?: NodeJS.Timeout;
+}
+
+let thread: WriterThread | undefined;
 let nextWrite = 1;
 
 /** Writes a batch's files as `writeBatchFiles` does, on the file writer's thread. */
-export function writeBatchFilesOnThread(options: ThreadWriteOptions): Promise<WrittenFile[]> {
-  const { worker, writes } = writerThread();
+export function writeBatchFilesOnThread(options: WriteOptions): Promise<WrittenFile[]> {
+  const started = writerThread();
+  const { worker, writes } = started;
+  clearTimeout(started.idle);
   const write = nextWrite++;
   return new Promise<WrittenFile[]>((resolve, reject) => {
     const pending: PendingWrite = { options, resolve, reject, reads: new Map() };
@@ -64,7 +65,7 @@ export function writeBatchFilesOnThread(options: ThreadWriteOptions): Promise<Wr
   });
 }
 
-function writerThread(): NonNullable<typeof thread> {
+function writerThread(): WriterThread {
   if (thread) return thread;
   const worker = new Worker(workerSource(new URL('./fileWriterWorker.ts', import.meta.url), 'fileWriterWorker.mjs'), {
     eval: true,
@@ -72,8 +73,15 @@ function writerThread(): NonNullable<typeof thread> {
   });
   worker.unref();
   const writes = new Map<number, PendingWrite>();
-  const started = { worker, writes };
+  const started: WriterThread = { worker, writes };
   thread = started;
+  const endIfIdle = () => {
+    if (writes.size > 0) return;
+    started.idle = setTimeout(() => {
+      if (thread === started) thread = undefined;
+      void worker.terminate();
+    }, IDLE_MS).unref();
+  };
   const post = (message: ToFileWriter) => worker.postMessage(message);
   worker.on('message', (message: FromFileWriter) => {
     const pending = writes.get(message.write);
@@ -104,6 +112,7 @@ function writerThread(): NonNullable<typeof thread> {
       case 'done':
       case 'failed': {
         writes.delete(message.write);
+        endIfIdle();
         const closing = [...pending.reads.values()].map((read) => read.close());
         void Promise.all(closing).finally(() => {
           if (message.kind === 'done') return pending.resolve(message.files);
