@@ -15,6 +15,13 @@ export interface DatabaseOptions {
   countPoolUsage?: boolean;
   /** Called with every SQL statement drizzle sends (tests count them). */
   onQuery?: (query: string) => void;
+  /**
+   * `memory://` only: a PGlite data directory dumped to a file (`dumpDataDir`,
+   * uncompressed) that the database starts from instead of an empty cluster.
+   * Tests open hundreds of databases: from a migrated snapshot each opens in
+   * about 0.5 s instead of 2 (initdb, then every migration).
+   */
+  memoryTemplate?: string;
 }
 
 /** Whether `url` names the embedded database (PGlite, on disk or in memory), which belongs to one process. */

@@ -24,7 +24,7 @@ export async function openPglite(
   }
   let client;
   try {
-    client = await openPgliteThread(dataDir, migrationsFolder);
+    client = await openPgliteThread(dataDir, migrationsFolder, dataDir ? undefined : options.memoryTemplate);
   } catch (error: unknown) {
     unlock();
     throw new Error(`Could not open and migrate the PGlite database${dataDir ? ` in ${dataDir}` : ''}`, { cause: error });

@@ -6,6 +6,8 @@
 export interface PgliteWorkerData {
   /** Where the database lives; undefined: in memory. */
   dataDir: string | undefined;
+  /** In memory: the dumped data directory it starts from (`DatabaseOptions.memoryTemplate`). */
+  memoryTemplate?: string;
   migrationsFolder: string;
 }
 

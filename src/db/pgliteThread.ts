@@ -42,9 +42,16 @@ export interface PgliteClient extends ThreadQuerier {
 
 type Request = PgliteRequest extends infer R ? (R extends unknown ? Omit<R, 'id' | 'background'> : never) : never;
 
-/** Starts the thread, opens the database in `dataDir` (in memory when undefined) and migrates it. */
-export async function openPgliteThread(dataDir: string | undefined, migrationsFolder: string): Promise<PgliteClient> {
-  const workerData: PgliteWorkerData = { dataDir, migrationsFolder };
+/**
+ * Starts the thread, opens the database in `dataDir` (in memory when
+ * undefined, from `memoryTemplate` if given) and migrates it.
+ */
+export async function openPgliteThread(
+  dataDir: string | undefined,
+  migrationsFolder: string,
+  memoryTemplate?: string,
+): Promise<PgliteClient> {
+  const workerData: PgliteWorkerData = { dataDir, migrationsFolder, ...(memoryTemplate ? { memoryTemplate } : {}) };
   const worker = new Worker(workerSource(new URL('./pgliteWorker.ts', import.meta.url), 'pgliteWorker.mjs'), { eval: true, execArgv: [], workerData });
   const pending = new Map<number, { resolve(result: unknown): void; reject(error: Error): void }>();
   const listeners = new Map<number, (payload: string) => void>();

@@ -5,6 +5,7 @@
  * timers go on while a statement runs. It applies the migrations, then answers
  * the messages of `pgliteProtocol.ts` one at a time.
  */
+import { readFileSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { PGlite, type QueryOptions, type Transaction } from '@electric-sql/pglite';
 import { drizzle } from 'drizzle-orm/pglite';
@@ -18,12 +19,14 @@ import {
 } from './pgliteProtocol';
 
 const port = parentPort!;
-const { dataDir, migrationsFolder } = workerData as PgliteWorkerData;
+const { dataDir, memoryTemplate, migrationsFolder } = workerData as PgliteWorkerData;
 
 const send = (message: PgliteResponse) => port.postMessage(message);
 
 async function open(): Promise<PGlite> {
-  const client = dataDir ? new PGlite(dataDir) : new PGlite();
+  const client = dataDir
+    ? new PGlite(dataDir)
+    : new PGlite(memoryTemplate ? { loadDataDir: new Blob([readFileSync(memoryTemplate)]) } : {});
   try {
     await migrate(drizzle({ client }), { migrationsFolder });
   } catch (error: unknown) {

@@ -17,7 +17,8 @@ export interface StorageTarget {
 }
 
 export const storageTargets: StorageTarget[] = [
-  { name: 'pglite', open: (options) => createDb({ url: 'memory://', dataDir: '', ...options }) },
+  // From the migrated snapshot test/globalSetup.ts made, when there is one (a run of vitest).
+  { name: 'pglite', open: (options) => createDb({ url: 'memory://', dataDir: '', memoryTemplate: process.env.GW_TEST_PGLITE_TEMPLATE, ...options }) },
   { name: 'postgres', open: openFreshPostgres },
 ];
 
