@@ -1,11 +1,13 @@
 /**
- * A keyset read of a batch's records walks the primary key in order even when
- * the table has no statistics, as after an export (no ANALYZE has run): the
- * plan has an index scan and no sort, on both databases.
+ * A keyset read of a batch's records (the chunk statement of
+ * `batchRecordChunks`) walks the primary key in order even when the table has
+ * no statistics, as after an export (no ANALYZE has run): the plan has an index
+ * scan and no sort, on both databases.
  */
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/db/database';
+import { chunkStatement } from '../../src/batches/batchRecordChunks';
 import { inKeyOrder } from '../../src/db/inKeyOrder';
 import { storageTargets } from '../helpers/databases';
 
@@ -23,9 +25,9 @@ describe.each(storageTargets)('reads in key order on $name', (target) => {
   afterAll(() => database?.close());
 
   const explain = (db: Pick<Database['db'], 'execute'>) =>
-    db.execute<{ 'QUERY PLAN': [{ Plan: PlanNode }] | string }>(sql`explain (format json)
-      select profile_id, record from batch_records where batch_id = 'fresh' and profile_id > '00010000'
-      order by profile_id limit 2000`);
+    db.execute<{ 'QUERY PLAN': [{ Plan: PlanNode }] | string }>(
+      sql`explain (format json) ${chunkStatement('fresh', '00010000', 2000)}`,
+    );
 
   it('plans an index scan of the primary key and no sort', async () => {
     const [row] = await inKeyOrder(database.db, (tx) => explain(tx));
