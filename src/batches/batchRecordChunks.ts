@@ -37,6 +37,20 @@ export async function* batchRecordChunks(
   /** Characters of JSON text the chunks after the first aim at, at most (tests). */
   textBudget = CHUNK_TEXT_BUDGET,
 ): AsyncGenerator<string[], void, undefined> {
+  for await (const text of batchRecordTexts(db, batchId, chunkSize, textBudget)) yield text.split('\n');
+}
+
+/**
+ * The same chunks as `batchRecordChunks`, each as the database answers it: its
+ * records' JSON text joined by line breaks (for a consumer that writes lines,
+ * the NDJSON endpoint, no need to split them).
+ */
+export async function* batchRecordTexts(
+  db: AppDatabase,
+  batchId: string,
+  chunkSize = DEFAULT_CHUNK_SIZE,
+  textBudget = CHUNK_TEXT_BUDGET,
+): AsyncGenerator<string, void, undefined> {
   let afterKey: string | null = null;
   let size = Math.min(chunkSize, FIRST_CHUNK);
   for (;;) {
@@ -44,12 +58,12 @@ export async function* batchRecordChunks(
     const asked = size;
     const rows: ChunkRow[] = await inKeyOrder(db, (tx) => tx.execute<ChunkRow>(chunkStatement(batchId, after, asked)));
     const records = Number(rows[0]?.records ?? 0);
-    const lines = rows[0]?.lines ?? '';
-    if (records > 0) yield lines.split('\n');
+    const text = rows[0]?.lines ?? '';
+    if (records > 0) yield text;
     // Fewer than asked for: the batch has no more.
     if (records < asked) return;
     afterKey = rows[0]!.last_key;
-    size = Math.max(1, Math.min(chunkSize, asked * GROWTH, Math.floor(textBudget / (lines.length / records))));
+    size = Math.max(1, Math.min(chunkSize, asked * GROWTH, Math.floor(textBudget / (text.length / records))));
   }
 }
 

@@ -7,7 +7,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ApolloServerErrorCode } from '@apollo/server/errors';
-import { batchRecordChunks } from '../batches/batchRecordChunks';
+import { batchRecordTexts } from '../batches/batchRecordChunks';
 import { holdsRecords } from '../batches/holdsRecords';
 import { findBatch } from '../batches/findBatch';
 import { hasExpired } from '../batches/resultExpiry';
@@ -63,9 +63,9 @@ export function batchRecordsHandler(
       let clientGone = false;
       res.once('close', () => (clientGone = true));
       // Leaving the loop early (client gone) ends the generator: no further chunk is read.
-      for await (const lines of holdsRecords(batch) ? batchRecordChunks(db, batch.id) : []) {
+      for await (const text of holdsRecords(batch) ? batchRecordTexts(db, batch.id) : []) {
         if (clientGone) break;
-        if (!res.write(lines.join('\n') + '\n')) await drained(res);
+        if (!res.write(text + '\n')) await drained(res);
         if (clientGone) break;
       }
       res.end();
