@@ -61,11 +61,15 @@ describe.each(storageTargets)('the runner on $name', (target) => {
     const tenth = (event: JobEvent) =>
       event.progress.totalProfiles ? Math.floor((event.progress.processedProfiles * 10) / event.progress.totalProfiles) : 0;
     for (const [earlier, later] of progress.slice(1).map((event, i) => [progress[i]!, event] as const)) {
-      // A progress event says more than the one before: profiles read, or the total once counted.
+      // A progress event says more than the one before: profiles read, the total once
+      // counted, or (once every profile is read) records in files, the last tenth of percent.
+      expect(later.progress.processedProfiles).toBeGreaterThanOrEqual(earlier.progress.processedProfiles);
+      expect(later.progress.percent).toBeGreaterThanOrEqual(earlier.progress.percent);
       if (later.progress.totalProfiles === earlier.progress.totalProfiles) {
-        expect(later.progress.processedProfiles).toBeGreaterThan(earlier.progress.processedProfiles);
-      } else {
-        expect(later.progress.processedProfiles).toBeGreaterThanOrEqual(earlier.progress.processedProfiles);
+        const saysMore =
+          later.progress.processedProfiles > earlier.progress.processedProfiles ||
+          (later.progress.processedProfiles === later.progress.totalProfiles && later.progress.percent > earlier.progress.percent);
+        expect(saysMore, JSON.stringify([earlier.progress, later.progress])).toBe(true);
       }
       // Sooner than 250 ms only to announce a new tenth of the job (the first known one
       // when the total has just been counted).
