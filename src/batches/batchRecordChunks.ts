@@ -16,39 +16,28 @@ const FIRST_CHUNK = 16;
 const GROWTH = 4;
 const CHUNK_TEXT_BUDGET = 32 * 1024 * 1024;
 
-/** Records read per statement by `batchRecordChunks` unless told otherwise. */
+/** Records read per statement by `batchRecordTexts` unless told otherwise. */
 export const DEFAULT_CHUNK_SIZE = 1000;
 
 /**
- * A batch's records as JSON text, in chunks of at most `chunkSize`, by profile
- * id: one short statement a chunk (walking the key in order: `inKeyOrder`), so
- * no connection or snapshot is held while a slow consumer reads (PGlite has
- * only one connection), and at most one chunk is in memory. The next chunk is
- * read only when the consumer asks for it, and never once it stops iterating.
+ * A batch's records in chunks of at most `chunkSize`, by profile id, each
+ * chunk as the database answers it: its records' JSON text (jsonb's, one line
+ * each) joined by line breaks. One short statement a chunk (walking the key in
+ * order: `inKeyOrder`), so no connection or snapshot is held while a slow
+ * consumer reads (PGlite has only one connection), and at most one chunk is in
+ * memory. The next chunk is read only when the consumer asks for it, and never
+ * once it stops iterating. Consumers that want records split the text where
+ * they use it (the file writer's thread); the NDJSON endpoint writes it as is.
  *
  * Each profile appears at most once (it is the key), but a batch still being
  * written (`LOADING`) may gain records behind the position already read.
  * `batchId` must be a batch already read for the caller's tenant.
  */
-export async function* batchRecordChunks(
-  db: AppDatabase,
-  batchId: string,
-  chunkSize = DEFAULT_CHUNK_SIZE,
-  /** Characters of JSON text the chunks after the first aim at, at most (tests). */
-  textBudget = CHUNK_TEXT_BUDGET,
-): AsyncGenerator<string[], void, undefined> {
-  for await (const text of batchRecordTexts(db, batchId, chunkSize, textBudget)) yield text.split('\n');
-}
-
-/**
- * The same chunks as `batchRecordChunks`, each as the database answers it: its
- * records' JSON text joined by line breaks (for a consumer that writes lines,
- * the NDJSON endpoint, no need to split them).
- */
 export async function* batchRecordTexts(
   db: AppDatabase,
   batchId: string,
   chunkSize = DEFAULT_CHUNK_SIZE,
+  /** Characters of JSON text the chunks after the first aim at, at most (tests). */
   textBudget = CHUNK_TEXT_BUDGET,
 ): AsyncGenerator<string, void, undefined> {
   let afterKey: string | null = null;

@@ -50,8 +50,13 @@ export const COLUMN_SAMPLE = 10_000;
 
 /** What `writeBatchFiles` writes, where, and whom it tells. */
 export interface WriteOptions {
-  /** The batch's records as JSON text, in key order, in chunks; called again for each pass (CSV and Parquet read their columns first, from the first records or all). */
-  readChunks: () => AsyncIterable<string[]>;
+  /**
+   * The batch's records in key order, in chunks, each the JSON text of its
+   * records joined by line breaks (as `batchRecordTexts` reads them: JSON text
+   * holds no raw line break); called again for each pass (CSV and Parquet read
+   * their columns first, from the first records or all).
+   */
+  readChunks: () => AsyncIterable<string>;
   output: OutputSpec;
   /** Absolute directory the files go into (created if missing). */
   directory: string;
@@ -155,7 +160,7 @@ type FileEncoder = (slices: AsyncIterable<readonly string[]>) => AsyncIterable<B
  */
 async function fileEncoder(
   output: OutputSpec,
-  readChunks: () => AsyncIterable<string[]>,
+  readChunks: () => AsyncIterable<string>,
   signal: AbortSignal | undefined,
   /** Gather the columns of (about) this many first records only; default all. */
   sample = Infinity,
@@ -181,18 +186,24 @@ async function fileEncoder(
 
 /** A pass over the batch's records (its first chunks, until `most` records are seen), checking the signal between chunks. */
 async function eachRecord(
-  readChunks: () => AsyncIterable<string[]>,
+  readChunks: () => AsyncIterable<string>,
   signal: AbortSignal | undefined,
   most: number,
   visit: (line: string) => void,
 ): Promise<void> {
   let seen = 0;
-  for await (const chunk of readChunks()) {
+  for await (const text of readChunks()) {
     signal?.throwIfAborted();
-    for (const line of chunk) visit(line);
-    seen += chunk.length;
+    const lines = recordLines(text);
+    for (const line of lines) visit(line);
+    seen += lines.length;
     if (seen >= most) return; // ends the read too
   }
+}
+
+/** A chunk's records, one JSON text each. */
+function recordLines(chunk: string): string[] {
+  return chunk === '' ? [] : chunk.split('\n');
 }
 
 /** A text format: a header (maybe empty), then each slice of records as lines. */
@@ -203,9 +214,8 @@ function lineFile(header: string, encode: (lines: readonly string[]) => string):
   };
 }
 
-/** jsonb's text is one line already: written as given, each line ended by `\n`. */
+/** jsonb's text is one line already (the chunk was split on line breaks): written as given, each line ended by `\n`. */
 function encodeJsonLines(lines: readonly string[]): string {
-  for (const line of lines) if (line.includes('\n')) throw new Error('A JSON Lines record holds a line break');
   return lines.join('\n') + '\n';
 }
 
@@ -309,7 +319,7 @@ class RecordCursor {
   #done = false;
 
   constructor(
-    private readonly chunks: AsyncIterator<string[]>,
+    private readonly chunks: AsyncIterator<string>,
     private readonly signal: AbortSignal | undefined,
   ) {}
 
@@ -324,7 +334,7 @@ class RecordCursor {
         this.#chunk = [];
         return [];
       }
-      this.#chunk = next.value;
+      this.#chunk = recordLines(next.value);
       this.#position = 0;
     }
     const slice = this.#chunk.slice(this.#position, this.#position + most);

@@ -13,8 +13,12 @@ import type { OutputSpec } from './outputSpec';
 
 export type ToFileWriter =
   | { kind: 'write'; write: number; output: OutputSpec; directory: string; storagePrefix: string; columnSample?: number }
-  /** The next chunk of a read; `lines` null once the batch has no more, `error` when reading it failed. */
-  | { kind: 'chunk'; write: number; read: number; lines: string[] | null; error?: string }
+  /**
+   * The next chunk of a read, its records' JSON text joined by line breaks, as
+   * the database gave it (split on the writer's thread, not the server's);
+   * `text` null once the batch has no more, `error` when reading it failed.
+   */
+  | { kind: 'chunk'; write: number; read: number; text: string | null; error?: string }
   | { kind: 'abort'; write: number };
 
 export type FromFileWriter =

@@ -54,7 +54,7 @@ function start(message: Extract<ToFileWriter, { kind: 'write' }>): void {
 }
 
 /** One pass over the batch: chunks asked of the server's thread one at a time. */
-async function* pulledChunks(write: number, state: Write): AsyncGenerator<string[]> {
+async function* pulledChunks(write: number, state: Write): AsyncGenerator<string> {
   const read = state.nextRead++;
   send({ kind: 'open', write, read });
   let ended = false;
@@ -71,11 +71,11 @@ async function* pulledChunks(write: number, state: Write): AsyncGenerator<string
         send({ kind: 'next', write, read });
       }).finally(() => signal.removeEventListener('abort', onAbort));
       if (chunk.error !== undefined) throw new Error(chunk.error);
-      if (chunk.lines === null) {
+      if (chunk.text === null) {
         ended = true;
         return;
       }
-      yield chunk.lines;
+      yield chunk.text;
     }
   } finally {
     if (!ended) send({ kind: 'close', write, read });

@@ -14,7 +14,7 @@
 import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { asc, eq } from 'drizzle-orm';
-import { batchRecordChunks } from '../batches/batchRecordChunks';
+import { batchRecordTexts } from '../batches/batchRecordChunks';
 import type { AppDatabase } from '../db/database';
 import { batches, exportJobs, type ExportJobRow } from '../db/schema';
 import { FaultPoint, reachFaultPoint } from '../faultPoint';
@@ -57,7 +57,7 @@ export async function writeDataset(
         batch.id,
         async (directory) => {
           written = await writeBatchFilesOnThread({
-            readChunks: () => batchRecordChunks(db, batch.id, READ_CHUNK),
+            readChunks: () => batchRecordTexts(db, batch.id, READ_CHUNK),
             onRecordsWritten: (records) => progress.recordsWritten(records),
             output,
             directory,

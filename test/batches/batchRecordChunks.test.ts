@@ -6,17 +6,17 @@
  */
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { batchRecordChunks } from '../../src/batches/batchRecordChunks';
+import { batchRecordTexts } from '../../src/batches/batchRecordChunks';
 import type { Database } from '../../src/db/database';
 import { storageTargets } from '../helpers/databases';
 
 async function chunksOf(database: Database, batchId: string, chunkSize: number, textBudget?: number): Promise<string[][]> {
   const chunks: string[][] = [];
-  for await (const chunk of batchRecordChunks(database.db, batchId, chunkSize, textBudget)) chunks.push(chunk);
+  for await (const text of batchRecordTexts(database.db, batchId, chunkSize, textBudget)) chunks.push(text.split('\n'));
   return chunks;
 }
 
-describe.each(storageTargets)('batchRecordChunks on $name', (target) => {
+describe.each(storageTargets)('batchRecordTexts on $name', (target) => {
   let database: Database;
   /** Batch 'seven': 7 records of about 1,000 characters each; a line break and non-ASCII inside values. */
   let expected: string[];

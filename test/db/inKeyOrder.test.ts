@@ -1,6 +1,6 @@
 /**
  * A keyset read of a batch's records (the chunk statement of
- * `batchRecordChunks`) walks the primary key in order even when the table has
+ * `batchRecordTexts`) walks the primary key in order even when the table has
  * no statistics, as after an export (no ANALYZE has run): the plan has an index
  * scan and no sort, on both databases.
  */

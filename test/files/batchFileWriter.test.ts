@@ -59,9 +59,10 @@ const CSV_ROWS: Record<string, string | undefined>[] = [
 ];
 
 /** The records as the database hands them over: JSON text lines, in chunks of `size`. */
-function chunksOf(records: readonly Record<string, unknown>[], size: number): () => AsyncIterable<string[]> {
+/** Chunks as the database gives them: the records' JSON text joined by line breaks. */
+function chunksOf(records: readonly Record<string, unknown>[], size: number): () => AsyncIterable<string> {
   return async function* () {
-    for (let i = 0; i < records.length; i += size) yield records.slice(i, i + size).map((record) => JSON.stringify(record));
+    for (let i = 0; i < records.length; i += size) yield records.slice(i, i + size).map((record) => JSON.stringify(record)).join('\n');
   };
 }
 
@@ -208,7 +209,7 @@ describe('writeBatchFiles', () => {
     const directory = await freshDirectory();
     const files = await writeBatchFiles({
       readChunks: async function* () {
-        yield [];
+        yield '';
       },
       output: { format: 'CSV', compression: 'GZIP', maxRecordsPerFile: 2 },
       directory,
@@ -231,9 +232,9 @@ describe('writeBatchFiles', () => {
     const lines = RECORDS.map((record) => JSON.stringify(record));
     const files = await writeBatchFiles({
       readChunks: async function* () {
-        yield lines.slice(0, 2);
+        yield lines.slice(0, 2).join('\n');
         seenWhileWriting.push(await readdir(directory));
-        yield lines.slice(2);
+        yield lines.slice(2).join('\n');
         seenWhileWriting.push(await readdir(directory));
       },
       output: { format: 'JSONL', compression: 'GZIP', maxRecordsPerFile: 1000 },
@@ -267,7 +268,7 @@ describe('writeBatchFiles', () => {
             controller.abort('lost');
           }
           chunksRead += 1;
-          yield [JSON.stringify({ profileId: `p${String(chunk).padStart(3, '0')}` })];
+          yield JSON.stringify({ profileId: `p${String(chunk).padStart(3, '0')}` });
         }
       },
       output: { format: 'JSONL', compression: 'GZIP', maxRecordsPerFile: 1000 },
@@ -286,7 +287,7 @@ describe('writeBatchFiles', () => {
     const failure = new Error('connection lost');
     const writing = writeBatchFiles({
       readChunks: async function* () {
-        yield [JSON.stringify(RECORDS[0])];
+        yield JSON.stringify(RECORDS[0]);
         throw failure;
       },
       output: { format: 'JSONL', compression: 'GZIP', maxRecordsPerFile: 1000 },
@@ -308,8 +309,8 @@ describe('writeBatchFiles', () => {
     const directory = await freshDirectory();
     // 40 chunks of 100 records of about 1 KB: each chunk is more than the stream's 64 KiB high-water mark.
     const chunk = (index: number) =>
-      Array.from({ length: 100 }, (_, i) => JSON.stringify({ profileId: `p${index}-${i}`, padding: 'x'.repeat(1000) }));
-    const chunkBytes = Buffer.byteLength(chunk(10).join('\n') + '\n');
+      Array.from({ length: 100 }, (_, i) => JSON.stringify({ profileId: `p${index}-${i}`, padding: 'x'.repeat(1000) })).join('\n');
+    const chunkBytes = Buffer.byteLength(chunk(10) + '\n');
     const lags: number[] = [];
     await writeBatchFiles({
       readChunks: async function* () {

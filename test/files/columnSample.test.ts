@@ -43,7 +43,7 @@ async function write(lines: string[], output: OutputSpec, columnSample: number) 
       for (let at = 0; at < lines.length; at += 2) {
         const chunk = lines.slice(at, at + 2);
         read += chunk.length;
-        yield chunk;
+        yield chunk.join('\n');
       }
     },
     output,

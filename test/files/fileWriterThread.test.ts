@@ -30,7 +30,7 @@ const records = (count: number, tag: string) =>
   );
 const chunksOf = (lines: string[], size: number) =>
   async function* () {
-    for (let at = 0; at < lines.length; at += size) yield lines.slice(at, at + size);
+    for (let at = 0; at < lines.length; at += size) yield lines.slice(at, at + size).join('\n');
   };
 const summary = (files: { name: string; records: number; bytes: number; sha256: string }[]) =>
   files.map(({ name, records, bytes, sha256 }) => ({ name, records, bytes, sha256 }));
@@ -83,7 +83,7 @@ describe('the file writer thread', () => {
       directory: dir,
       storagePrefix: 'x',
       readChunks: async function* () {
-        yield records(1_200, 'p').slice(0, 600);
+        yield records(1_200, 'p').slice(0, 600).join('\n');
         throw failure;
       },
     });
@@ -104,7 +104,7 @@ describe('the file writer thread', () => {
         for (;;) {
           chunks += 1;
           if (chunks === 5) controller.abort('cancelled');
-          yield records(10, `c${chunks}-`);
+          yield records(10, `c${chunks}-`).join('\n');
         }
       },
     });

@@ -50,7 +50,7 @@ describe.each<OutputSpec>([
     let writerCount = 0;
     await writeBatchFiles({
       readChunks: async function* () {
-        for (let at = 0; at < lines.length; at += 2) yield lines.slice(at, at + 2);
+        for (let at = 0; at < lines.length; at += 2) yield lines.slice(at, at + 2).join('\n');
       },
       output,
       directory,
