@@ -13,13 +13,17 @@
  * remove the same files and records a second time. A crash between the steps
  * leaves the batch due (`purged_at` null), and once the lease has run out the
  * next sweep, here or in another runner, finishes it: every step can be done twice.
+ * A batch whose files or records cannot be removed (the store refuses, a bucket
+ * is down) is left the same way, and the sweep goes on with the others: one
+ * such batch must not hold up every later one. A step where every batch fails
+ * ends the round (the store is likely down); the next round tries again.
  */
 import { inArray, sql } from 'drizzle-orm';
 import type { AppDatabase } from '../db/database';
 import { startPeriodic, type PeriodicWork } from '../db/periodicWork';
 import { batches, batchFiles } from '../db/schema';
 import type { FileStore } from '../files/fileStore';
-import type { Logger } from '../logger';
+import { describeError, type Logger } from '../logger';
 import type { ChunkSizer } from './chunkSizer';
 import { removeBatchRecords } from './sql/removeBatchRecords';
 
@@ -35,6 +39,8 @@ export const SWEEP_LEASE_MS = 10 * 60 * 1000;
 export interface SweptResults {
   batches: number;
   records: number;
+  /** Batches left for a later sweep (once their lease has run out): removing their files or records failed. */
+  failed: number;
 }
 
 export type ResultSweeper = PeriodicWork;
@@ -60,7 +66,7 @@ export function startResultSweeper(deps: {
     failureMessage: 'Removing expired results failed',
     round: async (stopped) => {
       const swept = await sweepExpiredResults(deps, stopped);
-      if (swept.batches > 0) {
+      if (swept.batches > 0 || swept.failed > 0) {
         deps.logger.info('Expired results removed', { ...swept });
         if (swept.records > 0) await deps.afterRecordsRemoved?.();
       }
@@ -70,22 +76,32 @@ export function startResultSweeper(deps: {
 
 /** Removes the results of every batch that is due, a step at a time; answers how much went. */
 export async function sweepExpiredResults(
-  deps: { db: AppDatabase; files: FileStore; sizer: ChunkSizer },
+  deps: { db: AppDatabase; files: FileStore; sizer: ChunkSizer; logger?: Logger },
   stopped: () => boolean = () => false,
 ): Promise<SweptResults> {
-  const { db, files, sizer } = deps;
-  const swept: SweptResults = { batches: 0, records: 0 };
+  const { db, files, sizer, logger } = deps;
+  const swept: SweptResults = { batches: 0, records: 0, failed: 0 };
   while (!stopped()) {
     const due = await expireDueBatches(db);
+    const purged: string[] = [];
     for (const batch of due) {
-      await files.removeBatch(batch.jobId, batch.id);
-      swept.records += await removeBatchRecords(db, [batch.id], sizer);
+      try {
+        await files.removeBatch(batch.jobId, batch.id);
+        swept.records += await removeBatchRecords(db, [batch.id], sizer);
+        purged.push(batch.id);
+      } catch (error: unknown) {
+        swept.failed += 1;
+        logger?.error('Removing an expired batch failed; a sweep after its lease tries again', {
+          batchId: batch.id,
+          jobId: batch.jobId,
+          retryAfterMs: SWEEP_LEASE_MS,
+          error: describeError(error),
+        });
+      }
     }
-    if (due.length > 0) {
-      await db.update(batches).set({ purgedAt: sql`now()` }).where(inArray(batches.id, due.map((batch) => batch.id)));
-    }
-    swept.batches += due.length;
-    if (due.length < SWEEP_STEP) break;
+    if (purged.length > 0) await db.update(batches).set({ purgedAt: sql`now()` }).where(inArray(batches.id, purged));
+    swept.batches += purged.length;
+    if (due.length < SWEEP_STEP || purged.length === 0) break;
   }
   return swept;
 }
