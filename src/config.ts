@@ -19,6 +19,12 @@ export interface Config {
   databaseUrl: string | undefined;
   /** Where the embedded PGlite keeps its files. Env: `DATA_DIR`, default `./.data/pglite`. */
   dataDir: string;
+  /**
+   * The embedded PGlite's `shared_buffers`, in MB: its page cache, all of it in
+   * the process's memory from the start. Env: `PGLITE_SHARED_BUFFERS_MB`, default
+   * PGlite's 128.
+   */
+  pgliteSharedBuffersMb: number;
   /** HTTP port. Env: `PORT`, default 4000; 0 picks a free port. */
   port: number;
   /**
@@ -78,6 +84,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const config: Config = {
     databaseUrl: env.DATABASE_URL || undefined,
     dataDir,
+    pgliteSharedBuffersMb: integer(env, 'PGLITE_SHARED_BUFFERS_MB', 128, 1, 1024),
     port: integer(env, 'PORT', 4000, 0, 65535),
     host: env.HOST || (auth.mode === 'none' ? '127.0.0.1' : undefined),
     auth,

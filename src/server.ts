@@ -97,6 +97,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     (await createDb({
       url: config.databaseUrl,
       dataDir: config.dataDir,
+      pgliteSharedBuffersMb: config.pgliteSharedBuffersMb,
       poolSize: config.poolSize,
       countPoolUsage: config.metrics.enabled,
     }));

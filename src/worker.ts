@@ -33,6 +33,7 @@ export async function startWorker(config: Config, { logger }: { logger: Logger }
   const database = await createDb({
     url: config.databaseUrl,
     dataDir: config.dataDir,
+    pgliteSharedBuffersMb: config.pgliteSharedBuffersMb,
     poolSize: config.poolSize,
     countPoolUsage: served,
   });

@@ -86,3 +86,14 @@ describe('loadConfig: result files in S3', () => {
     expect(() => loadConfig({ FILES_S3_BUCKET: 'gw-results', FILES_S3_PREFIX: prefix })).toThrow(/^FILES_S3_PREFIX must be key segments/);
   });
 });
+
+describe('loadConfig: the embedded database', () => {
+  it("gives PGlite its own 128 MB of shared_buffers unless PGLITE_SHARED_BUFFERS_MB says otherwise", () => {
+    expect(loadConfig({}).pgliteSharedBuffersMb).toBe(128);
+    expect(loadConfig({ PGLITE_SHARED_BUFFERS_MB: '32' }).pgliteSharedBuffersMb).toBe(32);
+  });
+
+  it.each([['0'], ['1025'], ['32MB'], ['1.5'], ['lots']])('refuses PGLITE_SHARED_BUFFERS_MB=%s, naming it', (value) => {
+    expect(() => loadConfig({ PGLITE_SHARED_BUFFERS_MB: value })).toThrow(/PGLITE_SHARED_BUFFERS_MB must be an integer from 1 to 1024/);
+  });
+});

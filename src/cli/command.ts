@@ -53,7 +53,13 @@ async function execute<Args>(command: Command<Args>, argv: string[], say: (messa
   const config = loadConfig();
   let database: Database;
   try {
-    database = await createDb({ url: config.databaseUrl, dataDir: config.dataDir, poolSize: 2, countPoolUsage: false });
+    database = await createDb({
+      url: config.databaseUrl,
+      dataDir: config.dataDir,
+      pgliteSharedBuffersMb: config.pgliteSharedBuffersMb,
+      poolSize: 2,
+      countPoolUsage: false,
+    });
   } catch (error: unknown) {
     if (error instanceof DataDirInUseError) {
       say(error.message);

@@ -24,7 +24,10 @@ export async function openPglite(
   }
   let client;
   try {
-    client = await openPgliteThread(dataDir, migrationsFolder, dataDir ? undefined : options.memoryTemplate);
+    client = await openPgliteThread(dataDir, migrationsFolder, {
+      ...(dataDir ? {} : { memoryTemplate: options.memoryTemplate }),
+      sharedBuffersMb: options.pgliteSharedBuffersMb,
+    });
   } catch (error: unknown) {
     unlock();
     throw new Error(`Could not open and migrate the PGlite database${dataDir ? ` in ${dataDir}` : ''}`, { cause: error });

@@ -8,6 +8,8 @@ export interface PgliteWorkerData {
   dataDir: string | undefined;
   /** In memory: the dumped data directory it starts from (`DatabaseOptions.memoryTemplate`). */
   memoryTemplate?: string;
+  /** `shared_buffers` in MB; undefined: PGlite's own. */
+  sharedBuffersMb?: number;
   migrationsFolder: string;
 }
 

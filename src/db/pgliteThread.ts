@@ -49,9 +49,14 @@ type Request = PgliteRequest extends infer R ? (R extends unknown ? Omit<R, 'id'
 export async function openPgliteThread(
   dataDir: string | undefined,
   migrationsFolder: string,
-  memoryTemplate?: string,
+  settings: Pick<PgliteWorkerData, 'memoryTemplate' | 'sharedBuffersMb'> = {},
 ): Promise<PgliteClient> {
-  const workerData: PgliteWorkerData = { dataDir, migrationsFolder, ...(memoryTemplate ? { memoryTemplate } : {}) };
+  const workerData: PgliteWorkerData = {
+    dataDir,
+    migrationsFolder,
+    ...(settings.memoryTemplate ? { memoryTemplate: settings.memoryTemplate } : {}),
+    ...(settings.sharedBuffersMb === undefined ? {} : { sharedBuffersMb: settings.sharedBuffersMb }),
+  };
   const worker = new Worker(workerSource(new URL('./pgliteWorker.ts', import.meta.url), 'pgliteWorker.mjs'), { eval: true, execArgv: [], workerData });
   const pending = new Map<number, { resolve(result: unknown): void; reject(error: Error): void }>();
   const listeners = new Map<number, (payload: string) => void>();

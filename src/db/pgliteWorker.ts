@@ -19,14 +19,18 @@ import {
 } from './pgliteProtocol';
 
 const port = parentPort!;
-const { dataDir, memoryTemplate, migrationsFolder } = workerData as PgliteWorkerData;
+const { dataDir, memoryTemplate, sharedBuffersMb, migrationsFolder } = workerData as PgliteWorkerData;
 
 const send = (message: PgliteResponse) => port.postMessage(message);
 
 async function open(): Promise<PGlite> {
+  // As a start parameter, beside PGlite's own: its `postgresqlconf` option would rewrite the
+  // data directory's whole postgresql.conf, and the setting would outlive the process.
+  const startParams =
+    sharedBuffersMb === undefined ? {} : { startParams: [...PGlite.defaultStartParams, '-c', `shared_buffers=${sharedBuffersMb}MB`] };
   const client = dataDir
-    ? new PGlite(dataDir)
-    : new PGlite(memoryTemplate ? { loadDataDir: new Blob([readFileSync(memoryTemplate)]) } : {});
+    ? new PGlite({ dataDir, ...startParams })
+    : new PGlite({ ...(memoryTemplate ? { loadDataDir: new Blob([readFileSync(memoryTemplate)]) } : {}), ...startParams });
   try {
     await migrate(drizzle({ client }), { migrationsFolder });
   } catch (error: unknown) {

@@ -93,6 +93,7 @@ export async function startTestServer(
     {
       databaseUrl: undefined,
       dataDir: '',
+      pgliteSharedBuffersMb: 128,
       port: 0,
       host: '127.0.0.1',
       poolSize: 5,
