@@ -22,6 +22,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql, type SQL } from 'drizzle-orm';
+import { loadConfig } from '../src/config';
 import { createDb } from '../src/db/createDb';
 import type { Database } from '../src/db/database';
 import { SEED_REFERENCE_TIME, seedProfiles } from '../src/profiles/seedProfiles';
@@ -235,7 +236,12 @@ async function explainChunk(database: Database, { segmentId, expression }: Case,
 async function databasePlace(kind: Kind): Promise<{ open(): Promise<Database>; remove(): Promise<void> }> {
   if (kind === 'pglite') {
     const dataDir = mkdtempSync(join(tmpdir(), 'bench-segments-'));
-    return { open: () => createDb({ url: undefined, dataDir }), remove: async () => rmSync(dataDir, { recursive: true, force: true }) };
+    // PGLITE_SHARED_BUFFERS_MB as the server reads it.
+    const { pgliteSharedBuffersMb } = loadConfig();
+    return {
+      open: () => createDb({ url: undefined, dataDir, pgliteSharedBuffersMb }),
+      remove: async () => rmSync(dataDir, { recursive: true, force: true }),
+    };
   }
   const postgres = await createPostgresDatabase();
   return { open: () => createDb({ url: postgres.url, dataDir: '' }), remove: () => postgres.drop() };
