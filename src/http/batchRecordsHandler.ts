@@ -7,7 +7,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ApolloServerErrorCode } from '@apollo/server/errors';
-import { batchRecordTexts } from '../batches/batchRecordChunks';
+import { batchRecordTexts } from '../batches/batchRecordTexts';
 import { holdsRecords } from '../batches/holdsRecords';
 import { findBatch } from '../batches/findBatch';
 import { hasExpired } from '../batches/resultExpiry';

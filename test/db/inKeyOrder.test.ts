@@ -7,7 +7,7 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/db/database';
-import { chunkStatement } from '../../src/batches/batchRecordChunks';
+import { chunkStatement } from '../../src/batches/batchRecordTexts';
 import { inKeyOrder } from '../../src/db/inKeyOrder';
 import { storageTargets } from '../helpers/databases';
 

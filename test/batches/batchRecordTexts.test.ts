@@ -6,7 +6,7 @@
  */
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { batchRecordTexts } from '../../src/batches/batchRecordChunks';
+import { batchRecordTexts } from '../../src/batches/batchRecordTexts';
 import type { Database } from '../../src/db/database';
 import { storageTargets } from '../helpers/databases';
 
