@@ -1,6 +1,7 @@
 /** The only reader of `process.env`: everything else receives a typed `Config`. */
 import { join, resolve } from 'node:path';
 import type { AuthOptions } from './auth/authOptions';
+import type { DatabaseOptions } from './db/databaseOptions';
 import type { LimitOptions } from './limits/limitOptions';
 import { LOG_LEVELS } from './logger';
 import type { LoggingOptions } from './logging/loggingOptions';
@@ -190,6 +191,11 @@ function authOptions(env: NodeJS.ProcessEnv): AuthOptions {
     throw new Error(`AUTH_MODE=jwt needs ${needs}`);
   }
   return options;
+}
+
+/** Where the database is and how the embedded one opens: what every process of ours opens it with. */
+export function databaseOf(config: Config): Pick<DatabaseOptions, 'url' | 'dataDir' | 'pgliteSharedBuffersMb'> {
+  return { url: config.databaseUrl, dataDir: config.dataDir, pgliteSharedBuffersMb: config.pgliteSharedBuffersMb };
 }
 
 function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {

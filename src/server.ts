@@ -12,7 +12,7 @@ import {
 } from '@apollo/server/plugin/disabled';
 import { createAuthenticator } from './auth/authenticator';
 import { startBackgroundServices } from './backgroundServices';
-import type { Config } from './config';
+import { databaseOf, type Config } from './config';
 import {
   createContext,
   createSchemaOnlyContext,
@@ -95,9 +95,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   const database =
     options.database ??
     (await createDb({
-      url: config.databaseUrl,
-      dataDir: config.dataDir,
-      pgliteSharedBuffersMb: config.pgliteSharedBuffersMb,
+      ...databaseOf(config),
       poolSize: config.poolSize,
       countPoolUsage: config.metrics.enabled,
     }));

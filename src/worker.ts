@@ -6,7 +6,7 @@
  * API's servers would never see them.
  */
 import { startBackgroundServices } from './backgroundServices';
-import type { Config } from './config';
+import { databaseOf, type Config } from './config';
 import { createDb } from './db/createDb';
 import { createDatabaseEventBus } from './events/databaseEventBus';
 import { serveMetricsPort, METRICS_PATH, type MetricsServer } from './http/metricsHandler';
@@ -31,9 +31,7 @@ export async function startWorker(config: Config, { logger }: { logger: Logger }
   // Recorded only where they are served: without METRICS_PORT nothing would read them.
   const served = config.metrics.enabled && config.metrics.port !== undefined;
   const database = await createDb({
-    url: config.databaseUrl,
-    dataDir: config.dataDir,
-    pgliteSharedBuffersMb: config.pgliteSharedBuffersMb,
+    ...databaseOf(config),
     poolSize: config.poolSize,
     countPoolUsage: served,
   });

@@ -4,7 +4,7 @@
  * (refusing, with what to do, when a running server holds the embedded one),
  * and a last word on failure (exit 1).
  */
-import { loadConfig } from '../config';
+import { databaseOf, loadConfig } from '../config';
 import { createDb } from '../db/createDb';
 import type { Database } from '../db/database';
 import { DataDirInUseError } from '../db/dataDirLock';
@@ -53,13 +53,7 @@ async function execute<Args>(command: Command<Args>, argv: string[], say: (messa
   const config = loadConfig();
   let database: Database;
   try {
-    database = await createDb({
-      url: config.databaseUrl,
-      dataDir: config.dataDir,
-      pgliteSharedBuffersMb: config.pgliteSharedBuffersMb,
-      poolSize: 2,
-      countPoolUsage: false,
-    });
+    database = await createDb({ ...databaseOf(config), poolSize: 2, countPoolUsage: false });
   } catch (error: unknown) {
     if (error instanceof DataDirInUseError) {
       say(error.message);

@@ -51,12 +51,7 @@ export async function openPgliteThread(
   migrationsFolder: string,
   settings: Pick<PgliteWorkerData, 'memoryTemplate' | 'sharedBuffersMb'> = {},
 ): Promise<PgliteClient> {
-  const workerData: PgliteWorkerData = {
-    dataDir,
-    migrationsFolder,
-    ...(settings.memoryTemplate ? { memoryTemplate: settings.memoryTemplate } : {}),
-    ...(settings.sharedBuffersMb === undefined ? {} : { sharedBuffersMb: settings.sharedBuffersMb }),
-  };
+  const workerData: PgliteWorkerData = { dataDir, migrationsFolder, ...settings };
   const worker = new Worker(workerSource(new URL('./pgliteWorker.ts', import.meta.url), 'pgliteWorker.mjs'), { eval: true, execArgv: [], workerData });
   const pending = new Map<number, { resolve(result: unknown): void; reject(error: Error): void }>();
   const listeners = new Map<number, (payload: string) => void>();

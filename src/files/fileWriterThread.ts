@@ -4,10 +4,10 @@
  * (the database is this thread's), a chunk ahead of what the writer has asked
  * for, and handed over as the database's text (one string: splitting it into
  * records here and cloning each took a fifth of this thread's busy time in a
- * JSON Lines write); splitting, parsing and encoding them, hashing and compressing happen
- * there. Measured on PostgreSQL, Parquet's row groups held the event
- * loop 60–80 ms each, and the API's p99 during a Parquet write rose from 13 to
- * 46 ms.
+ * JSON Lines write); splitting, parsing and encoding them, hashing and
+ * compressing happen there. Measured on PostgreSQL, Parquet's row groups held
+ * the event loop 60–80 ms each, and the API's p99 during a Parquet write rose
+ * from 13 to 46 ms.
  *
  * One thread serves the whole process: started by a write, kept while writes
  * follow one another, and ended once none has run for `IDLE_MS`, so that an

@@ -66,7 +66,7 @@ export function startResultSweeper(deps: {
     failureMessage: 'Removing expired results failed',
     round: async (stopped) => {
       const swept = await sweepExpiredResults(deps, stopped);
-      if (swept.batches > 0 || swept.failed > 0) {
+      if (swept.batches > 0) {
         deps.logger.info('Expired results removed', { ...swept });
         if (swept.records > 0) await deps.afterRecordsRemoved?.();
       }
