@@ -114,6 +114,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       chunkSize: integer(env, 'RUNNER_CHUNK_SIZE', 2_000, 1, 1_000_000),
       chunkTargetMs: integer(env, 'RUNNER_CHUNK_MS', 70, 1, 60_000),
       maxAttempts: integer(env, 'RUNNER_MAX_ATTEMPTS', 3, 1, 100),
+      shardMinProfiles: integer(env, 'RUNNER_SHARD_MIN_PROFILES', 100_000, 1, 1_000_000_000),
       pollMs: integer(env, 'RUNNER_POLL_MS', 250, 10, 60_000),
       resultTtlDays: integer(env, 'RESULT_TTL_DAYS', 7, 1, 3_650),
       resultSweepMs: integer(env, 'RESULT_SWEEP_MS', 60_000, 50, 86_400_000),

@@ -14,6 +14,8 @@ export interface RowsQueryResultHKT extends PgQueryResultHKT {
 }
 
 export type AppDatabase = PgDatabase<RowsQueryResultHKT, typeof schema>;
+/** What `db.transaction` hands its callback: statements of one transaction. */
+export type AppTransaction = Parameters<Parameters<AppDatabase['transaction']>[0]>[0];
 
 export interface Database {
   db: AppDatabase;

@@ -152,6 +152,51 @@ export const exportJobs = pgTable(
 export type DatasetRow = typeof datasets.$inferSelect;
 export type ExportJobRow = typeof exportJobs.$inferSelect;
 
+/**
+ * A part of a sharded export (src/runner/shardedExport.ts): the candidates with a
+ * profile id in (`after_profile_id`, `up_to_profile_id`], run by any runner under a
+ * lease of its own, with its own checkpoint and counters. The job's counters are
+ * the sum of its parts'. A job has parts only when it was split at its start.
+ */
+export const exportJobParts = pgTable(
+  'export_job_parts',
+  {
+    jobId: bigint('job_id', { mode: 'number' })
+      .notNull()
+      .references(() => exportJobs.id, { onDelete: 'cascade' }),
+    part: integer('part').notNull(),
+    orgId: text('org_id').notNull(),
+    sandboxName: text('sandbox_name').notNull(),
+    /** The range: after this id (null: from the first)… */
+    afterProfileId: text('after_profile_id'),
+    /** …up to and with this one (null: to the last). */
+    upToProfileId: text('up_to_profile_id'),
+    /** PENDING (to claim), RUNNING (a runner holds it), DONE (every candidate read), FAILED, or ENDED (its job ended first). */
+    status: text('status').notNull().default('PENDING'),
+    checkpointProfileId: text('checkpoint_profile_id'),
+    processedProfiles: integer('processed_profiles').notNull().default(0),
+    exportedProfiles: integer('exported_profiles').notNull().default(0),
+    exportedProfilesByNamespace: jsonb('exported_profiles_by_namespace').$type<Record<string, number>>().notNull().default({}),
+    /** Records written into each batch: `{batchId: count}`. */
+    recordsByBatch: jsonb('records_by_batch').$type<Record<string, number>>().notNull().default({}),
+    attempts: integer('attempts').notNull().default(0),
+    lockedBy: text('locked_by'),
+    lockedUntil: timestampMs('locked_until'),
+    /** Why the part failed (FAILED only): EXPORT_ATTEMPTS_EXHAUSTED, or the name of the error that ended it. */
+    error: text('error'),
+  },
+  (t) => [
+    primaryKey({ columns: [t.jobId, t.part] }),
+    // The runners' look for parts to claim: only parts not yet done are in it.
+    index('export_job_parts_queue_idx').on(t.jobId).where(sql`${t.status} in ('PENDING', 'RUNNING')`),
+    // Running parts of a tenant, counted against RUNNER_TENANT_LIMIT at every claim.
+    index('export_job_parts_tenant_running_idx').on(t.orgId, t.sandboxName).where(sql`${t.status} = 'RUNNING'`),
+    check('export_job_parts_status_check', sql`${t.status} in ('PENDING', 'RUNNING', 'DONE', 'FAILED', 'ENDED')`),
+  ],
+);
+
+export type ExportJobPartRow = typeof exportJobParts.$inferSelect;
+
 /** The profile store: one merged customer document per tenant and `profileId`. */
 export const profiles = pgTable(
   'profiles',

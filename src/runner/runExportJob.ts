@@ -4,20 +4,19 @@
  * client cancels, FAILED on an error, or handed back when the runner stops.
  */
 import type { AppDatabase } from '../db/database';
-import { PostgresErrorCode, postgresErrorCode } from '../db/postgresErrors';
 import type { ExportJobRow } from '../db/schema';
 import { describeError, type Logger } from '../logger';
 import type { RunnerMetrics } from '../metrics/gatewayMetrics';
-import { chunkSizer, lightStatementSizer } from './chunkSizer';
+import { lightStatementSizer } from './chunkSizer';
+import { readChunks } from './chunkLoop';
+import { readParts, shardIfLarge } from './shardedExport';
 import { ExportErrorCode } from './exportErrorCode';
 import { startHeartbeat } from './heartbeat';
 import { planExport } from './exportPlan';
 import type { RunnerOptions } from './runnerOptions';
-import { statementTimeoutOf } from './runnerPool';
 import { completeJob } from './sql/completeJob';
 import { countExportProfiles } from './sql/countExportProfiles';
 import { endJobWithoutResult } from './sql/endJobWithoutResult';
-import { exportChunk } from './sql/exportChunk';
 import { releaseJob } from './sql/releaseJob';
 import { removeBatchRecords } from './sql/removeBatchRecords';
 import { renewLease } from './sql/renewLease';
@@ -137,36 +136,21 @@ export async function runExportJob(env: ExportRunEnvironment, claimed: ExportJob
             .catch((error: unknown) =>
               env.logger.error('Counting an export failed', { jobId: claimed.id, error: describeError(error) }),
             );
-    let checkpoint = started.checkpointProfileId;
-    const chunks = chunkSizer({ max: options.chunkSize, targetMs: options.chunkTargetMs });
-    for (;;) {
-      if (env.stopping()) {
-        await releaseJob(db, claimed.id, runnerId);
-        return 'released';
-      }
-      let chunk;
-      try {
-        const run = { runnerId, leaseMs: options.leaseMs, chunkSize: chunks.size, after: checkpoint };
-        chunk = await inSpan('export chunk', { attributes: { 'export_chunk.size': run.chunkSize } }, async (span) => {
-          const outcome = await exportChunk(db, plan, run);
-          span.setAttribute('export_chunk.profiles_read', outcome.scanned);
-          return outcome;
-        });
-      } catch (error: unknown) {
-        // Ended by the runner's statement timeout (runnerPool.ts): too big for the time it
-        // may hold the job row. Nothing of it was written; a smaller one tries again.
-        if (postgresErrorCode(error) !== PostgresErrorCode.QUERY_CANCELED || chunks.size === 1) throw error;
-        env.logger.info('Export chunk ran out of time; retrying smaller', { jobId: claimed.id, profiles: chunks.size });
-        chunks.record(statementTimeoutOf(options), false);
-        continue;
-      }
-      chunks.record(chunk.elapsedMs, chunk.reachedEnd);
-      if (chunk.status === null || leaseLost) return 'lost'; // another runner holds the job now
-      metrics?.profilesRead.inc(chunk.scanned);
-      checkpoint = chunk.checkpoint;
-      if (chunk.status === 'CANCELLING') return await end({ status: 'CANCELLED' });
-      if (chunk.reachedEnd) break;
+    const parts = await shardIfLarge(env, started, plan);
+    const read = parts > 0
+      ? await readParts(env, started, () => leaseLost)
+      : await readChunks(env, { plan, after: started.checkpointProfileId, leaseLost: () => leaseLost });
+    if (typeof read === 'object') {
+      return await end({
+        status: 'FAILED',
+        errors: [
+          read.failed === ExportErrorCode.ATTEMPTS_EXHAUSTED
+            ? { code: ExportErrorCode.ATTEMPTS_EXHAUSTED, msg: 'A part of the export was interrupted too many times and has been given up', callStack: null }
+            : { code: ExportErrorCode.EXPORT_FAILED, msg: 'A part of the export failed; its partial data was removed', callStack: read.failed },
+        ],
+      });
     }
+    if (read !== 'read') return await stopped(read);
     const profilesRead = new Date();
     await counted;
     const writing = await startDatasetWrite(db, claimed.id, runnerId, profilesRead);

@@ -8,6 +8,9 @@
  *   renews. A runner that dies lets its lease expire; another claims the job.
  * - chunk: the next profiles of a run (keyset on profile_id), exported by one
  *   SQL statement that also moves the job's checkpoint, so runs resume exactly.
+ * - part: a key range of a big job's profiles (shardedExport.ts), claimed and run by
+ *   any runner as a job is, with its own lease and checkpoint; the job's runner
+ *   (its coordinator) sums the parts' progress and finishes the job.
  * - batch: where records land, one per job (or per segment with segmentPerBatch).
  * - lease: how long a claim lasts (`locked_until`); the heartbeat renews it, and a
  *   runner that lost it stops writing (every write is fenced on `locked_by`).
@@ -34,7 +37,9 @@ import { runExportJob, type RunOutcome } from './runExportJob';
 import type { FileStore } from '../files/fileStore';
 import type { RunnerOptions } from './runnerOptions';
 import type { ExportJobRow, SegmentJobRow } from '../db/schema';
-import { claimNext } from './sql/claimJob';
+import { claimNext, type ClaimedJob } from './sql/claimJob';
+import type { ClaimedPart } from './sql/claimPart';
+import { runExportPart } from './shardedExport';
 import { runSegmentJob } from './runSegmentJob';
 import { batchesWithAbandonedRecords, removeBatchRecords } from './sql/removeBatchRecords';
 
@@ -85,7 +90,7 @@ export function startRunner(deps: {
         while (!stopping && running.size < options.concurrency) {
           const claimed = await claimNext(db, { runnerId: id, leaseMs: options.leaseMs, tenantLimit: options.tenantLimit });
           if (!claimed) break;
-          const run = (claimed.kind === 'export' ? startExportRun(claimed.job) : startSegmentRun(claimed.job))
+          const run = startRun(claimed)
             .finally(() => {
               running.delete(run);
               wakeUp();
@@ -104,6 +109,12 @@ export function startRunner(deps: {
     }
   }
 
+  function startRun(claimed: ClaimedJob): Promise<void> {
+    if (claimed.kind === 'export') return startExportRun(claimed.job);
+    if (claimed.kind === 'part') return startPartRun(claimed);
+    return startSegmentRun(claimed.job);
+  }
+
   function startExportRun(job: ExportJobRow): Promise<void> {
     logger.info('Export job claimed', { jobId: job.id, runnerId: id, attempt: job.attempts });
     const claimedAt = performance.now();
@@ -113,6 +124,17 @@ export function startRunner(deps: {
         if (metrics) recordRun(metrics, outcome, (performance.now() - claimedAt) / 1000);
       })
       .catch((error: unknown) => logger.error('Export run crashed', { jobId: job.id, error: describeError(error) }));
+  }
+
+  // A part of another runner's sharded job: its coordinator sums, ends and publishes the job.
+  function startPartRun(claimed: ClaimedPart): Promise<void> {
+    const { job, part } = claimed;
+    logger.info('Export part claimed', { jobId: job.id, part: part.part, runnerId: id, attempt: part.attempts });
+    return withLogContext({ jobId: job.id }, () => runExportPart(environment, claimed, undefined, contextOfTraceParent(job.traceParent)))
+      .then((outcome) => {
+        if (outcome === 'lost') metrics?.leasesLost.inc();
+      })
+      .catch((error: unknown) => logger.error('Export part run crashed', { jobId: job.id, part: part.part, error: describeError(error) }));
   }
 
   // Segment jobs have metrics of their own only in what they evaluate

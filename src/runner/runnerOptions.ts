@@ -14,6 +14,11 @@ export interface RunnerOptions {
    * PGlite's one connection) for long.
    */
   chunkTargetMs: number;
+  /**
+   * Candidates above which an export is split into parts that runners run at once
+   * (`RUNNER_SHARD_MIN_PROFILES`, default 100,000; shardedExport.ts).
+   */
+  shardMinProfiles: number;
   /** Runs of a job before it fails for good (`RUNNER_MAX_ATTEMPTS`, default 3). */
   maxAttempts: number;
   /** How often an idle runner looks for work (`RUNNER_POLL_MS`, default 250). */

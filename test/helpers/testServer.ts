@@ -60,6 +60,7 @@ export const NO_RUNNER: RunnerOptions = {
   chunkSize: 50,
   chunkTargetMs: 50,
   maxAttempts: 3,
+  shardMinProfiles: 100_000,
   pollMs: 20,
   resultTtlDays: 7,
   resultSweepMs: 60_000,

@@ -25,6 +25,8 @@ import { membershipQualifies, profileQualifies } from './exportConditions';
 export interface ChunkSlice {
   /** The checkpoint: the slice starts after this profile id (null: at the start). */
   after: string | null;
+  /** The last profile id the slice may take (a part's end, shardedExport.ts); null or absent: no end. */
+  upTo?: string | null;
   /** The most candidate ids it takes. */
   limit: number;
   /** Read each profile's document (a chunk), or only its id (the count). */
@@ -35,6 +37,7 @@ export interface ChunkSlice {
 
 export function chunkSource(plan: ExportPlan, slice: ChunkSlice): SQL {
   const from = slice.after ?? '';
+  const upTo = (column: SQL) => (slice.upTo == null ? sql`` : sql` and ${column} <= ${slice.upTo}`);
   const columns = sql.join(
     [
       slice.documents ? sql`p.profile_id, p.identities, p.attributes, p.namespaces` : sql`p.profile_id`,
@@ -46,7 +49,7 @@ export function chunkSource(plan: ExportPlan, slice: ChunkSlice): SQL {
     return sql`chunk_range as materialized (
         select ${columns}, ${profileQualifies(plan)} as qualifies
         from profiles p
-        where p.org_id = ${plan.orgId} and p.sandbox_name = ${plan.sandboxName} and p.profile_id > ${from}
+        where p.org_id = ${plan.orgId} and p.sandbox_name = ${plan.sandboxName} and p.profile_id > ${from}${upTo(sql`p.profile_id`)}
         order by p.profile_id limit ${slice.limit}
       ),
       chunk_ids as (select profile_id from chunk_range),
@@ -61,7 +64,7 @@ export function chunkSource(plan: ExportPlan, slice: ChunkSlice): SQL {
   const perSegment = Math.max(1, Math.ceil(slice.limit / plan.segments.length));
   const lists = plan.segments.map(
     (segment, i) => sql`(select m.profile_id, ${i}::int as list from segment_memberships m
-      where ${membershipQualifies(plan, segment)} and m.profile_id > ${from}
+      where ${membershipQualifies(plan, segment)} and m.profile_id > ${from}${upTo(sql`m.profile_id`)}
       order by m.profile_id limit ${perSegment})`,
   );
   return sql`members as materialized (${sql.join(lists, sql` union all `)}),

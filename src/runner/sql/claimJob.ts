@@ -1,12 +1,16 @@
 import { eq, sql, type SQL } from 'drizzle-orm';
 import type { AppDatabase } from '../../db/database';
 import { exportJobs, segmentJobs, type ExportJobRow, type SegmentJobRow } from '../../db/schema';
+import { partWantsWork, takePart, type ClaimedPart } from './claimPart';
 
 // Arbitrary constant: claims take turns, so the per-tenant limit holds even when runners claim at once.
-const CLAIM_LOCK_KEY = 727_002;
+export const CLAIM_LOCK_KEY = 727_002;
 
-/** What a runner took: an export job or a segment job (`evaluateSegments`). */
-export type ClaimedJob = { kind: 'export'; job: ExportJobRow } | { kind: 'segment'; job: SegmentJobRow };
+/** What a runner took: an export job, a part of a sharded export job, or a segment job (`evaluateSegments`). */
+export type ClaimedJob =
+  | { kind: 'export'; job: ExportJobRow }
+  | ({ kind: 'part' } & ClaimedPart)
+  | { kind: 'segment'; job: SegmentJobRow };
 
 export interface ClaimOptions {
   runnerId: string;
@@ -16,9 +20,9 @@ export interface ClaimOptions {
 
 /**
  * Takes the oldest job that wants work, export or segment job alike — NEW, or
- * PROCESSING (CANCELLING) whose lease expired: its runner died — of a tenant
- * running fewer than `tenantLimit` jobs of both kinds, under a lease for
- * `runnerId`. Null when there is none.
+ * PROCESSING (CANCELLING) whose lease expired: its runner died — or a part of a
+ * sharded export (as old as its job) that no runner holds, of a tenant running
+ * fewer than `tenantLimit` jobs and parts, under a lease for `runnerId`. Null when there is none.
  */
 export async function claimNext(db: AppDatabase, options: ClaimOptions): Promise<ClaimedJob | null> {
   return db.transaction(async (tx) => {
@@ -29,6 +33,11 @@ export async function claimNext(db: AppDatabase, options: ClaimOptions): Promise
          where ${exportWantsWork(sql`j`)} and ${belowTenantLimit(sql`j`, options.tenantLimit)}
          order by j.creation_time, j.id limit 1)
         union all
+        (select 'part' as kind, p.job_id::text || ':' || p.part as id, j.creation_time
+         from export_job_parts p join export_jobs j on j.id = p.job_id
+         where ${partWantsWork(sql`p`)} and j.status = 'PROCESSING' and ${belowTenantLimit(sql`j`, options.tenantLimit)}
+         order by j.creation_time, p.job_id, p.part limit 1)
+        union all
         (select 'segment' as kind, s.id, s.creation_time from segment_jobs s
          where ${segmentWantsWork(sql`s`)} and ${belowTenantLimit(sql`s`, options.tenantLimit)}
          order by s.creation_time, s.id limit 1)
@@ -36,6 +45,11 @@ export async function claimNext(db: AppDatabase, options: ClaimOptions): Promise
       order by creation_time
       limit 1`);
     if (!oldest) return null;
+    if (oldest.kind === 'part') {
+      const [jobId, part] = oldest.id.split(':').map(Number) as [number, number];
+      const claimed = await takePart(tx, jobId, part, options);
+      return claimed ? { kind: 'part', ...claimed } : null;
+    }
     const lease = sql`now() + ${options.leaseMs} * interval '1 millisecond'`;
     if (oldest.kind === 'segment') {
       // The WHERE is checked again on the row as it is now, as for export jobs.
@@ -78,12 +92,19 @@ function segmentWantsWork(job: SQL): SQL {
   return sql`(${job}.status = 'NEW' or (${job}.status = 'PROCESSING' and coalesce(${job}.locked_until < now(), true)))`;
 }
 
-/** The job's tenant runs fewer than `limit` jobs under a live lease, export and segment jobs together. */
-function belowTenantLimit(job: SQL, limit: number): SQL {
+/**
+ * The job's tenant runs fewer than `limit` jobs and parts under a live lease: export jobs
+ * that are not sharded, parts of those that are, and segment jobs.
+ */
+export function belowTenantLimit(job: SQL, limit: number): SQL {
   return sql`(
     (select count(*) from export_jobs r
      where r.org_id = ${job}.org_id and r.sandbox_name = ${job}.sandbox_name
-       and r.status in ('PROCESSING', 'CANCELLING') and r.locked_until >= now())
+       and r.status in ('PROCESSING', 'CANCELLING') and r.locked_until >= now()
+       and not exists (select 1 from export_job_parts p where p.job_id = r.id))
+    + (select count(*) from export_job_parts p
+       where p.org_id = ${job}.org_id and p.sandbox_name = ${job}.sandbox_name
+         and p.status = 'RUNNING' and p.locked_until >= now())
     + (select count(*) from segment_jobs r
        where r.org_id = ${job}.org_id and r.sandbox_name = ${job}.sandbox_name
          and r.status = 'PROCESSING' and r.locked_until >= now())

@@ -1,14 +1,15 @@
 import { eq, sql } from 'drizzle-orm';
 import type { AppDatabase } from '../../db/database';
-import { batches, exportJobs, type ExportJobRow } from '../../db/schema';
+import { batches, exportJobParts, exportJobs, type ExportJobRow } from '../../db/schema';
 import type { ExportJobErrorEntry } from '../../jobs/exportJobStatus';
 import { heldBy } from './heldBy';
 
 /**
  * Ends a job that will export nothing: CANCELLED (its batches ABORTED) or
  * FAILED with its errors (batches FAILED). The counters of written records go
- * back to zero and times are recorded; the batches' partial records are left
- * for `removeBatchRecords`, in steps (readers see none of them already).
+ * back to zero, times are recorded and a sharded job's parts end; the batches'
+ * partial records are left for `removeBatchRecords`, in steps (readers see none
+ * of them already).
  */
 export async function endJobWithoutResult(
   db: AppDatabase,
@@ -34,6 +35,12 @@ export async function endJobWithoutResult(
       .where(heldBy(jobId, runnerId))
       .returning();
     if (!ended) return null;
+    // A sharded job's parts end with it. This waits for any part's chunk in flight (it
+    // holds its part's row), so no chunk writes records after the job's are removed.
+    await tx
+      .update(exportJobParts)
+      .set({ status: 'ENDED', lockedBy: null, lockedUntil: null })
+      .where(eq(exportJobParts.jobId, jobId));
     const abandoned = await tx
       .update(batches)
       .set({ status: outcome.status === 'CANCELLED' ? 'ABORTED' : 'FAILED', recordCount: 0 })

@@ -33,6 +33,12 @@ export interface ChunkRun {
   chunkSize: number;
   /** The checkpoint: the chunk starts after this profile id. */
   after: string | null;
+  /**
+   * Set for a chunk of a part of a sharded export (shardedExport.ts): it reads up to the
+   * part's end and moves the part's checkpoint and counters instead of the job's, so parts
+   * never wait for each other on the job's row. The job's status is still answered.
+   */
+  part?: { part: number; upTo: string | null };
 }
 
 export async function exportChunk(db: AppDatabase, plan: ExportPlan, run: ChunkRun): Promise<ChunkOutcome> {
@@ -43,7 +49,7 @@ export async function exportChunk(db: AppDatabase, plan: ExportPlan, run: ChunkR
     status: ExportJobStatus | null;
     processed: number | null;
     checkpoint: string | null;
-  }>(exportChunkSql(plan, run));
+  }>(run.part ? partChunkSql(plan, run, run.part) : exportChunkSql(plan, run));
   const [row] = result;
   return {
     elapsedMs: executionTimeOf(result, performance.now() - startedAt),
@@ -57,7 +63,6 @@ export async function exportChunk(db: AppDatabase, plan: ExportPlan, run: ChunkR
 
 /** The statement of one chunk: filter, projection and write. */
 function exportChunkSql(plan: ExportPlan, run: ChunkRun): SQL {
-  const leaves = leafColumns(plan.paths);
   return sql`
       -- Fence: the job row, locked, only while this runner holds the lease. A runner
       -- whose lease another took meanwhile waits for that claim, then finds nothing
@@ -65,7 +70,78 @@ function exportChunkSql(plan: ExportPlan, run: ChunkRun): SQL {
       with fence as (
         select id from export_jobs where id = ${plan.jobId} and locked_by = ${run.runnerId} for update
       ),
-      ${chunkSource(plan, { after: run.after, limit: run.chunkSize, documents: true, columns: leaves.columns })},${
+      ${chunkWrites(plan, run)},
+      batch_counts as (
+        update batches b set record_count = b.record_count + m.n
+        from batch_records_added m
+        where b.id = m.batch_id and m.n > 0 and exists (select 1 from fence)
+        returning b.id
+      ),
+      job as (
+        update export_jobs j set
+          checkpoint_profile_id = coalesce((select max(profile_id) from chunk_ids), j.checkpoint_profile_id),
+          processed_profiles = j.processed_profiles + (select count(*) from chunk),
+          exported_profiles = j.exported_profiles + (select coalesce(sum(n), 0) from batch_records_added),
+          exported_profiles_by_namespace = ${addedCounts(sql`j.exported_profiles_by_namespace`, sql`select namespace, n from namespaces`)},
+          locked_until = now() + ${run.leaseMs} * interval '1 millisecond',
+          update_time = now()
+        where j.id in (select id from fence)
+        returning j.status, j.processed_profiles
+      )
+      select (select count(*) from chunk_ids) as scanned,
+             (select reached from slice_end) as reached_end,
+             (select status from job) as status,
+             (select processed_profiles from job) as processed,
+             coalesce((select max(profile_id) from chunk_ids), ${run.after}) as checkpoint`;
+}
+
+/**
+ * The statement of one chunk of a part: as `exportChunkSql`, fenced on the part's row
+ * instead of the job's. Its last chunk marks the part DONE and lets it go. Batches'
+ * record counts are the coordinator's to set from the parts (partsProgress.ts): a
+ * chunk that updated the batch row would wait for every other part's chunk.
+ */
+function partChunkSql(plan: ExportPlan, run: ChunkRun, part: { part: number }): SQL {
+  const reached = sql`(select reached from slice_end)`;
+  return sql`
+      -- Fence: the part's row, locked, only while this runner holds it and it runs. Ending
+      -- the job ends its parts (endJobWithoutResult), which waits for this lock: a chunk
+      -- that starts after that writes nothing.
+      with fence as (
+        select job_id from export_job_parts
+        where job_id = ${plan.jobId} and part = ${part.part} and locked_by = ${run.runnerId} and status = 'RUNNING'
+        for update
+      ),
+      ${chunkWrites(plan, run)},
+      part_row as (
+        update export_job_parts t set
+          checkpoint_profile_id = coalesce((select max(profile_id) from chunk_ids), t.checkpoint_profile_id),
+          processed_profiles = t.processed_profiles + (select count(*) from chunk),
+          exported_profiles = t.exported_profiles + (select coalesce(sum(n), 0) from batch_records_added),
+          exported_profiles_by_namespace = ${addedCounts(sql`t.exported_profiles_by_namespace`, sql`select namespace, n from namespaces`)},
+          records_by_batch = ${addedCounts(sql`t.records_by_batch`, sql`select batch_id, n from batch_records_added`)},
+          status = case when ${reached} then 'DONE' else t.status end,
+          locked_by = case when ${reached} then null else t.locked_by end,
+          locked_until = case when ${reached} then null else now() + ${run.leaseMs} * interval '1 millisecond' end
+        where t.job_id = ${plan.jobId} and t.part = ${part.part} and exists (select 1 from fence)
+        returning t.processed_profiles
+      )
+      select (select count(*) from chunk_ids) as scanned,
+             ${reached} as reached_end,
+             (select status from export_jobs where id = ${plan.jobId} and exists (select 1 from part_row)) as status,
+             (select processed_profiles from part_row) as processed,
+             coalesce((select max(profile_id) from chunk_ids), ${run.after}) as checkpoint`;
+}
+
+/**
+ * The CTEs every chunk shares after its `fence`: the chunk's profiles (`chunkSource`),
+ * their records written (`written`, only when the fence holds a row), and what the chunk
+ * adds to the counters: `batch_records_added` (batch_id, n) and `namespaces` (namespace, n).
+ */
+function chunkWrites(plan: ExportPlan, run: ChunkRun): SQL {
+  const leaves = leafColumns(plan.paths);
+  const slice = { after: run.after, upTo: run.part?.upTo ?? null, limit: run.chunkSize, documents: true, columns: leaves.columns };
+  return sql`${chunkSource(plan, slice)},${
         plan.targets.length > 1 ? sql`
       matches as (${batchMatches(plan)}),` : sql``
       }
@@ -79,41 +155,24 @@ function exportChunkSql(plan: ExportPlan, run: ChunkRun): SQL {
         select p.batch_id, p.profile_id, ${recordOf(plan, leaves.leaf)} from ${recordRows(plan)} p
         where exists (select 1 from fence)
       ),
-      batch_counts as (
-        update batches b set record_count = b.record_count + m.n
-        from batch_records_added m
-        where b.id = m.batch_id and m.n > 0 and exists (select 1 from fence)
-        returning b.id
-      ),
       -- Each record counts once per namespace its profile has. (unnest in the select
       -- list costs a third of a lateral function scan on PGlite.)
       namespaces as (
         select namespace, count(*)::int as n
         from (select unnest(p.namespaces) as namespace from ${recordRows(plan)} p) each_namespace
         group by namespace
-      ),
-      job as (
-        update export_jobs j set
-          checkpoint_profile_id = coalesce((select max(profile_id) from chunk_ids), j.checkpoint_profile_id),
-          processed_profiles = j.processed_profiles + (select count(*) from chunk),
-          exported_profiles = j.exported_profiles + (select coalesce(sum(n), 0) from batch_records_added),
-          exported_profiles_by_namespace = (
-            select coalesce(jsonb_object_agg(namespace, n), '{}'::jsonb) from (
-              select namespace, sum(n)::int as n from (
-                select key as namespace, value::int as n from jsonb_each_text(j.exported_profiles_by_namespace)
-                union all select namespace, n from namespaces
-              ) counts group by namespace
-            ) totals),
-          locked_until = now() + ${run.leaseMs} * interval '1 millisecond',
-          update_time = now()
-        where j.id in (select id from fence)
-        returning j.status, j.processed_profiles
-      )
-      select (select count(*) from chunk_ids) as scanned,
-             (select reached from slice_end) as reached_end,
-             (select status from job) as status,
-             (select processed_profiles from job) as processed,
-             coalesce((select max(profile_id) from chunk_ids), ${run.after}) as checkpoint`;
+      )`;
+}
+
+/** A jsonb object of counts (`{key: n}`) with the rows of `additions` (key, n) added. */
+export function addedCounts(counts: SQL, additions: SQL): SQL {
+  return sql`(
+    select coalesce(jsonb_object_agg(key, n), '{}'::jsonb) from (
+      select key, sum(n)::int as n from (
+        select key, value::int as n from jsonb_each_text(${counts})
+        union all select * from (${additions}) added
+      ) each_count group by key
+    ) totals)`;
 }
 
 /**

@@ -1,0 +1,55 @@
+import { and, eq, sql, type SQL } from 'drizzle-orm';
+import type { AppDatabase, AppTransaction } from '../../db/database';
+import { exportJobParts, exportJobs, type ExportJobPartRow, type ExportJobRow } from '../../db/schema';
+import { belowTenantLimit, CLAIM_LOCK_KEY, type ClaimOptions } from './claimJob';
+
+/** A part a runner took, with its job as it is now. */
+export interface ClaimedPart {
+  part: ExportJobPartRow;
+  job: ExportJobRow;
+}
+
+/** A part to claim: PENDING, or RUNNING whose runner's lease expired. */
+export function partWantsWork(part: SQL): SQL {
+  return sql`(${part}.status = 'PENDING' or (${part}.status = 'RUNNING' and coalesce(${part}.locked_until < now(), true)))`;
+}
+
+/**
+ * Takes the first part of `jobId` that wants work, as `claimNext` takes any (the
+ * tenant's limit counts the part). The job's coordinator runs its own parts this way.
+ */
+export async function claimPartOf(db: AppDatabase, jobId: number, options: ClaimOptions): Promise<ClaimedPart | null> {
+  return db.transaction(async (tx) => {
+    await tx.execute(sql`select pg_advisory_xact_lock(${CLAIM_LOCK_KEY})`);
+    const [first] = await tx.execute<{ part: number }>(sql`
+      select p.part from export_job_parts p join export_jobs j on j.id = p.job_id
+      where p.job_id = ${jobId} and ${partWantsWork(sql`p`)} and j.status = 'PROCESSING'
+        and ${belowTenantLimit(sql`j`, options.tenantLimit)}
+      order by p.part limit 1
+      -- A part whose expired lease's last chunk is still in flight is passed over, not waited for.
+      for update of p skip locked`);
+    return first ? takePart(tx, jobId, Number(first.part), options) : null;
+  });
+}
+
+/** Claims one part under a lease for `options.runnerId`, checking again that it wants work. */
+export async function takePart(
+  tx: AppTransaction,
+  jobId: number,
+  part: number,
+  options: ClaimOptions,
+): Promise<ClaimedPart | null> {
+  const [claimed] = await tx
+    .update(exportJobParts)
+    .set({
+      status: 'RUNNING',
+      lockedBy: options.runnerId,
+      lockedUntil: sql`now() + ${options.leaseMs} * interval '1 millisecond'`,
+      attempts: sql`${exportJobParts.attempts} + 1`,
+    })
+    .where(sql`${and(eq(exportJobParts.jobId, jobId), eq(exportJobParts.part, part))} and ${partWantsWork(sql`${exportJobParts}`)}`)
+    .returning();
+  if (!claimed) return null;
+  const [job] = await tx.select().from(exportJobs).where(eq(exportJobs.id, jobId));
+  return job ? { part: claimed, job } : null;
+}

@@ -1,0 +1,99 @@
+/**
+ * Splits a big export into parts (shardedExport.ts): key ranges of the profile id with
+ * about as many candidates each, found from a sample of the table the candidates come
+ * from — never by counting them.
+ */
+import { sql } from 'drizzle-orm';
+import type { AppDatabase } from '../../db/database';
+import { exportJobParts } from '../../db/schema';
+import type { ExportPlan } from '../exportPlan';
+import { membershipQualifies } from './exportConditions';
+
+// Pages the sample reads, wherever they are in the table: ~20,000 profiles, enough for
+// ranges within a few per cent of each other, and a few milliseconds on either database.
+const SAMPLE_PAGES = 1_000;
+// More parts balance the runners better at the end of a job, but each costs a claim.
+const MOST_PARTS = 16;
+
+/** The candidates the sample counts, and the ranges' ends: each a profile id (sorted, distinct). */
+export interface ExportSample {
+  estimatedCandidates: number;
+  boundaries: string[];
+}
+
+/**
+ * Estimates the export's candidates from a block sample and, when there are more than
+ * `minProfiles`, the ends of `ceil(candidates / minProfiles)` ranges (2 to 16) of about
+ * as many each. An empty `boundaries` means: too small to split.
+ */
+export async function sampleExport(db: AppDatabase, plan: ExportPlan, minProfiles: number): Promise<ExportSample> {
+  const table = plan.segments === null ? 'profiles' : 'segment_memberships';
+  const [size] = await db.execute<{ pages: number | string }>(
+    sql`select pg_relation_size(${table}::regclass) / current_setting('block_size')::int as pages`,
+  );
+  const percent = Math.min(100, (100 * SAMPLE_PAGES) / Math.max(1, Number(size?.pages ?? 0)));
+  const sample =
+    plan.segments === null
+      ? sql`select p.profile_id from profiles p tablesample system (${percent})
+            where p.org_id = ${plan.orgId} and p.sandbox_name = ${plan.sandboxName}`
+      : sql`select distinct m.profile_id from segment_memberships m tablesample system (${percent})
+            where ${sql.join(plan.segments.map((segment) => sql`(${membershipQualifies(plan, segment)})`), sql` or `)}`;
+  const [row] = await db.execute<{ sampled: number | string; boundaries: string[] | null }>(sql`
+    with sample as materialized (${sample}),
+    sized as (
+      select count(*) as sampled,
+             least(${MOST_PARTS}, greatest(1, ceil(count(*) * 100.0 / ${percent} / ${minProfiles})))::int as parts
+      from sample
+    )
+    select sampled,
+           case when parts > 1 then (
+             select percentile_disc(array(select g::float8 / parts from generate_series(1, parts - 1) g))
+               within group (order by profile_id)
+             from sample
+           ) end as boundaries
+    from sized`);
+  const estimatedCandidates = Math.round((Number(row?.sampled ?? 0) * 100) / percent);
+  if (estimatedCandidates <= minProfiles) return { estimatedCandidates, boundaries: [] };
+  const boundaries = [...new Set(row?.boundaries ?? [])].filter((id) => id !== null).sort();
+  return { estimatedCandidates, boundaries };
+}
+
+/**
+ * Records the parts of the ranges `boundaries` cut: (start, b1], (b1, b2], …, (bn, end].
+ * Only while `runnerId` holds the job and no chunk of it has run unsharded (no
+ * checkpoint): answers how many parts the job has now (0: it runs unsharded).
+ */
+export async function recordParts(db: AppDatabase, plan: ExportPlan, runnerId: string, boundaries: string[]): Promise<number> {
+  if (boundaries.length === 0) return 0;
+  const ends = [null, ...boundaries, null];
+  const parts = boundaries.length + 1;
+  return db.transaction(async (tx) => {
+    const [job] = await tx.execute<{ id: string }>(sql`
+      select id from export_jobs
+      where id = ${plan.jobId} and locked_by = ${runnerId} and checkpoint_profile_id is null
+      for update`);
+    if (!job) return 0;
+    await tx
+      .insert(exportJobParts)
+      .values(
+        Array.from({ length: parts }, (_, i) => ({
+          jobId: plan.jobId,
+          part: i + 1,
+          orgId: plan.orgId,
+          sandboxName: plan.sandboxName,
+          afterProfileId: ends[i] ?? null,
+          upToProfileId: ends[i + 1] ?? null,
+        })),
+      )
+      .onConflictDoNothing();
+    return parts;
+  });
+}
+
+/** How many parts the job was split into (0: not sharded). */
+export async function partCount(db: AppDatabase, jobId: number): Promise<number> {
+  const [row] = await db.execute<{ parts: number | string }>(
+    sql`select count(*) as parts from export_job_parts where job_id = ${jobId}`,
+  );
+  return Number(row?.parts ?? 0);
+}

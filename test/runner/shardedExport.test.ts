@@ -1,0 +1,170 @@
+/**
+ * Sharded exports (issue 15), on both databases: a job above RUNNER_SHARD_MIN_PROFILES is
+ * split into parts that runners claim and run; its records, counters and batches are
+ * exactly those of the same export run unsharded, and a cancel ends every part.
+ */
+import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CANCEL_EXPORT_JOB } from '../fixtures/operations';
+import { storageTargets } from '../helpers/databases';
+import { batchRow, ingest, recordsOf, startExport, waitForJob, type ProfileSpec } from '../helpers/exportFlow';
+import { NO_RUNNER, startTestServer, type TestServer } from '../helpers/testServer';
+import { testFileStore } from '../helpers/testFiles';
+import { waitUntil } from '../helpers/waitUntil';
+import { startRunner, type Runner } from '../../src/runner/runner';
+import type { RunnerOptions } from '../../src/runner/runnerOptions';
+
+const PROFILES = 600;
+const NAMESPACES = ['email', 'phone', 'crm'];
+
+/**
+ * Profile i: in segment A when i is even, in B when i is a multiple of 3 (so 0, 6, 12… are in
+ * both), with identities in one or two namespaces and a first name.
+ */
+function profileOf(i: number): ProfileSpec {
+  const profileId = `p${String(i).padStart(5, '0')}`;
+  const segments = [
+    ...(i % 2 === 0 ? [{ segmentId: 'A', status: 'REALIZED' }] : []),
+    ...(i % 3 === 0 ? [{ segmentId: 'B', status: 'EXISTING' }] : []),
+  ];
+  const identities = [{ namespace: NAMESPACES[i % 3]!, id: `${profileId}@x` }];
+  if (i % 5 === 0) identities.push({ namespace: 'ecid', id: `ecid-${i}` });
+  return { profileId, identities, segments, attributes: { person: { name: { firstName: `F${i}`, lastName: `L${i}` } } } };
+}
+
+/** What an export of `fields` `person.name.firstName` writes for profile i, worked out here rather than read back. */
+function expectedRecord(i: number): Record<string, unknown> {
+  const profile = profileOf(i);
+  return { profileId: profile.profileId, person: { name: { firstName: `F${i}` } } };
+}
+
+describe.each(storageTargets)('sharded exports on $name', (target) => {
+  let api: TestServer;
+  let tenants = 0;
+  const freshTenant = () => ({ 'x-gw-ims-org-id': `ORG_SHARDED_${++tenants}@AdobeOrg` });
+
+  beforeAll(async () => {
+    api = await startTestServer(target);
+  });
+  afterAll(() => api?.close());
+
+  /** Two runners with these `options` (beside the tests' quick defaults) while `work` runs. */
+  async function withRunners<T>(options: Partial<RunnerOptions>, work: () => Promise<T>): Promise<T> {
+    const runners: Runner[] = [];
+    const files = testFileStore();
+    for (let i = 0; i < 2; i++) {
+      runners.push(
+        startRunner({
+          files,
+          db: api.database.db,
+          bus: api.server.bus,
+          logger: { info() {}, error() {} },
+          options: { ...NO_RUNNER, concurrency: 2, chunkSize: 20, ...options },
+        }),
+      );
+    }
+    try {
+      return await work();
+    } finally {
+      await Promise.all(runners.map((runner) => runner.stop()));
+    }
+  }
+
+  const jobRow = async (jobId: string) => {
+    const [row] = await api.database.db.execute<Record<string, any>>(
+      sql`select status, processed_profiles, exported_profiles, exported_profiles_by_namespace, batch_id, batches from export_jobs where id = ${Number(jobId)}`,
+    );
+    return row!;
+  };
+  const partsOf = async (jobId: string) =>
+    [...await api.database.db.execute<{ part: number; status: string; processed_profiles: number; after_profile_id: string | null; up_to_profile_id: string | null }>(
+      sql`select part, status, processed_profiles, after_profile_id, up_to_profile_id from export_job_parts where job_id = ${Number(jobId)} order by part`,
+    )].map((row) => ({ ...row, processed_profiles: Number(row.processed_profiles) }));
+
+  it('writes, record for record, what the same export writes unsharded, with the same counters', async () => {
+    const headers = freshTenant();
+    await ingest(api, Array.from({ length: PROFILES }, (_, i) => profileOf(i)), headers);
+    const input = { fields: 'person.name.firstName', filter: { segments: [{ segmentId: 'A' }, { segmentId: 'B' }] } };
+
+    const unsharded = await withRunners({ concurrency: 2 }, async () => {
+      const { jobId } = await startExport(api, input, headers);
+      expect((await waitForJob(api, jobId, undefined, headers)).status).toBe('SUCCEEDED');
+      return jobId;
+    });
+    const sharded = await withRunners({ concurrency: 2, shardMinProfiles: 60 }, async () => {
+      const { jobId } = await startExport(api, input, headers);
+      expect((await waitForJob(api, jobId, undefined, headers)).status).toBe('SUCCEEDED');
+      return jobId;
+    });
+    expect(await partsOf(unsharded)).toEqual([]);
+    const parts = await partsOf(sharded);
+    // Members of A or B: i even or a multiple of 3, two thirds of the profiles; 60 each at the least.
+    const members = Array.from({ length: PROFILES }, (_, i) => i).filter((i) => i % 2 === 0 || i % 3 === 0);
+    expect(parts.length).toBeGreaterThanOrEqual(2);
+    expect(parts.every((part) => part.status === 'DONE')).toBe(true);
+    // The ranges tile the key space: each starts where the last ended, the first and last open.
+    expect(parts[0]!.after_profile_id).toBeNull();
+    expect(parts.at(-1)!.up_to_profile_id).toBeNull();
+    for (let i = 1; i < parts.length; i++) expect(parts[i]!.after_profile_id).toBe(parts[i - 1]!.up_to_profile_id);
+    expect(parts.reduce((sum, part) => sum + part.processed_profiles, 0)).toBe(members.length);
+
+    const [plain, split] = [await jobRow(unsharded), await jobRow(sharded)];
+    const expected = members.map(expectedRecord);
+    expect(await recordsOf(api, plain.batch_id)).toEqual(expected);
+    expect(await recordsOf(api, split.batch_id)).toEqual(expected);
+    expect(split.processed_profiles).toBe(members.length);
+    expect(split.exported_profiles).toBe(members.length);
+    // Namespaces: one per identity's namespace, counted once per record.
+    const byNamespace: Record<string, number> = {};
+    for (const i of members) for (const identity of profileOf(i).identities!) byNamespace[identity.namespace] = (byNamespace[identity.namespace] ?? 0) + 1;
+    expect(split.exported_profiles_by_namespace).toEqual(byNamespace);
+    expect(plain.exported_profiles_by_namespace).toEqual(byNamespace);
+    expect((await batchRow(api, split.batch_id))!.recordCount).toBe(members.length);
+  });
+
+  it('fills a batch per segment from every part (segmentPerBatch), each with its members only', async () => {
+    const headers = freshTenant();
+    await ingest(api, Array.from({ length: PROFILES }, (_, i) => profileOf(i)), headers);
+    const jobId = await withRunners({ concurrency: 2, shardMinProfiles: 60 }, async () => {
+      const { jobId } = await startExport(
+        api,
+        { fields: 'person.name.firstName', filter: { segments: [{ segmentId: 'A' }, { segmentId: 'B' }] }, destination: { segmentPerBatch: true } },
+        headers,
+      );
+      expect((await waitForJob(api, jobId, undefined, headers)).status).toBe('SUCCEEDED');
+      return jobId;
+    });
+    expect((await partsOf(jobId)).length).toBeGreaterThanOrEqual(2);
+    const { batches } = await jobRow(jobId);
+    const batchOf = (segmentId: string) => batches.find((batch: { segmentId: string }) => batch.segmentId === segmentId).batchId;
+    const inA = Array.from({ length: PROFILES }, (_, i) => i).filter((i) => i % 2 === 0);
+    const inB = Array.from({ length: PROFILES }, (_, i) => i).filter((i) => i % 3 === 0);
+    expect(await recordsOf(api, batchOf('A'))).toEqual(inA.map(expectedRecord));
+    expect(await recordsOf(api, batchOf('B'))).toEqual(inB.map(expectedRecord));
+    expect((await batchRow(api, batchOf('A')))!.recordCount).toBe(inA.length);
+    expect((await batchRow(api, batchOf('B')))!.recordCount).toBe(inB.length);
+  });
+
+  it('ends every part when the job is cancelled, and leaves no record behind', async () => {
+    const headers = freshTenant();
+    await ingest(api, Array.from({ length: PROFILES }, (_, i) => profileOf(i)), headers);
+    // Chunks of 2 profiles: the parts are still being read when the cancel comes.
+    const { jobId, parts } = await withRunners({ concurrency: 2, shardMinProfiles: 60, chunkSize: 2 }, async () => {
+      const { jobId } = await startExport(api, { fields: 'person.name.firstName', filter: { segments: [{ segmentId: 'A' }] } }, headers);
+      await waitUntil(async () => (await partsOf(jobId)).filter((part) => part.status === 'RUNNING').length >= 2);
+      const cancelled = await api.graphql(CANCEL_EXPORT_JOB, { id: jobId }, headers);
+      expect(cancelled.errors).toBeUndefined();
+      expect((await waitForJob(api, jobId, undefined, headers)).status).toBe('CANCELLED');
+      return { jobId, parts: await partsOf(jobId) };
+    });
+    expect(parts.length).toBeGreaterThanOrEqual(2);
+    // Ended with the job, in the same transaction: no part was left running, none read to its end.
+    expect(parts.map((part) => part.status)).toEqual(parts.map(() => 'ENDED'));
+    expect(parts.reduce((sum, part) => sum + part.processed_profiles, 0)).toBeLessThan(PROFILES / 2);
+    const row = await jobRow(jobId);
+    expect(row.exported_profiles).toBe(0);
+    await waitUntil(async () => (await recordsOf(api, row.batch_id)).length === 0);
+    // The runners are gone; nothing wrote a record after the removal either.
+    expect(await recordsOf(api, row.batch_id)).toEqual([]);
+  });
+});
