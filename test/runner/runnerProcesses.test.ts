@@ -1,7 +1,8 @@
 /**
  * Runners in processes of their own on one PostgreSQL database: a SIGKILLed
  * server's job runs again elsewhere without duplicate records, several
- * runners never run one job twice, and SIGTERM hands a job back.
+ * runners never run one job twice, SIGTERM hands a job back, and the parts of a
+ * sharded export are shared between processes, exactly once when one dies.
  */
 import { describe, expect, it } from 'vitest';
 import { startService, stopService } from '../helpers/processes';
@@ -111,6 +112,65 @@ describe('runner processes on PostgreSQL', () => {
     }
     expect(mostAtOnce).toBe(2);
     for (const jobId of jobIds) await expectExactlyOnce(jobId, 2000);
+  });
+
+  /** The job's records are exactly profiles p000001 … p<count>, each once. */
+  async function expectEveryProfile(jobId: number, count: number): Promise<void> {
+    const { batch_id: batchId } = await job(jobId);
+    const [written] = await cluster.sql`select array_agg(profile_id order by profile_id) as ids from batch_records where batch_id = ${batchId}`;
+    expect(written!.ids).toEqual(Array.from({ length: count }, (_, i) => `p${String(i + 1).padStart(6, '0')}`));
+  }
+
+  const partsOf = (jobId: number) =>
+    cluster.sql`select part, status, attempts, processed_profiles, locked_by from export_job_parts where job_id = ${jobId} order by part`;
+
+  it('shares the parts of a sharded export between two workers, and loses or repeats nothing when one is SIGKILLed', async () => {
+    const org = 'ORG_SHARDED_CRASH@AdobeOrg';
+    await seed(org, 4000);
+    const workerEnv = { DATABASE_URL: cluster.url, ...RUNNER_ENV, RUNNER_SHARD_MIN_PROFILES: '500', RUNNER_CONCURRENCY: '1' };
+    const killed = await startService('worker', workerEnv);
+    const survivor = await startService('worker', workerEnv);
+    services.push(killed, survivor);
+    const jobId = await createJob(org);
+    // Both workers hold a part they have read from.
+    await waitFor(async () => {
+      const running = (await partsOf(jobId)).filter((part) => part.status === 'RUNNING' && part.processed_profiles > 0);
+      return new Set(running.map((part) => part.locked_by)).size === 2 ? true : undefined;
+    });
+    const killedParts = (await partsOf(jobId)).filter((part) => part.status === 'RUNNING' && part.locked_by?.includes(`:${killed.child.pid}:`));
+    expect(killedParts.length).toBe(1);
+    await stopService(killed, 'SIGKILL');
+
+    await waitFor(async () => ((await job(jobId)).status === 'SUCCEEDED' ? true : undefined), 60_000);
+    await expectExactlyOnce(jobId, 4000);
+    await expectEveryProfile(jobId, 4000);
+    const parts = await partsOf(jobId);
+    expect(parts.length).toBeGreaterThanOrEqual(2);
+    expect(parts.every((part) => part.status === 'DONE')).toBe(true);
+    expect(parts.reduce((sum, part) => sum + part.processed_profiles, 0)).toBe(4000);
+    // The killed worker's part ran again, from its own checkpoint, in the survivor.
+    expect(parts.find((part) => part.part === killedParts[0]!.part)!.attempts).toBe(2);
+    expect(survivor.output()).toMatch(/Export part claimed|Export job claimed/);
+  });
+
+  it('holds the per-tenant limit over the parts of a sharded export, across processes', async () => {
+    const org = 'ORG_SHARDED_LIMIT@AdobeOrg';
+    await seed(org, 3000);
+    const workerEnv = { DATABASE_URL: cluster.url, ...RUNNER_ENV, RUNNER_SHARD_MIN_PROFILES: '300', RUNNER_CONCURRENCY: '2', RUNNER_TENANT_LIMIT: '2' };
+    services.push(await startService('worker', workerEnv), await startService('worker', workerEnv));
+    const jobId = await createJob(org);
+    // Four slots over two processes, ten parts: never more than two running at once.
+    let mostAtOnce = 0;
+    while ((await job(jobId)).status !== 'SUCCEEDED') {
+      const [row] = await cluster.sql`select count(*)::int as running from export_job_parts
+        where job_id = ${jobId} and status = 'RUNNING' and locked_until >= now()`;
+      mostAtOnce = Math.max(mostAtOnce, row!.running);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    expect((await partsOf(jobId)).length).toBeGreaterThanOrEqual(5);
+    expect(mostAtOnce).toBe(2);
+    await expectExactlyOnce(jobId, 3000);
+    await expectEveryProfile(jobId, 3000);
   });
 
   it('hands a job back on SIGTERM so that another runner finishes it, the run not counted as an attempt', async () => {
