@@ -167,4 +167,49 @@ describe.each(storageTargets)('sharded exports on $name', (target) => {
     // The runners are gone; nothing wrote a record after the removal either.
     expect(await recordsOf(api, row.batch_id)).toEqual([]);
   });
+
+  /** A sharded job of a fresh tenant, its parts recorded and its runners stopped (every part handed back). */
+  async function splitAndStopped(): Promise<{ jobId: string; headers: Record<string, string> }> {
+    const headers = freshTenant();
+    await ingest(api, Array.from({ length: PROFILES }, (_, i) => profileOf(i)), headers);
+    const jobId = await withRunners({ concurrency: 1, shardMinProfiles: 60, chunkSize: 2 }, async () => {
+      const { jobId } = await startExport(api, { fields: 'person.name.firstName', filter: { segments: [{ segmentId: 'A' }] } }, headers);
+      await waitUntil(async () => (await partsOf(jobId)).some((part) => part.processed_profiles > 0));
+      return jobId;
+    });
+    const parts = await partsOf(jobId);
+    expect(parts.map((part) => part.status)).not.toContain('RUNNING');
+    return { jobId, headers };
+  }
+
+  it('fails the job with EXPORT_ATTEMPTS_EXHAUSTED when a part has run too often, and removes its records', async () => {
+    const { jobId, headers } = await splitAndStopped();
+    const { part } = (await partsOf(jobId)).find((each) => each.status === 'PENDING')!;
+    // As a part looks after three runs whose runners died.
+    await api.database.db.execute(sql`update export_job_parts set attempts = 3 where job_id = ${Number(jobId)} and part = ${part}`);
+    const job = await withRunners({ maxAttempts: 3, shardMinProfiles: 60 }, () => waitForJob(api, jobId, undefined, headers));
+    expect(job.status).toBe('FAILED');
+    expect(job.errors).toEqual([
+      { code: 'EXPORT_ATTEMPTS_EXHAUSTED', msg: 'A part of the export was interrupted too many times and has been given up', callStack: null },
+    ]);
+    expect((await partsOf(jobId)).map((each) => each.status)).toEqual((await partsOf(jobId)).map(() => 'ENDED'));
+    const { batch_id: batchId } = await jobRow(jobId);
+    await waitUntil(async () => (await recordsOf(api, batchId)).length === 0);
+  });
+
+  it('fails the job with EXPORT_FAILED when a part fails, and removes what every part wrote', async () => {
+    const { jobId, headers } = await splitAndStopped();
+    const { batch_id: batchId } = await jobRow(jobId);
+    // A record already there for the last member: the chunk that reaches it is refused by the
+    // primary key (a record is never written twice), and its part fails.
+    await api.database.db.execute(
+      sql`insert into batch_records (batch_id, profile_id, record) values (${batchId}, ${`p${String(PROFILES - 2).padStart(5, '0')}`}, '{}')`,
+    );
+    const job = await withRunners({ shardMinProfiles: 60 }, () => waitForJob(api, jobId, undefined, headers));
+    expect(job.status).toBe('FAILED');
+    expect(job.errors).toHaveLength(1);
+    expect(job.errors[0]).toMatchObject({ code: 'EXPORT_FAILED', msg: 'A part of the export failed; its partial data was removed' });
+    expect((await partsOf(jobId)).map((each) => each.status)).toEqual((await partsOf(jobId)).map(() => 'ENDED'));
+    await waitUntil(async () => (await recordsOf(api, batchId)).length === 0);
+  });
 });
