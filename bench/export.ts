@@ -1,5 +1,5 @@
 /**
- * `npm run bench:export [-- --db pglite|postgres|both] [--profiles N]`: exports
+ * `npm run bench:export [-- --db pglite|postgres|both] [--profiles N] [--scale]`: exports
  * a seeded profile store through the real server on each database and
  * measures it against one raw INSERT … SELECT of the same records, run in the
  * same database in the same run, into a table keyed like a batch's records.
@@ -31,6 +31,13 @@
  * cancel's. Targets: ratio ≤ 2 on PGlite (≤ 1.5 for a segment on PostgreSQL),
  * p99 < 100 ms on PGlite, RSS < 300 MB; on PGlite each connection_ack within
  * 100 ms and a cancel seen within 1 s.
+ *
+ * With `--scale` (issue 15, item 3; PostgreSQL only, `--db` may only say postgres) it
+ * measures instead how a sharded export scales with runners (bench/exportScale.ts):
+ * 2,000,000 profiles (or `--profiles`), one segment of every other one, its raw
+ * statement, and its export by one runner slot, by two slots in one server and by two
+ * `npm run worker` processes, each against the raw statement (targets ≤ 1.1×, ≤ 0.75×
+ * and ≤ 0.75×).
  */
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -47,11 +54,11 @@ import { fixedRateLoad, type FixedRateResult } from './fixedRateLoad';
 import { watchJob } from './jobWatcher';
 import { peakRssMb, startServerProcess, stopServerProcess } from './serverProcess';
 
-const TENANT = { orgId: 'BENCH_EXPORT@AdobeOrg', sandboxName: 'prod' };
+export const TENANT = { orgId: 'BENCH_EXPORT@AdobeOrg', sandboxName: 'prod' };
 const CONNECTION_PARAMS = { 'x-gw-ims-org-id': TENANT.orgId, 'x-sandbox-name': TENANT.sandboxName };
 const HEADERS = { 'content-type': 'application/json', ...CONNECTION_PARAMS };
 const FIELDS = 'personalEmail.address,person.name.firstName';
-const PORT = Number(process.env.BENCH_PORT ?? 4410);
+export const PORT = Number(process.env.BENCH_PORT ?? 4410);
 const WS_URL = `ws://127.0.0.1:${PORT}/graphql`;
 const POLL_RATE = 50;
 // New sockets during the export of every profile: one after another, this far apart.
@@ -63,7 +70,7 @@ const CANCEL_TARGET_MS = 1_000;
 
 type DatabaseKind = 'pglite' | 'postgres';
 
-interface Scenario {
+export interface Scenario {
   name: string;
   filter: Record<string, unknown>;
   /** Time new sockets' connection_ack while it runs (the long export). */
@@ -92,13 +99,18 @@ const SCENARIOS: Scenario[] = [
     name: 'segment seg-00',
     filter: { segments: [{ segmentId: 'seg-00' }] },
     probeSockets: false,
-    rawSelect: sql`select p.profile_id, ${RAW_RECORD}
+    rawSelect: segmentRawSelect('seg-00'),
+  },
+];
+
+/** The raw rows of an export of segment `segmentId` with the default statuses (REALIZED, EXISTING). */
+export function segmentRawSelect(segmentId: string): SQL {
+  return sql`select p.profile_id, ${RAW_RECORD}
       from segment_memberships m
       join profiles p on p.org_id = m.org_id and p.sandbox_name = m.sandbox_name and p.profile_id = m.profile_id
       where m.org_id = ${TENANT.orgId} and m.sandbox_name = ${TENANT.sandboxName}
-        and m.segment_id = 'seg-00' and m.status in ('REALIZED', 'EXISTING') and p.has_profile_record`,
-  },
-];
+        and m.segment_id = ${segmentId} and m.status in ('REALIZED', 'EXISTING') and p.has_profile_record`;
+}
 
 interface Figures {
   database: DatabaseKind;
@@ -161,20 +173,33 @@ interface Responsiveness {
   'cancel < 1 s': boolean;
 }
 
-const USAGE = `npm run bench:export [-- --db pglite|postgres|both] [--profiles N]
+const USAGE = `npm run bench:export [-- --db pglite|postgres|both] [--profiles N] [--scale]
   --db        the database(s) to measure, in turn (default both)
-  --profiles  profiles to seed (default 200,000 on PGlite, 1,000,000 on PostgreSQL; or BENCH_PROFILES)
+  --profiles  profiles to seed (default 200,000 on PGlite, 1,000,000 on PostgreSQL, 2,000,000 with --scale; or BENCH_PROFILES)
+  --scale     instead: a sharded segment export by one slot, two slots and two worker processes (PostgreSQL only)
   --help      this text`;
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { db: { type: 'string', default: 'both' }, profiles: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    options: {
+      db: { type: 'string' },
+      profiles: { type: 'string' },
+      scale: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
   });
   if (values.help) {
     console.log(USAGE);
     return;
   }
-  const kinds: DatabaseKind[] = values.db === 'both' ? ['pglite', 'postgres'] : [values.db as DatabaseKind];
+  if (values.scale) {
+    if (values.db !== undefined && values.db !== 'postgres') throw new Error('--scale runs on PostgreSQL only: --db postgres or no --db');
+    const { benchmarkScale } = await import('./exportScale');
+    await benchmarkScale(Number(values.profiles ?? process.env.BENCH_PROFILES ?? 2_000_000));
+    return;
+  }
+  const db = values.db ?? 'both';
+  const kinds: DatabaseKind[] = db === 'both' ? ['pglite', 'postgres'] : [db as DatabaseKind];
   if (!kinds.every((kind) => kind === 'pglite' || kind === 'postgres')) throw new Error('--db must be pglite, postgres or both');
   const figures: Figures[] = [];
   const responsiveness: Responsiveness[] = [];
@@ -291,7 +316,7 @@ async function benchmark(
 }
 
 /** Where a run's database lives: a fresh PGlite directory or a fresh PostgreSQL database. */
-async function databasePlace(
+export async function databasePlace(
   kind: DatabaseKind,
 ): Promise<{ env: Record<string, string>; open(): Promise<Database>; remove(): Promise<void> }> {
   if (kind === 'pglite') {
@@ -313,7 +338,7 @@ async function databasePlace(
 const rawTable = (scenario: Scenario) => sql.identifier(`raw_${SCENARIOS.indexOf(scenario)}`);
 
 /** The scenario's raw statement into a table keyed like `batch_records`, twice; the faster time. */
-async function timeRawStatement(database: Database, scenario: Scenario): Promise<number> {
+export async function timeRawStatement(database: Database, scenario: Scenario): Promise<number> {
   const table = rawTable(scenario);
   await database.db.execute(sql`create table ${table} (batch_id text, profile_id text, record jsonb not null,
     primary key (batch_id, profile_id))`);
@@ -341,14 +366,14 @@ async function graphql<Data>(query: string, variables: Record<string, unknown> =
   return body.data;
 }
 
-async function createDataset(): Promise<string> {
+export async function createDataset(): Promise<string> {
   const data = await graphql<{ createDataset: { id: string } }>(`mutation {
     createDataset(input: { name: "bench", schemaRef: { id: "https://ns.adobe.com/xdm/context/profile__union",
       contentType: "application/vnd.adobe.xed+json;version=1" } }) { id } }`);
   return data.createDataset.id;
 }
 
-interface Exported {
+export interface Exported {
   records: number;
   /** From the job's creation to its last profile read. */
   seconds: number;
@@ -374,7 +399,7 @@ async function createJob(filter: Record<string, unknown>, datasetId: string, out
  * Creates the job and asks for it at 50 req/s until it ends; if the scenario
  * probes sockets, opens them one after another from when it is PROCESSING.
  */
-async function exportThroughServer(
+export async function exportThroughServer(
   scenario: Scenario,
   datasetId: string,
   output: Record<string, unknown> | undefined,
@@ -490,7 +515,7 @@ async function cancelMidway(datasetId: string, profiles: number): Promise<number
   }
 }
 
-interface PeakRssWatch {
+export interface PeakRssWatch {
   /** Starts a new peak at the current RSS (Linux: `clear_refs` 5), keeping the run's peak so far; answers the current RSS. */
   restart(): number;
   /** The peak since the last restart. */
@@ -500,7 +525,7 @@ interface PeakRssWatch {
 }
 
 /** The server's peak RSS (VmHWM), over the whole run and since a restart. */
-function peakRssWatch(pid: number): PeakRssWatch {
+export function peakRssWatch(pid: number): PeakRssWatch {
   let before = 0;
   return {
     restart() {
@@ -520,7 +545,7 @@ function pollJob(id: string, seconds: number, signal?: AbortSignal): Promise<Fix
 }
 
 /** The export's batch holds exactly the raw statement's records. */
-async function checkSameRecords(database: Database, scenario: Scenario, exported: Exported): Promise<void> {
+export async function checkSameRecords(database: Database, scenario: Scenario, exported: Exported): Promise<void> {
   const [{ differing } = { differing: -1 }] = await database.db.execute<{ differing: number }>(sql`
     select count(*)::int as differing from (select profile_id, record from batch_records where batch_id = ${exported.batchId}) b
     full join ${rawTable(scenario)} r on r.profile_id = b.profile_id
@@ -528,8 +553,8 @@ async function checkSameRecords(database: Database, scenario: Scenario, exported
   if (differing !== 0) throw new Error(`${scenario.name}: ${differing} records differ between the export and the raw SQL`);
 }
 
-const round = (value: number) => Math.round(value * 100) / 100;
-const seconds = (ms: number) => (ms / 1000).toFixed(2);
+export const round = (value: number) => Math.round(value * 100) / 100;
+export const seconds = (ms: number) => (ms / 1000).toFixed(2);
 
 main().catch((error: unknown) => {
   console.error(error);
