@@ -8,14 +8,16 @@
  *      VACUUM ANALYZE the store.
  *   2. Time the raw INSERT … SELECT of the segment's records into a table keyed like
  *      batch_records, best of two (bench/export.ts's raw statement and projection).
- *   3. Export the segment through the real server three times, each a job of its own
+ *   3. Export the segment through the real server four times, each a job of its own
  *      created through GraphQL and timed by its own clock (creation to its last
  *      profile read), while `exportJob(id)` is asked at 50 req/s as bench/export.ts does:
+ *        0. for reference, one slot with the job not split (RUNNER_SHARD_MIN_PROFILES
+ *           above the segment), as every export ran before sharded exports;
  *        a. one runner slot: the server with RUNNER_CONCURRENCY=1;
  *        b. two slots in one process: the server with RUNNER_CONCURRENCY=2;
  *        c. two processes: two `npm run worker` with RUNNER_CONCURRENCY=1 each, and a
  *           server with RUNNER_CONCURRENCY=0 for the API.
- *      RUNNER_SHARD_MIN_PROFILES stays at its default, so the job is split into parts.
+ *      Otherwise RUNNER_SHARD_MIN_PROFILES stays at its default, so the job is split into parts.
  *      Each export must end SUCCEEDED with exactly the raw statement's records; its
  *      parts are counted, and who ran them is read from the processes' logs.
  *   4. Print the raw statement's time and each export's with its ratio to it, beside
@@ -56,11 +58,15 @@ interface Setup {
   serverSlots: number;
   /** `npm run worker` processes, RUNNER_CONCURRENCY=1 each. */
   workers: number;
-  /** The most the export may take, as a multiple of the raw statement's time. */
-  target: number;
+  /** The most the export may take, as a multiple of the raw statement's time; none for a reference. */
+  target?: number;
+  /** More configuration of every process. */
+  env?: Record<string, string>;
 }
 
 const SETUPS: Setup[] = [
+  // The reference: the same export not split, as before sharded exports.
+  { name: 'one slot, unsharded', serverSlots: 1, workers: 0, env: { RUNNER_SHARD_MIN_PROFILES: '1000000000' } },
   { name: 'one slot', serverSlots: 1, workers: 0, target: 1.1 },
   { name: 'two slots, one process', serverSlots: 2, workers: 0, target: 0.75 },
   { name: 'two worker processes', serverSlots: 0, workers: 2, target: 0.75 },
@@ -78,7 +84,7 @@ interface ScaleFigures {
   'raw SQL s': number;
   ratio: number;
   target: string;
-  met: boolean;
+  met: boolean | '';
   'exportJob p99 ms': number;
 }
 
@@ -129,8 +135,8 @@ export async function benchmarkScale(profiles: number): Promise<void> {
           'export s': round(run.exported.seconds),
           'raw SQL s': round(rawSeconds),
           ratio: round(ratio),
-          target: `≤ ${setup.target}`,
-          met: ratio <= setup.target,
+          target: setup.target === undefined ? 'reference' : `≤ ${setup.target}`,
+          met: setup.target === undefined ? '' : ratio <= setup.target,
           'exportJob p99 ms': run.exported.polling.p99,
         });
       }
@@ -179,7 +185,7 @@ async function exportWith(
   scenario: Scenario,
 ): Promise<{ exported: Exported; partsRunBy: string }> {
   console.log(`\n${setup.name}: server RUNNER_CONCURRENCY=${setup.serverSlots}` + (setup.workers ? `, ${setup.workers} × npm run worker with RUNNER_CONCURRENCY=1` : ''));
-  const env = { ...databaseEnv, RUNNER_POLL_MS: '20' };
+  const env = { ...databaseEnv, RUNNER_POLL_MS: '20', ...setup.env };
   const processes: RunningProcess[] = [];
   let stopping = false;
   try {
