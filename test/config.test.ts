@@ -52,6 +52,17 @@ describe('result retention', () => {
   });
 });
 
+describe('sharded exports', () => {
+  it('splits exports above 100,000 candidates unless RUNNER_SHARD_MIN_PROFILES says otherwise', () => {
+    expect(loadConfig({}).runner.shardMinProfiles).toBe(100_000);
+    expect(loadConfig({ RUNNER_SHARD_MIN_PROFILES: '5000' }).runner.shardMinProfiles).toBe(5_000);
+  });
+
+  it.each([['0'], ['-1'], ['2.5'], ['many']])('refuses RUNNER_SHARD_MIN_PROFILES=%s, naming it', (value) => {
+    expect(() => loadConfig({ RUNNER_SHARD_MIN_PROFILES: value })).toThrow(/RUNNER_SHARD_MIN_PROFILES must be an integer/);
+  });
+});
+
 describe('loadConfig: result files in S3', () => {
   it('keeps files on local disk without FILES_S3_BUCKET', () => {
     expect(loadConfig({}).files.s3).toBeUndefined();
