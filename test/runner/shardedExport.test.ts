@@ -11,6 +11,7 @@ import { batchRow, ingest, recordsOf, startExport, waitForJob, type ProfileSpec 
 import { NO_RUNNER, startTestServer, type TestServer } from '../helpers/testServer';
 import { testFileStore } from '../helpers/testFiles';
 import { waitUntil } from '../helpers/waitUntil';
+import type { JobEvent } from '../../src/events/jobEvent';
 import { startRunner, type Runner } from '../../src/runner/runner';
 import type { RunnerOptions } from '../../src/runner/runnerOptions';
 
@@ -43,8 +44,10 @@ describe.each(storageTargets)('sharded exports on $name', (target) => {
   let tenants = 0;
   const freshTenant = () => ({ 'x-gw-ims-org-id': `ORG_SHARDED_${++tenants}@AdobeOrg` });
 
+  const events: JobEvent[] = [];
   beforeAll(async () => {
     api = await startTestServer(target);
+    api.server.bus.subscribe((event) => events.push(event));
   });
   afterAll(() => api?.close());
 
@@ -120,6 +123,15 @@ describe.each(storageTargets)('sharded exports on $name', (target) => {
     expect(split.exported_profiles_by_namespace).toEqual(byNamespace);
     expect(plain.exported_profiles_by_namespace).toEqual(byNamespace);
     expect((await batchRow(api, split.batch_id))!.recordCount).toBe(members.length);
+
+    // One ordered stream of the job's events, its progress the parts' sum, never going back.
+    await waitUntil(() => events.some((event) => event.jobId === Number(sharded) && event.status === 'SUCCEEDED'));
+    const stream = events.filter((event) => event.jobId === Number(sharded));
+    expect(stream.map((event) => event.sequence)).toEqual(stream.map((_, i) => i + 1));
+    const read = stream.map((event) => event.progress.processedProfiles);
+    expect(read).toEqual([...read].sort((a, b) => a - b));
+    expect(stream.filter((event) => event.type === 'PROGRESS').length).toBeGreaterThan(0);
+    expect(stream.at(-1)!.progress).toEqual({ processedProfiles: members.length, totalProfiles: members.length, percent: 100 });
   });
 
   it('fills a batch per segment from every part (segmentPerBatch), each with its members only', async () => {
