@@ -17,8 +17,7 @@ import {
   timestamp,
   uniqueIndex,
 } from 'drizzle-orm/pg-core';
-import type { ExportFilterSpec, AdditionalFieldsSpec, DestinationBatchSpec } from '../jobs/exportJobSpec';
-import type { ExportJobErrorEntry } from '../jobs/exportJobStatus';
+import type { AdditionalFieldsSpec, DestinationBatchSpec, ExportFilterSpec, ExportJobErrorEntry } from './jobSpecJson';
 
 // Millisecond precision: cursors carry JavaScript Dates, which must round-trip exactly.
 const timestampMs = (name: string) => timestamp(name, { withTimezone: true, precision: 3 });

@@ -13,8 +13,5 @@ export type ExportJobStatus = (typeof EXPORT_JOB_STATUSES)[number];
 /** Statuses a job never leaves. */
 export const TERMINAL_STATUSES: readonly ExportJobStatus[] = ['SUCCEEDED', 'FAILED', 'CANCELLED'];
 
-export interface ExportJobErrorEntry {
-  code: string;
-  msg: string;
-  callStack: string | null;
-}
+/** An entry of a job's `errors` (its shape is the store's). */
+export type { ExportJobErrorEntry } from '../db/jobSpecJson';
