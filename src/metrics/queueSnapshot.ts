@@ -1,7 +1,7 @@
 /**
  * The queue as the gauges show it: jobs that want or have work (NEW,
- * PROCESSING, CANCELLING), those whose lease has run out, and the age of the
- * oldest NEW job. One statement over the runner's partial queue index
+ * PROCESSING, CANCELLING), those whose lease has run out, the age of the
+ * oldest NEW job, and the parts of sharded exports waiting or running. One statement over the runner's partial queue index
  * (`export_jobs_queue_idx`), so its cost follows the queue, not the history;
  * cached for a few seconds, so scrapes from several Prometheus servers (or
  * every worker) cost one statement per window, and answered from the last
@@ -17,8 +17,13 @@ import type { AppDatabase } from '../db/database';
 export const QUEUE_STATUSES = ['NEW', 'PROCESSING', 'CANCELLING'] as const;
 export type QueueStatus = (typeof QUEUE_STATUSES)[number];
 
+/** Parts of sharded exports not yet read to their end: waiting for a runner, or held by one. */
+export const PART_STATUSES = ['PENDING', 'RUNNING'] as const;
+export type PartStatus = (typeof PART_STATUSES)[number];
+
 export interface QueueSnapshot {
   jobs: Record<QueueStatus, number>;
+  parts: Record<PartStatus, number>;
   /** PROCESSING or CANCELLING jobs whose lease has passed: their runner died, or none is left. */
   leaseExpired: number;
   /** How long the oldest NEW job has waited; 0 when none waits. */
@@ -81,17 +86,38 @@ export function cachedQueueSnapshot(
 }
 
 export async function readQueueSnapshot(db: AppDatabase): Promise<QueueSnapshot> {
-  // The predicate is the index's own, word for word, so the planner can use the partial index.
-  const rows = await db.execute<{ status: QueueStatus; jobs: number; lease_expired: number; oldest_age: number | null }>(sql`
-    select status, count(*)::int as jobs,
+  // Each predicate is its partial index's own, word for word, so the planner can use it
+  // (export_jobs_queue_idx, export_job_parts_queue_idx).
+  const rows = await db.execute<{
+    kind: 'job' | 'part';
+    status: QueueStatus | PartStatus;
+    n: number;
+    lease_expired: number;
+    oldest_age: number | null;
+  }>(sql`
+    select 'job' as kind, status, count(*)::int as n,
            (count(*) filter (where locked_until < now()))::int as lease_expired,
            extract(epoch from now() - min(creation_time))::float8 as oldest_age
     from export_jobs
     where status in ('NEW', 'PROCESSING', 'CANCELLING')
+    group by status
+    union all
+    select 'part', status, count(*)::int, 0, null
+    from export_job_parts
+    where status in ('PENDING', 'RUNNING')
     group by status`);
-  const snapshot: QueueSnapshot = { jobs: { NEW: 0, PROCESSING: 0, CANCELLING: 0 }, leaseExpired: 0, oldestNewAgeSeconds: 0 };
+  const snapshot: QueueSnapshot = {
+    jobs: { NEW: 0, PROCESSING: 0, CANCELLING: 0 },
+    parts: { PENDING: 0, RUNNING: 0 },
+    leaseExpired: 0,
+    oldestNewAgeSeconds: 0,
+  };
   for (const row of rows) {
-    snapshot.jobs[row.status] = Number(row.jobs);
+    if (row.kind === 'part') {
+      snapshot.parts[row.status as PartStatus] = Number(row.n);
+      continue;
+    }
+    snapshot.jobs[row.status as QueueStatus] = Number(row.n);
     if (row.status === 'NEW') snapshot.oldestNewAgeSeconds = Math.max(0, Number(row.oldest_age ?? 0));
     else snapshot.leaseExpired += Number(row.lease_expired);
   }

@@ -8,7 +8,7 @@
  */
 import { Gauge, type Registry } from 'prom-client';
 import type { PoolUsage } from '../db/poolLoad';
-import { QUEUE_STATUSES, type QueueSnapshot } from './queueSnapshot';
+import { PART_STATUSES, QUEUE_STATUSES, type QueueSnapshot } from './queueSnapshot';
 
 export interface StateSources {
   queue: () => Promise<QueueSnapshot>;
@@ -33,6 +33,17 @@ export function registerStateGauges(registry: Registry, sources: StateSources): 
     async collect() {
       const { jobs } = await sources.queue();
       for (const status of QUEUE_STATUSES) this.set({ status }, jobs[status]);
+    },
+  });
+  new Gauge({
+    name: 'gateway_export_job_parts',
+    help: 'Parts of sharded export jobs not yet read to their end, waiting for a runner (PENDING) or held by one (RUNNING); read at most every 5 s',
+    labelNames: ['status'],
+    aggregator: 'max',
+    registers,
+    async collect() {
+      const { parts } = await sources.queue();
+      for (const status of PART_STATUSES) this.set({ status }, parts[status]);
     },
   });
   new Gauge({

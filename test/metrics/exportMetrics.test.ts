@@ -94,6 +94,8 @@ describe.each(storageTargets)('the queue gauges on $name', (target) => {
     expect(sample(first, 'gateway_export_jobs', { status: 'PROCESSING' })).toBe(0);
     expect(sample(first, 'gateway_export_queue_oldest_age_seconds')).toBeGreaterThanOrEqual(0);
     expect(sample(first, 'gateway_export_jobs_lease_expired')).toBe(0);
+    expect(sample(first, 'gateway_export_job_parts', { status: 'PENDING' })).toBe(0);
+    expect(sample(first, 'gateway_export_job_parts', { status: 'RUNNING' })).toBe(0);
 
     expect((await api.graphql(CANCEL_EXPORT_JOB, { id: jobId })).errors).toBeUndefined();
     // Within the window: the same snapshot, and no second statement.

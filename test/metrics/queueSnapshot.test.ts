@@ -22,7 +22,30 @@ describe.each(storageTargets)('the queue snapshot on $name', (target) => {
     const [first, second] = await Promise.all([read(), read()]);
     expect(first).toBe(second);
     expect(await read()).toBe(first);
-    expect(first).toEqual({ jobs: { NEW: 0, PROCESSING: 0, CANCELLING: 0 }, leaseExpired: 0, oldestNewAgeSeconds: 0 });
+    expect(first).toEqual({
+      jobs: { NEW: 0, PROCESSING: 0, CANCELLING: 0 },
+      parts: { PENDING: 0, RUNNING: 0 },
+      leaseExpired: 0,
+      oldestNewAgeSeconds: 0,
+    });
+  });
+
+  it("counts a sharded job's parts waiting and running, not those read to their end", async () => {
+    const [job] = await database.db.execute<{ id: number }>(sql`
+      insert into export_jobs (org_id, sandbox_name, status, schema_name, merge_policy_id, merge_policy_version, filter, dataset_id, request_id, locked_by, locked_until)
+      values ('ORG_PARTS@AdobeOrg', 'prod', 'PROCESSING', 's', 'm', 1, '{}', 'd', 'r', 'runner', now() + interval '1 minute')
+      returning id`);
+    await database.db.execute(sql`
+      insert into export_job_parts (job_id, part, org_id, sandbox_name, status)
+      select ${job!.id}, n, 'ORG_PARTS@AdobeOrg', 'prod', (array['PENDING', 'PENDING', 'RUNNING', 'DONE', 'DONE', 'DONE'])[n]
+      from generate_series(1, 6) n`);
+    try {
+      const snapshot = await cachedQueueSnapshot(database.db, 0)();
+      expect(snapshot.parts).toEqual({ PENDING: 2, RUNNING: 1 });
+      expect(snapshot.jobs.PROCESSING).toBe(1);
+    } finally {
+      await database.db.execute(sql`delete from export_jobs where id = ${job!.id}`);
+    }
   });
 
   it('answers the last snapshot while the database cannot answer, and a fresh one after', async () => {
