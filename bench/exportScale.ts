@@ -25,9 +25,8 @@
  * Between exports, batch_records is vacuumed and analyzed, so that autovacuum after one
  * export's million rows does not run during the next.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { readFileSync } from 'node:fs';
 import { sql } from 'drizzle-orm';
 import type { Database } from '../src/db/database';
 import { analyzeProfileStore } from '../src/profiles/analyzeProfileStore';
@@ -47,7 +46,7 @@ import {
   type Exported,
   type Scenario,
 } from './export';
-import { startServerProcess, stopServerProcess } from './serverProcess';
+import { startServerProcess, startWorkerProcess, stopServerProcess } from './serverProcess';
 
 const SEGMENT_ID = 'seg-scale';
 
@@ -247,28 +246,4 @@ function watched(name: string, child: ChildProcess): RunningProcess {
     }
   });
   return running;
-}
-
-/**
- * `npm run worker` without npm (its preworker build already done by the server's start):
- * the node arguments of its script, with `env` on top of ours; resolves once its runner started.
- */
-async function startWorkerProcess(env: Record<string, string>): Promise<ChildProcess> {
-  const { scripts } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { scripts: { worker: string } };
-  const match = /^node (.*)$/.exec(scripts.worker);
-  if (!match) throw new Error(`npm run worker is not "node …": ${scripts.worker}`);
-  const child = spawn(process.execPath, match[1]!.split(/\s+/), {
-    env: { ...process.env, NODE_ENV: 'production', HOST: '127.0.0.1', SHUTDOWN_DRAIN_MS: '0', ...env },
-    stdio: ['ignore', 'inherit', 'pipe'],
-  });
-  let log = '';
-  await new Promise<void>((resolve, reject) => {
-    child.stderr!.on('data', (chunk: Buffer) => {
-      log += chunk.toString();
-      if (process.env.BENCH_SERVER_LOG) process.stderr.write(chunk);
-      if (log.includes('Export runner started')) resolve();
-    });
-    child.once('exit', (code) => reject(new Error(`worker exited with ${code}:\n${log}`)));
-  });
-  return child;
 }

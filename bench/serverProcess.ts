@@ -1,8 +1,16 @@
-/** The server as `npm start` runs it (same node flags), as a child process of a benchmark. */
+/** The server as `npm start` runs it, and runners as `npm run worker` does (same node flags), as child processes of a benchmark. */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+
+/** The node arguments of an npm script that runs `node …` (`start`, `worker`). */
+function scriptArgs(script: 'start' | 'worker'): string[] {
+  const { scripts } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { scripts: Record<string, string> };
+  const match = /^node (.*)$/.exec(scripts[script] ?? '');
+  if (!match) throw new Error(`npm run ${script} is not "node …": ${scripts[script]}`);
+  return match[1]!.split(/\s+/);
+}
 
 /**
  * `npm start` without npm: builds `dist/` (its prestart) and answers the node
@@ -10,18 +18,32 @@ import { fileURLToPath } from 'node:url';
  * user's does and the RSS measured is the server's, not npm's.
  */
 export function npmStartArgs(): string[] {
-  const { scripts } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { scripts: { start: string } };
-  const match = /^node (.*)$/.exec(scripts.start);
-  if (!match) throw new Error(`npm start is not "node …": ${scripts.start}`);
   execFileSync(process.execPath, [fileURLToPath(new URL('../scripts/build.mjs', import.meta.url))], { stdio: 'inherit' });
-  return match[1]!.split(/\s+/);
+  return scriptArgs('start');
 }
 
 /** Starts the server as `npm start` does, with `env` on top of ours; resolves once every worker is ready. */
-export async function startServerProcess(env: Record<string, string>, workers = 1): Promise<ChildProcess> {
-  const child = spawn(process.execPath, npmStartArgs(), {
+export function startServerProcess(env: Record<string, string>, workers = 1): Promise<ChildProcess> {
+  return startNodeProcess('server', npmStartArgs(), { WORKERS: String(workers), ...env }, (log) => log.split('gateway ready').length > workers);
+}
+
+/**
+ * Starts a runner as `npm run worker` does, on the `dist/` a server's start built, with
+ * `env` on top of ours; resolves once its runner started.
+ */
+export function startWorkerProcess(env: Record<string, string>): Promise<ChildProcess> {
+  return startNodeProcess('worker', scriptArgs('worker'), env, (log) => log.includes('Export runner started'));
+}
+
+async function startNodeProcess(
+  name: string,
+  args: string[],
+  env: Record<string, string>,
+  ready: (log: string) => boolean,
+): Promise<ChildProcess> {
+  const child = spawn(process.execPath, args, {
     // No drain delay on stop: no load balancer watches a benchmark's server.
-    env: { ...process.env, NODE_ENV: 'production', HOST: '127.0.0.1', WORKERS: String(workers), SHUTDOWN_DRAIN_MS: '0', ...env },
+    env: { ...process.env, NODE_ENV: 'production', HOST: '127.0.0.1', SHUTDOWN_DRAIN_MS: '0', ...env },
     stdio: ['ignore', 'inherit', 'pipe'],
   });
   let log = '';
@@ -29,9 +51,9 @@ export async function startServerProcess(env: Record<string, string>, workers = 
     child.stderr!.on('data', (chunk: Buffer) => {
       log += chunk.toString();
       if (process.env.BENCH_SERVER_LOG) process.stderr.write(chunk);
-      if (log.split('gateway ready').length > workers) resolve();
+      if (ready(log)) resolve();
     });
-    child.once('exit', (code) => reject(new Error(`server exited with ${code}:\n${log}`)));
+    child.once('exit', (code) => reject(new Error(`${name} exited with ${code}:\n${log}`)));
   });
   return child;
 }
