@@ -79,10 +79,7 @@ function exportChunkSql(plan: ExportPlan, run: ChunkRun): SQL {
       ),
       job as (
         update export_jobs j set
-          checkpoint_profile_id = coalesce((select max(profile_id) from chunk_ids), j.checkpoint_profile_id),
-          processed_profiles = j.processed_profiles + (select count(*) from chunk),
-          exported_profiles = j.exported_profiles + (select coalesce(sum(n), 0) from batch_records_added),
-          exported_profiles_by_namespace = ${addedCounts(sql`j.exported_profiles_by_namespace`, sql`select namespace, n from namespaces`)},
+          ${chunkCounters(sql.raw('j'))},
           locked_until = now() + ${run.leaseMs} * interval '1 millisecond',
           update_time = now()
         where j.id in (select id from fence)
@@ -115,10 +112,7 @@ function partChunkSql(plan: ExportPlan, run: ChunkRun, part: { part: number }): 
       ${chunkWrites(plan, run)},
       part_row as (
         update export_job_parts t set
-          checkpoint_profile_id = coalesce((select max(profile_id) from chunk_ids), t.checkpoint_profile_id),
-          processed_profiles = t.processed_profiles + (select count(*) from chunk),
-          exported_profiles = t.exported_profiles + (select coalesce(sum(n), 0) from batch_records_added),
-          exported_profiles_by_namespace = ${addedCounts(sql`t.exported_profiles_by_namespace`, sql`select namespace, n from namespaces`)},
+          ${chunkCounters(sql.raw('t'))},
           records_by_batch = ${addedCounts(sql`t.records_by_batch`, sql`select batch_id, n from batch_records_added`)},
           status = case when ${reached} then 'DONE' else t.status end,
           locked_by = case when ${reached} then null else t.locked_by end,
@@ -162,6 +156,14 @@ function chunkWrites(plan: ExportPlan, run: ChunkRun): SQL {
         from (select unnest(p.namespaces) as namespace from ${recordRows(plan)} p) each_namespace
         group by namespace
       )`;
+}
+
+/** What a chunk moves on its row (the job's, or its part's, as `row`): the checkpoint and the counters. */
+function chunkCounters(row: SQL): SQL {
+  return sql`checkpoint_profile_id = coalesce((select max(profile_id) from chunk_ids), ${row}.checkpoint_profile_id),
+          processed_profiles = ${row}.processed_profiles + (select count(*) from chunk),
+          exported_profiles = ${row}.exported_profiles + (select coalesce(sum(n), 0) from batch_records_added),
+          exported_profiles_by_namespace = ${addedCounts(sql`${row}.exported_profiles_by_namespace`, sql`select namespace, n from namespaces`)}`;
 }
 
 /** A jsonb object of counts (`{key: n}`) with the rows of `additions` (key, n) added. */
