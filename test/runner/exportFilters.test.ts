@@ -68,6 +68,24 @@ describe.each(storageTargets)('export filters on $name', (target) => {
     expect(await exportOf(profiles, { filter: { segments: [{ segmentId: 'seg' }] } })).toEqual(['adcloud', 'ups']);
   });
 
+  it('exports a profile once when it is a member in two namespaces and the filter names none, and counts it once', async () => {
+    const headers = freshTenant();
+    const inBoth = { segmentId: 'seg', status: 'REALIZED' };
+    await ingest(
+      api,
+      [
+        { profileId: 'both', segments: [{ ...inBoth, segmentNs: 'ups' }, { ...inBoth, segmentNs: 'AdCloud' }] },
+        { profileId: 'one', segments: [{ ...inBoth, segmentNs: 'ups' }] },
+      ],
+      headers,
+    );
+    const { jobId } = await startExport(api, { filter: { segments: [{ segmentId: 'seg' }] } }, headers);
+    const job = await waitForJob(api, jobId, undefined, headers);
+    expect(job.status).toBe('SUCCEEDED');
+    expect(await exportedIds(api, job.destination.batchId)).toEqual(['both', 'one']);
+    expect(job.progress).toMatchObject({ processedProfiles: 2, totalProfiles: 2 });
+  });
+
   it('keeps memberships qualified at startTime <= t < endTime', async () => {
     const at = (profileId: string, time: string) => member(profileId, 'REALIZED', {
       segments: [{ segmentId: 'seg', status: 'REALIZED', qualificationTime: time }],

@@ -58,11 +58,13 @@ export function chunkSource(plan: ExportPlan, slice: ChunkSlice): SQL {
   }
   const [only] = plan.segments;
   if (plan.segments.length === 1 && only) {
-    // One segment: its next members are the candidates, each once (a membership is keyed
-    // by profile, segment and namespace), so neither a boundary nor a grouping is needed:
-    // they took a fifth of the statement.
+    // One segment: its next members are the candidates, so no boundary among lists is
+    // needed, nor grouping (which took a fifth of the statement). A membership is keyed by
+    // profile, segment and namespace: a profile comes once when the filter names the
+    // namespace, and may come once per namespace when it does not (distinct, which the
+    // index's order makes a streaming step).
     return sql`members as materialized (
-        select m.profile_id from segment_memberships m
+        select ${only.segmentNs === null ? sql`distinct ` : sql``}m.profile_id from segment_memberships m
         where ${membershipQualifies(plan, only)} and m.profile_id > ${from}${upTo(sql`m.profile_id`)}
         order by m.profile_id limit ${slice.limit}
       ),

@@ -54,7 +54,9 @@ export async function sampleExport(db: AppDatabase, plan: ExportPlan, minProfile
     from sized`);
   const estimatedCandidates = Math.round((Number(row?.sampled ?? 0) * 100) / percent);
   if (estimatedCandidates <= minProfiles) return { estimatedCandidates, boundaries: [] };
-  const boundaries = [...new Set(row?.boundaries ?? [])].filter((id) => id !== null).sort();
+  // In the database's order already (percentiles of increasing fractions), which a sort
+  // here could break: JavaScript compares code units, the database its collation.
+  const boundaries = (row?.boundaries ?? []).filter((id, i, all) => id !== null && id !== all[i - 1]);
   return { estimatedCandidates, boundaries };
 }
 
