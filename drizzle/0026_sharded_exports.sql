@@ -22,5 +22,4 @@ CREATE TABLE "export_job_parts" (
 );
 --> statement-breakpoint
 ALTER TABLE "export_job_parts" ADD CONSTRAINT "export_job_parts_job_id_export_jobs_id_fk" FOREIGN KEY ("job_id") REFERENCES "public"."export_jobs"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
-CREATE INDEX "export_job_parts_queue_idx" ON "export_job_parts" USING btree ("job_id") WHERE "export_job_parts"."status" in ('PENDING', 'RUNNING');--> statement-breakpoint
-CREATE INDEX "export_job_parts_tenant_running_idx" ON "export_job_parts" USING btree ("org_id","sandbox_name") WHERE "export_job_parts"."status" = 'RUNNING';
+CREATE INDEX "export_job_parts_queue_idx" ON "export_job_parts" USING btree ("job_id") WHERE "export_job_parts"."status" in ('PENDING', 'RUNNING');

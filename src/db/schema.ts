@@ -186,10 +186,9 @@ export const exportJobParts = pgTable(
   },
   (t) => [
     primaryKey({ columns: [t.jobId, t.part] }),
-    // The runners' look for parts to claim: only parts not yet done are in it.
+    // The runners' look for parts to claim, and the count of a job's running parts
+    // against RUNNER_TENANT_LIMIT: only parts not yet done are in it.
     index('export_job_parts_queue_idx').on(t.jobId).where(sql`${t.status} in ('PENDING', 'RUNNING')`),
-    // Running parts of a tenant, counted against RUNNER_TENANT_LIMIT at every claim.
-    index('export_job_parts_tenant_running_idx').on(t.orgId, t.sandboxName).where(sql`${t.status} = 'RUNNING'`),
     check('export_job_parts_status_check', sql`${t.status} in ('PENDING', 'RUNNING', 'DONE', 'FAILED', 'ENDED')`),
   ],
 );

@@ -25,11 +25,13 @@ export interface ChunkLoop {
   part?: ChunkRun['part'];
   /** True once the heartbeat found the lease gone. */
   leaseLost(): boolean;
-  /** After each chunk that did not end the read. */
-  afterChunk?(): Promise<void>;
+  /** After each chunk that did not end the read; answering false ends it (`halted`). */
+  afterChunk?(): Promise<boolean>;
 }
 
-export async function readChunks(env: RunEnvironment, loop: ChunkLoop): Promise<ReadOutcome> {
+export function readChunks(env: RunEnvironment, loop: ChunkLoop & { afterChunk?: undefined }): Promise<ReadOutcome>;
+export function readChunks(env: RunEnvironment, loop: ChunkLoop): Promise<ReadOutcome | 'halted'>;
+export async function readChunks(env: RunEnvironment, loop: ChunkLoop): Promise<ReadOutcome | 'halted'> {
   const { db, runnerId, options, metrics } = env;
   const chunks = chunkSizer({ max: options.chunkSize, targetMs: options.chunkTargetMs });
   let checkpoint = loop.after;
@@ -57,6 +59,6 @@ export async function readChunks(env: RunEnvironment, loop: ChunkLoop): Promise<
     checkpoint = chunk.checkpoint;
     if (chunk.status === 'CANCELLING') return 'cancelled';
     if (chunk.reachedEnd) return 'read';
-    await loop.afterChunk?.();
+    if (loop.afterChunk && !(await loop.afterChunk())) return 'halted';
   }
 }

@@ -54,14 +54,24 @@ export async function readParts(env: RunEnvironment, job: ExportJobRow, leaseLos
     summedAt = performance.now();
     return sumParts(env.db, job.id, env.runnerId, env.options.leaseMs);
   };
+  /** While the coordinator runs a part: sums now and then, and ends the part as soon as the job will not go on. */
+  const goOn = async (): Promise<boolean> => {
+    if (performance.now() - summedAt < SUM_EVERY_MS) return true;
+    try {
+      const progress = await sum();
+      return progress !== null && progress.status !== 'CANCELLING' && progress.failure === null;
+    } catch (error: unknown) {
+      // The part is sound: the next sum tries again.
+      env.logger.error('Summing the parts failed', { jobId: job.id, error: describeError(error) });
+      return true;
+    }
+  };
   for (;;) {
     if (leaseLost()) return 'lost';
     if (env.stopping()) return 'stopping';
     const claimed = await claimPartOf(env.db, job.id, claim);
     if (claimed) {
-      const ran = await runExportPart(env, claimed, async () => {
-        if (performance.now() - summedAt >= SUM_EVERY_MS) await sum();
-      });
+      const ran = await runExportPart(env, claimed, goOn);
       if (ran === 'stopping') return 'stopping';
     }
     const progress = await sum();
@@ -74,8 +84,11 @@ export async function readParts(env: RunEnvironment, job: ExportJobRow, leaseLos
   }
 }
 
-/** How a part's run ended: its range read, or as `ReadOutcome` says, or `failed`. */
-export type PartOutcome = ReadOutcome | 'failed';
+/**
+ * How a part's run ended: its range read, or as `ReadOutcome` says, `halted` by its
+ * coordinator's `afterChunk` (the job will not go on), or `failed`.
+ */
+export type PartOutcome = ReadOutcome | 'halted' | 'failed';
 
 /**
  * One run of a part, by whichever runner claimed it: its range read from its checkpoint
@@ -84,7 +97,7 @@ export type PartOutcome = ReadOutcome | 'failed';
 export async function runExportPart(
   env: RunEnvironment,
   claimed: ClaimedPart,
-  afterChunk?: () => Promise<void>,
+  afterChunk?: () => Promise<boolean>,
   traceParent?: Context,
 ): Promise<PartOutcome> {
   const { part, job } = claimed;
@@ -118,7 +131,7 @@ export async function runExportPart(
         afterChunk,
       });
       if (outcome === 'stopping') await releasePart(env.db, key, env.runnerId);
-      // Cancelled: the part stays as it is until the coordinator ends the job and its parts.
+      // Cancelled or halted: the part stays as it is until the coordinator ends the job and its parts.
       return outcome;
     } catch (error: unknown) {
       env.logger.error('Export part failed', { jobId: job.id, part: part.part, error: describeError(error) });

@@ -157,6 +157,32 @@ describe.each(storageTargets)('sharded exports on $name', (target) => {
     expect((await batchRow(api, batchOf('B')))!.recordCount).toBe(inB.length);
   });
 
+  it('holds RUNNER_TENANT_LIMIT=1 over sharded jobs: one job held, one part running, at a time', async () => {
+    const headers = freshTenant();
+    await ingest(api, Array.from({ length: PROFILES }, (_, i) => profileOf(i)), headers);
+    const orgId = headers['x-gw-ims-org-id']!;
+    let mostJobs = 0;
+    let mostParts = 0;
+    await withRunners({ concurrency: 2, tenantLimit: 1, shardMinProfiles: 60, chunkSize: 10 }, async () => {
+      const jobIds: string[] = [];
+      for (let i = 0; i < 3; i++) jobIds.push((await startExport(api, { fields: 'person.name.firstName', filter: { segments: [{ segmentId: 'A' }] } }, headers)).jobId);
+      for (;;) {
+        const [row] = await api.database.db.execute<{ held: number | string; running: number | string; done: number | string }>(sql`
+          select (select count(*) from export_jobs where org_id = ${orgId} and status = 'PROCESSING' and locked_until >= now()) as held,
+                 (select count(*) from export_job_parts where org_id = ${orgId} and status = 'RUNNING' and locked_until >= now()) as running,
+                 (select count(*) from export_jobs where org_id = ${orgId} and status = 'SUCCEEDED') as done`);
+        mostJobs = Math.max(mostJobs, Number(row!.held));
+        mostParts = Math.max(mostParts, Number(row!.running));
+        if (Number(row!.done) === jobIds.length) break;
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+      for (const jobId of jobIds) expect((await partsOf(jobId)).length).toBeGreaterThanOrEqual(2);
+    });
+    // Four slots for three jobs of one tenant, and never more than one of them (nor of their parts) at once.
+    expect(mostJobs).toBe(1);
+    expect(mostParts).toBe(1);
+  });
+
   it('ends every part when the job is cancelled, and leaves no record behind', async () => {
     const headers = freshTenant();
     await ingest(api, Array.from({ length: PROFILES }, (_, i) => profileOf(i)), headers);

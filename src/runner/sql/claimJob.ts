@@ -1,7 +1,7 @@
 import { eq, sql, type SQL } from 'drizzle-orm';
 import type { AppDatabase } from '../../db/database';
 import { exportJobs, segmentJobs, type ExportJobRow, type SegmentJobRow } from '../../db/schema';
-import { partWantsWork, takePart, type ClaimedPart } from './claimPart';
+import { partToClaim, takePart, type ClaimedPart } from './claimPart';
 
 // Arbitrary constant: claims take turns, so the per-tenant limit holds even when runners claim at once.
 export const CLAIM_LOCK_KEY = 727_002;
@@ -35,7 +35,7 @@ export async function claimNext(db: AppDatabase, options: ClaimOptions): Promise
         union all
         (select 'part' as kind, p.job_id::text || ':' || p.part as id, j.creation_time
          from export_job_parts p join export_jobs j on j.id = p.job_id
-         where ${partWantsWork(sql`p`)} and j.status = 'PROCESSING' and ${belowTenantLimit(sql`j`, options.tenantLimit)}
+         where ${partToClaim(sql`p`, sql`j`)} and ${belowTenantLimit(sql`j`, options.tenantLimit)}
          order by j.creation_time, p.job_id, p.part limit 1)
         union all
         (select 'segment' as kind, s.id, s.creation_time from segment_jobs s
@@ -94,7 +94,8 @@ function segmentWantsWork(job: SQL): SQL {
 
 /**
  * The job's tenant runs fewer than `limit` jobs and parts under a live lease: export jobs
- * that are not sharded, parts of those that are, and segment jobs.
+ * that are not sharded; sharded ones by their running parts, and as one at least while a
+ * coordinator holds the job (between parts, writing its files); and segment jobs.
  */
 export function belowTenantLimit(job: SQL, limit: number): SQL {
   return sql`(
@@ -102,9 +103,14 @@ export function belowTenantLimit(job: SQL, limit: number): SQL {
      where r.org_id = ${job}.org_id and r.sandbox_name = ${job}.sandbox_name
        and r.status in ('PROCESSING', 'CANCELLING') and r.locked_until >= now()
        and not exists (select 1 from export_job_parts p where p.job_id = r.id))
-    + (select count(*) from export_job_parts p
-       where p.org_id = ${job}.org_id and p.sandbox_name = ${job}.sandbox_name
-         and p.status = 'RUNNING' and p.locked_until >= now())
+    + (select coalesce(sum(greatest(
+          case when r.locked_until >= now() then 1 else 0 end,
+          (select count(*) from export_job_parts p where p.job_id = r.id and p.status = 'RUNNING' and p.locked_until >= now())
+        )), 0)
+       from export_jobs r
+       where r.org_id = ${job}.org_id and r.sandbox_name = ${job}.sandbox_name
+         and r.status in ('PROCESSING', 'CANCELLING')
+         and exists (select 1 from export_job_parts p where p.job_id = r.id))
     + (select count(*) from segment_jobs r
        where r.org_id = ${job}.org_id and r.sandbox_name = ${job}.sandbox_name
          and r.status = 'PROCESSING' and r.locked_until >= now())

@@ -9,22 +9,33 @@ export interface ClaimedPart {
   job: ExportJobRow;
 }
 
-/** A part to claim: PENDING, or RUNNING whose runner's lease expired. */
-export function partWantsWork(part: SQL): SQL {
+/** A part that wants work: PENDING, or RUNNING whose runner's lease expired. */
+function partWantsWork(part: SQL): SQL {
   return sql`(${part}.status = 'PENDING' or (${part}.status = 'RUNNING' and coalesce(${part}.locked_until < now(), true)))`;
 }
 
 /**
- * Takes the first part of `jobId` that wants work, as `claimNext` takes any (the
- * tenant's limit counts the part). The job's coordinator runs its own parts this way.
+ * A part to claim: it wants work, and its job goes on — PROCESSING, and no part of it
+ * failed (its coordinator is about to end it: a part read now would be thrown away).
+ */
+export function partToClaim(part: SQL, job: SQL): SQL {
+  return sql`${partWantsWork(part)} and ${job}.status = 'PROCESSING'
+    and not exists (select 1 from export_job_parts failed where failed.job_id = ${part}.job_id and failed.status = 'FAILED')`;
+}
+
+/**
+ * Takes the first part of `jobId` to claim, as `claimNext` takes any. The job's
+ * coordinator runs its own parts this way. The tenant's limit counts the job once
+ * while its coordinator holds it, so the coordinator's first running part is free.
  */
 export async function claimPartOf(db: AppDatabase, jobId: number, options: ClaimOptions): Promise<ClaimedPart | null> {
   return db.transaction(async (tx) => {
     await tx.execute(sql`select pg_advisory_xact_lock(${CLAIM_LOCK_KEY})`);
     const [first] = await tx.execute<{ part: number }>(sql`
       select p.part from export_job_parts p join export_jobs j on j.id = p.job_id
-      where p.job_id = ${jobId} and ${partWantsWork(sql`p`)} and j.status = 'PROCESSING'
-        and ${belowTenantLimit(sql`j`, options.tenantLimit)}
+      where p.job_id = ${jobId} and ${partToClaim(sql`p`, sql`j`)}
+        and (not exists (select 1 from export_job_parts r where r.job_id = ${jobId} and r.status = 'RUNNING' and r.locked_until >= now())
+             or ${belowTenantLimit(sql`j`, options.tenantLimit)})
       order by p.part limit 1
       -- A part whose expired lease's last chunk is still in flight is passed over, not waited for.
       for update of p skip locked`);
@@ -39,6 +50,12 @@ export async function takePart(
   part: number,
   options: ClaimOptions,
 ): Promise<ClaimedPart | null> {
+  // Not waited for: a part whose expired lease's last chunk is still in flight holds its row.
+  const [free] = await tx.execute(sql`
+    select p.part from export_job_parts p
+    where p.job_id = ${jobId} and p.part = ${part} and ${partWantsWork(sql`p`)}
+    for update skip locked`);
+  if (!free) return null;
   const [claimed] = await tx
     .update(exportJobParts)
     .set({
