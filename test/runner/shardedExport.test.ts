@@ -235,6 +235,22 @@ describe.each(storageTargets)('sharded exports on $name', (target) => {
     await waitUntil(async () => (await recordsOf(api, batchId)).length === 0);
   });
 
+  it('claims no part of a job whose part has failed: the job ends FAILED with nothing more read', async () => {
+    const { jobId, headers } = await splitAndStopped();
+    const before = await partsOf(jobId);
+    const failed = before.find((part) => part.status === 'PENDING')!.part;
+    await api.database.db.execute(
+      sql`update export_job_parts set status = 'FAILED', error = 'Error' where job_id = ${Number(jobId)} and part = ${failed}`,
+    );
+    const job = await withRunners({ shardMinProfiles: 60 }, () => waitForJob(api, jobId, undefined, headers));
+    expect(job.status).toBe('FAILED');
+    expect(job.errors[0]).toMatchObject({ code: 'EXPORT_FAILED', callStack: 'Error' });
+    // Every part ended as it was: none was claimed again, not a profile more was read.
+    const after = await partsOf(jobId);
+    expect(after.map((part) => part.processed_profiles)).toEqual(before.map((part) => part.processed_profiles));
+    expect(after.map((part) => part.status)).toEqual(after.map(() => 'ENDED'));
+  });
+
   it('fails the job with EXPORT_FAILED when a part fails, and removes what every part wrote', async () => {
     const { jobId, headers } = await splitAndStopped();
     const { batch_id: batchId } = await jobRow(jobId);
