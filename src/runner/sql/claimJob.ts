@@ -2,9 +2,7 @@ import { eq, sql, type SQL } from 'drizzle-orm';
 import type { AppDatabase } from '../../db/database';
 import { exportJobs, segmentJobs, type ExportJobRow, type SegmentJobRow } from '../../db/schema';
 import { partToClaim, takePart, type ClaimedPart } from './claimPart';
-
-// Arbitrary constant: claims take turns, so the per-tenant limit holds even when runners claim at once.
-export const CLAIM_LOCK_KEY = 727_002;
+import { belowTenantLimit, CLAIM_LOCK_KEY } from './tenantLimit';
 
 /** What a runner took: an export job, a part of a sharded export job, or a segment job (`evaluateSegments`). */
 export type ClaimedJob =
@@ -90,29 +88,4 @@ function exportWantsWork(job: SQL): SQL {
 /** A segment job to claim: NEW, or PROCESSING whose runner's lease expired. */
 function segmentWantsWork(job: SQL): SQL {
   return sql`(${job}.status = 'NEW' or (${job}.status = 'PROCESSING' and coalesce(${job}.locked_until < now(), true)))`;
-}
-
-/**
- * The job's tenant runs fewer than `limit` jobs and parts under a live lease: export jobs
- * that are not sharded; sharded ones by their running parts, and as one at least while a
- * coordinator holds the job (between parts, writing its files); and segment jobs.
- */
-export function belowTenantLimit(job: SQL, limit: number): SQL {
-  return sql`(
-    (select count(*) from export_jobs r
-     where r.org_id = ${job}.org_id and r.sandbox_name = ${job}.sandbox_name
-       and r.status in ('PROCESSING', 'CANCELLING') and r.locked_until >= now()
-       and not exists (select 1 from export_job_parts p where p.job_id = r.id))
-    + (select coalesce(sum(greatest(
-          case when r.locked_until >= now() then 1 else 0 end,
-          (select count(*) from export_job_parts p where p.job_id = r.id and p.status = 'RUNNING' and p.locked_until >= now())
-        )), 0)
-       from export_jobs r
-       where r.org_id = ${job}.org_id and r.sandbox_name = ${job}.sandbox_name
-         and r.status in ('PROCESSING', 'CANCELLING')
-         and exists (select 1 from export_job_parts p where p.job_id = r.id))
-    + (select count(*) from segment_jobs r
-       where r.org_id = ${job}.org_id and r.sandbox_name = ${job}.sandbox_name
-         and r.status = 'PROCESSING' and r.locked_until >= now())
-  ) < ${limit}`;
 }

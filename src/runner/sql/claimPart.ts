@@ -1,7 +1,8 @@
 import { and, eq, sql, type SQL } from 'drizzle-orm';
 import type { AppDatabase, AppTransaction } from '../../db/database';
 import { exportJobParts, exportJobs, type ExportJobPartRow, type ExportJobRow } from '../../db/schema';
-import { belowTenantLimit, CLAIM_LOCK_KEY, type ClaimOptions } from './claimJob';
+import type { ClaimOptions } from './claimJob';
+import { belowTenantLimit, CLAIM_LOCK_KEY } from './tenantLimit';
 
 /** A part a runner took, with its job as it is now. */
 export interface ClaimedPart {
