@@ -28,6 +28,9 @@ import type { JobEvent } from './jobEvent';
 import { readStoredEvents, watchedEventsOf, type StoredEventsQuery } from './storedJobEvents';
 import type { WatchedJobEvent } from './watchedJobEvent';
 
+// Watchers handed an event before the loop takes a turn: about 15 ms of their sends.
+const FAN_OUT_BATCH = 500;
+
 /** Events a watcher may have queued before the oldest progress is dropped. */
 export const WATCHER_QUEUE = 256;
 
@@ -108,7 +111,14 @@ export function createJobEventHub(
     // One object for every watcher: subscriptions that select the same fields can share its result
     // (http/sharedSubscriptionExecution.ts). Every field of it depends on the event alone.
     const watched: WatchedJobEvent = { ...rest, job };
-    for (const watcher of interested) push(watcher, watched);
+    // Each push wakes a subscriber, whose send runs in microtasks, all before any I/O: 10,000
+    // watchers held the event loop for the whole fan-out, event after event, and the export
+    // they watched (its statements' answers are I/O) crawled. In batches, with a turn of the
+    // loop between them, everything else goes on while an event fans out.
+    for (let start = 0; start < interested.length; start += FAN_OUT_BATCH) {
+      if (start > 0) await new Promise<void>((resolve) => setImmediate(resolve));
+      for (const watcher of interested.slice(start, start + FAN_OUT_BATCH)) push(watcher, watched);
+    }
     metrics?.deliveryLag.observe(Math.max(0, Date.now() - event.occurredAt.getTime()) / 1000);
   }
 
