@@ -11,7 +11,10 @@ import { batchRow, ingest, recordsOf, startExport, waitForJob, type ProfileSpec 
 import { NO_RUNNER, startTestServer, type TestServer } from '../helpers/testServer';
 import { testFileStore } from '../helpers/testFiles';
 import { waitUntil } from '../helpers/waitUntil';
+import type { Database } from '../../src/db/database';
 import type { JobEvent } from '../../src/events/jobEvent';
+import { claimNext } from '../../src/runner/sql/claimJob';
+import { claimPartOf } from '../../src/runner/sql/claimPart';
 import { startRunner, type Runner } from '../../src/runner/runner';
 import type { RunnerOptions } from '../../src/runner/runnerOptions';
 
@@ -265,5 +268,48 @@ describe.each(storageTargets)('sharded exports on $name', (target) => {
     expect(job.errors[0]).toMatchObject({ code: 'EXPORT_FAILED', msg: 'A part of the export failed; its partial data was removed' });
     expect((await partsOf(jobId)).map((each) => each.status)).toEqual((await partsOf(jobId)).map(() => 'ENDED'));
     await waitUntil(async () => (await recordsOf(api, batchId)).length === 0);
+  });
+});
+
+describe('claiming a part held by a chunk in flight, on PostgreSQL', () => {
+  const postgresTarget = storageTargets.find((target) => target.name === 'postgres')!;
+  let database: Database;
+  beforeAll(async () => {
+    database = await postgresTarget.open();
+  });
+  afterAll(() => database?.close());
+
+  it('passes the part over instead of waiting for its row, then takes it once the row is free', async () => {
+    const [job] = await database.db.execute<{ id: number }>(sql`
+      insert into export_jobs (org_id, sandbox_name, status, schema_name, merge_policy_id, merge_policy_version, filter, dataset_id, request_id, locked_by, locked_until)
+      values ('ORG_SKIP@AdobeOrg', 'prod', 'PROCESSING', 's', 'm', 1, '{}', 'd', 'r', 'coordinator', now() + interval '1 minute')
+      returning id`);
+    const jobId = Number(job!.id);
+    // Its runner's lease ran out, but that runner's last chunk still holds the row.
+    await database.db.execute(sql`
+      insert into export_job_parts (job_id, part, org_id, sandbox_name, status, locked_by, locked_until)
+      values (${jobId}, 1, 'ORG_SKIP@AdobeOrg', 'prod', 'RUNNING', 'gone', now() - interval '1 second')`);
+    let release = () => {};
+    const released = new Promise<void>((resolve) => (release = resolve));
+    let locked = () => {};
+    const isLocked = new Promise<void>((resolve) => (locked = resolve));
+    const chunkInFlight = database.db.transaction(async (tx) => {
+      await tx.execute(sql`select 1 from export_job_parts where job_id = ${jobId} and part = 1 for update`);
+      locked();
+      await released;
+    });
+    const options = { runnerId: 'claimer', leaseMs: 60_000, tenantLimit: 5 };
+    try {
+      await isLocked;
+      // Were either claim to wait for the row, it would wait forever: the row is freed only after both answer.
+      expect(await claimPartOf(database.db, jobId, options)).toBeNull();
+      expect(await claimNext(database.db, options)).toBeNull();
+    } finally {
+      release();
+      await chunkInFlight;
+    }
+    const claimed = await claimPartOf(database.db, jobId, options);
+    expect(claimed?.part).toMatchObject({ jobId, part: 1, status: 'RUNNING', lockedBy: 'claimer', attempts: 1 });
+    await database.db.execute(sql`delete from export_jobs where id = ${jobId}`);
   });
 });
