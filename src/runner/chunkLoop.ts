@@ -5,7 +5,7 @@
  */
 import { PostgresErrorCode, postgresErrorCode } from '../db/postgresErrors';
 import { inSpan } from '../tracing/tracer';
-import { chunkSizer } from './chunkSizer';
+import { chunkSizer, type ChunkSizer } from './chunkSizer';
 import type { ExportPlan } from './exportPlan';
 import type { RunEnvironment } from './runExportJob';
 import { statementTimeoutOf } from './runnerPool';
@@ -27,13 +27,15 @@ export interface ChunkLoop {
   leaseLost(): boolean;
   /** After each chunk that did not end the read; answering false ends it (`halted`). */
   afterChunk?(): Promise<boolean>;
+  /** Sizes carried over from an earlier read of the same job (a coordinator's parts); absent: sized afresh. */
+  sizer?: ChunkSizer;
 }
 
 export function readChunks(env: RunEnvironment, loop: ChunkLoop & { afterChunk?: undefined }): Promise<ReadOutcome>;
 export function readChunks(env: RunEnvironment, loop: ChunkLoop): Promise<ReadOutcome | 'halted'>;
 export async function readChunks(env: RunEnvironment, loop: ChunkLoop): Promise<ReadOutcome | 'halted'> {
   const { db, runnerId, options, metrics } = env;
-  const chunks = chunkSizer({ max: options.chunkSize, targetMs: options.chunkTargetMs });
+  const chunks = loop.sizer ?? chunkSizer({ max: options.chunkSize, targetMs: options.chunkTargetMs });
   let checkpoint = loop.after;
   for (;;) {
     if (env.stopping()) return 'stopping';

@@ -130,7 +130,7 @@ export function startRunner(deps: {
   function startPartRun(claimed: ClaimedPart): Promise<void> {
     const { job, part } = claimed;
     logger.info('Export part claimed', { jobId: job.id, part: part.part, runnerId: id, attempt: part.attempts });
-    return withLogContext({ jobId: job.id }, () => runExportPart(environment, claimed, undefined, contextOfTraceParent(job.traceParent)))
+    return withLogContext({ jobId: job.id }, () => runExportPart(environment, claimed, { traceParent: contextOfTraceParent(job.traceParent) }))
       .then((outcome) => {
         if (outcome === 'lost') metrics?.leasesLost.inc();
       })

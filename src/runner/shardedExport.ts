@@ -12,7 +12,8 @@
 import type { Context } from '@opentelemetry/api';
 import { describeError } from '../logger';
 import { inSpan } from '../tracing/tracer';
-import { readChunks, type ReadOutcome } from './chunkLoop';
+import { readChunks, type ChunkLoop, type ReadOutcome } from './chunkLoop';
+import { chunkSizer } from './chunkSizer';
 import { ExportErrorCode } from './exportErrorCode';
 import { planExport, type ExportPlan } from './exportPlan';
 import { startHeartbeat } from './heartbeat';
@@ -49,6 +50,9 @@ export type ShardedReadOutcome = ReadOutcome | { failed: string };
  */
 export async function readParts(env: RunEnvironment, job: ExportJobRow, leaseLost: () => boolean): Promise<ShardedReadOutcome> {
   const claim = { runnerId: env.runnerId, leaseMs: env.options.leaseMs, tenantLimit: env.options.tenantLimit };
+  // One sizer for all the coordinator's parts: each part would otherwise start again from
+  // small chunks, as the job's first chunk does.
+  const sizer = chunkSizer({ max: env.options.chunkSize, targetMs: env.options.chunkTargetMs });
   let summedAt = 0;
   const sum = async () => {
     summedAt = performance.now();
@@ -71,7 +75,7 @@ export async function readParts(env: RunEnvironment, job: ExportJobRow, leaseLos
     if (env.stopping()) return 'stopping';
     const claimed = await claimPartOf(env.db, job.id, claim);
     if (claimed) {
-      const ran = await runExportPart(env, claimed, goOn);
+      const ran = await runExportPart(env, claimed, { afterChunk: goOn, sizer });
       if (ran === 'stopping') return 'stopping';
     }
     const progress = await sum();
@@ -92,13 +96,13 @@ export type PartOutcome = ReadOutcome | 'halted' | 'failed';
 
 /**
  * One run of a part, by whichever runner claimed it: its range read from its checkpoint
- * under a heartbeat of its own. `afterChunk` is the coordinator's (progress sums).
+ * under a heartbeat of its own. The coordinator passes `how`: its progress sums after each
+ * chunk (`afterChunk`), and the chunk sizes its earlier parts learnt (`sizer`).
  */
 export async function runExportPart(
   env: RunEnvironment,
   claimed: ClaimedPart,
-  afterChunk?: () => Promise<boolean>,
-  traceParent?: Context,
+  how: Pick<ChunkLoop, 'afterChunk' | 'sizer'> & { traceParent?: Context } = {},
 ): Promise<PartOutcome> {
   const { part, job } = claimed;
   const key: PartKey = { jobId: part.jobId, part: part.part };
@@ -107,7 +111,7 @@ export async function runExportPart(
     const outcome = await runPart();
     span.setAttribute('export_job.part_outcome', outcome);
     return outcome;
-  }, traceParent);
+  }, how.traceParent);
 
   async function runPart(): Promise<PartOutcome> {
     if (part.attempts > env.options.maxAttempts) {
@@ -128,7 +132,8 @@ export async function runExportPart(
         after: part.checkpointProfileId ?? part.afterProfileId,
         part: { part: part.part, upTo: part.upToProfileId },
         leaseLost: () => leaseLost,
-        afterChunk,
+        afterChunk: how.afterChunk,
+        sizer: how.sizer,
       });
       if (outcome === 'stopping') await releasePart(env.db, key, env.runnerId);
       // Cancelled or halted: the part stays as it is until the coordinator ends the job and its parts.
