@@ -11,6 +11,8 @@ export interface EventChannel<T> extends AsyncIterableIterator<T> {
   end(error?: Error): void;
   /** Items waiting to be pulled. */
   queued(): number;
+  /** Takes what is queued, for a consumer that stops pulling; `ended`: nothing more will come. */
+  takeQueued(): { items: T[]; ended: boolean };
 }
 
 export function eventChannel<T>(options: {
@@ -81,6 +83,7 @@ export function eventChannel<T>(options: {
       return Promise.resolve(done());
     },
     queued: () => queue.length,
+    takeQueued: () => ({ items: queue.splice(0), ended }),
     [Symbol.asyncIterator]() {
       return channel;
     },

@@ -28,7 +28,7 @@ import type { JobEvent } from './jobEvent';
 import { readStoredEvents, watchedEventsOf, type StoredEventsQuery } from './storedJobEvents';
 import type { WatchedJobEvent } from './watchedJobEvent';
 
-// Watchers handed an event before the loop takes a turn: about 15 ms of their sends.
+// Watchers handed an event before the loop takes a turn.
 const FAN_OUT_BATCH = 500;
 
 /** Events a watcher may have queued before the oldest progress is dropped. */
@@ -52,6 +52,20 @@ export interface WatchFilter {
 export interface JobWatch extends AsyncIterableIterator<WatchedJobEvent> {
   /** Live events waiting to be pulled. */
   queued(): number;
+  /**
+   * Instead of being pulled, hands every event to `consumer` as it comes: the
+   * replay's first, then each live one synchronously from the hub's fan-out (no
+   * queue, no promise per event). Resolves when the watch ends, as `next()`
+   * would answer done. Progress is dropped while the consumer is congested.
+   */
+  deliverLive(consumer: LiveConsumer): Promise<void>;
+}
+
+/** Who takes a watch's events as they come (`JobWatch.deliverLive`). */
+export interface LiveConsumer {
+  deliver(event: WatchedJobEvent): void;
+  /** Whether it is behind (its client reads slower than events come): progress then skips it. */
+  congested(): boolean;
 }
 
 export interface JobEventHub {
@@ -71,6 +85,8 @@ interface Watcher {
   lastSequence: Map<number, number>;
   /** Completes the watch after a terminal event (single-job watches). */
   endsWithJob: boolean;
+  /** Set once the watch's events go straight to a consumer (`deliverLive`) rather than the channel. */
+  direct: { consumer: LiveConsumer; deliver(event: WatchedJobEvent): void; end(): void } | null;
 }
 
 export function createJobEventHub(
@@ -111,10 +127,9 @@ export function createJobEventHub(
     // One object for every watcher: subscriptions that select the same fields can share its result
     // (http/sharedSubscriptionExecution.ts). Every field of it depends on the event alone.
     const watched: WatchedJobEvent = { ...rest, job };
-    // Each push wakes a subscriber, whose send runs in microtasks, all before any I/O: 10,000
-    // watchers held the event loop for the whole fan-out, event after event, and the export
-    // they watched (its statements' answers are I/O) crawled. In batches, with a turn of the
-    // loop between them, everything else goes on while an event fans out.
+    // 10,000 watchers held the event loop for the whole fan-out, event after event, and the
+    // export they watched (its statements' answers are I/O) crawled. In batches, with a turn of
+    // the loop between them, everything else goes on while an event fans out.
     for (let start = 0; start < interested.length; start += FAN_OUT_BATCH) {
       if (start > 0) await new Promise<void>((resolve) => setImmediate(resolve));
       for (const watcher of interested.slice(start, start + FAN_OUT_BATCH)) push(watcher, watched);
@@ -126,10 +141,17 @@ export function createJobEventHub(
   function push(watcher: Watcher, event: WatchedJobEvent): void {
     // A snapshot always goes out; other events only in the statuses asked for. A watch of
     // one job ends with its terminal event even when its status filter leaves that out.
-    if (event.type === 'SNAPSHOT' || watcher.statuses === null || watcher.statuses.has(event.status)) {
-      watcher.channel.push(event);
+    const wanted = event.type === 'SNAPSHOT' || watcher.statuses === null || watcher.statuses.has(event.status);
+    const ends = watcher.endsWithJob && TERMINAL_STATUSES.includes(event.status);
+    const { direct } = watcher;
+    if (direct) {
+      // The channel's rule for a full queue, at the socket: a congested consumer skips progress.
+      if (wanted && !(event.type === 'PROGRESS' && direct.consumer.congested())) direct.deliver(event);
+      if (ends) direct.end();
+      return;
     }
-    if (watcher.endsWithJob && TERMINAL_STATUSES.includes(event.status)) watcher.channel.end();
+    if (wanted) watcher.channel.push(event);
+    if (ends) watcher.channel.end();
   }
 
   /** The replay of a watch, one page at a time; null once there is nothing more. */
@@ -169,6 +191,7 @@ export function createJobEventHub(
         statuses: filter.statuses?.length ? new Set(filter.statuses) : null,
         lastSequence: new Map(),
         endsWithJob: jobId !== null,
+        direct: null,
         channel: eventChannel<WatchedJobEvent>({
           capacity: WATCHER_QUEUE,
           droppable: (event) => event.type === 'PROGRESS',
@@ -227,14 +250,19 @@ export function createJobEventHub(
     },
     close() {
       unsubscribe();
-      for (const ofTenant of [...watchersByTenant.values()]) for (const watcher of [...ofTenant]) watcher.channel.end();
+      for (const ofTenant of [...watchersByTenant.values()]) {
+        for (const watcher of [...ofTenant]) {
+          if (watcher.direct) watcher.direct.end();
+          else watcher.channel.end();
+        }
+      }
     },
   };
 }
 
 /**
  * The watch's iterator: the replay's pages first, then the live queue. Each
- * event passes the per-job sequence check as it is pulled, which is what makes
+ * event passes the per-job sequence check as it is taken, which is what makes
  * the seam exact: a live event that the replay already gave is not newer.
  */
 function replayThenLive(
@@ -245,31 +273,45 @@ function replayThenLive(
   let page: WatchedJobEvent[] = [];
   let replaying = replay !== null;
   let finished = false;
+  let liveEnded: (() => void) | undefined;
   const done = (): IteratorResult<WatchedJobEvent> => ({ value: undefined, done: true });
   const finish = () => {
     finished = true;
     void watcher.channel.return?.();
+    liveEnded?.();
+  };
+  /** Whether the event is newer than what this watch gave of its job; a one-job watch ends with its terminal event. */
+  const admit = (event: WatchedJobEvent): boolean => {
+    const last = watcher.lastSequence.get(event.job.id) ?? 0;
+    if (event.sequence <= last) return false;
+    watcher.lastSequence.set(event.job.id, event.sequence);
+    if (watcher.endsWithJob && TERMINAL_STATUSES.includes(event.status)) finish();
+    return true;
+  };
+  /** The replay's next event; null once it is spent or the watch has finished. */
+  const nextReplayed = async (): Promise<WatchedJobEvent | null> => {
+    while (replaying && !finished) {
+      if (page.length > 0) return page.shift()!;
+      let next: WatchedJobEvent[] | null;
+      try {
+        next = await replay!();
+      } catch (error: unknown) {
+        finish();
+        throw error;
+      }
+      if (next !== null) page = next;
+      else if (endsWithReplay) finish();
+      else replaying = false;
+    }
+    return null;
   };
   const iterator: JobWatch = {
     async next() {
       for (;;) {
         if (finished) return done();
-        let event: WatchedJobEvent | undefined;
-        if (replaying) {
-          if (page.length === 0) {
-            try {
-              const next = await replay!();
-              if (next !== null) page = next;
-              else if (endsWithReplay) finish();
-              else replaying = false;
-            } catch (error: unknown) {
-              finish();
-              throw error;
-            }
-            continue;
-          }
-          event = page.shift()!;
-        } else {
+        let event = await nextReplayed();
+        if (event === null) {
+          if (finished) return done();
           const item = await watcher.channel.next();
           if (item.done) {
             finished = true;
@@ -278,11 +320,7 @@ function replayThenLive(
           event = item.value;
         }
         if (finished) return done(); // ended while this pull waited
-        const last = watcher.lastSequence.get(event.job.id) ?? 0;
-        if (event.sequence <= last) continue;
-        watcher.lastSequence.set(event.job.id, event.sequence);
-        if (watcher.endsWithJob && TERMINAL_STATUSES.includes(event.status)) finish();
-        return { value: event, done: false };
+        if (admit(event)) return { value: event, done: false };
       }
     },
     return() {
@@ -290,6 +328,26 @@ function replayThenLive(
       return Promise.resolve(done());
     },
     queued: () => watcher.channel.queued(),
+    async deliverLive(consumer) {
+      for (let event = await nextReplayed(); event !== null; event = await nextReplayed()) {
+        if (!finished && admit(event)) consumer.deliver(event);
+      }
+      if (finished) return;
+      // Live events that queued while the replay was read go first, then the hub hands them over.
+      const { items, ended } = watcher.channel.takeQueued();
+      for (const event of items) if (!finished && admit(event)) consumer.deliver(event);
+      if (ended) finish();
+      if (finished) return;
+      const live = new Promise<void>((resolve) => (liveEnded = resolve));
+      watcher.direct = {
+        consumer,
+        deliver: (event) => {
+          if (!finished && admit(event)) consumer.deliver(event);
+        },
+        end: finish,
+      };
+      return live;
+    },
     [Symbol.asyncIterator]() {
       return iterator;
     },

@@ -7,7 +7,16 @@
  */
 import type { Server } from 'node:http';
 import type { IncomingHttpHeaders } from 'node:http';
-import type { GraphQLError, GraphQLFormattedError, GraphQLSchema, ParseOptions, ValidationRule } from 'graphql';
+import type {
+  ExecutionArgs,
+  ExecutionResult,
+  GraphQLError,
+  GraphQLFormattedError,
+  GraphQLSchema,
+  ParseOptions,
+  ValidationRule,
+} from 'graphql';
+import type { WebSocket } from 'ws';
 import { SpanStatusCode, type Span } from '@opentelemetry/api';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
@@ -18,7 +27,7 @@ import { ErrorCode, GatewayError } from '../errors';
 import type { LimitOptions } from '../limits/limitOptions';
 import type { TenantRateLimiter } from '../limits/tenantRateLimiter';
 import { startWebSocketOperationSpan } from '../tracing/webSocketOperationSpan';
-import { sharedSubscribe } from './sharedSubscriptionExecution';
+import { sharedSubscriber, type DirectSender } from './sharedSubscriptionExecution';
 import { webSocketOperation } from './webSocketOperation';
 import { callAt } from '../callAt';
 
@@ -51,6 +60,12 @@ export interface GraphqlWsOptions {
  */
 export const TOO_MANY_CONNECTIONS = 4430;
 
+/**
+ * Bytes a socket may have waiting to be written before its client counts as
+ * congested and progress events skip it (about a thousand of them).
+ */
+export const CONGESTED_SOCKET_BYTES = 256 * 1024;
+
 /** What the socket learnt at `connection_init`, and what it has open. */
 interface SocketState {
   caller: Caller;
@@ -71,10 +86,28 @@ export function serveGraphqlOverWebSocket(
   // The same masking as over HTTP: an unexpected error is logged whole and reaches
   // the client as INTERNAL_SERVER_ERROR, never with its SQL or internals.
   const format = (errors: readonly GraphQLError[]) => errors.map((error) => formatError(error.toJSON(), error));
+  // Each operation's execution args, as onSubscribe made them, to the sender of its socket and id.
+  const senders = new WeakMap<ExecutionArgs, DirectSender>();
+  const directSender = (socket: WebSocket, id: string, state: SocketState): DirectSender => {
+    const prefix = `{"id":${JSON.stringify(id)},"type":"next","payload":`;
+    const send = (message: string) => {
+      if (socket.readyState === socket.OPEN) socket.send(message);
+    };
+    return {
+      sendJson: (payloadJson) => send(`${prefix}${payloadJson}}`),
+      // What onNext below does to a result with errors, then graphql-ws's message.
+      sendResult: (result: ExecutionResult) => {
+        const errors = (result.errors ?? []) as GraphQLError[];
+        if (errors.length > 0) markFailed(state, id, errors.length);
+        send(`${prefix}${JSON.stringify({ ...result, ...(errors.length > 0 ? { errors: format(errors) } : {}) })}}`);
+      },
+      congested: () => socket.bufferedAmount > CONGESTED_SOCKET_BYTES,
+    };
+  };
   const disposable = useServer(
     {
       schema,
-      subscribe: sharedSubscribe,
+      subscribe: sharedSubscriber((args) => senders.get(args)),
       // Returning false closes the socket with 4403 Forbidden: the same rules as over HTTP
       // (a tenant, and with AUTH_MODE=jwt a token that may act for it).
       onConnect: async (ctx) => {
@@ -134,7 +167,9 @@ export function serveGraphqlOverWebSocket(
         if (traced) {
           state.spans.set(id, startWebSocketOperationSpan(operation, state.caller.tenant, headersOf(ctx.connectionParams)));
         }
-        return { schema, ...operation };
+        const execArgs: ExecutionArgs = { schema, ...operation };
+        senders.set(execArgs, directSender(ctx.extra.socket, id, state));
+        return execArgs;
       },
       onComplete: (ctx, id) => {
         const state = states.get(ctx.extra.socket);

@@ -3,37 +3,87 @@
  * subscription's selection once per event per subscriber; with thousands of
  * subscribers watching the same jobs that is thousands of identical results.
  * Here the result of one event for one operation (document, variables) is
- * computed once and handed to every subscriber of that operation. The hub
- * delivers one event object to all its watchers, which makes it the cache key.
+ * computed once, and serialised once, for every subscriber of that operation.
+ * The hub delivers one event object to all its watchers, which makes it the
+ * cache key.
+ *
+ * Over a socket whose operation has a `DirectSender`, a source that can push
+ * (`JobWatch.deliverLive`) sends each result straight from the hub's fan-out:
+ * one string concatenation and one socket write per subscriber, where pulling
+ * through graphql-ws costs an async iteration, a hook, a validation and a
+ * `JSON.stringify` of the whole message per subscriber per event.
  */
 import {
   createSourceEventStream,
   execute,
+  GraphQLError,
   print,
   type ExecutionArgs,
   type ExecutionResult,
 } from 'graphql';
 
-const resultsByEvent = new WeakMap<object, Map<string, Promise<ExecutionResult>>>();
+/** Sends one operation's `next` messages on its socket, bypassing graphql-ws's per-message path. */
+export interface DirectSender {
+  /** Sends a `next` message whose payload is this JSON text (a result without errors). */
+  sendJson(payloadJson: string): void;
+  /** Sends a result that carries errors, formatted and counted as graphql-ws's path would. */
+  sendResult(result: ExecutionResult): void;
+  /** Whether the client reads slower than its events come. */
+  congested(): boolean;
+}
 
-export async function sharedSubscribe(
-  args: ExecutionArgs,
-): Promise<AsyncGenerator<ExecutionResult, void, void> | ExecutionResult> {
-  const source = await createSourceEventStream(args);
-  if (!(Symbol.asyncIterator in source)) return source as ExecutionResult;
-  const operation = `${args.operationName ?? ''}\n${print(args.document)}\n${JSON.stringify(args.variableValues ?? {})}`;
-  const events = source as AsyncIterableIterator<unknown>;
-  const resultOf = (event: unknown): Promise<ExecutionResult> => {
-    if (typeof event !== 'object' || event === null) return Promise.resolve(execute({ ...args, rootValue: event }));
-    let results = resultsByEvent.get(event);
-    if (!results) resultsByEvent.set(event, (results = new Map()));
-    let result = results.get(operation);
-    if (!result) results.set(operation, (result = Promise.resolve(execute({ ...args, rootValue: event }))));
-    return result;
+/** A source that can hand its events over as they come instead of being pulled (`JobWatch`). */
+interface PushingSource extends AsyncIterableIterator<unknown> {
+  deliverLive(consumer: { deliver(event: unknown): void; congested(): boolean }): Promise<void>;
+}
+
+/** One event's result for one operation, and its JSON once a direct send needed it. */
+interface SharedResult {
+  result: ExecutionResult | Promise<ExecutionResult>;
+  /** undefined: not serialised yet; null: the result has errors, which go out formatted. */
+  json?: string | null;
+}
+
+const resultsByEvent = new WeakMap<object, Map<string, SharedResult>>();
+
+/**
+ * graphql-ws's `subscribe`. `senderOf` finds the direct sender that the
+ * socket's `onSubscribe` registered for these execution args, if any.
+ */
+export function sharedSubscriber(senderOf: (args: ExecutionArgs) => DirectSender | undefined) {
+  return async function sharedSubscribe(
+    args: ExecutionArgs,
+  ): Promise<AsyncGenerator<ExecutionResult, void, void> | ExecutionResult> {
+    const source = await createSourceEventStream(args);
+    if (!(Symbol.asyncIterator in source)) return source as ExecutionResult;
+    const operation = `${args.operationName ?? ''}\n${print(args.document)}\n${JSON.stringify(args.variableValues ?? {})}`;
+    const sharedOf = (event: unknown): SharedResult => {
+      if (typeof event !== 'object' || event === null) return { result: execute({ ...args, rootValue: event }) };
+      let results = resultsByEvent.get(event);
+      if (!results) resultsByEvent.set(event, (results = new Map()));
+      let shared = results.get(operation);
+      if (!shared) results.set(operation, (shared = { result: execute({ ...args, rootValue: event }) }));
+      return shared;
+    };
+    const events = source as AsyncIterableIterator<unknown>;
+    const sender = senderOf(args);
+    if (sender && isPushing(events)) return pushed(events, sender, sharedOf);
+    return pulled(events, (event) => Promise.resolve(sharedOf(event).result));
   };
+}
+
+function isPushing(source: AsyncIterableIterator<unknown>): source is PushingSource {
+  return typeof (source as Partial<PushingSource>).deliverLive === 'function';
+}
+
+/** The results as graphql-ws pulls them: one await per event per subscriber. */
+function pulled(
+  events: AsyncIterableIterator<unknown>,
+  resultOf: (event: unknown) => Promise<ExecutionResult>,
+): AsyncGenerator<ExecutionResult, void, void> {
   // A plain iterator rather than an async generator: return() must reach the source at
   // once (the hub frees the watcher there), not after a pending next() settles.
-  const mapped: AsyncGenerator<ExecutionResult, void, void> = {
+  const iterator: AsyncGenerator<ExecutionResult, void, void> = {
     async next() {
       const item = await events.next();
       return item.done ? { value: undefined, done: true } : { value: await resultOf(item.value), done: false };
@@ -47,8 +97,64 @@ export async function sharedSubscribe(
       throw error;
     },
     [Symbol.asyncIterator]() {
-      return mapped;
+      return iterator;
     },
   };
-  return mapped;
+  return iterator;
+}
+
+/**
+ * The results sent by the source's own fan-out. To graphql-ws this iterator
+ * yields nothing and ends when the watch does, after the last send, so its
+ * `complete` message follows the last `next`.
+ */
+function pushed(
+  source: PushingSource,
+  sender: DirectSender,
+  sharedOf: (event: unknown) => SharedResult,
+): AsyncGenerator<ExecutionResult, void, void> {
+  // Sends wait here only behind a result that is still being computed (a field that reads
+  // the database): a later event must not overtake it.
+  let pending: Promise<void> | null = null;
+  const send = (shared: SharedResult, result: ExecutionResult) => {
+    if (shared.json === undefined) shared.json = result.errors?.length ? null : JSON.stringify(result);
+    if (shared.json === null) sender.sendResult(result);
+    else sender.sendJson(shared.json);
+  };
+  const deliver = (event: unknown) => {
+    const shared = sharedOf(event);
+    const { result } = shared;
+    if (pending === null && !(result instanceof Promise)) {
+      send(shared, result);
+      return;
+    }
+    pending = (pending ?? Promise.resolve())
+      .then(() => result)
+      .then(
+        (value) => send(shared, value),
+        (error: unknown) => sender.sendResult({ errors: [new GraphQLError('Executing the subscription failed', { originalError: error as Error })] }),
+      );
+  };
+  let live: Promise<void> | undefined;
+  const done = (): IteratorResult<ExecutionResult, void> => ({ value: undefined, done: true });
+  const iterator: AsyncGenerator<ExecutionResult, void, void> = {
+    async next() {
+      live ??= source.deliverLive({ deliver, congested: () => sender.congested() });
+      await live;
+      await pending;
+      return done();
+    },
+    async return() {
+      await source.return?.();
+      return done();
+    },
+    async throw(error: unknown) {
+      await source.return?.();
+      throw error;
+    },
+    [Symbol.asyncIterator]() {
+      return iterator;
+    },
+  };
+  return iterator;
 }

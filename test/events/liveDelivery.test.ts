@@ -1,0 +1,81 @@
+/**
+ * A watch that hands its events over as they come (`JobWatch.deliverLive`, what
+ * every graphql-ws subscription uses): the same events as a pulled watch, in
+ * order, ended by the job's terminal event; a congested consumer skips progress
+ * and nothing else.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { WatchedJobEvent } from '../../src/events/watchedJobEvent';
+import { startRunner } from '../../src/runner/runner';
+import { storageTargets } from '../helpers/databases';
+import { ingest, startExport, type ProfileSpec } from '../helpers/exportFlow';
+import { testFileStore } from '../helpers/testFiles';
+import { NO_RUNNER, startTestServer, type TestServer } from '../helpers/testServer';
+
+let tenants = 0;
+const freshTenant = () => {
+  const orgId = `ORG_LIVE_${++tenants}@AdobeOrg`;
+  return { headers: { 'x-gw-ims-org-id': orgId, 'x-sandbox-name': 'prod' }, tenant: { orgId, sandboxName: 'prod' } };
+};
+const profiles: ProfileSpec[] = Array.from({ length: 300 }, (_, i) => ({ profileId: `p${String(i).padStart(4, '0')}` }));
+const summary = (events: WatchedJobEvent[]) => events.map((event) => `${event.type}:${event.status}`);
+
+describe.each(storageTargets)('live delivery of a watch on $name', (target) => {
+  let api: TestServer;
+
+  beforeAll(async () => {
+    api = await startTestServer(target, { concurrency: 0 });
+  });
+  afterAll(() => api?.close());
+
+  it('gives a pulled watch’s events, skips progress only while congested, and ends with the job', async () => {
+    const { headers, tenant } = freshTenant();
+    await ingest(api, profiles, headers);
+    const { jobId } = await startExport(api, {}, headers);
+    const pulled = await api.server.hub.watch({ tenant, jobId });
+    const flowing = await api.server.hub.watch({ tenant, jobId });
+    const congested = await api.server.hub.watch({ tenant, jobId });
+    const received = { pulled: [] as WatchedJobEvent[], flowing: [] as WatchedJobEvent[], congested: [] as WatchedJobEvent[] };
+    const pulling = (async () => {
+      for await (const event of pulled) received.pulled.push(event);
+    })();
+    const flowingEnded = flowing.deliverLive({ deliver: (event) => received.flowing.push(event), congested: () => false });
+    const congestedEnded = congested.deliverLive({ deliver: (event) => received.congested.push(event), congested: () => true });
+
+    const runner = startRunner({
+      files: testFileStore(),
+      db: api.database.db,
+      bus: api.server.bus,
+      logger: { info() {}, error() {} },
+      options: { ...NO_RUNNER, concurrency: 1, chunkSize: 5 },
+    });
+    await Promise.all([pulling, flowingEnded, congestedEnded]);
+    await runner.stop();
+
+    expect(summary(received.flowing)).toEqual(summary(received.pulled));
+    expect(received.flowing.map((event) => event.sequence)).toEqual(received.pulled.map((event) => event.sequence));
+    expect(received.flowing.filter((event) => event.type === 'PROGRESS').length).toBeGreaterThan(0);
+    expect(summary(received.congested)).toEqual(summary(received.pulled.filter((event) => event.type !== 'PROGRESS')));
+    expect(summary(received.congested)).toEqual([
+      'SNAPSHOT:NEW',
+      'STATUS_CHANGED:PROCESSING',
+      'STATUS_CHANGED:SUCCEEDED',
+    ]);
+    expect(api.server.hub.watcherCount()).toBe(0);
+  });
+
+  it('hands over what queued before it started, then ends at return()', async () => {
+    const { headers, tenant } = freshTenant();
+    const watch = await api.server.hub.watch({ tenant });
+    // Queued in the watch's channel: nobody pulls yet.
+    const { jobId } = await startExport(api, {}, headers);
+    const received: WatchedJobEvent[] = [];
+    const ended = watch.deliverLive({ deliver: (event) => received.push(event), congested: () => false });
+    await expect.poll(() => summary(received)).toEqual(['CREATED:NEW']);
+    expect(String(received[0]!.job.id)).toBe(jobId);
+    await watch.return!();
+    await ended;
+    expect(api.server.hub.watcherCount()).toBe(0);
+  });
+
+});

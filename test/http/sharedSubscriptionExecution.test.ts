@@ -1,0 +1,168 @@
+/**
+ * Shared subscription execution: one result and one JSON text per event and
+ * operation, sent straight from a pushing source, in the events' order even
+ * behind a field that resolves later, and ended only after the last send.
+ */
+import { buildSchema, parse, type ExecutionArgs, type ExecutionResult } from 'graphql';
+import { describe, expect, it } from 'vitest';
+import { sharedSubscriber, type DirectSender } from '../../src/http/sharedSubscriptionExecution';
+
+const schema = buildSchema(`
+  type Query { ok: Boolean }
+  type Tick { n: Int! slow: Int! broken: Int }
+  type Subscription { ticks: Tick! }
+`);
+
+interface Tick {
+  n: number;
+  /** When `slow` resolves, or undefined for at once. */
+  later?: Promise<number>;
+}
+
+/** A source like JobWatch: pulled, or pushed through deliverLive until end(). */
+function pushingSource() {
+  let consumer: { deliver(event: unknown): void; congested(): boolean } | undefined;
+  let ended: (() => void) | undefined;
+  const source = {
+    next: () => new Promise<IteratorResult<unknown>>(() => {}),
+    return: () => {
+      ended?.();
+      return Promise.resolve({ value: undefined, done: true as const });
+    },
+    deliverLive(taker: typeof consumer) {
+      consumer = taker;
+      return new Promise<void>((resolve) => (ended = resolve));
+    },
+    [Symbol.asyncIterator]() {
+      return source;
+    },
+  };
+  return {
+    source,
+    push: (tick: Tick) => consumer!.deliver(tick),
+    congested: () => consumer!.congested(),
+    end: () => ended!(),
+    started: () => consumer !== undefined,
+  };
+}
+
+function recordingSender(): DirectSender & { sent: string[]; failed: ExecutionResult[]; full: boolean } {
+  const sender = {
+    sent: [] as string[],
+    failed: [] as ExecutionResult[],
+    full: false,
+    sendJson: (json: string) => sender.sent.push(json),
+    sendResult: (result: ExecutionResult) => sender.failed.push(result),
+    congested: () => sender.full,
+  };
+  return sender;
+}
+
+function argsFor(query: string, source: ReturnType<typeof pushingSource>['source']): ExecutionArgs {
+  return {
+    schema,
+    document: parse(query),
+    rootValue: {
+      ticks: () => source,
+    },
+    // Subscription.ticks is the event itself; Tick's fields read it.
+    fieldResolver: (parent, _args, _context, info) => {
+      if (info.parentType.name === 'Subscription') return parent;
+      const tick = parent as Tick;
+      if (info.fieldName === 'slow') return tick.later ?? tick.n;
+      if (info.fieldName === 'broken') throw new Error(`tick ${tick.n} is broken`);
+      return tick.n;
+    },
+  };
+}
+
+async function subscribed(query: string, sender: DirectSender | undefined) {
+  const pushing = pushingSource();
+  const args = argsFor(query, pushing.source);
+  const subscribe = sharedSubscriber((given) => (given === args ? sender : undefined));
+  const results = (await subscribe(args)) as AsyncGenerator<ExecutionResult, void, void>;
+  return { pushing, results };
+}
+
+describe('shared subscription execution', () => {
+  it('sends each event as JSON straight from the push, once serialised for every subscriber of the operation', async () => {
+    const first = recordingSender();
+    const second = recordingSender();
+    const a = await subscribed('subscription { ticks { n } }', first);
+    const b = await subscribed('subscription { ticks { n } }', second);
+    const endedA = a.results.next();
+    const endedB = b.results.next();
+    await Promise.resolve();
+    const tick = { n: 1 };
+    a.pushing.push(tick);
+    b.pushing.push(tick);
+    // Sent synchronously, during the push itself.
+    expect(first.sent).toEqual(['{"data":{"ticks":{"n":1}}}']);
+    expect(second.sent).toEqual(first.sent);
+    // The same string object: serialised once for both subscribers.
+    expect(Object.is(first.sent[0], second.sent[0])).toBe(true);
+    a.pushing.end();
+    b.pushing.end();
+    expect(await endedA).toEqual({ value: undefined, done: true });
+    expect(await endedB).toEqual({ value: undefined, done: true });
+  });
+
+  it('keeps the events in order behind a field that resolves later, and ends only after the last send', async () => {
+    const sender = recordingSender();
+    const { pushing, results } = await subscribed('subscription { ticks { n slow } }', sender);
+    const ended = results.next();
+    await Promise.resolve();
+    let release!: (value: number) => void;
+    pushing.push({ n: 1, later: new Promise<number>((resolve) => (release = resolve)) });
+    pushing.push({ n: 2 });
+    pushing.push({ n: 3 });
+    pushing.end();
+    expect(sender.sent).toEqual([]);
+    let settled = false;
+    void ended.then(() => (settled = true));
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(settled).toBe(false);
+    release(10);
+    await ended;
+    expect(sender.sent).toEqual([
+      '{"data":{"ticks":{"n":1,"slow":10}}}',
+      '{"data":{"ticks":{"n":2,"slow":2}}}',
+      '{"data":{"ticks":{"n":3,"slow":3}}}',
+    ]);
+  });
+
+  it('hands a result with errors to the sender whole, to be formatted, never as shared JSON', async () => {
+    const sender = recordingSender();
+    const { pushing, results } = await subscribed('subscription { ticks { n broken } }', sender);
+    const ended = results.next();
+    await Promise.resolve();
+    pushing.push({ n: 7 });
+    pushing.end();
+    await ended;
+    expect(sender.sent).toEqual([]);
+    expect(sender.failed).toHaveLength(1);
+    expect(sender.failed[0]!.data).toEqual({ ticks: { n: 7, broken: null } });
+    expect(sender.failed[0]!.errors?.[0]?.message).toBe('tick 7 is broken');
+  });
+
+  it('tells the source whether the sender is congested', async () => {
+    const sender = recordingSender();
+    const { pushing, results } = await subscribed('subscription { ticks { n } }', sender);
+    const ended = results.next();
+    await Promise.resolve();
+    expect(pushing.congested()).toBe(false);
+    sender.full = true;
+    expect(pushing.congested()).toBe(true);
+    await results.return();
+    await ended;
+  });
+
+  it('is pulled as before where the operation has no direct sender', async () => {
+    const { pushing, results } = await subscribed('subscription { ticks { n } }', undefined);
+    const next = results.next();
+    await Promise.resolve();
+    expect(pushing.started()).toBe(false);
+    await results.return();
+    void next;
+  });
+});
