@@ -28,8 +28,9 @@ import type { JobEvent } from './jobEvent';
 import { readStoredEvents, watchedEventsOf, type StoredEventsQuery } from './storedJobEvents';
 import type { WatchedJobEvent } from './watchedJobEvent';
 
-// Watchers handed an event before the loop takes a turn.
-const FAN_OUT_BATCH = 500;
+// Watchers handed an event before the loop takes a turn: about 2 ms of their socket writes
+// (~17 µs each here, nearly all the kernel's), so the runner's statements never wait longer.
+const FAN_OUT_BATCH = 100;
 
 /** Events a watcher may have queued before the oldest progress is dropped. */
 export const WATCHER_QUEUE = 256;
@@ -93,7 +94,7 @@ export function createJobEventHub(
   db: AppDatabase,
   bus: EventBus,
   logger: Logger,
-  metrics?: Pick<EventMetrics, 'deliveryLag'>,
+  metrics?: Pick<EventMetrics, 'deliveryLag' | 'progressSkipped'>,
 ): JobEventHub {
   // By tenant: an event is only ever for its own tenant's watchers, so it never scans the others.
   const watchersByTenant = new Map<string, Set<Watcher>>();
@@ -108,15 +109,37 @@ export function createJobEventHub(
     if (ofTenant?.delete(watcher) && ofTenant.size === 0) watchersByTenant.delete(key);
   };
   let handled = Promise.resolve();
+  // Progress events waiting for their turn, by job and status: one that a newer one already
+  // follows is stale before it is sent, and is not fanned out (see dispatch).
+  const progressWaiting = new Map<string, number>();
+  const progressKey = (event: JobEvent) => `${event.jobId}\n${event.status}`;
 
   const unsubscribe = bus.subscribe((event) => {
+    if (event.type === 'PROGRESS') progressWaiting.set(progressKey(event), (progressWaiting.get(progressKey(event)) ?? 0) + 1);
     // One event at a time, in arrival order: reads must not overtake each other.
     handled = handled.then(() => dispatch(event)).catch((error: unknown) =>
       logger.error('Delivering a job event failed', { jobId: event.jobId, error: describeError(error) }),
     );
   });
 
+  /** Whether a newer progress event of the same job, in the same status, waits behind this one. */
+  function superseded(event: JobEvent): boolean {
+    if (event.type !== 'PROGRESS') return false;
+    const key = progressKey(event);
+    const waiting = (progressWaiting.get(key) ?? 1) - 1;
+    if (waiting > 0) progressWaiting.set(key, waiting);
+    else progressWaiting.delete(key);
+    return waiting > 0;
+  }
+
   async function dispatch(event: JobEvent): Promise<void> {
+    // When the fan-out falls behind (thousands of watchers on too few cores), progress that is
+    // already stale is skipped rather than sent late: every watcher it would reach gets the newer
+    // one, and a status change is never skipped. Replays (the outbox) still hold every event.
+    if (superseded(event)) {
+      metrics?.progressSkipped.inc();
+      return;
+    }
     const ofTenant = watchersByTenant.get(tenantKey(event));
     if (!ofTenant) return;
     const interested = [...ofTenant].filter((watcher) => watcher.jobId === null || watcher.jobId === event.jobId);

@@ -30,6 +30,7 @@ export interface RunnerMetrics {
 export interface EventMetrics {
   notifications: Counter;
   deliveryLag: Histogram;
+  progressSkipped: Counter;
 }
 
 export interface WebhookMetrics {
@@ -126,6 +127,11 @@ export function createGatewayMetrics(): GatewayMetrics {
         name: 'gateway_event_delivery_lag_seconds',
         help: 'From an event\'s occurredAt to the hub handing it to watchers (events with watchers only)',
         buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+        registers,
+      }),
+      progressSkipped: new Counter({
+        name: 'gateway_event_progress_skipped_total',
+        help: 'Progress events not fanned out because a newer one of the same job already waited (the fan-out was behind)',
         registers,
       }),
     },

@@ -2,9 +2,14 @@
  * A watch that hands its events over as they come (`JobWatch.deliverLive`, what
  * every graphql-ws subscription uses): the same events as a pulled watch, in
  * order, ended by the job's terminal event; a congested consumer skips progress
- * and nothing else.
+ * and nothing else. A fan-out that is behind skips progress that a newer
+ * progress of the same job already follows, and nothing else.
  */
+import { Counter, Histogram, Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { JobEventListener } from '../../src/events/eventBus';
+import type { JobEvent } from '../../src/events/jobEvent';
+import { createJobEventHub } from '../../src/events/jobEventHub';
 import type { WatchedJobEvent } from '../../src/events/watchedJobEvent';
 import { startRunner } from '../../src/runner/runner';
 import { storageTargets } from '../helpers/databases';
@@ -78,4 +83,44 @@ describe.each(storageTargets)('live delivery of a watch on $name', (target) => {
     expect(api.server.hub.watcherCount()).toBe(0);
   });
 
+  it('skips a progress event that a newer one of the same job and status follows, never a status change', async () => {
+    const { headers, tenant } = freshTenant();
+    const { jobId } = await startExport(api, {}, headers);
+    // A bus driven by hand: events arrive faster than the hub's first read of the job.
+    let emit!: JobEventListener;
+    const bus = { subscribe: (listener: JobEventListener) => ((emit = listener), () => {}) };
+    const registers = [new Registry()];
+    const metrics = {
+      deliveryLag: new Histogram({ name: 'lag_seconds', help: 'lag', registers }),
+      progressSkipped: new Counter({ name: 'skipped_total', help: 'skipped', registers }),
+    };
+    const hub = createJobEventHub(api.database.db, bus, { info() {}, error() {} }, metrics);
+    const watch = await hub.watch({ tenant });
+    const received: WatchedJobEvent[] = [];
+    const ended = watch.deliverLive({ deliver: (event) => received.push(event), congested: () => false });
+    const event = (sequence: number, type: JobEvent['type'], status: JobEvent['status'], percent: number): JobEvent => ({
+      id: 1_000 + sequence,
+      type,
+      jobId: Number(jobId),
+      ...tenant,
+      status,
+      previousStatus: type === 'STATUS_CHANGED' ? 'PROCESSING' : null,
+      progress: { processedProfiles: percent, totalProfiles: 100, percent },
+      sequence,
+      occurredAt: new Date(),
+    });
+    emit(event(2, 'PROGRESS', 'PROCESSING', 10));
+    emit(event(3, 'PROGRESS', 'PROCESSING', 20));
+    emit(event(4, 'PROGRESS', 'PROCESSING', 30));
+    emit(event(5, 'STATUS_CHANGED', 'SUCCEEDED', 100));
+    emit(event(6, 'PROGRESS', 'SUCCEEDED', 100));
+    await expect.poll(() => received.length).toBe(3);
+    expect(received.map((seen) => `${seen.sequence}:${seen.type}`)).toEqual(['4:PROGRESS', '5:STATUS_CHANGED', '6:PROGRESS']);
+    expect((await metrics.progressSkipped.get()).values[0]!.value).toBe(2);
+    // Once it has caught up, every progress event goes out.
+    emit(event(7, 'PROGRESS', 'SUCCEEDED', 100));
+    await expect.poll(() => received.length).toBe(4);
+    hub.close();
+    await ended;
+  });
 });
