@@ -19,7 +19,13 @@ function scriptArgs(script: 'start' | 'worker'): string[] {
  */
 export function npmStartArgs(): string[] {
   execFileSync(process.execPath, [fileURLToPath(new URL('../scripts/build.mjs', import.meta.url))], { stdio: 'inherit' });
-  return scriptArgs('start');
+  return [...profilerArgs(), ...scriptArgs('start')];
+}
+
+/** With BENCH_CPU_PROF=DIR the server writes a CPU profile into DIR when it exits (Node refuses the flag in NODE_OPTIONS). */
+function profilerArgs(): string[] {
+  const dir = process.env.BENCH_CPU_PROF;
+  return dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : [];
 }
 
 /** Starts the server as `npm start` does, with `env` on top of ours; resolves once every worker is ready. */
