@@ -97,9 +97,11 @@ describe.each(storageTargets)('sharded exports on $name', (target) => {
       expect((await waitForJob(api, jobId, undefined, headers)).status).toBe('SUCCEEDED');
       return jobId;
     });
+    let shardedJob: Record<string, any> = {};
     const sharded = await withRunners({ concurrency: 2, shardMinProfiles: 60 }, async () => {
       const { jobId } = await startExport(api, input, headers);
-      expect((await waitForJob(api, jobId, undefined, headers)).status).toBe('SUCCEEDED');
+      shardedJob = await waitForJob(api, jobId, undefined, headers);
+      expect(shardedJob.status).toBe('SUCCEEDED');
       return jobId;
     });
     expect(await partsOf(unsharded)).toEqual([]);
@@ -125,6 +127,11 @@ describe.each(storageTargets)('sharded exports on $name', (target) => {
     for (const i of members) for (const identity of profileOf(i).identities!) byNamespace[identity.namespace] = (byNamespace[identity.namespace] ?? 0) + 1;
     expect(split.exported_profiles_by_namespace).toEqual(byNamespace);
     expect(plain.exported_profiles_by_namespace).toEqual(byNamespace);
+    // The job's metrics and progress as a client reads them: the parts' sums.
+    expect(shardedJob.metrics.totalExportedProfileCounter).toBe(members.length);
+    const namespaceCounts = shardedJob.metrics.exportedProfileByNamespaceCounter as { namespace: string; count: number }[];
+    expect(Object.fromEntries(namespaceCounts.map(({ namespace, count }) => [namespace, count]))).toEqual(byNamespace);
+    expect(shardedJob.progress).toMatchObject({ processedProfiles: members.length, totalProfiles: members.length });
     expect((await batchRow(api, split.batch_id))!.recordCount).toBe(members.length);
 
     // One ordered stream of the job's events, its progress the parts' sum, never going back.
