@@ -27,14 +27,18 @@ const PREFIX = 'gw_test_';
 const STALE_AFTER_MS = 60 * 60 * 1000;
 let staleRemoved: Promise<void> | undefined;
 
-/** A PostgreSQL database of its own, for tests that spawn servers or need its URL. */
-export async function createPostgresDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
+/**
+ * A PostgreSQL database of its own, for tests that spawn servers or need its URL.
+ * `icuLocale` creates it with that ICU collation instead of the cluster's (C here).
+ */
+export async function createPostgresDatabase({ icuLocale }: { icuLocale?: string } = {}): Promise<{ url: string; drop(): Promise<void> }> {
   const name = `${PREFIX}${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`;
   const admin = postgres(TEST_DATABASE_URL, { max: 1, onnotice: () => {} });
   try {
     staleRemoved ??= removeStaleDatabases(admin);
     await staleRemoved;
-    await admin.unsafe(`create database "${name}"`);
+    const collation = icuLocale ? ` template template0 locale_provider icu icu_locale '${icuLocale.replace(/'/g, "''")}'` : '';
+    await admin.unsafe(`create database "${name}"${collation}`);
   } catch (error: unknown) {
     await admin.end();
     throw new Error(`PostgreSQL at TEST_DATABASE_URL (${TEST_DATABASE_URL}) is required by the tests`, {
@@ -60,8 +64,16 @@ async function removeStaleDatabases(admin: postgres.Sql): Promise<void> {
   }
 }
 
-async function openFreshPostgres(options: { onQuery?: (query: string) => void; countPoolUsage?: boolean } = {}): Promise<Database> {
-  const fresh = await createPostgresDatabase();
+/** An empty, migrated PostgreSQL database with an ICU collation (`icuLocale`, e.g. `en-US`), removed on close. */
+export function postgresWithCollation(icuLocale: string): StorageTarget {
+  return { name: 'postgres', open: (options) => openFreshPostgres(options, icuLocale) };
+}
+
+async function openFreshPostgres(
+  options: { onQuery?: (query: string) => void; countPoolUsage?: boolean } = {},
+  icuLocale?: string,
+): Promise<Database> {
+  const fresh = await createPostgresDatabase({ icuLocale });
   const database = await createDb({ url: fresh.url, dataDir: '', poolSize: 5, ...options });
   return {
     ...database,

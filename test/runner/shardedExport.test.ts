@@ -6,7 +6,7 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CANCEL_EXPORT_JOB } from '../fixtures/operations';
-import { storageTargets } from '../helpers/databases';
+import { postgresWithCollation, storageTargets } from '../helpers/databases';
 import { batchRow, ingest, recordsOf, startExport, waitForJob, type ProfileSpec } from '../helpers/exportFlow';
 import { NO_RUNNER, startTestServer, type TestServer } from '../helpers/testServer';
 import { testFileStore } from '../helpers/testFiles';
@@ -318,5 +318,63 @@ describe('claiming a part held by a chunk in flight, on PostgreSQL', () => {
     const claimed = await claimPartOf(database.db, jobId, options);
     expect(claimed?.part).toMatchObject({ jobId, part: 1, status: 'RUNNING', lockedBy: 'claimer', attempts: 1 });
     await database.db.execute(sql`delete from export_jobs where id = ${jobId}`);
+  });
+});
+
+describe('sharded exports under a collation that is not C (ICU en-US), on PostgreSQL', () => {
+  let api: TestServer;
+  beforeAll(async () => {
+    api = await startTestServer(postgresWithCollation('en-US'));
+  });
+  afterAll(() => api?.close());
+
+  // Ids whose order differs between C (capitals first, '-' before digits) and en-US (case and
+  // punctuation weigh less than letters): the ranges, checkpoints and sample must all use one order.
+  const PREFIXES = ['a', 'B', 'c', 'D', 'a-', 'b_', 'C-', 'ä'];
+  const idOf = (i: number) => `${PREFIXES[i % PREFIXES.length]}${String(i).padStart(4, '0')}`;
+
+  it('reads every profile exactly once, each part a range in the database’s order', async () => {
+    const headers = { 'x-gw-ims-org-id': 'ORG_COLLATION@AdobeOrg' };
+    const ids = Array.from({ length: PROFILES }, (_, i) => idOf(i));
+    await ingest(api, ids.map((profileId) => ({ profileId })), headers);
+    const [order] = await api.database.db.execute<{ differs: boolean }>(
+      sql`select array_agg(profile_id order by profile_id) <> array_agg(profile_id order by profile_id collate "C") as differs from profiles`,
+    );
+    expect(order!.differs).toBe(true);
+    const runners = [0, 1].map(() =>
+      startRunner({
+        files: testFileStore(),
+        db: api.database.db,
+        bus: api.server.bus,
+        logger: { info() {}, error() {} },
+        options: { ...NO_RUNNER, concurrency: 2, chunkSize: 7, shardMinProfiles: 60 },
+      }),
+    );
+    let jobId: string;
+    try {
+      jobId = (await startExport(api, { fields: 'profileId' }, headers)).jobId;
+      expect((await waitForJob(api, jobId, undefined, headers)).status).toBe('SUCCEEDED');
+    } finally {
+      await Promise.all(runners.map((runner) => runner.stop()));
+    }
+    const parts = [...await api.database.db.execute<{ after_profile_id: string | null; up_to_profile_id: string | null; processed_profiles: number }>(
+      sql`select after_profile_id, up_to_profile_id, processed_profiles from export_job_parts where job_id = ${Number(jobId)} order by part`,
+    )];
+    expect(parts.length).toBeGreaterThanOrEqual(2);
+    expect(parts.reduce((sum, part) => sum + Number(part.processed_profiles), 0)).toBe(PROFILES);
+    // Each range starts where the last ended, in increasing order under the database's collation.
+    for (let i = 1; i < parts.length; i++) {
+      expect(parts[i]!.after_profile_id).toBe(parts[i - 1]!.up_to_profile_id);
+      if (i > 1) {
+        const [ordered] = await api.database.db.execute<{ increasing: boolean }>(
+          sql`select ${parts[i - 1]!.after_profile_id}::text < ${parts[i]!.after_profile_id}::text as increasing`,
+        );
+        expect(ordered!.increasing).toBe(true);
+      }
+    }
+    const [job] = await api.database.db.execute<{ batch_id: string }>(sql`select batch_id from export_jobs where id = ${Number(jobId)}`);
+    const exported = (await recordsOf(api, job!.batch_id)).map((record) => record.profileId as string);
+    expect(exported).toHaveLength(PROFILES);
+    expect([...exported].sort()).toEqual([...ids].sort());
   });
 });
