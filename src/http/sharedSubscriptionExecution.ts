@@ -3,9 +3,10 @@
  * subscription's selection once per event per subscriber; with thousands of
  * subscribers watching the same jobs that is thousands of identical results.
  * Here the result of one event for one operation (document, variables) is
- * computed once, and serialised once, for every subscriber of that operation.
- * The hub delivers one event object to all its watchers, which makes it the
- * cache key.
+ * computed once, and serialised once, for every subscriber of that operation in
+ * the same sharing scope (`scopeOf`: all of the context a result may depend on;
+ * `sharingScopeOf` in src/context.ts). The hub delivers one event object to all
+ * its watchers, which makes it the cache key.
  *
  * Over a socket whose operation has a `DirectSender`, a source that can push
  * (`JobWatch.deliverLive`) sends each result straight from the hub's fan-out:
@@ -48,15 +49,24 @@ const resultsByEvent = new WeakMap<object, Map<string, SharedResult>>();
 
 /**
  * graphql-ws's `subscribe`. `senderOf` finds the direct sender that the
- * socket's `onSubscribe` registered for these execution args, if any.
+ * socket's `onSubscribe` registered for these execution args, if any;
+ * `scopeOf` says which subscribers' contexts are alike enough to share results.
  */
-export function sharedSubscriber(senderOf: (args: ExecutionArgs) => DirectSender | undefined) {
+export function sharedSubscriber(
+  senderOf: (args: ExecutionArgs) => DirectSender | undefined,
+  scopeOf: (contextValue: unknown) => string,
+) {
   return async function sharedSubscribe(
     args: ExecutionArgs,
   ): Promise<AsyncGenerator<ExecutionResult, void, void> | ExecutionResult> {
     const source = await createSourceEventStream(args);
     if (!(Symbol.asyncIterator in source)) return source as ExecutionResult;
-    const operation = `${args.operationName ?? ''}\n${print(args.document)}\n${JSON.stringify(args.variableValues ?? {})}`;
+    const operation = [
+      scopeOf(args.contextValue),
+      args.operationName ?? '',
+      print(args.document),
+      JSON.stringify(args.variableValues ?? {}),
+    ].join('\n');
     const sharedOf = (event: unknown): SharedResult => {
       if (typeof event !== 'object' || event === null) return { result: execute({ ...args, rootValue: event }) };
       let results = resultsByEvent.get(event);

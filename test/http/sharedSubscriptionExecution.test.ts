@@ -1,6 +1,6 @@
 /**
- * Shared subscription execution: one result and one JSON text per event and
- * operation, sent straight from a pushing source, in the events' order even
+ * Shared subscription execution: one result and one JSON text per event,
+ * operation and sharing scope, sent straight from a pushing source, in the events' order even
  * behind a field that resolves later, and ended only after the last send.
  */
 import { buildSchema, parse, type ExecutionArgs, type ExecutionResult } from 'graphql';
@@ -58,6 +58,9 @@ function recordingSender(): DirectSender & { sent: string[]; failed: ExecutionRe
   return sender;
 }
 
+/** Executions of a subscription's selection, all tests together. */
+let executions = 0;
+
 function argsFor(query: string, source: ReturnType<typeof pushingSource>['source']): ExecutionArgs {
   return {
     schema,
@@ -67,7 +70,10 @@ function argsFor(query: string, source: ReturnType<typeof pushingSource>['source
     },
     // Subscription.ticks is the event itself; Tick's fields read it.
     fieldResolver: (parent, _args, _context, info) => {
-      if (info.parentType.name === 'Subscription') return parent;
+      if (info.parentType.name === 'Subscription') {
+        executions++;
+        return parent;
+      }
       const tick = parent as Tick;
       if (info.fieldName === 'slow') return tick.later ?? tick.n;
       if (info.fieldName === 'broken') throw new Error(`tick ${tick.n} is broken`);
@@ -76,10 +82,13 @@ function argsFor(query: string, source: ReturnType<typeof pushingSource>['source
   };
 }
 
-async function subscribed(query: string, sender: DirectSender | undefined) {
+async function subscribed(query: string, sender: DirectSender | undefined, scope = 'one scope') {
   const pushing = pushingSource();
-  const args = argsFor(query, pushing.source);
-  const subscribe = sharedSubscriber((given) => (given === args ? sender : undefined));
+  const args = { ...argsFor(query, pushing.source), contextValue: { scope } };
+  const subscribe = sharedSubscriber(
+    (given) => (given === args ? sender : undefined),
+    (context) => (context as { scope: string }).scope,
+  );
   const results = (await subscribe(args)) as AsyncGenerator<ExecutionResult, void, void>;
   return { pushing, results };
 }
@@ -94,17 +103,38 @@ describe('shared subscription execution', () => {
     const endedB = b.results.next();
     await Promise.resolve();
     const tick = { n: 1 };
+    const before = executions;
     a.pushing.push(tick);
     b.pushing.push(tick);
     // Sent synchronously, during the push itself.
     expect(first.sent).toEqual(['{"data":{"ticks":{"n":1}}}']);
     expect(second.sent).toEqual(first.sent);
-    // The same string object: serialised once for both subscribers.
-    expect(Object.is(first.sent[0], second.sent[0])).toBe(true);
+    // Executed once for both subscribers.
+    expect(executions - before).toBe(1);
     a.pushing.end();
     b.pushing.end();
     expect(await endedA).toEqual({ value: undefined, done: true });
     expect(await endedB).toEqual({ value: undefined, done: true });
+  });
+
+  it('computes a result apart for each sharing scope', async () => {
+    const first = recordingSender();
+    const second = recordingSender();
+    const a = await subscribed('subscription { ticks { n } }', first, 'tenant A');
+    const b = await subscribed('subscription { ticks { n } }', second, 'tenant B');
+    const ended = [a.results.next(), b.results.next()];
+    await Promise.resolve();
+    const tick = { n: 3 };
+    const before = executions;
+    a.pushing.push(tick);
+    b.pushing.push(tick);
+    expect(first.sent).toEqual(['{"data":{"ticks":{"n":3}}}']);
+    expect(second.sent).toEqual(first.sent);
+    // Equal text, but two executions: nothing computed for one scope reached the other.
+    expect(executions - before).toBe(2);
+    a.pushing.end();
+    b.pushing.end();
+    await Promise.all(ended);
   });
 
   it('keeps the events in order behind a field that resolves later, and ends only after the last send', async () => {
