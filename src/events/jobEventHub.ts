@@ -148,7 +148,8 @@ export function createJobEventHub(
     if (!job) return;
     const { jobId: _id, orgId: _org, sandboxName: _sandbox, ...rest } = event;
     // One object for every watcher: subscriptions that select the same fields can share its result
-    // (http/sharedSubscriptionExecution.ts). Every field of it depends on the event alone.
+    // (http/sharedSubscriptionExecution.ts). Every field of it depends on the event alone; what a
+    // result may take from the subscriber is its sharing scope (sharingScopeOf, src/context.ts).
     const watched: WatchedJobEvent = { ...rest, job };
     // 10,000 watchers held the event loop for the whole fan-out, event after event, and the
     // export they watched (its statements' answers are I/O) crawled. In batches, with a turn of
@@ -169,7 +170,13 @@ export function createJobEventHub(
     const { direct } = watcher;
     if (direct) {
       // The channel's rule for a full queue, at the socket: a congested consumer skips progress.
-      if (wanted && !(event.type === 'PROGRESS' && direct.consumer.congested())) direct.deliver(event);
+      try {
+        if (wanted && !(event.type === 'PROGRESS' && direct.consumer.congested())) direct.deliver(event);
+      } catch (error: unknown) {
+        // One consumer's failure must not cost the watchers after it their event: it alone ends.
+        logger.error('Handing a job event to a subscriber failed', { jobId: event.job.id, error: describeError(error) });
+        direct.end();
+      }
       if (ends) direct.end();
       return;
     }

@@ -83,10 +83,8 @@ describe.each(storageTargets)('live delivery of a watch on $name', (target) => {
     expect(api.server.hub.watcherCount()).toBe(0);
   });
 
-  it('skips a progress event that a newer one of the same job and status follows, never a status change', async () => {
-    const { headers, tenant } = freshTenant();
-    const { jobId } = await startExport(api, {}, headers);
-    // A bus driven by hand: events arrive faster than the hub's first read of the job.
+  /** A hub of its own on a bus driven by hand: events arrive as fast as the test emits them. */
+  async function handDrivenHub(tenant: { orgId: string; sandboxName: string }, jobId: string) {
     let emit!: JobEventListener;
     const bus = { subscribe: (listener: JobEventListener) => ((emit = listener), () => {}) };
     const registers = [new Registry()];
@@ -94,10 +92,8 @@ describe.each(storageTargets)('live delivery of a watch on $name', (target) => {
       deliveryLag: new Histogram({ name: 'lag_seconds', help: 'lag', registers }),
       progressSkipped: new Counter({ name: 'skipped_total', help: 'skipped', registers }),
     };
-    const hub = createJobEventHub(api.database.db, bus, { info() {}, error() {} }, metrics);
-    const watch = await hub.watch({ tenant });
-    const received: WatchedJobEvent[] = [];
-    const ended = watch.deliverLive({ deliver: (event) => received.push(event), congested: () => false });
+    const errors: string[] = [];
+    const hub = createJobEventHub(api.database.db, bus, { info() {}, error: (message) => errors.push(message) }, metrics);
     const event = (sequence: number, type: JobEvent['type'], status: JobEvent['status'], percent: number): JobEvent => ({
       id: 1_000 + sequence,
       type,
@@ -109,18 +105,54 @@ describe.each(storageTargets)('live delivery of a watch on $name', (target) => {
       sequence,
       occurredAt: new Date(),
     });
-    emit(event(2, 'PROGRESS', 'PROCESSING', 10));
-    emit(event(3, 'PROGRESS', 'PROCESSING', 20));
-    emit(event(4, 'PROGRESS', 'PROCESSING', 30));
-    emit(event(5, 'STATUS_CHANGED', 'SUCCEEDED', 100));
-    emit(event(6, 'PROGRESS', 'SUCCEEDED', 100));
+    return { hub, metrics, errors, emit: (...args: Parameters<typeof event>) => emit(event(...args)) };
+  }
+
+  it('skips a progress event that a newer one of the same job and status follows, never a status change', async () => {
+    const { headers, tenant } = freshTenant();
+    const { jobId } = await startExport(api, {}, headers);
+    const { hub, metrics, emit } = await handDrivenHub(tenant, jobId);
+    const watch = await hub.watch({ tenant });
+    const received: WatchedJobEvent[] = [];
+    const ended = watch.deliverLive({ deliver: (event) => received.push(event), congested: () => false });
+    // All five arrive before the hub's first read of the job answers.
+    emit(2, 'PROGRESS', 'PROCESSING', 10);
+    emit(3, 'PROGRESS', 'PROCESSING', 20);
+    emit(4, 'PROGRESS', 'PROCESSING', 30);
+    emit(5, 'STATUS_CHANGED', 'SUCCEEDED', 100);
+    emit(6, 'PROGRESS', 'SUCCEEDED', 100);
     await expect.poll(() => received.length).toBe(3);
     expect(received.map((seen) => `${seen.sequence}:${seen.type}`)).toEqual(['4:PROGRESS', '5:STATUS_CHANGED', '6:PROGRESS']);
     expect((await metrics.progressSkipped.get()).values[0]!.value).toBe(2);
     // Once it has caught up, every progress event goes out.
-    emit(event(7, 'PROGRESS', 'SUCCEEDED', 100));
+    emit(7, 'PROGRESS', 'SUCCEEDED', 100);
     await expect.poll(() => received.length).toBe(4);
     hub.close();
     await ended;
+  });
+
+  it('ends a consumer whose delivery throws, and hands the event to the others all the same', async () => {
+    const { headers, tenant } = freshTenant();
+    const { jobId } = await startExport(api, {}, headers);
+    const { hub, errors, emit } = await handDrivenHub(tenant, jobId);
+    const failing = await hub.watch({ tenant });
+    const healthy = await hub.watch({ tenant });
+    const received: number[] = [];
+    const failingEnded = failing.deliverLive({
+      deliver: () => {
+        throw new Error('socket gone');
+      },
+      congested: () => false,
+    });
+    const healthyEnded = healthy.deliverLive({ deliver: (event) => received.push(event.sequence), congested: () => false });
+    emit(2, 'STATUS_CHANGED', 'PROCESSING', 0);
+    await failingEnded;
+    await expect.poll(() => received).toEqual([2]);
+    expect(errors).toEqual(['Handing a job event to a subscriber failed']);
+    expect(hub.watcherCount()).toBe(1);
+    emit(3, 'STATUS_CHANGED', 'SUCCEEDED', 100);
+    await expect.poll(() => received).toEqual([2, 3]);
+    hub.close();
+    await healthyEnded;
   });
 });
