@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type DataLoader from 'dataloader';
 import type { Caller } from './auth/authenticator';
 import { createDatasetBatchesLoader, type DatasetBatchesLoader } from './batches/datasetBatchesLoader';
-import type { AppDatabase, Database } from './db/database';
+import type { Database } from './db/database';
 import { createDatasetLoader } from './db/datasetLoader';
 import { createExportJobLoader } from './db/exportJobLoader';
 import { createSegmentDefinitionLoader } from './db/segmentDefinitionLoader';
@@ -34,8 +34,7 @@ export interface Context {
   bearerToken: string | null;
   /** The verified token's `sub` (recorded as a job's createdBy / cancelledBy); null without verification. */
   subject: string | null;
-  db: AppDatabase;
-  /** The same database with its driver-level abilities (staging, notifications). */
+  /** The database: its queries (`database.db`) and its driver-level abilities (staging, notifications). */
   database: Database;
   /** Links to result files. */
   fileLinks: FileLinks;
@@ -139,7 +138,6 @@ export function createContext(
     bearerToken,
     subject,
     requestId,
-    db,
     database,
     hub,
     webhooks,
@@ -167,7 +165,7 @@ export function createSchemaOnlyContext(
 ): Context {
   // On the prototype: Apollo shallow-copies each context, which would call own getters.
   const withoutTenant = Object.create(REFUSES_TENANT) as Context;
-  return Object.assign(withoutTenant, { bearerToken: null, subject: null, requestId, headers, db: services.database.db, ...services });
+  return Object.assign(withoutTenant, { bearerToken: null, subject: null, requestId, headers, ...services });
 }
 
 const refuseWithoutTenant = (): never => {

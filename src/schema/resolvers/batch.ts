@@ -10,7 +10,7 @@ export const Batch: BatchResolvers = {
   // The table's check constraint admits exactly the values of BatchStatus; a batch
   // past its expiry is EXPIRED before the sweeper has come by.
   status: (batch) => (hasExpired(batch) ? 'EXPIRED' : (batch.status as BatchStatus)),
-  records: (batch, args, { db, tenant }) => listBatchRecords(db, tenant, batch, args),
+  records: (batch, args, { database: { db }, tenant }) => listBatchRecords(db, tenant, batch, args),
   files: async (batch, _args, { loaders }) => (hasExpired(batch) ? [] : loaders.filesOfBatch.load(batch.id)),
   manifest: async (batch, _args, { loaders }) => {
     const [files, job] = await Promise.all([

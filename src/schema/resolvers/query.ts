@@ -10,13 +10,13 @@ import { segmentDefinitionQueries } from './segmentDefinition';
 import { webhookQueries } from './webhook';
 
 export const Query: QueryResolvers = {
-  exportJob: (_root, { id }, { db, tenant }) => findExportJob(db, tenant, id),
-  exportJobs: (_root, args, { db, tenant }) => listExportJobs(db, tenant, args),
+  exportJob: (_root, { id }, { database: { db }, tenant }) => findExportJob(db, tenant, id),
+  exportJobs: (_root, args, { database: { db }, tenant }) => listExportJobs(db, tenant, args),
   dataset: (_root, { id }, { loaders }) => loaders.datasetById.load(id),
-  datasets: (_root, args, { db, tenant }) => listDatasets(db, tenant, args),
-  batch: (_root, { id }, { db, tenant }) => (couldBeStoredKey(id) ? findBatch(db, tenant, id) : null),
-  exportLimits: (_root, _args, { db, tenant, limits }) => exportLimitsOf(db, tenant, limits),
-  jobEvents: (_root, args, { db, tenant }) => listJobEvents(db, tenant, args),
+  datasets: (_root, args, { database: { db }, tenant }) => listDatasets(db, tenant, args),
+  batch: (_root, { id }, { database: { db }, tenant }) => (couldBeStoredKey(id) ? findBatch(db, tenant, id) : null),
+  exportLimits: (_root, _args, { database: { db }, tenant, limits }) => exportLimitsOf(db, tenant, limits),
+  jobEvents: (_root, args, { database: { db }, tenant }) => listJobEvents(db, tenant, args),
   ...webhookQueries,
   ...segmentDefinitionQueries,
 };

@@ -19,22 +19,22 @@ export const segmentDefinitionQueries: Pick<
   QueryResolvers,
   'segmentDefinition' | 'segmentDefinitions' | 'previewSegment' | 'segmentJob'
 > = {
-  segmentDefinition: (_root, { id }, { db, tenant }) => findSegmentDefinition(db, tenant, id),
-  segmentDefinitions: (_root, args, { db, tenant }) => listSegmentDefinitions(db, tenant, args),
-  previewSegment: (_root, { expression }, { db, tenant }) => previewSegment(db, tenant, expression),
-  segmentJob: (_root, { id }, { db, tenant }) => findSegmentJob(db, tenant, id),
+  segmentDefinition: (_root, { id }, { database: { db }, tenant }) => findSegmentDefinition(db, tenant, id),
+  segmentDefinitions: (_root, args, { database: { db }, tenant }) => listSegmentDefinitions(db, tenant, args),
+  previewSegment: (_root, { expression }, { database: { db }, tenant }) => previewSegment(db, tenant, expression),
+  segmentJob: (_root, { id }, { database: { db }, tenant }) => findSegmentJob(db, tenant, id),
 };
 
 export const segmentDefinitionMutations: Pick<
   MutationResolvers,
   'createSegmentDefinition' | 'updateSegmentDefinition' | 'deleteSegmentDefinition' | 'evaluateSegments'
 > = {
-  createSegmentDefinition: (_root, { input }, { db, tenant }) => createSegmentDefinition(db, tenant, input),
-  updateSegmentDefinition: (_root, { id, input }, { db, tenant }) => updateSegmentDefinition(db, tenant, id, input),
-  deleteSegmentDefinition: async (_root, { id }, { db, tenant }) => ({
+  createSegmentDefinition: (_root, { input }, { database: { db }, tenant }) => createSegmentDefinition(db, tenant, input),
+  updateSegmentDefinition: (_root, { id, input }, { database: { db }, tenant }) => updateSegmentDefinition(db, tenant, id, input),
+  deleteSegmentDefinition: async (_root, { id }, { database: { db }, tenant }) => ({
     deletedSegmentDefinitionId: await deleteSegmentDefinition(db, tenant, id),
   }),
-  evaluateSegments: (_root, { segmentIds }, { db, tenant, subject, limits }) =>
+  evaluateSegments: (_root, { segmentIds }, { database: { db }, tenant, subject, limits }) =>
     evaluateSegments(db, tenant, segmentIds, { subject }, limits),
 };
 

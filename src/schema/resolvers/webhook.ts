@@ -14,18 +14,18 @@ import type {
 } from '../resolvers.generated';
 
 export const webhookQueries: Pick<QueryResolvers, 'webhooks' | 'webhook'> = {
-  webhooks: (_root, args, { db, tenant }) => listWebhooks(db, tenant, args),
-  webhook: (_root, { id }, { db, tenant }) => findWebhook(db, tenant, id),
+  webhooks: (_root, args, { database: { db }, tenant }) => listWebhooks(db, tenant, args),
+  webhook: (_root, { id }, { database: { db }, tenant }) => findWebhook(db, tenant, id),
 };
 
 export const webhookMutations: Pick<MutationResolvers, 'createWebhook' | 'rotateWebhookSecret' | 'deleteWebhook'> = {
-  createWebhook: (_root, { input }, { db, tenant, webhooks, subject }) => createWebhook(db, tenant, input, webhooks, subject),
-  rotateWebhookSecret: (_root, { id }, { db, tenant }) => rotateWebhookSecret(db, tenant, id),
-  deleteWebhook: async (_root, { id }, { db, tenant }) => ({ deletedWebhookId: await deleteWebhook(db, tenant, id) }),
+  createWebhook: (_root, { input }, { database: { db }, tenant, webhooks, subject }) => createWebhook(db, tenant, input, webhooks, subject),
+  rotateWebhookSecret: (_root, { id }, { database: { db }, tenant }) => rotateWebhookSecret(db, tenant, id),
+  deleteWebhook: async (_root, { id }, { database: { db }, tenant }) => ({ deletedWebhookId: await deleteWebhook(db, tenant, id) }),
 };
 
 export const Webhook: WebhookResolvers = {
-  deliveries: (webhook, args, { db, tenant }) => listWebhookDeliveries(db, tenant, webhook.id, args),
+  deliveries: (webhook, args, { database: { db }, tenant }) => listWebhookDeliveries(db, tenant, webhook.id, args),
 };
 
 export const WebhookDelivery: WebhookDeliveryResolvers = {
