@@ -179,7 +179,10 @@ export function serveGraphqlOverWebSocket(
         state?.subscriptions.delete(id);
         endSpan(state, id);
       },
-      context: (ctx) => contextOf(states.get(ctx.extra.socket)!.caller, headersOf(ctx.connectionParams)),
+      // The connection_init payload stands for the request's headers, but the Host is the
+      // transport's, as over HTTP: the one the client reached, where its download links point.
+      context: (ctx) =>
+        contextOf(states.get(ctx.extra.socket)!.caller, { ...headersOf(ctx.connectionParams), host: ctx.extra.request.headers.host }),
       onNext: (ctx, id, _payload, _args, result) => {
         if (!result.errors?.length) return result;
         markFailed(states.get(ctx.extra.socket), id, result.errors.length);

@@ -2,16 +2,16 @@
  * Subscribers share one result per event and operation
  * (http/sharedSubscriptionExecution.ts), but only within one sharing scope
  * (`sharingScopeOf`): a field that depends on what differs between
- * subscribers — here a download link's origin, from the host each client
+ * subscribers — here a download link's origin, from the Host each client
  * connected with — must never hand one subscriber's answer to another.
  */
-import type { Client } from 'graphql-ws';
+import { createClient, type Client } from 'graphql-ws';
+import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CREATE_EXPORT_JOB } from '../fixtures/operations';
 import { storageTargets } from '../helpers/databases';
 import { ingest, startExport, waitForJob } from '../helpers/exportFlow';
 import { jobInput } from '../helpers/seedApi';
-import { subscriptionClient } from '../helpers/subscriptions';
 import { startTestServer, type TestServer } from '../helpers/testServer';
 import { waitUntil } from '../helpers/waitUntil';
 
@@ -24,6 +24,22 @@ const WATCH_LINKS = /* GraphQL */ `
     }
   }
 `;
+
+/** A graphql-ws client whose socket's upgrade request carries `host`, with `connectionParams` beside. */
+function clientWithHost(api: TestServer, host: string, connectionParams: Record<string, string>): Client {
+  class WebSocketWithHost extends WebSocket {
+    constructor(url: string, protocols?: string | string[]) {
+      super(url, protocols, { headers: { host } });
+    }
+  }
+  return createClient({
+    url: api.server.url.replace(/^http/, 'ws'),
+    webSocketImpl: WebSocketWithHost,
+    connectionParams,
+    retryAttempts: 0,
+    shouldRetry: () => false,
+  });
+}
 
 /** The download links of the first event the client receives. */
 function firstLinks(client: Client): { links: Promise<string[]>; stop: () => void } {
@@ -53,13 +69,14 @@ describe.each(storageTargets)('shared subscription results on $name', (target) =
   });
   afterAll(() => api?.close());
 
-  it('gives each subscriber the links of the host it connected with, not another subscriber’s', async () => {
+  it('gives each subscriber the links of the Host it connected with, not another subscriber’s nor its payload’s', async () => {
     await ingest(api, [{ profileId: 'shared-1' }, { profileId: 'shared-2' }], HEADERS);
     const { jobId, datasetId } = await startExport(api, { fields: null, filter: null }, HEADERS);
     expect((await waitForJob(api, jobId, undefined, HEADERS)).status).toBe('SUCCEEDED');
 
-    const alpha = subscriptionClient(api, { ...HEADERS, host: 'alpha.example:4000' });
-    const beta = subscriptionClient(api, { ...HEADERS, host: 'beta.example:4000' });
+    // A `host` in connection_init is no Host: the links follow the upgrade request's.
+    const alpha = clientWithHost(api, 'alpha.example:4000', { ...HEADERS, host: 'evil.example' });
+    const beta = clientWithHost(api, 'beta.example:4000', HEADERS);
     const seenByAlpha = firstLinks(alpha);
     const seenByBeta = firstLinks(beta);
     await waitUntil(() => api.server.hub.watcherCount() === 2);
