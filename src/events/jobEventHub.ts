@@ -86,8 +86,11 @@ interface Watcher {
   lastSequence: Map<number, number>;
   /** Completes the watch after a terminal event (single-job watches). */
   endsWithJob: boolean;
-  /** Set once the watch's events go straight to a consumer (`deliverLive`) rather than the channel. */
-  direct: { consumer: LiveConsumer; deliver(event: WatchedJobEvent): void; end(): void } | null;
+  /**
+   * Set once the watch's events go straight to a consumer (`deliverLive`) rather than the
+   * channel; `end(error)` makes `deliverLive` reject with it.
+   */
+  direct: { consumer: LiveConsumer; deliver(event: WatchedJobEvent): void; end(error?: unknown): void } | null;
 }
 
 export function createJobEventHub(
@@ -175,7 +178,7 @@ export function createJobEventHub(
       } catch (error: unknown) {
         // One consumer's failure must not cost the watchers after it their event: it alone ends.
         logger.error('Handing a job event to a subscriber failed', { jobId: event.job.id, error: describeError(error) });
-        direct.end();
+        direct.end(error);
       }
       if (ends) direct.end();
       return;
@@ -303,12 +306,13 @@ function replayThenLive(
   let page: WatchedJobEvent[] = [];
   let replaying = replay !== null;
   let finished = false;
-  let liveEnded: (() => void) | undefined;
+  let liveEnded: ((error?: unknown) => void) | undefined;
   const done = (): IteratorResult<WatchedJobEvent> => ({ value: undefined, done: true });
-  const finish = () => {
+  /** Ends the watch and frees the watcher; with an error, a live delivery ends with it. */
+  const finish = (error?: unknown) => {
     finished = true;
     void watcher.channel.return?.();
-    liveEnded?.();
+    liveEnded?.(error);
   };
   /** Whether the event is newer than what this watch gave of its job; a one-job watch ends with its terminal event. */
   const admit = (event: WatchedJobEvent): boolean => {
@@ -359,16 +363,24 @@ function replayThenLive(
     },
     queued: () => watcher.channel.queued(),
     async deliverLive(consumer) {
-      for (let event = await nextReplayed(); event !== null; event = await nextReplayed()) {
-        if (!finished && admit(event)) consumer.deliver(event);
+      try {
+        for (let event = await nextReplayed(); event !== null; event = await nextReplayed()) {
+          if (!finished && admit(event)) consumer.deliver(event);
+        }
+        if (finished) return;
+        // Live events that queued while the replay was read go first, then the hub hands them over.
+        const { items, ended } = watcher.channel.takeQueued();
+        for (const event of items) if (!finished && admit(event)) consumer.deliver(event);
+        if (ended) finish();
+      } catch (error: unknown) {
+        // Nobody pulls a watch that failed here: it must not stay registered.
+        finish();
+        throw error;
       }
       if (finished) return;
-      // Live events that queued while the replay was read go first, then the hub hands them over.
-      const { items, ended } = watcher.channel.takeQueued();
-      for (const event of items) if (!finished && admit(event)) consumer.deliver(event);
-      if (ended) finish();
-      if (finished) return;
-      const live = new Promise<void>((resolve) => (liveEnded = resolve));
+      const live = new Promise<void>((resolve, reject) => {
+        liveEnded = (error) => (error === undefined ? resolve() : reject(error));
+      });
       watcher.direct = {
         consumer,
         deliver: (event) => {

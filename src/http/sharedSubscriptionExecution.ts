@@ -17,7 +17,6 @@
 import {
   createSourceEventStream,
   execute,
-  GraphQLError,
   print,
   type ExecutionArgs,
   type ExecutionResult,
@@ -116,7 +115,9 @@ function pulled(
 /**
  * The results sent by the source's own fan-out. To graphql-ws this iterator
  * yields nothing and ends when the watch does, after the last send, so its
- * `complete` message follows the last `next`.
+ * `complete` message follows the last `next`. A send or an execution that
+ * fails ends the watch, and the iterator then throws: graphql-ws answers with
+ * `error`, as it would for a pulled result.
  */
 function pushed(
   source: PushingSource,
@@ -124,12 +125,27 @@ function pushed(
   sharedOf: (event: unknown) => SharedResult,
 ): AsyncGenerator<ExecutionResult, void, void> {
   // Sends wait here only behind a result that is still being computed (a field that reads
-  // the database): a later event must not overtake it.
+  // the database): a later event must not overtake it. It never rejects.
   let pending: Promise<void> | null = null;
+  // Set by return(), or by a failure: the client completed the operation (or left), so a send
+  // still waiting behind a result must not follow with a `next` for an id it no longer has.
+  let stopped = false;
+  let failure: { error: unknown } | null = null;
+  const fail = (error: unknown) => {
+    if (failure) return;
+    failure = { error };
+    stopped = true;
+    void source.return?.();
+  };
   const send = (shared: SharedResult, result: ExecutionResult) => {
-    if (shared.json === undefined) shared.json = result.errors?.length ? null : JSON.stringify(result);
-    if (shared.json === null) sender.sendResult(result);
-    else sender.sendJson(shared.json);
+    if (stopped) return;
+    try {
+      if (shared.json === undefined) shared.json = result.errors?.length ? null : JSON.stringify(result);
+      if (shared.json === null) sender.sendResult(result);
+      else sender.sendJson(shared.json);
+    } catch (error: unknown) {
+      fail(error);
+    }
   };
   const deliver = (event: unknown) => {
     const shared = sharedOf(event);
@@ -138,12 +154,13 @@ function pushed(
       send(shared, result);
       return;
     }
-    pending = (pending ?? Promise.resolve())
+    const step: Promise<void> = (pending ?? Promise.resolve())
       .then(() => result)
-      .then(
-        (value) => send(shared, value),
-        (error: unknown) => sender.sendResult({ errors: [new GraphQLError('Executing the subscription failed', { originalError: error as Error })] }),
-      );
+      .then((value) => send(shared, value), fail)
+      .finally(() => {
+        if (pending === step) pending = null;
+      });
+    pending = step;
   };
   let live: Promise<void> | undefined;
   const done = (): IteratorResult<ExecutionResult, void> => ({ value: undefined, done: true });
@@ -152,13 +169,16 @@ function pushed(
       live ??= source.deliverLive({ deliver, congested: () => sender.congested() });
       await live;
       await pending;
+      if (failure) throw (failure as { error: unknown }).error;
       return done();
     },
     async return() {
+      stopped = true;
       await source.return?.();
       return done();
     },
     async throw(error: unknown) {
+      stopped = true;
       await source.return?.();
       throw error;
     },

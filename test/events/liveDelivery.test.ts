@@ -146,7 +146,8 @@ describe.each(storageTargets)('live delivery of a watch on $name', (target) => {
     });
     const healthyEnded = healthy.deliverLive({ deliver: (event) => received.push(event.sequence), congested: () => false });
     emit(2, 'STATUS_CHANGED', 'PROCESSING', 0);
-    await failingEnded;
+    // It ends with the error, not as if its events were over (graphql-ws then sends `error`, not `complete`).
+    await expect(failingEnded).rejects.toThrow('socket gone');
     await expect.poll(() => received).toEqual([2]);
     expect(errors).toEqual(['Handing a job event to a subscriber failed']);
     expect(hub.watcherCount()).toBe(1);
@@ -154,5 +155,21 @@ describe.each(storageTargets)('live delivery of a watch on $name', (target) => {
     await expect.poll(() => received).toEqual([2, 3]);
     hub.close();
     await healthyEnded;
+  });
+
+  it('frees the watcher when handing over what queued before it started throws', async () => {
+    const { headers, tenant } = freshTenant();
+    const watch = await api.server.hub.watch({ tenant });
+    const before = api.server.hub.watcherCount();
+    await startExport(api, {}, headers);
+    await expect.poll(() => watch.queued()).toBe(1);
+    const failed = watch.deliverLive({
+      deliver: () => {
+        throw new Error('socket gone');
+      },
+      congested: () => false,
+    });
+    await expect(failed).rejects.toThrow('socket gone');
+    expect(api.server.hub.watcherCount()).toBe(before - 1);
   });
 });

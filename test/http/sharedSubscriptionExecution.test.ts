@@ -23,8 +23,13 @@ interface Tick {
 function pushingSource() {
   let consumer: { deliver(event: unknown): void; congested(): boolean } | undefined;
   let ended: (() => void) | undefined;
+  const offered: Tick[] = [];
   const source = {
-    next: () => new Promise<IteratorResult<unknown>>(() => {}),
+    next: () =>
+      new Promise<IteratorResult<unknown>>((resolve) => {
+        const tick = offered.shift();
+        if (tick) resolve({ value: tick, done: false });
+      }),
     return: () => {
       ended?.();
       return Promise.resolve({ value: undefined, done: true as const });
@@ -43,6 +48,8 @@ function pushingSource() {
     congested: () => consumer!.congested(),
     end: () => ended!(),
     started: () => consumer !== undefined,
+    /** What the next pull answers (offer before pulling). */
+    offer: (tick: Tick) => offered.push(tick),
   };
 }
 
@@ -161,6 +168,21 @@ describe('shared subscription execution', () => {
     ]);
   });
 
+  it('sends nothing once the client has completed the operation, not even a result that was still resolving', async () => {
+    const sender = recordingSender();
+    const { pushing, results } = await subscribed('subscription { ticks { n slow } }', sender);
+    const ended = results.next();
+    await Promise.resolve();
+    let release!: (value: number) => void;
+    pushing.push({ n: 1, later: new Promise<number>((resolve) => (release = resolve)) });
+    await results.return();
+    release(10);
+    await ended;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(sender.sent).toEqual([]);
+    expect(sender.failed).toEqual([]);
+  });
+
   it('hands a result with errors to the sender whole, to be formatted, never as shared JSON', async () => {
     const sender = recordingSender();
     const { pushing, results } = await subscribed('subscription { ticks { n broken } }', sender);
@@ -189,10 +211,25 @@ describe('shared subscription execution', () => {
 
   it('is pulled as before where the operation has no direct sender', async () => {
     const { pushing, results } = await subscribed('subscription { ticks { n } }', undefined);
-    const next = results.next();
-    await Promise.resolve();
+    pushing.offer({ n: 5 });
+    expect(await results.next()).toEqual({ value: { data: { ticks: { n: 5 } } }, done: false });
     expect(pushing.started()).toBe(false);
     await results.return();
-    void next;
+  });
+
+  it('ends with the error, and sends nothing more, when a send fails', async () => {
+    const sender = recordingSender();
+    sender.sendJson = () => {
+      throw new Error('socket gone');
+    };
+    const { pushing, results } = await subscribed('subscription { ticks { n slow } }', sender);
+    const ended = results.next();
+    await Promise.resolve();
+    let release!: (value: number) => void;
+    pushing.push({ n: 1, later: new Promise<number>((resolve) => (release = resolve)) });
+    pushing.push({ n: 2 });
+    release(1);
+    await expect(ended).rejects.toThrow('socket gone');
+    expect(sender.failed).toEqual([]);
   });
 });
