@@ -9,14 +9,12 @@ import type { Server } from 'node:http';
 import type { IncomingHttpHeaders } from 'node:http';
 import type {
   ExecutionArgs,
-  ExecutionResult,
   GraphQLError,
   GraphQLFormattedError,
   GraphQLSchema,
   ParseOptions,
   ValidationRule,
 } from 'graphql';
-import type { WebSocket } from 'ws';
 import { SpanStatusCode, type Span } from '@opentelemetry/api';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
@@ -28,6 +26,7 @@ import type { LimitOptions } from '../limits/limitOptions';
 import type { TenantRateLimiter } from '../limits/tenantRateLimiter';
 import { startWebSocketOperationSpan } from '../tracing/webSocketOperationSpan';
 import { sharedSubscriber, type DirectSender } from './sharedSubscriptionExecution';
+import { webSocketSender } from './webSocketSender';
 import { webSocketOperation } from './webSocketOperation';
 import { callAt } from '../callAt';
 
@@ -60,12 +59,6 @@ export interface GraphqlWsOptions {
  */
 export const TOO_MANY_CONNECTIONS = 4430;
 
-/**
- * Bytes a socket may have waiting to be written before its client counts as
- * congested and progress events skip it (about a thousand of them).
- */
-export const CONGESTED_SOCKET_BYTES = 256 * 1024;
-
 /** What the socket learnt at `connection_init`, and what it has open. */
 interface SocketState {
   caller: Caller;
@@ -88,22 +81,6 @@ export function serveGraphqlOverWebSocket(
   const format = (errors: readonly GraphQLError[]) => errors.map((error) => formatError(error.toJSON(), error));
   // Each operation's execution args, as onSubscribe made them, to the sender of its socket and id.
   const senders = new WeakMap<ExecutionArgs, DirectSender>();
-  const directSender = (socket: WebSocket, id: string, state: SocketState): DirectSender => {
-    const prefix = `{"id":${JSON.stringify(id)},"type":"next","payload":`;
-    const send = (message: string) => {
-      if (socket.readyState === socket.OPEN) socket.send(message);
-    };
-    return {
-      sendJson: (payloadJson) => send(`${prefix}${payloadJson}}`),
-      // What onNext below does to a result with errors, then graphql-ws's message.
-      sendResult: (result: ExecutionResult) => {
-        const errors = (result.errors ?? []) as GraphQLError[];
-        if (errors.length > 0) markFailed(state, id, errors.length);
-        send(`${prefix}${JSON.stringify({ ...result, ...(errors.length > 0 ? { errors: format(errors) } : {}) })}}`);
-      },
-      congested: () => socket.bufferedAmount > CONGESTED_SOCKET_BYTES,
-    };
-  };
   const disposable = useServer(
     {
       schema,
@@ -171,7 +148,14 @@ export function serveGraphqlOverWebSocket(
           state.spans.set(id, startWebSocketOperationSpan(operation, state.caller.tenant, headersOf(ctx.connectionParams)));
         }
         const execArgs: ExecutionArgs = { schema, ...operation };
-        senders.set(execArgs, directSender(ctx.extra.socket, id, state));
+        senders.set(
+          execArgs,
+          // What onNext below does to a result with errors.
+          webSocketSender(ctx.extra.socket, id, (errors) => {
+            markFailed(state, id, errors.length);
+            return format(errors);
+          }),
+        );
         return execArgs;
       },
       onComplete: (ctx, id) => {
