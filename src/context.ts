@@ -58,8 +58,8 @@ export interface Context {
  * All of a context that a field reachable from a subscription may depend on,
  * besides the event and the operation. Subscribers whose contexts have the same
  * scope share one result of each event (http/sharedSubscriptionExecution.ts):
- * the tenant, and the Host a download link's origin comes from (each client
- * names its own in `connection_init`). A field that read anything else that
+ * the tenant, and the Host a download link's origin comes from (each client's
+ * own: its WebSocket upgrade request's). A field that read anything else that
  * differs between subscribers (the token, the subject, the request id) would hand
  * one subscriber's answer to the others, unless it is added here.
  */
