@@ -100,14 +100,26 @@ async function subscribed(query: string, sender: DirectSender | undefined, scope
   return { pushing, results };
 }
 
+/** A subscription of `ticks { n slow }` whose live delivery has begun, with a first tick whose `slow` resolves at `release`. */
+async function withSlowFirstTick(sender: DirectSender) {
+  const { pushing, results } = await subscribed('subscription { ticks { n slow } }', sender);
+  const ended = results.next();
+  await Promise.resolve();
+  let release!: (value: number) => void;
+  pushing.push({ n: 1, later: new Promise<number>((resolve) => (release = resolve)) });
+  return { pushing, results, ended, release };
+}
+
 describe('shared subscription execution', () => {
-  it('sends each event as JSON straight from the push, once serialised for every subscriber of the operation', async () => {
+  it.each([
+    { scopes: ['one scope', 'one scope'], executions: 1, case: 'once for both subscribers of one sharing scope' },
+    { scopes: ['tenant A', 'tenant B'], executions: 2, case: 'apart for each sharing scope' },
+  ])('sends each event as JSON straight from the push, computed $case', async ({ scopes, executions: expected }) => {
     const first = recordingSender();
     const second = recordingSender();
-    const a = await subscribed('subscription { ticks { n } }', first);
-    const b = await subscribed('subscription { ticks { n } }', second);
-    const endedA = a.results.next();
-    const endedB = b.results.next();
+    const a = await subscribed('subscription { ticks { n } }', first, scopes[0]);
+    const b = await subscribed('subscription { ticks { n } }', second, scopes[1]);
+    const ended = [a.results.next(), b.results.next()];
     await Promise.resolve();
     const tick = { n: 1 };
     const before = executions;
@@ -116,41 +128,19 @@ describe('shared subscription execution', () => {
     // Sent synchronously, during the push itself.
     expect(first.sent).toEqual(['{"data":{"ticks":{"n":1}}}']);
     expect(second.sent).toEqual(first.sent);
-    // Executed once for both subscribers.
-    expect(executions - before).toBe(1);
+    // Equal text either way; across scopes, nothing computed for one reached the other.
+    expect(executions - before).toBe(expected);
     a.pushing.end();
     b.pushing.end();
-    expect(await endedA).toEqual({ value: undefined, done: true });
-    expect(await endedB).toEqual({ value: undefined, done: true });
-  });
-
-  it('computes a result apart for each sharing scope', async () => {
-    const first = recordingSender();
-    const second = recordingSender();
-    const a = await subscribed('subscription { ticks { n } }', first, 'tenant A');
-    const b = await subscribed('subscription { ticks { n } }', second, 'tenant B');
-    const ended = [a.results.next(), b.results.next()];
-    await Promise.resolve();
-    const tick = { n: 3 };
-    const before = executions;
-    a.pushing.push(tick);
-    b.pushing.push(tick);
-    expect(first.sent).toEqual(['{"data":{"ticks":{"n":3}}}']);
-    expect(second.sent).toEqual(first.sent);
-    // Equal text, but two executions: nothing computed for one scope reached the other.
-    expect(executions - before).toBe(2);
-    a.pushing.end();
-    b.pushing.end();
-    await Promise.all(ended);
+    expect(await Promise.all(ended)).toEqual([
+      { value: undefined, done: true },
+      { value: undefined, done: true },
+    ]);
   });
 
   it('keeps the events in order behind a field that resolves later, and ends only after the last send', async () => {
     const sender = recordingSender();
-    const { pushing, results } = await subscribed('subscription { ticks { n slow } }', sender);
-    const ended = results.next();
-    await Promise.resolve();
-    let release!: (value: number) => void;
-    pushing.push({ n: 1, later: new Promise<number>((resolve) => (release = resolve)) });
+    const { pushing, ended, release } = await withSlowFirstTick(sender);
     pushing.push({ n: 2 });
     pushing.push({ n: 3 });
     pushing.end();
@@ -170,11 +160,7 @@ describe('shared subscription execution', () => {
 
   it('sends nothing once the client has completed the operation, not even a result that was still resolving', async () => {
     const sender = recordingSender();
-    const { pushing, results } = await subscribed('subscription { ticks { n slow } }', sender);
-    const ended = results.next();
-    await Promise.resolve();
-    let release!: (value: number) => void;
-    pushing.push({ n: 1, later: new Promise<number>((resolve) => (release = resolve)) });
+    const { results, ended, release } = await withSlowFirstTick(sender);
     await results.return();
     release(10);
     await ended;
@@ -222,11 +208,7 @@ describe('shared subscription execution', () => {
     sender.sendJson = () => {
       throw new Error('socket gone');
     };
-    const { pushing, results } = await subscribed('subscription { ticks { n slow } }', sender);
-    const ended = results.next();
-    await Promise.resolve();
-    let release!: (value: number) => void;
-    pushing.push({ n: 1, later: new Promise<number>((resolve) => (release = resolve)) });
+    const { pushing, ended, release } = await withSlowFirstTick(sender);
     pushing.push({ n: 2 });
     release(1);
     await expect(ended).rejects.toThrow('socket gone');
