@@ -76,9 +76,13 @@ export function serveGraphqlOverWebSocket(
   const wss = new WebSocketServer({ server: httpServer, path: '/graphql', maxPayload: limits.wsMessageBytes });
   const states = new WeakMap<object, SocketState>();
   const socketsByTenant = new Map<string, number>();
-  // The same masking as over HTTP: an unexpected error is logged whole and reaches
+  // Errors of operation `id` as its client gets them (onNext, onError, the direct sender), its span
+  // marked failed. The same masking as over HTTP: an unexpected error is logged whole and reaches
   // the client as INTERNAL_SERVER_ERROR, never with its SQL or internals.
-  const format = (errors: readonly GraphQLError[]) => errors.map((error) => formatError(error.toJSON(), error));
+  const failedWith = (state: SocketState | undefined, id: string, errors: readonly GraphQLError[]) => {
+    markFailed(state, id, errors.length);
+    return errors.map((error) => formatError(error.toJSON(), error));
+  };
   // Each operation's execution args, as onSubscribe made them, to the sender of its socket and id.
   const senders = new WeakMap<ExecutionArgs, DirectSender>();
   const disposable = useServer(
@@ -150,11 +154,7 @@ export function serveGraphqlOverWebSocket(
         const execArgs: ExecutionArgs = { schema, ...operation };
         senders.set(
           execArgs,
-          // What onNext below does to a result with errors.
-          webSocketSender(ctx.extra.socket, id, (errors) => {
-            markFailed(state, id, errors.length);
-            return format(errors);
-          }),
+          webSocketSender(ctx.extra.socket, id, (errors) => failedWith(state, id, errors)),
         );
         return execArgs;
       },
@@ -169,15 +169,14 @@ export function serveGraphqlOverWebSocket(
         contextOf(states.get(ctx.extra.socket)!.caller, { ...headersOf(ctx.connectionParams), host: ctx.extra.request.headers.host }),
       onNext: (ctx, id, _payload, _args, result) => {
         if (!result.errors?.length) return result;
-        markFailed(states.get(ctx.extra.socket), id, result.errors.length);
-        return { ...result, errors: format(result.errors as GraphQLError[]) };
+        return { ...result, errors: failedWith(states.get(ctx.extra.socket), id, result.errors as GraphQLError[]) };
       },
       onError: (ctx, id, _payload, errors) => {
         const state = states.get(ctx.extra.socket);
         state?.subscriptions.delete(id);
-        markFailed(state, id, errors.length);
+        const formatted = failedWith(state, id, errors);
         endSpan(state, id);
-        return format(errors);
+        return formatted;
       },
     },
     wss,
