@@ -2,19 +2,10 @@
  * Only `src/db` knows which database driver runs (STYLE.md habit 3): every
  * other source file speaks drizzle and the project's own `Database`.
  */
-import { readdirSync, readFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
-
-const SRC = new URL('../../src/', import.meta.url).pathname;
-
-function sourceFiles(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) return sourceFiles(path);
-    return entry.name.endsWith('.ts') ? [path] : [];
-  });
-}
+import { SRC, sourceFiles } from '../helpers/sourceFiles';
 
 // Each with a line it must catch: a pattern that matches nothing guards nothing.
 const DRIVER_KNOWLEDGE: [string, RegExp, string][] = [
@@ -33,7 +24,7 @@ const DRIVER_KNOWLEDGE: [string, RegExp, string][] = [
 ];
 
 describe('the driver boundary', () => {
-  const outside = sourceFiles(SRC).filter((path) => !relative(SRC, path).startsWith('db/'));
+  const outside = sourceFiles().filter((path) => !relative(SRC, path).startsWith('db/'));
 
   it('finds the source files it checks', () => {
     expect(outside.length).toBeGreaterThan(50);

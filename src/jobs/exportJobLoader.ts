@@ -1,8 +1,8 @@
 import DataLoader from 'dataloader';
-import { findExportJobs } from '../jobs/findExportJob';
+import { findExportJobs } from './findExportJob';
 import type { Tenant } from '../tenant';
-import type { AppDatabase } from './database';
-import type { ExportJobRow } from './schema';
+import type { AppDatabase } from '../db/database';
+import type { ExportJobRow } from '../db/schema';
 
 /**
  * Batches every job lookup by id of one request into one query: a supergraph's

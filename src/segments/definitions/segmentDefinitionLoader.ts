@@ -1,8 +1,8 @@
 import DataLoader from 'dataloader';
-import { findSegmentDefinitions } from '../segments/definitions/findSegmentDefinition';
-import type { Tenant } from '../tenant';
-import type { AppDatabase } from './database';
-import type { SegmentDefinitionRow } from './schema';
+import { findSegmentDefinitions } from './findSegmentDefinition';
+import type { Tenant } from '../../tenant';
+import type { AppDatabase } from '../../db/database';
+import type { SegmentDefinitionRow } from '../../db/schema';
 
 /** Batches every segment definition lookup of one request into one query. Create one per request. */
 export function createSegmentDefinitionLoader(
