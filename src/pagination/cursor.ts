@@ -9,7 +9,7 @@
  */
 import { createHash } from 'node:crypto';
 import { badUserInput } from '../errors';
-import { JOB_ID_PATTERN } from '../jobs/jobId';
+import { IDENTITY_ID_PATTERN } from '../identityIdPattern';
 import { LOWERCASE_UUID_PATTERN } from '../uuidPattern';
 import type { Tenant } from '../tenant';
 
@@ -28,7 +28,7 @@ const VERSION = 'v1';
 
 // What an id of each list looks like: anything else would only fail later, in SQL.
 const ID_PATTERN: Record<CursorKind | KeyCursorKind, RegExp> = {
-  job: JOB_ID_PATTERN,
+  job: IDENTITY_ID_PATTERN,
   dataset: /^[0-9a-f]{24}$/,
   batch: /^[\w-]{1,128}$/,
   // Profile ids are any non-empty text; the envelope does not split on the key, so `:` is fine.
@@ -36,9 +36,8 @@ const ID_PATTERN: Record<CursorKind | KeyCursorKind, RegExp> = {
   record: /^[^\u0000]{1,1024}$/,
   webhook: /^[0-9a-f]{24}$/,
   segmentDefinition: LOWERCASE_UUID_PATTERN,
-  // Identity columns: positive integers that JavaScript holds exactly.
-  event: /^[1-9]\d{0,14}$/,
-  delivery: /^[1-9]\d{0,14}$/,
+  event: IDENTITY_ID_PATTERN,
+  delivery: IDENTITY_ID_PATTERN,
 };
 
 /** Returns an encoder of cursors for one list and tenant (the tenant's tag is hashed once). */
