@@ -10,8 +10,12 @@ import type { RunnerOptions } from './runnerOptions';
 export interface ChunkSizer {
   /** What the next statement should take (its `limit`). */
   readonly size: number;
-  /** How long the last statement took; `final`: it reached the end of the data, and may have had less to do. */
-  record(elapsedMs: number, final: boolean): void;
+  /**
+   * How long the last statement took; `final`: it reached the end of the data, and may
+   * have had less to do; `units`: how many it did, when not the `size` asked (a key range
+   * holds about as many as asked, not exactly).
+   */
+  record(elapsedMs: number, final: boolean, units?: number): void;
 }
 
 export interface ChunkSizerOptions {
@@ -36,9 +40,9 @@ export function chunkSizer({ max, targetMs, initial = Math.min(max, 250) }: Chun
     get size() {
       return size;
     },
-    record(elapsedMs, final) {
-      if (final) return;
-      const measured = elapsedMs / size;
+    record(elapsedMs, final, units = size) {
+      if (final || units < 1) return;
+      const measured = elapsedMs / units;
       msPerUnit = msPerUnit === undefined ? measured : NEWEST_WEIGHT * measured + (1 - NEWEST_WEIGHT) * msPerUnit;
       const wanted = Math.round(targetMs / Math.max(msPerUnit, 1e-6));
       size = Math.max(1, Math.min(max, size * MAX_GROWTH, wanted));

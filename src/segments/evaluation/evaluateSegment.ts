@@ -1,8 +1,10 @@
 /**
  * A segment's whole evaluation: its expression compiled once at the
- * evaluation time, then the tenant's profiles walked in keyset chunks, one
- * statement each (`evaluateSegmentChunk`), so no statement holds the database
+ * evaluation time, then the tenant's profiles walked in chunks of the profile id,
+ * one statement each (`evaluateSegmentChunk`), so no statement holds the database
  * for long: PGlite runs one statement at a time, and the API waits behind it.
+ * The chunks are key ranges between bounds sampled at the start (`chunkBounds.ts`),
+ * then keyset pages for what lies past the last bound.
  */
 import { sql } from 'drizzle-orm';
 import type { AppDatabase } from '../../db/database';
@@ -10,6 +12,7 @@ import type { Tenant } from '../../tenant';
 import { DEFAULT_SEGMENT_NS } from '../definitions/segmentDefinitionId';
 import { compileSegmentPredicate } from '../pql/compileSegmentPredicate';
 import { chunkSizer, type ChunkSizer, type ChunkSizerOptions } from '../../runner/chunkSizer';
+import { sampleChunkBounds } from './chunkBounds';
 import { evaluateSegmentChunk, type ChunkResult, type MembershipCounts } from './evaluateSegmentChunk';
 
 /**
@@ -76,18 +79,29 @@ export async function evaluateSegment(db: AppDatabase, options: EvaluateSegmentO
   };
   const totals: MembershipCounts = { realized: 0, existing: 0, exited: 0, profiles: 0 };
   let after = options.after ?? null;
+  const bounds = await sampleChunkBounds(db, options.tenant, after);
+  let nextBound = 0;
+  let paging = false;
   for (;;) {
     options.signal?.throwIfAborted();
     const chunkSize = sizer.size;
-    const chunk = await evaluateSegmentChunk(db, evaluation, { after, limit: chunkSize });
-    sizer.record(chunk.elapsedMs, chunk.profiles < chunkSize);
+    // A key range of about chunkSize profiles while the sample has bounds for one; then
+    // keyset pages to the end (the tail past the last bound, and profiles added since
+    // the sample), never a range again: a page may have passed the bounds left.
+    const step = Math.max(1, Math.round(chunkSize / bounds.profilesPerId));
+    const upTo: string | undefined = paging ? undefined : bounds.ids[nextBound + step - 1];
+    paging = upTo === undefined;
+    const chunk = await evaluateSegmentChunk(db, evaluation, upTo === undefined ? { after, limit: chunkSize } : { after, upTo });
+    const last = upTo === undefined && chunk.profiles < chunkSize;
+    sizer.record(chunk.elapsedMs, last, chunk.profiles);
     totals.realized += chunk.realized;
     totals.existing += chunk.existing;
     totals.exited += chunk.exited;
     totals.profiles += chunk.profiles;
     await options.onChunk?.(chunk, { ...totals });
-    // A short chunk was the last one: no profile is left after it.
-    if (chunk.profiles < chunkSize || chunk.lastProfileId === null) return totals;
+    // A short page was the last chunk: no profile is left after it.
+    if (last || chunk.lastProfileId === null) return totals;
+    if (upTo !== undefined) nextBound += step;
     after = chunk.lastProfileId;
   }
 }

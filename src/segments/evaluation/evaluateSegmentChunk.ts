@@ -32,12 +32,12 @@ export interface SegmentEvaluation {
   now: Date;
 }
 
-/** Which profiles one chunk takes: those after `after` in profile id order, at most `limit`. */
-export interface EvaluationSlice {
-  /** The checkpoint: the chunk starts after this profile id (null: at the first profile). */
-  after: string | null;
-  limit: number;
-}
+/**
+ * Which profiles one chunk takes: those after `after` (the checkpoint; null: from
+ * the first profile), either up to and with `upTo` (a key range), or the next
+ * `limit` in profile id order (a keyset page).
+ */
+export type EvaluationSlice = { after: string | null } & ({ upTo: string } | { limit: number });
 
 /**
  * What a chunk (or a whole evaluation) left behind. Each profile counts at
@@ -69,7 +69,9 @@ export async function evaluateSegmentChunk(
   evaluation: SegmentEvaluation,
   slice: EvaluationSlice,
 ): Promise<ChunkResult> {
-  if (!Number.isInteger(slice.limit) || slice.limit < 1) throw new RangeError(`A chunk needs a positive integer limit (got ${slice.limit})`);
+  if ('limit' in slice && (!Number.isInteger(slice.limit) || slice.limit < 1)) {
+    throw new RangeError(`A chunk needs a positive integer limit (got ${slice.limit})`);
+  }
   const startedAt = performance.now();
   type Row = {
     realized: number | string;
@@ -94,7 +96,8 @@ export async function evaluateSegmentChunk(
     exited: Number(row?.exited ?? 0),
     profiles: Number(row?.profiles ?? 0),
     written: Number(row?.written ?? 0),
-    lastProfileId: row?.last_profile_id ?? null,
+    // A range ends at its bound, even where its last profiles are gone.
+    lastProfileId: 'upTo' in slice ? slice.upTo : (row?.last_profile_id ?? null),
     elapsedMs: executionTimeOf(result, performance.now() - startedAt),
   };
 }
@@ -121,13 +124,17 @@ export function evaluateSegmentChunkSql(
   const now = sql`${evaluation.now.toISOString()}::timestamptz`;
   // Profile ids are never empty, so '' is before the first one.
   const after = slice.after ?? '';
+  // A range lets the planner read its profiles in the heap's order (a bitmap scan, which
+  // PGlite streams) rather than one index probe a profile; a page needs the index order.
+  const walk = 'upTo' in slice ? sql`and p.profile_id <= ${slice.upTo}` : sql`order by p.profile_id limit ${slice.limit}`;
+  // The memberships of the chunk's whole key range, also of profiles gone since.
+  const end = 'upTo' in slice ? sql`${slice.upTo}` : sql`(select last_profile_id from chunk)`;
   return sql`
     with walked as (
       select p.profile_id, ${predicate} as qualifies
       from profiles p
       where p.org_id = ${tenant.orgId} and p.sandbox_name = ${tenant.sandboxName} and p.profile_id > ${after}
-      order by p.profile_id
-      limit ${slice.limit}
+      ${walk}
     ),
     -- One pass over the chunk: its size, its last id (the next checkpoint) and the
     -- ids that qualify, which are all of it that is kept (most profiles of most
@@ -148,7 +155,7 @@ export function evaluateSegmentChunkSql(
       from segment_memberships m
       where m.org_id = ${tenant.orgId} and m.sandbox_name = ${tenant.sandboxName} and m.segment_id = ${segmentId}
         and (m.segment_id, m.profile_id) > (${segmentId}, ${after})
-        and (m.segment_id, m.profile_id) <= (${segmentId}, (select last_profile_id from chunk))
+        and (m.segment_id, m.profile_id) <= (${segmentId}, ${end})
         and m.segment_ns = ${segmentNs}
     ),
     qualifying as (select unnest(qualifying) as profile_id from chunk),
@@ -176,7 +183,7 @@ export function evaluateSegmentChunkSql(
       where d.status is not null
         and (d.was_status is distinct from d.status or d.was_time is distinct from d.qualification_time)
     ),
-    ${writes === 'upsert' ? upsertChanged(evaluation) : insertOrUpdateChanged(evaluation, after)}
+    ${writes === 'upsert' ? upsertChanged(evaluation) : insertOrUpdateChanged(evaluation, after, end)}
     select
       count(*) filter (where status = 'REALIZED') as realized,
       count(*) filter (where status = 'EXISTING') as existing,
@@ -204,7 +211,7 @@ function upsertChanged({ tenant, segmentId, segmentNs }: SegmentEvaluation): SQL
  * updated. The update reads the chunk's id range alone, whatever plan an unanalyzed
  * store gets (a hash over every membership of the segment would be read each chunk).
  */
-function insertOrUpdateChanged({ tenant, segmentId, segmentNs }: SegmentEvaluation, after: string): SQL {
+function insertOrUpdateChanged({ tenant, segmentId, segmentNs }: SegmentEvaluation, after: string, end: SQL): SQL {
   return sql`inserted as (
       insert into segment_memberships (org_id, sandbox_name, profile_id, segment_id, segment_ns, status, qualification_time)
       select ${tenant.orgId}, ${tenant.sandboxName}, c.profile_id, ${segmentId}, ${segmentNs}, c.status, c.qualification_time
@@ -219,7 +226,7 @@ function insertOrUpdateChanged({ tenant, segmentId, segmentNs }: SegmentEvaluati
       where c.was_status is not null
         and m.org_id = ${tenant.orgId} and m.sandbox_name = ${tenant.sandboxName} and m.profile_id = c.profile_id
         and m.segment_id = ${segmentId} and m.segment_ns = ${segmentNs}
-        and m.profile_id > ${after} and m.profile_id <= (select last_profile_id from chunk)
+        and m.profile_id > ${after} and m.profile_id <= ${end}
       returning 1
     ),
     written as (select 1 from inserted union all select 1 from updated)`;

@@ -9,7 +9,7 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../../src/db/database';
-import { evaluateSegmentChunkSql } from '../../../src/segments/evaluation/evaluateSegmentChunk';
+import { evaluateSegmentChunkSql, type EvaluationSlice } from '../../../src/segments/evaluation/evaluateSegmentChunk';
 import { compileSegmentPredicate } from '../../../src/segments/pql/compileSegmentPredicate';
 import { storageTargets } from '../../helpers/databases';
 import { JO, T1 } from './segmentFixture';
@@ -40,10 +40,14 @@ describe.each(storageTargets)('the chunk statement on $name', (target) => {
   }, 60_000);
   afterAll(() => database?.close());
 
-  const previousIndexes = async () => {
+  const slices: [string, EvaluationSlice][] = [
+    ['a keyset page', { after: 'p005000', limit: 10_000 }],
+    ['a key range', { after: 'p005000', upTo: 'p015000' }],
+  ];
+  const previousIndexes = async (slice: EvaluationSlice) => {
     const statement = evaluateSegmentChunkSql(
       { tenant, segmentId: 'evaluated', segmentNs: 'ups', predicate: compileSegmentPredicate(JO, { profile: sql.raw('p'), now: T1 }).predicate, now: T1 },
-      { after: 'p005000', limit: 10_000 },
+      slice,
     );
     const [row] = await database.db.execute<{ 'QUERY PLAN': [{ Plan: PlanNode }] | string }>(sql`explain (format json) ${statement}`);
     const plan = row!['QUERY PLAN'];
@@ -53,13 +57,13 @@ describe.each(storageTargets)('the chunk statement on $name', (target) => {
     return indexNames(previous!);
   };
 
-  it('reads the previous memberships from the segment-first index, before any ANALYZE', async () => {
-    expect(await previousIndexes()).toEqual(['segment_memberships_members_idx']);
+  it.each(slices)('reads the previous memberships of %s from the segment-first index, before any ANALYZE', async (_, slice) => {
+    expect(await previousIndexes(slice)).toEqual(['segment_memberships_members_idx']);
   });
 
-  it('and after one', async () => {
+  it.each(slices)('and of %s after one', async (_, slice) => {
     await database.db.execute(sql`analyze profiles`);
     await database.db.execute(sql`analyze segment_memberships`);
-    expect(await previousIndexes()).toEqual(['segment_memberships_members_idx']);
+    expect(await previousIndexes(slice)).toEqual(['segment_memberships_members_idx']);
   });
 });

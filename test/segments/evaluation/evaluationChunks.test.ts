@@ -4,6 +4,7 @@
  * and a cancellation stops between chunks, leaving whole chunks behind that
  * a resumed or repeated run completes.
  */
+import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../../src/db/database';
 import { evaluateSegment, type EvaluateSegmentOptions } from '../../../src/segments/evaluation/evaluateSegment';
@@ -67,6 +68,60 @@ describe.each(storageTargets)('evaluateSegment in chunks on $name', (target) => 
     await changeProfiles(tenant);
     expect(await evaluate(tenant, T2, { chunkSize })).toEqual(T2_COUNTS);
     expect(await members(tenant)).toEqual(AT_T2);
+  });
+
+  /** A profile written meanwhile, as an ingest would: US with 900 points, so it qualifies. */
+  const addLoyalProfile = (tenant: Tenant, profileId: string) =>
+    database.db.execute(sql`
+      insert into profiles (org_id, sandbox_name, profile_id, identities, attributes, updated_at)
+      values (${tenant.orgId}, ${tenant.sandboxName}, ${profileId}, '[]'::jsonb,
+        ${JSON.stringify({ homeAddress: { countryCode: 'US' }, loyalty: { points: 900 } })}::text::jsonb, now())`);
+
+  it('evaluates profiles added during the evaluation, inside a range still to come and past the last bound', async () => {
+    const tenant = await freshTenant();
+    const chunks: ChunkResult[] = [];
+    const counts = await evaluate(tenant, T1, {
+      chunkSize: 3,
+      onChunk: async (chunk) => {
+        chunks.push(chunk);
+        if (chunks.length > 1) return;
+        await addLoyalProfile(tenant, 'p035');
+        await addLoyalProfile(tenant, 'p11');
+      },
+    });
+    expect(counts).toEqual({ realized: 5, existing: 0, exited: 0, profiles: 12 });
+    expect(await members(tenant)).toEqual(['p01', 'p03', 'p035', 'p06', 'p11'].map((id) => member(id, 'REALIZED', T1)));
+    // Ranges to the sampled p03, p06 and p09; then a page takes p10 and p11, found past the last bound.
+    expect(chunks.map((chunk) => [chunk.lastProfileId, chunk.profiles])).toEqual([
+      ['p03', 3],
+      ['p06', 4],
+      ['p09', 3],
+      ['p11', 2],
+    ]);
+  });
+
+  it('goes on past a range whose profiles were all removed meanwhile, exiting their members', async () => {
+    const tenant = await freshTenant();
+    await evaluate(tenant, T1, { chunkSize: 3 });
+    const chunks: ChunkResult[] = [];
+    const counts = await evaluate(tenant, T2, {
+      chunkSize: 3,
+      onChunk: async (chunk) => {
+        chunks.push(chunk);
+        if (chunks.length > 1) return;
+        await database.db.execute(sql`delete from profiles
+          where org_id = ${tenant.orgId} and sandbox_name = ${tenant.sandboxName} and profile_id in ('p04', 'p05', 'p06')`);
+      },
+    });
+    // p06 was a member: gone with its profile, it exits; the range (p03, p06] holds no profile now.
+    expect(chunks.map((chunk) => [chunk.lastProfileId, chunk.profiles])).toEqual([
+      ['p03', 3],
+      ['p06', 0],
+      ['p09', 3],
+      ['p10', 1],
+    ]);
+    expect(counts).toEqual({ realized: 0, existing: 2, exited: 1, profiles: 7 });
+    expect(await members(tenant)).toEqual([member('p01', 'EXISTING', T1), member('p03', 'EXISTING', T1), member('p06', 'EXITED', T2)]);
   });
 
   it('leaves the same table when an evaluation is run again at the same time', async () => {
