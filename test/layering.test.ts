@@ -1,8 +1,12 @@
 /**
- * The shared layers serve the domain and import none of it (STYLE.md debt 2):
- * `src/db` (tables, the `Database` and its adapters) and `src/pagination`
- * (cursors, page arguments, keyset SQL). A loader of jobs or a finder of datasets
- * lives with its domain and imports the store, never the other way round.
+ * Imports run one way (STYLE.md debt 2). The shared layers serve the domain and
+ * import none of it: `src/db` (tables, the `Database` and its adapters) and
+ * `src/pagination` (cursors, page arguments, keyset SQL); a loader of jobs or a
+ * finder of datasets lives with its domain and imports the store, never the other
+ * way round. The domain and the runner import none of the GraphQL layer
+ * (`src/schema`, with its generated types): each domain owns its input types, and
+ * the resolvers pass the API's inputs to them, so `npm run ingest` or a runner
+ * process needs no GraphQL code.
  */
 import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -28,4 +32,24 @@ describe('the shared layers', () => {
     const offenders = files.filter((path) => IMPORTS_FROM_ABOVE.test(readFileSync(path, 'utf8'))).map((path) => relative(SRC, path));
     expect(offenders).toEqual([]);
   });
+});
+
+const IMPORTS_THE_API = /from '(\.\.\/)+schema\//;
+
+describe('the domain and the runner', () => {
+  it('recognise an import from the GraphQL layer', () => {
+    expect("import type { ProfileInput } from '../schema/resolvers.generated';").toMatch(IMPORTS_THE_API);
+    expect("import { x } from '../../schema/buildSchema';").toMatch(IMPORTS_THE_API);
+    expect("import { parseSchema } from './schemaName';").not.toMatch(IMPORTS_THE_API);
+  });
+
+  it.each(['batches', 'datasets', 'events', 'files', 'jobs', 'profiles', 'runner', 'segments', 'webhooks'])(
+    'src/%s imports nothing from src/schema',
+    (folder) => {
+      const files = sourceFiles(join(SRC, folder));
+      expect(files.length).toBeGreaterThan(0);
+      const offenders = files.filter((path) => IMPORTS_THE_API.test(readFileSync(path, 'utf8'))).map((path) => relative(SRC, path));
+      expect(offenders).toEqual([]);
+    },
+  );
 });

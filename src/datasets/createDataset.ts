@@ -2,8 +2,13 @@ import { randomBytes } from 'node:crypto';
 import type { AppDatabase } from '../db/database';
 import { datasets, type DatasetRow } from '../db/schema';
 import { requiredKey } from '../profiles/storable';
-import type { CreateDatasetInput } from '../schema/resolvers.generated';
 import type { Tenant } from '../tenant';
+
+/** The API's `CreateDatasetInput`, owned here: the resolver passes the API's input as it is. */
+export interface CreateDatasetInput {
+  name: string;
+  schemaRef: { id: string; contentType: string };
+}
 
 export async function createDataset(db: AppDatabase, tenant: Tenant, input: CreateDatasetInput): Promise<DatasetRow> {
   const name = requiredKey(input.name, 'name');

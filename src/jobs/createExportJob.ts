@@ -5,7 +5,7 @@ import { exportJobs, type ExportJobRow } from '../db/schema';
 import { findDataset } from '../datasets/findDataset';
 import { badUserInput } from '../errors';
 import { keyProblem, MAX_KEY_LENGTH } from '../profiles/storable';
-import type { CreateExportJobInput } from '../schema/resolvers.generated';
+import type { CreateExportJobInput } from './exportJobInput';
 import type { Tenant } from '../tenant';
 import { jobsOfTenant } from '../db/tenantScope';
 import { activeTraceParent } from '../tracing/jobTraceParent';

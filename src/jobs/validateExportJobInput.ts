@@ -4,7 +4,7 @@
  */
 import { badUserInput } from '../errors';
 import { requiredKey } from '../profiles/storable';
-import type { CreateExportJobInput } from '../schema/resolvers.generated';
+import type { CreateExportJobInput } from './exportJobInput';
 import {
   DEFAULT_MERGE_POLICY,
   DEFAULT_SEGMENT_STATUSES,

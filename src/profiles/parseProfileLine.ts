@@ -7,13 +7,8 @@
  */
 import { GraphQLError } from 'graphql';
 import { DateTimeResolver } from 'graphql-scalars';
-import type {
-  ExperienceEventInput,
-  IdentityInput,
-  ProfileInput,
-  SegmentMembershipInput,
-  SegmentStatus,
-} from '../schema/resolvers.generated';
+import type { SegmentStatus } from '../db/jobSpecJson';
+import type { ExperienceEventInput, IdentityInput, ProfileInput, SegmentMembershipInput } from './profileInput';
 import { storageProblem } from './storable';
 import { ProfileFieldError, stageProfile, type StagedProfile } from './validateProfiles';
 

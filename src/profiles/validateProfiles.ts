@@ -4,7 +4,7 @@
  * the staging table takes; `validateProfiles` does a mutation's whole batch.
  */
 import { badUserInput } from '../errors';
-import type { ProfileInput } from '../schema/resolvers.generated';
+import type { ProfileInput } from './profileInput';
 import { keyProblem, storageProblem } from './storable';
 
 export const MAX_PROFILES_PER_CALL = 1000;

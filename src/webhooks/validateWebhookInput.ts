@@ -1,14 +1,24 @@
 /** `CreateWebhookInput` checked and turned into what is stored (the URL's DNS is checked apart). */
 import { badUserInput } from '../errors';
-import type { CreateWebhookInput, ExportJobEventType, ExportJobStatus } from '../schema/resolvers.generated';
+import type { JobEventType } from '../events/jobEvent';
+import type { ExportJobStatus } from '../jobs/exportJobStatus';
 import { parseWebhookUrl } from './webhookUrl';
 
 export const MAX_DESCRIPTION_LENGTH = 500;
 
+/** The API's `CreateWebhookInput`, owned here: the resolver passes the API's input as it is. */
+export interface CreateWebhookInput {
+  url: string;
+  /** A watcher's `SNAPSHOT` among them is refused: it is never stored, so never sent. */
+  events?: (JobEventType | 'SNAPSHOT')[] | null;
+  statuses?: ExportJobStatus[] | null;
+  description?: string | null;
+}
+
 export interface WebhookSpec {
   url: URL;
   /** Null: every type. */
-  events: Exclude<ExportJobEventType, 'SNAPSHOT'>[] | null;
+  events: JobEventType[] | null;
   /** Null: every status. */
   statuses: ExportJobStatus[] | null;
   description: string | null;
