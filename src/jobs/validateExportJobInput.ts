@@ -12,31 +12,11 @@ import {
   PROFILE_SCHEMA_NAME,
   type AdditionalFieldsSpec,
   type ExportFilterSpec,
+  type ExportJobSpec,
   type SegmentFilterSpec,
 } from './exportJobSpec';
 import { normalizeFieldPaths } from './fieldPaths';
-import {
-  DEFAULT_OUTPUT,
-  MAX_RECORDS_PER_FILE,
-  unwritableReason,
-  type Compression,
-  type ExportFormat,
-} from '../files/outputSpec';
-
-export interface ExportJobSpec {
-  fields: string | null;
-  schemaName: string;
-  mergePolicyId: string;
-  mergePolicyVersion: number;
-  filter: ExportFilterSpec;
-  additionalFields: AdditionalFieldsSpec | null;
-  datasetId: string;
-  segmentPerBatch: boolean;
-  evaluateSegments: boolean;
-  outputFormat: ExportFormat;
-  outputCompression: Compression;
-  outputMaxRecordsPerFile: number;
-}
+import { DEFAULT_OUTPUT, MAX_RECORDS_PER_FILE, unwritableReason } from '../files/outputSpec';
 
 export function validateExportJobInput(input: CreateExportJobInput): ExportJobSpec {
   if (input.schema.name !== PROFILE_SCHEMA_NAME) {
