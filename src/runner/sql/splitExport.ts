@@ -67,16 +67,19 @@ export async function sampleExport(db: AppDatabase, plan: ExportPlan, minProfile
 }
 
 /**
- * The export's candidate rows (profiles, or qualifying memberships: at least as many
- * as the candidates) when there are at most `most`, read from an index and never more
- * than `most + 1` of them; null when there are more.
+ * The export's candidate rows when there are at most `most`; null when there are more.
+ * The rows are the tenant's profiles, or the memberships of the filter's segments in
+ * any status, namespace or time: at least as many as the candidates, and read from an
+ * index prefix alone, so never more than `most + 1` of them (a status or a time window
+ * would be a filter over every membership of the segment).
  */
 async function candidateRowsUpTo(db: AppDatabase, plan: ExportPlan, most: number): Promise<number | null> {
+  const segmentIds = plan.segments?.map((segment) => sql`${segment.segmentId}`) ?? [];
   const rows =
     plan.segments === null
       ? sql`select 1 from profiles p where p.org_id = ${plan.orgId} and p.sandbox_name = ${plan.sandboxName} limit ${most + 1}`
       : sql`select 1 from segment_memberships m
-            where ${sql.join(plan.segments.map((segment) => sql`(${membershipQualifies(plan, segment)})`), sql` or `)}
+            where m.org_id = ${plan.orgId} and m.sandbox_name = ${plan.sandboxName} and m.segment_id in (${sql.join(segmentIds, sql`, `)})
             limit ${most + 1}`;
   const [row] = await db.execute<{ rows: number | string }>(sql`select count(*) as rows from (${rows}) candidates`);
   const found = Number(row?.rows ?? 0);

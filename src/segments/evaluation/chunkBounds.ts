@@ -25,22 +25,28 @@ export async function sampleChunkBounds(db: AppDatabase, tenant: Tenant, after: 
     sql`select pg_relation_size('profiles'::regclass) / current_setting('block_size')::int as pages`,
   );
   const percent = Math.min(100, (100 * SAMPLE_PAGES) / Math.max(1, Number(size?.pages ?? 0)));
-  // A sampled page's profiles lie side by side in the key order when the heap is in it (as
-  // a bulk load leaves it), so its ids are no bounds apart: one bound a page, its last id.
-  // A store read whole needs no such care. Sorted by the database, whose collation orders
-  // the keys; JavaScript's order may differ.
-  const whole = percent >= 100;
-  const ids = whole
-    ? sql`array(select profile_id from sample order by profile_id)`
-    : sql`array(select max(profile_id) from sample group by page order by 1)`;
-  const [row] = await db.execute<{ ids: string[] | null; profiles: number | string }>(sql`
+  // Every k-th sampled id in the key order, k the tenant's rows a sampled page: whether the
+  // heap keeps the key order (a page's ids side by side, as after a bulk load) or not (ids
+  // spread over the key space, as after ingests), the bounds then stand for about as many
+  // profiles each. A store read whole needs no spacing. Sorted and numbered by the
+  // database, whose collation orders the keys; JavaScript's order may differ.
+  const [row] = await db.execute<{ ids: string[] | null; profiles: number | string; stride: number | string }>(sql`
     with sample as materialized (
       select p.profile_id, (p.ctid::text::point)[0] as page
       from profiles p tablesample system (${percent})
       where p.org_id = ${tenant.orgId} and p.sandbox_name = ${tenant.sandboxName} and p.profile_id > ${after ?? ''}
+    ),
+    spacing as (
+      select count(*) as profiles,
+        ${percent >= 100 ? sql`1` : sql`greatest(1, round(count(*)::numeric / greatest(1, count(distinct page))))::int`} as stride
+      from sample
     )
-    select (select count(*) from sample) as profiles, ${ids} as ids`);
-  const bounds = row?.ids ?? [];
-  const profiles = (Number(row?.profiles ?? 0) * 100) / percent;
-  return { ids: bounds, profilesPerId: whole || bounds.length === 0 ? 1 : profiles / bounds.length };
+    select profiles, stride, array(
+      select profile_id from (select profile_id, row_number() over (order by profile_id) as n from sample) numbered
+      where n % stride = 0 order by profile_id
+    ) as ids
+    from spacing`);
+  const ids = row?.ids ?? [];
+  const stride = Number(row?.stride ?? 1);
+  return { ids, profilesPerId: percent >= 100 ? 1 : (stride * 100) / percent };
 }

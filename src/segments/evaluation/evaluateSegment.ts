@@ -85,15 +85,18 @@ export async function evaluateSegment(db: AppDatabase, options: EvaluateSegmentO
   for (;;) {
     options.signal?.throwIfAborted();
     const chunkSize = sizer.size;
-    // A key range of about chunkSize profiles while the sample has bounds for one; then
-    // keyset pages to the end (the tail past the last bound, and profiles added since
-    // the sample), never a range again: a page may have passed the bounds left.
-    const step = Math.max(1, Math.round(chunkSize / bounds.profilesPerId));
-    const upTo: string | undefined = paging ? undefined : bounds.ids[nextBound + step - 1];
+    // A key range of about chunkSize profiles while the sample has bounds for one, and
+    // bounds as close as that; then keyset pages to the end (the tail past the last bound,
+    // profiles added since the sample, or chunks smaller than a bound's share), never a
+    // range again: a page may have passed the bounds left.
+    const step = Math.round(chunkSize / bounds.profilesPerId);
+    const upTo: string | undefined = paging || step < 1 ? undefined : bounds.ids[nextBound + step - 1];
     paging = upTo === undefined;
     const chunk = await evaluateSegmentChunk(db, evaluation, upTo === undefined ? { after, limit: chunkSize } : { after, upTo });
     const last = upTo === undefined && chunk.profiles < chunkSize;
-    sizer.record(chunk.elapsedMs, last, chunk.profiles);
+    // A range much smaller than asked (the sample's bounds are uneven) is mostly the
+    // statement's fixed cost: learning a rate from it would shrink every chunk after it.
+    if (upTo === undefined || chunk.profiles >= chunkSize / 2) sizer.record(chunk.elapsedMs, last, chunk.profiles);
     totals.realized += chunk.realized;
     totals.existing += chunk.existing;
     totals.exited += chunk.exited;
