@@ -77,17 +77,24 @@ describe.each(storageTargets)('evaluateSegment in chunks on $name', (target) => 
       values (${tenant.orgId}, ${tenant.sandboxName}, ${profileId}, '[]'::jsonb,
         ${JSON.stringify({ homeAddress: { countryCode: 'US' }, loyalty: { points: 900 } })}::text::jsonb, now())`);
 
-  it('evaluates profiles added during the evaluation, inside a range still to come and past the last bound', async () => {
-    const tenant = await freshTenant();
+  /** Evaluates in chunks of 3 and makes `change` once the first chunk is done. */
+  const evaluateChangingAfterFirstChunk = async (tenant: Tenant, now: Date, change: () => Promise<unknown>) => {
     const chunks: ChunkResult[] = [];
-    const counts = await evaluate(tenant, T1, {
+    const counts = await evaluate(tenant, now, {
       chunkSize: 3,
       onChunk: async (chunk) => {
         chunks.push(chunk);
-        if (chunks.length > 1) return;
-        await addLoyalProfile(tenant, 'p035');
-        await addLoyalProfile(tenant, 'p11');
+        if (chunks.length === 1) await change();
       },
+    });
+    return { counts, chunks };
+  };
+
+  it('evaluates profiles added during the evaluation, inside a range still to come and past the last bound', async () => {
+    const tenant = await freshTenant();
+    const { counts, chunks } = await evaluateChangingAfterFirstChunk(tenant, T1, async () => {
+      await addLoyalProfile(tenant, 'p035');
+      await addLoyalProfile(tenant, 'p11');
     });
     expect(counts).toEqual({ realized: 5, existing: 0, exited: 0, profiles: 12 });
     expect(await members(tenant)).toEqual(['p01', 'p03', 'p035', 'p06', 'p11'].map((id) => member(id, 'REALIZED', T1)));
@@ -103,16 +110,10 @@ describe.each(storageTargets)('evaluateSegment in chunks on $name', (target) => 
   it('goes on past a range whose profiles were all removed meanwhile, exiting their members', async () => {
     const tenant = await freshTenant();
     await evaluate(tenant, T1, { chunkSize: 3 });
-    const chunks: ChunkResult[] = [];
-    const counts = await evaluate(tenant, T2, {
-      chunkSize: 3,
-      onChunk: async (chunk) => {
-        chunks.push(chunk);
-        if (chunks.length > 1) return;
-        await database.db.execute(sql`delete from profiles
-          where org_id = ${tenant.orgId} and sandbox_name = ${tenant.sandboxName} and profile_id in ('p04', 'p05', 'p06')`);
-      },
-    });
+    const { counts, chunks } = await evaluateChangingAfterFirstChunk(tenant, T2, () =>
+      database.db.execute(sql`delete from profiles
+        where org_id = ${tenant.orgId} and sandbox_name = ${tenant.sandboxName} and profile_id in ('p04', 'p05', 'p06')`),
+    );
     // p06 was a member: gone with its profile, it exits; the range (p03, p06] holds no profile now.
     expect(chunks.map((chunk) => [chunk.lastProfileId, chunk.profiles])).toEqual([
       ['p03', 3],
