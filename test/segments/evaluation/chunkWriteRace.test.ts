@@ -12,7 +12,7 @@ import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDb } from '../../../src/db/createDb';
 import type { Database } from '../../../src/db/database';
-import { evaluateSegmentChunk } from '../../../src/segments/evaluation/evaluateSegmentChunk';
+import { evaluateSegmentChunk, type EvaluationSlice } from '../../../src/segments/evaluation/evaluateSegmentChunk';
 import { compileSegmentPredicate } from '../../../src/segments/pql/compileSegmentPredicate';
 import { createPostgresDatabase } from '../../helpers/databases';
 import { membershipsOf, seedFixture, T1, US_LOYAL } from './segmentFixture';
@@ -29,8 +29,14 @@ describe('a chunk that meets a membership written meanwhile, on PostgreSQL', () 
     await place?.drop();
   });
 
-  it('writes nothing on the first try, then upserts: the membership written meanwhile stays EXISTING with its time', async () => {
-    const tenant = { orgId: 'org-race', sandboxName: 'prod' };
+  // A chunk is a keyset page or a key range (evaluateSegment uses both); each tenant its own.
+  const slices: [string, string, EvaluationSlice][] = [
+    ['a keyset page', 'org-race-page', { after: null, limit: 100 }],
+    ['a key range', 'org-race-range', { after: null, upTo: 'p10' }],
+  ];
+
+  it.each(slices)('as %s writes nothing on the first try, then upserts: the membership written meanwhile stays EXISTING with its time', async (_, orgId, slice) => {
+    const tenant = { orgId, sandboxName: 'prod' };
     await seedFixture(database, tenant);
     const earlier = new Date('2024-06-01T00:00:00Z');
     const evaluation = {
@@ -47,7 +53,7 @@ describe('a chunk that meets a membership written meanwhile, on PostgreSQL', () 
         // p01 qualifies; another writer gives it a membership, not yet committed.
         await tx`insert into segment_memberships (org_id, sandbox_name, profile_id, segment_id, segment_ns, status, qualification_time)
                  values (${tenant.orgId}, ${tenant.sandboxName}, 'p01', 'seg-race', 'ups', 'REALIZED', ${earlier.toISOString()})`;
-        chunk = evaluateSegmentChunk(database.db, evaluation, { after: null, limit: 100 });
+        chunk = evaluateSegmentChunk(database.db, evaluation, slice);
         // The chunk's INSERT waits for this transaction, which commits: the INSERT fails.
         await new Promise((resolve) => setTimeout(resolve, 300));
       });
@@ -62,7 +68,9 @@ describe('a chunk that meets a membership written meanwhile, on PostgreSQL', () 
       `prod p06 seg-race ups REALIZED ${T1.toISOString()}`,
     ]);
     // Nothing else of the table was touched on the way.
-    const [row] = await database.db.execute<{ n: number }>(sql`select count(*)::int as n from segment_memberships where segment_id = 'seg-race'`);
+    const [row] = await database.db.execute<{ n: number }>(
+      sql`select count(*)::int as n from segment_memberships where org_id = ${orgId} and segment_id = 'seg-race'`,
+    );
     expect(row!.n).toBe(3);
   });
 });
