@@ -4,7 +4,9 @@
  * strings; statuses use the GraphQL enum names. The store owns these shapes; the
  * domain (src/jobs/exportJobSpec.ts) speaks of them as its job spec.
  */
-export type SegmentStatus = 'REALIZED' | 'EXISTING' | 'EXITED';
+import type { SegmentStatus } from './statuses';
+
+export type { SegmentStatus } from './statuses';
 
 export interface SegmentFilterSpec {
   segmentId: string;

@@ -18,6 +18,7 @@ import {
   uniqueIndex,
 } from 'drizzle-orm/pg-core';
 import type { AdditionalFieldsSpec, DestinationBatchSpec, ExportFilterSpec, ExportJobErrorEntry } from './jobSpecJson';
+import { BATCH_STATUSES, EXPORT_JOB_STATUSES, PART_STATUSES, SEGMENT_STATUSES, statusIn } from './statuses';
 
 // Millisecond precision: cursors carry JavaScript Dates, which must round-trip exactly.
 const timestampMs = (name: string) => timestamp(name, { withTimezone: true, precision: 3 });
@@ -43,7 +44,7 @@ export const exportJobs = pgTable(
     orgId: text('org_id').notNull(),
     sandboxName: text('sandbox_name').notNull(),
     jobType: text('job_type').notNull().default('BATCH'),
-    status: text('status').notNull().default('NEW'),
+    status: text('status', { enum: EXPORT_JOB_STATUSES }).notNull().default('NEW'),
     fields: text('fields'),
     schemaName: text('schema_name').notNull(),
     mergePolicyId: text('merge_policy_id').notNull(),
@@ -141,10 +142,7 @@ export const exportJobs = pgTable(
     uniqueIndex('export_jobs_idempotency_key_idx')
       .on(t.orgId, t.sandboxName, t.idempotencyKey)
       .where(sql`${t.idempotencyKey} is not null`),
-    check(
-      'export_jobs_status_check',
-      sql`${t.status} in ('NEW', 'PROCESSING', 'SUCCEEDED', 'FAILED', 'CANCELLING', 'CANCELLED')`,
-    ),
+    check('export_jobs_status_check', statusIn(t.status, EXPORT_JOB_STATUSES)),
   ],
 );
 
@@ -171,7 +169,7 @@ export const exportJobParts = pgTable(
     /** …up to and with this one (null: to the last). */
     upToProfileId: text('up_to_profile_id'),
     /** PENDING (to claim), RUNNING (a runner holds it), DONE (every candidate read), FAILED, or ENDED (its job ended first). */
-    status: text('status').notNull().default('PENDING'),
+    status: text('status', { enum: PART_STATUSES }).notNull().default('PENDING'),
     checkpointProfileId: text('checkpoint_profile_id'),
     processedProfiles: integer('processed_profiles').notNull().default(0),
     exportedProfiles: integer('exported_profiles').notNull().default(0),
@@ -189,7 +187,7 @@ export const exportJobParts = pgTable(
     // The runners' look for parts to claim, and the count of a job's running parts
     // against RUNNER_TENANT_LIMIT: only parts not yet done are in it.
     index('export_job_parts_queue_idx').on(t.jobId).where(sql`${t.status} in ('PENDING', 'RUNNING')`),
-    check('export_job_parts_status_check', sql`${t.status} in ('PENDING', 'RUNNING', 'DONE', 'FAILED', 'ENDED')`),
+    check('export_job_parts_status_check', statusIn(t.status, PART_STATUSES)),
   ],
 );
 
@@ -224,7 +222,7 @@ export const segmentMemberships = pgTable(
     profileId: text('profile_id').notNull(),
     segmentId: text('segment_id').notNull(),
     segmentNs: text('segment_ns').notNull(),
-    status: text('status').notNull(),
+    status: text('status', { enum: SEGMENT_STATUSES }).notNull(),
     qualificationTime: timestampMs('qualification_time').notNull(),
   },
   (t) => [
@@ -240,7 +238,7 @@ export const segmentMemberships = pgTable(
       t.status,
       t.qualificationTime,
     ),
-    check('segment_memberships_status_check', sql`${t.status} in ('REALIZED', 'EXISTING', 'EXITED')`),
+    check('segment_memberships_status_check', statusIn(t.status, SEGMENT_STATUSES)),
   ],
 );
 
@@ -277,7 +275,7 @@ export const batches = pgTable(
     /** Set when the batch holds one segment's members (`segmentPerBatch`). */
     segmentId: text('segment_id'),
     segmentNs: text('segment_ns'),
-    status: text('status').notNull().default('LOADING'),
+    status: text('status', { enum: BATCH_STATUSES }).notNull().default('LOADING'),
     recordCount: integer('record_count').notNull().default(0),
     createdAt: timestampMs('created_at').notNull().defaultNow(),
     /** When its results (files and records) expire: set as its job succeeds, RESULT_TTL_DAYS later. */
@@ -292,7 +290,7 @@ export const batches = pgTable(
     index('batches_job_idx').on(t.jobId),
     // The sweeper's look for what is due: only batches with results left are in it.
     index('batches_expiry_idx').on(t.expiresAt).where(sql`${t.purgedAt} is null and ${t.expiresAt} is not null`),
-    check('batches_status_check', sql`${t.status} in ('LOADING', 'SUCCESS', 'FAILED', 'ABORTED', 'EXPIRED')`),
+    check('batches_status_check', statusIn(t.status, BATCH_STATUSES)),
   ],
 );
 
@@ -356,8 +354,8 @@ export const exportJobEvents = pgTable(
     jobId: bigint('job_id', { mode: 'number' }).notNull(),
     sequence: integer('sequence').notNull(),
     type: text('type').notNull(),
-    status: text('status').notNull(),
-    previousStatus: text('previous_status'),
+    status: text('status', { enum: EXPORT_JOB_STATUSES }).notNull(),
+    previousStatus: text('previous_status', { enum: EXPORT_JOB_STATUSES }),
     processedProfiles: integer('processed_profiles').notNull(),
     totalProfiles: integer('total_profiles'),
     /** The job's `progress.percent` as this event left it (events stored before migration 0019: backfilled by 0021). */
@@ -516,7 +514,7 @@ export const segmentJobs = pgTable(
     orgId: text('org_id').notNull(),
     sandboxName: text('sandbox_name').notNull(),
     /** NEW, PROCESSING, SUCCEEDED or FAILED (`ExportJobStatus`; segment jobs are not cancelled). */
-    status: text('status').notNull().default('NEW'),
+    status: text('status', { enum: EXPORT_JOB_STATUSES }).notNull().default('NEW'),
     /** The definitions to evaluate, in the order given, without repeats. */
     segmentIds: text('segment_ids').array().notNull(),
     /** Memberships that the evaluation left REALIZED, EXISTING and EXITED, summed over the segments. */

@@ -80,7 +80,7 @@ export interface JobEventHub {
 interface Watcher {
   tenant: Tenant;
   jobId: number | null;
-  statuses: Set<string> | null;
+  statuses: Set<ExportJobStatus> | null;
   channel: EventChannel<WatchedJobEvent>;
   /** The newest sequence handed out, per job: anything not newer is dropped when pulled. */
   lastSequence: Map<number, number>;
@@ -200,7 +200,7 @@ export function createJobEventHub(
       const rows = await readStoredEvents(db, {
         tenant: watcher.tenant,
         jobId: job?.id,
-        statuses: watcher.statuses ? ([...watcher.statuses] as ExportJobStatus[]) : null,
+        statuses: watcher.statuses ? [...watcher.statuses] : null,
         after,
         limit: REPLAY_PAGE,
       });
@@ -273,7 +273,7 @@ export function createJobEventHub(
       }
       watcher.lastSequence.set(job.id, filter.afterSequence!);
       // A job that had ended when it was read has no event to come: the watch ends with the replay.
-      const ended = TERMINAL_STATUSES.includes(job.status as ExportJobStatus);
+      const ended = TERMINAL_STATUSES.includes(job.status);
       return replayThenLive(watcher, replayOf(watcher, filter, job), ended);
     },
     watcherCount: () => {
@@ -414,7 +414,7 @@ function snapshotOf(job: ExportJobRow): WatchedJobEvent {
     id: null,
     type: 'SNAPSHOT',
     job,
-    status: job.status as ExportJobStatus,
+    status: job.status,
     previousStatus: null,
     progress: progressOf(job),
     sequence: job.eventSequence,

@@ -79,8 +79,8 @@ function watchedEventOf(event: ExportJobEventRow, job: ExportJobRow): WatchedJob
     id: event.id,
     type: event.type as WatchedJobEvent['type'],
     job,
-    status: event.status as ExportJobStatus,
-    previousStatus: event.previousStatus as ExportJobStatus | null,
+    status: event.status,
+    previousStatus: event.previousStatus,
     progress: progressOfEvent({
       processedProfiles: event.processedProfiles,
       totalProfiles: event.totalProfiles,

@@ -1,14 +1,7 @@
-/** The life of an export job: NEW → PROCESSING → SUCCEEDED | FAILED, or cancelled on the way. */
-export const EXPORT_JOB_STATUSES = [
-  'NEW',
-  'PROCESSING',
-  'SUCCEEDED',
-  'FAILED',
-  'CANCELLING',
-  'CANCELLED',
-] as const;
+/** The life of an export job: NEW → PROCESSING → SUCCEEDED | FAILED, or cancelled on the way. The list is the store's (`db/statuses.ts`). */
+import type { ExportJobStatus } from '../db/statuses';
 
-export type ExportJobStatus = (typeof EXPORT_JOB_STATUSES)[number];
+export { EXPORT_JOB_STATUSES, type ExportJobStatus } from '../db/statuses';
 
 /** Statuses a job never leaves. */
 export const TERMINAL_STATUSES: readonly ExportJobStatus[] = ['SUCCEEDED', 'FAILED', 'CANCELLED'];

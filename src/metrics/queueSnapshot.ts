@@ -13,17 +13,18 @@
  */
 import { sql } from 'drizzle-orm';
 import type { AppDatabase } from '../db/database';
+import type { ExportJobStatus, PartStatus } from '../db/statuses';
 
-export const QUEUE_STATUSES = ['NEW', 'PROCESSING', 'CANCELLING'] as const;
+export const QUEUE_STATUSES = ['NEW', 'PROCESSING', 'CANCELLING'] as const satisfies readonly ExportJobStatus[];
 export type QueueStatus = (typeof QUEUE_STATUSES)[number];
 
 /** Parts of sharded exports not yet read to their end: waiting for a runner, or held by one. */
-export const PART_STATUSES = ['PENDING', 'RUNNING'] as const;
-export type PartStatus = (typeof PART_STATUSES)[number];
+export const OPEN_PART_STATUSES = ['PENDING', 'RUNNING'] as const satisfies readonly PartStatus[];
+export type OpenPartStatus = (typeof OPEN_PART_STATUSES)[number];
 
 export interface QueueSnapshot {
   jobs: Record<QueueStatus, number>;
-  parts: Record<PartStatus, number>;
+  parts: Record<OpenPartStatus, number>;
   /** PROCESSING or CANCELLING jobs whose lease has passed: their runner died, or none is left. */
   leaseExpired: number;
   /** How long the oldest NEW job has waited; 0 when none waits. */
@@ -90,7 +91,7 @@ export async function readQueueSnapshot(db: AppDatabase): Promise<QueueSnapshot>
   // (export_jobs_queue_idx, export_job_parts_queue_idx).
   const rows = await db.execute<{
     kind: 'job' | 'part';
-    status: QueueStatus | PartStatus;
+    status: QueueStatus | OpenPartStatus;
     n: number;
     lease_expired: number;
     oldest_age: number | null;
@@ -114,7 +115,7 @@ export async function readQueueSnapshot(db: AppDatabase): Promise<QueueSnapshot>
   };
   for (const row of rows) {
     if (row.kind === 'part') {
-      snapshot.parts[row.status as PartStatus] = Number(row.n);
+      snapshot.parts[row.status as OpenPartStatus] = Number(row.n);
       continue;
     }
     snapshot.jobs[row.status as QueueStatus] = Number(row.n);

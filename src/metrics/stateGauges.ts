@@ -8,7 +8,7 @@
  */
 import { Gauge, type Registry } from 'prom-client';
 import type { PoolUsage } from '../db/poolLoad';
-import { PART_STATUSES, QUEUE_STATUSES, type QueueSnapshot } from './queueSnapshot';
+import { OPEN_PART_STATUSES, QUEUE_STATUSES, type QueueSnapshot } from './queueSnapshot';
 
 export interface StateSources {
   queue: () => Promise<QueueSnapshot>;
@@ -43,7 +43,7 @@ export function registerStateGauges(registry: Registry, sources: StateSources): 
     registers,
     async collect() {
       const { parts } = await sources.queue();
-      for (const status of PART_STATUSES) this.set({ status }, parts[status]);
+      for (const status of OPEN_PART_STATUSES) this.set({ status }, parts[status]);
     },
   });
   new Gauge({

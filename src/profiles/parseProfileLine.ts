@@ -7,7 +7,7 @@
  */
 import { GraphQLError } from 'graphql';
 import { DateTimeResolver } from 'graphql-scalars';
-import type { SegmentStatus } from '../db/jobSpecJson';
+import { SEGMENT_STATUSES, type SegmentStatus } from '../db/statuses';
 import type { ExperienceEventInput, IdentityInput, ProfileInput, SegmentMembershipInput } from './profileInput';
 import { storageProblem } from './storable';
 import { ProfileFieldError, stageProfile, type StagedProfile } from './validateProfiles';
@@ -24,7 +24,6 @@ export class ProfileLineError extends Error {
   }
 }
 
-const SEGMENT_STATUSES: readonly SegmentStatus[] = ['REALIZED', 'EXISTING', 'EXITED'];
 const PROFILE_FIELDS = ['profileId', 'identities', 'attributes', 'updatedAt', 'hasProfileRecord', 'segments', 'events'];
 const IDENTITY_FIELDS = ['namespace', 'id'];
 const SEGMENT_FIELDS = ['segmentId', 'segmentNs', 'status', 'qualificationTime'];

@@ -48,7 +48,7 @@ describe.each(storageTargets)('the result sweeper when removing files fails, on 
         sandboxName: 'prod',
         datasetId: 'dataset',
         jobId: 800_000 + tenants * 100 + i,
-        status: 'SUCCESS',
+        status: 'SUCCESS' as const,
         recordCount: 2,
         expiresAt: new Date(Date.now() - 60_000),
       })),

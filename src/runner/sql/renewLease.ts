@@ -16,5 +16,5 @@ export async function renewLease(
     .set({ lockedUntil: sql`now() + ${leaseMs} * interval '1 millisecond'` })
     .where(heldBy(jobId, runnerId))
     .returning({ status: exportJobs.status });
-  return (row?.status as ExportJobStatus | undefined) ?? null;
+  return row?.status ?? null;
 }

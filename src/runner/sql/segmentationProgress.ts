@@ -40,7 +40,7 @@ export async function recordSegmentedProfiles(
     .set({ segmentedProfiles, lockedUntil: sql`now() + ${leaseMs} * interval '1 millisecond'` })
     .where(heldBy(jobId, runnerId))
     .returning({ status: exportJobs.status });
-  return (row?.status as ExportJobStatus | undefined) ?? null;
+  return row?.status ?? null;
 }
 
 /**

@@ -26,5 +26,5 @@ export async function startDatasetWrite(
     })
     .where(heldBy(jobId, runnerId))
     .returning({ status: exportJobs.status });
-  return (row?.status as ExportJobStatus | undefined) ?? null;
+  return row?.status ?? null;
 }

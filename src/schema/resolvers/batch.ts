@@ -3,13 +3,12 @@ import { listBatchRecords } from '../../batches/listBatchRecords';
 import { hasExpired } from '../../batches/resultExpiry';
 import { batchManifest } from '../../files/batchManifest';
 import { DEFAULT_OUTPUT, outputOf } from '../../files/outputSpec';
-import type { BatchResolvers, BatchStatus } from '../resolvers.generated';
+import type { BatchResolvers } from '../resolvers.generated';
 
 export const Batch: BatchResolvers = {
   jobId: (batch) => String(batch.jobId),
-  // The table's check constraint admits exactly the values of BatchStatus; a batch
-  // past its expiry is EXPIRED before the sweeper has come by.
-  status: (batch) => (hasExpired(batch) ? 'EXPIRED' : (batch.status as BatchStatus)),
+  // A batch past its expiry is EXPIRED before the sweeper has come by.
+  status: (batch) => (hasExpired(batch) ? 'EXPIRED' : batch.status),
   records: (batch, args, { database: { db }, tenant }) => listBatchRecords(db, tenant, batch, args),
   files: async (batch, _args, { loaders }) => (hasExpired(batch) ? [] : loaders.filesOfBatch.load(batch.id)),
   manifest: async (batch, _args, { loaders }) => {

@@ -1,14 +1,14 @@
 /** Maps an `export_jobs` row onto the `ExportJob` type of the contract. */
 import { outputOf } from '../../files/outputSpec';
 import { progressOf } from '../../jobs/progress';
-import type { ExportJobResolvers, ExportJobStatus, ExportJobType, TimeSpan } from '../resolvers.generated';
+import type { ExportJobResolvers, ExportJobType, TimeSpan } from '../resolvers.generated';
 
 export const ExportJob: ExportJobResolvers = {
   // A supergraph's reference `{ __typename: "ExportJob", id }`: batched, tenant-scoped, null when absent.
   __resolveReference: (reference, { loaders }) => loaders.exportJobById.load(reference.id),
   id: (job) => String(job.id),
   jobType: (job) => job.jobType as ExportJobType,
-  status: (job) => job.status as ExportJobStatus,
+  status: (job) => job.status,
   schema: (job) => ({ name: job.schemaName }),
   mergePolicy: (job) => ({ id: job.mergePolicyId, version: job.mergePolicyVersion }),
   destination: (job) => ({
