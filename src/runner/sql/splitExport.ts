@@ -5,13 +5,11 @@
  */
 import { sql } from 'drizzle-orm';
 import type { AppDatabase } from '../../db/database';
+import { samplePercent } from '../../db/samplePercent';
 import { exportJobParts } from '../../db/schema';
 import type { ExportPlan } from '../exportPlan';
 import { membershipQualifies } from './exportConditions';
 
-// Pages the sample reads, wherever they are in the table: ~20,000 profiles, enough for
-// ranges within a few per cent of each other, and a few milliseconds on either database.
-const SAMPLE_PAGES = 1_000;
 // More parts balance the runners better at the end of a job, but each costs a claim.
 const MOST_PARTS = 16;
 // An export with at most this many candidate rows is too small to split, whatever the
@@ -34,10 +32,8 @@ export async function sampleExport(db: AppDatabase, plan: ExportPlan, minProfile
   const small = await candidateRowsUpTo(db, plan, Math.min(minProfiles, SMALL_EXPORT_ROWS));
   if (small !== null) return { estimatedCandidates: small, boundaries: [] };
   const table = plan.segments === null ? 'profiles' : 'segment_memberships';
-  const [size] = await db.execute<{ pages: number | string }>(
-    sql`select pg_relation_size(${table}::regclass) / current_setting('block_size')::int as pages`,
-  );
-  const percent = Math.min(100, (100 * SAMPLE_PAGES) / Math.max(1, Number(size?.pages ?? 0)));
+  // About SAMPLE_PAGES pages (db/samplePercent.ts): enough for ranges within a few per cent of each other.
+  const percent = await samplePercent(db, table);
   const sample =
     plan.segments === null
       ? sql`select p.profile_id from profiles p tablesample system (${percent})

@@ -6,11 +6,8 @@
  */
 import { sql } from 'drizzle-orm';
 import type { AppDatabase } from '../../db/database';
+import { samplePercent } from '../../db/samplePercent';
 import type { Tenant } from '../../tenant';
-
-// Pages the sample reads, wherever they are in the table: a few milliseconds on either
-// database. A store of up to that many pages is read whole, and every id is a bound.
-const SAMPLE_PAGES = 1_000;
 
 export interface ChunkBounds {
   /** Profile ids after the start, in the database's order (distinct): the ends ranges may have. */
@@ -21,10 +18,8 @@ export interface ChunkBounds {
 
 /** Samples the profile ids of `tenant` after `after` (null: all). */
 export async function sampleChunkBounds(db: AppDatabase, tenant: Tenant, after: string | null): Promise<ChunkBounds> {
-  const [size] = await db.execute<{ pages: number | string }>(
-    sql`select pg_relation_size('profiles'::regclass) / current_setting('block_size')::int as pages`,
-  );
-  const percent = Math.min(100, (100 * SAMPLE_PAGES) / Math.max(1, Number(size?.pages ?? 0)));
+  // A store of at most the sample's pages is read whole, and every id is a bound.
+  const percent = await samplePercent(db, 'profiles');
   // Every k-th sampled id in the key order, k the tenant's rows a sampled page: whether the
   // heap keeps the key order (a page's ids side by side, as after a bulk load) or not (ids
   // spread over the key space, as after ingests), the bounds then stand for about as many
