@@ -14,6 +14,7 @@ import { compileSegmentPredicate } from '../pql/compileSegmentPredicate';
 import { chunkSizer, type ChunkSizer, type ChunkSizerOptions } from '../../runner/chunkSizer';
 import { sampleChunkBounds } from './chunkBounds';
 import { evaluateSegmentChunk, type ChunkResult, type MembershipCounts } from './evaluateSegmentChunk';
+import { exitMembersPastLastProfile } from './exitMembersPastLastProfile';
 
 /**
  * Profiles of the first chunk. Measured (bench/segments.ts, 2 cores, PGlite):
@@ -92,11 +93,13 @@ export async function evaluateSegment(db: AppDatabase, options: EvaluateSegmentO
     const step = Math.round(chunkSize / bounds.profilesPerId);
     const upTo: string | undefined = paging || step < 1 ? undefined : bounds.ids[nextBound + step - 1];
     paging = upTo === undefined;
-    const chunk = await evaluateSegmentChunk(db, evaluation, upTo === undefined ? { after, limit: chunkSize } : { after, upTo });
+    let chunk = await evaluateSegmentChunk(db, evaluation, upTo === undefined ? { after, limit: chunkSize } : { after, upTo });
     const last = upTo === undefined && chunk.profiles < chunkSize;
     // A range much smaller than asked (the sample's bounds are uneven) is mostly the
     // statement's fixed cost: learning a rate from it would shrink every chunk after it.
     if (upTo === undefined || chunk.profiles >= chunkSize / 2) sizer.record(chunk.elapsedMs, last, chunk.profiles);
+    // A page's memberships end at its last profile: those past the last one are the last chunk's too.
+    if (last) chunk = withTail(chunk, await exitMembersPastLastProfile(db, evaluation, chunk.lastProfileId ?? after));
     totals.realized += chunk.realized;
     totals.existing += chunk.existing;
     totals.exited += chunk.exited;
@@ -107,4 +110,9 @@ export async function evaluateSegment(db: AppDatabase, options: EvaluateSegmentO
     if (upTo !== undefined) nextBound += step;
     after = chunk.lastProfileId;
   }
+}
+
+/** The last chunk, with the members past its last profile that exited. */
+function withTail(page: ChunkResult, tail: { exited: number; written: number }): ChunkResult {
+  return { ...page, exited: page.exited + tail.exited, written: page.written + tail.written };
 }

@@ -125,6 +125,25 @@ describe.each(storageTargets)('evaluateSegment in chunks on $name', (target) => 
     expect(await members(tenant)).toEqual([member('p01', 'EXISTING', T1), member('p03', 'EXISTING', T1), member('p06', 'EXITED', T2)]);
   });
 
+  it.each([3, 1000])('exits the members past the last profile, whose profiles are gone (chunks of %i)', async (chunkSize) => {
+    const tenant = await freshTenant();
+    await evaluate(tenant, T1, { chunkSize });
+    // Members of profiles removed since, after p10 in the key order; one had exited long before.
+    const T0 = new Date(T1.getTime() - 86_400_000);
+    for (const [profileId, status, time] of [['p98', 'EXISTING', T0], ['p99', 'REALIZED', T1], ['p999', 'EXITED', T0]] as const) {
+      await database.db.execute(sql`
+        insert into segment_memberships (org_id, sandbox_name, profile_id, segment_id, segment_ns, status, qualification_time)
+        values (${tenant.orgId}, ${tenant.sandboxName}, ${profileId}, ${SEGMENT}, 'ups', ${status}, ${time.toISOString()}::timestamptz)`);
+    }
+    await changeProfiles(tenant);
+    const exitedPastTheEnd = [member('p98', 'EXITED', T2), member('p99', 'EXITED', T2), member('p999', 'EXITED', T0)];
+    expect(await evaluate(tenant, T2, { chunkSize })).toEqual({ ...T2_COUNTS, exited: T2_COUNTS.exited + 2 });
+    expect(await members(tenant)).toEqual([...AT_T2, ...exitedPastTheEnd]);
+    // Run again at T2: the same table, the same counts.
+    expect(await evaluate(tenant, T2, { chunkSize })).toEqual({ ...T2_COUNTS, exited: T2_COUNTS.exited + 2 });
+    expect(await members(tenant)).toEqual([...AT_T2, ...exitedPastTheEnd]);
+  });
+
   it('leaves the same table when an evaluation is run again at the same time', async () => {
     const tenant = await freshTenant();
     await evaluate(tenant, T1, { chunkSize: 3 });
