@@ -3,7 +3,10 @@
  * - `npm run build`, so that server processes run the build as `npm start` does;
  * - a migrated PGlite data directory, dumped to a file that every in-memory test
  *   database starts from (`DatabaseOptions.memoryTemplate`, through
- *   GW_TEST_PGLITE_TEMPLATE): each then opens in about 0.5 s instead of 2.
+ *   GW_TEST_PGLITE_TEMPLATE): each then opens in about 0.5 s instead of 2;
+ * - a migrated PostgreSQL database that every test database is copied from
+ *   (GW_TEST_PG_TEMPLATE, `createPostgresDatabase`), which spares each the
+ *   migrations (about 0.35 s of 0.5 here).
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -13,9 +16,10 @@ import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
 import { drizzle } from 'drizzle-orm/pglite';
 import { migrate } from 'drizzle-orm/pglite/migrator';
-import { MIGRATIONS_FOLDER } from '../src/db/createDb';
+import { createDb, MIGRATIONS_FOLDER } from '../src/db/createDb';
+import { createPostgresDatabase } from './helpers/databases';
 
-export default async function setup(): Promise<() => void> {
+export default async function setup(): Promise<() => Promise<void>> {
   execFileSync(process.execPath, [fileURLToPath(new URL('../scripts/build.mjs', import.meta.url))], { stdio: 'inherit' });
 
   const directory = mkdtempSync(join(tmpdir(), 'gw-pglite-template-'));
@@ -28,5 +32,12 @@ export default async function setup(): Promise<() => void> {
     await pglite.close();
   }
   process.env.GW_TEST_PGLITE_TEMPLATE = template;
-  return () => rmSync(directory, { recursive: true, force: true });
+
+  const postgresTemplate = await createPostgresDatabase({ empty: true });
+  await (await createDb({ url: postgresTemplate.url, dataDir: '', countPoolUsage: false })).close();
+  process.env.GW_TEST_PG_TEMPLATE = postgresTemplate.name;
+  return async () => {
+    rmSync(directory, { recursive: true, force: true });
+    await postgresTemplate.drop();
+  };
 }

@@ -45,7 +45,8 @@ async function pglitePlace(): Promise<Place> {
 }
 
 async function postgresPlace(): Promise<Place> {
-  const database = await createPostgresDatabase();
+  // Empty: the test migrates it itself, to 0020 first.
+  const database = await createPostgresDatabase({ empty: true });
   return { name: 'postgres', open: (folder) => openPostgres(database.url, { url: database.url, dataDir: '' }, folder), remove: database.drop };
 }
 

@@ -29,16 +29,29 @@ let staleRemoved: Promise<void> | undefined;
 
 /**
  * A PostgreSQL database of its own, for tests that spawn servers or need its URL.
- * `icuLocale` creates it with that ICU collation instead of the cluster's (C here).
+ * Copied from the migrated template test/globalSetup.ts made (GW_TEST_PG_TEMPLATE),
+ * when there is one: opening it then finds every migration applied, in a fraction
+ * of the time migrating takes. `empty` starts from nothing instead (a test of the
+ * migrations themselves); `icuLocale` creates it empty, with that ICU collation
+ * instead of the cluster's (C here).
  */
-export async function createPostgresDatabase({ icuLocale }: { icuLocale?: string } = {}): Promise<{ url: string; drop(): Promise<void> }> {
+export async function createPostgresDatabase({ icuLocale, empty }: { icuLocale?: string; empty?: boolean } = {}): Promise<{
+  url: string;
+  name: string;
+  drop(): Promise<void>;
+}> {
   const name = `${PREFIX}${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`;
   const admin = postgres(TEST_DATABASE_URL, { max: 1, onnotice: () => {} });
   try {
     staleRemoved ??= removeStaleDatabases(admin);
     await staleRemoved;
-    const collation = icuLocale ? ` template template0 locale_provider icu icu_locale '${icuLocale.replace(/'/g, "''")}'` : '';
-    await admin.unsafe(`create database "${name}"${collation}`);
+    const template = process.env.GW_TEST_PG_TEMPLATE;
+    const from = icuLocale
+      ? ` template template0 locale_provider icu icu_locale '${icuLocale.replace(/'/g, "''")}'`
+      : template && !empty
+        ? ` template "${template}"`
+        : '';
+    await admin.unsafe(`create database "${name}"${from}`);
   } catch (error: unknown) {
     await admin.end();
     throw new Error(`PostgreSQL at TEST_DATABASE_URL (${TEST_DATABASE_URL}) is required by the tests`, {
@@ -49,6 +62,7 @@ export async function createPostgresDatabase({ icuLocale }: { icuLocale?: string
   url.pathname = `/${name}`;
   return {
     url: url.toString(),
+    name,
     drop: async () => {
       await admin.unsafe(`drop database if exists "${name}" with (force)`);
       await admin.end();
