@@ -12,6 +12,8 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     // Builds dist/ once: tests that start the server in a process run what `npm start` runs.
     globalSetup: ['test/globalSetup.ts'],
+    // Fails a file that leaves a database, server or process open (test/helpers/leftovers.ts).
+    setupFiles: ['test/leftoverGuard.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     // Two cores: more workers only make PGlite and PostgreSQL fight for them.

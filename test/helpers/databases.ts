@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import postgres from 'postgres';
 import { createDb } from '../../src/db/createDb';
 import type { Database } from '../../src/db/database';
+import { trackOpen } from './leftovers';
 
 export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
 
@@ -18,9 +19,25 @@ export interface StorageTarget {
 
 export const storageTargets: StorageTarget[] = [
   // From the migrated snapshot test/globalSetup.ts made, when there is one (a run of vitest).
-  { name: 'pglite', open: (options) => createDb({ url: 'memory://', dataDir: '', memoryTemplate: process.env.GW_TEST_PGLITE_TEMPLATE, ...options }) },
-  { name: 'postgres', open: openFreshPostgres },
+  {
+    name: 'pglite',
+    open: async (options) =>
+      tracked(await createDb({ url: 'memory://', dataDir: '', memoryTemplate: process.env.GW_TEST_PGLITE_TEMPLATE, ...options })),
+  },
+  { name: 'postgres', open: async (options) => tracked(await openFreshPostgres(options)) },
 ];
+
+/** `database`, open (helpers/leftovers.ts) until it is closed. */
+function tracked(database: Database): Database {
+  const closed = trackOpen(database.description, () => database.close());
+  return {
+    ...database,
+    close: async () => {
+      closed();
+      await database.close();
+    },
+  };
+}
 
 const PREFIX = 'gw_test_';
 // A run killed before its afterAll hooks leaves databases behind; the next run removes them.
@@ -80,7 +97,7 @@ async function removeStaleDatabases(admin: postgres.Sql): Promise<void> {
 
 /** An empty, migrated PostgreSQL database with an ICU collation (`icuLocale`, e.g. `en-US`), removed on close. */
 export function postgresWithCollation(icuLocale: string): StorageTarget {
-  return { name: 'postgres', open: (options) => openFreshPostgres(options, icuLocale) };
+  return { name: 'postgres', open: async (options) => tracked(await openFreshPostgres(options, icuLocale)) };
 }
 
 async function openFreshPostgres(

@@ -6,6 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { trackOpen } from './leftovers';
 import { testFilesDir } from './testFiles';
 
 const PROJECT = fileURLToPath(new URL('../..', import.meta.url));
@@ -47,7 +48,10 @@ export async function startService(
     child.once('exit', (code) => reject(new Error(`${command} exited with ${code}: ${output}`)));
   });
   const url = /"url":"(http:[^"]+)"/.exec(output)?.[1] ?? '';
-  return { child, url, output: () => output };
+  const service = { child, url, output: () => output };
+  const closed = trackOpen(`a '${command}' process`, () => stopService(service, 'SIGKILL'));
+  child.once('exit', closed);
+  return service;
 }
 
 /** Sends `signal` and resolves with the exit code (null when killed by the signal). */

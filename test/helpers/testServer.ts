@@ -15,6 +15,7 @@ import type { FilesOptions } from '../../src/files/filesOptions';
 import { startServer, type RunningServer } from '../../src/server';
 import type { RunnerOptions } from '../../src/runner/runnerOptions';
 import type { StorageTarget } from './databases';
+import { trackOpen } from './leftovers';
 import { testFilesDir } from './testFiles';
 
 export interface GraphQLResponse<Data = Record<string, any>> {
@@ -119,6 +120,7 @@ export async function startTestServer(
       },
     },
   );
+  const closed = trackOpen(`a test server at ${server.url}`, () => server.close());
   return {
     server,
     database,
@@ -135,6 +137,7 @@ export async function startTestServer(
       return { ...body, status: response.status, headers: response.headers } as GraphQLResponse<any>;
     },
     close: async () => {
+      closed();
       await server.close();
       await database.close();
     },

@@ -1,0 +1,41 @@
+/**
+ * The guard every test file runs under (leftoverGuard.ts, STYLE.md debt 9): a
+ * file that leaves something open fails, naming it. Run on a file that forgets
+ * a tracked resource and a server of its own, in a vitest of its own.
+ */
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { expect, it } from 'vitest';
+import { closeLeftovers, trackOpen } from './helpers/leftovers';
+
+const PROJECT = fileURLToPath(new URL('..', import.meta.url));
+
+it('fails a test file that leaves a tracked resource or a listening server open, naming them', async () => {
+  const run = promisify(execFile)(
+    process.execPath,
+    ['node_modules/vitest/vitest.mjs', 'run', '--config', 'test/fixtures/leaky/vitest.config.ts'],
+    { cwd: PROJECT, timeout: 60_000, env: { ...process.env, NO_COLOR: '1' } },
+  );
+  const failure = await run.then(
+    () => {
+      throw new Error('the leaky file passed');
+    },
+    (error: { code: number; stdout: string; stderr: string }) => error,
+  );
+  expect(failure.code).toBe(1);
+  expect(`${failure.stdout}${failure.stderr}`).toContain(
+    'The file left open (now closed): a forgotten database; 1 listening server(s) of its own',
+  );
+});
+
+it('closes what is left, the last opened first, and forgets what was closed', async () => {
+  const closed: string[] = [];
+  const forgetFirst = trackOpen('first', async () => void closed.push('first'));
+  trackOpen('second', async () => void closed.push('second'));
+  trackOpen('third', async () => void closed.push('third'));
+  forgetFirst();
+  expect(await closeLeftovers()).toEqual(['third', 'second']);
+  expect(closed).toEqual(['third', 'second']);
+  expect(await closeLeftovers()).toEqual([]);
+});
