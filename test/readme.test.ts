@@ -47,7 +47,7 @@ describe.each(storageTargets)('the README tutorial on $name', (target) => {
     const downloads = mkdtempSync(join(tmpdir(), 'readme-tutorial-'));
     let stdout: string;
     try {
-      ({ stdout } = await promisify(execFile)('bash', ['-c', script], { timeout: 60_000, cwd: downloads }));
+      ({ stdout } = await promisify(execFile)('bash', ['-c', script], { timeout: 80_000, cwd: downloads }));
       expect(readdirSync(downloads)).toEqual(['part-00000.jsonl.gz']);
     } finally {
       rmSync(downloads, { recursive: true, force: true });
@@ -72,7 +72,7 @@ describe.each(storageTargets)('the README tutorial on $name', (target) => {
     expect(cancelled.data.exportJob.status).toBe('CANCELLED');
     expect(cancelled.data.exportJob.progress.processedProfiles).toBeLessThan(30_000);
     expect(cancelled.data.exportJob.metrics.totalExportedProfileCounter).toBe(0);
-  });
+  }, 90_000);
 });
 
 describe('the README example of verified callers', () => {
