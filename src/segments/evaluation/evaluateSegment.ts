@@ -44,7 +44,11 @@ export interface EvaluateSegmentOptions {
   now: Date;
   /** Profiles per chunk (one statement each), fixed. Default: sized by time (EVALUATION_CHUNKS). */
   chunkSize?: number;
-  /** Resume after this profile id (a chunk's `lastProfileId`); default: from the first profile. */
+  /**
+   * Resume after this profile id (a chunk's `lastProfileId`); default: from the first
+   * profile. Counts cover the chunks run: resumed after the last chunk, the members
+   * past the last profile that it exited are counted again.
+   */
   after?: string | null;
   /** Checked before every chunk: once aborted, no further chunk starts and the promise rejects with its reason. */
   signal?: AbortSignal;

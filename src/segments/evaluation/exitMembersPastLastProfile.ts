@@ -18,12 +18,13 @@ export async function exitMembersPastLastProfile(
   after: string | null,
 ): Promise<{ exited: number; written: number }> {
   const at = sql`${now.toISOString()}::timestamptz`;
+  const from = after ?? '';
   const [row] = await db.execute<{ exited: number | string; written: number | string }>(sql`
     with gone as materialized (
-      select m.profile_id, m.status
+      select m.profile_id, m.status, m.qualification_time
       from segment_memberships m
       where m.org_id = ${tenant.orgId} and m.sandbox_name = ${tenant.sandboxName} and m.segment_id = ${segmentId}
-        and (m.segment_id, m.profile_id) > (${segmentId}, ${after ?? ''})
+        and (m.segment_id, m.profile_id) > (${segmentId}, ${from})
         and m.segment_ns = ${segmentNs}
         and (m.status in ('REALIZED', 'EXISTING') or (m.status = 'EXITED' and m.qualification_time = ${at}))
         and not exists (
@@ -31,15 +32,18 @@ export async function exitMembersPastLastProfile(
           where p.org_id = m.org_id and p.sandbox_name = m.sandbox_name and p.profile_id = m.profile_id
         )
     ),
+    -- Only a row as it was read: one an ingest changed meanwhile (its profile back) is left to it.
     written as (
       update segment_memberships m
       set status = 'EXITED', qualification_time = ${at}
       from gone g
       where g.status <> 'EXITED'
         and m.org_id = ${tenant.orgId} and m.sandbox_name = ${tenant.sandboxName} and m.segment_id = ${segmentId}
-        and m.segment_ns = ${segmentNs} and m.profile_id = g.profile_id
+        and m.segment_ns = ${segmentNs} and m.profile_id > ${from} and m.profile_id = g.profile_id
+        and m.status = g.status and m.qualification_time = g.qualification_time
       returning 1
     )
-    select (select count(*) from gone) as exited, (select count(*) from written) as written`);
+    select (select count(*) from gone where status = 'EXITED') + (select count(*) from written) as exited,
+      (select count(*) from written) as written`);
   return { exited: Number(row?.exited ?? 0), written: Number(row?.written ?? 0) };
 }

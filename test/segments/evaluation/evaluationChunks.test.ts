@@ -125,7 +125,8 @@ describe.each(storageTargets)('evaluateSegment in chunks on $name', (target) => 
     expect(await members(tenant)).toEqual([member('p01', 'EXISTING', T1), member('p03', 'EXISTING', T1), member('p06', 'EXITED', T2)]);
   });
 
-  it.each([3, 1000])('exits the members past the last profile, whose profiles are gone (chunks of %i)', async (chunkSize) => {
+  // 3: ranges, then a short page; 5 and 10: ranges to p10, then an empty page; 1000: one short page.
+  it.each([3, 5, 10, 1000])('exits the members past the last profile, whose profiles are gone (chunks of %i)', async (chunkSize) => {
     const tenant = await freshTenant();
     await evaluate(tenant, T1, { chunkSize });
     // Members of profiles removed since, after p10 in the key order; one had exited long before.
