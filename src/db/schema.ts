@@ -18,7 +18,7 @@ import {
   uniqueIndex,
 } from 'drizzle-orm/pg-core';
 import type { AdditionalFieldsSpec, DestinationBatchSpec, ExportFilterSpec, ExportJobErrorEntry } from './jobSpecJson';
-import { BATCH_STATUSES, EXPORT_JOB_STATUSES, PART_STATUSES, SEGMENT_STATUSES, statusIn } from './statuses';
+import { BATCH_STATUSES, EXPORT_JOB_STATUSES, PART_STATUSES, SEGMENT_JOB_STATUSES, SEGMENT_STATUSES, statusIn } from './statuses';
 
 // Millisecond precision: cursors carry JavaScript Dates, which must round-trip exactly.
 const timestampMs = (name: string) => timestamp(name, { withTimezone: true, precision: 3 });
@@ -354,6 +354,7 @@ export const exportJobEvents = pgTable(
     jobId: bigint('job_id', { mode: 'number' }).notNull(),
     sequence: integer('sequence').notNull(),
     type: text('type').notNull(),
+    // Copied from export_jobs.status by the trigger that writes the event: checked there.
     status: text('status', { enum: EXPORT_JOB_STATUSES }).notNull(),
     previousStatus: text('previous_status', { enum: EXPORT_JOB_STATUSES }),
     processedProfiles: integer('processed_profiles').notNull(),
@@ -513,8 +514,8 @@ export const segmentJobs = pgTable(
     id: text('id').primaryKey(),
     orgId: text('org_id').notNull(),
     sandboxName: text('sandbox_name').notNull(),
-    /** NEW, PROCESSING, SUCCEEDED or FAILED (`ExportJobStatus`; segment jobs are not cancelled). */
-    status: text('status', { enum: EXPORT_JOB_STATUSES }).notNull().default('NEW'),
+    /** NEW, PROCESSING, SUCCEEDED or FAILED (segment jobs are not cancelled). */
+    status: text('status', { enum: SEGMENT_JOB_STATUSES }).notNull().default('NEW'),
     /** The definitions to evaluate, in the order given, without repeats. */
     segmentIds: text('segment_ids').array().notNull(),
     /** Memberships that the evaluation left REALIZED, EXISTING and EXITED, summed over the segments. */

@@ -11,6 +11,9 @@ import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 export const EXPORT_JOB_STATUSES = ['NEW', 'PROCESSING', 'SUCCEEDED', 'FAILED', 'CANCELLING', 'CANCELLED'] as const;
 export type ExportJobStatus = (typeof EXPORT_JOB_STATUSES)[number];
 
+/** A segment job: as an export job's, but it is never cancelled. */
+export const SEGMENT_JOB_STATUSES = ['NEW', 'PROCESSING', 'SUCCEEDED', 'FAILED'] as const satisfies readonly ExportJobStatus[];
+
 /** A part of a sharded export: PENDING (to claim), RUNNING, DONE, FAILED, or ENDED (its job ended first). */
 export const PART_STATUSES = ['PENDING', 'RUNNING', 'DONE', 'FAILED', 'ENDED'] as const;
 export type PartStatus = (typeof PART_STATUSES)[number];
