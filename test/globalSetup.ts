@@ -34,7 +34,12 @@ export default async function setup(): Promise<() => Promise<void>> {
   process.env.GW_TEST_PGLITE_TEMPLATE = template;
 
   const postgresTemplate = await createPostgresDatabase({ empty: true });
-  await (await createDb({ url: postgresTemplate.url, dataDir: '', countPoolUsage: false })).close();
+  try {
+    await (await createDb({ url: postgresTemplate.url, dataDir: '', countPoolUsage: false })).close();
+  } catch (error: unknown) {
+    await postgresTemplate.drop();
+    throw error;
+  }
   process.env.GW_TEST_PG_TEMPLATE = postgresTemplate.name;
   return async () => {
     rmSync(directory, { recursive: true, force: true });

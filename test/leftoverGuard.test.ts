@@ -25,9 +25,9 @@ it('fails a test file that leaves a tracked resource or a listening server open,
   );
   expect(failure.code).toBe(1);
   expect(`${failure.stdout}${failure.stderr}`).toContain(
-    'The file left open (now closed): a forgotten database; 1 listening server(s) of its own',
+    'The file left open: a forgotten database; 1 listening server(s) of its own (what the helpers opened is closed now)',
   );
-});
+}, 90_000);
 
 it('closes what is left, the last opened first, and forgets what was closed', async () => {
   const closed: string[] = [];

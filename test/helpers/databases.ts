@@ -77,12 +77,17 @@ export async function createPostgresDatabase({ icuLocale, empty }: { icuLocale?:
   }
   const url = new URL(TEST_DATABASE_URL);
   url.pathname = `/${name}`;
+  const drop = async () => {
+    await admin.unsafe(`drop database if exists "${name}" with (force)`);
+    await admin.end();
+  };
+  const dropped = trackOpen(`PostgreSQL database ${name}`, drop);
   return {
     url: url.toString(),
     name,
     drop: async () => {
-      await admin.unsafe(`drop database if exists "${name}" with (force)`);
-      await admin.end();
+      dropped();
+      await drop();
     },
   };
 }
@@ -90,6 +95,8 @@ export async function createPostgresDatabase({ icuLocale, empty }: { icuLocale?:
 async function removeStaleDatabases(admin: postgres.Sql): Promise<void> {
   const rows = await admin<{ datname: string }[]>`select datname from pg_database where datname like ${PREFIX + '%'}`;
   for (const { datname } of rows) {
+    // The migrated template of a run lives as long as the run, which may pass the hour.
+    if (datname === process.env.GW_TEST_PG_TEMPLATE) continue;
     const createdAt = parseInt(datname.slice(PREFIX.length).split('_')[0] ?? '', 36);
     if (Date.now() - createdAt > STALE_AFTER_MS) await admin.unsafe(`drop database if exists "${datname}" with (force)`);
   }
