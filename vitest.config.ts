@@ -14,6 +14,8 @@ export default defineConfig({
     globalSetup: ['test/globalSetup.ts'],
     // Fails a file that leaves a database, server or process open (test/helpers/leftovers.ts).
     setupFiles: ['test/leftoverGuard.ts'],
+    // After hooks in the reverse order of their registration (vitest 4's default, which the guard relies on).
+    sequence: { hooks: 'stack' },
     testTimeout: 30_000,
     hookTimeout: 60_000,
     // Two cores: more workers only make PGlite and PostgreSQL fight for them.
