@@ -7,7 +7,7 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 
-/** An export job (and a segment job, which is never cancelled): NEW → PROCESSING → SUCCEEDED | FAILED, or cancelled on the way. */
+/** An export job: NEW → PROCESSING → SUCCEEDED | FAILED, or cancelled on the way. */
 export const EXPORT_JOB_STATUSES = ['NEW', 'PROCESSING', 'SUCCEEDED', 'FAILED', 'CANCELLING', 'CANCELLED'] as const;
 export type ExportJobStatus = (typeof EXPORT_JOB_STATUSES)[number];
 
