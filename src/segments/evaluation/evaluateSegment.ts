@@ -109,8 +109,8 @@ export async function evaluateSegment(db: AppDatabase, options: EvaluateSegmentO
     totals.exited += chunk.exited;
     totals.profiles += chunk.profiles;
     await options.onChunk?.(chunk, { ...totals });
-    // A short page was the last chunk: no profile is left after it.
-    if (last || chunk.lastProfileId === null) return totals;
+    // A short page was the last chunk: no profile is left after it (an empty page is short too).
+    if (last) return totals;
     if (upTo !== undefined) nextBound += step;
     after = chunk.lastProfileId;
   }
