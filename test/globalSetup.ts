@@ -1,6 +1,8 @@
 /**
  * Once before every test file:
- * - `npm run build`, so that server processes run the build as `npm start` does;
+ * - `npm run build`, so that server processes run the build as `npm start` does,
+ *   and threads opened by the tests run their modules from it
+ *   (GW_THREADS_FROM_BUILD, src/workerSource.ts) without registering tsx in each;
  * - a migrated PGlite data directory, dumped to a file that every in-memory test
  *   database starts from (`DatabaseOptions.memoryTemplate`, through
  *   GW_TEST_PGLITE_TEMPLATE): each then opens in about 0.5 s instead of 2;
@@ -21,6 +23,7 @@ import { createPostgresDatabase } from './helpers/databases';
 
 export default async function setup(): Promise<() => Promise<void>> {
   execFileSync(process.execPath, [fileURLToPath(new URL('../scripts/build.mjs', import.meta.url))], { stdio: 'inherit' });
+  process.env.GW_THREADS_FROM_BUILD = '1';
 
   const directory = mkdtempSync(join(tmpdir(), 'gw-pglite-template-'));
   const template = join(directory, 'migrated.tar');
