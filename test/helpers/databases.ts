@@ -19,10 +19,20 @@ export interface StorageTarget {
 
 export const storageTargets: StorageTarget[] = [
   // From the migrated snapshot test/globalSetup.ts made, when there is one (a run of vitest).
+  // 32 MB of shared_buffers, not PGlite's 128: a test's store is small, and PGlite sets
+  // up the whole cache at every open (about 0.4 s of each here; the tests open hundreds).
   {
     name: 'pglite',
     open: async (options) =>
-      tracked(await createDb({ url: 'memory://', dataDir: '', memoryTemplate: process.env.GW_TEST_PGLITE_TEMPLATE, ...options })),
+      tracked(
+        await createDb({
+          url: 'memory://',
+          dataDir: '',
+          memoryTemplate: process.env.GW_TEST_PGLITE_TEMPLATE,
+          pgliteSharedBuffersMb: 32,
+          ...options,
+        }),
+      ),
   },
   { name: 'postgres', open: async (options) => tracked(await openFreshPostgres(options)) },
 ];
