@@ -30,7 +30,7 @@ async function open(): Promise<PGlite> {
     sharedBuffersMb === undefined ? {} : { startParams: [...PGlite.defaultStartParams, '-c', `shared_buffers=${sharedBuffersMb}MB`] };
   const client = dataDir
     ? new PGlite({ dataDir, ...startParams })
-    : new PGlite({ ...(memoryTemplate ? { loadDataDir: new Blob([readFileSync(memoryTemplate)]) } : {}), ...startParams });
+    : new PGlite({ ...(memoryTemplate ? { loadDataDir: snapshotBytes(memoryTemplate) } : {}), ...startParams });
   try {
     await migrate(drizzle({ client }), { migrationsFolder });
   } catch (error: unknown) {
@@ -38,6 +38,18 @@ async function open(): Promise<PGlite> {
     throw error;
   }
   return client;
+}
+
+/**
+ * A dumped data directory (a tar) as `loadDataDir` reads it: PGlite asks the blob
+ * for its type and `arrayBuffer()`, nothing else. Node 20's own Blob answers
+ * `arrayBuffer()` by reading itself back in small pieces and joining them: about
+ * 0.7 s of each open of a 41 MB snapshot here, against a copy of the file's bytes.
+ */
+function snapshotBytes(path: string): Blob {
+  const bytes = readFileSync(path);
+  const read = async () => bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
+  return { type: 'application/x-tar', size: bytes.byteLength, arrayBuffer: read } as Blob;
 }
 
 /** Open transactions by id, each with the function that ends it. */
