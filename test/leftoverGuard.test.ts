@@ -6,7 +6,10 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { sql } from 'drizzle-orm';
+import postgres from 'postgres';
 import { expect, it } from 'vitest';
+import { storageTargets, TEST_DATABASE_URL } from './helpers/databases';
 import { closeLeftovers, trackOpen } from './helpers/leftovers';
 
 const PROJECT = fileURLToPath(new URL('..', import.meta.url));
@@ -38,4 +41,18 @@ it('closes what is left, the last opened first, and forgets what was closed', as
   expect(await closeLeftovers()).toEqual(['third', 'second']);
   expect(closed).toEqual(['third', 'second']);
   expect(await closeLeftovers()).toEqual([]);
+});
+
+it('tracks a PostgreSQL storage database once, as the handle whose close also drops it', async () => {
+  const postgresTarget = storageTargets.find((target) => target.name === 'postgres')!;
+  const database = await postgresTarget.open();
+  const [row] = await database.db.execute<{ name: string }>(sql`select current_database() as name`);
+  const name = row!.name;
+  expect(await closeLeftovers()).toEqual([database.description]);
+  const admin = postgres(TEST_DATABASE_URL, { max: 1, onnotice: () => {} });
+  try {
+    expect(await admin`select 1 from pg_database where datname = ${name}`).toHaveLength(0);
+  } finally {
+    await admin.end();
+  }
 });

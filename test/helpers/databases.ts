@@ -62,11 +62,26 @@ let staleRemoved: Promise<void> | undefined;
  * migrations themselves); `icuLocale` creates it empty, with that ICU collation
  * instead of the cluster's (C here).
  */
-export async function createPostgresDatabase({ icuLocale, empty }: { icuLocale?: string; empty?: boolean } = {}): Promise<{
+export async function createPostgresDatabase(options: { icuLocale?: string; empty?: boolean } = {}): Promise<PostgresDatabase> {
+  const created = await createUntrackedPostgresDatabase(options);
+  const dropped = trackOpen(`PostgreSQL database ${created.name}`, created.drop);
+  return {
+    ...created,
+    drop: async () => {
+      dropped();
+      await created.drop();
+    },
+  };
+}
+
+interface PostgresDatabase {
   url: string;
   name: string;
   drop(): Promise<void>;
-}> {
+}
+
+/** As `createPostgresDatabase`, for a caller whose own handle is tracked and drops it (`openFreshPostgres`). */
+async function createUntrackedPostgresDatabase({ icuLocale, empty }: { icuLocale?: string; empty?: boolean }): Promise<PostgresDatabase> {
   const name = `${PREFIX}${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`;
   const admin = postgres(TEST_DATABASE_URL, { max: 1, onnotice: () => {} });
   try {
@@ -91,15 +106,7 @@ export async function createPostgresDatabase({ icuLocale, empty }: { icuLocale?:
     await admin.unsafe(`drop database if exists "${name}" with (force)`);
     await admin.end();
   };
-  const dropped = trackOpen(`PostgreSQL database ${name}`, drop);
-  return {
-    url: url.toString(),
-    name,
-    drop: async () => {
-      dropped();
-      await drop();
-    },
-  };
+  return { url: url.toString(), name, drop };
 }
 
 async function removeStaleDatabases(admin: postgres.Sql): Promise<void> {
@@ -121,8 +128,15 @@ async function openFreshPostgres(
   options: { onQuery?: (query: string) => void; countPoolUsage?: boolean } = {},
   icuLocale?: string,
 ): Promise<Database> {
-  const fresh = await createPostgresDatabase({ icuLocale });
-  const database = await createDb({ url: fresh.url, dataDir: '', poolSize: 5, ...options });
+  // Tracked once, as the Database the caller gets (whose close drops it), not twice.
+  const fresh = await createUntrackedPostgresDatabase({ icuLocale });
+  let database: Database;
+  try {
+    database = await createDb({ url: fresh.url, dataDir: '', poolSize: 5, ...options });
+  } catch (error: unknown) {
+    await fresh.drop();
+    throw error;
+  }
   return {
     ...database,
     close: async () => {
