@@ -166,7 +166,7 @@ export function evaluateSegmentChunkSql(
           when q.profile_id is not null and (m.status is null or m.status = 'EXITED'
             or (m.status = 'REALIZED' and m.qualification_time = ${now})) then 'REALIZED'
           when q.profile_id is not null then 'EXISTING'
-          when m.status in ('REALIZED', 'EXISTING') or (m.status = 'EXITED' and m.qualification_time = ${now}) then 'EXITED'
+          when ${exitsAt(sql.raw('m'), now)} then 'EXITED'
         end as status,
         case
           when q.profile_id is not null and m.status in ('REALIZED', 'EXISTING')
@@ -192,6 +192,16 @@ export function evaluateSegmentChunkSql(
       (select last_profile_id from chunk) as last_profile_id,
       (select count(*) from written) as written
     from decided`;
+}
+
+/**
+ * The membership `m` of a profile that does not qualify at T (`at`) ends EXITED at
+ * T: it was in the segment (REALIZED or EXISTING), or it is this evaluation's own
+ * exit, found again by a re-run. Shared with the members past the last profile
+ * (exitMembersPastLastProfile.ts), which exit by the same rule.
+ */
+export function exitsAt(m: SQL, at: SQL): SQL {
+  return sql`(${m}.status in ('REALIZED', 'EXISTING') or (${m}.status = 'EXITED' and ${m}.qualification_time = ${at}))`;
 }
 
 /** One upsert serves all three moves: a realization inserts or meets an EXITED row, an exit always meets its row. */

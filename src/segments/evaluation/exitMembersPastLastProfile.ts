@@ -9,7 +9,7 @@
  */
 import { sql } from 'drizzle-orm';
 import type { AppDatabase } from '../../db/database';
-import type { SegmentEvaluation } from './evaluateSegmentChunk';
+import { exitsAt, type SegmentEvaluation } from './evaluateSegmentChunk';
 
 /** Members past `after` whose profile is gone: EXITED at T. Counts them, and those a re-run at T finds already EXITED at T. */
 export async function exitMembersPastLastProfile(
@@ -26,7 +26,7 @@ export async function exitMembersPastLastProfile(
       where m.org_id = ${tenant.orgId} and m.sandbox_name = ${tenant.sandboxName} and m.segment_id = ${segmentId}
         and (m.segment_id, m.profile_id) > (${segmentId}, ${from})
         and m.segment_ns = ${segmentNs}
-        and (m.status in ('REALIZED', 'EXISTING') or (m.status = 'EXITED' and m.qualification_time = ${at}))
+        and ${exitsAt(sql.raw('m'), at)}
         and not exists (
           select 1 from profiles p
           where p.org_id = m.org_id and p.sandbox_name = m.sandbox_name and p.profile_id = m.profile_id
