@@ -134,14 +134,18 @@ async function openFreshPostgres(
   try {
     database = await createDb({ url: fresh.url, dataDir: '', poolSize: 5, ...options });
   } catch (error: unknown) {
-    await fresh.drop();
+    // The open's error is the one to see, whatever the drop says.
+    await fresh.drop().catch(() => {});
     throw error;
   }
   return {
     ...database,
     close: async () => {
-      await database.close();
-      await fresh.drop();
+      try {
+        await database.close();
+      } finally {
+        await fresh.drop();
+      }
     },
   };
 }
