@@ -26,7 +26,15 @@ export type SegmentStatus = (typeof SEGMENT_STATUSES)[number];
 export const BATCH_STATUSES = ['LOADING', 'SUCCESS', 'FAILED', 'ABORTED', 'EXPIRED'] as const;
 export type BatchStatus = (typeof BATCH_STATUSES)[number];
 
-/** `column in ('A', 'B', …)`: a check constraint's condition, in the text drizzle-kit has always generated for it. */
-export function statusIn(column: AnyPgColumn, statuses: readonly string[]): SQL {
+/**
+ * `column in ('A', 'B', …)`: a check constraint's condition, in the text drizzle-kit
+ * has always generated for it, and the guard of a status move (`jobs/jobTransitions.ts`).
+ */
+export function statusIn(column: AnyPgColumn | SQL, statuses: readonly string[]): SQL {
   return sql`${column} in (${sql.raw(statuses.map((status) => `'${status}'`).join(', '))})`;
+}
+
+/** A status as an SQL literal, for a status written by an expression (`case when … then 'PROCESSING' …`). */
+export function statusLiteral(status: string): SQL {
+  return sql.raw(`'${status}'`);
 }

@@ -1,11 +1,13 @@
-import { and, eq, inArray, sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import type { AppDatabase } from '../db/database';
 import { exportJobs, type ExportJobRow } from '../db/schema';
+import { statusIn, statusLiteral } from '../db/statuses';
 import { conflict, notFound } from '../errors';
 import type { Tenant } from '../tenant';
 import { findExportJob } from './findExportJob';
 import { parseJobId } from './jobId';
 import { jobsOfTenant } from '../db/tenantScope';
+import { EXPORT_JOB_MOVES } from './jobTransitions';
 
 export const CANCEL_MESSAGE = 'Export job has been marked for cancelling';
 
@@ -28,15 +30,17 @@ export async function cancelExportJob(
 ): Promise<CancelOutcome> {
   const jobId = parseJobId(id);
   if (jobId === null) throw notFound(`Export job ${JSON.stringify(id)} does not exist`);
+  const { cancelWaiting, cancelRunning } = EXPORT_JOB_MOVES;
+  const waiting = statusIn(exportJobs.status, cancelWaiting.from);
   const [updated] = await db
     .update(exportJobs)
     .set({
-      status: sql`case when ${exportJobs.status} = 'NEW' then 'CANCELLED' else 'CANCELLING' end`,
-      finishedAt: sql`case when ${exportJobs.status} = 'NEW' then now() else ${exportJobs.finishedAt} end`,
+      status: sql`case when ${waiting} then ${statusLiteral(cancelWaiting.to)} else ${statusLiteral(cancelRunning.to)} end`,
+      finishedAt: sql`case when ${waiting} then now() else ${exportJobs.finishedAt} end`,
       cancelledBy,
       updateTime: sql`now()`,
     })
-    .where(and(jobsOfTenant(tenant), eq(exportJobs.id, jobId), inArray(exportJobs.status, ['NEW', 'PROCESSING'])))
+    .where(and(jobsOfTenant(tenant), eq(exportJobs.id, jobId), statusIn(exportJobs.status, [...cancelWaiting.from, ...cancelRunning.from])))
     .returning();
   const job = updated ?? (await findExportJob(db, tenant, id));
   if (!job) throw notFound(`Export job ${JSON.stringify(id)} does not exist`);

@@ -1,6 +1,8 @@
 import { eq, sql, type SQL } from 'drizzle-orm';
 import type { AppDatabase } from '../../db/database';
 import { exportJobs, segmentJobs, type ExportJobRow, type SegmentJobRow } from '../../db/schema';
+import { statusIn, statusLiteral } from '../../db/statuses';
+import { EXPORT_JOB_HELD, EXPORT_JOB_MOVES, SEGMENT_JOB_HELD, SEGMENT_JOB_MOVES } from '../../jobs/jobTransitions';
 import { partToClaim, takePart, type ClaimedPart } from './claimPart';
 import { belowTenantLimit, CLAIM_LOCK_KEY } from './tenantLimit';
 
@@ -54,7 +56,8 @@ export async function claimNext(db: AppDatabase, options: ClaimOptions): Promise
       const [claimed] = await tx
         .update(segmentJobs)
         .set({
-          status: 'PROCESSING',
+          // Claimed when NEW, resumed when PROCESSING (segmentWantsWork): either way it runs now.
+          status: SEGMENT_JOB_MOVES.claim.to,
           lockedBy: options.runnerId,
           lockedUntil: lease,
           attempts: sql`${segmentJobs.attempts} + 1`,
@@ -68,7 +71,7 @@ export async function claimNext(db: AppDatabase, options: ClaimOptions): Promise
     const [claimed] = await tx
       .update(exportJobs)
       .set({
-        status: sql`case when ${exportJobs.status} = 'NEW' then 'PROCESSING' else ${exportJobs.status} end`,
+        status: sql`case when ${statusIn(exportJobs.status, EXPORT_JOB_MOVES.claim.from)} then ${statusLiteral(EXPORT_JOB_MOVES.claim.to)} else ${exportJobs.status} end`,
         lockedBy: options.runnerId,
         lockedUntil: lease,
         attempts: sql`${exportJobs.attempts} + 1`,
@@ -82,10 +85,16 @@ export async function claimNext(db: AppDatabase, options: ClaimOptions): Promise
 
 /** An export job to claim: NEW, or PROCESSING/CANCELLING whose runner's lease expired. */
 function exportWantsWork(job: SQL): SQL {
-  return sql`(${job}.status = 'NEW' or (${job}.status in ('PROCESSING', 'CANCELLING') and coalesce(${job}.locked_until < now(), true)))`;
+  return wantsWork(job, EXPORT_JOB_MOVES.claim.from, EXPORT_JOB_HELD);
 }
 
 /** A segment job to claim: NEW, or PROCESSING whose runner's lease expired. */
 function segmentWantsWork(job: SQL): SQL {
-  return sql`(${job}.status = 'NEW' or (${job}.status = 'PROCESSING' and coalesce(${job}.locked_until < now(), true)))`;
+  return wantsWork(job, SEGMENT_JOB_MOVES.claim.from, SEGMENT_JOB_HELD);
+}
+
+/** A job in a status the claim moves from, or held by a runner whose lease expired (resumed as it is). */
+function wantsWork(job: SQL, claimable: readonly string[], held: readonly string[]): SQL {
+  const status = sql`${job}.status`;
+  return sql`(${statusIn(status, claimable)} or (${statusIn(status, held)} and coalesce(${job}.locked_until < now(), true)))`;
 }

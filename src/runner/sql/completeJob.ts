@@ -1,6 +1,8 @@
 import { and, eq, sql } from 'drizzle-orm';
 import type { AppDatabase } from '../../db/database';
 import { batchFiles, batches, exportJobs, type ExportJobRow } from '../../db/schema';
+import { statusIn } from '../../db/statuses';
+import { EXPORT_JOB_MOVES } from '../../jobs/jobTransitions';
 import { heldBy } from './heldBy';
 
 export type NewBatchFile = typeof batchFiles.$inferInsert;
@@ -23,7 +25,7 @@ export async function completeJob(
     const [done] = await tx
       .update(exportJobs)
       .set({
-        status: 'SUCCEEDED',
+        status: EXPORT_JOB_MOVES.succeed.to,
         processedProfiles: sql`coalesce(${exportJobs.totalProfiles}, ${exportJobs.processedProfiles})`,
         profileExportFinishedAt: sql`coalesce(${exportJobs.profileExportFinishedAt}, now())`,
         datasetWriteFinishedAt: sql`now()`,
@@ -34,7 +36,7 @@ export async function completeJob(
         lockedUntil: null,
         updateTime: sql`now()`,
       })
-      .where(and(heldBy(jobId, runnerId), eq(exportJobs.status, 'PROCESSING')))
+      .where(and(heldBy(jobId, runnerId), statusIn(exportJobs.status, EXPORT_JOB_MOVES.succeed.from)))
       .returning();
     if (!done) return null;
     await tx

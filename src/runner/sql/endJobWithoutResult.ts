@@ -1,7 +1,9 @@
-import { eq, sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import type { AppDatabase } from '../../db/database';
 import { batches, exportJobParts, exportJobs, type ExportJobRow } from '../../db/schema';
+import { statusIn } from '../../db/statuses';
 import type { ExportJobErrorEntry } from '../../jobs/exportJobStatus';
+import { EXPORT_JOB_MOVES } from '../../jobs/jobTransitions';
 import { heldBy } from './heldBy';
 
 /**
@@ -17,11 +19,12 @@ export async function endJobWithoutResult(
   runnerId: string,
   outcome: { status: 'CANCELLED' } | { status: 'FAILED'; errors: ExportJobErrorEntry[] },
 ): Promise<{ job: ExportJobRow; batchIds: string[] } | null> {
+  const move = outcome.status === 'FAILED' ? EXPORT_JOB_MOVES.fail : EXPORT_JOB_MOVES.cancel;
   return db.transaction(async (tx) => {
     const [ended] = await tx
       .update(exportJobs)
       .set({
-        status: outcome.status,
+        status: move.to,
         errors: outcome.status === 'FAILED' ? outcome.errors : sql`${exportJobs.errors}`,
         exportedProfiles: 0,
         exportedProfilesByNamespace: {},
@@ -32,7 +35,7 @@ export async function endJobWithoutResult(
         lockedUntil: null,
         updateTime: sql`now()`,
       })
-      .where(heldBy(jobId, runnerId))
+      .where(and(heldBy(jobId, runnerId), statusIn(exportJobs.status, move.from)))
       .returning();
     if (!ended) return null;
     // A sharded job's parts end with it. This waits for any part's chunk in flight (it

@@ -5,7 +5,9 @@
 import { and, eq, sql, type SQL } from 'drizzle-orm';
 import type { AppDatabase } from '../../db/database';
 import { segmentJobs } from '../../db/schema';
+import { statusIn } from '../../db/statuses';
 import type { ExportJobErrorEntry } from '../../jobs/exportJobStatus';
+import { SEGMENT_JOB_MOVES } from '../../jobs/jobTransitions';
 import type { MembershipCounts } from '../../segments/evaluation/evaluateSegmentChunk';
 
 function heldBy(jobId: string, runnerId: string): SQL {
@@ -68,18 +70,19 @@ export async function endSegmentJob(
   runnerId: string,
   end: { status: 'SUCCEEDED'; counts: Counts } | { status: 'FAILED'; errors: ExportJobErrorEntry[] },
 ): Promise<boolean> {
+  const move = end.status === 'SUCCEEDED' ? SEGMENT_JOB_MOVES.succeed : SEGMENT_JOB_MOVES.fail;
   const rows = await db
     .update(segmentJobs)
     .set({
       ...(end.status === 'SUCCEEDED' ? end.counts : { errors: end.errors }),
-      status: end.status,
+      status: move.to,
       // A job that failed before it started has no start: its end alone says when.
       endTime: sql`now()`,
       updateTime: sql`now()`,
       lockedBy: null,
       lockedUntil: null,
     })
-    .where(heldBy(jobId, runnerId))
+    .where(and(heldBy(jobId, runnerId), statusIn(segmentJobs.status, move.from)))
     .returning({ id: segmentJobs.id });
   return rows.length > 0;
 }

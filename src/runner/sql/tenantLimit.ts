@@ -1,5 +1,7 @@
 /** What every claim checks and takes turns on: the per-tenant limit of running work. */
 import { sql, type SQL } from 'drizzle-orm';
+import { statusIn } from '../../db/statuses';
+import { EXPORT_JOB_HELD, SEGMENT_JOB_HELD } from '../../jobs/jobTransitions';
 
 // Arbitrary constant: claims take turns, so the per-tenant limit holds even when runners claim at once.
 export const CLAIM_LOCK_KEY = 727_002;
@@ -13,7 +15,7 @@ export function belowTenantLimit(job: SQL, limit: number): SQL {
   return sql`(
     (select count(*) from export_jobs r
      where r.org_id = ${job}.org_id and r.sandbox_name = ${job}.sandbox_name
-       and r.status in ('PROCESSING', 'CANCELLING') and r.locked_until >= now()
+       and ${statusIn(sql`r.status`, EXPORT_JOB_HELD)} and r.locked_until >= now()
        and not exists (select 1 from export_job_parts p where p.job_id = r.id))
     + (select coalesce(sum(greatest(
           case when r.locked_until >= now() then 1 else 0 end,
@@ -21,10 +23,10 @@ export function belowTenantLimit(job: SQL, limit: number): SQL {
         )), 0)
        from export_jobs r
        where r.org_id = ${job}.org_id and r.sandbox_name = ${job}.sandbox_name
-         and r.status in ('PROCESSING', 'CANCELLING')
+         and ${statusIn(sql`r.status`, EXPORT_JOB_HELD)}
          and exists (select 1 from export_job_parts p where p.job_id = r.id))
     + (select count(*) from segment_jobs r
        where r.org_id = ${job}.org_id and r.sandbox_name = ${job}.sandbox_name
-         and r.status = 'PROCESSING' and r.locked_until >= now())
+         and ${statusIn(sql`r.status`, SEGMENT_JOB_HELD)} and r.locked_until >= now())
   ) < ${limit}`;
 }
