@@ -10,8 +10,9 @@
  *                 └──cancelWaiting──▶ CANCELLED
  *   segment job  NEW ──claim──▶ PROCESSING ──succeed / fail──▶ SUCCEEDED / FAILED
  *
- * A runner holds a job under a lease in a `HELD` status; once the lease runs out,
- * another runner claims it again in that status (it resumes, it does not move).
+ * A runner holds a job under a lease in one of its kind's held statuses
+ * (`EXPORT_JOB_HELD`, `SEGMENT_JOB_HELD`); once the lease runs out, another runner
+ * claims it again in that status: it resumes, it does not move.
  */
 import type { ExportJobStatus } from '../db/statuses';
 
