@@ -10,7 +10,7 @@ export default defineConfig({
   },
   test: {
     include: ['test/**/*.test.ts'],
-    // Builds dist/ once: tests that start the server in a process run what `npm start` runs.
+    // Builds dist/ (again before each watch-mode rerun): server processes run what `npm start` runs, threads their bundles; and makes the migrated templates.
     globalSetup: ['test/globalSetup.ts'],
     // Fails a file that leaves a database, server or process open (test/helpers/leftovers.ts).
     setupFiles: ['test/leftoverGuard.ts'],

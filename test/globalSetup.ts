@@ -1,5 +1,5 @@
 /**
- * Once before every test file:
+ * Once per run, before the test files:
  * - `npm run build`, so that server processes run the build as `npm start` does,
  *   and threads opened by the tests (PGlite's, the file writer's) run their
  *   modules from it (GW_THREADS_FROM_BUILD, src/workerSource.ts) without

@@ -34,7 +34,7 @@ export const storageTargets: StorageTarget[] = [
         }),
       ),
   },
-  { name: 'postgres', open: async (options) => tracked(await openFreshPostgres(options)) },
+  { name: 'postgres', open: (options) => openFreshPostgres(options) },
 ];
 
 /** `database`, open (helpers/leftovers.ts) until it is closed. */
@@ -121,14 +121,15 @@ async function removeStaleDatabases(admin: postgres.Sql): Promise<void> {
 
 /** An empty, migrated PostgreSQL database with an ICU collation (`icuLocale`, e.g. `en-US`), removed on close. */
 export function postgresWithCollation(icuLocale: string): StorageTarget {
-  return { name: 'postgres', open: async (options) => tracked(await openFreshPostgres(options, icuLocale)) };
+  return { name: 'postgres', open: (options) => openFreshPostgres(options, icuLocale) };
 }
 
+/** A fresh database (from the template, or with `icuLocale`), open and tracked; its close drops it. */
 async function openFreshPostgres(
   options: { onQuery?: (query: string) => void; countPoolUsage?: boolean } = {},
   icuLocale?: string,
 ): Promise<Database> {
-  // Tracked once, as the Database the caller gets (whose close drops it), not twice.
+  // Tracked once, as the Database it answers (whose close drops it), not twice.
   const fresh = await createUntrackedPostgresDatabase({ icuLocale });
   let database: Database;
   try {
@@ -138,7 +139,7 @@ async function openFreshPostgres(
     await fresh.drop().catch(() => {});
     throw error;
   }
-  return {
+  return tracked({
     ...database,
     close: async () => {
       try {
@@ -147,5 +148,5 @@ async function openFreshPostgres(
         await fresh.drop();
       }
     },
-  };
+  });
 }
