@@ -9,7 +9,8 @@
  * TEST_DATABASE_URL) or pglite (a fresh data directory); BENCH_PROFILES
  * (default 1,000,000 on PostgreSQL, 200,000 on PGlite); BENCH_CHUNK (profiles
  * per chunk, fixed; default: sized by time as evaluateSegment does); BENCH_EXPLAIN=1 prints
- * EXPLAIN ANALYZE of one chunk statement a segment.
+ * EXPLAIN ANALYZE of one chunk statement a segment; BENCH_CASES (comma-separated
+ * words of the segment ids, e.g. `strings`; default: all three).
  *
  * Per expression it prints: the first evaluation's time (best of two, the
  * segment emptied between), the hand-written statement's, their ratio (target
@@ -82,7 +83,7 @@ async function main(): Promise<void> {
       const seeded = await seedProfiles(database, TENANT, profiles, { recentEvents: true });
       console.log(`Seeded ${seeded.profiles.toLocaleString('en')} profiles, ${seeded.events.toLocaleString('en')} events in ${seconds(performance.now() - started)} s`);
       const figures = [];
-      for (const benchCase of CASES) figures.push(await measure(database, benchCase, chunkSize));
+      for (const benchCase of selectedCases()) figures.push(await measure(database, benchCase, chunkSize));
       console.log(`\nSummary (${kind}, ${profiles.toLocaleString('en')} profiles; evaluation and hand-written SQL: best of two)`);
       console.table(figures);
       console.log(`Peak RSS of this process over the whole run (seed included): ${peakRssMb(process.pid)} MB`);
@@ -151,6 +152,15 @@ async function measure(database: Database, benchCase: Case, chunkSize: number | 
     'RSS before MB': rssBefore,
     'RSS max MB': rssMax,
   };
+}
+
+/** BENCH_CASES, or every case. */
+function selectedCases(): Case[] {
+  const wanted = process.env.BENCH_CASES?.split(',').map((word) => word.trim()).filter(Boolean);
+  if (!wanted?.length) return CASES;
+  const cases = CASES.filter((benchCase) => wanted.some((word) => benchCase.segmentId === `bench-${word}`));
+  if (cases.length !== wanted.length) throw new Error(`BENCH_CASES: expected words of ${CASES.map((c) => c.segmentId).join(', ')}`);
+  return cases;
 }
 
 const referenceSegment = (segmentId: string) => `${segmentId}-reference`;
