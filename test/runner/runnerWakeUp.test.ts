@@ -1,0 +1,98 @@
+/**
+ * The runner's lost wake-up, made to happen: a job is created and announced
+ * after the runner's claim found nothing but before the runner waits. The
+ * runner must remember that wake-up and claim again at once. Its poll here is
+ * an hour, and its bus is the test's, which announces nothing else: only the
+ * remembered wake-up can start the job.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AppDatabase } from '../../src/db/database';
+import type { EventBus, JobEventListener } from '../../src/events/eventBus';
+import type { JobEvent } from '../../src/events/jobEvent';
+import { startRunner } from '../../src/runner/runner';
+import { storageTargets } from '../helpers/databases';
+import { ingest, startExport, waitForJob } from '../helpers/exportFlow';
+import { NO_RUNNER, startTestServer, type TestServer } from '../helpers/testServer';
+import { testFileStore } from '../helpers/testFiles';
+
+const HOUR_MS = 3_600_000;
+
+describe.each(storageTargets)("the runner's wake-up on $name", (target) => {
+  let api: TestServer;
+
+  beforeAll(async () => {
+    // The server's own runner is off (NO_RUNNER): the runner under test is the only one.
+    api = await startTestServer(target);
+  });
+  afterAll(() => api?.close());
+
+  it('claims a job announced between a claim that found nothing and the wait, without waiting for the poll', async () => {
+    const headers = { 'x-gw-ims-org-id': 'ORG_WAKE_UP@AdobeOrg' };
+    await ingest(api, [{ profileId: 'p1', segments: [{ segmentId: 'seg', status: 'REALIZED' }] }], headers);
+    const listeners = new Set<JobEventListener>();
+    const bus: EventBus = {
+      subscribe: (listener) => {
+        listeners.add(listener);
+        return () => listeners.delete(listener);
+      },
+    };
+    let announced: string | undefined;
+    const db = afterFirstEmptyClaim(api.database.db, async () => {
+      // The claim's transaction is over and found no job; the loop has not yet chosen to wait.
+      const { jobId } = await startExport(api, { filter: { segments: [{ segmentId: 'seg' }] } }, headers);
+      announced = jobId;
+      for (const listener of listeners) listener(createdEvent(jobId, headers['x-gw-ims-org-id']));
+    });
+    const runner = startRunner({
+      db,
+      bus,
+      files: testFileStore(),
+      logger: { info() {}, error() {} },
+      options: { ...NO_RUNNER, concurrency: 1, pollMs: HOUR_MS },
+    });
+    try {
+      await expect.poll(() => announced, { timeout: 10_000 }).toBeDefined();
+      const job = await waitForJob(api, announced!, undefined, headers);
+      expect(job.status).toBe('SUCCEEDED');
+    } finally {
+      await runner.stop();
+    }
+  });
+});
+
+/**
+ * `db`, whose first transaction that answers null (claimNext finding no job)
+ * runs `meanwhile` before the caller gets that answer; every other call passes through.
+ */
+function afterFirstEmptyClaim(db: AppDatabase, meanwhile: () => Promise<void>): AppDatabase {
+  let held = false;
+  return new Proxy(db, {
+    get(target, property, receiver) {
+      const value = Reflect.get(target, property, receiver);
+      if (property !== 'transaction') return typeof value === 'function' ? value.bind(target) : value;
+      return async (...args: Parameters<AppDatabase['transaction']>) => {
+        const result = await target.transaction(...args);
+        if (result === null && !held) {
+          held = true;
+          await meanwhile();
+        }
+        return result;
+      };
+    },
+  });
+}
+
+function createdEvent(jobId: string, orgId: string): JobEvent {
+  return {
+    id: 1,
+    type: 'CREATED',
+    jobId: Number(jobId),
+    orgId,
+    sandboxName: 'prod',
+    status: 'NEW',
+    previousStatus: null,
+    progress: { processedProfiles: 0, totalProfiles: 0, percent: 0 },
+    sequence: 1,
+    occurredAt: new Date(),
+  };
+}
