@@ -1,6 +1,7 @@
 import { and, asc, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { experienceEvents, profiles, segmentMemberships } from '../../src/db/schema';
+import { profile } from '../fixtures/profileLines';
 import { storageTargets } from '../helpers/databases';
 import { expectBadInput } from '../helpers/expectations';
 import { startTestServer, TENANT, type TestServer } from '../helpers/testServer';
@@ -12,21 +13,6 @@ const INGEST = /* GraphQL */ `
 `;
 
 const ORG = TENANT['x-gw-ims-org-id'];
-
-function profile(profileId: string, overrides: Record<string, unknown> = {}): Record<string, unknown> {
-  return {
-    profileId,
-    identities: [
-      { namespace: 'email', id: `${profileId}@example.com` },
-      { namespace: 'ecid', id: `ecid-${profileId}` },
-    ],
-    attributes: { personalEmail: { address: `${profileId}@example.com` }, person: { name: { firstName: profileId } } },
-    updatedAt: '2026-10-01T12:00:00.000Z',
-    segments: [{ segmentId: 'seg-a', segmentNs: 'ups', status: 'REALIZED', qualificationTime: '2026-09-30T00:00:00Z' }],
-    events: [{ ingestTime: '2026-09-29T10:00:00Z', data: { eventType: 'web.webpagedetails.pageViews' } }],
-    ...overrides,
-  };
-}
 
 describe.each(storageTargets)('ingestProfiles on $name', (target) => {
   let api: TestServer;
@@ -69,12 +55,12 @@ describe.each(storageTargets)('ingestProfiles on $name', (target) => {
       attributes: { personalEmail: { address: 'p1@example.com' }, person: { name: { firstName: 'p1' } } },
       hasProfileRecord: true,
     });
-    expect(p1!.updatedAt.toISOString()).toBe('2026-10-01T12:00:00.000Z');
+    expect(p1!.updatedAt.toISOString()).toBe('2025-01-10T12:00:00.000Z');
     expect(p2).toMatchObject({ profileId: 'p2', attributes: {}, hasProfileRecord: false });
 
     const [membership] = await storedMemberships('p1');
     expect(membership).toMatchObject({ segmentId: 'seg-a', segmentNs: 'ups', status: 'REALIZED' });
-    expect(membership!.qualificationTime.toISOString()).toBe('2026-09-30T00:00:00.000Z');
+    expect(membership!.qualificationTime.toISOString()).toBe('2025-01-09T00:00:00.000Z');
     expect(await storedMemberships('p2')).toEqual([]);
     expect((await storedEvents('p2')).map((event) => event.data)).toEqual([
       { eventType: 'web.webpagedetails.pageViews' },
