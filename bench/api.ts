@@ -1,24 +1,25 @@
 /**
  * `npm run bench:api`: the API under load on PostgreSQL. Loads 10,000 jobs into
  * one tenant (and 40,000 into others, so the index has to do its work), starts
- * the real server as a child process (its runner off: only the API is measured),
- * and drives it over HTTP with autocannon:
- *   1. `exportJobs(first: 50)` selecting the whole contract, 20 connections, flat out;
- *   2. `exportJob(id)` at a fixed 500 req/s, open loop (bench/fixedRateLoad.ts).
- * Both with one server process and with WORKERS=2 (one per core), each without
- * and with AUTH_MODE=jwt (an RS256 key set in a file), plus exportJob(id) flat
- * out; and once more with one process and METRICS=off (metrics are on otherwise,
- * as by default); last, one process with traces on, every request sampled, sent
- * over OTLP/HTTP to a local receiver that discards them. Prints req/s, p50 and
- * p99, the plan of the page query, and the ratios of throughput with
- * verification to without, with metrics to without, and with traces to metrics
- * alone (each pair from the same round). Targets: ≥ 500 req/s for (1); p99 < 10 ms for (2);
- * verification within 10 %; metrics within 5 %; traces within 15 %.
- * BENCH_ONLY=auth runs only the verification pairs, BENCH_ONLY=observability only the
- * metrics and traces variants; BENCH_ROUNDS=4 repeats them and prints the median ratios
- * (every other round in the reverse order, so an even number of rounds).
- * With one server process it also prints the server's CPU time a request, which a busy
- * machine disturbs far less than req/s.
+ * real servers as child processes (their runners off: only the API is measured),
+ * and drives them over HTTP with autocannon, 20 connections:
+ *   1. `exportJobs(first: 50)` selecting the whole contract, flat out;
+ *   2. `exportJob(id)` flat out, then at a fixed 500 req/s, open loop (bench/fixedRateLoad.ts).
+ * It compares servers that differ by one setting, started side by side and loaded in
+ * turn, BENCH_SLICE_SECONDS (2) each, for BENCH_ROUNDS rounds (12) of (1) and then of the
+ * flat-out (2) (bench/interleavedLoad.ts): this machine's speed drifts more between
+ * runs than the costs to be shown. Comparisons:
+ *   - verification: AUTH_MODE=none and AUTH_MODE=jwt (an RS256 key set in a file), with
+ *     one server process, then with WORKERS=2 (one per core);
+ *   - observability: one process with METRICS=off, with metrics on (the default), and with
+ *     metrics and traces on, every request sampled, sent over OTLP/HTTP to a local
+ *     receiver that discards them.
+ * Prints the plan of the page query, each server's req/s, p50, p99 and CPU time a
+ * request, and each cost: req/s with the setting over req/s without, round by round and
+ * their median, and the ratio of CPU a request. Targets: ≥ 500 req/s for (1); p99 < 10 ms
+ * at 500 req/s; verification within 10 %; metrics within 5 %; traces within 15 %.
+ * BENCH_ONLY=auth runs only the verification, BENCH_ONLY=observability only the metrics
+ * and traces; BENCH_DURATION (10) is the fixed-rate run's seconds.
  */
 import type { ChildProcess } from 'node:child_process';
 import autocannon from 'autocannon';
@@ -26,13 +27,14 @@ import postgres from 'postgres';
 import { createDb } from '../src/db/createDb';
 import { EXPORT_JOB_FIELDS } from '../test/fixtures/operations';
 import { createPostgresDatabase } from '../test/helpers/databases';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { fixedRateLoad } from './fixedRateLoad';
+import { interleavedLoad, median, type InterleavedFigures } from './interleavedLoad';
 import { startServerProcess, stopServerProcess } from './serverProcess';
 
 const ORG = 'BENCH_ORG@AdobeOrg';
@@ -40,195 +42,190 @@ const JOBS = 10_000;
 const OTHER_TENANT_JOBS = 40_000;
 const PORT = Number(process.env.BENCH_PORT ?? 4400);
 const DURATION_S = Number(process.env.BENCH_DURATION ?? 10);
-const WORKER_COUNTS = [1, 2];
 
-interface Variant {
-  /** Which round of the metrics-and-traces triple (BENCH_ROUNDS); 0 for the others. */
-  round: number;
-  workers: number;
-  auth: 'none' | 'jwt';
-  metrics: 'on' | 'off';
-  tracing: 'on' | 'off';
-}
-
-// Every worker count with and without verification (metrics on, the default); then one process
-// with METRICS=off and on again, back to back on a warm database: the pair the metrics ratio compares;
-// then traces on, compared with the metrics-on run beside it (traces off).
-// BENCH_ONLY=auth or =observability runs only those variants: what verification, or metrics and
-// traces, cost. BENCH_ROUNDS repeats them (default 1): a difference of a few per cent needs the
-// median of several rounds.
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 1);
-// Every other round runs its variants in the reverse order. This machine's throughput drifts
-// within a round (by 15 % from the first variant to the last, measured): run in one order
-// always, whatever comes first would look cheaper. An even number of rounds cancels a drift.
-const inRounds = (variants: (round: number) => Variant[]): Variant[] =>
-  Array.from({ length: ROUNDS }, (_, i) => (i % 2 === 0 ? variants(i + 1) : variants(i + 1).reverse())).flat();
-const AUTH_VARIANTS: Variant[] = inRounds((round) =>
-  WORKER_COUNTS.flatMap((workers) =>
-    (['none', 'jwt'] as const).map((auth): Variant => ({ round, workers, auth, metrics: 'on', tracing: 'off' })),
-  ),
-);
-const OBSERVABILITY_VARIANTS: Variant[] = inRounds((round) => [
-  { round, workers: 1, auth: 'none', metrics: 'off', tracing: 'off' },
-  { round, workers: 1, auth: 'none', metrics: 'on', tracing: 'off' },
-  { round, workers: 1, auth: 'none', metrics: 'on', tracing: 'on' },
-]);
 const ONLY = process.env.BENCH_ONLY;
-const VARIANTS: Variant[] = [
-  ...(ONLY === 'observability' ? [] : AUTH_VARIANTS),
-  ...(ONLY === 'auth' ? [] : OBSERVABILITY_VARIANTS),
-];
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 12);
+const SLICE_SECONDS = Number(process.env.BENCH_SLICE_SECONDS ?? 2);
 const HEADERS = { 'content-type': 'application/json', 'x-gw-ims-org-id': ORG, 'x-sandbox-name': 'prod' };
 
 const PAGE_QUERY = `query Page { exportJobs(first: 50) { edges { cursor node { ...ExportJobFields } } pageInfo { hasNextPage endCursor } } } ${EXPORT_JOB_FIELDS}`;
 const ONE_QUERY = `query One($id: ID!) { exportJob(id: $id) { ...ExportJobFields } } ${EXPORT_JOB_FIELDS}`;
 
+/** One server of a comparison: what it runs with on top of `serverEnv`, and what its requests carry. */
+interface ServerVariant {
+  name: string;
+  workers: number;
+  env: Record<string, string>;
+  headers: Record<string, string>;
+}
+
+/** A cost: req/s of the server `on` over that of `off` (indexes in a comparison), and the least ratio allowed. */
+interface Cost {
+  title: string;
+  off: number;
+  on: number;
+  target: number;
+}
+
 async function main(): Promise<void> {
   const database = await createPostgresDatabase();
-  let server: ChildProcess | undefined;
+  const auth = await localKeySet();
+  const collector = await discardingOtlpReceiver();
   try {
     const { firstId } = await loadJobs(database.url);
     await printPlan(database.url);
-    const summary: Record<string, string | number | boolean>[] = [];
-    const auth = await localKeySet();
-    const collector = await discardingOtlpReceiver();
-    for (const { round, workers, auth: mode, metrics, tracing } of VARIANTS) {
-      // The load is one tenant's at 500 req/s and more: above the default per-tenant rate limit.
-      server = await startServerProcess(
-        {
-          DATABASE_URL: database.url,
-          PORT: String(PORT),
-          LIMIT_REQUESTS_PER_SECOND: '1000000',
-          // The API alone: the loaded jobs include NEW ones, which an embedded runner would
-          // start exporting mid-run, its statements and events competing with the requests measured.
-          RUNNER_CONCURRENCY: '0',
-          METRICS: metrics,
-          ...(mode === 'jwt' ? auth.env : {}),
-          // Every request sampled: the most traces can cost.
-          ...(tracing === 'on' ? { OTEL_EXPORTER_OTLP_ENDPOINT: collector.endpoint, OTEL_TRACES_SAMPLER: 'always_on' } : {}),
-        },
-        workers,
-      );
-      const headers = mode === 'jwt' ? { ...HEADERS, authorization: `Bearer ${auth.token}` } : HEADERS;
-      const label = `WORKERS=${workers}, AUTH_MODE=${mode}, METRICS=${metrics}${tracing === 'on' ? ', traces on (100 %)' : ''}`;
-      const url = `http://127.0.0.1:${PORT}/graphql`;
-      const randomJob = () =>
-        JSON.stringify({ query: ONE_QUERY, variables: { id: String(firstId + 5 * Math.floor(Math.random() * JOBS)) } });
-      await run('warm-up', { url, headers, connections: 20, duration: 3, body: JSON.stringify({ query: PAGE_QUERY }) });
-      const page = await run(`${label}: exportJobs(first: 50), all fields`, {
-        url,
-        headers,
-        connections: 20,
-        duration: DURATION_S,
-        body: JSON.stringify({ query: PAGE_QUERY }),
-      }, workers === 1 ? server.pid : undefined);
-      const oneFlat = await run(`${label}: exportJob(id), flat out`, {
-        url,
-        headers,
-        connections: 20,
-        duration: DURATION_S,
-        requests: [{ setupRequest: (request) => ({ ...request, body: randomJob() }) }],
-      }, workers === 1 ? server.pid : undefined);
-      const oneJobLoad = (durationSeconds: number) =>
-        fixedRateLoad({ url, rate: 500, durationSeconds, connections: 20, headers, body: randomJob });
-      await oneJobLoad(2); // warm-up: compiles the query and lets V8 optimise its path
-      const one = await oneJobLoad(DURATION_S);
-      console.log(
-        `\n${label}: exportJob(id) at 500 req/s (open loop): ${one.rps} req/s, p50 ${one.p50} ms, p99 ${one.p99} ms, max ${one.max} ms, ${one.sent} requests, ${one.failed} failed`,
-      );
-      if (one.failed > 0) throw new Error(`exportJob(id): ${one.failed} requests failed`);
-      await stopServerProcess(server);
-      server = undefined;
-      summary.push(
-        { round, workers, auth: mode, metrics, tracing, scenario: 'exportJobs(first: 50)', 'req/s': page.rps, 'CPU µs/req': page.cpuUsPerRequest, 'p50 ms': page.p50, 'p99 ms': page.p99, target: '≥ 500 req/s', met: page.rps >= 500 },
-        { round, workers, auth: mode, metrics, tracing, scenario: 'exportJob(id) flat out', 'req/s': oneFlat.rps, 'CPU µs/req': oneFlat.cpuUsPerRequest, 'p50 ms': oneFlat.p50, 'p99 ms': oneFlat.p99, target: '', met: '' },
-        { round, workers, auth: mode, metrics, tracing, scenario: 'exportJob(id) @500/s', 'req/s': one.rps, 'CPU µs/req': '', 'p50 ms': one.p50, 'p99 ms': one.p99, target: 'p99 < 10 ms', met: one.p99 < 10 },
-      );
-    }
-    await auth.remove();
-    await collector.close();
+    const randomJob = () =>
+      JSON.stringify({ query: ONE_QUERY, variables: { id: String(firstId + 5 * Math.floor(Math.random() * JOBS)) } });
+    const withToken = { ...HEADERS, authorization: `Bearer ${auth.token}` };
     if (ONLY !== 'observability') {
-      for (const workers of WORKER_COUNTS) {
-        console.log(`\nThe cost of verification: req/s with AUTH_MODE=jwt over req/s without, WORKERS=${workers}, ${ROUNDS} round(s) and their median (target: at least 0.9)`);
-        console.table(costTable(summary, 'auth', 0.9, workers));
+      for (const workers of [1, 2]) {
+        await compareServers(
+          database.url,
+          randomJob,
+          [
+            { name: `WORKERS=${workers}, AUTH_MODE=none`, workers, env: {}, headers: HEADERS },
+            { name: `WORKERS=${workers}, AUTH_MODE=jwt`, workers, env: auth.env, headers: withToken },
+          ],
+          [{ title: `verification (AUTH_MODE=jwt over none, WORKERS=${workers}; target: at least 0.9)`, off: 0, on: 1, target: 0.9 }],
+        );
       }
     }
     if (ONLY !== 'auth') {
-      console.log(`\nThe cost of metrics: req/s with metrics (the default) over req/s with METRICS=off, one process, ${ROUNDS} round(s) and their median (target: at least 0.95)`);
-      console.table(costTable(summary, 'metrics', 0.95));
-      console.log(`\nThe cost of traces: req/s with traces on (100 % sampled, OTLP/HTTP protobuf) over metrics alone in the same round, one process, ${ROUNDS} round(s) and their median (target: at least 0.85)`);
-      console.table(costTable(summary, 'tracing', 0.85));
+      await compareServers(
+        database.url,
+        randomJob,
+        [
+          { name: 'METRICS=off', workers: 1, env: { METRICS: 'off' }, headers: HEADERS },
+          { name: 'metrics on', workers: 1, env: { METRICS: 'on' }, headers: HEADERS },
+          {
+            name: 'metrics and traces on (100 %)',
+            workers: 1,
+            // Every request sampled: the most traces can cost.
+            env: { METRICS: 'on', OTEL_EXPORTER_OTLP_ENDPOINT: collector.endpoint, OTEL_TRACES_SAMPLER: 'always_on' },
+            headers: HEADERS,
+          },
+        ],
+        [
+          { title: 'metrics (on over METRICS=off; target: at least 0.95)', off: 0, on: 1, target: 0.95 },
+          { title: 'traces (on, 100 % sampled, OTLP/HTTP protobuf, over metrics alone; target: at least 0.85)', off: 1, on: 2, target: 0.85 },
+        ],
+      );
     }
-    console.log('\nSummary');
-    console.table(summary);
   } finally {
-    if (server) await stopServerProcess(server);
+    await collector.close();
+    await auth.remove();
     await database.drop();
   }
 }
 
 /**
- * Req/s with `feature` on over the same round's run without it (for traces: metrics on in
- * both; for verification: with `workers` processes), per round and scenario, then the median
- * of the rounds per scenario. CPU a request is known only with one process.
+ * Starts every server of `variants` at once and loads them in turn (interleavedLoad),
+ * with the page flat out, then exportJob(id) flat out; then each with exportJob(id) at
+ * 500 req/s. Prints each server's figures and each of `costs`: req/s round by round,
+ * their median, and the ratio of the servers' CPU time a request over all rounds.
  */
-function costTable(
-  summary: Record<string, string | number | boolean>[],
-  feature: 'auth' | 'metrics' | 'tracing',
-  target: number,
-  workers = 1,
-) {
-  const rows: Record<string, string | number | boolean>[] = [];
-  for (const scenario of ['exportJobs(first: 50)', 'exportJob(id) flat out']) {
-    const ratios: number[] = [];
-    const cpuRatios: number[] = [];
-    for (let round = 1; round <= ROUNDS; round++) {
-      const of = (on: boolean) =>
-        summary.find(
-          (row) =>
-            row.round === round &&
-            row.scenario === scenario &&
-            row.workers === workers &&
-            (feature === 'auth'
-              ? row.auth === (on ? 'jwt' : 'none') && row.metrics === 'on' && row.tracing === 'off'
-              : row.auth === 'none' &&
-                (feature === 'metrics'
-                  ? row.metrics === (on ? 'on' : 'off') && row.tracing === 'off'
-                  : row.metrics === 'on' && row.tracing === (on ? 'on' : 'off'))),
-        )!;
-      const ratio = Math.round((Number(of(true)['req/s']) / Number(of(false)['req/s'])) * 100) / 100;
-      // Throughput moves with whatever else the two cores do; the server's CPU a request much less.
-      const cpuRatio = Math.round((Number(of(false)['CPU µs/req']) / Number(of(true)['CPU µs/req'])) * 100) / 100;
-      ratios.push(ratio);
-      if (workers === 1) cpuRatios.push(cpuRatio);
-      rows.push({
-        round,
-        scenario,
-        'off req/s': of(false)['req/s']!,
-        'on req/s': of(true)['req/s']!,
-        ratio,
-        ...(workers === 1
-          ? {
-              'off CPU µs/req': of(false)['CPU µs/req']!,
-              'on CPU µs/req': of(true)['CPU µs/req']!,
-              'CPU ratio (off/on)': cpuRatio,
-            }
-          : {}),
-      });
+async function compareServers(databaseUrl: string, randomJob: () => string, variants: ServerVariant[], costs: Cost[]): Promise<void> {
+  const servers: ChildProcess[] = [];
+  try {
+    for (const [index, variant] of variants.entries()) {
+      servers.push(await startServerProcess({ ...serverEnv(databaseUrl, PORT + index), ...variant.env }, variant.workers));
     }
-    const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
-    const within = `within ${Math.round((1 - target) * 100)} %`;
-    rows.push({
-      round: 'median',
-      scenario,
-      ratio: median(ratios),
-      ...(workers === 1
-        ? { 'CPU ratio (off/on)': median(cpuRatios), [within]: `req/s ${median(ratios) >= target}, CPU ${median(cpuRatios) >= target}` }
-        : { [within]: `req/s ${median(ratios) >= target}` }),
-    });
+    const targets = servers.map((server, index) => ({ url: `http://127.0.0.1:${PORT + index}/graphql`, pid: server.pid! }));
+    const scenarios = [
+      { scenario: 'exportJobs(first: 50)', target: 500, load: (index: number) => pageLoad(targets[index]!.url, variants[index]!.headers) },
+      {
+        scenario: 'exportJob(id) flat out',
+        target: undefined,
+        load: (index: number) => oneJobFlatOut(targets[index]!.url, variants[index]!.headers, randomJob),
+      },
+    ];
+    const measured: { scenario: string; figures: InterleavedFigures }[] = [];
+    for (const { scenario, target, load } of scenarios) {
+      console.log(`\n${scenario}: ${variants.length} servers in turn, ${ROUNDS} rounds of ${SLICE_SECONDS} s each (and one to warm up)`);
+      const figures = await interleavedLoad(targets, { rounds: ROUNDS, sliceSeconds: SLICE_SECONDS, warmUpRounds: 1, load });
+      measured.push({ scenario, figures });
+      console.table(
+        variants.map((variant, index) => {
+          const slices = figures.slices[index]!;
+          const rps = Math.round(median(slices.map((slice) => slice.rps)));
+          return {
+            server: variant.name,
+            'median req/s': rps,
+            'median p50 ms': median(slices.map((slice) => slice.p50)),
+            'median p99 ms': median(slices.map((slice) => slice.p99)),
+            requests: slices.reduce((sum, slice) => sum + slice.requests, 0),
+            'CPU µs/req': Math.round(figures.cpuUsPerRequest[index]!),
+            ...(target ? { target: `≥ ${target} req/s`, met: rps >= target } : {}),
+          };
+        }),
+      );
+    }
+    for (const [index, variant] of variants.entries()) {
+      await oneJobAtFixedRate(variant.name, targets[index]!.url, variant.headers, randomJob);
+    }
+    for (const { title, off, on, target } of costs) {
+      console.log(`\nThe cost of ${title}: req/s round by round and their median; the servers' CPU time a request over all rounds`);
+      console.table(
+        measured.map(({ scenario, figures }) => {
+          const ratios = figures.slices[on]!.map((slice, round) => slice.rps / figures.slices[off]![round]!.rps);
+          const cpuRatio = figures.cpuUsPerRequest[off]! / figures.cpuUsPerRequest[on]!;
+          return {
+            scenario,
+            'req/s ratio by round': ratios.map((ratio) => ratio.toFixed(2)).join(' '),
+            'median req/s ratio': round2(median(ratios)),
+            'CPU ratio (off/on)': round2(cpuRatio),
+            [`within ${Math.round((1 - target) * 100)} %`]: `req/s ${median(ratios) >= target}, CPU ${cpuRatio >= target}`,
+          };
+        }),
+      );
+    }
+  } finally {
+    for (const server of servers) await stopServerProcess(server);
   }
-  return rows;
 }
+
+/** What every server of the bench runs with, listening on `port`. */
+function serverEnv(databaseUrl: string, port: number): Record<string, string> {
+  return {
+    DATABASE_URL: databaseUrl,
+    PORT: String(port),
+    // The load is one tenant's at 500 req/s and more: above the default per-tenant rate limit.
+    LIMIT_REQUESTS_PER_SECOND: '1000000',
+    // The API alone: the loaded jobs include NEW ones, which an embedded runner would
+    // start exporting mid-run, its statements and events competing with the requests measured.
+    RUNNER_CONCURRENCY: '0',
+  };
+}
+
+const pageLoad = (url: string, headers: Record<string, string>): autocannon.Options => ({
+  url,
+  method: 'POST',
+  headers,
+  connections: 20,
+  body: JSON.stringify({ query: PAGE_QUERY }),
+});
+
+const oneJobFlatOut = (url: string, headers: Record<string, string>, randomJob: () => string): autocannon.Options => ({
+  url,
+  method: 'POST',
+  headers,
+  connections: 20,
+  requests: [{ setupRequest: (request) => ({ ...request, body: randomJob() }) }],
+});
+
+/** exportJob(id) at 500 req/s, open loop, after a warm-up: printed, and refused if any request failed. */
+async function oneJobAtFixedRate(label: string, url: string, headers: Record<string, string>, randomJob: () => string) {
+  const oneJobLoad = (durationSeconds: number) =>
+    fixedRateLoad({ url, rate: 500, durationSeconds, connections: 20, headers, body: randomJob });
+  await oneJobLoad(2); // warm-up: compiles the query and lets V8 optimise its path
+  const one = await oneJobLoad(DURATION_S);
+  console.log(
+    `\n${label}: exportJob(id) at 500 req/s (open loop): ${one.rps} req/s, p50 ${one.p50} ms, p99 ${one.p99} ms (target: under 10 ms), max ${one.max} ms, ${one.sent} requests, ${one.failed} failed`,
+  );
+  if (one.failed > 0) throw new Error(`exportJob(id): ${one.failed} requests failed`);
+}
+
+const round2 = (value: number) => Math.round(value * 100) / 100;
 
 /** Set-based load: every job in one INSERT … SELECT, realistic JSON included. */
 async function loadJobs(url: string): Promise<{ firstId: number }> {
@@ -306,36 +303,6 @@ async function localKeySet(): Promise<{ env: Record<string, string>; token: stri
     token,
     remove: async () => rmSync(dir, { recursive: true, force: true }),
   };
-}
-
-interface Figures {
-  rps: number;
-  p50: number;
-  p99: number;
-  /** The server process's CPU time (user + system) per request; with WORKERS > 1 only the primary's, so unused. */
-  cpuUsPerRequest: number;
-}
-
-/** CPU time the process `pid` has used so far, in µs (/proc: clock ticks of 10 ms). */
-function cpuMicros(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * 10_000;
-}
-
-async function run(title: string, options: autocannon.Options, serverPid?: number): Promise<Figures> {
-  const cpuBefore = serverPid ? cpuMicros(serverPid) : 0;
-  const result = await autocannon({ method: 'POST', headers: HEADERS, ...options });
-  const cpu = serverPid ? cpuMicros(serverPid) - cpuBefore : 0;
-  const failed = result.errors + result.timeouts + result.non2xx;
-  const figures = {
-    rps: Math.round(result.requests.average),
-    p50: result.latency.p50,
-    p99: result.latency.p99,
-    cpuUsPerRequest: Math.round(cpu / Math.max(1, result.requests.total)),
-  };
-  console.log(`\n${title}: ${figures.rps} req/s, p50 ${figures.p50} ms, p99 ${figures.p99} ms, ${figures.cpuUsPerRequest} µs of server CPU a request, ${result.requests.total} requests, ${failed} failed`);
-  if (failed > 0) throw new Error(`${title}: ${failed} requests failed`);
-  return figures;
 }
 
 main().catch((error: unknown) => {
