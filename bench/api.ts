@@ -6,9 +6,9 @@
  *   1. `exportJobs(first: 50)` selecting the whole contract, flat out;
  *   2. `exportJob(id)` flat out, then at a fixed 500 req/s, open loop (bench/fixedRateLoad.ts).
  * It compares servers that differ by one setting, started side by side and loaded in
- * turn, BENCH_SLICE_SECONDS (2) each, for BENCH_ROUNDS rounds (12) of (1) and then of the
- * flat-out (2) (bench/interleavedLoad.ts): this machine's speed drifts more between
- * runs than the costs to be shown. Comparisons:
+ * turn, BENCH_SLICE_SECONDS (2) each, for BENCH_ROUNDS rounds (12; a multiple of twice
+ * the servers compared) of (1) and then of the flat-out (2) (bench/interleavedLoad.ts):
+ * this machine's speed drifts more between runs than the costs to be shown. Comparisons:
  *   - verification: AUTH_MODE=none and AUTH_MODE=jwt (an RS256 key set in a file), with
  *     one server process, then with WORKERS=2 (one per core);
  *   - observability: one process with METRICS=off, with metrics on (the default), and with
@@ -69,52 +69,67 @@ interface Cost {
 
 async function main(): Promise<void> {
   const database = await createPostgresDatabase();
-  const auth = await localKeySet();
-  const collector = await discardingOtlpReceiver();
   try {
-    const { firstId } = await loadJobs(database.url);
-    await printPlan(database.url);
-    const randomJob = () =>
-      JSON.stringify({ query: ONE_QUERY, variables: { id: String(firstId + 5 * Math.floor(Math.random() * JOBS)) } });
-    const withToken = { ...HEADERS, authorization: `Bearer ${auth.token}` };
-    if (ONLY !== 'observability') {
-      for (const workers of [1, 2]) {
-        await compareServers(
-          database.url,
-          randomJob,
-          [
-            { name: `WORKERS=${workers}, AUTH_MODE=none`, workers, env: {}, headers: HEADERS },
-            { name: `WORKERS=${workers}, AUTH_MODE=jwt`, workers, env: auth.env, headers: withToken },
-          ],
-          [{ title: `verification (AUTH_MODE=jwt over none, WORKERS=${workers}; target: at least 0.9)`, off: 0, on: 1, target: 0.9 }],
-        );
+    const auth = await localKeySet();
+    try {
+      const collector = await discardingOtlpReceiver();
+      try {
+        await compareAll(database.url, auth, collector);
+      } finally {
+        await collector.close();
       }
-    }
-    if (ONLY !== 'auth') {
-      await compareServers(
-        database.url,
-        randomJob,
-        [
-          { name: 'METRICS=off', workers: 1, env: { METRICS: 'off' }, headers: HEADERS },
-          { name: 'metrics on', workers: 1, env: { METRICS: 'on' }, headers: HEADERS },
-          {
-            name: 'metrics and traces on (100 %)',
-            workers: 1,
-            // Every request sampled: the most traces can cost.
-            env: { METRICS: 'on', OTEL_EXPORTER_OTLP_ENDPOINT: collector.endpoint, OTEL_TRACES_SAMPLER: 'always_on' },
-            headers: HEADERS,
-          },
-        ],
-        [
-          { title: 'metrics (on over METRICS=off; target: at least 0.95)', off: 0, on: 1, target: 0.95 },
-          { title: 'traces (on, 100 % sampled, OTLP/HTTP protobuf, over metrics alone; target: at least 0.85)', off: 1, on: 2, target: 0.85 },
-        ],
-      );
+    } finally {
+      await auth.remove();
     }
   } finally {
-    await collector.close();
-    await auth.remove();
     await database.drop();
+  }
+}
+
+/** Verification, then metrics and traces (BENCH_ONLY picks one), on the jobs loaded into `databaseUrl`. */
+async function compareAll(
+  databaseUrl: string,
+  auth: Awaited<ReturnType<typeof localKeySet>>,
+  collector: Awaited<ReturnType<typeof discardingOtlpReceiver>>,
+): Promise<void> {
+  const { firstId } = await loadJobs(databaseUrl);
+  await printPlan(databaseUrl);
+  const randomJob = () =>
+    JSON.stringify({ query: ONE_QUERY, variables: { id: String(firstId + 5 * Math.floor(Math.random() * JOBS)) } });
+  const withToken = { ...HEADERS, authorization: `Bearer ${auth.token}` };
+  if (ONLY !== 'observability') {
+    for (const workers of [1, 2]) {
+      await compareServers(
+        databaseUrl,
+        randomJob,
+        [
+          { name: `WORKERS=${workers}, AUTH_MODE=none`, workers, env: {}, headers: HEADERS },
+          { name: `WORKERS=${workers}, AUTH_MODE=jwt`, workers, env: auth.env, headers: withToken },
+        ],
+        [{ title: `verification (AUTH_MODE=jwt over none, WORKERS=${workers}; target: at least 0.9)`, off: 0, on: 1, target: 0.9 }],
+      );
+    }
+  }
+  if (ONLY !== 'auth') {
+    await compareServers(
+      databaseUrl,
+      randomJob,
+      [
+        { name: 'METRICS=off', workers: 1, env: { METRICS: 'off' }, headers: HEADERS },
+        { name: 'metrics on', workers: 1, env: { METRICS: 'on' }, headers: HEADERS },
+        {
+          name: 'metrics and traces on (100 %)',
+          workers: 1,
+          // Every request sampled: the most traces can cost.
+          env: { METRICS: 'on', OTEL_EXPORTER_OTLP_ENDPOINT: collector.endpoint, OTEL_TRACES_SAMPLER: 'always_on' },
+          headers: HEADERS,
+        },
+      ],
+      [
+        { title: 'metrics (on over METRICS=off; target: at least 0.95)', off: 0, on: 1, target: 0.95 },
+        { title: 'traces (on, 100 % sampled, OTLP/HTTP protobuf, over metrics alone; target: at least 0.85)', off: 1, on: 2, target: 0.85 },
+      ],
+    );
   }
 }
 

@@ -3,9 +3,9 @@
  * for ten seconds each, identical servers here differed by 15 % from the first to
  * the last (bench:api, 2026-12-01): the machine's speed drifts more than the costs
  * to be shown. So every server is started at once and loaded in turn, in short
- * slices, round after round, each round starting with the next server; each
- * server's figures then come from the same minutes as the others', and a cost is
- * a ratio of two servers' slices in the same round.
+ * slices, round after round (`orderOf`); each server's figures then come from the
+ * same minutes as the others', and a cost is a ratio of two servers' slices in the
+ * same round.
  */
 import autocannon from 'autocannon';
 import { readFileSync } from 'node:fs';
@@ -44,14 +44,25 @@ export interface InterleavedOptions {
   load: (index: number) => autocannon.Options;
 }
 
+/**
+ * The order of the servers in `round`: each round starts with the next server, and every
+ * other cycle of rotations runs backwards, so that over 2 × count rounds each server runs
+ * before each other one as often as after it (with three servers, rotations alone put one
+ * before the next in two rounds of three).
+ */
+export function orderOf(round: number, count: number): number[] {
+  const cycle = Math.floor(round / count);
+  const first = ((round % count) + count) % count;
+  const order = Array.from({ length: count }, (_, k) => (first + k) % count);
+  return ((cycle % 2) + 2) % 2 === 1 ? order.reverse() : order;
+}
+
 export async function interleavedLoad(targets: LoadTarget[], options: InterleavedOptions): Promise<InterleavedFigures> {
   const slices: SliceFigures[][] = targets.map(() => []);
   let cpuAtStart: number[] = [];
   for (let round = -options.warmUpRounds; round < options.rounds; round++) {
     if (round === 0) cpuAtStart = targets.map((target) => cpuMicros(target.pid));
-    const first = ((round % targets.length) + targets.length) % targets.length;
-    for (let k = 0; k < targets.length; k++) {
-      const index = (first + k) % targets.length;
+    for (const index of orderOf(round, targets.length)) {
       const target = targets[index]!;
       const result = await autocannon({ ...options.load(index), duration: options.sliceSeconds });
       const failed = result.errors + result.timeouts + result.non2xx;
@@ -79,12 +90,15 @@ export async function interleavedLoad(targets: LoadTarget[], options: Interleave
  */
 export function cpuMicros(pid: number): number {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  const own = (Number(fields[11]) + Number(fields[12])) * 10_000;
+  // utime and stime, then cutime and cstime: the children already gone and waited for.
+  const own = (Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14])) * 10_000;
   const children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').split(' ').filter(Boolean).map(Number);
   return children.reduce((sum, child) => sum + cpuMicros(child), own);
 }
 
-/** The median of `values` (the upper one of an even count). */
+/** The median of `values` (of an even count, the mean of the two middle ones). */
 export function median(values: number[]): number {
-  return [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }
