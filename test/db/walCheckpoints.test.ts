@@ -5,6 +5,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
 import { sql } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config';
@@ -19,12 +20,13 @@ import { waitUntil } from '../helpers/waitUntil';
 const pglite = storageTargets.find((target) => target.name === 'pglite')!;
 const MB = 1024 * 1024;
 
+/** About a megabyte of WAL. */
+const FILLER = 'insert into wal_filler select repeat(md5(g::text), 24) from generate_series(1, 1300) g';
+
 /** Writes about `mb` MB of WAL, a statement a megabyte. */
 async function writeWal(database: Database, mb: number): Promise<void> {
   await database.db.execute(sql`create table if not exists wal_filler (line text)`);
-  for (let i = 0; i < mb; i++) {
-    await database.db.execute(sql`insert into wal_filler select repeat(md5(g::text), 24) from generate_series(1, 1300) g`);
-  }
+  for (let i = 0; i < mb; i++) await database.db.execute(sql.raw(FILLER));
 }
 
 const checkpointLsn = async (database: Database) =>
@@ -39,18 +41,29 @@ describe('checkpoints of the embedded database', () => {
     checkpoints = database = undefined;
   });
 
-  it('are never taken by PGlite itself, however much WAL is written', async () => {
-    database = await pglite.open();
-    const before = await checkpointLsn(database);
-    await writeWal(database, 20);
-    expect(await checkpointLsn(database)).toBe(before);
-    expect(await walSinceCheckpoint(database.db)).toBeGreaterThan(20 * MB);
+  it('are never taken by PGlite itself, even past a max_wal_size that would call for one', async () => {
+    // The least max_wal_size there is: PostgreSQL's checkpointer would start one within 32 MB.
+    // A start parameter: PGlite, one process, does not reload its configuration.
+    const pg = new PGlite({ startParams: [...PGlite.defaultStartParams, '-c', 'max_wal_size=32MB'] });
+    const one = async (text: string) => Object.values((await pg.query<Record<string, unknown>>(text)).rows[0]!)[0];
+    try {
+      expect(await one('show max_wal_size')).toBe('32MB');
+      const before = await one('select checkpoint_lsn::text from pg_control_checkpoint()');
+      await pg.query('create table wal_filler (line text)');
+      for (let i = 0; i < 48; i++) await pg.query(FILLER);
+      expect(await one('select checkpoint_lsn::text from pg_control_checkpoint()')).toBe(before);
+      expect(Number(await one('select (pg_current_wal_lsn() - checkpoint_lsn)::float8 from pg_control_checkpoint()'))).toBeGreaterThan(40 * MB);
+    } finally {
+      await pg.close();
+    }
   });
 
   it('are taken once the WAL since the last one passes the threshold, and not before', async () => {
     database = await pglite.open();
-    checkpoints = startWalCheckpoints(database.db, createLogger({ level: 'silent' }), { intervalMs: 20, walBytes: 8 * MB });
+    // From no WAL since the last checkpoint, whatever the template left.
+    await database.db.execute(sql`checkpoint`);
     const start = await checkpointLsn(database);
+    checkpoints = startWalCheckpoints(database.db, createLogger({ level: 'silent' }), { intervalMs: 20, walBytes: 8 * MB });
     await writeWal(database, 4);
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(await checkpointLsn(database)).toBe(start);
@@ -60,7 +73,8 @@ describe('checkpoints of the embedded database', () => {
     expect(await checkpointLsn(database)).not.toBe(start);
   });
 
-  it('are taken by a server that opened the embedded database itself', async () => {
+  // A server of its own: initdb and every migration (no template), then 40 MB of WAL.
+  it('are taken by a server that opened the embedded database itself', { timeout: 60_000 }, async () => {
     const dir = mkdtempSync(join(tmpdir(), 'gw-checkpoints-'));
     const server = await startServer(
       loadConfig({
