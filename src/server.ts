@@ -23,7 +23,6 @@ import {
 } from './context';
 import { createDb, MIGRATIONS_FOLDER } from './db/createDb';
 import type { Database } from './db/database';
-import { checkpointsOf } from './db/walCheckpoints';
 import { createDatabaseEventBus, type DatabaseEventBus } from './events/databaseEventBus';
 import { createJobEventHub, type JobEventHub } from './events/jobEventHub';
 import { createFormatError } from './formatError';
@@ -100,8 +99,6 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
       poolSize: config.poolSize,
       countPoolUsage: config.metrics.enabled,
     }));
-  // PGlite has no checkpointer of its own: the process that opened it is its checkpointer.
-  const checkpoints = options.database ? null : checkpointsOf(config.databaseUrl, database, logger);
   const httpServer = createServer();
   if (tracing) traceHttpRequests(httpServer);
   // Off, nothing records anything: every instrument is absent, not a no-op.
@@ -279,7 +276,6 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
       await subscriptions.close();
       hub.close();
       await background?.stop();
-      await checkpoints?.stop();
       await bus.close();
       await apollo.stop();
       await metricsServer?.close();
