@@ -88,7 +88,7 @@ export async function interleavedLoad(targets: LoadTarget[], options: Interleave
  * CPU time the process `pid` and its live children (a server's cluster workers) have
  * used so far, in µs (/proc: clock ticks of 10 ms).
  */
-export function cpuMicros(pid: number): number {
+function cpuMicros(pid: number): number {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
   // utime and stime, then cutime and cstime: the children already gone and waited for.
   const own = (Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14])) * 10_000;
