@@ -290,11 +290,16 @@ async function printPlan(url: string): Promise<void> {
   for (const line of plan) console.log('  ' + String(Object.values(line)[0]));
 }
 
-/** An OTLP/HTTP endpoint on loopback that reads and drops every export, as a collector would answer it. */
+/**
+ * An OTLP/HTTP endpoint on loopback that reads and drops every export, and answers as a
+ * collector does: an empty ExportTraceServiceResponse in the request's encoding (in
+ * protobuf, no bytes at all; a JSON `{}` would be parsed by the exporter as protobuf).
+ */
 async function discardingOtlpReceiver(): Promise<{ endpoint: string; close(): Promise<void> }> {
   const server = createServer((req, res) => {
     req.resume();
-    req.on('end', () => res.writeHead(200, { 'content-type': 'application/json' }).end('{}'));
+    const contentType = req.headers['content-type'] === 'application/json' ? 'application/json' : 'application/x-protobuf';
+    req.on('end', () => res.writeHead(200, { 'content-type': contentType }).end(contentType === 'application/json' ? '{}' : ''));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
