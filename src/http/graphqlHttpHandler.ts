@@ -8,6 +8,7 @@ import { HeaderMap, type ApolloServer, type BaseContext, type ContextFunction } 
 import { ApolloServerErrorCode } from '@apollo/server/errors';
 import { ErrorCode } from '../errors';
 import type { LimitOptions } from '../limits/limitOptions';
+import { asSeparateOperations } from '../tracing/requestSpan';
 import { setSecurityHeaders } from '../web/securityHeaders';
 
 export function graphqlHttpHandler<TContext extends BaseContext>(
@@ -40,15 +41,18 @@ export function graphqlHttpHandler<TContext extends BaseContext>(
     if (variablesTooLarge !== undefined) {
       return refuse(res, onRefused, 413, ErrorCode.PAYLOAD_TOO_LARGE, `Variables may take at most ${limits.variablesBytes} characters of JSON`);
     }
-    const response = await apollo.executeHTTPGraphQLRequest({
-      httpGraphQLRequest: {
-        method: req.method?.toUpperCase() ?? 'GET',
-        headers,
-        search: new URL(req.url ?? '/', 'http://localhost').search,
-        body,
-      },
-      context: () => context({ req, res, body }),
-    });
+    const execute = () =>
+      apollo.executeHTTPGraphQLRequest({
+        httpGraphQLRequest: {
+          method: req.method?.toUpperCase() ?? 'GET',
+          headers,
+          search: new URL(req.url ?? '/', 'http://localhost').search,
+          body,
+        },
+        context: () => context({ req, res, body }),
+      });
+    // A batch's operations cannot all name the request's span: each gets its own.
+    const response = await (Array.isArray(body) ? asSeparateOperations(execute) : execute());
     for (const [name, value] of response.headers) res.setHeader(name, value);
     // The one HTML answer is Apollo's landing page, our playground: a browser renders it.
     if (response.headers.get('content-type')?.startsWith('text/html')) setSecurityHeaders(res, 'playground', req.headers);

@@ -1,11 +1,13 @@
 /**
  * A server span for each HTTP request, continuing the caller's trace when it
- * sends a W3C `traceparent` (a router's span becomes our span's parent).
+ * sends a W3C `traceparent` (a router's span becomes our span's parent). A
+ * request's one GraphQL operation renames it (`src/tracing/requestSpan.ts`).
  * Wraps the server's `request` event rather than one handler, so every route
  * runs inside its request's span, whoever adds the handler.
  */
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import { context, propagation, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { context, propagation, SpanKind, SpanStatusCode, trace, type Attributes } from '@opentelemetry/api';
+import { offerToOperation } from '../tracing/requestSpan';
 import { tracer } from '../tracing/tracer';
 
 // Routes whose path is the route: they name the span. Any other path would add a
@@ -20,37 +22,26 @@ export function traceHttpRequests(server: Server): void {
   server.emit = function emitInRequestSpan(this: Server, event: string | symbol, ...args: unknown[]): boolean {
     if (event !== 'request') return emit.call(this, event, ...args);
     const [req, res] = args as [IncomingMessage, ServerResponse];
-    const path = (req.url ?? '/').split('?')[0] ?? '/';
+    const url = req.url ?? '/';
+    const query = url.indexOf('?');
+    const path = query === -1 ? url : url.slice(0, query);
     if (UNTRACED.has(path)) return emit.call(this, event, ...args);
     const method = req.method ?? 'GET';
+    // Never a header: Authorization (or a cookie) must not leave in a trace.
+    const attributes: Attributes = { 'http.request.method': method, 'url.path': path, 'url.scheme': 'http' };
     const route = ROUTES.has(path) ? path : undefined;
+    if (route) attributes['http.route'] = route;
     const parent = propagation.extract(context.active(), req.headers);
-    const span = tracer().startSpan(
-      route ? `${method} ${route}` : method,
-      {
-        kind: SpanKind.SERVER,
-        // Never a header: Authorization (or a cookie) must not leave in a trace.
-        attributes: {
-          'http.request.method': method,
-          'url.path': path,
-          'url.scheme': 'http',
-          ...(route ? { 'http.route': route } : {}),
-        },
-      },
-      parent,
-    );
-    let ended = false;
-    const end = () => {
-      if (ended) return;
-      ended = true;
+    const span = tracer().startSpan(route ? `${method} ${route}` : method, { kind: SpanKind.SERVER, attributes }, parent);
+    // A response emits 'close' once, whether it finished or its connection went away first.
+    res.once('close', () => {
       span.setAttribute('http.response.status_code', res.statusCode);
       if (res.statusCode >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
       // Closed before the answer was complete: the client went away.
       if (!res.writableFinished) span.setAttribute('http.response.incomplete', true);
       span.end();
-    };
-    res.once('finish', end);
-    res.once('close', end);
+    });
+    offerToOperation(span);
     return context.with(trace.setSpan(parent, span), () => emit.call(this, event, ...args));
   } as Server['emit'];
 }

@@ -54,29 +54,31 @@ describe.each(storageTargets)('traces on $name', (target) => {
     await waitUntil(() => inTrace().some((span) => span.name === 'export job run'));
     const spans = inTrace();
 
+    // The request's server span is its one operation's: named after it, with both's attributes.
     const request = spans.find((span) => span.kind === SpanKind.SERVER);
-    expect(request).toMatchObject({ name: 'POST /graphql' });
+    expect(request).toMatchObject({ name: 'mutation CreateExportJob' });
     expect(parentOf(request!)).toBe(caller.spanId);
-    expect(request!.attributes).toMatchObject({ 'http.request.method': 'POST', 'http.response.status_code': 200 });
-
-    const operation = spans.find((span) => span.name === 'mutation CreateExportJob');
-    expect(operation).toBeDefined();
-    expect(parentOf(operation!)).toBe(idOf(request!));
-    expect(operation!.attributes).toEqual({
+    expect(request!.attributes).toEqual({
+      'http.request.method': 'POST',
+      'url.path': '/graphql',
+      'url.scheme': 'http',
+      'http.route': '/graphql',
+      'http.response.status_code': 200,
       'graphql.operation.type': 'mutation',
       'graphql.operation.name': 'CreateExportJob',
       'tenant.org_id': TENANT['x-gw-ims-org-id'],
       'tenant.sandbox_name': TENANT['x-sandbox-name'],
     });
+    expect(spans.filter((span) => span.name === 'mutation CreateExportJob')).toHaveLength(1);
 
-    const statements = spans.filter((span) => span.kind === SpanKind.CLIENT && parentOf(span) === idOf(operation!));
+    const statements = spans.filter((span) => span.kind === SpanKind.CLIENT && parentOf(span) === idOf(request!));
     const insert = statements.find((span) => /^insert into "export_jobs"/.test(String(span.attributes['db.statement'])));
     expect(insert?.attributes).toMatchObject({ 'db.system': 'postgresql' });
     expect(insert!.attributes['db.statement']).toMatch(/\$1/);
 
     // The run continues the trace of the request that created the job, under its operation.
     const run = spans.find((span) => span.name === 'export job run')!;
-    expect(parentOf(run)).toBe(idOf(operation!));
+    expect(parentOf(run)).toBe(idOf(request!));
     expect(run.attributes).toMatchObject({ 'export_job.outcome': 'succeeded', 'tenant.org_id': TENANT['x-gw-ims-org-id'] });
     const chunks = spans.filter((span) => span.name === 'export chunk');
     expect(chunks.length).toBeGreaterThanOrEqual(3); // 120 profiles, at most 50 a chunk
@@ -89,6 +91,46 @@ describe.each(storageTargets)('traces on $name', (target) => {
     expect(everything).not.toContain(TOKEN);
     expect(everything).not.toContain(IDEMPOTENCY_KEY);
     expect(everything).not.toMatch(/authorization/i);
+  });
+
+  it('gives each operation of a batch a span of its own under the request’s, which keeps its HTTP name', async () => {
+    const exporter = new InMemorySpanExporter();
+    api = await startTestServer(target, {}, {}, {}, { tracing: { exporter } });
+    const caller = callerTrace();
+    const response = await fetch(api.server.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...TENANT, traceparent: caller.traceparent },
+      body: JSON.stringify([
+        { query: 'query First { exportJobs(first: 1) { totalCount } }' },
+        { query: 'query Second { exportJob(id: "no-such-job") { id } }' },
+      ]),
+    });
+    expect(response.status).toBe(200);
+    expect(((await response.json()) as unknown[]).length).toBe(2);
+    const inTrace = () => exporter.getFinishedSpans().filter((span) => span.spanContext().traceId === caller.traceId);
+    await waitUntil(() => inTrace().some((span) => span.kind === SpanKind.SERVER));
+    const request = inTrace().find((span) => span.kind === SpanKind.SERVER)!;
+    expect(request.name).toBe('POST /graphql');
+    expect(request.attributes['graphql.operation.name']).toBeUndefined();
+    const operations = inTrace().filter((span) => span.kind === SpanKind.INTERNAL);
+    expect(operations.map((span) => span.name).sort()).toEqual(['query First', 'query Second']);
+    for (const operation of operations) expect(parentOf(operation)).toBe(idOf(request));
+    // The page's SQL runs under the operation that sent it.
+    const first = operations.find((span) => span.name === 'query First')!;
+    expect(inTrace().some((span) => span.kind === SpanKind.CLIENT && parentOf(span) === idOf(first))).toBe(true);
+  });
+
+  it('marks the request’s span failed, with the count, when its operation answers errors', async () => {
+    const exporter = new InMemorySpanExporter();
+    api = await startTestServer(target, {}, {}, {}, { tracing: { exporter } });
+    const caller = callerTrace();
+    const answer = await api.graphql('query Refused { exportJobs(first: -1) { totalCount } }', {}, { ...TENANT, traceparent: caller.traceparent });
+    expect(answer.errors?.length).toBe(1);
+    const inTrace = () => exporter.getFinishedSpans().filter((span) => span.spanContext().traceId === caller.traceId);
+    await waitUntil(() => inTrace().some((span) => span.kind === SpanKind.SERVER));
+    const request = inTrace().find((span) => span.kind === SpanKind.SERVER)!;
+    expect(request).toMatchObject({ name: 'query Refused', status: { code: SpanStatusCode.ERROR } });
+    expect(request.attributes).toMatchObject({ 'graphql.errors': 1, 'http.response.status_code': 200 });
   });
 
   it('traces each operation over graphql-ws from its subscribe to its end, in the trace the connection named', async () => {
