@@ -23,6 +23,7 @@ import {
 } from './context';
 import { createDb, MIGRATIONS_FOLDER } from './db/createDb';
 import type { Database } from './db/database';
+import { checkpointsOf } from './db/walCheckpoints';
 import { createDatabaseEventBus, type DatabaseEventBus } from './events/databaseEventBus';
 import { createJobEventHub, type JobEventHub } from './events/jobEventHub';
 import { createFormatError } from './formatError';
@@ -99,6 +100,8 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
       poolSize: config.poolSize,
       countPoolUsage: config.metrics.enabled,
     }));
+  // PGlite has no checkpointer of its own: the process that opened it takes its checkpoints.
+  const checkpoints = options.database ? null : checkpointsOf(config.databaseUrl, database, logger);
   const httpServer = createServer();
   if (tracing) traceHttpRequests(httpServer);
   // Off, nothing records anything: every instrument is absent, not a no-op.
@@ -279,6 +282,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
       await bus.close();
       await apollo.stop();
       await metricsServer?.close();
+      await checkpoints?.stop();
       if (!options.database) await database.close();
       await tracing?.shutdown();
     },

@@ -8,6 +8,7 @@
 import { startBackgroundServices } from './backgroundServices';
 import { databaseOf, type Config } from './config';
 import { createDb } from './db/createDb';
+import { checkpointsOf } from './db/walCheckpoints';
 import { createDatabaseEventBus } from './events/databaseEventBus';
 import { serveMetricsPort, METRICS_PATH, type MetricsServer } from './http/metricsHandler';
 import type { Logger } from './logger';
@@ -35,6 +36,8 @@ export async function startWorker(config: Config, { logger }: { logger: Logger }
     poolSize: config.poolSize,
     countPoolUsage: served,
   });
+  // PGlite has no checkpointer of its own: the process that opened it takes its checkpoints.
+  const checkpoints = checkpointsOf(config.databaseUrl, database, logger);
   const options = { ...config.runner, concurrency: Math.max(1, config.runner.concurrency) };
   const metrics = served ? createGatewayMetrics() : undefined;
   const bus = await createDatabaseEventBus(database, logger, metrics?.events);
@@ -60,6 +63,7 @@ export async function startWorker(config: Config, { logger }: { logger: Logger }
       await background.stop();
       await metricsServer?.close();
       await bus.close();
+      await checkpoints?.stop();
       await database.close();
       await tracing?.shutdown();
     },

@@ -1,0 +1,138 @@
+/**
+ * The embedded database checkpoints once enough WAL is written and it is quiet,
+ * or past a ceiling whatever the load (walCheckpoints.ts): PGlite never does by itself.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { sql } from 'drizzle-orm';
+import { afterEach, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config';
+import type { Database } from '../../src/db/database';
+import type { PeriodicWork } from '../../src/db/periodicWork';
+import { checkpointsOf, startWalCheckpoints, walSinceCheckpoint, type WalCheckpointOptions } from '../../src/db/walCheckpoints';
+import { createLogger } from '../../src/logger';
+import { startServer } from '../../src/server';
+import { storageTargets } from '../helpers/databases';
+import { waitUntil } from '../helpers/waitUntil';
+
+const pglite = storageTargets.find((target) => target.name === 'pglite')!;
+const postgres = storageTargets.find((target) => target.name === 'postgres')!;
+const MB = 1024 * 1024;
+const silent = createLogger({ level: 'silent' });
+
+/** About a megabyte of WAL. */
+const FILLER = 'insert into wal_filler select repeat(md5(g::text), 24) from generate_series(1, 1300) g';
+
+/** Writes about `mb` MB of WAL, a statement a megabyte, back to back: the connection stays busy. */
+async function writeWal(database: Database, mb: number): Promise<void> {
+  await database.db.execute(sql`create table if not exists wal_filler (line text)`);
+  for (let i = 0; i < mb; i++) await database.db.execute(sql.raw(FILLER));
+}
+
+const checkpointLsn = async (database: Database) =>
+  (await database.db.execute<{ lsn: string }>(sql`select checkpoint_lsn::text as lsn from pg_control_checkpoint()`))[0]!.lsn;
+
+/** Small and quick, for tests: quiet after 300 ms with the connection in use in at most a tenth of the samples. */
+const QUICK: WalCheckpointOptions = {
+  intervalMs: 20,
+  walBytes: 8 * MB,
+  ceilingBytes: 24 * MB,
+  quietMs: 300,
+  sampleMs: 10,
+  quietBusyShare: 0.1,
+};
+
+describe('checkpoints of the embedded database', () => {
+  let database: Database | undefined;
+  let checkpoints: PeriodicWork | undefined;
+  afterEach(async () => {
+    await checkpoints?.stop();
+    await database?.close();
+    checkpoints = database = undefined;
+  });
+
+  it('are never taken by PGlite itself, even past a max_wal_size that would call for one', async () => {
+    // The least max_wal_size there is: PostgreSQL's checkpointer would start one within 32 MB.
+    // A start parameter: PGlite, one process, does not reload its configuration.
+    const pg = new PGlite({ startParams: [...PGlite.defaultStartParams, '-c', 'max_wal_size=32MB'] });
+    const one = async (text: string) => Object.values((await pg.query<Record<string, unknown>>(text)).rows[0]!)[0];
+    try {
+      expect(await one('show max_wal_size')).toBe('32MB');
+      const before = await one('select checkpoint_lsn::text from pg_control_checkpoint()');
+      await pg.query('create table wal_filler (line text)');
+      for (let i = 0; i < 48; i++) await pg.query(FILLER);
+      expect(await one('select checkpoint_lsn::text from pg_control_checkpoint()')).toBe(before);
+      expect(Number(await one('select (pg_current_wal_lsn() - checkpoint_lsn)::float8 from pg_control_checkpoint()'))).toBeGreaterThan(40 * MB);
+    } finally {
+      await pg.close();
+    }
+  });
+
+  it('are taken past the threshold once the database is quiet, not while it is busy nor before', async () => {
+    database = await pglite.open();
+    // From no WAL since the last checkpoint, whatever the template left.
+    await database.db.execute(sql`checkpoint`);
+    const start = await checkpointLsn(database);
+    checkpoints = startWalCheckpoints(database, silent, QUICK);
+    await writeWal(database, 4);
+    await new Promise((resolve) => setTimeout(resolve, 2 * QUICK.quietMs));
+    expect(await checkpointLsn(database)).toBe(start);
+
+    // Past the threshold, below the ceiling, busy all along: none yet.
+    await writeWal(database, 16);
+    expect(await checkpointLsn(database)).toBe(start);
+    expect(await walSinceCheckpoint(database.db)).toBeGreaterThan(16 * MB);
+    // Quiet: taken.
+    await waitUntil(async () => (await walSinceCheckpoint(database!.db)) < QUICK.walBytes);
+    expect(await checkpointLsn(database)).not.toBe(start);
+  });
+
+  it('are taken past the ceiling while the database is busy', async () => {
+    database = await pglite.open();
+    await database.db.execute(sql`checkpoint`);
+    const start = await checkpointLsn(database);
+    checkpoints = startWalCheckpoints(database, silent, QUICK);
+    await writeWal(database, 40);
+    // Read at once, before it could be quiet: one was taken on the way, past 24 MB.
+    expect(await walSinceCheckpoint(database.db)).toBeLessThan(30 * MB);
+    expect(await checkpointLsn(database)).not.toBe(start);
+  });
+
+  it('are left to PostgreSQL on PostgreSQL', async () => {
+    database = await postgres.open();
+    expect(checkpointsOf(process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres', database, silent)).toBeNull();
+  });
+
+  // A server of its own: initdb and every migration (no template), then 40 MB of WAL.
+  it('are taken by a server that opened the embedded database itself', { timeout: 60_000 }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gw-checkpoints-'));
+    const server = await startServer(
+      loadConfig({
+        DATABASE_URL: 'memory://',
+        DATA_DIR: join(dir, 'data'),
+        FILES_DIR: join(dir, 'files'),
+        HOST: '127.0.0.1',
+        PORT: '0',
+        RUNNER_CONCURRENCY: '0',
+        LOG_LEVEL: 'silent',
+      }),
+    );
+    try {
+      const start = await checkpointLsn(server.database);
+      await writeWal(server.database, 40);
+      // WAL_CHECKPOINTS: looked at every second, past 32 MB once quiet for 3 s. Asked
+      // seldom, so that the asking does not keep the database busy.
+      const deadline = Date.now() + 15_000;
+      while ((await walSinceCheckpoint(server.database.db)) >= 32 * MB && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 500));
+      }
+      expect(await walSinceCheckpoint(server.database.db)).toBeLessThan(32 * MB);
+      expect(await checkpointLsn(server.database)).not.toBe(start);
+    } finally {
+      await server.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
