@@ -105,8 +105,8 @@ describe('checkpoints of the embedded database', () => {
     expect(checkpointsOf(process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres', database, silent)).toBeNull();
   });
 
-  // A server of its own: initdb and every migration (no template), then 40 MB of WAL.
-  it('are taken by a server that opened the embedded database itself', { timeout: 60_000 }, async () => {
+  // A server of its own, its runner polling: initdb and every migration (no template), then 40 MB of WAL.
+  it('are taken by a server that opened the embedded database itself, its idle runner polling', { timeout: 60_000 }, async () => {
     const dir = mkdtempSync(join(tmpdir(), 'gw-checkpoints-'));
     const server = await startServer(
       loadConfig({
@@ -115,7 +115,7 @@ describe('checkpoints of the embedded database', () => {
         FILES_DIR: join(dir, 'files'),
         HOST: '127.0.0.1',
         PORT: '0',
-        RUNNER_CONCURRENCY: '0',
+        RUNNER_CONCURRENCY: '1',
         LOG_LEVEL: 'silent',
       }),
     );
