@@ -61,23 +61,37 @@ describe.each(storageTargets)("the runner's wake-up on $name", (target) => {
 });
 
 /**
- * `db`, whose first transaction that answers null (claimNext finding no job)
- * runs `meanwhile` before the caller gets that answer; every other call passes through.
+ * `db`, which runs `meanwhile` once, before the caller gets the first answer of
+ * claimNext finding no job: its check that no job may want work (an `execute`
+ * answering `wanted: false`), or, past that check, its claim's transaction
+ * answering null. Every other call passes through.
  */
 function afterFirstEmptyClaim(db: AppDatabase, meanwhile: () => Promise<void>): AppDatabase {
   let held = false;
+  const once = async <T>(result: T, empty: boolean): Promise<T> => {
+    if (empty && !held) {
+      held = true;
+      await meanwhile();
+    }
+    return result;
+  };
   return new Proxy(db, {
     get(target, property, receiver) {
       const value = Reflect.get(target, property, receiver);
-      if (property !== 'transaction') return typeof value === 'function' ? value.bind(target) : value;
-      return async (...args: Parameters<AppDatabase['transaction']>) => {
-        const result = await target.transaction(...args);
-        if (result === null && !held) {
-          held = true;
-          await meanwhile();
-        }
-        return result;
-      };
+      if (property === 'transaction') {
+        return async (...args: Parameters<AppDatabase['transaction']>) => {
+          const result = await target.transaction(...args);
+          return once(result, result === null);
+        };
+      }
+      if (property === 'execute') {
+        return async (...args: Parameters<AppDatabase['execute']>) => {
+          const result = await target.execute(...args);
+          const [first] = result as unknown as Record<string, unknown>[];
+          return once(result, first?.wanted === false);
+        };
+      }
+      return typeof value === 'function' ? value.bind(target) : value;
     },
   });
 }
