@@ -7,7 +7,7 @@
  */
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { context, propagation, SpanKind, SpanStatusCode, trace, type Attributes } from '@opentelemetry/api';
-import { offerToOperation } from '../tracing/requestSpan';
+import { endAfterOperation, offerToOperation } from '../tracing/requestSpan';
 import { tracer } from '../tracing/tracer';
 
 // Routes whose path is the route: they name the span. Any other path would add a
@@ -39,7 +39,7 @@ export function traceHttpRequests(server: Server): void {
       if (res.statusCode >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
       // Closed before the answer was complete: the client went away.
       if (!res.writableFinished) span.setAttribute('http.response.incomplete', true);
-      span.end();
+      endAfterOperation(span, () => span.end());
     });
     offerToOperation(span);
     return context.with(trace.setSpan(parent, span), () => emit.call(this, event, ...args));

@@ -9,7 +9,7 @@
 import type { GatewayExecutionResult, GatewayExecutor, GatewayInterface } from '@apollo/server-gateway-interface';
 import { SpanKind, SpanStatusCode, type Attributes, type Span } from '@opentelemetry/api';
 import type { Tenant } from '../tenant';
-import { requestSpanToName } from './requestSpan';
+import { operationRunsIn, requestSpanToName } from './requestSpan';
 import { failSpan, inSpan } from './tracer';
 
 /** `gateway`, whose executor runs each operation in a span. Wrap only when tracing is on. */
@@ -32,14 +32,16 @@ export function traceOperations(gateway: GatewayInterface): GatewayInterface {
         if (request) {
           request.updateName(spanName);
           request.setAttributes(attributes);
-          // Ended with the response, by traceHttpRequests.
-          return executor(requestContext).then(
+          const operation = executor(requestContext).then(
             (result) => withErrorsMarked(request, result),
             (error: unknown) => {
               failSpan(request, error);
               throw error;
             },
           );
+          // Ended by traceHttpRequests once the response is over and this has settled.
+          operationRunsIn(request, operation);
+          return operation;
         }
         return inSpan(spanName, { kind: SpanKind.INTERNAL, attributes }, async (span) =>
           withErrorsMarked(span, await executor(requestContext)),
