@@ -65,14 +65,16 @@ export function startWalCheckpoints(database: Database, logger: Logger, options:
     failureMessage: 'Checkpoint of the embedded database failed',
     round: async () => {
       const wal = await walSinceCheckpoint(database.db);
+      const busyShare = busy.share();
       const pastCeiling = wal >= options.ceilingBytes;
-      if (!pastCeiling && (wal < options.walBytes || busy.share() > options.quietBusyShare)) return;
+      if (!pastCeiling && (wal < options.walBytes || busyShare > options.quietBusyShare)) return;
       const started = performance.now();
       await database.db.execute(sql`checkpoint`);
       // `ms`: how long it held the database, and every request behind it.
       logger.info('Checkpoint of the embedded database', {
-        reason: pastCeiling ? 'past the WAL ceiling, under load' : 'quiet',
+        reason: pastCeiling ? 'past the WAL ceiling' : 'quiet',
         walMb: Math.round(wal / MB),
+        busyShare: Math.round(busyShare * 100) / 100,
         ms: Math.round(performance.now() - started),
       });
     },
