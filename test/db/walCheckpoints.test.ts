@@ -74,9 +74,9 @@ describe('checkpoints of the embedded database', () => {
       expect(await one('show max_wal_size')).toBe('32MB');
       const before = await one('select checkpoint_lsn::text from pg_control_checkpoint()');
       await pg.query('create table wal_filler (line text)');
-      for (let i = 0; i < 48; i++) await pg.query(FILLER);
+      for (let i = 0; i < 36; i++) await pg.query(FILLER);
       expect(await one('select checkpoint_lsn::text from pg_control_checkpoint()')).toBe(before);
-      expect(Number(await one('select (pg_current_wal_lsn() - checkpoint_lsn)::float8 from pg_control_checkpoint()'))).toBeGreaterThan(40 * MB);
+      expect(Number(await one('select (pg_current_wal_lsn() - checkpoint_lsn)::float8 from pg_control_checkpoint()'))).toBeGreaterThan(33 * MB);
     } finally {
       await pg.close();
     }
@@ -106,9 +106,9 @@ describe('checkpoints of the embedded database', () => {
     await database.db.execute(sql`checkpoint`);
     const start = await checkpointLsn(database);
     checkpoints = startWalCheckpoints(database, silent, QUICK);
-    await writeWal(database, 48);
+    await writeWal(database, 40);
     // Read at once, before it could be quiet: one was taken on the way, past 32 MB.
-    expect(await walSinceCheckpoint(database.db)).toBeLessThan(40 * MB);
+    expect(await walSinceCheckpoint(database.db)).toBeLessThan(36 * MB);
     expect(await checkpointLsn(database)).not.toBe(start);
   });
 
@@ -118,7 +118,7 @@ describe('checkpoints of the embedded database', () => {
     expect(checkpoints).toBeUndefined();
   });
 
-  // A server of its own, its runner polling: initdb and every migration (no template), then 40 MB of WAL.
+  // A server of its own, its runner polling: initdb and every migration (no template), then 35 MB of WAL.
   it('are taken by a server that opened the embedded database itself, its idle runner polling', { timeout: 60_000 }, async () => {
     const dir = mkdtempSync(join(tmpdir(), 'gw-checkpoints-'));
     const server = await startServer(
@@ -134,7 +134,7 @@ describe('checkpoints of the embedded database', () => {
     );
     try {
       const start = await checkpointLsn(server.database);
-      await writeWal(server.database, 40);
+      await writeWal(server.database, 35);
       // WAL_CHECKPOINTS: looked at every second, past 32 MB once quiet for 3 s.
       expect(await walFallsUnder(server.database, 32 * MB, 15_000)).toBe(true);
       expect(await checkpointLsn(server.database)).not.toBe(start);
