@@ -65,6 +65,18 @@ describe('checkpoints of the embedded database', () => {
     checkpoints = database = undefined;
   });
 
+  /**
+   * An embedded database from no WAL since its last checkpoint (whatever the template
+   * left), with QUICK checkpoints; `start` is that checkpoint's LSN.
+   */
+  async function openWithQuickCheckpoints(): Promise<{ opened: Database; start: string }> {
+    const opened = (database = await pglite.open());
+    await opened.db.execute(sql`checkpoint`);
+    const start = await checkpointLsn(opened);
+    checkpoints = startWalCheckpoints(opened, silent, QUICK);
+    return { opened, start };
+  }
+
   it('are never taken by PGlite itself, even past a max_wal_size that would call for one', async () => {
     // The least max_wal_size there is: PostgreSQL's checkpointer would start one within 32 MB.
     // A start parameter: PGlite, one process, does not reload its configuration.
@@ -83,33 +95,26 @@ describe('checkpoints of the embedded database', () => {
   });
 
   it('are taken past the threshold once the database is quiet, not while it is busy nor before', async () => {
-    database = await pglite.open();
-    // From no WAL since the last checkpoint, whatever the template left.
-    await database.db.execute(sql`checkpoint`);
-    const start = await checkpointLsn(database);
-    checkpoints = startWalCheckpoints(database, silent, QUICK);
-    await writeWal(database, 4);
+    const { opened, start } = await openWithQuickCheckpoints();
+    await writeWal(opened, 4);
     await new Promise((resolve) => setTimeout(resolve, 2 * QUICK.quietMs));
-    expect(await checkpointLsn(database)).toBe(start);
+    expect(await checkpointLsn(opened)).toBe(start);
 
     // Past the threshold, below the ceiling, busy all along: none yet.
-    await writeWal(database, 16);
-    expect(await checkpointLsn(database)).toBe(start);
-    expect(await walSinceCheckpoint(database.db)).toBeGreaterThan(16 * MB);
+    await writeWal(opened, 16);
+    expect(await checkpointLsn(opened)).toBe(start);
+    expect(await walSinceCheckpoint(opened.db)).toBeGreaterThan(16 * MB);
     // Quiet: taken.
-    expect(await walFallsUnder(database, QUICK.walBytes, 10_000)).toBe(true);
-    expect(await checkpointLsn(database)).not.toBe(start);
+    expect(await walFallsUnder(opened, QUICK.walBytes, 10_000)).toBe(true);
+    expect(await checkpointLsn(opened)).not.toBe(start);
   });
 
   it('are taken past the ceiling while the database is busy', async () => {
-    database = await pglite.open();
-    await database.db.execute(sql`checkpoint`);
-    const start = await checkpointLsn(database);
-    checkpoints = startWalCheckpoints(database, silent, QUICK);
-    await writeWal(database, 40);
+    const { opened, start } = await openWithQuickCheckpoints();
+    await writeWal(opened, 40);
     // Read at once, before it could be quiet: one was taken on the way, past 32 MB.
-    expect(await walSinceCheckpoint(database.db)).toBeLessThan(36 * MB);
-    expect(await checkpointLsn(database)).not.toBe(start);
+    expect(await walSinceCheckpoint(opened.db)).toBeLessThan(36 * MB);
+    expect(await checkpointLsn(opened)).not.toBe(start);
   });
 
   it('are left to PostgreSQL on PostgreSQL', async () => {
