@@ -10,7 +10,8 @@
  * (default 1,000,000 on PostgreSQL, 200,000 on PGlite); BENCH_CHUNK (profiles
  * per chunk, fixed; default: sized by time as evaluateSegment does); BENCH_EXPLAIN=1 prints
  * EXPLAIN ANALYZE of one chunk statement a segment; BENCH_CASES (comma-separated
- * words of the segment ids, e.g. `strings`; default: all three).
+ * words of the segment ids, e.g. `strings`; default: all three); RUNNER_EVALUATION_RANGES
+ * (key ranges at once, as the runner reads it: default 2 on PostgreSQL, 1 on PGlite).
  *
  * Per expression it prints: the first evaluation's time (best of two, the
  * segment emptied between), the hand-written statement's, their ratio (target
@@ -74,7 +75,11 @@ async function main(): Promise<void> {
   const profiles = Number(process.env.BENCH_PROFILES ?? (kind === 'pglite' ? 200_000 : 1_000_000));
   // Unset: chunks sized by time, as evaluateSegment does by default.
   const chunkSize = process.env.BENCH_CHUNK ? Number(process.env.BENCH_CHUNK) : undefined;
-  console.log(`${kind}: ${profiles.toLocaleString('en')} profiles, chunks ${chunkSize ? `of ${chunkSize.toLocaleString('en')}` : 'sized by time (~50 ms each)'}`);
+  // RUNNER_EVALUATION_RANGES as the runner reads it on this database.
+  const rangesAtOnce = loadConfig({ ...process.env, DATABASE_URL: kind === 'postgres' ? 'postgres://bench' : '' }).runner.evaluationRangesAtOnce;
+  console.log(
+    `${kind}: ${profiles.toLocaleString('en')} profiles, chunks ${chunkSize ? `of ${chunkSize.toLocaleString('en')}` : 'sized by time (~50 ms each)'}, ${rangesAtOnce} range(s) at once`,
+  );
   const place = await databasePlace(kind);
   try {
     const database = await place.open();
@@ -83,7 +88,7 @@ async function main(): Promise<void> {
       const seeded = await seedProfiles(database, TENANT, profiles, { recentEvents: true });
       console.log(`Seeded ${seeded.profiles.toLocaleString('en')} profiles, ${seeded.events.toLocaleString('en')} events in ${seconds(performance.now() - started)} s`);
       const figures = [];
-      for (const benchCase of selectedCases()) figures.push(await measure(database, benchCase, chunkSize));
+      for (const benchCase of selectedCases()) figures.push(await measure(database, benchCase, chunkSize, rangesAtOnce));
       console.log(`\nSummary (${kind}, ${profiles.toLocaleString('en')} profiles; evaluation and hand-written SQL: best of two)`);
       console.table(figures);
       console.log(`Peak RSS of this process over the whole run (seed included): ${peakRssMb(process.pid)} MB`);
@@ -95,7 +100,7 @@ async function main(): Promise<void> {
   }
 }
 
-async function measure(database: Database, benchCase: Case, chunkSize: number | undefined) {
+async function measure(database: Database, benchCase: Case, chunkSize: number | undefined, rangesAtOnce: number) {
   const { segmentId, expression } = benchCase;
   console.log(`\n${segmentId}: ${expression}`);
   const reference = await timeHandWritten(database, benchCase);
@@ -112,6 +117,7 @@ async function measure(database: Database, benchCase: Case, chunkSize: number | 
       expression,
       now: NOW,
       chunkSize,
+      rangesAtOnce,
       onChunk: (chunk: ChunkResult) => {
         chunkMs.push(chunk.elapsedMs);
         rssMax = Math.max(rssMax, rssMb());

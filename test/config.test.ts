@@ -63,6 +63,22 @@ describe('sharded exports', () => {
   });
 });
 
+describe('segment evaluation ranges at once', () => {
+  it('runs 2 on PostgreSQL unless RUNNER_EVALUATION_RANGES says otherwise, and always 1 on PGlite', () => {
+    const postgres = { DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/gw' };
+    expect(loadConfig(postgres).runner.evaluationRangesAtOnce).toBe(2);
+    expect(loadConfig({ ...postgres, RUNNER_EVALUATION_RANGES: '4' }).runner.evaluationRangesAtOnce).toBe(4);
+    expect(loadConfig({}).runner.evaluationRangesAtOnce).toBe(1);
+    expect(loadConfig({ RUNNER_EVALUATION_RANGES: '4' }).runner.evaluationRangesAtOnce).toBe(1);
+  });
+
+  it.each([['0'], ['17'], ['1.5'], ['two']])('refuses RUNNER_EVALUATION_RANGES=%s on PostgreSQL, naming it', (value) => {
+    expect(() => loadConfig({ DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/gw', RUNNER_EVALUATION_RANGES: value })).toThrow(
+      /RUNNER_EVALUATION_RANGES/,
+    );
+  });
+});
+
 describe('loadConfig: result files in S3', () => {
   it('keeps files on local disk without FILES_S3_BUCKET', () => {
     expect(loadConfig({}).files.s3).toBeUndefined();

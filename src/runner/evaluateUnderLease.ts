@@ -64,6 +64,7 @@ export async function evaluateUnderLease<Stop>(env: RunEnvironment, run: Segment
         segmentNs: run.definition.segmentNs,
         expression: run.definition.expressionValue,
         now: run.now,
+        rangesAtOnce: options.evaluationRangesAtOnce,
         onChunk: async (chunk, totals) => {
           if (!(await renewEvaluationLease(db, lease))) throw new Stopped<Stop>({ kind: 'lease lost' });
           const reason = await run.afterChunk(chunk, totals);

@@ -19,6 +19,12 @@ export interface RunnerOptions {
    * (`RUNNER_SHARD_MIN_PROFILES`, default 100,000; shardedExport.ts).
    */
   shardMinProfiles: number;
+  /**
+   * Key ranges one segment evaluation runs at once, each on a connection of its own
+   * (`RUNNER_EVALUATION_RANGES`, default 2 on PostgreSQL, where a statement uses one
+   * core; always 1 on PGlite, which runs one statement at a time).
+   */
+  evaluationRangesAtOnce: number;
   /** Runs of a job before it fails for good (`RUNNER_MAX_ATTEMPTS`, default 3). */
   maxAttempts: number;
   /** How often an idle runner looks for work (`RUNNER_POLL_MS`, default 250). */

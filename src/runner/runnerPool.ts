@@ -6,11 +6,12 @@ import type { RunnerOptions } from './runnerOptions';
  * lease (at least 2 s): a statement longer than that could keep the heartbeat (which waits for
  * the job row) from renewing the lease in time; and a dead runner's statement
  * ends by then, so another runner takes its job within lease + a third.
- * Each running job needs a connection for its chunks, its count and its
- * heartbeat; one more claims.
+ * Each running job needs a connection for its count, its heartbeat and each
+ * of its chunks at once (a segment evaluation's ranges); one more claims.
  */
 export function runnerPoolOptions(options: RunnerOptions): BoundedPoolOptions {
-  return { name: 'runner', connections: options.concurrency * 3 + 1, statementTimeoutMs: statementTimeoutOf(options) };
+  const perJob = 2 + Math.max(1, options.evaluationRangesAtOnce);
+  return { name: 'runner', connections: options.concurrency * perJob + 1, statementTimeoutMs: statementTimeoutOf(options) };
 }
 
 export function statementTimeoutOf(options: Pick<RunnerOptions, 'leaseMs'>): number {

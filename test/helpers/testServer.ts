@@ -62,6 +62,8 @@ export const NO_RUNNER: RunnerOptions = {
   chunkTargetMs: 50,
   maxAttempts: 3,
   shardMinProfiles: 100_000,
+  // As on PostgreSQL; on PGlite, where the server runs one, the ranges queue and the walk is the same.
+  evaluationRangesAtOnce: 2,
   pollMs: 20,
   resultTtlDays: 7,
   resultSweepMs: 60_000,

@@ -50,6 +50,12 @@ export interface EvaluateSegmentOptions {
    * past the last profile that it exited are counted again.
    */
   after?: string | null;
+  /**
+   * Key ranges evaluated at once, each a statement on a connection of its own
+   * (PostgreSQL, where a statement uses one core); default 1. The keyset pages
+   * past the last sampled bound always run one at a time.
+   */
+  rangesAtOnce?: number;
   /** Checked before every chunk: once aborted, no further chunk starts and the promise rejects with its reason. */
   signal?: AbortSignal;
   /**
@@ -73,6 +79,10 @@ export async function evaluateSegment(db: AppDatabase, options: EvaluateSegmentO
   if (fixed !== undefined && (!Number.isInteger(fixed) || fixed < 1)) {
     throw new RangeError(`chunkSize must be a positive integer (got ${fixed})`);
   }
+  const rangesAtOnce = options.rangesAtOnce ?? 1;
+  if (!Number.isInteger(rangesAtOnce) || rangesAtOnce < 1) {
+    throw new RangeError(`rangesAtOnce must be a positive integer (got ${rangesAtOnce})`);
+  }
   const sizer: ChunkSizer = fixed === undefined ? chunkSizer(EVALUATION_CHUNKS) : { size: fixed, record: () => {} };
   const { predicate } = compileSegmentPredicate(options.expression, { profile: sql.raw('p'), now: options.now });
   const evaluation = {
@@ -83,35 +93,67 @@ export async function evaluateSegment(db: AppDatabase, options: EvaluateSegmentO
     now: options.now,
   };
   const totals: MembershipCounts = { realized: 0, existing: 0, exited: 0, profiles: 0 };
-  let after = options.after ?? null;
-  const bounds = await sampleChunkBounds(db, options.tenant, after);
-  let nextBound = 0;
-  let paging = false;
-  for (;;) {
-    options.signal?.throwIfAborted();
-    const chunkSize = sizer.size;
-    // A key range of about chunkSize profiles while the sample has bounds for one, and
-    // bounds as close as that; then keyset pages to the end (the tail past the last bound,
-    // profiles added since the sample, or chunks smaller than a bound's share), never a
-    // range again: a page may have passed the bounds left.
-    const step = Math.round(chunkSize / bounds.profilesPerId);
-    const upTo: string | undefined = paging || step < 1 ? undefined : bounds.ids[nextBound + step - 1];
-    paging = upTo === undefined;
-    let chunk = await evaluateSegmentChunk(db, evaluation, upTo === undefined ? { after, limit: chunkSize } : { after, upTo });
-    const last = upTo === undefined && chunk.profiles < chunkSize;
-    // A range much smaller than asked (the sample's bounds are uneven) is mostly the
-    // statement's fixed cost: learning a rate from it would shrink every chunk after it.
-    if (upTo === undefined || chunk.profiles >= chunkSize / 2) sizer.record(chunk.elapsedMs, last, chunk.profiles);
-    // A page's memberships end at its last profile: those past the last one are the last chunk's too.
-    if (last) chunk = withTail(chunk, await exitMembersPastLastProfile(db, evaluation, chunk.lastProfileId ?? after));
+  const report = async (chunk: ChunkResult) => {
     totals.realized += chunk.realized;
     totals.existing += chunk.existing;
     totals.exited += chunk.exited;
     totals.profiles += chunk.profiles;
     await options.onChunk?.(chunk, { ...totals });
+  };
+  let after = options.after ?? null;
+  const bounds = await sampleChunkBounds(db, options.tenant, after);
+  let nextBound = 0;
+  // Key ranges of about the size the sizer asks, while the sample has bounds for one and
+  // bounds as close as that; up to `rangesAtOnce` run at once, and each is reported (and
+  // becomes the checkpoint) only once every range before it is: a resumed evaluation
+  // re-runs the ranges after the last one reported, which gives the same memberships.
+  const running: Array<{ chunk: Promise<ChunkResult>; asked: number }> = [];
+  let rangesLeft = true;
+  try {
+    for (;;) {
+      while (rangesLeft && running.length < rangesAtOnce) {
+        options.signal?.throwIfAborted();
+        const asked = sizer.size;
+        const step = Math.round(asked / bounds.profilesPerId);
+        const upTo = step < 1 ? undefined : bounds.ids[nextBound + step - 1];
+        if (upTo === undefined) {
+          rangesLeft = false;
+          break;
+        }
+        const chunk = evaluateSegmentChunk(db, evaluation, { after, upTo });
+        // Awaited in turn below; until then, a failure must not count as unhandled.
+        chunk.catch(() => {});
+        running.push({ chunk, asked });
+        nextBound += step;
+        after = upTo;
+      }
+      const first = running.shift();
+      if (first === undefined) break;
+      const chunk = await first.chunk;
+      // A range much smaller than asked (the sample's bounds are uneven) is mostly the
+      // statement's fixed cost: learning a rate from it would shrink every chunk after it.
+      if (chunk.profiles >= first.asked / 2) sizer.record(chunk.elapsedMs, false, chunk.profiles);
+      await report(chunk);
+    }
+  } finally {
+    // A range still running when the walk stops (an error, or onChunk ending it) is waited
+    // for: its statement writes memberships, and the caller's lease must outlast it.
+    await Promise.allSettled(running.map(({ chunk }) => chunk));
+  }
+  // Then keyset pages to the end (the tail past the last bound, profiles added since the
+  // sample, or chunks smaller than a bound's share), one after another: a page's end is
+  // known only once it has run.
+  for (;;) {
+    options.signal?.throwIfAborted();
+    const limit = sizer.size;
+    let chunk = await evaluateSegmentChunk(db, evaluation, { after, limit });
     // A short page was the last chunk: no profile is left after it (an empty page is short too).
+    const last = chunk.profiles < limit;
+    sizer.record(chunk.elapsedMs, last, chunk.profiles);
+    // A page's memberships end at its last profile: those past the last one are the last chunk's too.
+    if (last) chunk = withTail(chunk, await exitMembersPastLastProfile(db, evaluation, chunk.lastProfileId ?? after));
+    await report(chunk);
     if (last) return totals;
-    if (upTo !== undefined) nextBound += step;
     after = chunk.lastProfileId;
   }
 }

@@ -208,6 +208,48 @@ describe.each(storageTargets)('evaluateSegment in chunks on $name', (target) => 
     );
   });
 
+  it.each([2, 3])('gives the same memberships and counts with %i ranges at once, reported in key order', async (rangesAtOnce) => {
+    const tenant = await freshTenant();
+    const reported: Array<string | null> = [];
+    const onChunk = (chunk: ChunkResult) => void reported.push(chunk.lastProfileId);
+    expect(await evaluate(tenant, T1, { chunkSize: 3, rangesAtOnce, onChunk })).toEqual({ realized: 3, existing: 0, exited: 0, profiles: 10 });
+    expect(await members(tenant)).toEqual(AT_T1);
+    // Ranges to the sampled p03, p06 and p09, whichever ends first; then the last page, alone.
+    expect(reported).toEqual(['p03', 'p06', 'p09', 'p10']);
+
+    await changeProfiles(tenant);
+    expect(await evaluate(tenant, T2, { chunkSize: 3, rangesAtOnce })).toEqual(T2_COUNTS);
+    expect(await members(tenant)).toEqual(AT_T2);
+  });
+
+  it('resumes after the last range reported when a chunk ends the walk with ranges running', async () => {
+    const tenant = await freshTenant();
+    const stop = new Error('stop');
+    const reported: Array<string | null> = [];
+    const stopped = evaluate(tenant, T1, {
+      chunkSize: 3,
+      rangesAtOnce: 2,
+      onChunk: (chunk) => {
+        reported.push(chunk.lastProfileId);
+        throw stop;
+      },
+    });
+    await expect(stopped).rejects.toBe(stop);
+    expect(reported).toEqual(['p03']);
+    // The range to p06 had started beside the first: it is done by the time the walk gives up (rangesAtOnceStop.test.ts).
+    expect(await members(tenant)).toEqual(['p01', 'p03', 'p06'].map((id) => member(id, 'REALIZED', T1)));
+
+    // Resumed after p03, the range to p06 runs again and finds its own realization.
+    expect(await evaluate(tenant, T1, { chunkSize: 3, rangesAtOnce: 2, after: 'p03' })).toEqual({ realized: 1, existing: 0, exited: 0, profiles: 7 });
+    expect(await members(tenant)).toEqual(AT_T1);
+  });
+
+  it('refuses a rangesAtOnce that is not a positive integer', async () => {
+    const tenant = await freshTenant();
+    await expect(evaluate(tenant, T1, { rangesAtOnce: 0 })).rejects.toThrow(RangeError);
+    expect(await members(tenant)).toEqual([]);
+  });
+
   it('starts nothing when cancelled before the first chunk', async () => {
     const tenant = await freshTenant();
     await expect(evaluate(tenant, T1, { signal: AbortSignal.abort() })).rejects.toMatchObject({ name: 'AbortError' });
