@@ -227,15 +227,23 @@ async function compareWithReference(database: Database, segmentId: string) {
   return { members: row!.members, checksum: row!.checksum, referenceChecksum: row!.reference_checksum, difference: row!.difference };
 }
 
-/** EXPLAIN ANALYZE of the chunk in the middle of the store, rolled back. */
+/**
+ * EXPLAIN ANALYZE of a chunk in the middle of the store, rolled back: a key range
+ * of `chunkSize` profiles, the shape of most of an evaluation's chunks.
+ */
 async function explainChunk(database: Database, { segmentId, expression }: Case, chunkSize: number): Promise<void> {
-  const [middle] = await database.db.execute<{ id: string }>(sql`
-    select profile_id as id from profiles where org_id = ${TENANT.orgId} and sandbox_name = ${TENANT.sandboxName}
-    order by profile_id offset (select count(*) / 2 from profiles where org_id = ${TENANT.orgId}) limit 1`);
+  const idAt = async (offset: SQL) => {
+    const [row] = await database.db.execute<{ id: string }>(sql`
+      select profile_id as id from profiles where org_id = ${TENANT.orgId} and sandbox_name = ${TENANT.sandboxName}
+      order by profile_id offset ${offset} limit 1`);
+    return row!.id;
+  };
+  const half = sql`(select count(*) / 2 from profiles where org_id = ${TENANT.orgId})`;
+  const range = { after: await idAt(half), upTo: await idAt(sql`${half} + ${chunkSize}`) };
   const { predicate } = compileSegmentPredicate(expression, { profile: sql.raw('p'), now: NOW });
   const statement = evaluateSegmentChunkSql(
     { tenant: TENANT, segmentId: `${segmentId}-explain`, segmentNs: 'ups', predicate, now: NOW },
-    { after: middle?.id ?? null, limit: chunkSize },
+    range,
   );
   const rollback = new Error('rollback');
   await database.db
