@@ -3,15 +3,20 @@
  * which is right while nothing else writes the segment's memberships — the
  * evaluation lease sees to evaluations, but `ingestProfiles` may still name the
  * segment. When a membership of the chunk appears meanwhile, the INSERT fails
- * with nothing written and the chunk runs again as an upsert. PostgreSQL only:
- * the race needs a second connection holding an uncommitted membership, which
- * PGlite (one connection, one statement at a time) cannot have.
+ * with nothing written and the chunk runs again as an upsert. And an evaluation
+ * that runs key ranges at once, ended by a chunk (a cancel, a lost lease) while
+ * another range waits on such a writer, gives up only once that range is done:
+ * its statement writes memberships, and the caller releases the segment's lease
+ * right after. PostgreSQL only: the race needs a second connection holding an
+ * uncommitted membership, which PGlite (one connection, one statement at a
+ * time) cannot have.
  */
 import { sql } from 'drizzle-orm';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDb } from '../../../src/db/createDb';
 import type { Database } from '../../../src/db/database';
+import { evaluateSegment } from '../../../src/segments/evaluation/evaluateSegment';
 import { evaluateSegmentChunk, type EvaluationSlice } from '../../../src/segments/evaluation/evaluateSegmentChunk';
 import { compileSegmentPredicate } from '../../../src/segments/pql/compileSegmentPredicate';
 import { createPostgresDatabase } from '../../helpers/databases';
@@ -72,5 +77,49 @@ describe('a chunk that meets a membership written meanwhile, on PostgreSQL', () 
       sql`select count(*)::int as n from segment_memberships where org_id = ${orgId} and segment_id = 'seg-race'`,
     );
     expect(row!.n).toBe(3);
+  });
+
+  it('ends an evaluation with ranges at once only once a range held back by the writer is done', async () => {
+    const tenant = { orgId: 'org-ranges-stop', sandboxName: 'prod' };
+    await seedFixture(database, tenant);
+    const earlier = new Date('2024-06-01T00:00:00Z');
+    const stop = new Error('stop');
+    const other = postgres(place.url, { max: 1, onnotice: () => {} });
+    let settled = false;
+    let evaluation: Promise<unknown> | undefined;
+    try {
+      await other.begin(async (tx) => {
+        // p06 qualifies, in the second range (p03, p06]: its INSERT waits for this transaction.
+        await tx`insert into segment_memberships (org_id, sandbox_name, profile_id, segment_id, segment_ns, status, qualification_time)
+                 values (${tenant.orgId}, ${tenant.sandboxName}, 'p06', 'seg-stop', 'ups', 'REALIZED', ${earlier.toISOString()})`;
+        evaluation = evaluateSegment(database.db, {
+          tenant,
+          segmentId: 'seg-stop',
+          segmentNs: 'ups',
+          expression: US_LOYAL,
+          now: T1,
+          chunkSize: 3,
+          rangesAtOnce: 2,
+          onChunk: () => {
+            throw stop;
+          },
+        }).finally(() => {
+          settled = true;
+        });
+        evaluation.catch(() => {});
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        // The first range is reported and ends the walk; the second is still held back here.
+        expect(settled).toBe(false);
+      });
+      await expect(evaluation).rejects.toBe(stop);
+    } finally {
+      await other.end();
+    }
+    // The second range ran to its end once the other writer committed, as an upsert (above).
+    expect(await membershipsOf(database, tenant.orgId, 'seg-stop')).toEqual([
+      `prod p01 seg-stop ups REALIZED ${T1.toISOString()}`,
+      `prod p03 seg-stop ups REALIZED ${T1.toISOString()}`,
+      `prod p06 seg-stop ups EXISTING ${earlier.toISOString()}`,
+    ]);
   });
 });

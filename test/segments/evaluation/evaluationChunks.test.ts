@@ -236,7 +236,7 @@ describe.each(storageTargets)('evaluateSegment in chunks on $name', (target) => 
     });
     await expect(stopped).rejects.toBe(stop);
     expect(reported).toEqual(['p03']);
-    // The range to p06 had started beside the first: it is done by the time the walk gives up (rangesAtOnceStop.test.ts).
+    // The range to p06 had started beside the first: it is done by the time the walk gives up (chunkWriteRace.test.ts).
     expect(await members(tenant)).toEqual(['p01', 'p03', 'p06'].map((id) => member(id, 'REALIZED', T1)));
 
     // Resumed after p03, the range to p06 runs again and finds its own realization.
