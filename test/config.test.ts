@@ -68,14 +68,16 @@ describe('segment evaluation ranges at once', () => {
     const postgres = { DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/gw' };
     expect(loadConfig(postgres).runner.evaluationRangesAtOnce).toBe(2);
     expect(loadConfig({ ...postgres, RUNNER_EVALUATION_RANGES: '4' }).runner.evaluationRangesAtOnce).toBe(4);
-    expect(loadConfig({}).runner.evaluationRangesAtOnce).toBe(1);
-    expect(loadConfig({ RUNNER_EVALUATION_RANGES: '4' }).runner.evaluationRangesAtOnce).toBe(1);
+    for (const embedded of [{}, { DATABASE_URL: 'memory://' }]) {
+      expect(loadConfig(embedded).runner.evaluationRangesAtOnce).toBe(1);
+      expect(loadConfig({ ...embedded, RUNNER_EVALUATION_RANGES: '4' }).runner.evaluationRangesAtOnce).toBe(1);
+    }
   });
 
-  it.each([['0'], ['17'], ['1.5'], ['two']])('refuses RUNNER_EVALUATION_RANGES=%s on PostgreSQL, naming it', (value) => {
-    expect(() => loadConfig({ DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/gw', RUNNER_EVALUATION_RANGES: value })).toThrow(
-      /RUNNER_EVALUATION_RANGES/,
-    );
+  it.each([['0'], ['17'], ['1.5'], ['two']])('refuses RUNNER_EVALUATION_RANGES=%s on either database, naming it', (value) => {
+    for (const database of [{ DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/gw' }, {}]) {
+      expect(() => loadConfig({ ...database, RUNNER_EVALUATION_RANGES: value })).toThrow(/RUNNER_EVALUATION_RANGES/);
+    }
   });
 });
 

@@ -6,12 +6,15 @@ import type { RunnerOptions } from './runnerOptions';
  * lease (at least 2 s): a statement longer than that could keep the heartbeat (which waits for
  * the job row) from renewing the lease in time; and a dead runner's statement
  * ends by then, so another runner takes its job within lease + a third.
- * Each running job needs a connection for its count, its heartbeat and each
- * of its chunks at once (a segment evaluation's ranges); one more claims.
+ * Each running job needs at most four at once — a sharded export's first slot
+ * holds the job's heartbeat, its part's, its count and a chunk — or, evaluating
+ * segments, its heartbeat, its count and each range it runs at once
+ * (`evaluationRangesAtOnce`). One more claims, one more prunes events and sweeps
+ * expired results.
  */
 export function runnerPoolOptions(options: RunnerOptions): BoundedPoolOptions {
-  const perJob = 2 + Math.max(1, options.evaluationRangesAtOnce);
-  return { name: 'runner', connections: options.concurrency * perJob + 1, statementTimeoutMs: statementTimeoutOf(options) };
+  const perJob = Math.max(4, 2 + options.evaluationRangesAtOnce);
+  return { name: 'runner', connections: options.concurrency * perJob + 2, statementTimeoutMs: statementTimeoutOf(options) };
 }
 
 export function statementTimeoutOf(options: Pick<RunnerOptions, 'leaseMs'>): number {

@@ -68,8 +68,8 @@ describe.each(storageTargets)('the pool gauges on $name', (target) => {
   it('reads every pool of the process: the runner\'s beside the API\'s on PostgreSQL, the one connection on PGlite', async () => {
     const text = await scrape(api.server.metricsUrl!);
     if (target.name === 'postgres') {
-      // 3 × RUNNER_CONCURRENCY + 1 connections, idle while no job runs.
-      expect(sample(text, 'gateway_db_pool_connections', { pool: 'runner' })).toBe(4);
+      // 4 a RUNNER_CONCURRENCY slot + 2 connections (runnerPool.ts), idle while no job runs.
+      expect(sample(text, 'gateway_db_pool_connections', { pool: 'runner' })).toBe(6);
       expect(sample(text, 'gateway_db_pool_connections', { pool: 'embedded' })).toBeUndefined();
     } else {
       // Every statement of the process, the runner's included, goes through PGlite's one connection.

@@ -40,8 +40,8 @@ describe('the metrics of a worker process on PostgreSQL', () => {
     expect(sample(text, 'gateway_exported_profiles_total')).toBe(250);
     expect(sample(text, 'gateway_export_profiles_read_total')).toBe(250);
     expect(sample(text, 'gateway_runner_slots', { state: 'free' })).toBe(2);
-    // 3 × RUNNER_CONCURRENCY + 1 connections of the runner's pool.
-    expect(sample(text, 'gateway_db_pool_connections', { pool: 'runner' })).toBe(7);
+    // 4 a RUNNER_CONCURRENCY slot + 2 connections of the runner's pool (runnerPool.ts).
+    expect(sample(text, 'gateway_db_pool_connections', { pool: 'runner' })).toBe(10);
     expect(sample(text, 'gateway_processes')).toBe(1);
     // The job's events reached this process's bus (created, started, progress, succeeded).
     expect(sample(text, 'gateway_event_notifications_total')).toBeGreaterThanOrEqual(3);

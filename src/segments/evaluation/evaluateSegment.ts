@@ -56,11 +56,17 @@ export interface EvaluateSegmentOptions {
    * past the last sampled bound always run one at a time.
    */
   rangesAtOnce?: number;
-  /** Checked before every chunk: once aborted, no further chunk starts and the promise rejects with its reason. */
+  /**
+   * Checked before every chunk starts: once aborted, no further chunk starts, and the
+   * promise rejects with its reason once the ranges already running are done.
+   */
   signal?: AbortSignal;
   /**
-   * Called after every chunk with that chunk's result and the totals so far,
-   * and awaited: the next chunk starts once it resolves; if it throws, none does.
+   * Called after every chunk, in key order, with that chunk's result and the totals
+   * so far, and awaited: the next chunk starts once it resolves; if it throws, none
+   * does, and the promise rejects with its error once the ranges already running
+   * (up to `rangesAtOnce` - 1, whose memberships are then written but not reported)
+   * are done.
    */
   onChunk?: (chunk: ChunkResult, totals: MembershipCounts) => void | Promise<void>;
 }

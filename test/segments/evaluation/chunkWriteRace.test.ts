@@ -85,6 +85,7 @@ describe('a chunk that meets a membership written meanwhile, on PostgreSQL', () 
     const earlier = new Date('2024-06-01T00:00:00Z');
     const stop = new Error('stop');
     const other = postgres(place.url, { max: 1, onnotice: () => {} });
+    const reported: Array<string | null> = [];
     let settled = false;
     let evaluation: Promise<unknown> | undefined;
     try {
@@ -100,7 +101,8 @@ describe('a chunk that meets a membership written meanwhile, on PostgreSQL', () 
           now: T1,
           chunkSize: 3,
           rangesAtOnce: 2,
-          onChunk: () => {
+          onChunk: (chunk) => {
+            reported.push(chunk.lastProfileId);
             throw stop;
           },
         }).finally(() => {
@@ -109,6 +111,7 @@ describe('a chunk that meets a membership written meanwhile, on PostgreSQL', () 
         evaluation.catch(() => {});
         await new Promise((resolve) => setTimeout(resolve, 500));
         // The first range is reported and ends the walk; the second is still held back here.
+        expect(reported).toEqual(['p03']);
         expect(settled).toBe(false);
       });
       await expect(evaluation).rejects.toBe(stop);
@@ -121,5 +124,43 @@ describe('a chunk that meets a membership written meanwhile, on PostgreSQL', () 
       `prod p03 seg-stop ups REALIZED ${T1.toISOString()}`,
       `prod p06 seg-stop ups EXISTING ${earlier.toISOString()}`,
     ]);
+  });
+
+  it('reports ranges in key order: a later range done first waits for the one before it', async () => {
+    const tenant = { orgId: 'org-ranges-order', sandboxName: 'prod' };
+    await seedFixture(database, tenant);
+    const earlier = new Date('2024-06-01T00:00:00Z');
+    const other = postgres(place.url, { max: 1, onnotice: () => {} });
+    const reported: Array<string | null> = [];
+    let evaluation: Promise<unknown> | undefined;
+    try {
+      await other.begin(async (tx) => {
+        // p01 qualifies, in the first range (, p03]: its INSERT waits for this transaction,
+        // while the second range (p03, p06] runs to its end beside it.
+        await tx`insert into segment_memberships (org_id, sandbox_name, profile_id, segment_id, segment_ns, status, qualification_time)
+                 values (${tenant.orgId}, ${tenant.sandboxName}, 'p01', 'seg-order', 'ups', 'REALIZED', ${earlier.toISOString()})`;
+        evaluation = evaluateSegment(database.db, {
+          tenant,
+          segmentId: 'seg-order',
+          segmentNs: 'ups',
+          expression: US_LOYAL,
+          now: T1,
+          chunkSize: 3,
+          rangesAtOnce: 2,
+          onChunk: (chunk) => void reported.push(chunk.lastProfileId),
+        });
+        evaluation.catch(() => {});
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        // The second range has written p06 (committed, visible here); nothing is reported before the first.
+        const [written] = await tx<{ n: number }[]>`select count(*)::int as n from segment_memberships
+          where org_id = ${tenant.orgId} and segment_id = 'seg-order' and profile_id = 'p06'`;
+        expect(written!.n).toBe(1);
+        expect(reported).toEqual([]);
+      });
+      expect(await evaluation).toEqual({ realized: 2, existing: 1, exited: 0, profiles: 10 });
+    } finally {
+      await other.end();
+    }
+    expect(reported).toEqual(['p03', 'p06', 'p09', 'p10']);
   });
 });
