@@ -1,7 +1,7 @@
 /** The only reader of `process.env`: everything else receives a typed `Config`. */
 import { join, resolve } from 'node:path';
 import type { AuthOptions } from './auth/authOptions';
-import { isEmbeddedDatabase, type DatabaseOptions } from './db/databaseOptions';
+import { canRunStatementsAtOnce, type DatabaseOptions } from './db/databaseOptions';
 import type { LimitOptions } from './limits/limitOptions';
 import { LOG_LEVELS } from './logger';
 import type { LoggingOptions } from './logging/loggingOptions';
@@ -115,10 +115,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       chunkTargetMs: integer(env, 'RUNNER_CHUNK_MS', 70, 1, 60_000),
       maxAttempts: integer(env, 'RUNNER_MAX_ATTEMPTS', 3, 1, 100),
       shardMinProfiles: integer(env, 'RUNNER_SHARD_MIN_PROFILES', 100_000, 1, 1_000_000_000),
-      // Checked on either database; PGlite runs one statement at a time, so ranges at once would only queue there.
+      // Checked on either database; where statements queue (PGlite), ranges at once would only queue.
       evaluationRangesAtOnce: Math.min(
         integer(env, 'RUNNER_EVALUATION_RANGES', 2, 1, 16),
-        isEmbeddedDatabase(env.DATABASE_URL) ? 1 : 16,
+        canRunStatementsAtOnce(env.DATABASE_URL) ? 16 : 1,
       ),
       pollMs: integer(env, 'RUNNER_POLL_MS', 250, 10, 60_000),
       resultTtlDays: integer(env, 'RESULT_TTL_DAYS', 7, 1, 3_650),

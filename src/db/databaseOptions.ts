@@ -44,6 +44,15 @@ export function canServeSeveralProcesses(url: string | undefined): boolean {
   return !isEmbeddedDatabase(url);
 }
 
+/**
+ * Whether statements sent at once on several connections of the database `url`
+ * names run at once: on PostgreSQL, each on a core of its own; the embedded
+ * database runs one statement at a time, and the others queue.
+ */
+export function canRunStatementsAtOnce(url: string | undefined): boolean {
+  return !isEmbeddedDatabase(url);
+}
+
 export function queryLogger(onQuery: DatabaseOptions['onQuery']): Logger | false {
   return onQuery ? { logQuery: (query) => onQuery(query) } : false;
 }
