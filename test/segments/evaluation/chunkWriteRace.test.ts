@@ -17,7 +17,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDb } from '../../../src/db/createDb';
 import type { Database } from '../../../src/db/database';
 import { evaluateSegment } from '../../../src/segments/evaluation/evaluateSegment';
-import { evaluateSegmentChunk, type EvaluationSlice } from '../../../src/segments/evaluation/evaluateSegmentChunk';
+import { evaluateSegmentChunk, type ChunkResult, type EvaluationSlice } from '../../../src/segments/evaluation/evaluateSegmentChunk';
+import type { Tenant } from '../../../src/tenant';
 import { compileSegmentPredicate } from '../../../src/segments/pql/compileSegmentPredicate';
 import { createPostgresDatabase } from '../../helpers/databases';
 import { membershipsOf, seedFixture, T1, US_LOYAL } from './segmentFixture';
@@ -34,6 +35,15 @@ describe('a chunk that meets a membership written meanwhile, on PostgreSQL', () 
     await place?.drop();
   });
 
+  const EARLIER = new Date('2024-06-01T00:00:00Z');
+  /** Another writer's membership of `profileId`, in `tx`, not yet committed: a chunk's INSERT of it waits. */
+  const holdMembership = (tx: postgres.TransactionSql, tenant: Tenant, profileId: string, segmentId: string) =>
+    tx`insert into segment_memberships (org_id, sandbox_name, profile_id, segment_id, segment_ns, status, qualification_time)
+       values (${tenant.orgId}, ${tenant.sandboxName}, ${profileId}, ${segmentId}, 'ups', 'REALIZED', ${EARLIER.toISOString()})`;
+  /** The fixture's segment evaluated at T1 in ranges of three profiles, two at once. */
+  const evaluateTwoRangesAtOnce = (tenant: Tenant, segmentId: string, onChunk: (chunk: ChunkResult) => void) =>
+    evaluateSegment(database.db, { tenant, segmentId, segmentNs: 'ups', expression: US_LOYAL, now: T1, chunkSize: 3, rangesAtOnce: 2, onChunk });
+
   // A chunk is a keyset page or a key range (evaluateSegment uses both); each tenant its own.
   const slices: [string, string, EvaluationSlice][] = [
     ['a keyset page', 'org-race-page', { after: null, limit: 100 }],
@@ -43,7 +53,6 @@ describe('a chunk that meets a membership written meanwhile, on PostgreSQL', () 
   it.each(slices)('as %s writes nothing on the first try, then upserts: the membership written meanwhile stays EXISTING with its time', async (_, orgId, slice) => {
     const tenant = { orgId, sandboxName: 'prod' };
     await seedFixture(database, tenant);
-    const earlier = new Date('2024-06-01T00:00:00Z');
     const evaluation = {
       tenant,
       segmentId: 'seg-race',
@@ -56,8 +65,7 @@ describe('a chunk that meets a membership written meanwhile, on PostgreSQL', () 
       let chunk: ReturnType<typeof evaluateSegmentChunk> | undefined;
       await other.begin(async (tx) => {
         // p01 qualifies; another writer gives it a membership, not yet committed.
-        await tx`insert into segment_memberships (org_id, sandbox_name, profile_id, segment_id, segment_ns, status, qualification_time)
-                 values (${tenant.orgId}, ${tenant.sandboxName}, 'p01', 'seg-race', 'ups', 'REALIZED', ${earlier.toISOString()})`;
+        await holdMembership(tx, tenant, 'p01', 'seg-race');
         chunk = evaluateSegmentChunk(database.db, evaluation, slice);
         // The chunk's INSERT waits for this transaction, which commits: the INSERT fails.
         await new Promise((resolve) => setTimeout(resolve, 300));
@@ -68,7 +76,7 @@ describe('a chunk that meets a membership written meanwhile, on PostgreSQL', () 
       await other.end();
     }
     expect(await membershipsOf(database, tenant.orgId, 'seg-race')).toEqual([
-      `prod p01 seg-race ups EXISTING ${earlier.toISOString()}`,
+      `prod p01 seg-race ups EXISTING ${EARLIER.toISOString()}`,
       `prod p03 seg-race ups REALIZED ${T1.toISOString()}`,
       `prod p06 seg-race ups REALIZED ${T1.toISOString()}`,
     ]);
@@ -82,7 +90,6 @@ describe('a chunk that meets a membership written meanwhile, on PostgreSQL', () 
   it('ends an evaluation with ranges at once only once a range held back by the writer is done', async () => {
     const tenant = { orgId: 'org-ranges-stop', sandboxName: 'prod' };
     await seedFixture(database, tenant);
-    const earlier = new Date('2024-06-01T00:00:00Z');
     const stop = new Error('stop');
     const other = postgres(place.url, { max: 1, onnotice: () => {} });
     const reported: Array<string | null> = [];
@@ -91,20 +98,10 @@ describe('a chunk that meets a membership written meanwhile, on PostgreSQL', () 
     try {
       await other.begin(async (tx) => {
         // p06 qualifies, in the second range (p03, p06]: its INSERT waits for this transaction.
-        await tx`insert into segment_memberships (org_id, sandbox_name, profile_id, segment_id, segment_ns, status, qualification_time)
-                 values (${tenant.orgId}, ${tenant.sandboxName}, 'p06', 'seg-stop', 'ups', 'REALIZED', ${earlier.toISOString()})`;
-        evaluation = evaluateSegment(database.db, {
-          tenant,
-          segmentId: 'seg-stop',
-          segmentNs: 'ups',
-          expression: US_LOYAL,
-          now: T1,
-          chunkSize: 3,
-          rangesAtOnce: 2,
-          onChunk: (chunk) => {
-            reported.push(chunk.lastProfileId);
-            throw stop;
-          },
+        await holdMembership(tx, tenant, 'p06', 'seg-stop');
+        evaluation = evaluateTwoRangesAtOnce(tenant, 'seg-stop', (chunk) => {
+          reported.push(chunk.lastProfileId);
+          throw stop;
         }).finally(() => {
           settled = true;
         });
@@ -122,14 +119,13 @@ describe('a chunk that meets a membership written meanwhile, on PostgreSQL', () 
     expect(await membershipsOf(database, tenant.orgId, 'seg-stop')).toEqual([
       `prod p01 seg-stop ups REALIZED ${T1.toISOString()}`,
       `prod p03 seg-stop ups REALIZED ${T1.toISOString()}`,
-      `prod p06 seg-stop ups EXISTING ${earlier.toISOString()}`,
+      `prod p06 seg-stop ups EXISTING ${EARLIER.toISOString()}`,
     ]);
   });
 
   it('reports ranges in key order: a later range done first waits for the one before it', async () => {
     const tenant = { orgId: 'org-ranges-order', sandboxName: 'prod' };
     await seedFixture(database, tenant);
-    const earlier = new Date('2024-06-01T00:00:00Z');
     const other = postgres(place.url, { max: 1, onnotice: () => {} });
     const reported: Array<string | null> = [];
     let evaluation: Promise<unknown> | undefined;
@@ -137,18 +133,8 @@ describe('a chunk that meets a membership written meanwhile, on PostgreSQL', () 
       await other.begin(async (tx) => {
         // p01 qualifies, in the first range (, p03]: its INSERT waits for this transaction,
         // while the second range (p03, p06] runs to its end beside it.
-        await tx`insert into segment_memberships (org_id, sandbox_name, profile_id, segment_id, segment_ns, status, qualification_time)
-                 values (${tenant.orgId}, ${tenant.sandboxName}, 'p01', 'seg-order', 'ups', 'REALIZED', ${earlier.toISOString()})`;
-        evaluation = evaluateSegment(database.db, {
-          tenant,
-          segmentId: 'seg-order',
-          segmentNs: 'ups',
-          expression: US_LOYAL,
-          now: T1,
-          chunkSize: 3,
-          rangesAtOnce: 2,
-          onChunk: (chunk) => void reported.push(chunk.lastProfileId),
-        });
+        await holdMembership(tx, tenant, 'p01', 'seg-order');
+        evaluation = evaluateTwoRangesAtOnce(tenant, 'seg-order', (chunk) => void reported.push(chunk.lastProfileId));
         evaluation.catch(() => {});
         await new Promise((resolve) => setTimeout(resolve, 500));
         // The second range has written p06 (committed, visible here); nothing is reported before the first.
