@@ -10,7 +10,7 @@
  * the servers compared) of (1) and then of the flat-out (2) (bench/interleavedLoad.ts):
  * this machine's speed drifts more between runs than the costs to be shown. Comparisons:
  *   - verification: AUTH_MODE=none and AUTH_MODE=jwt (an RS256 key set in a file), with
- *     one server process, then with WORKERS=2 (one per core);
+ *     one server process, then with SERVER_PROCESSES=2 (one per core);
  *   - observability: one process with METRICS=off, with metrics on (the default), and with
  *     metrics and traces on, every request sampled, sent over OTLP/HTTP to a local
  *     receiver that discards them.
@@ -103,10 +103,10 @@ async function compareAll(
         databaseUrl,
         randomJob,
         [
-          { name: `WORKERS=${workers}, AUTH_MODE=none`, workers, env: {}, headers: HEADERS },
-          { name: `WORKERS=${workers}, AUTH_MODE=jwt`, workers, env: auth.env, headers: withToken },
+          { name: `SERVER_PROCESSES=${workers}, AUTH_MODE=none`, workers, env: {}, headers: HEADERS },
+          { name: `SERVER_PROCESSES=${workers}, AUTH_MODE=jwt`, workers, env: auth.env, headers: withToken },
         ],
-        [{ title: `verification (AUTH_MODE=jwt over none, WORKERS=${workers}; target: at least 0.9)`, off: 0, on: 1, target: 0.9 }],
+        [{ title: `verification (AUTH_MODE=jwt over none, SERVER_PROCESSES=${workers}; target: at least 0.9)`, off: 0, on: 1, target: 0.9 }],
       );
     }
   }

@@ -30,7 +30,7 @@ function profilerArgs(): string[] {
 
 /** Starts the server as `npm start` does, with `env` on top of ours; resolves once every worker is ready. */
 export function startServerProcess(env: Record<string, string>, workers = 1): Promise<ChildProcess> {
-  return startNodeProcess('server', npmStartArgs(), { WORKERS: String(workers), ...env }, (log) => log.split('gateway ready').length > workers);
+  return startNodeProcess('server', npmStartArgs(), { SERVER_PROCESSES: String(workers), ...env }, (log) => log.split('gateway ready').length > workers);
 }
 
 /**

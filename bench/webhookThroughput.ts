@@ -46,7 +46,7 @@ export async function measureWebhookThroughput(jobs: number, endpoints: number):
       const deliverer = startWebhookDeliverer({
         database,
         db: await database.boundedPool(webhookPoolOptions(OPTIONS)),
-        logger: { info() {}, error: (message, fields) => console.error(message, fields) },
+        logger: { info() {}, warn() {}, error: (message, fields) => console.error(message, fields) },
         options: OPTIONS,
         runnerId: 'bench',
       });

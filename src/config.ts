@@ -37,10 +37,13 @@ export interface Config {
   /** PostgreSQL connection pool size (per process). Env: `DATABASE_POOL_SIZE`, default 10. */
   poolSize: number;
   /**
-   * HTTP server processes sharing the port. Env: `WORKERS`, default 1. More than
-   * one needs PostgreSQL: an embedded PGlite belongs to a single process.
+   * HTTP server processes sharing the port (node:cluster). Env: `SERVER_PROCESSES`,
+   * default 1; `WORKERS`, its old name, is still read. More than one needs
+   * PostgreSQL: an embedded PGlite belongs to a single process.
    */
-  workers: number;
+  serverProcesses: number;
+  /** Variables set under an old name, read as their new one: the server warns of each as it starts. */
+  renamedVariables: RenamedVariable[];
   /** The embedded export runner (see `RunnerOptions` for each variable). */
   runner: RunnerOptions;
   /** How callers are verified (see `AuthOptions` for each variable). */
@@ -106,7 +109,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       queuedJobs: integer(env, 'LIMIT_QUEUED_JOBS', 100, 0, 100_000_000),
     },
     poolSize: integer(env, 'DATABASE_POOL_SIZE', 10, 1, 1000),
-    workers: integer(env, 'WORKERS', 1, 1, 64),
+    serverProcesses: serverProcesses(env),
+    renamedVariables: RENAMED_VARIABLES.filter(({ old }) => env[old]),
     runner: {
       concurrency: integer(env, 'RUNNER_CONCURRENCY', 4, 0, 256),
       tenantLimit: integer(env, 'RUNNER_TENANT_LIMIT', 2, 1, 256),
@@ -170,6 +174,23 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     );
   }
   return config;
+}
+
+/** A variable's old name, still read, and the one it has now. */
+export interface RenamedVariable {
+  old: string;
+  name: string;
+}
+
+// WORKERS read as if it counted `npm run worker` runners; it counts HTTP server processes.
+const RENAMED_VARIABLES: RenamedVariable[] = [{ old: 'WORKERS', name: 'SERVER_PROCESSES' }];
+
+function serverProcesses(env: NodeJS.ProcessEnv): number {
+  const { SERVER_PROCESSES: current, WORKERS: old } = env;
+  if (current && old && current.trim() !== old.trim()) {
+    throw new Error(`SERVER_PROCESSES (${JSON.stringify(current)}) and WORKERS, its old name (${JSON.stringify(old)}), disagree: set SERVER_PROCESSES alone`);
+  }
+  return integer(env, current || !old ? 'SERVER_PROCESSES' : 'WORKERS', 1, 1, 64);
 }
 
 function authOptions(env: NodeJS.ProcessEnv): AuthOptions {

@@ -13,6 +13,8 @@ import { currentTraceId } from './tracing/currentTraceId';
 
 export interface Logger {
   info(message: string, fields?: Record<string, unknown>): void;
+  /** Works, but an operator should act: a deprecated setting, say. */
+  warn(message: string, fields?: Record<string, unknown>): void;
   error(message: string, fields?: Record<string, unknown>): void;
 }
 
@@ -59,6 +61,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   );
   return {
     info: (message, fields) => logger.info(boundedFields(fields), message),
+    warn: (message, fields) => logger.warn(boundedFields(fields), message),
     error: (message, fields) => logger.error(boundedFields(fields), message),
   };
 }

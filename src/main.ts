@@ -1,5 +1,5 @@
 /** Command-line entry: `node --import tsx src/main.ts [serve|worker]`. */
-import { loadConfig } from './config';
+import { loadConfig, type Config } from './config';
 import { armFaultPoint } from './faultPoint';
 import { createLogger, describeError } from './logger';
 import { startServer } from './server';
@@ -13,7 +13,8 @@ async function serve(): Promise<void> {
   const config = loadConfig();
   logger = createLogger({ level: config.logging.level });
   armFaultPoint(config.faultPoint);
-  if (config.workers > 1 && isPrimaryProcess()) {
+  warnOfRenamedVariables(config);
+  if (config.serverProcesses > 1 && isPrimaryProcess()) {
     runPrimary(config, logger);
     return;
   }
@@ -25,8 +26,15 @@ async function serve(): Promise<void> {
 async function worker(): Promise<void> {
   const config = loadConfig();
   logger = createLogger({ level: config.logging.level });
+  warnOfRenamedVariables(config);
   const started = await startWorker(config, { logger });
   closeOnSignal(() => started.close());
+}
+
+function warnOfRenamedVariables(config: Config): void {
+  // Once, from the process that reads the environment first: the cluster's workers read it again.
+  if (!isPrimaryProcess()) return;
+  for (const { old, name } of config.renamedVariables) logger.warn(`${old} is read as ${name}, its new name: set ${name} instead`);
 }
 
 /** SIGINT/SIGTERM: finish or hand back what is running, close, exit. */

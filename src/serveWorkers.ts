@@ -16,12 +16,12 @@ const MIN_UPTIME_FOR_RESTART_MS = 10_000;
 
 export function runPrimary(config: Config, logger: Logger): void {
   if (!canServeSeveralProcesses(config.databaseUrl)) {
-    throw new Error('WORKERS > 1 needs DATABASE_URL=postgres://…: an embedded PGlite belongs to one process');
+    throw new Error('SERVER_PROCESSES > 1 needs DATABASE_URL=postgres://…: an embedded PGlite belongs to one process');
   }
   let stopping = false;
   const startedAt = new Map<Worker, number>();
   const fork = () => startedAt.set(cluster.fork(), Date.now());
-  for (let i = 0; i < config.workers; i++) fork();
+  for (let i = 0; i < config.serverProcesses; i++) fork();
 
   if (config.metrics.enabled) {
     const metrics = aggregateWorkerMetrics();

@@ -207,8 +207,8 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
       pools: () => database.poolUsage(),
     });
     const registries = [processMetrics(), metrics.registry];
-    // With WORKERS > 1 this is a worker: scrapes get the primary's aggregate (metrics/clusterMetrics.ts).
-    const inCluster = config.workers > 1;
+    // With SERVER_PROCESSES > 1 this is a worker: scrapes get the primary's aggregate (metrics/clusterMetrics.ts).
+    const inCluster = config.serverProcesses > 1;
     const source = inCluster ? workerMetrics(registries) : localMetrics(registries);
     if (config.metrics.port === undefined) metricsOnMainPort = metricsHandler(source, logger);
     else if (!inCluster) metricsServer = await serveMetricsPort(source, config.metrics.port, config.host, logger);

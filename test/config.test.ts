@@ -126,3 +126,23 @@ describe('loadConfig: the embedded database', () => {
     expect(() => loadConfig({ PGLITE_SHARED_BUFFERS_MB: value })).toThrow(/PGLITE_SHARED_BUFFERS_MB must be an integer from 1 to 1024/);
   });
 });
+
+describe('loadConfig: server processes', () => {
+  it('runs one unless SERVER_PROCESSES says otherwise, and warns of nothing', () => {
+    expect(loadConfig({})).toMatchObject({ serverProcesses: 1, renamedVariables: [] });
+    expect(loadConfig({ SERVER_PROCESSES: '3' })).toMatchObject({ serverProcesses: 3, renamedVariables: [] });
+  });
+
+  it('still reads WORKERS, its old name, and says so', () => {
+    const renamed = [{ old: 'WORKERS', name: 'SERVER_PROCESSES' }];
+    expect(loadConfig({ WORKERS: '3' })).toMatchObject({ serverProcesses: 3, renamedVariables: renamed });
+    expect(loadConfig({ WORKERS: '3', SERVER_PROCESSES: ' 3' })).toMatchObject({ serverProcesses: 3, renamedVariables: renamed });
+    expect(() => loadConfig({ WORKERS: '65' })).toThrow('WORKERS must be an integer from 1 to 64 (got "65")');
+  });
+
+  it('refuses both names set to different counts rather than pick one', () => {
+    expect(() => loadConfig({ WORKERS: '2', SERVER_PROCESSES: '4' })).toThrow(
+      'SERVER_PROCESSES ("4") and WORKERS, its old name ("2"), disagree: set SERVER_PROCESSES alone',
+    );
+  });
+});

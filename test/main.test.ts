@@ -61,10 +61,14 @@ describe('the serve command', { timeout: 90_000 }, () => {
     expect(existsSync(join(workDir, '.data', 'pglite', 'PG_VERSION'))).toBe(true);
   });
 
-  it('serves PostgreSQL from several processes with WORKERS', async () => {
+  // SERVER_PROCESSES itself: test/metrics/clusterMetrics.test.ts.
+  it('serves PostgreSQL from several processes with WORKERS, the old name of SERVER_PROCESSES, and warns once', async () => {
     const database = await createPostgresDatabase();
     cleanups.push(() => database.drop());
     const server = await startService('serve', { DATABASE_URL: database.url, WORKERS: '2' }, { times: 2 });
+    const warnings = server.output().split('\n').filter((line) => line.includes('"level":"warn"'));
+    expect(warnings).toHaveLength(1);
+    expect(JSON.parse(warnings[0]!).message).toBe('WORKERS is read as SERVER_PROCESSES, its new name: set SERVER_PROCESSES instead');
     const created = await Promise.all(
       Array.from({ length: 6 }, (_, i) =>
         post(server.url, CREATE_DATASET, { input: { name: `D${i}`, schemaRef: PROFILE_SCHEMA_REF } }),
@@ -77,7 +81,8 @@ describe('the serve command', { timeout: 90_000 }, () => {
   });
 
   it.each([
-    ['WORKERS above 1 on the embedded database', { DATABASE_URL: 'memory://', WORKERS: '2' }, /WORKERS > 1 needs DATABASE_URL=postgres/],
+    ['SERVER_PROCESSES above 1 on the embedded database', { DATABASE_URL: 'memory://', SERVER_PROCESSES: '2' }, /SERVER_PROCESSES > 1 needs DATABASE_URL=postgres/],
+    ['WORKERS, its old name, disagreeing with it', { DATABASE_URL: 'memory://', SERVER_PROCESSES: '1', WORKERS: '2' }, /SERVER_PROCESSES .+ and WORKERS, its old name .+, disagree: set SERVER_PROCESSES alone/],
     ['a malformed PORT', { DATABASE_URL: 'memory://', PORT: 'eighty' }, /PORT must be an integer/],
   ])('refuses %s at start, saying why', async (_case, env, message) => {
     const child = spawnCommand('serve', env);

@@ -37,7 +37,7 @@ export function isEmbeddedDatabase(url: string | undefined): boolean {
 
 /**
  * Whether several processes may open the database `url` names at once (one
- * server per core, `WORKERS` > 1): PostgreSQL serves any number; the embedded
+ * server per core, `SERVER_PROCESSES` > 1): PostgreSQL serves any number; the embedded
  * database belongs to the one process that opened it.
  */
 export function canServeSeveralProcesses(url: string | undefined): boolean {

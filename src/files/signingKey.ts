@@ -1,5 +1,5 @@
 /**
- * The HMAC key of download links. Every server process (WORKERS > 1) and every
+ * The HMAC key of download links. Every server process (SERVER_PROCESSES > 1) and every
  * restart must sign with the same key, or a link would work on one process and
  * fail on the next: FILES_SIGNING_KEY when set, else one key generated once and
  * kept in a file beside the data.

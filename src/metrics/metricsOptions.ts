@@ -7,7 +7,7 @@ export interface MetricsOptions {
   enabled: boolean;
   /**
    * Serves `/metrics` on this port of its own instead of the main one
-   * (`METRICS_PORT`; default unset: the main port). With WORKERS > 1 the
+   * (`METRICS_PORT`; default unset: the main port). With SERVER_PROCESSES > 1 the
    * cluster's primary listens on it and answers for every worker.
    */
   port: number | undefined;

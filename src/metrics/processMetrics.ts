@@ -13,7 +13,7 @@ export function processMetrics(): Registry {
   if (registry) return registry;
   registry = new Registry();
   collectDefaultMetrics({ register: registry });
-  // 1 in each process; summed across WORKERS it says how many processes answered the scrape.
+  // 1 in each process; summed across SERVER_PROCESSES it says how many processes answered the scrape.
   new Gauge({ name: 'gateway_processes', help: 'Gateway processes whose metrics are in this scrape', registers: [registry] }).set(1);
   return registry;
 }

@@ -9,7 +9,7 @@ import type { Logger } from '../../src/logger';
 
 function recordingLogger() {
   const errors: { message: string; fields: Record<string, unknown> | undefined }[] = [];
-  const logger: Logger = { info: () => {}, error: (message, fields) => errors.push({ message, fields }) };
+  const logger: Logger = { info: () => {}, warn: () => {}, error: (message, fields) => errors.push({ message, fields }) };
   return { logger, errors };
 }
 

@@ -37,7 +37,7 @@ describe.each(storageTargets)('jobStatusChanged on $name', (target) => {
       files: testFileStore(),
       db: api.database.db,
       bus: api.server.bus,
-      logger: { info() {}, error() {} },
+      logger: { info() {}, warn() {}, error() {} },
       options: { ...NO_RUNNER, concurrency: 1, chunkSize: 5 },
     });
     const end = await watch.done;

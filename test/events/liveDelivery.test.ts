@@ -58,7 +58,7 @@ describe.each(storageTargets)('live delivery of a watch on $name', (target) => {
       files: testFileStore(),
       db: api.database.db,
       bus: api.server.bus,
-      logger: { info() {}, error() {} },
+      logger: { info() {}, warn() {}, error() {} },
       options: { ...NO_RUNNER, concurrency: 1, chunkSize: 5 },
     });
     await Promise.all([pulling, flowingEnded, congestedEnded]);
@@ -100,7 +100,7 @@ describe.each(storageTargets)('live delivery of a watch on $name', (target) => {
       progressSkipped: new Counter({ name: 'skipped_total', help: 'skipped', registers }),
     };
     const errors: string[] = [];
-    const hub = createJobEventHub(api.database.db, bus, { info() {}, error: (message) => errors.push(message) }, metrics);
+    const hub = createJobEventHub(api.database.db, bus, { info() {}, warn() {}, error: (message) => errors.push(message) }, metrics);
     const event = (sequence: number, type: JobEvent['type'], status: JobEvent['status'], percent: number): JobEvent => ({
       id: 1_000 + sequence,
       type,

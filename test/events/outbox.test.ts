@@ -64,7 +64,7 @@ describe.each(storageTargets)('the outbox on $name', (target) => {
       files: testFileStore(),
       db: api.database.db,
       bus: api.server.bus,
-      logger: { info() {}, error() {} },
+      logger: { info() {}, warn() {}, error() {} },
       options: { ...NO_RUNNER, concurrency: 1, chunkSize: 10 },
     });
     expect((await waitForJob(api, jobId, undefined, headers)).status).toBe('SUCCEEDED');

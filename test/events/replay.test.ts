@@ -36,7 +36,7 @@ describe.each(storageTargets)('resuming jobStatusChanged on $name', (target) => 
       files: testFileStore(),
       db: api.database.db,
       bus: api.server.bus,
-      logger: { info() {}, error() {} },
+      logger: { info() {}, warn() {}, error() {} },
       options: { ...NO_RUNNER, concurrency: 2, chunkSize: 5 },
     });
 

@@ -101,7 +101,8 @@ export async function startTestServer(
       port: 0,
       host: '127.0.0.1',
       poolSize: 5,
-      workers: 1,
+      serverProcesses: 1,
+      renamedVariables: [],
       runner: { ...NO_RUNNER, ...runner },
       auth: { ...NO_AUTH, ...auth },
       limits: { ...loadConfig({}).limits, ...limits },
@@ -118,6 +119,7 @@ export async function startTestServer(
       ...(more.tracing ? { tracing: more.tracing } : {}),
       logger: {
         info: (message, fields) => logs.push(JSON.stringify({ level: 'info', message, ...fields })),
+        warn: (message, fields) => logs.push(JSON.stringify({ level: 'warn', message, ...fields })),
         error: (message, fields) => logs.push(JSON.stringify({ level: 'error', message, ...fields })),
       },
     },

@@ -27,11 +27,12 @@ let dir: string;
 let filePath: string;
 let server: Server;
 let origin: string;
-let logged: { message: string; fields?: Record<string, unknown>; level: 'info' | 'error' }[] = [];
+let logged: { message: string; fields?: Record<string, unknown>; level: 'info' | 'warn' | 'error' }[] = [];
 let handled: Promise<void>[] = [];
 
 const logger: Logger = {
   info: (message, fields) => logged.push({ message, fields, level: 'info' }),
+  warn: (message, fields) => logged.push({ message, fields, level: 'warn' }),
   error: (message, fields) => logged.push({ message, fields, level: 'error' }),
 };
 

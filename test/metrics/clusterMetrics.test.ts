@@ -1,4 +1,4 @@
-/** WORKERS=2: every scrape answers for both processes, summed by the cluster's primary. */
+/** SERVER_PROCESSES=2: every scrape answers for both processes, summed by the cluster's primary. */
 import { request } from 'node:http';
 import { createServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -33,7 +33,7 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-describe('metrics across WORKERS processes on PostgreSQL', () => {
+describe('metrics across SERVER_PROCESSES processes on PostgreSQL', () => {
   const cleanups: (() => Promise<unknown>)[] = [];
   afterEach(async () => {
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
@@ -42,7 +42,7 @@ describe('metrics across WORKERS processes on PostgreSQL', () => {
   async function serve(env: Record<string, string>): Promise<ServiceProcess> {
     const database = await createPostgresDatabase();
     cleanups.push(() => database.drop());
-    const server = await startService('serve', { DATABASE_URL: database.url, WORKERS: '2', ...env }, { times: 2 });
+    const server = await startService('serve', { DATABASE_URL: database.url, SERVER_PROCESSES: '2', ...env }, { times: 2 });
     cleanups.push(() => stopService(server));
     return server;
   }

@@ -152,7 +152,7 @@ describe.each(storageTargets)('the runner on $name', (target) => {
         files: testFileStore(),
         db: server.database.db,
         bus: server.server.bus,
-        logger: { info() {}, error() {} },
+        logger: { info() {}, warn() {}, error() {} },
         options: { ...NO_RUNNER, concurrency: 1 },
       });
       const job = await waitForJob(server, jobId, undefined, headers);
@@ -183,7 +183,7 @@ describe.each(storageTargets)('the runner on $name', (target) => {
         files,
         db: server.database.db,
         bus: server.server.bus,
-        logger: { info() {}, error() {} },
+        logger: { info() {}, warn() {}, error() {} },
         options: { ...NO_RUNNER, concurrency: 1 },
       });
       try {

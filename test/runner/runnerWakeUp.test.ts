@@ -47,7 +47,7 @@ describe.each(storageTargets)("the runner's wake-up on $name", (target) => {
       db,
       bus,
       files: testFileStore(),
-      logger: { info() {}, error() {} },
+      logger: { info() {}, warn() {}, error() {} },
       options: { ...NO_RUNNER, concurrency: 1, pollMs: HOUR_MS },
     });
     try {

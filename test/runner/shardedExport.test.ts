@@ -64,7 +64,7 @@ describe.each(storageTargets)('sharded exports on $name', (target) => {
           files,
           db: api.database.db,
           bus: api.server.bus,
-          logger: { info() {}, error() {} },
+          logger: { info() {}, warn() {}, error() {} },
           options: { ...NO_RUNNER, concurrency: 2, chunkSize: 20, ...options },
         }),
       );
@@ -346,7 +346,7 @@ describe('sharded exports under a collation that is not C (ICU en-US), on Postgr
         files: testFileStore(),
         db: api.database.db,
         bus: api.server.bus,
-        logger: { info() {}, error() {} },
+        logger: { info() {}, warn() {}, error() {} },
         options: { ...NO_RUNNER, concurrency: 2, chunkSize: 7, shardMinProfiles: 60 },
       }),
     );

@@ -43,7 +43,7 @@ function person(profileId: string, firstName: string, countryCode: string): Prof
   return { profileId, attributes: { person: { name: { firstName } }, homeAddress: { countryCode } } };
 }
 
-const quietLogger: Logger = { info: () => {}, error: () => {} };
+const quietLogger: Logger = { info: () => {}, warn: () => {}, error: () => {} };
 
 function tenantOf(headers: Record<string, string>) {
   return { orgId: headers['x-gw-ims-org-id']!, sandboxName: headers['x-sandbox-name']! };
