@@ -232,7 +232,7 @@ async function benchmark(
   let server: ChildProcess | undefined;
   try {
     let database = await place.open();
-    let started = performance.now();
+    const started = performance.now();
     await seedProfiles(database, TENANT, profiles);
     console.log(`Seeded in ${seconds(performance.now() - started)} s`);
     const rawSeconds: number[] = [];

@@ -84,7 +84,7 @@ async function main(): Promise<void> {
   try {
     const database = await place.open();
     try {
-      let started = performance.now();
+      const started = performance.now();
       const seeded = await seedProfiles(database, TENANT, profiles, { recentEvents: true });
       console.log(`Seeded ${seeded.profiles.toLocaleString('en')} profiles, ${seeded.events.toLocaleString('en')} events in ${seconds(performance.now() - started)} s`);
       const figures = [];

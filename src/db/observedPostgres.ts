@@ -17,7 +17,7 @@ export function observedPostgres<T extends Sql>(sql: T, load?: PoolLoad): T {
       if (typeof value !== 'function') return value;
       switch (property) {
         case 'unsafe':
-          return (text: string, ...rest: unknown[]) => observeQuery(text, (value as Function).call(target, text, ...rest), load);
+          return (text: string, ...rest: unknown[]) => observeQuery(text, (value as (...args: unknown[]) => PendingQuery<never>).call(target, text, ...rest), load);
         case 'begin':
         case 'savepoint':
           // The last argument is the work, given the transaction's own client.
@@ -25,7 +25,7 @@ export function observedPostgres<T extends Sql>(sql: T, load?: PoolLoad): T {
             const work = args.at(-1);
             if (typeof work === 'function') args[args.length - 1] = (tx: Sql) => work(observedPostgres(tx));
             const release = load?.hold();
-            const transaction = (value as Function).apply(target, args) as Promise<unknown>;
+            const transaction = (value as (...args: unknown[]) => unknown).apply(target, args) as Promise<unknown>;
             if (release) transaction.then(release, release);
             return transaction;
           };

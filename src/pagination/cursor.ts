@@ -33,6 +33,7 @@ const ID_PATTERN: Record<CursorKind | KeyCursorKind, RegExp> = {
   batch: /^[\w-]{1,128}$/,
   // Profile ids are any non-empty text; the envelope does not split on the key, so `:` is fine.
   // Any but NUL, which PostgreSQL refuses even to compare (a cursor is easily forged: it is not signed).
+  // eslint-disable-next-line no-control-regex -- NUL is what this refuses.
   record: /^[^\u0000]{1,1024}$/,
   webhook: /^[0-9a-f]{24}$/,
   segmentDefinition: LOWERCASE_UUID_PATTERN,

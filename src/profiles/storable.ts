@@ -22,6 +22,7 @@ export const MAX_KEY_LENGTH = 255;
 export const MAX_NESTING_DEPTH = 32;
 
 // With the `u` flag a surrogate range matches only an unpaired surrogate.
+// eslint-disable-next-line no-control-regex -- NUL is one of the two things refused.
 const UNSTORABLE = /[\u0000\uD800-\uDFFF]/u;
 
 /** What is wrong with `value` as an id or key, or null when it can be stored and indexed. */

@@ -2,6 +2,7 @@
 // the jobStatusChanged subscription (resumed after the latest event it received
 // when its connection comes back), creates and cancels jobs. Plain browser
 // JavaScript on graphql-ws's browser build (the global `graphqlWs`).
+/* global graphqlWs -- loaded by the page's script tag before this one */
 (function () {
   'use strict';
 

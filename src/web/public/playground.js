@@ -1,5 +1,6 @@
 // The GraphiQL playground: queries and mutations over HTTP POST, subscriptions
 // over graphql-ws, both with the headers typed in GraphiQL's headers editor.
+/* global React, ReactDOM, GraphiQL, graphqlWs -- loaded by the page's script tags before this one */
 (function () {
   'use strict';
 
