@@ -11,6 +11,8 @@ export interface PgliteWorkerData {
   /** `shared_buffers` in MB; undefined: PGlite's own. */
   sharedBuffersMb?: number;
   migrationsFolder: string;
+  /** Open (creating the data directory), migrate, close, answer `ready`: the thread then ends. */
+  initializeOnly?: boolean;
 }
 
 export type PgliteRequest = {

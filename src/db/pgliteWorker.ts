@@ -19,7 +19,7 @@ import {
 } from './pgliteProtocol';
 
 const port = parentPort!;
-const { dataDir, memoryTemplate, sharedBuffersMb, migrationsFolder } = workerData as PgliteWorkerData;
+const { dataDir, memoryTemplate, sharedBuffersMb, migrationsFolder, initializeOnly } = workerData as PgliteWorkerData;
 
 const send = (message: PgliteResponse) => port.postMessage(message);
 
@@ -201,7 +201,11 @@ function schedulePump(client: PGlite): void {
 }
 
 open().then(
-  (client) => {
+  async (client) => {
+    if (initializeOnly) {
+      await client.close();
+      return send({ kind: 'ready' });
+    }
     port.on('message', (request: PgliteRequest) => {
       queue.push({ request, arrivedAt: performance.now() });
       schedulePump(client);
@@ -209,4 +213,4 @@ open().then(
     send({ kind: 'ready' });
   },
   (error: unknown) => send({ kind: 'failed', error: serialize(error) }),
-);
+).catch((error: unknown) => send({ kind: 'failed', error: serialize(error) }));

@@ -1,8 +1,13 @@
 /** The embedded PGlite on its own thread, seen through the project's `Database`. */
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inBackground } from '../../src/db/backgroundWork';
+import { MIGRATIONS_FOLDER } from '../../src/db/createDb';
 import type { Database } from '../../src/db/database';
+import { openPgliteThread } from '../../src/db/pgliteThread';
 import { storageTargets } from '../helpers/databases';
 
 const pglite = storageTargets.find((target) => target.name === 'pglite')!;
@@ -56,5 +61,25 @@ describe('the PGlite thread', () => {
     const rows = await database.db.execute<{ n: number }>(sql`select generate_series(1, 3) as n`);
     expect(Array.isArray(rows)).toBe(true);
     expect(rows.map((row) => row.n)).toEqual([1, 2, 3]);
+  });
+});
+
+describe('a new data directory', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'gw-new-data-'));
+  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  // Created on a thread of its own that ends before the serving one starts (pgliteThread.ts).
+  it("reports the creating thread's failure, and a later open migrates what it created", async () => {
+    const missing = join(dataDir, 'no-migrations-here');
+    await expect(openPgliteThread(dataDir, missing)).rejects.toThrow("Can't find meta/_journal.json file");
+    expect(existsSync(join(dataDir, 'PG_VERSION'))).toBe(true);
+
+    const client = await openPgliteThread(dataDir, MIGRATIONS_FOLDER);
+    try {
+      const rows = await client.query(`select count(*)::int as n from information_schema.tables where table_name = 'export_jobs'`);
+      expect(rows[0]).toEqual({ n: 1 });
+    } finally {
+      await client.close();
+    }
   });
 });
