@@ -54,7 +54,7 @@ const ONE_QUERY = `query One($id: ID!) { exportJob(id: $id) { ...ExportJobFields
 /** One server of a comparison: what it runs with on top of `serverEnv`, and what its requests carry. */
 interface ServerVariant {
   name: string;
-  workers: number;
+  serverProcesses: number;
   env: Record<string, string>;
   headers: Record<string, string>;
 }
@@ -98,15 +98,15 @@ async function compareAll(
     JSON.stringify({ query: ONE_QUERY, variables: { id: String(firstId + 5 * Math.floor(Math.random() * JOBS)) } });
   const withToken = { ...HEADERS, authorization: `Bearer ${auth.token}` };
   if (ONLY !== 'observability') {
-    for (const workers of [1, 2]) {
+    for (const serverProcesses of [1, 2]) {
       await compareServers(
         databaseUrl,
         randomJob,
         [
-          { name: `SERVER_PROCESSES=${workers}, AUTH_MODE=none`, workers, env: {}, headers: HEADERS },
-          { name: `SERVER_PROCESSES=${workers}, AUTH_MODE=jwt`, workers, env: auth.env, headers: withToken },
+          { name: `SERVER_PROCESSES=${serverProcesses}, AUTH_MODE=none`, serverProcesses, env: {}, headers: HEADERS },
+          { name: `SERVER_PROCESSES=${serverProcesses}, AUTH_MODE=jwt`, serverProcesses, env: auth.env, headers: withToken },
         ],
-        [{ title: `verification (AUTH_MODE=jwt over none, SERVER_PROCESSES=${workers}; target: at least 0.9)`, off: 0, on: 1, target: 0.9 }],
+        [{ title: `verification (AUTH_MODE=jwt over none, SERVER_PROCESSES=${serverProcesses}; target: at least 0.9)`, off: 0, on: 1, target: 0.9 }],
       );
     }
   }
@@ -115,11 +115,11 @@ async function compareAll(
       databaseUrl,
       randomJob,
       [
-        { name: 'METRICS=off', workers: 1, env: { METRICS: 'off' }, headers: HEADERS },
-        { name: 'metrics on', workers: 1, env: { METRICS: 'on' }, headers: HEADERS },
+        { name: 'METRICS=off', serverProcesses: 1, env: { METRICS: 'off' }, headers: HEADERS },
+        { name: 'metrics on', serverProcesses: 1, env: { METRICS: 'on' }, headers: HEADERS },
         {
           name: 'metrics and traces on (100 %)',
-          workers: 1,
+          serverProcesses: 1,
           // Every request sampled: the most traces can cost.
           env: { METRICS: 'on', OTEL_EXPORTER_OTLP_ENDPOINT: collector.endpoint, OTEL_TRACES_SAMPLER: 'always_on' },
           headers: HEADERS,
@@ -143,7 +143,7 @@ async function compareServers(databaseUrl: string, randomJob: () => string, vari
   const servers: ChildProcess[] = [];
   try {
     for (const [index, variant] of variants.entries()) {
-      servers.push(await startServerProcess({ ...serverEnv(databaseUrl, PORT + index), ...variant.env }, variant.workers));
+      servers.push(await startServerProcess({ ...serverEnv(databaseUrl, PORT + index), ...variant.env }, variant.serverProcesses));
     }
     const targets = servers.map((server, index) => ({ url: `http://127.0.0.1:${PORT + index}/graphql`, pid: server.pid! }));
     const scenarios = [

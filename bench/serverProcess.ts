@@ -29,8 +29,10 @@ function profilerArgs(): string[] {
 }
 
 /** Starts the server as `npm start` does, with `env` on top of ours; resolves once every worker is ready. */
-export function startServerProcess(env: Record<string, string>, workers = 1): Promise<ChildProcess> {
-  return startNodeProcess('server', npmStartArgs(), { SERVER_PROCESSES: String(workers), ...env }, (log) => log.split('gateway ready').length > workers);
+export function startServerProcess(env: Record<string, string>, serverProcesses = 1): Promise<ChildProcess> {
+  // WORKERS, its old name, emptied: one of ours would disagree with it.
+  const processes = { SERVER_PROCESSES: String(serverProcesses), WORKERS: '' };
+  return startNodeProcess('server', npmStartArgs(), { ...processes, ...env }, (log) => log.split('gateway ready').length > serverProcesses);
 }
 
 /**

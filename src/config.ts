@@ -186,11 +186,13 @@ export interface RenamedVariable {
 const RENAMED_VARIABLES: RenamedVariable[] = [{ old: 'WORKERS', name: 'SERVER_PROCESSES' }];
 
 function serverProcesses(env: NodeJS.ProcessEnv): number {
-  const { SERVER_PROCESSES: current, WORKERS: old } = env;
-  if (current && old && current.trim() !== old.trim()) {
-    throw new Error(`SERVER_PROCESSES (${JSON.stringify(current)}) and WORKERS, its old name (${JSON.stringify(old)}), disagree: set SERVER_PROCESSES alone`);
+  const count = integer(env, 'SERVER_PROCESSES', 1, 1, 64);
+  if (!env.WORKERS) return count;
+  const byOldName = integer(env, 'WORKERS', 1, 1, 64);
+  if (env.SERVER_PROCESSES && byOldName !== count) {
+    throw new Error(`SERVER_PROCESSES (${count}) and WORKERS, its old name (${byOldName}), disagree: set SERVER_PROCESSES alone`);
   }
-  return integer(env, current || !old ? 'SERVER_PROCESSES' : 'WORKERS', 1, 1, 64);
+  return byOldName;
 }
 
 function authOptions(env: NodeJS.ProcessEnv): AuthOptions {

@@ -3,7 +3,7 @@ import { loadConfig, type Config } from './config';
 import { armFaultPoint } from './faultPoint';
 import { createLogger, describeError } from './logger';
 import { startServer } from './server';
-import { isPrimaryProcess, runPrimary } from './serveWorkers';
+import { isPrimaryProcess, runPrimary } from './serverProcesses';
 import { startWorker } from './worker';
 
 // At LOG_LEVEL once the config is read; before that (a config that fails to load), at info.

@@ -136,13 +136,13 @@ describe('loadConfig: server processes', () => {
   it('still reads WORKERS, its old name, and says so', () => {
     const renamed = [{ old: 'WORKERS', name: 'SERVER_PROCESSES' }];
     expect(loadConfig({ WORKERS: '3' })).toMatchObject({ serverProcesses: 3, renamedVariables: renamed });
-    expect(loadConfig({ WORKERS: '3', SERVER_PROCESSES: ' 3' })).toMatchObject({ serverProcesses: 3, renamedVariables: renamed });
+    expect(loadConfig({ WORKERS: '03', SERVER_PROCESSES: '3' })).toMatchObject({ serverProcesses: 3, renamedVariables: renamed });
     expect(() => loadConfig({ WORKERS: '65' })).toThrow('WORKERS must be an integer from 1 to 64 (got "65")');
   });
 
   it('refuses both names set to different counts rather than pick one', () => {
     expect(() => loadConfig({ WORKERS: '2', SERVER_PROCESSES: '4' })).toThrow(
-      'SERVER_PROCESSES ("4") and WORKERS, its old name ("2"), disagree: set SERVER_PROCESSES alone',
+      'SERVER_PROCESSES (4) and WORKERS, its old name (2), disagree: set SERVER_PROCESSES alone',
     );
   });
 });

@@ -19,9 +19,10 @@ export interface ServiceProcess {
   url: string;
 }
 
-/** Spawns `dist/main.mjs <command>` from `cwd` with only the configuration in `env` (DATABASE_URL and DATA_DIR are not inherited). */
+/** Spawns `dist/main.mjs <command>` from `cwd` with only the configuration in `env` (DATABASE_URL, DATA_DIR and WORKERS are not inherited). */
 export function spawnCommand(command: string, env: Record<string, string>, cwd = PROJECT): ChildProcess {
-  const { DATABASE_URL: _ignored, DATA_DIR: _alsoIgnored, ...inherited } = process.env;
+  // WORKERS, SERVER_PROCESSES's old name, too: a developer's own would meet a test's SERVER_PROCESSES.
+  const { DATABASE_URL: _ignored, DATA_DIR: _alsoIgnored, WORKERS: _oldName, ...inherited } = process.env;
   return spawn(process.execPath, [join(PROJECT, 'dist/main.mjs'), command], {
     cwd,
     // No drain on shutdown unless a test asks: tests stop many servers that no load balancer watches.
