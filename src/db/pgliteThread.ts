@@ -46,7 +46,8 @@ type Request = PgliteRequest extends infer R ? (R extends unknown ? Omit<R, 'id'
 
 /**
  * Starts the thread, opens the database in `dataDir` (in memory when
- * undefined, from `memoryTemplate` if given) and migrates it.
+ * undefined, from `memoryTemplate` if given) and migrates it. A data directory
+ * that holds no database yet is first created by a thread of its own.
  */
 export async function openPgliteThread(
   dataDir: string | undefined,
@@ -54,6 +55,7 @@ export async function openPgliteThread(
   settings: Pick<PgliteWorkerData, 'memoryTemplate' | 'sharedBuffersMb'> = {},
 ): Promise<PgliteClient> {
   const workerData: PgliteWorkerData = { dataDir, migrationsFolder, ...settings };
+  // PGlite's own test of whether a data directory holds a database to resume.
   if (dataDir !== undefined && !existsSync(join(dataDir, 'PG_VERSION'))) await initializeInThreadOfItsOwn(workerData);
   const worker = startThread(workerData);
   const pending = new Map<number, { resolve(result: unknown): void; reject(error: Error): void }>();
@@ -165,14 +167,16 @@ function startThread(workerData: PgliteWorkerData): Worker {
  */
 async function initializeInThreadOfItsOwn(workerData: PgliteWorkerData): Promise<void> {
   const worker = startThread({ ...workerData, initializeOnly: true });
+  const failed = (cause: Error) => new Error(`Creating the embedded database in ${workerData.dataDir} failed`, { cause });
   try {
+    // No time limit, as before the thread was split off: a start waits as long as initdb does.
     await new Promise<void>((resolve, reject) => {
       worker.on('message', (message: PgliteResponse) => {
         if (message.kind === 'ready') resolve();
-        else if (message.kind === 'failed') reject(deserialize(message.error));
+        else if (message.kind === 'failed') reject(failed(deserialize(message.error)));
       });
-      worker.on('error', reject);
-      worker.on('exit', (code) => reject(new Error(`The thread creating the database stopped (exit code ${code})`)));
+      worker.on('error', (error) => reject(failed(error)));
+      worker.on('exit', (code) => reject(failed(new Error(`its thread stopped (exit code ${code})`))));
     });
   } finally {
     await worker.terminate();

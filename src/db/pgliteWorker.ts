@@ -3,7 +3,8 @@
  * PGlite executes SQL synchronously in WebAssembly on the thread that calls
  * it; here, that is never the server's event loop, so HTTP, WebSockets and
  * timers go on while a statement runs. It applies the migrations, then answers
- * the messages of `pgliteProtocol.ts` one at a time.
+ * the messages of `pgliteProtocol.ts` one at a time; or, started with
+ * `initializeOnly` to create a new data directory, closes and answers `ready`.
  */
 import { readFileSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';

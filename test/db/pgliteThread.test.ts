@@ -65,13 +65,18 @@ describe('the PGlite thread', () => {
 });
 
 describe('a new data directory', () => {
-  const dataDir = mkdtempSync(join(tmpdir(), 'gw-new-data-'));
+  let dataDir = '';
+  beforeAll(() => {
+    dataDir = mkdtempSync(join(tmpdir(), 'gw-new-data-'));
+  });
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
   // Created on a thread of its own that ends before the serving one starts (pgliteThread.ts).
-  it("reports the creating thread's failure, and a later open migrates what it created", async () => {
-    const missing = join(dataDir, 'no-migrations-here');
-    await expect(openPgliteThread(dataDir, missing)).rejects.toThrow("Can't find meta/_journal.json file");
+  it("reports the creating thread's failure as such, and a later open migrates what it created", async () => {
+    const failure = await openPgliteThread(dataDir, join(dataDir, 'no-migrations-here')).catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(Error);
+    expect((failure as Error).message).toBe(`Creating the embedded database in ${dataDir} failed`);
+    expect(((failure as Error).cause as Error).message).toBe("Can't find meta/_journal.json file");
     expect(existsSync(join(dataDir, 'PG_VERSION'))).toBe(true);
 
     const client = await openPgliteThread(dataDir, MIGRATIONS_FOLDER);
