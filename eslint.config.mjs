@@ -5,7 +5,7 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'drizzle/', '.data/', 'tmpwork/', 'src/schema/resolvers.generated.ts'] },
+  { ignores: ['dist/', 'node_modules/', 'drizzle/', '.data/', '**/*.generated.ts'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -8,6 +8,7 @@ import { collect, subscriptionClient } from '../helpers/subscriptions';
 import { waitUntil } from '../helpers/waitUntil';
 import { NO_RUNNER, startTestServer, type TestServer } from '../helpers/testServer';
 import { testFileStore } from '../helpers/testFiles';
+import { QUIET_LOGGER } from '../helpers/quietLogger';
 
 let tenants = 0;
 const freshTenant = () => ({ 'x-gw-ims-org-id': `ORG_WATCH_${++tenants}@AdobeOrg`, 'x-sandbox-name': 'prod' });
@@ -37,7 +38,7 @@ describe.each(storageTargets)('jobStatusChanged on $name', (target) => {
       files: testFileStore(),
       db: api.database.db,
       bus: api.server.bus,
-      logger: { info() {}, warn() {}, error() {} },
+      logger: QUIET_LOGGER,
       options: { ...NO_RUNNER, concurrency: 1, chunkSize: 5 },
     });
     const end = await watch.done;

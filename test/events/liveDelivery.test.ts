@@ -16,6 +16,7 @@ import { storageTargets } from '../helpers/databases';
 import { ingest, startExport, type ProfileSpec } from '../helpers/exportFlow';
 import { testFileStore } from '../helpers/testFiles';
 import { NO_RUNNER, startTestServer, type TestServer } from '../helpers/testServer';
+import { QUIET_LOGGER } from '../helpers/quietLogger';
 
 let tenants = 0;
 const freshTenant = () => {
@@ -58,7 +59,7 @@ describe.each(storageTargets)('live delivery of a watch on $name', (target) => {
       files: testFileStore(),
       db: api.database.db,
       bus: api.server.bus,
-      logger: { info() {}, warn() {}, error() {} },
+      logger: QUIET_LOGGER,
       options: { ...NO_RUNNER, concurrency: 1, chunkSize: 5 },
     });
     await Promise.all([pulling, flowingEnded, congestedEnded]);

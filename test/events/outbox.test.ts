@@ -15,6 +15,7 @@ import { expectBadInput } from '../helpers/expectations';
 import { NO_RUNNER, startTestServer, type TestServer } from '../helpers/testServer';
 import { waitUntil } from '../helpers/waitUntil';
 import { testFileStore } from '../helpers/testFiles';
+import { QUIET_LOGGER } from '../helpers/quietLogger';
 
 let tenants = 0;
 const freshTenant = () => ({ 'x-gw-ims-org-id': `ORG_OUTBOX_${++tenants}@AdobeOrg`, 'x-sandbox-name': 'prod' });
@@ -64,7 +65,7 @@ describe.each(storageTargets)('the outbox on $name', (target) => {
       files: testFileStore(),
       db: api.database.db,
       bus: api.server.bus,
-      logger: { info() {}, warn() {}, error() {} },
+      logger: QUIET_LOGGER,
       options: { ...NO_RUNNER, concurrency: 1, chunkSize: 10 },
     });
     expect((await waitForJob(api, jobId, undefined, headers)).status).toBe('SUCCEEDED');

@@ -15,6 +15,7 @@ import { collect, subscriptionClient } from '../helpers/subscriptions';
 import { NO_RUNNER, startTestServer, type TestServer } from '../helpers/testServer';
 import { waitUntil } from '../helpers/waitUntil';
 import { testFileStore } from '../helpers/testFiles';
+import { QUIET_LOGGER } from '../helpers/quietLogger';
 
 let tenants = 0;
 const freshTenant = () => ({ 'x-gw-ims-org-id': `ORG_REPLAY_${++tenants}@AdobeOrg`, 'x-sandbox-name': 'prod' });
@@ -36,7 +37,7 @@ describe.each(storageTargets)('resuming jobStatusChanged on $name', (target) => 
       files: testFileStore(),
       db: api.database.db,
       bus: api.server.bus,
-      logger: { info() {}, warn() {}, error() {} },
+      logger: QUIET_LOGGER,
       options: { ...NO_RUNNER, concurrency: 2, chunkSize: 5 },
     });
 

@@ -18,6 +18,7 @@ import { startExport as startRunExport } from '../../src/runner/sql/startExport'
 import { testFileStore } from '../helpers/testFiles';
 import { createDataset } from '../helpers/seedApi';
 import { insertBatch, insertRecords, profileIds } from '../helpers/seedBatches';
+import { QUIET_LOGGER } from '../helpers/quietLogger';
 
 let tenants = 0;
 const freshTenant = () => ({ 'x-gw-ims-org-id': `ORG_RUNNER_${++tenants}@AdobeOrg` });
@@ -152,7 +153,7 @@ describe.each(storageTargets)('the runner on $name', (target) => {
         files: testFileStore(),
         db: server.database.db,
         bus: server.server.bus,
-        logger: { info() {}, warn() {}, error() {} },
+        logger: QUIET_LOGGER,
         options: { ...NO_RUNNER, concurrency: 1 },
       });
       const job = await waitForJob(server, jobId, undefined, headers);
@@ -183,7 +184,7 @@ describe.each(storageTargets)('the runner on $name', (target) => {
         files,
         db: server.database.db,
         bus: server.server.bus,
-        logger: { info() {}, warn() {}, error() {} },
+        logger: QUIET_LOGGER,
         options: { ...NO_RUNNER, concurrency: 1 },
       });
       try {

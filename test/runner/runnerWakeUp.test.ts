@@ -14,6 +14,7 @@ import { storageTargets } from '../helpers/databases';
 import { ingest, startExport, waitForJob } from '../helpers/exportFlow';
 import { NO_RUNNER, startTestServer, type TestServer } from '../helpers/testServer';
 import { testFileStore } from '../helpers/testFiles';
+import { QUIET_LOGGER } from '../helpers/quietLogger';
 
 const HOUR_MS = 3_600_000;
 
@@ -47,7 +48,7 @@ describe.each(storageTargets)("the runner's wake-up on $name", (target) => {
       db,
       bus,
       files: testFileStore(),
-      logger: { info() {}, warn() {}, error() {} },
+      logger: QUIET_LOGGER,
       options: { ...NO_RUNNER, concurrency: 1, pollMs: HOUR_MS },
     });
     try {

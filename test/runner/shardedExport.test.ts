@@ -17,6 +17,7 @@ import { claimNext } from '../../src/runner/sql/claimJob';
 import { claimPartOf } from '../../src/runner/sql/claimPart';
 import { startRunner, type Runner } from '../../src/runner/runner';
 import type { RunnerOptions } from '../../src/runner/runnerOptions';
+import { QUIET_LOGGER } from '../helpers/quietLogger';
 
 const PROFILES = 600;
 const NAMESPACES = ['email', 'phone', 'crm'];
@@ -64,7 +65,7 @@ describe.each(storageTargets)('sharded exports on $name', (target) => {
           files,
           db: api.database.db,
           bus: api.server.bus,
-          logger: { info() {}, warn() {}, error() {} },
+          logger: QUIET_LOGGER,
           options: { ...NO_RUNNER, concurrency: 2, chunkSize: 20, ...options },
         }),
       );
@@ -346,7 +347,7 @@ describe('sharded exports under a collation that is not C (ICU en-US), on Postgr
         files: testFileStore(),
         db: api.database.db,
         bus: api.server.bus,
-        logger: { info() {}, warn() {}, error() {} },
+        logger: QUIET_LOGGER,
         options: { ...NO_RUNNER, concurrency: 2, chunkSize: 7, shardMinProfiles: 60 },
       }),
     );

@@ -9,7 +9,6 @@
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { segmentJobs, segmentMemberships } from '../../../src/db/schema';
-import type { Logger } from '../../../src/logger';
 import { runSegmentJob } from '../../../src/runner/runSegmentJob';
 import { claimNext } from '../../../src/runner/sql/claimJob';
 import { startSegmentJob } from '../../../src/runner/sql/segmentJobRun';
@@ -19,6 +18,7 @@ import { ingest, startExport, type ProfileSpec } from '../../helpers/exportFlow'
 import { NO_RUNNER, startTestServer, type TestServer } from '../../helpers/testServer';
 import { waitUntil } from '../../helpers/waitUntil';
 import { createDefinition, DELETE_SEGMENT_DEFINITION, freshTenant } from '../definitions/segmentDefinitionApi';
+import { QUIET_LOGGER } from '../../helpers/quietLogger';
 
 const EXPRESSION = 'person.name.firstName.startsWith("F1") and homeAddress.countryCode = "US"';
 
@@ -43,7 +43,6 @@ function person(profileId: string, firstName: string, countryCode: string): Prof
   return { profileId, attributes: { person: { name: { firstName } }, homeAddress: { countryCode } } };
 }
 
-const quietLogger: Logger = { info: () => {}, warn: () => {}, error: () => {} };
 
 function tenantOf(headers: Record<string, string>) {
   return { orgId: headers['x-gw-ims-org-id']!, sandboxName: headers['x-sandbox-name']! };
@@ -190,7 +189,7 @@ describe.each(storageTargets)('segment jobs on $name', (target) => {
 
     const environment = (runnerId: string) => ({
       db: api.database.db,
-      logger: quietLogger,
+      logger: QUIET_LOGGER,
       runnerId,
       options: { ...NO_RUNNER, concurrency: 1, leaseMs: 60_000 },
       stopping: () => false,
