@@ -1,5 +1,5 @@
 /**
- * Metrics across SERVER_PROCESSES processes (node:cluster). Prometheus scrapes one
+ * Metrics across the server processes (SERVER_PROCESSES, node:cluster). Prometheus scrapes one
  * address, and the main port reaches one worker at random, so a worker's own
  * figures would be a random share. Only the primary can ask every worker
  * (prom-client's AggregatorRegistry, over the cluster's IPC channel), so every

@@ -1,7 +1,7 @@
 /**
  * Gauges of state, read when Prometheus scrapes (`collect`), so nothing on a
  * request or an export keeps them up to date (the pools' holders are counted by
- * `observedPostgres`, a statement at a time). Across SERVER_PROCESSES processes
+ * `observedPostgres`, a statement at a time). Across the server processes
  * (AggregatorRegistry) they are summed (each process has its own pools), except
  * the queue's: every process reads the same database, so the largest reading
  * stands for all.

@@ -33,7 +33,7 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-describe('metrics across SERVER_PROCESSES processes on PostgreSQL', () => {
+describe('metrics across the server processes (SERVER_PROCESSES) on PostgreSQL', () => {
   const cleanups: (() => Promise<unknown>)[] = [];
   afterEach(async () => {
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
