@@ -36,10 +36,27 @@ describe('a chunk that meets a membership written meanwhile, on PostgreSQL', () 
   });
 
   const EARLIER = new Date('2024-06-01T00:00:00Z');
-  /** Another writer's membership of `profileId`, in `tx`, not yet committed: a chunk's INSERT of it waits. */
-  const holdMembership = (tx: postgres.TransactionSql, tenant: Tenant, profileId: string, segmentId: string) =>
-    tx`insert into segment_memberships (org_id, sandbox_name, profile_id, segment_id, segment_ns, status, qualification_time)
-       values (${tenant.orgId}, ${tenant.sandboxName}, ${profileId}, ${segmentId}, 'ups', 'REALIZED', ${EARLIER.toISOString()})`;
+  /**
+   * Runs `during` while another writer, on a connection of its own, holds a membership of
+   * `profileId` not yet committed (a chunk's INSERT of it waits), then commits it.
+   */
+  async function whileAnotherWriterHolds(
+    tenant: Tenant,
+    profileId: string,
+    segmentId: string,
+    during: (tx: postgres.TransactionSql) => Promise<void>,
+  ): Promise<void> {
+    const other = postgres(place.url, { max: 1, onnotice: () => {} });
+    try {
+      await other.begin(async (tx) => {
+        await tx`insert into segment_memberships (org_id, sandbox_name, profile_id, segment_id, segment_ns, status, qualification_time)
+          values (${tenant.orgId}, ${tenant.sandboxName}, ${profileId}, ${segmentId}, 'ups', 'REALIZED', ${EARLIER.toISOString()})`;
+        await during(tx);
+      });
+    } finally {
+      await other.end();
+    }
+  }
   /** The fixture's segment evaluated at T1 in ranges of three profiles, two at once. */
   const evaluateTwoRangesAtOnce = (tenant: Tenant, segmentId: string, onChunk: (chunk: ChunkResult) => void) =>
     evaluateSegment(database.db, { tenant, segmentId, segmentNs: 'ups', expression: US_LOYAL, now: T1, chunkSize: 3, rangesAtOnce: 2, onChunk });
@@ -60,21 +77,15 @@ describe('a chunk that meets a membership written meanwhile, on PostgreSQL', () 
       predicate: compileSegmentPredicate(US_LOYAL, { profile: sql.raw('p'), now: T1 }).predicate,
       now: T1,
     };
-    const other = postgres(place.url, { max: 1, onnotice: () => {} });
-    try {
-      let chunk: ReturnType<typeof evaluateSegmentChunk> | undefined;
-      await other.begin(async (tx) => {
-        // p01 qualifies; another writer gives it a membership, not yet committed.
-        await holdMembership(tx, tenant, 'p01', 'seg-race');
-        chunk = evaluateSegmentChunk(database.db, evaluation, slice);
-        // The chunk's INSERT waits for this transaction, which commits: the INSERT fails.
-        await new Promise((resolve) => setTimeout(resolve, 300));
-      });
-      const result = await chunk!;
-      expect(result).toMatchObject({ realized: 2, existing: 1, exited: 0, profiles: 10 });
-    } finally {
-      await other.end();
-    }
+    let chunk: ReturnType<typeof evaluateSegmentChunk> | undefined;
+    // p01 qualifies; another writer gives it a membership, not yet committed.
+    await whileAnotherWriterHolds(tenant, 'p01', 'seg-race', async () => {
+      chunk = evaluateSegmentChunk(database.db, evaluation, slice);
+      // The chunk's INSERT waits for that transaction, which commits: the INSERT fails.
+      await new Promise((resolve) => setTimeout(resolve, 300));
+    });
+    const result = await chunk!;
+    expect(result).toMatchObject({ realized: 2, existing: 1, exited: 0, profiles: 10 });
     expect(await membershipsOf(database, tenant.orgId, 'seg-race')).toEqual([
       `prod p01 seg-race ups EXISTING ${EARLIER.toISOString()}`,
       `prod p03 seg-race ups REALIZED ${T1.toISOString()}`,
@@ -91,30 +102,24 @@ describe('a chunk that meets a membership written meanwhile, on PostgreSQL', () 
     const tenant = { orgId: 'org-ranges-stop', sandboxName: 'prod' };
     await seedFixture(database, tenant);
     const stop = new Error('stop');
-    const other = postgres(place.url, { max: 1, onnotice: () => {} });
     const reported: Array<string | null> = [];
     let settled = false;
     let evaluation: Promise<unknown> | undefined;
-    try {
-      await other.begin(async (tx) => {
-        // p06 qualifies, in the second range (p03, p06]: its INSERT waits for this transaction.
-        await holdMembership(tx, tenant, 'p06', 'seg-stop');
-        evaluation = evaluateTwoRangesAtOnce(tenant, 'seg-stop', (chunk) => {
-          reported.push(chunk.lastProfileId);
-          throw stop;
-        }).finally(() => {
-          settled = true;
-        });
-        evaluation.catch(() => {});
-        await new Promise((resolve) => setTimeout(resolve, 500));
-        // The first range is reported and ends the walk; the second is still held back here.
-        expect(reported).toEqual(['p03']);
-        expect(settled).toBe(false);
+    // p06 qualifies, in the second range (p03, p06]: its INSERT waits for the other writer.
+    await whileAnotherWriterHolds(tenant, 'p06', 'seg-stop', async () => {
+      evaluation = evaluateTwoRangesAtOnce(tenant, 'seg-stop', (chunk) => {
+        reported.push(chunk.lastProfileId);
+        throw stop;
+      }).finally(() => {
+        settled = true;
       });
-      await expect(evaluation).rejects.toBe(stop);
-    } finally {
-      await other.end();
-    }
+      evaluation.catch(() => {});
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      // The first range is reported and ends the walk; the second is still held back here.
+      expect(reported).toEqual(['p03']);
+      expect(settled).toBe(false);
+    });
+    await expect(evaluation).rejects.toBe(stop);
     // The second range ran to its end once the other writer committed, as an upsert (above).
     expect(await membershipsOf(database, tenant.orgId, 'seg-stop')).toEqual([
       `prod p01 seg-stop ups REALIZED ${T1.toISOString()}`,
@@ -126,27 +131,21 @@ describe('a chunk that meets a membership written meanwhile, on PostgreSQL', () 
   it('reports ranges in key order: a later range done first waits for the one before it', async () => {
     const tenant = { orgId: 'org-ranges-order', sandboxName: 'prod' };
     await seedFixture(database, tenant);
-    const other = postgres(place.url, { max: 1, onnotice: () => {} });
     const reported: Array<string | null> = [];
     let evaluation: Promise<unknown> | undefined;
-    try {
-      await other.begin(async (tx) => {
-        // p01 qualifies, in the first range (, p03]: its INSERT waits for this transaction,
-        // while the second range (p03, p06] runs to its end beside it.
-        await holdMembership(tx, tenant, 'p01', 'seg-order');
-        evaluation = evaluateTwoRangesAtOnce(tenant, 'seg-order', (chunk) => void reported.push(chunk.lastProfileId));
-        evaluation.catch(() => {});
-        await new Promise((resolve) => setTimeout(resolve, 500));
-        // The second range has written p06 (committed, visible here); nothing is reported before the first.
-        const [written] = await tx<{ n: number }[]>`select count(*)::int as n from segment_memberships
-          where org_id = ${tenant.orgId} and segment_id = 'seg-order' and profile_id = 'p06'`;
-        expect(written!.n).toBe(1);
-        expect(reported).toEqual([]);
-      });
-      expect(await evaluation).toEqual({ realized: 2, existing: 1, exited: 0, profiles: 10 });
-    } finally {
-      await other.end();
-    }
+    // p01 qualifies, in the first range (, p03]: its INSERT waits for the other writer,
+    // while the second range (p03, p06] runs to its end beside it.
+    await whileAnotherWriterHolds(tenant, 'p01', 'seg-order', async (tx) => {
+      evaluation = evaluateTwoRangesAtOnce(tenant, 'seg-order', (chunk) => void reported.push(chunk.lastProfileId));
+      evaluation.catch(() => {});
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      // The second range has written p06 (committed, visible here); nothing is reported before the first.
+      const [written] = await tx<{ n: number }[]>`select count(*)::int as n from segment_memberships
+        where org_id = ${tenant.orgId} and segment_id = 'seg-order' and profile_id = 'p06'`;
+      expect(written!.n).toBe(1);
+      expect(reported).toEqual([]);
+    });
+    expect(await evaluation).toEqual({ realized: 2, existing: 1, exited: 0, profiles: 10 });
     expect(reported).toEqual(['p03', 'p06', 'p09', 'p10']);
   });
 });
