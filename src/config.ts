@@ -119,11 +119,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       chunkTargetMs: integer(env, 'RUNNER_CHUNK_MS', 70, 1, 60_000),
       maxAttempts: integer(env, 'RUNNER_MAX_ATTEMPTS', 3, 1, 100),
       shardMinProfiles: integer(env, 'RUNNER_SHARD_MIN_PROFILES', 100_000, 1, 1_000_000_000),
-      // Checked on either database; where statements queue (PGlite), ranges at once would only queue.
-      evaluationRangesAtOnce: Math.min(
-        integer(env, 'RUNNER_EVALUATION_RANGES', 2, 1, 16),
-        canRunStatementsAtOnce(env.DATABASE_URL) ? 16 : 1,
-      ),
+      evaluationRangesAtOnce: evaluationRangesAtOnce(env),
       pollMs: integer(env, 'RUNNER_POLL_MS', 250, 10, 60_000),
       resultTtlDays: integer(env, 'RESULT_TTL_DAYS', 7, 1, 3_650),
       resultSweepMs: integer(env, 'RESULT_SWEEP_MS', 60_000, 50, 86_400_000),
@@ -174,6 +170,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     );
   }
   return config;
+}
+
+/** Checked on either database; where statements queue (PGlite), ranges at once would only queue. */
+function evaluationRangesAtOnce(env: NodeJS.ProcessEnv): number {
+  const ranges = integer(env, 'RUNNER_EVALUATION_RANGES', 2, 1, 16);
+  return canRunStatementsAtOnce(env.DATABASE_URL) ? ranges : 1;
 }
 
 /** A variable's old name, still read, and the one it has now. */
