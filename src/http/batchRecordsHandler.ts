@@ -17,6 +17,7 @@ import { REQUEST_ID_HEADER, requestIdOf } from '../context';
 import type { AppDatabase } from '../db/database';
 import { ErrorCode, GatewayError, notFound } from '../errors';
 import { headersFor, HTTP_STATUS } from './httpStatus';
+import { cutWhenStalled } from './stalledResponse';
 import { describeError, type Logger } from '../logger';
 import { couldBeStoredKey } from '../profiles/storable';
 
@@ -62,6 +63,8 @@ export function batchRecordsHandler(
       }
       let clientGone = false;
       res.once('close', () => (clientGone = true));
+      // A client that stops reading is cut: its pending drain would wait for ever.
+      cutWhenStalled(res);
       // Leaving the loop early (client gone) ends the generator: no further chunk is read.
       for await (const text of holdsRecords(batch) ? batchRecordTexts(db, batch.id) : []) {
         if (clientGone) break;

@@ -25,6 +25,7 @@ import { verifyDownload } from '../files/downloadSignature';
 import type { StoredFile } from '../files/findStoredFile';
 import { contentTypeOf, type Compression, type ExportFormat } from '../files/outputSpec';
 import { describeError, type Logger } from '../logger';
+import { cutWhenStalled } from './stalledResponse';
 
 // `/files/{id}` or `/files/{id}/{name}`: the name is for the client's saved file only.
 const PATH = /^\/files\/([^/]+)(?:\/[^/]+)?$/;
@@ -54,8 +55,10 @@ export function filesHandler(options: {
   logger: Logger;
   /** The clock links expire by, in milliseconds; default `Date.now`. */
   now?: () => number;
+  /** How long a download may move no byte before it is cut; default `STALLED_RESPONSE_MS`. */
+  stalledAfterMs?: number;
 }): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
-  const { signingKey, findFile, admit, logger, now = Date.now } = options;
+  const { signingKey, findFile, admit, logger, now = Date.now, stalledAfterMs } = options;
 
   return async (req, res) => {
     res.setHeader(REQUEST_ID_HEADER, requestIdOf(req.headers));
@@ -132,7 +135,9 @@ export function filesHandler(options: {
         res.end();
         return;
       }
-      // pipeline waits for the socket to drain, and a client that goes away destroys the read.
+      // pipeline waits for the socket to drain, and a client that goes away destroys the read;
+      // one that stays but stops reading is cut, or it would hold the descriptor for ever.
+      cutWhenStalled(res, stalledAfterMs);
       await pipeline(handle.createReadStream({ ...body, autoClose: false }), res);
     } catch (error: unknown) {
       if (isClientGone(error)) return;

@@ -5,7 +5,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { connect, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -63,9 +63,8 @@ let expired = false;
 
 const linkTo = (id: string, expiresAt = NOW + 3600, key = KEY) => origin + signDownloadPath(key, id, expiresAt);
 
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'gw-files-handler-'));
-  filePath = join(dir, 'part-00000.jsonl.gz');
+/** The handler over this file's row and file, with `stalledAfterMs` as given. */
+function handlerServer(stalledAfterMs?: number): Server {
   const handle = filesHandler({
     signingKey: KEY,
     findFile: async (id) => {
@@ -77,8 +76,15 @@ beforeAll(async () => {
     },
     logger,
     now: () => NOW_MS,
+    stalledAfterMs,
   });
-  server = createServer((req, res) => void handled.push(handle(req, res)));
+  return createServer((req, res) => void handled.push(handle(req, res)));
+}
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'gw-files-handler-'));
+  filePath = join(dir, 'part-00000.jsonl.gz');
+  server = handlerServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });
@@ -102,6 +108,16 @@ afterEach(async () => {
   // The handler's promise never rejects, whatever happened.
   await expect(Promise.all(handled)).resolves.toBeDefined();
 });
+
+async function waitForRequest(arrived: () => boolean): Promise<void> {
+  for (let waited = 0; !arrived(); waited += 10) {
+    if (waited > 5000) throw new Error('The request never reached the handler');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+const connectionsOf = (server: Server) =>
+  new Promise<number>((resolve, reject) => server.getConnections((error, count) => (error ? reject(error) : resolve(count))));
 
 const bodyOf = async (response: Response) => Buffer.from(await response.arrayBuffer());
 const headersOf = (response: Response, names: string[]) =>
@@ -308,5 +324,34 @@ describe('GET /files/{id} by a signed link', () => {
       'pending',
     );
     expect(logged.filter((line) => line.level === 'error')).toEqual([]);
+  });
+
+  it('cuts a download whose client stays connected but stops reading, and closes the file', async () => {
+    // Far more than the sockets' buffers hold on loopback, so the server's writes must wait.
+    const big = randomBytes(32 * 1024 * 1024);
+    await writeFile(filePath, big);
+    row = rowOf({ bytes: big.length, sha256: createHash('sha256').update(big).digest('hex') });
+    const stallingServer = handlerServer(300);
+    await new Promise<void>((resolve) => stallingServer.listen(0, '127.0.0.1', resolve));
+    const client = connect((stallingServer.address() as AddressInfo).port, '127.0.0.1');
+    try {
+      const link = new URL(linkTo(FILE_ID));
+      // A raw socket that never reads past its first buffer: no 'data' listener, never resumed.
+      client.write(`GET ${link.pathname}${link.search} HTTP/1.1\r\nhost: 127.0.0.1\r\n\r\n`);
+      await waitForRequest(() => handled.length === 1);
+      // The handler settles once its read has ended and the file is closed; the client's socket
+      // never learns of it (the server's FIN waits behind the bytes it does not read).
+      const outcome = await Promise.race([
+        Promise.all(handled).then(() => 'cut'),
+        new Promise((resolve) => setTimeout(resolve, 10_000, 'still streaming')),
+      ]);
+      expect(outcome).toBe('cut');
+      expect(await connectionsOf(stallingServer)).toBe(0);
+      expect(logged.filter((line) => line.level === 'error')).toEqual([]);
+    } finally {
+      client.destroy();
+      stallingServer.closeAllConnections();
+      await new Promise<void>((resolve) => stallingServer.close(() => resolve()));
+    }
   });
 });
