@@ -34,7 +34,8 @@ export function fileLinks(options: {
   return {
     async downloadUrl(file, expiresInSeconds, headers) {
       if (store.kind === 's3') return store.downloadUrl(file, expiresInSeconds);
-      const expiresAt = Math.floor(Date.now() / 1000) + expiresInSeconds;
+      // Rounded up: a link lives at least the seconds asked, never up to one less.
+      const expiresAt = Math.ceil(Date.now() / 1000) + expiresInSeconds;
       const origin = options.publicUrl ?? originOf(headers) ?? options.fallbackOrigin();
       return origin + signDownloadPath(options.signingKey, file.id, expiresAt, file.name);
     },

@@ -8,9 +8,9 @@
  * Errors are GraphQL-shaped JSON bodies (`{"errors":[{message, extensions:{code}}]}`).
  *
  * With S3 storage no such link is issued (`downloadUrl` is presigned by S3), but
- * one issued before the switch still names a file by its storage key, which is
- * the object's key too: it is answered 307, to a presigned URL of the object
- * for the link's remaining time, so files copied into the bucket stay reachable.
+ * one issued before the switch still names a file by its id, whose row's storage
+ * key is the object's key too: it is answered 307, to a presigned URL of the
+ * object for the link's remaining time, so files copied into the bucket stay reachable.
  */
 import { open, type FileHandle } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -102,7 +102,12 @@ export function filesHandler(options: {
       }
 
       // The size is checked on the open descriptor, and that one is streamed: a file replaced in between is never sent.
-      handle = await open(found.path, 'r');
+      const opened = await openUnlessSwept(found.path, () => findFile(id));
+      if (opened === 'swept') {
+        sendError(res, 410, ErrorCode.GONE, 'This file has expired and was deleted');
+        return;
+      }
+      handle = opened;
       const stat = await handle.stat();
       if (!stat.isFile() || stat.size !== file.bytes) {
         throw new Error(`File ${file.id} at ${found.path} has ${stat.size} bytes on disk; its row says ${file.bytes}`);
@@ -155,6 +160,23 @@ export function filesHandler(options: {
       await handle?.close().catch((error: unknown) => logger.error('Closing a file failed', { error: describeError(error) }));
     }
   };
+}
+
+/**
+ * Opens the file at `path`, or 'swept' when it is missing because the sweeper
+ * took it since its row was read: the sweeper deletes the rows of an expired
+ * batch first, then its files, so a row that is gone (or expired) when looked
+ * up again says so. A file missing under a live row is the store's fault: thrown.
+ */
+async function openUnlessSwept(path: string, findAgain: () => Promise<StoredFile | null>): Promise<FileHandle | 'swept'> {
+  try {
+    return await open(path, 'r');
+  } catch (error: unknown) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    const now = await findAgain();
+    if (now === null || now.expired) return 'swept';
+    throw error;
+  }
 }
 
 /** The file id of the request path, or null for one that cannot be a file id. */

@@ -60,6 +60,8 @@ let row = rowOf();
 let lookups: string[] = [];
 let overBudget = false;
 let expired = false;
+/** The sweeper deletes the file's row and file right after the handler's first lookup. */
+let sweptAfterLookup = false;
 
 const linkTo = (id: string, expiresAt = NOW + 3600, key = KEY) => origin + signDownloadPath(key, id, expiresAt);
 
@@ -69,6 +71,7 @@ function handlerServer(stalledAfterMs?: number): Server {
     signingKey: KEY,
     findFile: async (id) => {
       lookups.push(id);
+      if (sweptAfterLookup && lookups.length > 1) return null;
       return id === FILE_ID ? { file: row, path: filePath, expired } : null;
     },
     admit: async (file) => {
@@ -102,6 +105,7 @@ beforeEach(async () => {
   lookups = [];
   handled = [];
   overBudget = false;
+  sweptAfterLookup = false;
 });
 
 afterEach(async () => {
@@ -299,6 +303,16 @@ describe('GET /files/{id} by a signed link', () => {
     expect(logged.filter((line) => line.level === 'error').map((line) => line.fields?.error)).toEqual([
       expect.stringContaining('ENOENT'),
     ]);
+  });
+
+  it('answers 410 when the sweeper deletes the file between its lookup and its read, and logs no error', async () => {
+    sweptAfterLookup = true;
+    await rm(filePath);
+    const response = await fetch(linkTo(FILE_ID));
+    expect(response.status).toBe(410);
+    expect(await response.json()).toMatchObject({ errors: [{ extensions: { code: 'GONE' } }] });
+    expect(lookups).toEqual([FILE_ID, FILE_ID]);
+    expect(logged.filter((line) => line.level === 'error')).toEqual([]);
   });
 
   it('answers 500 rather than send a file whose size is not the recorded one', async () => {
