@@ -74,7 +74,15 @@ export function startRunner(deps: {
     wake?.();
   };
 
-  const environment = { ...deps, runnerId: id, stopping: () => stopping };
+  /** What a run gets: the runner's dependencies, and the identity of its claim. */
+  const runEnvironment = (claimId: string) => ({ ...deps, runnerId: claimId, stopping: () => stopping });
+  type RunEnvironment = ReturnType<typeof runEnvironment>;
+  // Each claim holds its row under an identity of its own, the runner's id and the claim's
+  // number: when this runner claims a job or part again after its own lease ran out (a
+  // heartbeat held up), the run still holding the old claim is fenced off, as it would be
+  // by another runner's claim, instead of writing beside the new one.
+  let claims = 0;
+  const claimIdentity = () => `${id}/${++claims}`;
   // A new job is work: look at once rather than at the next poll. The bus spans
   // processes, so this wakes every runner on the database, workers included.
   const stopWaking = deps.bus.subscribe((event) => {
@@ -88,9 +96,10 @@ export function startRunner(deps: {
       wakeRequested = false;
       try {
         while (!stopping && running.size < options.concurrency) {
-          const claimed = await claimNext(db, { runnerId: id, leaseMs: options.leaseMs, tenantLimit: options.tenantLimit });
+          const claimId = claimIdentity();
+          const claimed = await claimNext(db, { runnerId: claimId, leaseMs: options.leaseMs, tenantLimit: options.tenantLimit });
           if (!claimed) break;
-          const run = startRun(claimed)
+          const run = startRun(claimed, runEnvironment(claimId))
             .finally(() => {
               running.delete(run);
               wakeUp();
@@ -109,17 +118,18 @@ export function startRunner(deps: {
     }
   }
 
-  function startRun(claimed: ClaimedJob): Promise<void> {
-    if (claimed.kind === 'export') return startExportRun(claimed.job);
-    if (claimed.kind === 'part') return startPartRun(claimed);
-    return startSegmentRun(claimed.job);
+  /** The run of what was claimed, whose statements are all fenced by `env.runnerId`, the claim's identity. */
+  function startRun(claimed: ClaimedJob, env: RunEnvironment): Promise<void> {
+    if (claimed.kind === 'export') return startExportRun(claimed.job, env);
+    if (claimed.kind === 'part') return startPartRun(claimed, env);
+    return startSegmentRun(claimed.job, env);
   }
 
-  function startExportRun(job: ExportJobRow): Promise<void> {
-    logger.info('Export job claimed', { jobId: job.id, runnerId: id, attempt: job.attempts });
+  function startExportRun(job: ExportJobRow, env: RunEnvironment): Promise<void> {
+    logger.info('Export job claimed', { jobId: job.id, runnerId: env.runnerId, attempt: job.attempts });
     const claimedAt = performance.now();
     if (metrics) recordClaim(metrics, job);
-    return withLogContext({ jobId: job.id }, () => traceRun(job, () => runExportJob(environment, job)))
+    return withLogContext({ jobId: job.id }, () => traceRun(job, () => runExportJob(env, job)))
       .then((outcome) => {
         if (metrics) recordRun(metrics, outcome, (performance.now() - claimedAt) / 1000);
       })
@@ -127,10 +137,10 @@ export function startRunner(deps: {
   }
 
   // A part of another runner's sharded job: its coordinator sums, ends and publishes the job.
-  function startPartRun(claimed: ClaimedPart): Promise<void> {
+  function startPartRun(claimed: ClaimedPart, env: RunEnvironment): Promise<void> {
     const { job, part } = claimed;
-    logger.info('Export part claimed', { jobId: job.id, part: part.part, runnerId: id, attempt: part.attempts });
-    return withLogContext({ jobId: job.id }, () => runExportPart(environment, claimed, { traceParent: contextOfTraceParent(job.traceParent) }))
+    logger.info('Export part claimed', { jobId: job.id, part: part.part, runnerId: env.runnerId, attempt: part.attempts });
+    return withLogContext({ jobId: job.id }, () => runExportPart(env, claimed, { traceParent: contextOfTraceParent(job.traceParent) }))
       .then((outcome) => {
         if (outcome === 'lost') metrics?.leasesLost.inc();
       })
@@ -139,11 +149,11 @@ export function startRunner(deps: {
 
   // Segment jobs have metrics of their own only in what they evaluate
   // (gateway_export_profiles_segmented_total): the job metrics are export jobs'.
-  function startSegmentRun(job: SegmentJobRow): Promise<void> {
-    logger.info('Segment job claimed', { segmentJobId: job.id, runnerId: id, attempt: job.attempts });
+  function startSegmentRun(job: SegmentJobRow, env: RunEnvironment): Promise<void> {
+    logger.info('Segment job claimed', { segmentJobId: job.id, runnerId: env.runnerId, attempt: job.attempts });
     const attributes = { 'segment_job.id': job.id, 'segment_job.attempt': job.attempts, 'tenant.org_id': job.orgId, 'tenant.sandbox_name': job.sandboxName };
     return inSpan('segment job run', { attributes }, async (span) => {
-      const outcome = await runSegmentJob(environment, job);
+      const outcome = await runSegmentJob(env, job);
       span.setAttribute('segment_job.outcome', outcome);
       if (outcome === 'lost') metrics?.leasesLost.inc();
     }, contextOfTraceParent(job.traceParent)).catch((error: unknown) =>

@@ -225,6 +225,44 @@ describe.each(storageTargets)('the runner on $name', (target) => {
     }
   });
 
+  it('holds each claim under an identity of its own, so that one runner claiming a job again fences off its older run', async () => {
+    // Two runs at once in one runner: were both held as the runner's id, a run whose lease this
+    // runner took again (its heartbeat held up) would pass the same fences as the new run.
+    const headers = freshTenant();
+    const server = await startTestServer(target, { concurrency: 0 });
+    try {
+      await ingest(server, manyProfiles(400), headers);
+      const jobIds = [(await startExport(server, {}, headers)).jobId, (await startExport(server, {}, headers)).jobId];
+      const runner = startRunner({
+        files: testFileStore(),
+        db: server.database.db,
+        bus: server.server.bus,
+        logger: QUIET_LOGGER,
+        options: { ...NO_RUNNER, concurrency: 2, chunkSize: 1, chunkTargetMs: 1, pollMs: 20 },
+      });
+      try {
+        let holders: (string | null)[] = [];
+        await waitUntil(async () => {
+          const rows = await server.database.db.execute<{ locked_by: string | null }>(
+            sql`select locked_by from export_jobs where id in (${Number(jobIds[0])}, ${Number(jobIds[1])}) and status = 'PROCESSING'`,
+          );
+          holders = rows.map((row) => row.locked_by);
+          return holders.length === 2 && holders.every((holder) => holder !== null);
+        });
+        expect(new Set(holders).size).toBe(2);
+        for (const holder of holders) {
+          expect(holder!.startsWith(`${runner.id}/`)).toBe(true);
+          expect(holder!.slice(runner.id.length + 1)).toMatch(/^\d+$/);
+        }
+        for (const id of jobIds) expect((await waitForJob(server, id, undefined, headers)).status).toBe('SUCCEEDED');
+      } finally {
+        await runner.stop();
+      }
+    } finally {
+      await server.close();
+    }
+  });
+
   it('runs at most two jobs of one tenant at once; the others wait as NEW', async () => {
     const headers = freshTenant();
     await ingest(api, manyProfiles(1500), headers);
