@@ -135,8 +135,12 @@ export async function runExportPart(
         afterChunk: how.afterChunk,
         sizer: how.sizer,
       });
-      if (outcome === 'stopping') await releasePart(env.db, key, env.runnerId);
-      // Cancelled or halted: the part stays as it is until the coordinator ends the job and its parts.
+      // Handed back, its attempt with it. Halted (its coordinator will not go on: the job's
+      // lease was lost, it is cancelled or a part failed), it is handed back too: otherwise a
+      // coordinator that takes the job over waits out this part's lease and counts an attempt
+      // that no crash caused, while a job that ends ends its parts whatever they hold.
+      if (outcome === 'stopping' || outcome === 'halted') await releasePart(env.db, key, env.runnerId);
+      // Cancelled: the part stays as it is until the coordinator ends the job and its parts.
       return outcome;
     } catch (error: unknown) {
       env.logger.error('Export part failed', { jobId: job.id, part: part.part, error: describeError(error) });

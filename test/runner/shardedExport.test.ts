@@ -231,6 +231,38 @@ describe.each(storageTargets)('sharded exports on $name', (target) => {
     return { jobId, headers };
   }
 
+  it('hands back the part its coordinator was running when it lost the job, without costing the part an attempt', async () => {
+    const headers = freshTenant();
+    await ingest(api, Array.from({ length: PROFILES }, (_, i) => profileOf(i)), headers);
+    const job = await withRunners({ concurrency: 1, shardMinProfiles: 60, chunkSize: 1 }, async () => {
+      const { jobId } = await startExport(api, { fields: 'person.name.firstName', filter: { segments: [{ segmentId: 'A' }] } }, headers);
+      // The job's lease taken from its coordinator while it runs a part, as when its heartbeat
+      // was held up past the lease and the job was claimed again.
+      await waitUntil(async () => {
+        const taken = await api.database.db.execute(sql`update export_jobs set locked_by = 'elsewhere'
+          where id = ${Number(jobId)} and exists (
+            select 1 from export_job_parts p where p.job_id = ${Number(jobId)} and p.status = 'RUNNING' and p.locked_by = export_jobs.locked_by)
+          returning id`);
+        return taken.length === 1;
+      });
+      // The coordinator halts its part at its next sum; the job's lease then ends, and a runner takes the job again.
+      await waitUntil(async () => {
+        const [held] = await api.database.db.execute<{ n: number }>(
+          sql`select count(*)::int as n from export_job_parts where job_id = ${Number(jobId)} and status = 'RUNNING'`,
+        );
+        return held!.n === 0;
+      });
+      await api.database.db.execute(sql`update export_jobs set locked_by = null, locked_until = now() - interval '1 second' where id = ${Number(jobId)}`);
+      return waitForJob(api, jobId, undefined, headers);
+    });
+    expect(job.status).toBe('SUCCEEDED');
+    const attempts = await api.database.db.execute<{ attempts: number }>(
+      sql`select attempts from export_job_parts where job_id = ${Number(job.id)} order by part`,
+    );
+    // Each part ran to its end once; the halted one was handed back with its attempt.
+    expect(attempts.map((row) => row.attempts)).toEqual(attempts.map(() => 1));
+  });
+
   it('fails the job with EXPORT_ATTEMPTS_EXHAUSTED when a part has run too often, and removes its records', async () => {
     const { jobId, headers } = await splitAndStopped();
     const { part } = (await partsOf(jobId)).find((each) => each.status === 'PENDING')!;
