@@ -1,5 +1,5 @@
 import { eq, sql, type SQL } from 'drizzle-orm';
-import type { AppDatabase } from '../../db/database';
+import type { AppDatabase, AppTransaction } from '../../db/database';
 import { exportJobs, segmentJobs, type ExportJobRow, type SegmentJobRow } from '../../db/schema';
 import { statusIn, statusLiteral } from '../../db/statuses';
 import { EXPORT_JOB_HELD, EXPORT_JOB_MOVES, SEGMENT_JOB_HELD, SEGMENT_JOB_MOVES } from '../../jobs/jobTransitions';
@@ -28,60 +28,90 @@ export async function claimNext(db: AppDatabase, options: ClaimOptions): Promise
   if (!(await anyJobMayWantWork(db))) return null;
   return db.transaction(async (tx) => {
     await tx.execute(sql`select pg_advisory_xact_lock(${CLAIM_LOCK_KEY})`);
-    const [oldest] = await tx.execute<{ kind: ClaimedJob['kind']; id: string }>(sql`
-      select kind, id from (
-        (select 'export' as kind, j.id::text as id, j.creation_time from export_jobs j
-         where ${exportWantsWork(sql`j`)} and ${belowTenantLimit(sql`j`, options.tenantLimit)}
-         order by j.creation_time, j.id limit 1)
-        union all
-        (select 'part' as kind, p.job_id::text || ':' || p.part as id, j.creation_time
-         from export_job_parts p join export_jobs j on j.id = p.job_id
-         where ${partToClaim(sql`p`, sql`j`)} and ${belowTenantLimit(sql`j`, options.tenantLimit)}
-         order by j.creation_time, p.job_id, p.part limit 1)
-        union all
-        (select 'segment' as kind, s.id, s.creation_time from segment_jobs s
-         where ${segmentWantsWork(sql`s`)} and ${belowTenantLimit(sql`s`, options.tenantLimit)}
-         order by s.creation_time, s.id limit 1)
-      ) oldest
-      order by creation_time
-      limit 1`);
-    if (!oldest) return null;
-    if (oldest.kind === 'part') {
-      const [jobId, part] = oldest.id.split(':').map(Number) as [number, number];
-      const claimed = await takePart(tx, jobId, part, options);
-      return claimed ? { kind: 'part', ...claimed } : null;
+    // A part whose expired lease's last chunk still holds its row is passed over (takePart
+    // skips it), and the next oldest looked at: ending the claim there would hold up every
+    // other job, of every tenant, until that chunk ends.
+    const passedOver: PartKey[] = [];
+    for (;;) {
+      const claimed = await claimOldest(tx, options, passedOver);
+      if (claimed !== 'passed over') return claimed;
+      if (passedOver.length >= MAX_PARTS_PASSED_OVER) return null;
     }
-    const lease = sql`now() + ${options.leaseMs} * interval '1 millisecond'`;
-    if (oldest.kind === 'segment') {
-      // The WHERE is checked again on the row as it is now, as for export jobs.
-      const [claimed] = await tx
-        .update(segmentJobs)
-        .set({
-          // Claimed when NEW, resumed when PROCESSING (segmentWantsWork): either way it runs now.
-          status: SEGMENT_JOB_MOVES.claim.to,
-          lockedBy: options.runnerId,
-          lockedUntil: lease,
-          attempts: sql`${segmentJobs.attempts} + 1`,
-          updateTime: sql`now()`,
-        })
-        .where(sql`${eq(segmentJobs.id, oldest.id)} and ${segmentWantsWork(sql`${segmentJobs}`)}`)
-        .returning();
-      return claimed ? { kind: 'segment', job: claimed } : null;
-    }
-    // A client's cancel may have ended a NEW job since the SELECT: the WHERE is checked again on the row as it is now.
+  });
+}
+
+/** Parts passed over in one claim, at most: each costs the claim a statement more. */
+const MAX_PARTS_PASSED_OVER = 8;
+
+interface PartKey {
+  jobId: number;
+  part: number;
+}
+
+/**
+ * Claims the oldest job or part that wants work, but the parts of `passedOver`; 'passed
+ * over' (and that part added to `passedOver`) when it is a part that a chunk in flight holds.
+ */
+async function claimOldest(tx: AppTransaction, options: ClaimOptions, passedOver: PartKey[]): Promise<ClaimedJob | 'passed over' | null> {
+  const notPassedOver =
+    passedOver.length === 0
+      ? sql``
+      : sql` and (p.job_id, p.part) not in (${sql.join(passedOver.map(({ jobId, part }) => sql`(${jobId}::bigint, ${part}::int)`), sql`, `)})`;
+  const [oldest] = await tx.execute<{ kind: ClaimedJob['kind']; id: string }>(sql`
+    select kind, id from (
+      (select 'export' as kind, j.id::text as id, j.creation_time from export_jobs j
+       where ${exportWantsWork(sql`j`)} and ${belowTenantLimit(sql`j`, options.tenantLimit)}
+       order by j.creation_time, j.id limit 1)
+      union all
+      (select 'part' as kind, p.job_id::text || ':' || p.part as id, j.creation_time
+       from export_job_parts p join export_jobs j on j.id = p.job_id
+       where ${partToClaim(sql`p`, sql`j`)} and ${belowTenantLimit(sql`j`, options.tenantLimit)}${notPassedOver}
+       order by j.creation_time, p.job_id, p.part limit 1)
+      union all
+      (select 'segment' as kind, s.id, s.creation_time from segment_jobs s
+       where ${segmentWantsWork(sql`s`)} and ${belowTenantLimit(sql`s`, options.tenantLimit)}
+       order by s.creation_time, s.id limit 1)
+    ) oldest
+    order by creation_time
+    limit 1`);
+  if (!oldest) return null;
+  if (oldest.kind === 'part') {
+    const [jobId, part] = oldest.id.split(':').map(Number) as [number, number];
+    const claimed = await takePart(tx, jobId, part, options);
+    if (claimed) return { kind: 'part', ...claimed };
+    passedOver.push({ jobId, part });
+    return 'passed over';
+  }
+  const lease = sql`now() + ${options.leaseMs} * interval '1 millisecond'`;
+  if (oldest.kind === 'segment') {
+    // The WHERE is checked again on the row as it is now, as for export jobs.
     const [claimed] = await tx
-      .update(exportJobs)
+      .update(segmentJobs)
       .set({
-        status: sql`case when ${statusIn(exportJobs.status, EXPORT_JOB_MOVES.claim.from)} then ${statusLiteral(EXPORT_JOB_MOVES.claim.to)} else ${exportJobs.status} end`,
+        // Claimed when NEW, resumed when PROCESSING (segmentWantsWork): either way it runs now.
+        status: SEGMENT_JOB_MOVES.claim.to,
         lockedBy: options.runnerId,
         lockedUntil: lease,
-        attempts: sql`${exportJobs.attempts} + 1`,
+        attempts: sql`${segmentJobs.attempts} + 1`,
         updateTime: sql`now()`,
       })
-      .where(sql`${eq(exportJobs.id, Number(oldest.id))} and ${exportWantsWork(sql`${exportJobs}`)}`)
+      .where(sql`${eq(segmentJobs.id, oldest.id)} and ${segmentWantsWork(sql`${segmentJobs}`)}`)
       .returning();
-    return claimed ? { kind: 'export', job: claimed } : null;
-  });
+    return claimed ? { kind: 'segment', job: claimed } : null;
+  }
+  // A client's cancel may have ended a NEW job since the SELECT: the WHERE is checked again on the row as it is now.
+  const [claimed] = await tx
+    .update(exportJobs)
+    .set({
+      status: sql`case when ${statusIn(exportJobs.status, EXPORT_JOB_MOVES.claim.from)} then ${statusLiteral(EXPORT_JOB_MOVES.claim.to)} else ${exportJobs.status} end`,
+      lockedBy: options.runnerId,
+      lockedUntil: lease,
+      attempts: sql`${exportJobs.attempts} + 1`,
+      updateTime: sql`now()`,
+    })
+    .where(sql`${eq(exportJobs.id, Number(oldest.id))} and ${exportWantsWork(sql`${exportJobs}`)}`)
+    .returning();
+  return claimed ? { kind: 'export', job: claimed } : null;
 }
 
 /**
