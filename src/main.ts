@@ -18,8 +18,9 @@ async function serve(): Promise<void> {
     runPrimary(config, logger);
     return;
   }
-  const server = await startServer(config, { logger });
-  closeOnSignal(() => server.close());
+  const server = startServer(config, { logger });
+  closeOnSignal(async () => (await server).close());
+  await server;
 }
 
 /** The export runner alone, without the API: more runners for a PostgreSQL database. */
@@ -27,8 +28,9 @@ async function worker(): Promise<void> {
   const config = loadConfig();
   logger = createLogger({ level: config.logging.level });
   warnOfRenamedVariables(config);
-  const started = await startWorker(config, { logger });
-  closeOnSignal(() => started.close());
+  const started = startWorker(config, { logger });
+  closeOnSignal(async () => (await started).close());
+  await started;
 }
 
 function warnOfRenamedVariables(config: Config): void {
@@ -37,7 +39,12 @@ function warnOfRenamedVariables(config: Config): void {
   for (const { old, name } of config.renamedVariables) logger.warn(`${old} is read as ${name}, its new name: set ${name} instead`);
 }
 
-/** SIGINT/SIGTERM: finish or hand back what is running, close, exit. */
+/**
+ * SIGINT/SIGTERM: finish or hand back what is running, close, exit. Listened for from
+ * before the start: a signal sent once the ready line is logged (a supervisor's, a test's)
+ * would otherwise end the process before anything was handed back. One during the start
+ * waits for it to finish, then closes.
+ */
 function closeOnSignal(close: () => Promise<void>): void {
   const shutdown = (signal: string) => {
     logger.info('Shutting down', { signal });

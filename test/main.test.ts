@@ -107,6 +107,21 @@ describe('the serve command', { timeout: 90_000 }, () => {
   });
 });
 
+describe('the worker command', { timeout: 90_000 }, () => {
+  it('runs with WORKERS, the old name of SERVER_PROCESSES, and warns once that it is read under its new name', async () => {
+    const database = await createPostgresDatabase();
+    try {
+      const worker = await startService('worker', { DATABASE_URL: database.url, WORKERS: '2' });
+      const warnings = worker.output().split('\n').filter((line) => line.includes('"level":"warn"'));
+      expect(warnings).toHaveLength(1);
+      expect(JSON.parse(warnings[0]!).message).toBe('WORKERS is read as SERVER_PROCESSES, its new name: set SERVER_PROCESSES instead');
+      expect(await stopService(worker)).toBe(0);
+    } finally {
+      await database.drop();
+    }
+  });
+});
+
 async function post(url: string, query: string, variables?: Record<string, unknown>): Promise<any> {
   const response = await fetch(url, {
     method: 'POST',
