@@ -319,16 +319,21 @@ describe('claiming a part held by a chunk in flight, on PostgreSQL', () => {
   });
   afterAll(() => database?.close());
 
-  it('passes the part over instead of waiting for its row, then takes it once the row is free', async () => {
+  /** A sharded job's part whose runner's lease ran out, but whose last chunk still holds the row. */
+  async function jobWithExpiredPart(): Promise<number> {
     const [job] = await database.db.execute<{ id: number }>(sql`
       insert into export_jobs (org_id, sandbox_name, status, schema_name, merge_policy_id, merge_policy_version, filter, dataset_id, request_id, locked_by, locked_until)
       values ('ORG_SKIP@AdobeOrg', 'prod', 'PROCESSING', 's', 'm', 1, '{}', 'd', 'r', 'coordinator', now() + interval '1 minute')
       returning id`);
     const jobId = Number(job!.id);
-    // Its runner's lease ran out, but that runner's last chunk still holds the row.
     await database.db.execute(sql`
       insert into export_job_parts (job_id, part, org_id, sandbox_name, status, locked_by, locked_until)
       values (${jobId}, 1, 'ORG_SKIP@AdobeOrg', 'prod', 'RUNNING', 'gone', now() - interval '1 second')`);
+    return jobId;
+  }
+
+  /** Runs `work` while another transaction, as that chunk in flight, holds part 1 of `jobId`. */
+  async function whilePartHeld(jobId: number, work: () => Promise<void>): Promise<void> {
     let release = () => {};
     const released = new Promise<void>((resolve) => (release = resolve));
     let locked = () => {};
@@ -338,52 +343,40 @@ describe('claiming a part held by a chunk in flight, on PostgreSQL', () => {
       locked();
       await released;
     });
-    const options = { runnerId: 'claimer', leaseMs: 60_000, tenantLimit: 5 };
     try {
       await isLocked;
-      // Were either claim to wait for the row, it would wait forever: the row is freed only after both answer.
-      expect(await claimPartOf(database.db, jobId, options)).toBeNull();
-      expect(await claimNext(database.db, options)).toBeNull();
+      await work();
     } finally {
       release();
       await chunkInFlight;
     }
+  }
+
+  const options = { runnerId: 'claimer', leaseMs: 60_000, tenantLimit: 5 };
+
+  it('passes the part over instead of waiting for its row, then takes it once the row is free', async () => {
+    const jobId = await jobWithExpiredPart();
+    await whilePartHeld(jobId, async () => {
+      // Were either claim to wait for the row, it would wait forever: the row is freed only after both answer.
+      expect(await claimPartOf(database.db, jobId, options)).toBeNull();
+      expect(await claimNext(database.db, options)).toBeNull();
+    });
     const claimed = await claimPartOf(database.db, jobId, options);
     expect(claimed?.part).toMatchObject({ jobId, part: 1, status: 'RUNNING', lockedBy: 'claimer', attempts: 1 });
     await database.db.execute(sql`delete from export_jobs where id = ${jobId}`);
   });
 
   it('claims the next oldest job meanwhile, rather than ending its claim at the held part', async () => {
-    const [older] = await database.db.execute<{ id: number }>(sql`
-      insert into export_jobs (org_id, sandbox_name, status, schema_name, merge_policy_id, merge_policy_version, filter, dataset_id, request_id, locked_by, locked_until)
-      values ('ORG_SKIP@AdobeOrg', 'prod', 'PROCESSING', 's', 'm', 1, '{}', 'd', 'r', 'coordinator', now() + interval '1 minute')
-      returning id`);
-    const olderId = Number(older!.id);
-    await database.db.execute(sql`
-      insert into export_job_parts (job_id, part, org_id, sandbox_name, status, locked_by, locked_until)
-      values (${olderId}, 1, 'ORG_SKIP@AdobeOrg', 'prod', 'RUNNING', 'gone', now() - interval '1 second')`);
+    const olderId = await jobWithExpiredPart();
     // Another tenant's job, created after the sharded one: it comes second in the claim's order.
     const [newer] = await database.db.execute<{ id: number }>(sql`
       insert into export_jobs (org_id, sandbox_name, status, schema_name, merge_policy_id, merge_policy_version, filter, dataset_id, request_id, creation_time)
       values ('ORG_OTHER@AdobeOrg', 'prod', 'NEW', 's', 'm', 1, '{}', 'd', 'r', now() + interval '1 second')
       returning id`);
-    let release = () => {};
-    const released = new Promise<void>((resolve) => (release = resolve));
-    let locked = () => {};
-    const isLocked = new Promise<void>((resolve) => (locked = resolve));
-    const chunkInFlight = database.db.transaction(async (tx) => {
-      await tx.execute(sql`select 1 from export_job_parts where job_id = ${olderId} and part = 1 for update`);
-      locked();
-      await released;
-    });
-    try {
-      await isLocked;
-      const claimed = await claimNext(database.db, { runnerId: 'claimer', leaseMs: 60_000, tenantLimit: 5 });
+    await whilePartHeld(olderId, async () => {
+      const claimed = await claimNext(database.db, options);
       expect(claimed).toMatchObject({ kind: 'export', job: { id: Number(newer!.id), status: 'PROCESSING', lockedBy: 'claimer' } });
-    } finally {
-      release();
-      await chunkInFlight;
-    }
+    });
     await database.db.execute(sql`delete from export_jobs where id in (${olderId}, ${Number(newer!.id)})`);
   });
 });
