@@ -32,7 +32,8 @@ export interface WebhookPoster {
   close(): void;
 }
 
-// A receiver answers with a status; what it says after is read (for the connection's reuse) but not kept.
+// A receiver answers with a status; what it says after is read (for the connection's reuse, and
+// before the next message is sent) but not kept.
 const MAX_RESPONSE_BYTES = 64 * 1024;
 const MAX_ERROR_CHARS = 500;
 
@@ -83,8 +84,11 @@ export function createWebhookPoster(options: Pick<WebhookOptions, 'allowPrivate'
   }
 
   /**
-   * Resolves with the response once its status has come; its body is drained
-   * behind (bounded, within the same time limit) so the connection can be reused.
+   * Resolves with the response once it is over: its body read (up to
+   * MAX_RESPONSE_BYTES, then cut) or cut at the time limit. Not at its status:
+   * a receiver that answers at once and then sends its body slowly would
+   * otherwise have the next message sent on a new connection while the last
+   * still drains, up to one per message; this way one endpoint holds one.
    */
   function send(
     url: URL,
@@ -114,14 +118,17 @@ export function createWebhookPoster(options: Pick<WebhookOptions, 'allowPrivate'
       let answered = false;
       req.on('response', (response) => {
         answered = true;
-        resolve(response);
         let received = 0;
         response.on('data', (chunk: Buffer) => {
           received += chunk.length;
           if (received > MAX_RESPONSE_BYTES) response.destroy();
         });
+        // Its status stands however the body ends: read, cut, or timed out.
         response.on('error', () => {});
-        response.on('close', done);
+        response.on('close', () => {
+          done();
+          resolve(response);
+        });
       });
       req.on('error', (error: Error & { code?: string }) => {
         done();

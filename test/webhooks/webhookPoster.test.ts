@@ -3,6 +3,7 @@
  * WEBHOOK_ALLOW_PRIVATE loopback and private too, and http only those), checked as it
  * connects (DNS rebinding).
  */
+import { createServer as createHttpServer } from 'node:http';
 import { createServer, type Server } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -76,6 +77,35 @@ describe('the webhook poster', () => {
       expect(outcome).toMatchObject({ succeeded: true, httpStatus: 204, error: null });
     } finally {
       poster.close();
+    }
+  });
+
+  it('sends the next message only once the last answer is over, on one connection, however slowly it comes', async () => {
+    // A receiver that answers 200 at once, then promises a body it never sends.
+    let open = 0;
+    let mostOpen = 0;
+    const slow = createHttpServer((req, res) => {
+      req.resume();
+      res.writeHead(200, { 'content-length': '1000000' });
+      res.write('x');
+    });
+    slow.on('connection', (socket) => {
+      mostOpen = Math.max(mostOpen, ++open);
+      socket.on('close', () => open--);
+    });
+    await new Promise<void>((resolve) => slow.listen(0, '127.0.0.1', resolve));
+    const poster = createWebhookPoster({ allowPrivate: true, timeoutMs: 300 });
+    try {
+      const url = new URL(`http://127.0.0.1:${(slow.address() as AddressInfo).port}/hook`);
+      for (let i = 0; i < 3; i++) {
+        // Its status stands: the answer was a 200, though its body was cut at the time limit.
+        expect(await poster.post(url, REQUEST, new AbortController().signal)).toMatchObject({ succeeded: true, httpStatus: 200 });
+      }
+      expect(mostOpen).toBe(1);
+    } finally {
+      poster.close();
+      slow.closeAllConnections();
+      await new Promise((resolve) => slow.close(resolve));
     }
   });
 
