@@ -143,15 +143,30 @@ export function createContext(
     webhooks,
     fileLinks,
     headers,
-    loaders: {
-      datasetById: createDatasetLoader(db, tenant),
-      exportJobById: createExportJobLoader(db, tenant),
-      datasetBatches: createDatasetBatchesLoader(db, tenant),
-      segmentDefinitionById: createSegmentDefinitionLoader(db, tenant),
-      lastEvaluationOf: createLastEvaluationLoader(db, tenant),
-      filesOfBatch: createBatchFilesLoader(db, tenant),
-    },
+    loaders: createLoaders(db, tenant),
   };
+}
+
+/** A request's DataLoaders: each caches what it read for as long as it lives, so they live one request. */
+function createLoaders(db: Database['db'], tenant: Tenant): Context['loaders'] {
+  return {
+    datasetById: createDatasetLoader(db, tenant),
+    exportJobById: createExportJobLoader(db, tenant),
+    datasetBatches: createDatasetBatchesLoader(db, tenant),
+    segmentDefinitionById: createSegmentDefinitionLoader(db, tenant),
+    lastEvaluationOf: createLastEvaluationLoader(db, tenant),
+    filesOfBatch: createBatchFilesLoader(db, tenant),
+  };
+}
+
+/**
+ * The context one event of a subscription is executed in: the subscriber's, with
+ * loaders of its own. A subscription lives long, and its loaders would otherwise
+ * answer every event with what they read for the first (a job's batches and files
+ * as they were when it was NEW), and keep all of it for the subscription's life.
+ */
+export function contextOfEvent(context: Context): Context {
+  return { ...context, loaders: createLoaders(context.database.db, context.tenant) };
 }
 
 /**

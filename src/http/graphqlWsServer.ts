@@ -20,7 +20,7 @@ import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import { CloseCode } from 'graphql-ws';
 import type { Authenticator, Caller } from '../auth/authenticator';
-import { sharingScopeOf, type Context } from '../context';
+import { contextOfEvent, sharingScopeOf, type Context } from '../context';
 import { ErrorCode, GatewayError } from '../errors';
 import type { LimitOptions } from '../limits/limitOptions';
 import type { TenantRateLimiter } from '../limits/tenantRateLimiter';
@@ -91,6 +91,7 @@ export function serveGraphqlOverWebSocket(
       subscribe: sharedSubscriber(
         (args) => senders.get(args),
         (context) => sharingScopeOf(context as Context),
+        (context) => contextOfEvent(context as Context),
       ),
       // Returning false closes the socket with 4403 Forbidden: the same rules as over HTTP
       // (a tenant, and with AUTH_MODE=jwt a token that may act for it).

@@ -49,11 +49,13 @@ const resultsByEvent = new WeakMap<object, Map<string, SharedResult>>();
 /**
  * graphql-ws's `subscribe`. `senderOf` finds the direct sender that the
  * socket's `onSubscribe` registered for these execution args, if any;
- * `scopeOf` says which subscribers' contexts are alike enough to share results.
+ * `scopeOf` says which subscribers' contexts are alike enough to share results;
+ * `eventContextOf` makes the context each event is executed in from the subscriber's.
  */
 export function sharedSubscriber(
   senderOf: (args: ExecutionArgs) => DirectSender | undefined,
   scopeOf: (contextValue: unknown) => string,
+  eventContextOf: (contextValue: unknown) => unknown,
 ) {
   return async function sharedSubscribe(
     args: ExecutionArgs,
@@ -66,12 +68,13 @@ export function sharedSubscriber(
       print(args.document),
       JSON.stringify(args.variableValues ?? {}),
     ].join('\n');
+    const executeFor = (event: unknown) => execute({ ...args, rootValue: event, contextValue: eventContextOf(args.contextValue) });
     const sharedOf = (event: unknown): SharedResult => {
-      if (typeof event !== 'object' || event === null) return { result: execute({ ...args, rootValue: event }) };
+      if (typeof event !== 'object' || event === null) return { result: executeFor(event) };
       let results = resultsByEvent.get(event);
       if (!results) resultsByEvent.set(event, (results = new Map()));
       let shared = results.get(operation);
-      if (!shared) results.set(operation, (shared = { result: execute({ ...args, rootValue: event }) }));
+      if (!shared) results.set(operation, (shared = { result: executeFor(event) }));
       return shared;
     };
     const events = source as AsyncIterableIterator<unknown>;

@@ -64,6 +64,52 @@ describe.each(storageTargets)('jobStatusChanged on $name', (target) => {
     expect(new Set(sequences).size).toBe(sequences.length);
   });
 
+  it("answers each event's fields as they are then, not as the subscription's first event read them", async () => {
+    const headers = freshTenant();
+    await ingest(api, profiles(20), headers);
+    const { jobId } = await startExport(api, { filter: { segments: [{ segmentId: 'seg' }] } }, headers);
+    const client = subscriptionClient(api, headers);
+    const files: { status: string; names: string[] }[] = [];
+    let stop = () => {};
+    const done = new Promise<void>((resolve, reject) => {
+      stop = client.subscribe<any>(
+        {
+          query: `subscription Files($id: ID) { jobStatusChanged(id: $id) {
+            status job { dataset { batches(first: 5) { edges { node { files { name } } } } } } } }`,
+          variables: { id: jobId },
+        },
+        {
+          next: (result) => {
+            if (result.errors) reject(new Error(JSON.stringify(result.errors)));
+            const { status, job } = result.data.jobStatusChanged;
+            const edges = job.dataset.batches.edges as { node: { files: { name: string }[] } }[];
+            files.push({ status, names: edges.flatMap((edge) => edge.node.files.map((file) => file.name)) });
+          },
+          error: reject,
+          complete: resolve,
+        },
+      );
+    });
+    await waitUntil(() => files.length === 1);
+    const runner = startRunner({
+      files: testFileStore(),
+      db: api.database.db,
+      bus: api.server.bus,
+      logger: QUIET_LOGGER,
+      options: { ...NO_RUNNER, concurrency: 1 },
+    });
+    try {
+      await done;
+    } finally {
+      stop();
+      await runner.stop();
+      await client.dispose();
+    }
+    expect(files[0]).toEqual({ status: 'NEW', names: [] });
+    // The batch's file exists once the job has SUCCEEDED: the event must say so.
+    expect(files.at(-1)).toEqual({ status: 'SUCCEEDED', names: [expect.stringMatching(/^part-00000\./)] });
+  });
+
   it('completes right after the snapshot when the job has ended already', async () => {
     const headers = freshTenant();
     const { jobId } = await startExport(api, {}, headers);

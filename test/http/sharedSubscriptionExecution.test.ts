@@ -95,6 +95,7 @@ async function subscribed(query: string, sender: DirectSender | undefined, scope
   const subscribe = sharedSubscriber(
     (given) => (given === args ? sender : undefined),
     (context) => (context as { scope: string }).scope,
+    (context) => context,
   );
   const results = (await subscribe(args)) as AsyncGenerator<ExecutionResult, void, void>;
   return { pushing, results };
