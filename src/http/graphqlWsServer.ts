@@ -103,6 +103,8 @@ export function serveGraphqlOverWebSocket(
           return false;
         }
         const socket = ctx.extra.socket;
+        // Closed while its token was verified: its 'close' has passed, and would never give back a count taken now.
+        if (socket.readyState !== socket.OPEN) return false;
         const tenant = tenantKey(caller.tenant);
         const open = socketsByTenant.get(tenant) ?? 0;
         if (open >= limits.wsConnectionsPerTenant) {

@@ -18,6 +18,8 @@ export interface JwksServer {
   addKey(alg?: 'RS256' | 'ES256' | 'EdDSA'): Promise<string>;
   /** Stops publishing a key: the gateway refuses its tokens once it fetches the set again. */
   removeKey(kid: string): void;
+  /** Answers every fetch of the set `ms` late from now on (0: at once), as a slow identity provider. */
+  answerLate(ms: number): void;
   /** A signed JWT: issuer and audience as the gateway expects, an hour of life, unless `claims` say otherwise. */
   sign(claims: JWTPayload, options?: { kid?: string; expiresIn?: string | number }): Promise<string>;
   close(): Promise<void>;
@@ -33,10 +35,13 @@ export async function startJwksServer(): Promise<JwksServer> {
   const keys = new Map<string, Key>();
   let fetches = 0;
   let lastKid = '';
+  let lateMs = 0;
   const server: Server = createServer((_req, res) => {
     fetches += 1;
     res.setHeader('content-type', 'application/json');
-    res.end(JSON.stringify({ keys: [...keys.values()].map((key) => key.publicJwk) }));
+    const body = JSON.stringify({ keys: [...keys.values()].map((key) => key.publicJwk) });
+    if (lateMs > 0) setTimeout(() => res.end(body), lateMs);
+    else res.end(body);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
@@ -58,6 +63,9 @@ export async function startJwksServer(): Promise<JwksServer> {
       keys.delete(kid);
       // `sign` without a kid goes on with a key still published.
       if (lastKid === kid) lastKid = [...keys.keys()].at(-1) ?? '';
+    },
+    answerLate(ms) {
+      lateMs = ms;
     },
     async sign(claims, options = {}) {
       const kid = options.kid ?? lastKid;

@@ -432,6 +432,35 @@ describe.each(storageTargets)('hostile WebSocket traffic on $name', (target) => 
     await expectStillAnswers();
   });
 
+  it('counts no socket against its tenant that closed while its token was being verified', async () => {
+    const limit = SMALL_LIMITS.wsConnectionsPerTenant!;
+    // A token of a key the gateway has not fetched yet: verifying it waits for a slow key set.
+    await new Promise((resolve) => setTimeout(resolve, 1_100)); // past the refetch cooldown (auth/keySet.ts)
+    const kid = await s.jwks.addKey();
+    const unseenKey = await s.jwks.sign({ sub: 'alice', tenants: [ORG_A] }, { kid });
+    s.jwks.answerLate(400);
+    try {
+      const fetchesBefore = s.jwks.fetches();
+      const gone = Array.from({ length: limit }, () => openSocket(url, { init: s.as(unseenKey) }));
+      // Each client leaves as soon as it has sent connection_init, long before the key set comes.
+      await Promise.all(gone.map((socket) => socket.settle(() => false, 50)));
+      await Promise.all(gone.map((socket) => socket.close()));
+      await waitUntil(() => s.jwks.fetches() > fetchesBefore, 5_000);
+      await new Promise((resolve) => setTimeout(resolve, 800)); // the verifications end after the key set came
+    } finally {
+      s.jwks.answerLate(0);
+    }
+    const held = Array.from({ length: limit }, () => openSocket(url, { init: tenantA(s) }));
+    try {
+      await Promise.all(held.map((socket) => socket.settle(() => socket.acknowledged())));
+      expect(held.map((socket) => ({ acknowledged: socket.acknowledged(), closedWith: socket.closedWith() }))).toEqual(
+        held.map(() => ({ acknowledged: true, closedWith: null })),
+      );
+    } finally {
+      await Promise.all(held.map((socket) => socket.close()));
+    }
+  });
+
   it("lets no event of tenant A's job reach tenant B, whether B watches that job (NOT_FOUND) or all of its own", async () => {
     const job = await createJob(s.api, s.a.datasetId, tenantA(s));
     const watcherA = openSocket(url, { init: tenantA(s), afterAck: [subscribe('all', WATCH_ALL)] });
