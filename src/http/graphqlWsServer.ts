@@ -62,10 +62,18 @@ export const TOO_MANY_CONNECTIONS = 4430;
 /** What the socket learnt at `connection_init`, and what it has open. */
 interface SocketState {
   caller: Caller;
-  subscriptions: Set<string>;
+  /**
+   * The operations open on the socket, by their subscribe message's payload rather than
+   * their id: a client may complete an id and subscribe with it again at once, and the old
+   * operation's onComplete, which comes after the new subscribe, must not take the new one's place.
+   */
+  subscriptions: Set<Operation>;
   /** The span of each operation open on the socket (`startWebSocketOperationSpan`). */
-  spans: Map<string, Span>;
+  spans: Map<Operation, Span>;
 }
+
+/** An operation of a socket: its subscribe message's payload, which graphql-ws hands every hook of it. */
+type Operation = object;
 
 export function serveGraphqlOverWebSocket(
   httpServer: Server,
@@ -79,8 +87,8 @@ export function serveGraphqlOverWebSocket(
   // Errors of operation `id` as its client gets them (onNext, onError, the direct sender), its span
   // marked failed. The same masking as over HTTP: an unexpected error is logged whole and reaches
   // the client as INTERNAL_SERVER_ERROR, never with its SQL or internals.
-  const failedWith = (state: SocketState | undefined, id: string, errors: readonly GraphQLError[]) => {
-    markFailed(state, id, errors.length);
+  const failedWith = (state: SocketState | undefined, operation: Operation, errors: readonly GraphQLError[]) => {
+    markFailed(state, operation, errors.length);
     return errors.map((error) => formatError(error.toJSON(), error));
   };
   // Each operation's execution args, as onSubscribe made them, to the sender of its socket and id.
@@ -138,47 +146,47 @@ export function serveGraphqlOverWebSocket(
           ];
         }
         // Counted before the wait below: subscribes arriving together must see each other.
-        state.subscriptions.add(id);
+        state.subscriptions.add(payload);
         try {
           await rateLimiter.consume(state.caller.tenant);
         } catch (error: unknown) {
-          state.subscriptions.delete(id);
+          state.subscriptions.delete(payload);
           if (error instanceof GatewayError) return [error];
           throw error;
         }
         const operation = webSocketOperation(schema, payload, parseOptions, validationRules);
         if (Array.isArray(operation)) {
-          state.subscriptions.delete(id);
+          state.subscriptions.delete(payload);
           return operation;
         }
         if (traced) {
-          state.spans.set(id, startWebSocketOperationSpan(operation, state.caller.tenant, headersOf(ctx.connectionParams)));
+          state.spans.set(payload, startWebSocketOperationSpan(operation, state.caller.tenant, headersOf(ctx.connectionParams)));
         }
         const execArgs: ExecutionArgs = { schema, ...operation };
         senders.set(
           execArgs,
-          webSocketSender(ctx.extra.socket, id, (errors) => failedWith(state, id, errors)),
+          webSocketSender(ctx.extra.socket, id, (errors) => failedWith(state, payload, errors)),
         );
         return execArgs;
       },
-      onComplete: (ctx, id) => {
+      onComplete: (ctx, _id, payload) => {
         const state = states.get(ctx.extra.socket);
-        state?.subscriptions.delete(id);
-        endSpan(state, id);
+        state?.subscriptions.delete(payload);
+        endSpan(state, payload);
       },
       // The connection_init payload stands for the request's headers, but the Host is the
       // transport's, as over HTTP: the one the client reached, where its download links point.
       context: (ctx) =>
         contextOf(states.get(ctx.extra.socket)!.caller, { ...headersOf(ctx.connectionParams), host: ctx.extra.request.headers.host }),
-      onNext: (ctx, id, _payload, _args, result) => {
+      onNext: (ctx, _id, payload, _args, result) => {
         if (!result.errors?.length) return result;
-        return { ...result, errors: failedWith(states.get(ctx.extra.socket), id, result.errors as GraphQLError[]) };
+        return { ...result, errors: failedWith(states.get(ctx.extra.socket), payload, result.errors as GraphQLError[]) };
       },
-      onError: (ctx, id, _payload, errors) => {
+      onError: (ctx, _id, payload, errors) => {
         const state = states.get(ctx.extra.socket);
-        state?.subscriptions.delete(id);
-        const formatted = failedWith(state, id, errors);
-        endSpan(state, id);
+        state?.subscriptions.delete(payload);
+        const formatted = failedWith(state, payload, errors);
+        endSpan(state, payload);
         return formatted;
       },
     },
@@ -193,16 +201,16 @@ export function serveGraphqlOverWebSocket(
   };
 }
 
-/** Marks the span of operation `id` failed: a result of it carried `errors`. */
-function markFailed(state: SocketState | undefined, id: string, errors: number): void {
-  const span = state?.spans.get(id);
+/** Marks the span of `operation` failed: a result of it carried `errors`. */
+function markFailed(state: SocketState | undefined, operation: Operation, errors: number): void {
+  const span = state?.spans.get(operation);
   span?.setAttribute('graphql.errors', errors);
   span?.setStatus({ code: SpanStatusCode.ERROR });
 }
 
-function endSpan(state: SocketState | undefined, id: string): void {
-  state?.spans.get(id)?.end();
-  state?.spans.delete(id);
+function endSpan(state: SocketState | undefined, operation: Operation): void {
+  state?.spans.get(operation)?.end();
+  state?.spans.delete(operation);
 }
 
 function tenantKey({ orgId, sandboxName }: Caller['tenant']): string {

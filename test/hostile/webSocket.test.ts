@@ -410,6 +410,35 @@ describe.each(storageTargets)('hostile WebSocket traffic on $name', (target) => 
     await expectStillAnswers();
   });
 
+  it('holds LIMIT_WS_SUBSCRIPTIONS when the client completes each id and subscribes with it again at once', async () => {
+    const limit = SMALL_LIMITS.wsSubscriptions!;
+    // One short of the limit, so that each new subscribe below is taken.
+    const ids = Array.from({ length: limit - 1 }, (_, i) => String(i + 1));
+    const socket = openSocket(url, { init: tenantA(s), afterAck: ids.map((id) => subscribe(id, WATCH_ALL)) });
+    try {
+      await socket.settle(() => socket.acknowledged());
+      await waitUntil(() => s.api.server.hub.watcherCount() === limit - 1, 5_000);
+      // complete and subscribe back to back: the old operation's end comes after the new one began.
+      for (const id of ids) {
+        socket.send({ id, type: 'complete' });
+        socket.send(subscribe(id, WATCH_ALL));
+      }
+      await waitUntil(() => s.api.server.hub.watcherCount() === limit - 1, 5_000);
+      // The old operations' ends (onComplete) come a moment after their watchers are gone.
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      socket.send(subscribe('the last', WATCH_ALL));
+      socket.send(subscribe('one too many', WATCH_ALL));
+      await socket.settle(ended('one too many'));
+      expect(ofSubscription(socket.messages, 'the last')).toEqual([]);
+      expect(ofSubscription(socket.messages, 'one too many')).toMatchObject([
+        { type: 'error', payload: [{ extensions: { code: 'TOO_MANY_SUBSCRIPTIONS' } }] },
+      ]);
+      expect(socket.closedWith()).toBeNull();
+    } finally {
+      await socket.close();
+    }
+  });
+
   it('holds a tenant to LIMIT_WS_CONNECTIONS_PER_TENANT: one socket more is closed with 4430, other tenants are not', async () => {
     const before = await s.writes();
     const limit = SMALL_LIMITS.wsConnectionsPerTenant!;
