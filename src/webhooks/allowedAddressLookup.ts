@@ -8,7 +8,7 @@ import { lookup, type LookupAddress, type LookupAllOptions } from 'node:dns';
 import type { LookupFunction } from 'node:net';
 import { refusedTarget } from './webhookTarget';
 
-/** Raised instead of connecting; its message says which address and why. */
+/** Raised instead of connecting; its message says why, not which address. */
 export class RefusedAddressError extends Error {
   override name = 'RefusedAddressError';
 }
@@ -21,7 +21,9 @@ export function allowedAddressLookup(protocol: string, allowPrivate: boolean): L
       if (error) return callback(error, '', 0);
       for (const { address } of addresses) {
         const reason = refusedTarget(address, protocol, allowPrivate);
-        if (reason) return callback(new RefusedAddressError(`refused: ${hostname} resolves to ${address}, ${reason}`), '', 0);
+        // Not the address itself: the message reaches the tenant (a delivery's error), and the
+        // internal addresses of this network's names are none of its business.
+        if (reason) return callback(new RefusedAddressError(`refused: an address of ${hostname} is ${reason}`), '', 0);
       }
       // Node asks for every address when it races them (autoSelectFamily), else for one.
       if (options.all) return callback(null, addresses);

@@ -19,7 +19,8 @@ export async function checkWebhookHost(url: URL, allowPrivate: boolean): Promise
   for (const address of addresses) {
     const reason = refusedTarget(address, url.protocol, allowPrivate);
     if (reason) {
-      const where = address === host ? host : `${host} resolves to ${address}, which`;
+      // A name's address is not told: the caller may not learn this network's internal addresses.
+      const where = address === host ? host : `an address of ${host}`;
       throw badUserInput('url', `\`url\` may not be sent to: ${where} is ${reason}`);
     }
   }
