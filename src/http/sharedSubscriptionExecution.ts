@@ -30,6 +30,12 @@ export interface DirectSender {
   sendResult(result: ExecutionResult): void;
   /** Whether the client reads slower than its events come. */
   congested(): boolean;
+  /**
+   * Whether the socket is closing or closed (by its client, or by the sender for a client
+   * that stopped reading): nothing more can reach it, so the watch may end at once rather
+   * than when the socket's close comes through, which behind unread data takes up to 30 s.
+   */
+  gone(): boolean;
 }
 
 /** A source that can hand its events over as they come instead of being pulled (`JobWatch`). */
@@ -142,6 +148,12 @@ function pushed(
   };
   const send = (shared: SharedResult, result: ExecutionResult) => {
     if (stopped) return;
+    if (sender.gone()) {
+      // Ended quietly, not failed: a replay still reading the tenant's history stops at its next page.
+      stopped = true;
+      void source.return?.();
+      return;
+    }
     try {
       if (shared.json === undefined) shared.json = result.errors?.length ? null : JSON.stringify(result);
       if (shared.json === null) sender.sendResult(result);

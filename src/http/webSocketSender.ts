@@ -45,5 +45,6 @@ export function webSocketSender(
       send(`${prefix}${JSON.stringify(errors.length > 0 ? { ...result, errors: formatErrors(errors) } : result)}}`);
     },
     congested: () => socket.bufferedAmount > CONGESTED_SOCKET_BYTES,
+    gone: () => socket.readyState !== socket.OPEN,
   };
 }

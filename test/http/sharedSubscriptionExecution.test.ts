@@ -53,14 +53,16 @@ function pushingSource() {
   };
 }
 
-function recordingSender(): DirectSender & { sent: string[]; failed: ExecutionResult[]; full: boolean } {
+function recordingSender(): DirectSender & { sent: string[]; failed: ExecutionResult[]; full: boolean; closed: boolean } {
   const sender = {
     sent: [] as string[],
     failed: [] as ExecutionResult[],
     full: false,
+    closed: false,
     sendJson: (json: string) => sender.sent.push(json),
     sendResult: (result: ExecutionResult) => sender.failed.push(result),
     congested: () => sender.full,
+    gone: () => sender.closed,
   };
   return sender;
 }
@@ -194,6 +196,20 @@ describe('shared subscription execution', () => {
     expect(pushing.congested()).toBe(true);
     await results.return();
     await ended;
+  });
+
+  it('ends the watch quietly at the next event once the socket is gone, before its close comes through', async () => {
+    const sender = recordingSender();
+    const { pushing, results } = await subscribed('subscription { ticks { n } }', sender);
+    const ended = results.next();
+    await Promise.resolve();
+    pushing.push({ n: 1 });
+    // Closed for reading too slowly, say: the socket's 'close' (and graphql-ws's return()) comes later.
+    sender.closed = true;
+    pushing.push({ n: 2 });
+    // The source was told to stop (its replay reads no further page), and the operation ends without an error.
+    expect(await ended).toEqual({ value: undefined, done: true });
+    expect(sender.sent).toEqual([JSON.stringify({ data: { ticks: { n: 1 } } })]);
   });
 
   it('is pulled as before where the operation has no direct sender', async () => {
