@@ -77,7 +77,7 @@ export async function deliverToEndpoint(env: DeliveryEnvironment, endpoint: Webh
       }
       // The successes first: the endpoint's deliveries are listed in the order they happened.
       if (succeeded.length > 0 && !(await flush())) return;
-      const verdict = await recordFailure(db, endpoint.id, {
+      const verdict = await recordFailure(db, endpoint.id, runnerId, {
         eventId: message.eventId,
         attemptedAt: outcome.attemptedAt,
         httpStatus: outcome.httpStatus,

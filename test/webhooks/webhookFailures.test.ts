@@ -123,6 +123,26 @@ describe.each(storageTargets)('failing webhooks on $name', (target) => {
     await api.graphql(DELETE_WEBHOOK, { id: slow.id }, headers);
   });
 
+  it('records nothing of a failed attempt whose deliverer lost the endpoint meanwhile', async () => {
+    const headers = freshTenant('LOST');
+    const endpoint = await receiver();
+    endpoint.answerWith({ hang: true });
+    const { id } = await createWebhook(api, { url: endpoint.url }, headers);
+    await runJob(headers);
+    await waitUntil(() => endpoint.requests.length > 0, 20_000);
+    // While the attempt hangs, the endpoint's lease passes to another deliverer (this one's ran out).
+    await api.database.db.execute(sql`update webhooks set locked_by = 'elsewhere', locked_until = now() + interval '1 minute' where id = ${id}`);
+    // The attempt times out, and its failure is not this deliverer's to record.
+    await new Promise((resolve) => setTimeout(resolve, TIMEOUT_MS + 1_000));
+    expect(await deliveriesOf(api, id, headers)).toEqual([]);
+    const [row] = await api.database.db.execute<{ failing_since: string | null; next_attempt_at: string | null; locked_by: string | null }>(
+      sql`select failing_since, next_attempt_at, locked_by from webhooks where id = ${id}`,
+    );
+    expect(row).toMatchObject({ failing_since: null, locked_by: 'elsewhere' });
+    expect((await pendingOf(id)).every((message) => message.attempts === 0)).toBe(true);
+    await api.graphql(DELETE_WEBHOOK, { id }, headers);
+  });
+
   it('gives a message up at its first failure 24 hours after its first attempt, and goes on with the next', async () => {
     const headers = freshTenant('GIVEUP');
     const endpoint = await receiver();

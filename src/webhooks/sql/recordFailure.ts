@@ -17,7 +17,8 @@ export interface FailedDelivery {
  *   and the next one may be tried at once.
  * - `disabled`: every delivery has failed for 3 days or more: the endpoint is
  *   disabled and its messages dropped.
- * - `gone`: the webhook was deleted meanwhile; nothing was written.
+ * - `gone`: the webhook was deleted meanwhile, or this deliverer's lease on it ran out
+ *   (another may be sending to it now); nothing was written.
  */
 export type FailureVerdict = 'retryLater' | 'gaveUp' | 'disabled' | 'gone';
 
@@ -29,14 +30,17 @@ export type FailureVerdict = 'retryLater' | 'gaveUp' | 'disabled' | 'gone';
 export async function recordFailure(
   db: AppDatabase,
   webhookId: string,
+  runnerId: string,
   failure: FailedDelivery,
 ): Promise<FailureVerdict> {
   const attemptedAt = failure.attemptedAt.toISOString();
   return db.transaction(async (tx) => {
-    // Locks the endpoint first: a concurrent deleteWebhook waits, or has happened.
+    // Locks the endpoint first: a concurrent deleteWebhook waits, or has happened. Only while
+    // this deliverer holds it: one whose lease ran out must not set another's backoff, count
+    // an attempt of a message the other may have delivered, or disable the endpoint.
     const [endpoint] = await tx.execute<{ failing_since: string; disable: boolean }>(sql`
       update webhooks set failing_since = coalesce(failing_since, ${attemptedAt}::timestamptz)
-      where id = ${webhookId}
+      where id = ${webhookId} and locked_by = ${runnerId}
       returning gw_iso_time(failing_since) as failing_since,
         failing_since <= now() - ${DISABLE_AFTER_MS} * interval '1 millisecond' as disable`);
     if (!endpoint) return 'gone';
