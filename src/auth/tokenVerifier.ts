@@ -83,6 +83,9 @@ export function createTokenVerifier(
           clockTolerance: CLOCK_TOLERANCE_SECONDS,
           issuer,
           audience,
+          // A token that never expires would stay good for ever once remembered, and keep a
+          // WebSocket open after its key left the key set: every token must say when it ends.
+          requiredClaims: ['exp'],
         });
         const token: VerifiedToken = {
           subject: typeof payload.sub === 'string' ? payload.sub : null,
@@ -104,6 +107,8 @@ export function createTokenVerifier(
 /** A short reason for the client, from jose's error class. */
 function reasonOf(error: InstanceType<typeof errors.JOSEError>): string {
   if (error instanceof errors.JWTExpired) return 'The bearer token has expired';
-  if (error instanceof errors.JWTClaimValidationFailed) return `The bearer token's ${error.claim} claim is not accepted`;
+  if (error instanceof errors.JWTClaimValidationFailed) {
+    return error.reason === 'missing' ? `The bearer token has no ${error.claim} claim` : `The bearer token's ${error.claim} claim is not accepted`;
+  }
   return 'The bearer token is not valid';
 }

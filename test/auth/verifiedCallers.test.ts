@@ -73,6 +73,13 @@ describe.each(storageTargets)('verified callers on $name', (target) => {
     await expectRefused(as(await token()), 'UNAUTHENTICATED');
   });
 
+  it('refuses a token without an exp claim, saying so: it would never stop being good', async () => {
+    const response = await expectRefused(as(await jwks.sign({ tenants: [ORG] }, { expiresIn: null })), 'UNAUTHENTICATED');
+    expect(response.errors![0]!.message).toBe('The bearer token has no exp claim');
+    const socket = await connectionOutcome({ ...TENANT, authorization: `Bearer ${await jwks.sign({ tenants: [ORG] }, { expiresIn: null })}` });
+    expect(socket).toEqual({ acknowledged: false, closedWith: 4403 });
+  });
+
   it('accepts a token expired by less than the 30 s clock skew', async () => {
     const token = await jwks.sign({ tenants: [ORG] }, { expiresIn: Math.floor(Date.now() / 1000) - 10 });
     expect((await api.graphql(LIST, {}, as(token))).errors).toBeUndefined();

@@ -20,8 +20,8 @@ export interface JwksServer {
   removeKey(kid: string): void;
   /** Answers every fetch of the set `ms` late from now on (0: at once), as a slow identity provider. */
   answerLate(ms: number): void;
-  /** A signed JWT: issuer and audience as the gateway expects, an hour of life, unless `claims` say otherwise. */
-  sign(claims: JWTPayload, options?: { kid?: string; expiresIn?: string | number }): Promise<string>;
+  /** A signed JWT: issuer and audience as the gateway expects, an hour of life (`expiresIn` null: no `exp`), unless `claims` say otherwise. */
+  sign(claims: JWTPayload, options?: { kid?: string; expiresIn?: string | number | null }): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -71,11 +71,9 @@ export async function startJwksServer(): Promise<JwksServer> {
       const kid = options.kid ?? lastKid;
       const key = keys.get(kid);
       if (!key) throw new Error(`No key ${kid}`);
-      return new SignJWT({ iss: ISSUER, aud: AUDIENCE, ...claims })
-        .setProtectedHeader({ alg: key.alg, kid })
-        .setIssuedAt()
-        .setExpirationTime(options.expiresIn ?? '1h')
-        .sign(key.privateKey);
+      const jwt = new SignJWT({ iss: ISSUER, aud: AUDIENCE, ...claims }).setProtectedHeader({ alg: key.alg, kid }).setIssuedAt();
+      if (options.expiresIn !== null) jwt.setExpirationTime(options.expiresIn ?? '1h');
+      return jwt.sign(key.privateKey);
     },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
