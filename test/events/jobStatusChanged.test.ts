@@ -1,14 +1,12 @@
 /** `jobStatusChanged` over graphql-ws with the real client on a real socket. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startRunner } from '../../src/runner/runner';
 import { CANCEL_EXPORT_JOB } from '../fixtures/operations';
 import { storageTargets } from '../helpers/databases';
 import { ingest, startExport, type ProfileSpec } from '../helpers/exportFlow';
 import { collect, subscriptionClient } from '../helpers/subscriptions';
 import { waitUntil } from '../helpers/waitUntil';
-import { NO_RUNNER, startTestServer, type TestServer } from '../helpers/testServer';
-import { testFileStore } from '../helpers/testFiles';
-import { QUIET_LOGGER } from '../helpers/quietLogger';
+import { startTestServer, type TestServer } from '../helpers/testServer';
+import { startTestRunner } from '../helpers/testRunner';
 
 let tenants = 0;
 const freshTenant = () => ({ 'x-gw-ims-org-id': `ORG_WATCH_${++tenants}@AdobeOrg`, 'x-sandbox-name': 'prod' });
@@ -34,13 +32,7 @@ describe.each(storageTargets)('jobStatusChanged on $name', (target) => {
     const client = subscriptionClient(api, headers);
     const watch = collect(client, { id: jobId });
     await waitUntil(() => watch.events.length === 1);
-    const runner = startRunner({
-      files: testFileStore(),
-      db: api.database.db,
-      bus: api.server.bus,
-      logger: QUIET_LOGGER,
-      options: { ...NO_RUNNER, concurrency: 1, chunkSize: 5 },
-    });
+    const runner = startTestRunner(api, { concurrency: 1, chunkSize: 5 });
     const end = await watch.done;
     await runner.stop();
     await client.dispose();
@@ -91,13 +83,7 @@ describe.each(storageTargets)('jobStatusChanged on $name', (target) => {
       );
     });
     await waitUntil(() => files.length === 1);
-    const runner = startRunner({
-      files: testFileStore(),
-      db: api.database.db,
-      bus: api.server.bus,
-      logger: QUIET_LOGGER,
-      options: { ...NO_RUNNER, concurrency: 1 },
-    });
+    const runner = startTestRunner(api, { concurrency: 1 });
     try {
       await done;
     } finally {

@@ -11,12 +11,10 @@ import type { JobEventListener } from '../../src/events/eventBus';
 import type { JobEvent } from '../../src/events/jobEvent';
 import { createJobEventHub } from '../../src/events/jobEventHub';
 import type { WatchedJobEvent } from '../../src/events/watchedJobEvent';
-import { startRunner } from '../../src/runner/runner';
 import { storageTargets } from '../helpers/databases';
 import { ingest, startExport, type ProfileSpec } from '../helpers/exportFlow';
-import { testFileStore } from '../helpers/testFiles';
-import { NO_RUNNER, startTestServer, type TestServer } from '../helpers/testServer';
-import { QUIET_LOGGER } from '../helpers/quietLogger';
+import { startTestServer, type TestServer } from '../helpers/testServer';
+import { startTestRunner } from '../helpers/testRunner';
 
 let tenants = 0;
 const freshTenant = () => {
@@ -55,13 +53,7 @@ describe.each(storageTargets)('live delivery of a watch on $name', (target) => {
     const flowingEnded = flowing.deliverLive({ deliver: (event) => received.flowing.push(event), congested: () => false });
     const congestedEnded = congested.deliverLive({ deliver: (event) => received.congested.push(event), congested: () => true });
 
-    const runner = startRunner({
-      files: testFileStore(),
-      db: api.database.db,
-      bus: api.server.bus,
-      logger: QUIET_LOGGER,
-      options: { ...NO_RUNNER, concurrency: 1, chunkSize: 5 },
-    });
+    const runner = startTestRunner(api, { concurrency: 1, chunkSize: 5 });
     await Promise.all([pulling, flowingEnded, congestedEnded]);
     await runner.stop();
 

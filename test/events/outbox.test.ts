@@ -7,15 +7,13 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pruneEvents, PRUNE_STEP } from '../../src/events/eventRetention';
 import type { JobEvent } from '../../src/events/jobEvent';
-import { startRunner } from '../../src/runner/runner';
 import { CANCEL_EXPORT_JOB } from '../fixtures/operations';
 import { storageTargets } from '../helpers/databases';
 import { ingest, startExport, waitForJob, type ProfileSpec } from '../helpers/exportFlow';
 import { expectBadInput } from '../helpers/expectations';
-import { NO_RUNNER, startTestServer, type TestServer } from '../helpers/testServer';
+import { startTestServer, type TestServer } from '../helpers/testServer';
 import { waitUntil } from '../helpers/waitUntil';
-import { testFileStore } from '../helpers/testFiles';
-import { QUIET_LOGGER } from '../helpers/quietLogger';
+import { startTestRunner } from '../helpers/testRunner';
 
 let tenants = 0;
 const freshTenant = () => ({ 'x-gw-ims-org-id': `ORG_OUTBOX_${++tenants}@AdobeOrg`, 'x-sandbox-name': 'prod' });
@@ -61,13 +59,7 @@ describe.each(storageTargets)('the outbox on $name', (target) => {
     const heard: JobEvent[] = [];
     const stopHearing = api.server.bus.subscribe((event) => heard.push(event));
     const { jobId } = await startExport(api, { filter: { emptyProfiles: true } }, headers);
-    const runner = startRunner({
-      files: testFileStore(),
-      db: api.database.db,
-      bus: api.server.bus,
-      logger: QUIET_LOGGER,
-      options: { ...NO_RUNNER, concurrency: 1, chunkSize: 10 },
-    });
+    const runner = startTestRunner(api, { concurrency: 1, chunkSize: 10 });
     expect((await waitForJob(api, jobId, undefined, headers)).status).toBe('SUCCEEDED');
     await runner.stop();
     await waitUntil(() => heard.some((event) => String(event.jobId) === jobId && event.status === 'SUCCEEDED'));

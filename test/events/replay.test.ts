@@ -6,16 +6,14 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPLAY_PAGE } from '../../src/events/jobEventHub';
-import { startRunner } from '../../src/runner/runner';
 import { CANCEL_EXPORT_JOB } from '../fixtures/operations';
 import { storageTargets } from '../helpers/databases';
 import { ingest, startExport, type ProfileSpec } from '../helpers/exportFlow';
 import { createDataset, createJob } from '../helpers/seedApi';
 import { collect, subscriptionClient } from '../helpers/subscriptions';
-import { NO_RUNNER, startTestServer, type TestServer } from '../helpers/testServer';
+import { startTestServer, type TestServer } from '../helpers/testServer';
 import { waitUntil } from '../helpers/waitUntil';
-import { testFileStore } from '../helpers/testFiles';
-import { QUIET_LOGGER } from '../helpers/quietLogger';
+import { startTestRunner } from '../helpers/testRunner';
 
 let tenants = 0;
 const freshTenant = () => ({ 'x-gw-ims-org-id': `ORG_REPLAY_${++tenants}@AdobeOrg`, 'x-sandbox-name': 'prod' });
@@ -33,13 +31,7 @@ describe.each(storageTargets)('resuming jobStatusChanged on $name', (target) => 
   const storedEvents = async (headers: Record<string, string>, jobId?: string) =>
     (await api.graphql(EVENT_IDS, { jobId }, headers)).data!.jobEvents.edges.map((edge: any) => edge.node);
   const runJobs = () =>
-    startRunner({
-      files: testFileStore(),
-      db: api.database.db,
-      bus: api.server.bus,
-      logger: QUIET_LOGGER,
-      options: { ...NO_RUNNER, concurrency: 2, chunkSize: 5 },
-    });
+    startTestRunner(api, { concurrency: 2, chunkSize: 5 });
 
   beforeAll(async () => {
     api = await startTestServer(target, { concurrency: 0 }, {}, { requestsPerSecond: 100_000 });

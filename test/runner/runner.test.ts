@@ -8,17 +8,16 @@ import type { JobEvent } from '../../src/events/jobEvent';
 import { CANCEL_EXPORT_JOB } from '../fixtures/operations';
 import { storageTargets } from '../helpers/databases';
 import { batchRow, ingest, recordsOf, startExport, waitForJob, type ProfileSpec } from '../helpers/exportFlow';
-import { NO_RUNNER, startTestServer, type TestServer } from '../helpers/testServer';
+import { startTestServer, type TestServer } from '../helpers/testServer';
 import { waitUntil } from '../helpers/waitUntil';
 import { planExport } from '../../src/runner/exportPlan';
-import { startRunner } from '../../src/runner/runner';
 import { claimNext } from '../../src/runner/sql/claimJob';
 import { exportChunk } from '../../src/runner/sql/exportChunk';
 import { startExport as startRunExport } from '../../src/runner/sql/startExport';
 import { testFileStore } from '../helpers/testFiles';
 import { createDataset } from '../helpers/seedApi';
 import { insertBatch, insertRecords, profileIds } from '../helpers/seedBatches';
-import { QUIET_LOGGER } from '../helpers/quietLogger';
+import { startTestRunner } from '../helpers/testRunner';
 
 let tenants = 0;
 const freshTenant = () => ({ 'x-gw-ims-org-id': `ORG_RUNNER_${++tenants}@AdobeOrg` });
@@ -149,13 +148,7 @@ describe.each(storageTargets)('the runner on $name', (target) => {
       await server.database.db.execute(sql`update export_jobs
         set status = 'PROCESSING', attempts = 3, locked_by = 'gone', locked_until = now() - interval '1 minute'
         where id = ${Number(jobId)}`);
-      const runner = startRunner({
-        files: testFileStore(),
-        db: server.database.db,
-        bus: server.server.bus,
-        logger: QUIET_LOGGER,
-        options: { ...NO_RUNNER, concurrency: 1 },
-      });
+      const runner = startTestRunner(server, { concurrency: 1 });
       const job = await waitForJob(server, jobId, undefined, headers);
       await runner.stop();
       expect(job.status).toBe('FAILED');
@@ -180,13 +173,7 @@ describe.each(storageTargets)('the runner on $name', (target) => {
       await mkdir(dirname(leftFile), { recursive: true });
       await writeFile(leftFile, 'partial');
 
-      const runner = startRunner({
-        files,
-        db: server.database.db,
-        bus: server.server.bus,
-        logger: QUIET_LOGGER,
-        options: { ...NO_RUNNER, concurrency: 1 },
-      });
+      const runner = startTestRunner(server, { concurrency: 1 }, files);
       try {
         await waitUntil(async () => (await recordsOf(server, batch.id)).length === 0);
       } finally {
@@ -233,13 +220,7 @@ describe.each(storageTargets)('the runner on $name', (target) => {
     try {
       await ingest(server, manyProfiles(400), headers);
       const jobIds = [(await startExport(server, {}, headers)).jobId, (await startExport(server, {}, headers)).jobId];
-      const runner = startRunner({
-        files: testFileStore(),
-        db: server.database.db,
-        bus: server.server.bus,
-        logger: QUIET_LOGGER,
-        options: { ...NO_RUNNER, concurrency: 2, chunkSize: 1, chunkTargetMs: 1, pollMs: 20 },
-      });
+      const runner = startTestRunner(server, { concurrency: 2, chunkSize: 1, chunkTargetMs: 1, pollMs: 20 });
       try {
         let holders: (string | null)[] = [];
         await waitUntil(async () => {

@@ -8,16 +8,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CANCEL_EXPORT_JOB } from '../fixtures/operations';
 import { postgresWithCollation, storageTargets } from '../helpers/databases';
 import { batchRow, ingest, recordsOf, startExport, waitForJob, type ProfileSpec } from '../helpers/exportFlow';
-import { NO_RUNNER, startTestServer, type TestServer } from '../helpers/testServer';
+import { startTestServer, type TestServer } from '../helpers/testServer';
 import { testFileStore } from '../helpers/testFiles';
 import { waitUntil } from '../helpers/waitUntil';
 import type { Database } from '../../src/db/database';
 import type { JobEvent } from '../../src/events/jobEvent';
 import { claimNext } from '../../src/runner/sql/claimJob';
 import { claimPartOf } from '../../src/runner/sql/claimPart';
-import { startRunner, type Runner } from '../../src/runner/runner';
+import type { Runner } from '../../src/runner/runner';
 import type { RunnerOptions } from '../../src/runner/runnerOptions';
-import { QUIET_LOGGER } from '../helpers/quietLogger';
+import { startTestRunner } from '../helpers/testRunner';
 
 const PROFILES = 600;
 const NAMESPACES = ['email', 'phone', 'crm'];
@@ -61,13 +61,7 @@ describe.each(storageTargets)('sharded exports on $name', (target) => {
     const files = testFileStore();
     for (let i = 0; i < 2; i++) {
       runners.push(
-        startRunner({
-          files,
-          db: api.database.db,
-          bus: api.server.bus,
-          logger: QUIET_LOGGER,
-          options: { ...NO_RUNNER, concurrency: 2, chunkSize: 20, ...options },
-        }),
+        startTestRunner(api, { concurrency: 2, chunkSize: 20, ...options }, files),
       );
     }
     try {
@@ -402,13 +396,7 @@ describe('sharded exports under a collation that is not C (ICU en-US), on Postgr
     );
     expect(order!.differs).toBe(true);
     const runners = [0, 1].map(() =>
-      startRunner({
-        files: testFileStore(),
-        db: api.database.db,
-        bus: api.server.bus,
-        logger: QUIET_LOGGER,
-        options: { ...NO_RUNNER, concurrency: 2, chunkSize: 7, shardMinProfiles: 60 },
-      }),
+      startTestRunner(api, { concurrency: 2, chunkSize: 7, shardMinProfiles: 60 }),
     );
     let jobId: string;
     try {
