@@ -4,6 +4,7 @@ import { exportJobs, segmentJobs, type ExportJobRow, type SegmentJobRow } from '
 import { statusIn, statusLiteral } from '../../db/statuses';
 import { EXPORT_JOB_HELD, EXPORT_JOB_MOVES, SEGMENT_JOB_HELD, SEGMENT_JOB_MOVES } from '../../jobs/jobTransitions';
 import { partToClaim, takePart, type ClaimedPart } from './claimPart';
+import type { PartKey } from './partLease';
 import { belowTenantLimit, CLAIM_LOCK_KEY } from './tenantLimit';
 
 /** What a runner took: an export job, a part of a sharded export job, or a segment job (`evaluateSegments`). */
@@ -42,11 +43,6 @@ export async function claimNext(db: AppDatabase, options: ClaimOptions): Promise
 
 /** Parts passed over in one claim, at most: each costs the claim a statement more. */
 const MAX_PARTS_PASSED_OVER = 8;
-
-interface PartKey {
-  jobId: number;
-  part: number;
-}
 
 /**
  * Claims the oldest job or part that wants work, but the parts of `passedOver`; 'passed
