@@ -1,7 +1,8 @@
 /**
  * `createWebhook`: a new endpoint of the tenant, within LIMIT_WEBHOOKS, whose
  * URL passed the SSRF check (`checkWebhookHost`). From the next event on, the outbox trigger
- * (migration 0012) queues the tenant's events for it.
+ * (migration 0012) queues the tenant's events for it. A tenant at its limit is refused
+ * before the check's DNS lookup, which would otherwise be free to ask for at any rate.
  */
 import { count, sql } from 'drizzle-orm';
 import type { AppDatabase } from '../db/database';
@@ -29,17 +30,14 @@ export async function createWebhook(
   createdBy: string | null,
 ): Promise<CreatedWebhook> {
   const spec = validateWebhookInput(input, options.allowPrivate);
+  await refuseAtLimit(db, tenant, options.maxPerTenant);
   await checkWebhookHost(spec.url, options.allowPrivate);
   const secret = newWebhookSecret();
   const webhook = await db.transaction(async (tx) => {
     // Creations of one tenant take turns, so two cannot both take the last place.
     await tx.execute(sql`select pg_advisory_xact_lock(${WEBHOOK_LOCK_SPACE}, hashtext(${tenant.orgId} || E'\\n' || ${tenant.sandboxName}))`);
-    const [existing] = await tx.select({ n: count() }).from(webhooks).where(ofTenant(webhooks, tenant));
-    if ((existing?.n ?? 0) >= options.maxPerTenant) {
-      throw new GatewayError(ErrorCode.LIMIT_EXCEEDED, `The tenant has ${options.maxPerTenant} webhooks, its limit`, {
-        quota: 'webhooks',
-      });
-    }
+    // Again under the lock: the first look, before DNS, was taken without it.
+    await refuseAtLimit(tx, tenant, options.maxPerTenant);
     const [row] = await tx
       .insert(webhooks)
       .values({
@@ -57,6 +55,13 @@ export async function createWebhook(
     return row;
   });
   return { webhook, secret };
+}
+
+async function refuseAtLimit(db: AppDatabase, tenant: Tenant, maxPerTenant: number): Promise<void> {
+  const [existing] = await db.select({ n: count() }).from(webhooks).where(ofTenant(webhooks, tenant));
+  if ((existing?.n ?? 0) >= maxPerTenant) {
+    throw new GatewayError(ErrorCode.LIMIT_EXCEEDED, `The tenant has ${maxPerTenant} webhooks, its limit`, { quota: 'webhooks' });
+  }
 }
 
 // Arbitrary constant: the advisory-lock space of webhook creations (two-key form: space, tenant hash).

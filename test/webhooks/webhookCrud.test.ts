@@ -207,6 +207,9 @@ describe.each(storageTargets)('webhooks through the API on $name', (target) => {
       expect(response.errors![0]!.extensions).toMatchObject({ code: 'LIMIT_EXCEEDED', quota: 'webhooks' });
     }
     expect(await listIds(headers)).toHaveLength(MAX_PER_TENANT);
+    // Refused before its host is looked up: a name that cannot resolve gets the limit, not a DNS error.
+    const unresolvable = await api.graphql(CREATE_WEBHOOK, { input: { url: 'https://hooks.example.invalid/hook' } }, headers);
+    expect(unresolvable.errors![0]!.extensions).toMatchObject({ code: 'LIMIT_EXCEEDED', quota: 'webhooks' });
     // Another tenant's webhooks do not count.
     await createWebhook(api, { url: PUBLIC_URL }, freshTenant('LIMIT'));
     // A deleted one frees its place.
