@@ -4,20 +4,26 @@ import { webhooks } from '../db/schema';
 import { ofTenant } from '../db/tenantScope';
 import { notFound } from '../errors';
 import type { Tenant } from '../tenant';
+import { announceWebhookChanged } from './webhookChanged';
 import { couldBeWebhookId } from './webhookId';
 
 /**
  * Deletes the tenant's webhook; its undelivered messages and its deliveries go
  * with it (foreign keys, on delete cascade). NOT_FOUND when the tenant has none
- * with this id. Returns the id.
+ * with this id. Returns the id. A deliverer sending to it stops after its request
+ * on the way (webhookChanged.ts).
  */
 export async function deleteWebhook(db: AppDatabase, tenant: Tenant, id: string): Promise<string> {
-  const [row] = couldBeWebhookId(id)
-    ? await db
-        .delete(webhooks)
-        .where(and(ofTenant(webhooks, tenant), eq(webhooks.id, id)))
-        .returning({ id: webhooks.id })
-    : [];
-  if (!row) throw notFound(`Webhook ${JSON.stringify(id)} does not exist`);
-  return row.id;
+  const deleted = couldBeWebhookId(id)
+    ? await db.transaction(async (tx) => {
+        const [row] = await tx
+          .delete(webhooks)
+          .where(and(ofTenant(webhooks, tenant), eq(webhooks.id, id)))
+          .returning({ id: webhooks.id });
+        if (row) await announceWebhookChanged(tx, row.id);
+        return row;
+      })
+    : undefined;
+  if (!deleted) throw notFound(`Webhook ${JSON.stringify(id)} does not exist`);
+  return deleted.id;
 }

@@ -3,7 +3,8 @@
  * first, until they run out, one fails, or a claim's batch is done. Successes
  * are written together (one statement a batch); a failure is written at once,
  * after the successes before it, and ends the claim unless its message was
- * given up. A heartbeat renews the lease every third of it, whatever an attempt
+ * given up. A webhook deleted or given a new secret meanwhile (`changed`,
+ * webhookChanged.ts) ends it after the request on its way. A heartbeat renews the lease every third of it, whatever an attempt
  * takes, so a deliverer that dies frees its endpoints within a lease.
  */
 import type { AppDatabase } from '../db/database';
@@ -32,7 +33,7 @@ export interface DeliveryEnvironment {
   metrics?: WebhookMetrics;
 }
 
-export async function deliverToEndpoint(env: DeliveryEnvironment, endpoint: WebhookRow): Promise<void> {
+export async function deliverToEndpoint(env: DeliveryEnvironment, endpoint: WebhookRow, changed: AbortSignal): Promise<void> {
   const { db, poster, runnerId, leaseMs, signal } = env;
   const url = new URL(endpoint.url);
   let secret = endpoint.secret;
@@ -61,7 +62,7 @@ export async function deliverToEndpoint(env: DeliveryEnvironment, endpoint: Webh
 
   try {
     for (const message of await pendingMessages(db, endpoint.id, MESSAGES_PER_CLAIM)) {
-      if (signal.aborted || lost) break;
+      if (signal.aborted || lost || changed.aborted) break;
       if (!message.event) {
         vanished.push(message.eventId);
         continue;

@@ -5,24 +5,29 @@ import { ofTenant } from '../db/tenantScope';
 import { notFound } from '../errors';
 import type { Tenant } from '../tenant';
 import type { CreatedWebhook } from './createWebhook';
+import { announceWebhookChanged } from './webhookChanged';
 import { couldBeWebhookId } from './webhookId';
 import { newWebhookSecret } from './webhookSecret';
 
 /**
- * Gives the tenant's webhook a new signing secret. Deliveries claimed from now
- * on are signed with it; one already on its way (at most a claim's batch, see
- * deliverToEndpoint) may still carry the old signature. NOT_FOUND when the
- * tenant has no webhook with this id.
+ * Gives the tenant's webhook a new signing secret. Every request sent from now
+ * on is signed with it, but the one a deliverer may have on its way, which
+ * carries the old signature (webhookChanged.ts). NOT_FOUND when the tenant has
+ * no webhook with this id.
  */
 export async function rotateWebhookSecret(db: AppDatabase, tenant: Tenant, id: string): Promise<CreatedWebhook> {
   const secret = newWebhookSecret();
-  const [webhook] = couldBeWebhookId(id)
-    ? await db
-        .update(webhooks)
-        .set({ secret })
-        .where(and(ofTenant(webhooks, tenant), eq(webhooks.id, id)))
-        .returning()
-    : [];
+  const webhook = couldBeWebhookId(id)
+    ? await db.transaction(async (tx) => {
+        const [row] = await tx
+          .update(webhooks)
+          .set({ secret })
+          .where(and(ofTenant(webhooks, tenant), eq(webhooks.id, id)))
+          .returning();
+        if (row) await announceWebhookChanged(tx, row.id);
+        return row;
+      })
+    : undefined;
   if (!webhook) throw notFound(`Webhook ${JSON.stringify(id)} does not exist`);
   return { webhook, secret };
 }

@@ -25,6 +25,7 @@ import { describeError, type Logger } from '../logger';
 import { POLL_MS } from './deliveryPolicy';
 import { deliverToEndpoint, type DeliveryEnvironment } from './deliverToEndpoint';
 import { claimEndpoints } from './sql/claimEndpoints';
+import { WEBHOOK_CHANGED_CHANNEL } from './webhookChanged';
 import { createWebhookPoster } from './webhookPoster';
 import type { WebhookOptions } from './webhookOptions';
 import type { WebhookMetrics } from '../metrics/gatewayMetrics';
@@ -63,6 +64,8 @@ export function startWebhookDeliverer(deps: WebhookDelivererDeps): WebhookDelive
   const poster = createWebhookPoster(options);
   const stopped = new AbortController();
   const serving = new Map<string, Promise<void>>();
+  /** Aborted when the endpoint being served is deleted or its secret rotated. */
+  const changes = new Map<string, AbortController>();
   const environment: DeliveryEnvironment = {
     db,
     logger,
@@ -86,13 +89,26 @@ export function startWebhookDeliverer(deps: WebhookDelivererDeps): WebhookDelive
     return async () => {};
   });
 
+  // A change heard before its endpoint's claim is served is missed here: the claim's
+  // lease renewal (or a failure) ends that claim instead, as it did before this channel.
+  const hearingChanges = deps.database
+    .listen(WEBHOOK_CHANGED_CHANNEL, (webhookId) => changes.get(webhookId)?.abort())
+    .catch((error: unknown) => {
+      logger.error('Listening for webhook changes failed', { error: describeError(error) });
+      return async () => {};
+    });
+
   function serve(endpoint: WebhookRow): void {
-    const served = deliverToEndpoint(environment, endpoint)
+    const changed = new AbortController();
+    changes.set(endpoint.id, changed);
+    const served = deliverToEndpoint(environment, endpoint, changed.signal)
       .catch((error: unknown) =>
         logger.error('Delivering to a webhook failed', { webhookId: endpoint.id, error: describeError(error) }),
       )
       .finally(() => {
-        serving.delete(endpoint.id);
+        // Only this claim's: the endpoint, released, may have been claimed again already.
+        if (serving.get(endpoint.id) === served) serving.delete(endpoint.id);
+        if (changes.get(endpoint.id) === changed) changes.delete(endpoint.id);
         wakeUp();
       });
     serving.set(endpoint.id, served);
@@ -124,6 +140,7 @@ export function startWebhookDeliverer(deps: WebhookDelivererDeps): WebhookDelive
       stopped.abort();
       wake?.();
       await (await listening)();
+      await (await hearingChanges)();
       await looping;
       await Promise.all(serving.values());
       poster.close();

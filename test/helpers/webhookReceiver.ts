@@ -22,8 +22,8 @@ export interface ReceivedRequest {
   answer: number | 'hang';
 }
 
-/** How to answer: a status, never (hang until closed), or a redirect elsewhere on this receiver. */
-export type Answer = { status: number } | { hang: true } | { redirect: number };
+/** How to answer: a status (`afterMs` later), never (hang until closed), or a redirect elsewhere on this receiver. */
+export type Answer = { status: number; afterMs?: number } | { hang: true } | { redirect: number };
 
 export interface WebhookReceiver {
   /** `http://127.0.0.1:<port>/hook` */
@@ -67,6 +67,14 @@ export async function startWebhookReceiver(secrets: string[] = []): Promise<Webh
       }
       if ('redirect' in answer) {
         res.writeHead(answer.redirect, { location: '/elsewhere' }).end();
+        return;
+      }
+      if (answer.afterMs) {
+        hanging.add(res);
+        setTimeout(() => {
+          hanging.delete(res);
+          if (!res.destroyed) res.writeHead(answer.status).end();
+        }, answer.afterMs);
         return;
       }
       res.writeHead(answer.status).end();

@@ -10,7 +10,7 @@ import { storageTargets } from '../helpers/databases';
 import { startExport, waitForJob } from '../helpers/exportFlow';
 import { startTestServer, type TestServer } from '../helpers/testServer';
 import { waitUntil } from '../helpers/waitUntil';
-import { useWebhookReceivers } from '../helpers/webhookReceiver';
+import { useWebhookReceivers, type WebhookReceiver } from '../helpers/webhookReceiver';
 import {
   createWebhook,
   DELETE_WEBHOOK,
@@ -29,7 +29,8 @@ describe.each(storageTargets)('failing webhooks on $name', (target) => {
   const receiver = useWebhookReceivers();
 
   beforeAll(async () => {
-    api = await startTestServer(target, { concurrency: 1 }, {}, {}, { webhooks: { allowPrivate: true, timeoutMs: TIMEOUT_MS } });
+    // The production lease (30 s, renewed every 10): a renewal must not be what ends a claim here.
+    api = await startTestServer(target, { concurrency: 1, leaseMs: 30_000 }, {}, {}, { webhooks: { allowPrivate: true, timeoutMs: TIMEOUT_MS } });
   });
   afterAll(() => api?.close());
 
@@ -221,6 +222,47 @@ describe.each(storageTargets)('failing webhooks on $name', (target) => {
       endpoint.requests.filter((request) => request.json.data.job.id === jobId).map((request) => request.verifiedWith);
     expect(new Set(signedWith(before.jobId))).toEqual(new Set([0]));
     expect(new Set(signedWith(after.jobId))).toEqual(new Set([1]));
+  });
+
+  /**
+   * A webhook whose job's messages are all queued before it is claimed: one claim
+   * holds them all, its first request answered 1.5 s late, while `change` runs.
+   */
+  const changeDuringClaim = async (
+    prefix: string,
+    change: (id: string, headers: Record<string, string>, endpoint: WebhookReceiver) => Promise<void>,
+  ) => {
+    const headers = freshTenant(prefix);
+    const endpoint = await receiver();
+    const { id, secret } = await createWebhook(api, { url: endpoint.url }, headers);
+    endpoint.secrets.push(secret);
+    await api.database.db.execute(sql`update webhooks set next_attempt_at = now() + interval '1 hour' where id = ${id}`);
+    const { stored } = await runJob(headers);
+    expect(stored.length).toBeGreaterThan(2);
+    endpoint.answerNext({ status: 204, afterMs: 1_500 });
+    await dueNow(id);
+    await waitUntil(() => endpoint.requests.length > 0, 10_000);
+    await change(id, headers, endpoint);
+    return { endpoint, stored };
+  };
+
+  it('sends a webhook deleted during a claim nothing after the request on its way', async () => {
+    const { endpoint } = await changeDuringClaim('DELETED', async (id, headers) => {
+      expect((await api.graphql(DELETE_WEBHOOK, { id }, headers)).errors).toBeUndefined();
+    });
+    // Past the late answer, well within the lease renewal (10 s) that ended such a claim before.
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    expect(endpoint.requests).toHaveLength(1);
+  });
+
+  it('signs every request after a rotation during a claim with the new secret', async () => {
+    const { endpoint, stored } = await changeDuringClaim('ROTATED', async (id, headers, endpoint) => {
+      const rotated = await api.graphql(ROTATE_WEBHOOK_SECRET, { id }, headers);
+      endpoint.secrets.push(rotated.data!.rotateWebhookSecret.secret as string);
+    });
+    await waitUntil(() => endpoint.events().length === stored.length, 20_000);
+    // The first went out before the rotation; every later one, the rest of its claim, with the new secret.
+    expect(endpoint.requests.map((request) => request.verifiedWith)).toEqual([0, ...stored.slice(1).map(() => 1)]);
   });
 
   it('drops a deleted webhook’s undelivered messages and its deliveries', async () => {

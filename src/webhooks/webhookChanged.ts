@@ -1,0 +1,17 @@
+/**
+ * Deleting a webhook or rotating its secret is announced on a channel, so that a
+ * deliverer sending that endpoint a claim's messages (up to MESSAGES_PER_CLAIM)
+ * stops after the request on its way instead of going on with the old row (the
+ * deleted endpoint's URL, the old secret) until its next lease renewal. The next
+ * claim reads the row afresh.
+ */
+import { sql } from 'drizzle-orm';
+import type { AppDatabase } from '../db/database';
+
+/** Payload: the webhook's id. */
+export const WEBHOOK_CHANGED_CHANNEL = 'gw_webhook_changed';
+
+/** In `tx`, the transaction of the change: heard once it commits, not if it rolls back. */
+export async function announceWebhookChanged(tx: AppDatabase, webhookId: string): Promise<void> {
+  await tx.execute(sql`select pg_notify(${WEBHOOK_CHANGED_CHANNEL}, ${webhookId})`);
+}
