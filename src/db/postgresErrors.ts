@@ -18,3 +18,38 @@ export function postgresErrorCode(error: unknown): string | undefined {
   }
   return undefined;
 }
+
+/**
+ * SQLSTATEs after which the same work, done again on a fresh connection, may well
+ * succeed: the database chose this transaction to end (serialization failure,
+ * deadlock), or the server is shutting down, restarting or full of connections.
+ * Class 08 (connection exceptions) counts as well.
+ */
+const TRANSIENT_SQLSTATES = new Set(['40001', '40P01', '57P01', '57P02', '57P03', '53300']);
+
+/** The driver's and the socket's words for a connection that went away, or never came. */
+const LOST_CONNECTION_CODES = new Set([
+  'CONNECTION_CLOSED',
+  'CONNECTION_ENDED',
+  'CONNECTION_DESTROYED',
+  'CONNECT_TIMEOUT',
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'EPIPE',
+  'ETIMEDOUT',
+]);
+
+/**
+ * Whether `error` (or an error it wraps) says the database or the connection to it
+ * failed for a while, rather than that the work itself is wrong: a PostgreSQL restart
+ * or failover, a backend ended by an administrator, a network cut.
+ */
+export function isTransientDatabaseError(error: unknown): boolean {
+  const sqlState = postgresErrorCode(error);
+  if (sqlState !== undefined) return sqlState.startsWith('08') || TRANSIENT_SQLSTATES.has(sqlState);
+  for (let current = error, depth = 0; current instanceof Error && depth < 10; current = current.cause, depth++) {
+    const code = (current as Error & { code?: unknown }).code;
+    if (typeof code === 'string' && LOST_CONNECTION_CODES.has(code)) return true;
+  }
+  return false;
+}

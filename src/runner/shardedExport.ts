@@ -10,6 +10,7 @@
  * cancel or a part that failed ends the job, which ends its parts (endJobWithoutResult).
  */
 import type { Context } from '@opentelemetry/api';
+import { isTransientDatabaseError } from '../db/postgresErrors';
 import { describeError } from '../logger';
 import { inSpan } from '../tracing/tracer';
 import { readChunks, type ChunkLoop, type ReadOutcome } from './chunkLoop';
@@ -20,7 +21,7 @@ import { startHeartbeat } from './heartbeat';
 import type { RunEnvironment } from './runExportJob';
 import type { ExportJobRow } from '../db/schema';
 import { claimPartOf, type ClaimedPart } from './sql/claimPart';
-import { failPart, releasePart, renewPartLease, type PartKey } from './sql/partLease';
+import { failPart, handBackPartAfterError, releasePart, renewPartLease, type PartKey } from './sql/partLease';
 import { sumParts } from './sql/partsProgress';
 import { partCount, recordParts, sampleExport } from './sql/splitExport';
 
@@ -90,9 +91,10 @@ export async function readParts(env: RunEnvironment, job: ExportJobRow, leaseLos
 
 /**
  * How a part's run ended: its range read, or as `ReadOutcome` says, `halted` by its
- * coordinator's `afterChunk` (the job will not go on), or `failed`.
+ * coordinator's `afterChunk` (the job will not go on), `failed`, or `interrupted` by a
+ * transient database error (handed back, to be run again from its checkpoint).
  */
-export type PartOutcome = ReadOutcome | 'halted' | 'failed';
+export type PartOutcome = ReadOutcome | 'halted' | 'failed' | 'interrupted';
 
 /**
  * One run of a part, by whichever runner claimed it: its range read from its checkpoint
@@ -143,6 +145,12 @@ export async function runExportPart(
       // Cancelled: the part stays as it is until the coordinator ends the job and its parts.
       return outcome;
     } catch (error: unknown) {
+      if (isTransientDatabaseError(error)) {
+        env.logger.warn('Export part interrupted by a database error; handed back', { jobId: job.id, part: part.part, error: describeError(error) });
+        // Should this fail too, the part's lease runs out and it is claimed again then.
+        await handBackPartAfterError(env.db, key, env.runnerId).catch(() => {});
+        return 'interrupted';
+      }
       env.logger.error('Export part failed', { jobId: job.id, part: part.part, error: describeError(error) });
       await failPart(env.db, key, env.runnerId, error instanceof Error ? error.name : 'Error');
       return 'failed';

@@ -36,6 +36,17 @@ export async function releasePart(db: AppDatabase, key: PartKey, runnerId: strin
     .where(heldPart(key, runnerId));
 }
 
+/**
+ * Hands the part back after a transient database error (postgresErrors.ts): any runner
+ * resumes it at its checkpoint, and the run counts as an attempt.
+ */
+export async function handBackPartAfterError(db: AppDatabase, key: PartKey, runnerId: string): Promise<void> {
+  await db
+    .update(exportJobParts)
+    .set({ status: 'PENDING', lockedBy: null, lockedUntil: null })
+    .where(heldPart(key, runnerId));
+}
+
 /** The part failed for good: its job's coordinator fails the job. */
 export async function failPart(db: AppDatabase, key: PartKey, runnerId: string, error: string): Promise<void> {
   await db
