@@ -19,6 +19,7 @@ import type { RunnerOptions } from './runnerOptions';
 import { completeJob } from './sql/completeJob';
 import { countExportProfiles } from './sql/countExportProfiles';
 import { endJobWithoutResult } from './sql/endJobWithoutResult';
+import { handBackAfterError, RETRY_AFTER_ERROR_MS } from './handBackAfterError';
 import { handBackJobAfterError, releaseJob } from './sql/releaseJob';
 import { removeBatchRecords } from './sql/removeBatchRecords';
 import { renewLease } from './sql/renewLease';
@@ -52,9 +53,6 @@ export interface ExportRunEnvironment extends RunEnvironment {
  * because the runner stops or the database failed for a while (released), or
  * found in another runner's hands (lost).
  */
-/** How long a job handed back after a database error waits, per attempt so far. */
-const RETRY_AFTER_ERROR_MS = 1_000;
-
 export type RunOutcome = 'succeeded' | 'failed' | 'cancelled' | 'released' | 'lost';
 
 export async function runExportJob(env: ExportRunEnvironment, claimed: ExportJobRow): Promise<RunOutcome> {
@@ -76,25 +74,6 @@ export async function runExportJob(env: ExportRunEnvironment, claimed: ExportJob
       return 'released';
     }
     return 'lost';
-  };
-  /**
-   * The database failed for a while (a restart, a failover, a cut connection): nothing of
-   * the statement that failed was kept, so the job is handed back to resume from its
-   * checkpoint, a second per attempt later, as a run that died would be after its lease.
-   */
-  const handBackAfterError = async (error: unknown): Promise<RunOutcome> => {
-    env.logger.warn('Export job interrupted by a database error; handed back to resume', {
-      jobId: claimed.id,
-      attempt: claimed.attempts,
-      error: describeError(error),
-    });
-    try {
-      await handBackJobAfterError(db, claimed.id, runnerId, RETRY_AFTER_ERROR_MS * claimed.attempts);
-    } catch (again: unknown) {
-      // Its lease runs out instead, and the job is claimed again then.
-      env.logger.error('Handing an export job back failed', { jobId: claimed.id, error: describeError(again) });
-    }
-    return 'released';
   };
   if (claimed.status === 'CANCELLING') return end({ status: 'CANCELLED' });
   if (claimed.attempts > options.maxAttempts) {
@@ -194,7 +173,11 @@ export async function runExportJob(env: ExportRunEnvironment, claimed: ExportJob
     }
     return 'lost';
   } catch (error: unknown) {
-    if (isTransientDatabaseError(error)) return await handBackAfterError(error);
+    if (isTransientDatabaseError(error)) {
+      return await handBackAfterError(env, { jobId: claimed.id, attempt: claimed.attempts }, error, () =>
+        handBackJobAfterError(db, claimed.id, runnerId, RETRY_AFTER_ERROR_MS * claimed.attempts),
+      );
+    }
     env.logger.error('Export job failed', { jobId: claimed.id, error: describeError(error) });
     return await end({
       status: 'FAILED',

@@ -2,21 +2,24 @@
  * One run of a segment job (`evaluateSegments`): every segment of it evaluated
  * from its definition at one time T, chunk by chunk, then SUCCEEDED with the
  * counts — or FAILED (a definition deleted since the job was created, an
- * error), or handed back when the runner stops. A run after a crash evaluates
+ * error), or handed back when the runner stops or the database fails for a while. A run after a crash evaluates
  * again from the first profile at the same T, which ends in the same
  * memberships and counts (evaluateSegment.ts).
  */
 import type { SegmentJobRow } from '../db/schema';
+import { isTransientDatabaseError } from '../db/postgresErrors';
 import { describeError } from '../logger';
 import { definitionsOfSegments } from '../segments/definitions/findSegmentDefinition';
 import { DEFAULT_SEGMENT_NS } from '../segments/definitions/segmentDefinitionId';
 import type { MembershipCounts } from '../segments/evaluation/evaluateSegmentChunk';
 import { evaluateUnderLease } from './evaluateUnderLease';
+import { handBackAfterError, RETRY_AFTER_ERROR_MS } from './handBackAfterError';
 import { ExportErrorCode } from './exportErrorCode';
 import { startHeartbeat } from './heartbeat';
 import type { RunEnvironment, RunOutcome } from './runExportJob';
 import {
   endSegmentJob,
+  handBackSegmentJobAfterError,
   recordSegmentJobCounts,
   releaseSegmentJob,
   renewSegmentJobLease,
@@ -88,6 +91,11 @@ export async function runSegmentJob(env: RunEnvironment, claimed: SegmentJobRow)
     }
     return (await endSegmentJob(db, claimed.id, runnerId, { status: 'SUCCEEDED', counts: totals })) ? 'succeeded' : 'lost';
   } catch (error: unknown) {
+    if (isTransientDatabaseError(error)) {
+      return await handBackAfterError(env, { segmentJobId: claimed.id, attempt: claimed.attempts }, error, () =>
+        handBackSegmentJobAfterError(db, claimed.id, runnerId, RETRY_AFTER_ERROR_MS * claimed.attempts),
+      );
+    }
     env.logger.error('Segment job failed', { segmentJobId: claimed.id, error: describeError(error) });
     return fail(ExportErrorCode.EVALUATION_FAILED, 'The evaluation failed; memberships already moved stay as evaluated');
   } finally {

@@ -1,8 +1,9 @@
 /**
- * An export whose statement dies with its connection (a PostgreSQL restart, a failover,
- * a backend ended by an administrator) is handed back and resumed from its checkpoint,
- * not failed. Reproduced for real: another transaction keeps the chunk's insert waiting,
- * and `pg_terminate_backend` ends the backend that waits (SQLSTATE 57P01).
+ * A job whose statement dies with its connection (a PostgreSQL restart, a failover, a
+ * backend ended by an administrator) is handed back and resumed, not failed: an export from
+ * its checkpoint, a segment evaluation from its start at the same time T. Reproduced for
+ * real: another transaction keeps the chunk's insert waiting, and `pg_terminate_backend`
+ * ends the backend that waits (SQLSTATE 57P01).
  */
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,7 +12,15 @@ import { ingest, startExport, waitForJob, type ProfileSpec } from '../helpers/ex
 import { startTestRunner } from '../helpers/testRunner';
 import { startTestServer, type TestServer } from '../helpers/testServer';
 import { waitUntil } from '../helpers/waitUntil';
+import { createDefinition } from '../segments/definitions/segmentDefinitionApi';
 import type { RunnerOptions } from '../../src/runner/runnerOptions';
+
+const EVALUATE = /* GraphQL */ `
+  mutation Evaluate($ids: [ID!]!) { evaluateSegments(segmentIds: $ids) { id } }
+`;
+const SEGMENT_JOB = /* GraphQL */ `
+  query SegmentJob($id: ID!) { segmentJob(id: $id) { id status realized existing exited } }
+`;
 
 const postgres = storageTargets.find((target) => target.name === 'postgres')!;
 const PROFILES = 240;
@@ -33,33 +42,37 @@ describe('exports across a database error on PostgreSQL', () => {
   });
   afterAll(() => api?.close());
 
-  /**
-   * Exports segment A of a fresh tenant with one runner of `options`, while the first
-   * chunk to write is held behind a lock and its backend terminated; returns the job's id
-   * once it has ended, and its status.
-   */
-  async function exportThroughTermination(options: Partial<RunnerOptions>): Promise<{ jobId: number; status: string; headers: Record<string, string> }> {
-    const headers = { 'x-gw-ims-org-id': `ORG_TRANSIENT_${++tenants}@AdobeOrg` };
-    await ingest(api, Array.from({ length: PROFILES }, (_, i) => profileOf(i)), headers);
+  const freshTenant = () => ({ 'x-gw-ims-org-id': `ORG_TRANSIENT_${++tenants}@AdobeOrg`, 'x-sandbox-name': 'prod' });
 
+  /**
+   * Runs `start` (which creates a job) beside one runner of `options`, while the first
+   * statement to write into `table` is held behind a lock and its backend terminated;
+   * then `finish` (which waits for the job's end).
+   */
+  async function throughTermination<T>(
+    table: 'batch_records' | 'segment_memberships',
+    options: Partial<RunnerOptions>,
+    start: () => Promise<string>,
+    finish: (id: string) => Promise<T>,
+  ): Promise<T> {
     let release!: () => void;
     const released = new Promise<void>((resolve) => (release = resolve));
     let taken!: () => void;
     const lockTaken = new Promise<void>((resolve) => (taken = resolve));
     // SHARE: reads go on, every insert into batch_records waits.
     const holding = api.database.db.transaction(async (tx) => {
-      await tx.execute(sql`lock table batch_records in share mode`);
+      await tx.execute(sql`lock table ${sql.identifier(table)} in share mode`);
       taken();
       await released;
     });
     await lockTaken;
     const runner = startTestRunner(api, { concurrency: 1, chunkSize: 20, ...options });
     try {
-      const { jobId } = await startExport(api, { fields: 'person.name.firstName', filter: { segments: [{ segmentId: 'A' }] } }, headers);
+      const id = await start();
       let waiting: number | undefined;
       await waitUntil(async () => {
         const [row] = await api.database.db.execute<{ pid: number }>(
-          sql`select pid from pg_locks where relation = 'batch_records'::regclass and not granted limit 1`,
+          sql`select pid from pg_locks where relation = ${table}::regclass and not granted limit 1`,
         );
         waiting = row?.pid;
         return waiting !== undefined;
@@ -68,13 +81,24 @@ describe('exports across a database error on PostgreSQL', () => {
       expect(ended!.ended).toBe(true);
       release();
       await holding;
-      const job = await waitForJob(api, jobId, undefined, headers, 30_000);
-      return { jobId: Number(jobId), status: job.status as string, headers };
+      return await finish(id);
     } finally {
       release();
       await holding.catch(() => {});
       await runner.stop();
     }
+  }
+
+  /** Exports segment A of a fresh tenant through a terminated chunk; the job's id and status once it has ended. */
+  async function exportThroughTermination(options: Partial<RunnerOptions>): Promise<{ jobId: number; status: string }> {
+    const headers = freshTenant();
+    await ingest(api, Array.from({ length: PROFILES }, (_, i) => profileOf(i)), headers);
+    return throughTermination(
+      'batch_records',
+      options,
+      async () => (await startExport(api, { fields: 'person.name.firstName', filter: { segments: [{ segmentId: 'A' }] } }, headers)).jobId,
+      async (jobId) => ({ jobId: Number(jobId), status: (await waitForJob(api, jobId, undefined, headers, 30_000)).status as string }),
+    );
   }
 
   /** Every member of A written once, with the first name the export asks for, and the counters agree. */
@@ -105,5 +129,37 @@ describe('exports across a database error on PostgreSQL', () => {
     expect(parts.map((part) => part.attempts).sort()).toEqual([...Array(parts.length - 1).fill(1), 2]);
     const [row] = await api.database.db.execute<{ attempts: number }>(sql`select attempts from export_jobs where id = ${jobId}`);
     expect(row!.attempts).toBe(1);
+  });
+
+  it('evaluates a segment job again from its start after its chunk died, with the counts of one evaluation', async () => {
+    const headers = freshTenant();
+    await ingest(api, Array.from({ length: PROFILES }, (_, i) => profileOf(i)), headers);
+    const definition = await createDefinition(api, headers, { name: 'F1…', expression: { value: 'person.name.firstName.startsWith("F1")' } });
+    // F1, F10–F19, F100–F199: 111 of the 240 names.
+    const matching = Array.from({ length: PROFILES }, (_, i) => i).filter((i) => `F${i}`.startsWith('F1'));
+    const job = await throughTermination(
+      'segment_memberships',
+      {},
+      async () => {
+        const response = await api.graphql(EVALUATE, { ids: [definition.id] }, headers);
+        expect(response.errors).toBeUndefined();
+        return response.data!.evaluateSegments.id as string;
+      },
+      async (id) => {
+        let ended: Record<string, any> = {};
+        await waitUntil(async () => {
+          ended = (await api.graphql(SEGMENT_JOB, { id }, headers)).data!.segmentJob;
+          return ended.status === 'SUCCEEDED' || ended.status === 'FAILED';
+        }, 30_000);
+        return ended;
+      },
+    );
+    expect(job).toMatchObject({ status: 'SUCCEEDED', realized: matching.length, existing: 0, exited: 0 });
+    const members = await api.database.db.execute<{ profile_id: string }>(
+      sql`select profile_id from segment_memberships where segment_id = ${definition.id} and status = 'REALIZED' order by profile_id`,
+    );
+    expect(members.map((row) => row.profile_id)).toEqual(matching.map((i) => `p${String(i).padStart(5, '0')}`).sort());
+    const [row] = await api.database.db.execute<{ attempts: number }>(sql`select attempts from segment_jobs where id = ${job.id}`);
+    expect(row!.attempts).toBe(2);
   });
 });

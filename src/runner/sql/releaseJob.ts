@@ -15,7 +15,7 @@ export async function releaseJob(db: AppDatabase, jobId: number, runnerId: strin
 }
 
 /**
- * Hands a job back after a transient database error (postgresErrors.ts): any runner
+ * Hands a job back after a passing database error (handBackAfterError.ts): any runner
  * resumes it from its checkpoint once `retryAfterMs` has passed. The run counts as an
  * attempt, so errors that keep coming end it with EXPORT_ATTEMPTS_EXHAUSTED.
  */

@@ -94,3 +94,14 @@ export async function releaseSegmentJob(db: AppDatabase, jobId: string, runnerId
     .set({ lockedBy: null, lockedUntil: sql`now()`, attempts: sql`${segmentJobs.attempts} - 1` })
     .where(heldBy(jobId, runnerId));
 }
+
+/**
+ * Hands the job back after a passing database error (handBackAfterError.ts): any runner
+ * evaluates it again once `retryAfterMs` has passed; the run counts as an attempt.
+ */
+export async function handBackSegmentJobAfterError(db: AppDatabase, jobId: string, runnerId: string, retryAfterMs: number): Promise<void> {
+  await db
+    .update(segmentJobs)
+    .set({ lockedBy: null, lockedUntil: sql`now() + ${retryAfterMs} * interval '1 millisecond'` })
+    .where(heldBy(jobId, runnerId));
+}
