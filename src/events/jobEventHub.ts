@@ -267,9 +267,12 @@ export function createJobEventHub(
         throw missing();
       }
       if (!resumable) {
-        // Nothing to resume from, or its events are no longer kept: the job as it is.
-        push(watcher, snapshotOf(job));
-        return replayThenLive(watcher, null);
+        // Nothing to resume from, or its events are no longer kept: the job as it is, given
+        // as the watch's replay so that it comes before any live event that queued while the
+        // job was read (which its sequence then drops, as the snapshot already shows them).
+        const snapshot = snapshotOf(job);
+        let given = false;
+        return replayThenLive(watcher, async () => (given ? null : ((given = true), [snapshot])));
       }
       watcher.lastSequence.set(job.id, filter.afterSequence!);
       // A job that had ended when it was read has no event to come: the watch ends with the replay.
