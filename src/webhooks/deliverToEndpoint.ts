@@ -3,7 +3,8 @@
  * first, until they run out, one fails, or a claim's batch is done. Successes
  * are written together (one statement a batch); a failure is written at once,
  * after the successes before it, and ends the claim unless its message was
- * given up. A webhook deleted or given a new secret meanwhile (`changed`,
+ * given up. An error of ours (a write that fails) ends it too, and the endpoint
+ * waits RETRY_AFTER_ERROR_MS before its next claim. A webhook deleted or given a new secret meanwhile (`changed`,
  * webhookChanged.ts) ends it after the request on its way. A heartbeat renews the lease every third of it, whatever an attempt
  * takes, so a deliverer that dies frees its endpoints within a lease.
  */
@@ -11,7 +12,7 @@ import type { AppDatabase } from '../db/database';
 import type { WebhookRow } from '../db/schema';
 import { describeError, type Logger } from '../logger';
 import type { WebhookMetrics } from '../metrics/gatewayMetrics';
-import { MESSAGES_PER_CLAIM } from './deliveryPolicy';
+import { MESSAGES_PER_CLAIM, RETRY_AFTER_ERROR_MS } from './deliveryPolicy';
 import { dropMessages } from './sql/dropMessages';
 import { pendingMessages } from './sql/pendingMessages';
 import { recordFailure } from './sql/recordFailure';
@@ -43,6 +44,8 @@ export async function deliverToEndpoint(env: DeliveryEnvironment, endpoint: Webh
   // Lost: the lease expired (a stall longer than it) and another deliverer may have the endpoint.
   let lost = false;
   let renewing: Promise<unknown> = Promise.resolve();
+  // An error of ours ended the claim: the endpoint waits RETRY_AFTER_ERROR_MS.
+  let failedHere = false;
   const heartbeat = setInterval(() => {
     renewing = renewEndpointLease(db, endpoint.id, runnerId, leaseMs).then(
       (held) => (lost ||= !held),
@@ -96,9 +99,12 @@ export async function deliverToEndpoint(env: DeliveryEnvironment, endpoint: Webh
     }
     if (succeeded.length > 0) await flush();
     await dropMessages(db, endpoint.id, vanished);
+  } catch (error: unknown) {
+    failedHere = true;
+    throw error;
   } finally {
     clearInterval(heartbeat);
     await renewing;
-    await releaseEndpoint(db, endpoint.id, runnerId);
+    await releaseEndpoint(db, endpoint.id, runnerId, failedHere ? RETRY_AFTER_ERROR_MS : 0);
   }
 }

@@ -20,6 +20,13 @@ export const BACKOFF_CAP_MS = 60 * 60 * 1000;
 /** Messages of one endpoint sent under one claim before it gives others their turn. */
 export const MESSAGES_PER_CLAIM = 100;
 
+/**
+ * How long an endpoint waits after a claim that ended in an error of ours (a failed
+ * write, not the endpoint's answer): its messages sent but not recorded are sent again
+ * then, and an error that keeps coming must not turn into a storm of requests to it.
+ */
+export const RETRY_AFTER_ERROR_MS = 30_000;
+
 /** How often an idle deliverer looks for due messages, notifications aside. */
 export const POLL_MS = 1_000;
 

@@ -265,6 +265,40 @@ describe.each(storageTargets)('failing webhooks on $name', (target) => {
     expect(endpoint.requests.map((request) => request.verifiedWith)).toEqual([0, ...stored.slice(1).map(() => 1)]);
   });
 
+  it('gives an endpoint a pause, not a storm of requests, when its successes cannot be recorded', async () => {
+    const headers = freshTenant('UNRECORDED');
+    const endpoint = await receiver();
+    const { id } = await createWebhook(api, { url: endpoint.url }, headers);
+    await api.database.db.execute(sql`update webhooks set next_attempt_at = now() + interval '1 hour' where id = ${id}`);
+    const { stored } = await runJob(headers);
+    // Every write of this endpoint's deliveries fails, as a bug or a broken table would make it.
+    await api.database.db.execute(sql`
+      create or replace function refuse_deliveries() returns trigger language plpgsql as $$
+        begin raise exception 'deliveries of % refused', new.webhook_id; end $$`);
+    await api.database.db.execute(sql.raw(`
+      create trigger refuse_deliveries before insert on webhook_deliveries
+        for each row when (new.webhook_id = '${id}') execute function refuse_deliveries()`));
+    try {
+      await dueNow(id);
+      await waitUntil(() => endpoint.requests.length >= stored.length, 10_000);
+      // Sent once, unrecorded, then nothing for RETRY_AFTER_ERROR_MS (30 s), not sent again at once.
+      await new Promise((resolve) => setTimeout(resolve, 2_000));
+      expect(endpoint.requests).toHaveLength(stored.length);
+      const [row] = await api.database.db.execute<{ locked_by: string | null; waits: boolean }>(
+        sql`select locked_by, next_attempt_at > now() + interval '20 seconds' as waits from webhooks where id = ${id}`,
+      );
+      expect(row).toEqual({ locked_by: null, waits: true });
+      expect((await pendingOf(id)).length).toBe(stored.length);
+    } finally {
+      await api.database.db.execute(sql`drop trigger refuse_deliveries on webhook_deliveries`);
+      await api.database.db.execute(sql`drop function refuse_deliveries()`);
+    }
+    // Once the writes work again, the next claim sends them again, and records them.
+    await dueNow(id);
+    await waitUntil(async () => (await pendingOf(id)).length === 0, 10_000);
+    expect(endpoint.requests).toHaveLength(2 * stored.length);
+  });
+
   it('drops a deleted webhook’s undelivered messages and its deliveries', async () => {
     const headers = freshTenant('DELETE');
     const endpoint = await receiver();
