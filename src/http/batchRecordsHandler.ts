@@ -39,6 +39,8 @@ export function batchRecordsHandler(
   authenticator: Authenticator,
   rateLimiter: TenantRateLimiter,
   logger: Logger,
+  /** How long the client may read nothing before the response is cut (tests shorten it). */
+  stalledAfterMs?: number,
 ) {
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     res.setHeader(REQUEST_ID_HEADER, requestIdOf(req.headers));
@@ -64,7 +66,7 @@ export function batchRecordsHandler(
       let clientGone = false;
       res.once('close', () => (clientGone = true));
       // A client that stops reading is cut: its pending drain would wait for ever.
-      cutWhenStalled(res);
+      cutWhenStalled(res, stalledAfterMs);
       // Leaving the loop early (client gone) ends the generator: no further chunk is read.
       for await (const text of holdsRecords(batch) ? batchRecordTexts(db, batch.id) : []) {
         if (clientGone) break;

@@ -1,10 +1,16 @@
+import { createServer } from 'node:http';
+import { connect, type AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { storageTargets } from '../helpers/databases';
 import { selectsFrom } from '../helpers/expectations';
 import { createDataset } from '../helpers/seedApi';
 import { insertBatch, insertRecords, profileIds, sampleRecord } from '../helpers/seedBatches';
-import { startTestServer, TENANT, type TestServer } from '../helpers/testServer';
+import { NO_AUTH, startTestServer, TENANT, type TestServer } from '../helpers/testServer';
+import { QUIET_LOGGER } from '../helpers/quietLogger';
+import { createAuthenticator } from '../../src/auth/authenticator';
+import { batchRecordsHandler } from '../../src/http/batchRecordsHandler';
+import { createTenantRateLimiter } from '../../src/limits/tenantRateLimiter';
 
 const isRecordSelect = selectsFrom('batch_records');
 
@@ -110,5 +116,44 @@ describe.each(storageTargets)('GET /data/batches/{id}/records on $name', (target
     await sleep(300);
     expect(api.queries.filter(isRecordSelect)).toHaveLength(chunksRead);
     expect(api.logs.filter((line) => line.includes('"level":"error"'))).toEqual([]);
+  });
+
+  it('cuts a download whose client stays connected but stops reading, and reads no more records', async () => {
+    const batch = await insertBatch(api, { datasetId });
+    await insertRecords(api, batch.id, profileIds(20_000, 'stall'), (id) => sampleRecord(id, 'x'.repeat(1000)));
+    // The server's handler over the same database, its stall limit at 300 ms instead of 60 s.
+    const handle = batchRecordsHandler(
+      api.database.db,
+      createAuthenticator(NO_AUTH),
+      await createTenantRateLimiter(api.database, 1_000),
+      QUIET_LOGGER,
+      300,
+    );
+    const handled: Promise<void>[] = [];
+    const stalling = createServer((req, res) => void handled.push(handle(req, res)));
+    await new Promise<void>((resolve) => stalling.listen(0, '127.0.0.1', resolve));
+    const client = connect((stalling.address() as AddressInfo).port, '127.0.0.1');
+    try {
+      api.resetQueries();
+      // A raw socket that never reads past its first buffer: no 'data' listener, never resumed.
+      const headers = Object.entries(TENANT).map(([name, value]) => `${name}: ${value}\r\n`).join('');
+      client.write(`GET /data/batches/${batch.id}/records HTTP/1.1\r\nhost: 127.0.0.1\r\n${headers}\r\n`);
+      for (let waited = 0; handled.length === 0; waited += 10) {
+        if (waited > 5_000) throw new Error('The request never reached the handler');
+        await sleep(10);
+      }
+      const outcome = await Promise.race([Promise.all(handled).then(() => 'cut'), sleep(10_000, 'still streaming')]);
+      expect(outcome).toBe('cut');
+      // It stopped reading where the client stopped: not the whole batch.
+      const chunksRead = api.queries.filter(isRecordSelect).length;
+      expect(chunksRead).toBeGreaterThan(0);
+      expect(chunksRead).toBeLessThan(20);
+      await sleep(300);
+      expect(api.queries.filter(isRecordSelect)).toHaveLength(chunksRead);
+    } finally {
+      client.destroy();
+      stalling.closeAllConnections();
+      await new Promise<void>((resolve) => stalling.close(() => resolve()));
+    }
   });
 });
