@@ -150,11 +150,11 @@ interface WriteFigures {
   'write s': number;
   'records/s': number;
   'bytes/record': number;
-  /** The server's RSS when the write was first seen running (NaN: it ended before it was seen). */
-  'RSS at write MB': number;
-  /** The server's peak RSS from then on. */
+  /** The server's RSS when the write was first seen running ('—': it ended before it was seen). */
+  'RSS at write MB': number | '—';
+  /** The server's peak RSS from then on (or, for a write not seen, over the whole run: a bound from above). */
   'write peak RSS MB': number;
-  'peak − start MB': number;
+  'peak − start MB': number | '—';
   '≥ 100k/s': boolean;
   '< 300 MB': boolean;
 }
@@ -301,9 +301,9 @@ async function benchmark(
         'write s': round(write.seconds),
         'records/s': recordsPerSecond,
         'bytes/record': round(write.bytes / Math.max(1, records)),
-        'RSS at write MB': write.startRssMb,
+        'RSS at write MB': Number.isNaN(write.startRssMb) ? '—' : write.startRssMb,
         'write peak RSS MB': write.peakRssMb,
-        'peak − start MB': write.peakRssMb - write.startRssMb,
+        'peak − start MB': Number.isNaN(write.startRssMb) ? '—' : write.peakRssMb - write.startRssMb,
         '≥ 100k/s': recordsPerSecond >= 100_000,
         '< 300 MB': write.peakRssMb < 300,
       };
@@ -449,7 +449,9 @@ export async function exportThroughServer(
       files: batch.files.length,
       bytes: batch.files.reduce((sum, file) => sum + file.bytes, 0),
       startRssMb: writeStartRssMb,
-      peakRssMb: Number.isNaN(writeStartRssMb) ? NaN : rss.sinceRestart(),
+      // A write that ended between two looks (100 ms apart) has no start of its own: the
+      // whole run's peak bounds its peak from above.
+      peakRssMb: Number.isNaN(writeStartRssMb) ? rss.wholeRun() : rss.sinceRestart(),
     },
     batchId: ended.destination.batchId,
     endedAt: Date.parse(ended.metrics.totalTime.endTime),
@@ -459,7 +461,9 @@ export async function exportThroughServer(
   console.log(
     `Export, ${scenario.name}: ${exported.records.toLocaleString('en')} records in ${exported.seconds.toFixed(2)} s, ` +
       `then ${exported.write.files} file(s) of ${exported.write.bytes.toLocaleString('en')} bytes in ${exported.write.seconds.toFixed(2)} s ` +
-      `(RSS ${exported.write.startRssMb} MB at its start, peak ${exported.write.peakRssMb} MB); ` +
+      (Number.isNaN(writeStartRssMb)
+        ? `(too short to be seen apart: RSS peak ${exported.write.peakRssMb} MB over the whole run); `
+        : `(RSS ${exported.write.startRssMb} MB at its start, peak ${exported.write.peakRssMb} MB); `) +
       `exportJob(id) meanwhile: ${load.sent} requests, p50 ${load.p50} ms, p99 ${load.p99} ms, max ${load.max} ms`,
   );
   if (acks) {
