@@ -1,4 +1,5 @@
 /** The only reader of `process.env`: everything else receives a typed `Config`. */
+import { Resolver } from 'node:dns';
 import { join, resolve } from 'node:path';
 import type { AuthOptions } from './auth/authOptions';
 import { canRunStatementsAtOnce, type DatabaseOptions } from './db/databaseOptions';
@@ -133,6 +134,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxPerTenant: integer(env, 'LIMIT_WEBHOOKS', 20, 0, 10_000),
       concurrency: integer(env, 'WEBHOOK_CONCURRENCY', 16, 0, 1_000),
       timeoutMs: integer(env, 'WEBHOOK_TIMEOUT_MS', 10_000, 100, 60_000),
+      dnsServers: dnsServers(env, 'WEBHOOK_DNS_SERVERS'),
     },
     logging: {
       level: oneOf(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),
@@ -237,6 +239,20 @@ function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: nu
     throw new Error(`${name} must be an integer from ${min} to ${max} (got ${JSON.stringify(raw)})`);
   }
   return value;
+}
+
+/** A comma-separated list of DNS servers (`1.1.1.1`, `1.1.1.1:5353`, `[::1]:53`); undefined when unset. */
+function dnsServers(env: NodeJS.ProcessEnv, name: string): string[] | undefined {
+  const raw = env[name]?.trim();
+  if (!raw) return undefined;
+  const servers = raw.split(',').map((server) => server.trim()).filter(Boolean);
+  try {
+    // What the resolver will be given: it refuses what it cannot use.
+    new Resolver().setServers(servers);
+  } catch {
+    throw new Error(`${name} must be DNS server addresses, comma-separated, each an IP address with an optional port (got ${JSON.stringify(raw)})`);
+  }
+  return servers;
 }
 
 /** `1` or `true` is on; unset, empty, `0` or `false` is off; anything else is refused. */

@@ -127,6 +127,21 @@ describe('loadConfig: the embedded database', () => {
   });
 });
 
+describe('loadConfig: webhooks', () => {
+  it("resolves webhook hosts with the system's DNS servers unless WEBHOOK_DNS_SERVERS names others", () => {
+    expect(loadConfig({}).webhooks.dnsServers).toBeUndefined();
+    expect(loadConfig({ WEBHOOK_DNS_SERVERS: ' 10.0.0.53, 127.0.0.1:5353,[::1]:53 ' }).webhooks.dnsServers).toEqual([
+      '10.0.0.53',
+      '127.0.0.1:5353',
+      '[::1]:53',
+    ]);
+  });
+
+  it.each([['dns.example.com'], ['10.0.0.53:dns'], ['10.0.0.256']])('refuses WEBHOOK_DNS_SERVERS=%s, naming it', (value) => {
+    expect(() => loadConfig({ WEBHOOK_DNS_SERVERS: value })).toThrow(/^WEBHOOK_DNS_SERVERS must be DNS server addresses/);
+  });
+});
+
 describe('loadConfig: server processes', () => {
   it('runs one unless SERVER_PROCESSES says otherwise, and warns of nothing', () => {
     expect(loadConfig({})).toMatchObject({ serverProcesses: 1, renamedVariables: [] });

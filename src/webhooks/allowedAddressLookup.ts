@@ -4,8 +4,9 @@
  * addresses the socket is about to use, so a DNS answer that changed since
  * creation (DNS rebinding) cannot reach an address the URL may not.
  */
-import { lookup, type LookupAddress, type LookupAllOptions } from 'node:dns';
+import type { LookupAddress } from 'node:dns';
 import type { LookupFunction } from 'node:net';
+import type { WebhookResolver } from './webhookResolver';
 import { refusedTarget } from './webhookTarget';
 
 /** Raised instead of connecting; its message says why, not which address. */
@@ -14,12 +15,14 @@ export class RefusedAddressError extends Error {
 }
 
 /** The lookup for a URL of `protocol` (`https:` or `http:`), with or without WEBHOOK_ALLOW_PRIVATE. */
-export function allowedAddressLookup(protocol: string, allowPrivate: boolean): LookupFunction {
+export function allowedAddressLookup(protocol: string, allowPrivate: boolean, resolver: WebhookResolver): LookupFunction {
   return (hostname, options, callback) => {
-    const all: LookupAllOptions = { ...options, all: true };
-    lookup(hostname, all, (error, addresses: LookupAddress[]) => {
-      if (error) return callback(error, '', 0);
-      for (const { address } of addresses) {
+    resolver.resolve(hostname).then((resolved) => {
+      // The family the socket asks for, when it asks for one.
+      const addresses: LookupAddress[] = options.family === 4 || options.family === 6
+        ? resolved.filter((address) => address.family === options.family)
+        : resolved;
+      for (const { address } of resolved) {
         const reason = refusedTarget(address, protocol, allowPrivate);
         // Not the address itself: the message reaches the tenant (a delivery's error), and the
         // internal addresses of this network's names are none of its business.
@@ -30,6 +33,6 @@ export function allowedAddressLookup(protocol: string, allowPrivate: boolean): L
       const [first] = addresses;
       if (!first) return callback(Object.assign(new Error(`${hostname} has no address`), { code: 'ENOTFOUND' }), '', 0);
       callback(null, first.address, first.family);
-    });
+    }, (error: NodeJS.ErrnoException) => callback(error, '', 0));
   };
 }

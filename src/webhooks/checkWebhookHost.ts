@@ -3,19 +3,19 @@
  * one its scheme may be sent to (`refusedTarget`). Deliveries check again as
  * they connect (`allowedAddressLookup`), since DNS can answer differently later.
  */
-import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import { badUserInput } from '../errors';
 import { hostOf } from './webhookUrl';
 import { refusedTarget } from './webhookTarget';
+import type { WebhookResolver } from './webhookResolver';
 
 /** How long creation waits for DNS: a request must not hang on a slow resolver. */
 const RESOLVE_TIMEOUT_MS = 5_000;
 
 /** Resolves when `url` may be sent to; BAD_USER_INPUT on `url` otherwise. */
-export async function checkWebhookHost(url: URL, allowPrivate: boolean): Promise<void> {
+export async function checkWebhookHost(url: URL, allowPrivate: boolean, resolver: WebhookResolver): Promise<void> {
   const host = hostOf(url);
-  const addresses = isIP(host) ? [host] : await resolveAll(host);
+  const addresses = isIP(host) ? [host] : await resolveAll(resolver, host);
   for (const address of addresses) {
     const reason = refusedTarget(address, url.protocol, allowPrivate);
     if (reason) {
@@ -26,13 +26,13 @@ export async function checkWebhookHost(url: URL, allowPrivate: boolean): Promise
   }
 }
 
-async function resolveAll(host: string): Promise<string[]> {
+async function resolveAll(resolver: WebhookResolver, host: string): Promise<string[]> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_resolve, reject) => {
     timer = setTimeout(() => reject(new Error('timed out')), RESOLVE_TIMEOUT_MS);
   });
   try {
-    const answers = await Promise.race([lookup(host, { all: true, verbatim: true }), timeout]);
+    const answers = await Promise.race([resolver.resolve(host), timeout]);
     if (answers.length === 0) throw new Error('no address');
     return answers.map((answer) => answer.address);
   } catch (error: unknown) {

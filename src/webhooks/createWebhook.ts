@@ -14,6 +14,7 @@ import { checkWebhookHost } from './checkWebhookHost';
 import { validateWebhookInput, type CreateWebhookInput } from './validateWebhookInput';
 import { newWebhookId } from './webhookId';
 import { newWebhookSecret } from './webhookSecret';
+import { webhookResolverFor } from './webhookResolver';
 import type { WebhookOptions } from './webhookOptions';
 
 /** What `createWebhook` and `rotateWebhookSecret` answer: the secret is shown only here. */
@@ -26,12 +27,12 @@ export async function createWebhook(
   db: AppDatabase,
   tenant: Tenant,
   input: CreateWebhookInput,
-  options: Pick<WebhookOptions, 'allowPrivate' | 'maxPerTenant'>,
+  options: Pick<WebhookOptions, 'allowPrivate' | 'maxPerTenant' | 'dnsServers'>,
   createdBy: string | null,
 ): Promise<CreatedWebhook> {
   const spec = validateWebhookInput(input, options.allowPrivate);
   await refuseAtLimit(db, tenant, options.maxPerTenant);
-  await checkWebhookHost(spec.url, options.allowPrivate);
+  await checkWebhookHost(spec.url, options.allowPrivate, webhookResolverFor(options.dnsServers));
   const secret = newWebhookSecret();
   const webhook = await db.transaction(async (tx) => {
     // Creations of one tenant take turns, so two cannot both take the last place.

@@ -13,4 +13,9 @@ export interface WebhookOptions {
   concurrency: number;
   /** How long one delivery may take before it counts as failed (`WEBHOOK_TIMEOUT_MS`, default 10,000). */
   timeoutMs: number;
+  /**
+   * The DNS servers webhook hosts are resolved with (`WEBHOOK_DNS_SERVERS`, comma-separated;
+   * default the system's, /etc/resolv.conf), asked by c-ares, off the threadpool (webhookResolver.ts).
+   */
+  dnsServers?: string[];
 }

@@ -6,6 +6,7 @@
 import { Agent as HttpAgent, request as httpRequest, type ClientRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { isIP } from 'node:net';
+import { webhookResolverFor } from './webhookResolver';
 import { allowedAddressLookup } from './allowedAddressLookup';
 import type { SignedRequest } from './webhookRequest';
 import { refusedTarget } from './webhookTarget';
@@ -37,12 +38,13 @@ export interface WebhookPoster {
 const MAX_RESPONSE_BYTES = 64 * 1024;
 const MAX_ERROR_CHARS = 500;
 
-export function createWebhookPoster(options: Pick<WebhookOptions, 'allowPrivate' | 'timeoutMs'>): WebhookPoster {
+export function createWebhookPoster(options: Pick<WebhookOptions, 'allowPrivate' | 'timeoutMs' | 'dnsServers'>): WebhookPoster {
   const agentOptions = { keepAlive: true, maxFreeSockets: 64 };
   const agents = { 'http:': new HttpAgent(agentOptions), 'https:': new HttpsAgent(agentOptions) };
+  const resolver = webhookResolverFor(options.dnsServers);
   const lookups = {
-    'http:': allowedAddressLookup('http:', options.allowPrivate),
-    'https:': allowedAddressLookup('https:', options.allowPrivate),
+    'http:': allowedAddressLookup('http:', options.allowPrivate, resolver),
+    'https:': allowedAddressLookup('https:', options.allowPrivate, resolver),
   };
 
   async function post(url: URL, request: SignedRequest, signal: AbortSignal): Promise<PostOutcome> {
