@@ -28,6 +28,8 @@ export const ErrorCode = {
   LIMIT_EXCEEDED: 'LIMIT_EXCEEDED',
   /** Results past their expiry (RESULT_TTL_DAYS): they were, or are being, deleted. */
   GONE: 'GONE',
+  /** The database failed for a moment (a restart, a failover, a cut connection); `extensions.retryAfter` in seconds. */
+  SERVICE_UNAVAILABLE: 'SERVICE_UNAVAILABLE',
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
 } as const;
 

@@ -1,10 +1,12 @@
 /**
  * What clients see of an error. Our own codes and GraphQL's request errors pass
- * through; anything unexpected is logged whole and masked, so no stack, SQL or
+ * through; a passing database error (a restart, a failover) is SERVICE_UNAVAILABLE;
+ * anything else unexpected is logged whole and masked, so no stack, SQL or
  * internal message leaks.
  */
 import { ApolloServerErrorCode, unwrapResolverError } from '@apollo/server/errors';
 import type { GraphQLFormattedError } from 'graphql';
+import { isTransientDatabaseError } from './db/postgresErrors';
 import { ErrorCode } from './errors';
 import { describeError, type Logger } from './logger';
 
@@ -24,6 +26,9 @@ const CLIENT_ERROR_CODES = new Set<string>([
 
 const CONTEXT_FAILURE_PREFIX = 'Context creation failed: ';
 
+/** What a client answered SERVICE_UNAVAILABLE is told to wait: a failover or a dropped connection is seconds. */
+const RETRY_AFTER_SECONDS = 1;
+
 export function createFormatError(logger: Logger) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     // A request over one of its bounds: Apollo files it under parsing or validation, our code says which bound.
@@ -38,6 +43,16 @@ export function createFormatError(logger: Logger) {
       return { ...formatted, message: formatted.message.replace(CONTEXT_FAILURE_PREFIX, ''), extensions };
     }
     const original = unwrapResolverError(error);
+    if (isTransientDatabaseError(original)) {
+      // Not the request's fault nor a bug: the same request will likely work in a moment.
+      logger.warn('The database failed for a moment', { path: formatted.path, error: describeError(original) });
+      return {
+        message: 'The database is unavailable for a moment; try again',
+        ...(formatted.path ? { path: formatted.path } : {}),
+        ...(formatted.locations ? { locations: formatted.locations } : {}),
+        extensions: { code: ErrorCode.SERVICE_UNAVAILABLE, retryAfter: RETRY_AFTER_SECONDS },
+      };
+    }
     logger.error('Unexpected error', { path: formatted.path, error: describeError(original) });
     return {
       message: 'Internal server error',

@@ -46,8 +46,8 @@ export function codeOf(code: unknown): string {
   return typeof code === 'string' && CODE_LABEL.test(code) ? code : 'OTHER';
 }
 
-/** The server's fault (masked, unexpected) or the client's (everything with a code of ours or Apollo's). */
+/** The server's fault (masked, unexpected, or the database gone for a moment) or the client's (every other code). */
 function outcomeOf(error: GraphQLFormattedError): RequestOutcome {
   const code = error.extensions?.code;
-  return code === undefined || code === 'INTERNAL_SERVER_ERROR' ? 'server_error' : 'client_error';
+  return code === undefined || code === 'INTERNAL_SERVER_ERROR' || code === 'SERVICE_UNAVAILABLE' ? 'server_error' : 'client_error';
 }

@@ -26,6 +26,7 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
   RATE_LIMITED: 429,
   LIMIT_EXCEEDED: 429,
   GONE: 410,
+  SERVICE_UNAVAILABLE: 503,
   INTERNAL_SERVER_ERROR: 500,
 };
 
@@ -34,12 +35,13 @@ const STOPS_THE_REQUEST: ReadonlySet<string> = new Set([
   ErrorCode.UNAUTHENTICATED,
   ErrorCode.FORBIDDEN,
   ErrorCode.RATE_LIMITED,
+  ErrorCode.SERVICE_UNAVAILABLE,
 ]);
 
-/** The headers that go with a status: a 401 says how to authenticate, a 429 when to come back. */
+/** The headers that go with a status: a 401 says how to authenticate, a 429 or 503 when to come back. */
 export function headersFor(code: ErrorCode, extensions: Record<string, unknown> = {}): [string, string][] {
   if (code === ErrorCode.UNAUTHENTICATED) return [['www-authenticate', 'Bearer']];
-  if (code === ErrorCode.RATE_LIMITED && typeof extensions.retryAfter === 'number') {
+  if ((code === ErrorCode.RATE_LIMITED || code === ErrorCode.SERVICE_UNAVAILABLE) && typeof extensions.retryAfter === 'number') {
     return [['retry-after', String(extensions.retryAfter)]];
   }
   return [];
@@ -67,17 +69,19 @@ export function withHttpStatus(error: unknown): unknown {
 
 /**
  * The same for an error raised while executing (a schema-only context asked
- * for a tenant): a response with no data and such an error gets its status.
+ * for a tenant, the database gone for a moment): a response with no data and
+ * such an error gets its status. Read from the errors as sent, after
+ * `formatError`, which gives a passing database error its code.
  */
 export function httpStatusPlugin<TContext extends BaseContext>(): ApolloServerPlugin<TContext> {
   return {
     async requestDidStart() {
       return {
-        async willSendResponse({ response, errors }) {
+        async willSendResponse({ response }) {
           if (response.body.kind !== 'single' || response.body.singleResult.data) return;
-          const stopping = errors?.find((error) => STOPS_THE_REQUEST.has(String(error.extensions.code)));
+          const stopping = response.body.singleResult.errors?.find((error) => STOPS_THE_REQUEST.has(String(error.extensions?.code)));
           if (!stopping) return;
-          const code = stopping.extensions.code as ErrorCode;
+          const code = stopping.extensions!.code as ErrorCode;
           response.http.status = HTTP_STATUS[code];
           for (const [name, value] of headersFor(code, stopping.extensions)) response.http.headers.set(name, value);
         },

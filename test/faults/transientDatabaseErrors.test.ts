@@ -45,34 +45,27 @@ describe('exports across a database error on PostgreSQL', () => {
   const freshTenant = () => ({ 'x-gw-ims-org-id': `ORG_TRANSIENT_${++tenants}@AdobeOrg`, 'x-sandbox-name': 'prod' });
 
   /**
-   * Runs `start` (which creates a job) beside one runner of `options`, while the first
-   * statement to write into `table` is held behind a lock and its backend terminated;
-   * then `finish` (which waits for the job's end).
+   * Runs `work` while a lock of `mode` on `table` is held, ends the backend of the first
+   * statement that waits for it, then lets go of the lock; `work`'s answer.
    */
-  async function throughTermination<T>(
-    table: 'batch_records' | 'segment_memberships',
-    options: Partial<RunnerOptions>,
-    start: () => Promise<string>,
-    finish: (id: string) => Promise<T>,
-  ): Promise<T> {
+  async function endingTheFirstWaiter<T>(table: string, mode: 'share' | 'access exclusive', work: () => Promise<T>): Promise<T> {
     let release!: () => void;
     const released = new Promise<void>((resolve) => (release = resolve));
     let taken!: () => void;
     const lockTaken = new Promise<void>((resolve) => (taken = resolve));
-    // SHARE: reads go on, every insert into batch_records waits.
     const holding = api.database.db.transaction(async (tx) => {
-      await tx.execute(sql`lock table ${sql.identifier(table)} in share mode`);
+      await tx.execute(sql.raw(`lock table ${table} in ${mode} mode`));
       taken();
       await released;
     });
     await lockTaken;
-    const runner = startTestRunner(api, { concurrency: 1, chunkSize: 20, ...options });
     try {
-      const id = await start();
+      const working = work();
       let waiting: number | undefined;
       await waitUntil(async () => {
         const [row] = await api.database.db.execute<{ pid: number }>(
-          sql`select pid from pg_locks where relation = ${table}::regclass and not granted limit 1`,
+          sql`select pid from pg_locks where relation = ${table}::regclass and not granted
+            and database = (select oid from pg_database where datname = current_database()) limit 1`,
         );
         waiting = row?.pid;
         return waiting !== undefined;
@@ -81,10 +74,29 @@ describe('exports across a database error on PostgreSQL', () => {
       expect(ended!.ended).toBe(true);
       release();
       await holding;
-      return await finish(id);
+      return await working;
     } finally {
       release();
       await holding.catch(() => {});
+    }
+  }
+
+  /**
+   * Runs `start` (which creates a job) beside one runner of `options`, while the first
+   * statement to write into `table` is held behind a SHARE lock (reads go on) and its
+   * backend terminated; then `finish` (which waits for the job's end).
+   */
+  async function throughTermination<T>(
+    table: 'batch_records' | 'segment_memberships',
+    options: Partial<RunnerOptions>,
+    start: () => Promise<string>,
+    finish: (id: string) => Promise<T>,
+  ): Promise<T> {
+    const runner = startTestRunner(api, { concurrency: 1, chunkSize: 20, ...options });
+    try {
+      const id = await endingTheFirstWaiter(table, 'share', start);
+      return await finish(id);
+    } finally {
       await runner.stop();
     }
   }
@@ -129,6 +141,30 @@ describe('exports across a database error on PostgreSQL', () => {
     expect(parts.map((part) => part.attempts).sort()).toEqual([...Array(parts.length - 1).fill(1), 2]);
     const [row] = await api.database.db.execute<{ attempts: number }>(sql`select attempts from export_jobs where id = ${jobId}`);
     expect(row!.attempts).toBe(1);
+  });
+
+  it('answers a request whose statement died with its connection SERVICE_UNAVAILABLE, with 503 and Retry-After', async () => {
+    const headers = freshTenant();
+    const { jobId } = await startExport(api, {}, headers);
+    const answered = await endingTheFirstWaiter('export_jobs', 'access exclusive', () =>
+      api.graphql(`query Page { exportJobs(first: 5) { edges { node { id } } } }`, {}, headers),
+    );
+    expect(answered.status).toBe(503);
+    expect(answered.headers.get('retry-after')).toBe('1');
+    expect(answered.data).toBeNull();
+    expect(answered.errors).toEqual([
+      {
+        message: 'The database is unavailable for a moment; try again',
+        path: ['exportJobs'],
+        locations: [{ line: 1, column: 14 }],
+        extensions: { code: 'SERVICE_UNAVAILABLE', retryAfter: 1 },
+      },
+    ]);
+    expect(api.logs.some((line) => line.includes('"level":"warn"') && line.includes('The database failed for a moment'))).toBe(true);
+    // The pool has another connection for the next request.
+    const again = await api.graphql(`query Page { exportJobs(first: 5) { edges { node { id } } } }`, {}, headers);
+    expect(again.errors).toBeUndefined();
+    expect(again.data!.exportJobs.edges.map((edge: { node: { id: string } }) => edge.node.id)).toEqual([jobId]);
   });
 
   it('evaluates a segment job again from its start after its chunk died, with the counts of one evaluation', async () => {
