@@ -42,11 +42,14 @@ const LOST_CONNECTION_CODES = new Set([
 /**
  * Whether `error` (or an error it wraps) says the database or the connection to it
  * failed for a while, rather than that the work itself is wrong: a PostgreSQL restart
- * or failover, a backend ended by an administrator, a network cut.
+ * or failover, a backend ended by an administrator, a network cut. The socket codes are
+ * not the database's alone: a connection refused or reset by the S3 store during a
+ * dataset write counts as passing too, and is retried within the attempts.
  */
 export function isTransientDatabaseError(error: unknown): boolean {
   const sqlState = postgresErrorCode(error);
-  if (sqlState !== undefined) return sqlState.startsWith('08') || TRANSIENT_SQLSTATES.has(sqlState);
+  // 08P01, a protocol violation, is what a malformed message gets every time: not passing.
+  if (sqlState !== undefined) return (sqlState.startsWith('08') && sqlState !== '08P01') || TRANSIENT_SQLSTATES.has(sqlState);
   for (let current = error, depth = 0; current instanceof Error && depth < 10; current = current.cause, depth++) {
     const code = (current as Error & { code?: unknown }).code;
     if (typeof code === 'string' && LOST_CONNECTION_CODES.has(code)) return true;

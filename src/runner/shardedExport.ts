@@ -22,6 +22,7 @@ import type { RunEnvironment } from './runExportJob';
 import type { ExportJobRow } from '../db/schema';
 import { claimPartOf, type ClaimedPart } from './sql/claimPart';
 import { failPart, handBackPartAfterError, releasePart, renewPartLease, type PartKey } from './sql/partLease';
+import { handBackAfterError, RETRY_AFTER_ERROR_MS } from './handBackAfterError';
 import { sumParts } from './sql/partsProgress';
 import { partCount, recordParts, sampleExport } from './sql/splitExport';
 
@@ -146,9 +147,9 @@ export async function runExportPart(
       return outcome;
     } catch (error: unknown) {
       if (isTransientDatabaseError(error)) {
-        env.logger.warn('Export part interrupted by a database error; handed back', { jobId: job.id, part: part.part, error: describeError(error) });
-        // Should this fail too, the part's lease runs out and it is claimed again then.
-        await handBackPartAfterError(env.db, key, env.runnerId).catch(() => {});
+        await handBackAfterError(env, { jobId: job.id, part: part.part, attempt: part.attempts }, error, () =>
+          handBackPartAfterError(env.db, key, env.runnerId, RETRY_AFTER_ERROR_MS * part.attempts),
+        );
         return 'interrupted';
       }
       env.logger.error('Export part failed', { jobId: job.id, part: part.part, error: describeError(error) });

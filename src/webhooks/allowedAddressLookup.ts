@@ -17,6 +17,8 @@ export class RefusedAddressError extends Error {
 /** The lookup for a URL of `protocol` (`https:` or `http:`), with or without WEBHOOK_ALLOW_PRIVATE. */
 export function allowedAddressLookup(protocol: string, allowPrivate: boolean, resolver: WebhookResolver): LookupFunction {
   return (hostname, options, callback) => {
+    // Answered outside the promise: an exception in Node's callback must not become a rejection nobody handles.
+    const answer: typeof callback = (...args: Parameters<typeof callback>) => process.nextTick(() => callback(...args));
     resolver.resolve(hostname).then((resolved) => {
       // The family the socket asks for, when it asks for one.
       const addresses: LookupAddress[] = options.family === 4 || options.family === 6
@@ -26,13 +28,13 @@ export function allowedAddressLookup(protocol: string, allowPrivate: boolean, re
         const reason = refusedTarget(address, protocol, allowPrivate);
         // Not the address itself: the message reaches the tenant (a delivery's error), and the
         // internal addresses of this network's names are none of its business.
-        if (reason) return callback(new RefusedAddressError(`refused: an address of ${hostname} is ${reason}`), '', 0);
+        if (reason) return answer(new RefusedAddressError(`refused: an address of ${hostname} is ${reason}`), '', 0);
       }
       // Node asks for every address when it races them (autoSelectFamily), else for one.
-      if (options.all) return callback(null, addresses);
+      if (options.all) return answer(null, addresses);
       const [first] = addresses;
-      if (!first) return callback(Object.assign(new Error(`${hostname} has no address`), { code: 'ENOTFOUND' }), '', 0);
-      callback(null, first.address, first.family);
-    }, (error: NodeJS.ErrnoException) => callback(error, '', 0));
+      if (!first) return answer(Object.assign(new Error(`${hostname} has no address`), { code: 'ENOTFOUND' }), '', 0);
+      answer(null, first.address, first.family);
+    }, (error: NodeJS.ErrnoException) => answer(error, '', 0));
   };
 }

@@ -10,10 +10,10 @@ import { couldBeWebhookId } from './webhookId';
 import { newWebhookSecret } from './webhookSecret';
 
 /**
- * Gives the tenant's webhook a new signing secret. Every request sent from now
- * on is signed with it, but the one a deliverer may have on its way, which
- * carries the old signature (webhookChanged.ts). NOT_FOUND when the tenant has
- * no webhook with this id.
+ * Gives the tenant's webhook a new signing secret. Requests are signed with it
+ * from the next, once the deliverer sending to the webhook hears of it
+ * (webhookChanged.ts; missed, the rest of that claim is not); the one on its way
+ * carries the old signature. NOT_FOUND when the tenant has no webhook with this id.
  */
 export async function rotateWebhookSecret(db: AppDatabase, tenant: Tenant, id: string): Promise<CreatedWebhook> {
   const secret = newWebhookSecret();

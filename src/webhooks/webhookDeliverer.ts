@@ -89,8 +89,9 @@ export function startWebhookDeliverer(deps: WebhookDelivererDeps): WebhookDelive
     return async () => {};
   });
 
-  // A change heard before its endpoint's claim is served is missed here: the claim's
-  // lease renewal (or a failure) ends that claim instead, as it did before this channel.
+  // A change heard before its endpoint's claim is served (or while not listening) is missed
+  // here: a deletion is then noticed by the claim's lease renewal, as before this channel,
+  // and a rotation only by the next claim.
   const hearingChanges = deps.database
     .listen(WEBHOOK_CHANGED_CHANNEL, (webhookId) => changes.get(webhookId)?.abort())
     .catch((error: unknown) => {

@@ -26,6 +26,7 @@ describe('isTransientDatabaseError', () => {
   it.each([
     ['23505', 'a unique violation'],
     ['22P02', 'bad input'],
+    ['08P01', 'a protocol violation, which the same message gets every time'],
     ['42P01', 'a missing table'],
     ['57014', 'a statement timeout (the chunk loop retries it smaller)'],
     ['ENOENT', 'a missing file'],

@@ -50,12 +50,18 @@ describe('the first event of a one-job watch on PostgreSQL', () => {
       const watching = api.server.hub.watch({ tenant: { orgId, sandboxName: 'prod' }, jobId, afterSequence: 0 });
       await waitUntil(async () => {
         const [row] = await api.database.db.execute<{ n: number }>(
-          sql`select count(*)::int as n from pg_locks where relation = 'export_job_events'::regclass and not granted`,
+          sql`select count(*)::int as n from pg_locks where relation = 'export_job_events'::regclass and not granted
+            and database = (select oid from pg_database where datname = current_database())`,
         );
         return row!.n > 0;
       });
       // The event again, while the watch waits: the hub reads the job (not locked) and queues it.
+      let heard = false;
+      const unsubscribe = api.server.bus.subscribe((event) => (heard ||= event.jobId === Number(jobId)));
       await api.database.db.execute(sql`select pg_notify(${JOB_EVENTS_CHANNEL}, ${created})`);
+      await waitUntil(() => heard);
+      unsubscribe();
+      // The hub, subscribed first, has begun its read of the job: time for it to end.
       await new Promise((resolve) => setTimeout(resolve, 300));
       release();
       await holding;

@@ -37,13 +37,14 @@ export async function releasePart(db: AppDatabase, key: PartKey, runnerId: strin
 }
 
 /**
- * Hands the part back after a transient database error (postgresErrors.ts): any runner
- * resumes it at its checkpoint, and the run counts as an attempt.
+ * Hands the part back after a passing database error (handBackAfterError.ts): any runner
+ * resumes it at its checkpoint once `retryAfterMs` has passed, as it would a part whose
+ * lease expired (it stays RUNNING, held by nobody, until then). The run counts as an attempt.
  */
-export async function handBackPartAfterError(db: AppDatabase, key: PartKey, runnerId: string): Promise<void> {
+export async function handBackPartAfterError(db: AppDatabase, key: PartKey, runnerId: string, retryAfterMs: number): Promise<void> {
   await db
     .update(exportJobParts)
-    .set({ status: 'PENDING', lockedBy: null, lockedUntil: null })
+    .set({ lockedBy: null, lockedUntil: sql`now() + ${retryAfterMs} * interval '1 millisecond'` })
     .where(heldPart(key, runnerId));
 }
 
