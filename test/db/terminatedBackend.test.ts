@@ -1,9 +1,11 @@
 /**
- * postgres.js 3.4.9 kept the FATAL error of a terminated backend (57P01, as a restart or
- * pg_terminate_backend sends it) past the socket it came on, and failed the next query of
- * that connection with it, though that query ran on a new backend. patches/ fixes it (its
- * `closed()` hands the error to the query in flight and forgets it); this proves the patch
- * is applied, against PostgreSQL.
+ * postgres.js 3.4.9 mishandles a backend terminated under it (57P01, as a restart, a
+ * failover or pg_terminate_backend sends it), and patches/ mends both ways, proved here
+ * against PostgreSQL:
+ * - it kept the FATAL error past the socket it came on, and failed the next query of that
+ *   connection with it, though that query ran on a new backend;
+ * - in a transaction, its rollback was written to the closed socket: an uncaught TypeError
+ *   (which ends a Node process), and the connection was never connected again.
  */
 import postgres from 'postgres';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -18,14 +20,10 @@ describe('a connection whose backend was terminated', () => {
     await admin.end({ timeout: 1 });
   });
 
-  it('fails the query in flight with 57P01, and runs the next one on a new backend', async () => {
-    const [first] = await client<{ pid: number }[]>`select pg_backend_pid() as pid`;
-    const pid = first!.pid;
-    const sleeping = client`select pg_sleep(10)`.then(
-      () => 'finished',
-      (error: { code?: string }) => error.code,
-    );
-    // Until the sleep runs on that backend.
+  const backendPid = async () => (await client<{ pid: number }[]>`select pg_backend_pid() as pid`)[0]!.pid;
+
+  /** Terminates backend `pid` once it runs `select pg_sleep…`. */
+  async function terminateWhileSleeping(pid: number): Promise<void> {
     for (let tries = 0; ; tries++) {
       const [row] = await admin<{ n: number }[]>`select count(*)::int as n from pg_stat_activity where pid = ${pid} and query like 'select pg_sleep%'`;
       if (row!.n > 0) break;
@@ -33,8 +31,33 @@ describe('a connection whose backend was terminated', () => {
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
     await admin`select pg_terminate_backend(${pid})`;
+  }
+
+  it('fails the query in flight with 57P01, and runs the next one on a new backend', async () => {
+    const pid = await backendPid();
+    const sleeping = client`select pg_sleep(10)`.then(
+      () => 'finished',
+      (error: { code?: string }) => error.code,
+    );
+    await terminateWhileSleeping(pid);
     expect(await sleeping).toBe('57P01');
-    const [next] = await client<{ pid: number }[]>`select pg_backend_pid() as pid`;
-    expect(next!.pid).not.toBe(pid);
+    expect(await backendPid()).not.toBe(pid);
+  });
+
+  it('fails a transaction whose backend ends, throws nothing uncaught, and connects again', async () => {
+    const pid = await backendPid();
+    const transaction = client
+      .begin(async (tx) => {
+        await tx`select 1`;
+        await tx`select pg_sleep(10)`;
+      })
+      .then(
+        () => 'committed',
+        (error: { code?: string }) => error.code,
+      );
+    await terminateWhileSleeping(pid);
+    expect(await transaction).toBe('CONNECTION_CLOSED');
+    // Unpatched, this waited for a connection that never came back (CONNECT_TIMEOUT after 30 s).
+    expect(await backendPid()).not.toBe(pid);
   });
 });
