@@ -2,9 +2,9 @@
  * One run of a segment job (`evaluateSegments`): every segment of it evaluated
  * from its definition at one time T, chunk by chunk, then SUCCEEDED with the
  * counts — or FAILED (a definition deleted since the job was created, an
- * error), or handed back when the runner stops or the database fails for a while. A run after a crash evaluates
- * again from the first profile at the same T, which ends in the same
- * memberships and counts (evaluateSegment.ts).
+ * error), or handed back when the runner stops or the database fails for a
+ * while. A run after a crash evaluates again from the first profile at the same
+ * T, which ends in the same memberships and counts (evaluateSegment.ts).
  */
 import type { SegmentJobRow } from '../db/schema';
 import { isTransientDatabaseError } from '../db/postgresErrors';

@@ -4,8 +4,9 @@
  * are written together (one statement a batch); a failure is written at once,
  * after the successes before it, and ends the claim unless its message was
  * given up. An error of ours (a write that fails) ends it too, and the endpoint
- * waits RETRY_AFTER_ERROR_MS before its next claim. A webhook deleted or given a new secret meanwhile (`changed`,
- * webhookChanged.ts) ends it after the request on its way. A heartbeat renews the lease every third of it, whatever an attempt
+ * waits RETRY_AFTER_ERROR_MS before its next claim. A webhook deleted or given a
+ * new secret meanwhile (`changed`, webhookChanged.ts) ends it after the request on
+ * its way. A heartbeat renews the lease every third of it, whatever an attempt
  * takes, so a deliverer that dies frees its endpoints within a lease.
  */
 import type { AppDatabase } from '../db/database';
