@@ -53,6 +53,11 @@ export function badUserInput(field: string, message: string, nodes?: ASTNode): G
   return new GatewayError(ErrorCode.BAD_USER_INPUT, message, { field }, nodes);
 }
 
+/** For a passing database error (`isTransientDatabaseError`): the same request will likely work in a second. */
+export function serviceUnavailable(): GatewayError {
+  return new GatewayError(ErrorCode.SERVICE_UNAVAILABLE, 'The database is unavailable for a moment; try again', { retryAfter: 1 });
+}
+
 export function notFound(message: string): GatewayError {
   return new GatewayError(ErrorCode.NOT_FOUND, message);
 }

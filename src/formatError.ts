@@ -7,7 +7,7 @@
 import { ApolloServerErrorCode, unwrapResolverError } from '@apollo/server/errors';
 import type { GraphQLFormattedError } from 'graphql';
 import { isTransientDatabaseError } from './db/postgresErrors';
-import { ErrorCode } from './errors';
+import { ErrorCode, serviceUnavailable } from './errors';
 import { describeError, type Logger } from './logger';
 
 // Our own codes, and those Apollo Server gives to errors of the request itself
@@ -26,9 +26,6 @@ const CLIENT_ERROR_CODES = new Set<string>([
 
 const CONTEXT_FAILURE_PREFIX = 'Context creation failed: ';
 
-/** What a client answered SERVICE_UNAVAILABLE is told to wait: a failover or a dropped connection is seconds. */
-const RETRY_AFTER_SECONDS = 1;
-
 export function createFormatError(logger: Logger) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     // A request over one of its bounds: Apollo files it under parsing or validation, our code says which bound.
@@ -46,11 +43,12 @@ export function createFormatError(logger: Logger) {
     if (isTransientDatabaseError(original)) {
       // Not the request's fault nor a bug: the same request will likely work in a moment.
       logger.warn('The database failed for a moment', { path: formatted.path, error: describeError(original) });
+      const unavailable = serviceUnavailable();
       return {
-        message: 'The database is unavailable for a moment; try again',
+        message: unavailable.message,
         ...(formatted.path ? { path: formatted.path } : {}),
         ...(formatted.locations ? { locations: formatted.locations } : {}),
-        extensions: { code: ErrorCode.SERVICE_UNAVAILABLE, retryAfter: RETRY_AFTER_SECONDS },
+        extensions: { ...unavailable.extensions },
       };
     }
     logger.error('Unexpected error', { path: formatted.path, error: describeError(original) });

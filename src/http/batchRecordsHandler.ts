@@ -15,7 +15,8 @@ import type { Authenticator } from '../auth/authenticator';
 import type { TenantRateLimiter } from '../limits/tenantRateLimiter';
 import { REQUEST_ID_HEADER, requestIdOf } from '../context';
 import type { AppDatabase } from '../db/database';
-import { ErrorCode, GatewayError, notFound } from '../errors';
+import { ErrorCode, GatewayError, notFound, serviceUnavailable } from '../errors';
+import { isTransientDatabaseError } from '../db/postgresErrors';
 import { headersFor, HTTP_STATUS } from './httpStatus';
 import { cutWhenStalled } from './stalledResponse';
 import { describeError, type Logger } from '../logger';
@@ -74,7 +75,9 @@ export function batchRecordsHandler(
         if (clientGone) break;
       }
       res.end();
-    } catch (error: unknown) {
+    } catch (caught: unknown) {
+      // The database gone for a moment is no fault of ours or the client's: 503, come back.
+      const error = !res.headersSent && isTransientDatabaseError(caught) ? serviceUnavailable() : caught;
       if (res.headersSent) {
         logger.error('Streaming batch records failed', { url: req.url, error: describeError(error) });
         res.destroy();

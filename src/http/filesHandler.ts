@@ -18,7 +18,8 @@ import { pipeline } from 'node:stream/promises';
 import { ApolloServerErrorCode } from '@apollo/server/errors';
 import { REQUEST_ID_HEADER, requestIdOf } from '../context';
 import type { BatchFileRow } from '../db/schema';
-import { ErrorCode, GatewayError } from '../errors';
+import { ErrorCode, GatewayError, serviceUnavailable } from '../errors';
+import { isTransientDatabaseError } from '../db/postgresErrors';
 import { headersFor, HTTP_STATUS } from './httpStatus';
 import { attachmentDisposition } from '../files/contentDisposition';
 import { verifyDownload } from '../files/downloadSignature';
@@ -144,8 +145,10 @@ export function filesHandler(options: {
       // one that stays but stops reading is cut, or it would hold the descriptor for ever.
       cutWhenStalled(res, stalledAfterMs);
       await pipeline(handle.createReadStream({ ...body, autoClose: false }), res);
-    } catch (error: unknown) {
-      if (isClientGone(error)) return;
+    } catch (caught: unknown) {
+      if (isClientGone(caught)) return;
+      // The database gone for a moment is no fault of ours or the client's: 503, come back.
+      const error = !res.headersSent && isTransientDatabaseError(caught) ? serviceUnavailable() : caught;
       if (error instanceof GatewayError && !res.headersSent) {
         for (const [name, value] of headersFor(error.code, error.extensions)) res.setHeader(name, value);
         sendError(res, HTTP_STATUS[error.code], error.code, error.message);

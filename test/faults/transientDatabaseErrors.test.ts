@@ -12,6 +12,8 @@ import { ingest, startExport, waitForJob, type ProfileSpec } from '../helpers/ex
 import { startTestRunner } from '../helpers/testRunner';
 import { startTestServer, type TestServer } from '../helpers/testServer';
 import { waitUntil } from '../helpers/waitUntil';
+import { createDataset } from '../helpers/seedApi';
+import { insertBatch, insertRecords, profileIds } from '../helpers/seedBatches';
 import { createDefinition } from '../segments/definitions/segmentDefinitionApi';
 import type { RunnerOptions } from '../../src/runner/runnerOptions';
 
@@ -165,6 +167,45 @@ describe('exports across a database error on PostgreSQL', () => {
     const again = await api.graphql(`query Page { exportJobs(first: 5) { edges { node { id } } } }`, {}, headers);
     expect(again.errors).toBeUndefined();
     expect(again.data!.exportJobs.edges.map((edge: { node: { id: string } }) => edge.node.id)).toEqual([jobId]);
+  });
+
+  it('answers a batch records download whose read died with its connection 503 SERVICE_UNAVAILABLE', async () => {
+    const headers = freshTenant();
+    const batch = await insertBatch(api, { datasetId: await createDataset(api, headers), headers });
+    await insertRecords(api, batch.id, profileIds(3));
+    const answered = await endingTheFirstWaiter('batches', 'access exclusive', async () => {
+      const response = await fetch(new URL(`/data/batches/${batch.id}/records`, api.server.url), { headers });
+      return { status: response.status, retryAfter: response.headers.get('retry-after'), body: await response.json() };
+    });
+    expect(answered).toEqual({
+      status: 503,
+      retryAfter: '1',
+      body: { errors: [{ message: 'The database is unavailable for a moment; try again', extensions: { code: 'SERVICE_UNAVAILABLE' } }] },
+    });
+  });
+
+  it('answers a file download whose lookup died with its connection 503 SERVICE_UNAVAILABLE', async () => {
+    const headers = freshTenant();
+    await ingest(api, Array.from({ length: 10 }, (_, i) => profileOf(i)), headers);
+    const runner = startTestRunner(api, { concurrency: 1 });
+    let link: string;
+    try {
+      const { jobId } = await startExport(api, { filter: { segments: [{ segmentId: 'A' }] } }, headers);
+      const job = await waitForJob(api, jobId, undefined, headers);
+      expect(job.status).toBe('SUCCEEDED');
+      const answer = await api.graphql(`query Files($id: ID!) { batch(id: $id) { files { downloadUrl } } }`, { id: job.destination.batchId }, headers);
+      expect(answer.errors).toBeUndefined();
+      link = answer.data!.batch.files[0].downloadUrl;
+    } finally {
+      await runner.stop();
+    }
+    const answered = await endingTheFirstWaiter('batch_files', 'access exclusive', async () => {
+      const response = await fetch(link);
+      return { status: response.status, retryAfter: response.headers.get('retry-after'), code: ((await response.json()) as any).errors[0].extensions.code };
+    });
+    expect(answered).toEqual({ status: 503, retryAfter: '1', code: 'SERVICE_UNAVAILABLE' });
+    // A moment later, the link works.
+    expect((await fetch(link)).status).toBe(200);
   });
 
   it('evaluates a segment job again from its start after its chunk died, with the counts of one evaluation', async () => {
