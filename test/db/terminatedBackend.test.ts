@@ -5,11 +5,14 @@
  * - it kept the FATAL error past the socket it came on, and failed the next query of that
  *   connection with it, though that query ran on a new backend;
  * - in a transaction, its rollback was written to the closed socket: an uncaught TypeError
- *   (which ends a Node process), and the connection was never connected again.
+ *   (which ends a Node process), and the connection was never connected again;
+ * - a transaction whose session the server ended (idle_in_transaction_session_timeout, which
+ *   the runner's sessions set) ran its later statements on the connection connected again,
+ *   inside the next transaction, which committed them.
  */
 import postgres from 'postgres';
 import { afterAll, describe, expect, it } from 'vitest';
-import { TEST_DATABASE_URL } from '../helpers/databases';
+import { createPostgresDatabase, TEST_DATABASE_URL } from '../helpers/databases';
 
 describe('a connection whose backend was terminated', () => {
   // One connection each: the next query must reuse the connection whose backend ended.
@@ -59,5 +62,38 @@ describe('a connection whose backend was terminated', () => {
     expect(await transaction).toBe('CONNECTION_CLOSED');
     // Unpatched, this waited for a connection that never came back (CONNECT_TIMEOUT after 30 s).
     expect(await backendPid()).not.toBe(pid);
+  });
+
+  it('runs none of a dead transaction’s later statements inside the next transaction', async () => {
+    const database = await createPostgresDatabase({ empty: true });
+    // One connection, whose transactions the server ends after 1 s idle.
+    const timed = postgres(database.url, { max: 1, onnotice: () => {}, connection: { idle_in_transaction_session_timeout: 1_000 } });
+    try {
+      await timed`create table probe (v int)`;
+      const first = timed
+        .begin(async (tx) => {
+          await tx`insert into probe values (1)`;
+          await new Promise((resolve) => setTimeout(resolve, 1_800)); // idle: the server ends the session at 1 s
+          await tx`insert into probe values (2)`;
+        })
+        .then(
+          () => 'committed',
+          (error: { code?: string }) => error.code,
+        );
+      // Begun once the first's session has ended (1.3 s), still open when the first goes on (1.8 s).
+      await new Promise((resolve) => setTimeout(resolve, 1_300));
+      const second = timed.begin(async (tx) => {
+        await tx`insert into probe values (3)`;
+        await new Promise((resolve) => setTimeout(resolve, 800));
+        await tx`insert into probe values (4)`;
+      });
+      expect(await first).toBe('CONNECTION_CLOSED');
+      await second;
+      const rows = await timed<{ v: number }[]>`select v from probe order by v`;
+      expect(rows.map((row) => row.v)).toEqual([3, 4]);
+    } finally {
+      await timed.end({ timeout: 1 });
+      await database.drop();
+    }
   });
 });
