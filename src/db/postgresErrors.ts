@@ -10,12 +10,17 @@ export const PostgresErrorCode = {
   UNIQUE_VIOLATION: '23505',
 } as const;
 
-/** The SQLSTATE of `error` or of the first error in its chain of causes that has one. */
-export function postgresErrorCode(error: unknown): string | undefined {
+/** The string `code`s of `error` and of its chain of causes, outermost first. */
+function* codesInChain(error: unknown): Generator<string> {
   for (let current = error, depth = 0; current instanceof Error && depth < 10; current = current.cause, depth++) {
     const code = (current as Error & { code?: unknown }).code;
-    if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) return code;
+    if (typeof code === 'string') yield code;
   }
+}
+
+/** The SQLSTATE of `error` or of the first error in its chain of causes that has one. */
+export function postgresErrorCode(error: unknown): string | undefined {
+  for (const code of codesInChain(error)) if (/^[0-9A-Z]{5}$/.test(code)) return code;
   return undefined;
 }
 
@@ -50,9 +55,6 @@ export function isTransientDatabaseError(error: unknown): boolean {
   const sqlState = postgresErrorCode(error);
   // 08P01, a protocol violation, is what a malformed message gets every time: not passing.
   if (sqlState !== undefined) return (sqlState.startsWith('08') && sqlState !== '08P01') || TRANSIENT_SQLSTATES.has(sqlState);
-  for (let current = error, depth = 0; current instanceof Error && depth < 10; current = current.cause, depth++) {
-    const code = (current as Error & { code?: unknown }).code;
-    if (typeof code === 'string' && LOST_CONNECTION_CODES.has(code)) return true;
-  }
+  for (const code of codesInChain(error)) if (LOST_CONNECTION_CODES.has(code)) return true;
   return false;
 }

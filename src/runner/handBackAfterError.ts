@@ -8,18 +8,22 @@ import { describeError } from '../logger';
 import type { RunEnvironment } from './runExportJob';
 
 /** How long a job handed back after a database error waits, per attempt so far. */
-export const RETRY_AFTER_ERROR_MS = 1_000;
+const RETRY_AFTER_ERROR_MS = 1_000;
 
-/** Logs the error and hands the job back with `handBack`; should that fail too, the job's lease runs out instead. */
+/**
+ * Logs the error and hands the job (or part) back with `handBack`, to be claimed again
+ * RETRY_AFTER_ERROR_MS per attempt so far (`attempt`) from now; should that fail too,
+ * its lease runs out instead.
+ */
 export async function handBackAfterError(
   env: RunEnvironment,
-  job: Record<string, unknown>,
+  job: Record<string, unknown> & { attempt: number },
   error: unknown,
-  handBack: () => Promise<void>,
+  handBack: (retryAfterMs: number) => Promise<void>,
 ): Promise<'released'> {
   env.logger.warn('Job interrupted by a database error; handed back to resume', { ...job, error: describeError(error) });
   try {
-    await handBack();
+    await handBack(RETRY_AFTER_ERROR_MS * job.attempt);
   } catch (again: unknown) {
     env.logger.error('Handing a job back failed', { ...job, error: describeError(again) });
   }

@@ -19,7 +19,7 @@ import type { RunnerOptions } from './runnerOptions';
 import { completeJob } from './sql/completeJob';
 import { countExportProfiles } from './sql/countExportProfiles';
 import { endJobWithoutResult } from './sql/endJobWithoutResult';
-import { handBackAfterError, RETRY_AFTER_ERROR_MS } from './handBackAfterError';
+import { handBackAfterError } from './handBackAfterError';
 import { handBackJobAfterError, releaseJob } from './sql/releaseJob';
 import { removeBatchRecords } from './sql/removeBatchRecords';
 import { renewLease } from './sql/renewLease';
@@ -174,8 +174,8 @@ export async function runExportJob(env: ExportRunEnvironment, claimed: ExportJob
     return 'lost';
   } catch (error: unknown) {
     if (isTransientDatabaseError(error)) {
-      return await handBackAfterError(env, { jobId: claimed.id, attempt: claimed.attempts }, error, () =>
-        handBackJobAfterError(db, claimed.id, runnerId, RETRY_AFTER_ERROR_MS * claimed.attempts),
+      return await handBackAfterError(env, { jobId: claimed.id, attempt: claimed.attempts }, error, (retryAfterMs) =>
+        handBackJobAfterError(db, claimed.id, runnerId, retryAfterMs),
       );
     }
     env.logger.error('Export job failed', { jobId: claimed.id, error: describeError(error) });

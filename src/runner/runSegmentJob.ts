@@ -13,7 +13,7 @@ import { definitionsOfSegments } from '../segments/definitions/findSegmentDefini
 import { DEFAULT_SEGMENT_NS } from '../segments/definitions/segmentDefinitionId';
 import type { MembershipCounts } from '../segments/evaluation/evaluateSegmentChunk';
 import { evaluateUnderLease } from './evaluateUnderLease';
-import { handBackAfterError, RETRY_AFTER_ERROR_MS } from './handBackAfterError';
+import { handBackAfterError } from './handBackAfterError';
 import { ExportErrorCode } from './exportErrorCode';
 import { startHeartbeat } from './heartbeat';
 import type { RunEnvironment, RunOutcome } from './runExportJob';
@@ -92,8 +92,8 @@ export async function runSegmentJob(env: RunEnvironment, claimed: SegmentJobRow)
     return (await endSegmentJob(db, claimed.id, runnerId, { status: 'SUCCEEDED', counts: totals })) ? 'succeeded' : 'lost';
   } catch (error: unknown) {
     if (isTransientDatabaseError(error)) {
-      return await handBackAfterError(env, { segmentJobId: claimed.id, attempt: claimed.attempts }, error, () =>
-        handBackSegmentJobAfterError(db, claimed.id, runnerId, RETRY_AFTER_ERROR_MS * claimed.attempts),
+      return await handBackAfterError(env, { segmentJobId: claimed.id, attempt: claimed.attempts }, error, (retryAfterMs) =>
+        handBackSegmentJobAfterError(db, claimed.id, runnerId, retryAfterMs),
       );
     }
     env.logger.error('Segment job failed', { segmentJobId: claimed.id, error: describeError(error) });

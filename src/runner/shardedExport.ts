@@ -22,7 +22,7 @@ import type { RunEnvironment } from './runExportJob';
 import type { ExportJobRow } from '../db/schema';
 import { claimPartOf, type ClaimedPart } from './sql/claimPart';
 import { failPart, handBackPartAfterError, releasePart, renewPartLease, type PartKey } from './sql/partLease';
-import { handBackAfterError, RETRY_AFTER_ERROR_MS } from './handBackAfterError';
+import { handBackAfterError } from './handBackAfterError';
 import { sumParts } from './sql/partsProgress';
 import { partCount, recordParts, sampleExport } from './sql/splitExport';
 
@@ -147,8 +147,8 @@ export async function runExportPart(
       return outcome;
     } catch (error: unknown) {
       if (isTransientDatabaseError(error)) {
-        await handBackAfterError(env, { jobId: job.id, part: part.part, attempt: part.attempts }, error, () =>
-          handBackPartAfterError(env.db, key, env.runnerId, RETRY_AFTER_ERROR_MS * part.attempts),
+        await handBackAfterError(env, { jobId: job.id, part: part.part, attempt: part.attempts }, error, (retryAfterMs) =>
+          handBackPartAfterError(env.db, key, env.runnerId, retryAfterMs),
         );
         return 'interrupted';
       }

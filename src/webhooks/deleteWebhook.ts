@@ -4,7 +4,7 @@ import { webhooks } from '../db/schema';
 import { ofTenant } from '../db/tenantScope';
 import { notFound } from '../errors';
 import type { Tenant } from '../tenant';
-import { announceWebhookChanged } from './webhookChanged';
+import { changeWebhook } from './webhookChanged';
 import { couldBeWebhookId } from './webhookId';
 
 /**
@@ -15,14 +15,12 @@ import { couldBeWebhookId } from './webhookId';
  */
 export async function deleteWebhook(db: AppDatabase, tenant: Tenant, id: string): Promise<string> {
   const deleted = couldBeWebhookId(id)
-    ? await db.transaction(async (tx) => {
-        const [row] = await tx
+    ? await changeWebhook(db, (tx) =>
+        tx
           .delete(webhooks)
           .where(and(ofTenant(webhooks, tenant), eq(webhooks.id, id)))
-          .returning({ id: webhooks.id });
-        if (row) await announceWebhookChanged(tx, row.id);
-        return row;
-      })
+          .returning({ id: webhooks.id }),
+      )
     : undefined;
   if (!deleted) throw notFound(`Webhook ${JSON.stringify(id)} does not exist`);
   return deleted.id;

@@ -5,7 +5,7 @@ import { ofTenant } from '../db/tenantScope';
 import { notFound } from '../errors';
 import type { Tenant } from '../tenant';
 import type { CreatedWebhook } from './createWebhook';
-import { announceWebhookChanged } from './webhookChanged';
+import { changeWebhook } from './webhookChanged';
 import { couldBeWebhookId } from './webhookId';
 import { newWebhookSecret } from './webhookSecret';
 
@@ -18,15 +18,13 @@ import { newWebhookSecret } from './webhookSecret';
 export async function rotateWebhookSecret(db: AppDatabase, tenant: Tenant, id: string): Promise<CreatedWebhook> {
   const secret = newWebhookSecret();
   const webhook = couldBeWebhookId(id)
-    ? await db.transaction(async (tx) => {
-        const [row] = await tx
+    ? await changeWebhook(db, (tx) =>
+        tx
           .update(webhooks)
           .set({ secret })
           .where(and(ofTenant(webhooks, tenant), eq(webhooks.id, id)))
-          .returning();
-        if (row) await announceWebhookChanged(tx, row.id);
-        return row;
-      })
+          .returning(),
+      )
     : undefined;
   if (!webhook) throw notFound(`Webhook ${JSON.stringify(id)} does not exist`);
   return { webhook, secret };

@@ -11,7 +11,18 @@ import type { AppDatabase } from '../db/database';
 /** Payload: the webhook's id. */
 export const WEBHOOK_CHANGED_CHANNEL = 'gw_webhook_changed';
 
-/** In `tx`, the transaction of the change: heard once it commits, not if it rolls back. */
-export async function announceWebhookChanged(tx: AppDatabase, webhookId: string): Promise<void> {
-  await tx.execute(sql`select pg_notify(${WEBHOOK_CHANGED_CHANNEL}, ${webhookId})`);
+/**
+ * Runs `change` (a delete or update `returning` the webhook's row, or none) in a
+ * transaction that announces it: heard once it commits, not if it rolls back.
+ * The changed row, or undefined when there was none.
+ */
+export async function changeWebhook<Row extends { id: string }>(
+  db: AppDatabase,
+  change: (tx: AppDatabase) => Promise<Row[]>,
+): Promise<Row | undefined> {
+  return db.transaction(async (tx) => {
+    const [row] = await change(tx);
+    if (row) await tx.execute(sql`select pg_notify(${WEBHOOK_CHANGED_CHANNEL}, ${row.id})`);
+    return row;
+  });
 }

@@ -63,9 +63,11 @@ export function startWebhookDeliverer(deps: WebhookDelivererDeps): WebhookDelive
   const leaseMs = deps.leaseMs ?? DEFAULT_LEASE_MS;
   const poster = createWebhookPoster(options);
   const stopped = new AbortController();
-  const serving = new Map<string, Promise<void>>();
-  /** Aborted when the endpoint being served is deleted or its secret rotated. */
-  const changes = new Map<string, AbortController>();
+  /**
+   * The claims under way, by endpoint: each ends with `done`; `changed` is aborted
+   * when its webhook is deleted or its secret rotated.
+   */
+  const serving = new Map<string, { done: Promise<void>; changed: AbortController }>();
   const environment: DeliveryEnvironment = {
     db,
     logger,
@@ -93,7 +95,7 @@ export function startWebhookDeliverer(deps: WebhookDelivererDeps): WebhookDelive
   // here: a deletion is then noticed by the claim's lease renewal, as before this channel,
   // and a rotation only by the next claim.
   const hearingChanges = deps.database
-    .listen(WEBHOOK_CHANGED_CHANNEL, (webhookId) => changes.get(webhookId)?.abort())
+    .listen(WEBHOOK_CHANGED_CHANNEL, (webhookId) => serving.get(webhookId)?.changed.abort())
     .catch((error: unknown) => {
       logger.error('Listening for webhook changes failed', { error: describeError(error) });
       return async () => {};
@@ -101,18 +103,17 @@ export function startWebhookDeliverer(deps: WebhookDelivererDeps): WebhookDelive
 
   function serve(endpoint: WebhookRow): void {
     const changed = new AbortController();
-    changes.set(endpoint.id, changed);
-    const served = deliverToEndpoint(environment, endpoint, changed.signal)
+    const done = deliverToEndpoint(environment, endpoint, changed.signal)
       .catch((error: unknown) =>
         logger.error('Delivering to a webhook failed', { webhookId: endpoint.id, error: describeError(error) }),
       )
       .finally(() => {
         // Only this claim's: the endpoint, released, may have been claimed again already.
-        if (serving.get(endpoint.id) === served) serving.delete(endpoint.id);
-        if (changes.get(endpoint.id) === changed) changes.delete(endpoint.id);
+        if (serving.get(endpoint.id) === claim) serving.delete(endpoint.id);
         wakeUp();
       });
-    serving.set(endpoint.id, served);
+    const claim = { done, changed };
+    serving.set(endpoint.id, claim);
   }
 
   async function loop(): Promise<void> {
@@ -143,7 +144,7 @@ export function startWebhookDeliverer(deps: WebhookDelivererDeps): WebhookDelive
       await (await listening)();
       await (await hearingChanges)();
       await looping;
-      await Promise.all(serving.values());
+      await Promise.all([...serving.values()].map((claim) => claim.done));
       poster.close();
     },
   };

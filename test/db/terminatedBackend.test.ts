@@ -14,6 +14,13 @@ import postgres from 'postgres';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createPostgresDatabase, TEST_DATABASE_URL } from '../helpers/databases';
 
+/** How `work` ends: `done`, or its error's code. */
+const endingOf = (work: PromiseLike<unknown>): Promise<string | undefined> =>
+  Promise.resolve(work).then(
+    () => 'done',
+    (error: { code?: string }) => error.code,
+  );
+
 describe('a connection whose backend was terminated', () => {
   // One connection each: the next query must reuse the connection whose backend ended.
   const client = postgres(TEST_DATABASE_URL, { max: 1, onnotice: () => {} });
@@ -38,10 +45,7 @@ describe('a connection whose backend was terminated', () => {
 
   it('fails the query in flight with 57P01, and runs the next one on a new backend', async () => {
     const pid = await backendPid();
-    const sleeping = client`select pg_sleep(10)`.then(
-      () => 'finished',
-      (error: { code?: string }) => error.code,
-    );
+    const sleeping = endingOf(client`select pg_sleep(10)`);
     await terminateWhileSleeping(pid);
     expect(await sleeping).toBe('57P01');
     expect(await backendPid()).not.toBe(pid);
@@ -49,15 +53,12 @@ describe('a connection whose backend was terminated', () => {
 
   it('fails a transaction whose backend ends, throws nothing uncaught, and connects again', async () => {
     const pid = await backendPid();
-    const transaction = client
-      .begin(async (tx) => {
+    const transaction = endingOf(
+      client.begin(async (tx) => {
         await tx`select 1`;
         await tx`select pg_sleep(10)`;
-      })
-      .then(
-        () => 'committed',
-        (error: { code?: string }) => error.code,
-      );
+      }),
+    );
     await terminateWhileSleeping(pid);
     expect(await transaction).toBe('CONNECTION_CLOSED');
     // Unpatched, this waited for a connection that never came back (CONNECT_TIMEOUT after 30 s).
@@ -70,16 +71,13 @@ describe('a connection whose backend was terminated', () => {
     const timed = postgres(database.url, { max: 1, onnotice: () => {}, connection: { idle_in_transaction_session_timeout: 1_000 } });
     try {
       await timed`create table probe (v int)`;
-      const first = timed
-        .begin(async (tx) => {
+      const first = endingOf(
+        timed.begin(async (tx) => {
           await tx`insert into probe values (1)`;
           await new Promise((resolve) => setTimeout(resolve, 1_800)); // idle: the server ends the session at 1 s
           await tx`insert into probe values (2)`;
-        })
-        .then(
-          () => 'committed',
-          (error: { code?: string }) => error.code,
-        );
+        }),
+      );
       // Begun once the first's session has ended (1.3 s), still open when the first goes on (1.8 s).
       await new Promise((resolve) => setTimeout(resolve, 1_300));
       const second = timed.begin(async (tx) => {

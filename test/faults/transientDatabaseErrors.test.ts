@@ -163,6 +163,10 @@ describe('exports across a database error on PostgreSQL', () => {
       },
     ]);
     expect(api.logs.some((line) => line.includes('"level":"warn"') && line.includes('The database failed for a moment'))).toBe(true);
+    // Counted as the server's failure, under its code.
+    const metrics = await (await fetch(new URL('/metrics', api.server.url))).text();
+    expect(metrics).toMatch(/^gateway_graphql_errors_total\{code="SERVICE_UNAVAILABLE"\} [1-9]/m);
+    expect(metrics).toMatch(/^gateway_graphql_request_duration_seconds_count\{operation="Page",outcome="server_error"\} [1-9]/m);
     // The pool has another connection for the next request.
     const again = await api.graphql(`query Page { exportJobs(first: 5) { edges { node { id } } } }`, {}, headers);
     expect(again.errors).toBeUndefined();
