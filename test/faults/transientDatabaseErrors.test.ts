@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { storageTargets } from '../helpers/databases';
 import { ingest, startExport, waitForJob, type ProfileSpec } from '../helpers/exportFlow';
 import { startTestRunner } from '../helpers/testRunner';
+import { collect, subscriptionClient } from '../helpers/subscriptions';
 import { startTestServer, type TestServer } from '../helpers/testServer';
 import { waitUntil } from '../helpers/waitUntil';
 import { createDataset } from '../helpers/seedApi';
@@ -171,6 +172,27 @@ describe('exports across a database error on PostgreSQL', () => {
     const again = await api.graphql(`query Page { exportJobs(first: 5) { edges { node { id } } } }`, {}, headers);
     expect(again.errors).toBeUndefined();
     expect(again.data!.exportJobs.edges.map((edge: { node: { id: string } }) => edge.node.id)).toEqual([jobId]);
+  });
+
+  it('answers SERVICE_UNAVAILABLE over graphql-ws too: a query, and a watch whose first read died', async () => {
+    const headers = freshTenant();
+    const { jobId } = await startExport(api, {}, headers);
+    const client = subscriptionClient(api, headers);
+    try {
+      const unavailable = { message: 'The database is unavailable for a moment; try again', extensions: { code: 'SERVICE_UNAVAILABLE', retryAfter: 1 } };
+      const answered = await endingTheFirstWaiter('export_jobs', 'access exclusive', () =>
+        client.iterate({ query: `query Page { exportJobs(first: 5) { edges { node { id } } } }` }).next(),
+      );
+      expect(answered.value).toEqual({ data: null, errors: [{ ...unavailable, path: ['exportJobs'], locations: [{ line: 1, column: 14 }] }] });
+      const watched = await endingTheFirstWaiter('export_jobs', 'access exclusive', () => collect(client, { id: jobId }).done);
+      expect(watched).toEqual({ completed: false, errors: [expect.objectContaining(unavailable)] });
+      // The socket is still open, and the next watch gets its snapshot.
+      const again = collect(client, { id: jobId }, (events) => events.length > 0);
+      await again.done;
+      expect(again.events[0]).toMatchObject({ type: 'SNAPSHOT', status: 'NEW', job: { id: jobId } });
+    } finally {
+      await client.dispose();
+    }
   });
 
   it('answers a batch records download whose read died with its connection 503 SERVICE_UNAVAILABLE', async () => {
