@@ -6,10 +6,12 @@
  * four such lookups stalled every download and file write of the process. c-ares
  * (`dns.Resolver`) asks over the event loop's own sockets, with a timeout of its own.
  *
- * It asks DNS only, not /etc/hosts: `localhost` and the names under it are the
- * loopback addresses (RFC 6761); any other host of a webhook is a name DNS must answer.
+ * c-ares asks DNS only, so the hosts file is read here first, as getaddrinfo does
+ * (hostsFile.ts); `localhost` and the names under it are the loopback addresses
+ * (RFC 6761) whatever the file says.
  */
 import { Resolver } from 'node:dns/promises';
+import { hostsFile, type HostsFile } from './hostsFile';
 
 export interface ResolvedAddress {
   address: string;
@@ -24,8 +26,11 @@ export interface WebhookResolver {
 /** The first try; c-ares doubles it for the second, so a name that gets no answer fails after 4.5 s (creation waits 5). */
 const TRY_TIMEOUT_MS = 1_500;
 
-/** `servers`: `WEBHOOK_DNS_SERVERS` (address or address:port); the system's (/etc/resolv.conf) when absent. */
-export function createWebhookResolver(servers?: readonly string[]): WebhookResolver {
+/**
+ * `servers`: `WEBHOOK_DNS_SERVERS` (address or address:port); the system's (/etc/resolv.conf) when absent.
+ * `hosts`: the names answered before DNS is asked (/etc/hosts).
+ */
+export function createWebhookResolver(servers?: readonly string[], hosts: HostsFile = hostsFile()): WebhookResolver {
   const resolver = new Resolver({ timeout: TRY_TIMEOUT_MS, tries: 2 });
   if (servers?.length) resolver.setServers([...servers]);
   return {
@@ -37,6 +42,8 @@ export function createWebhookResolver(servers?: readonly string[]): WebhookResol
           { address: '::1', family: 6 },
         ];
       }
+      const listed = await hosts.addressesOf(name);
+      if (listed) return listed;
       const [v4, v6] = await Promise.allSettled([resolver.resolve4(name), resolver.resolve6(name)]);
       const addresses: ResolvedAddress[] = [
         ...(v4.status === 'fulfilled' ? v4.value.map((address) => ({ address, family: 4 as const })) : []),

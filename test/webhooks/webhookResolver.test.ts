@@ -5,12 +5,13 @@
  * none of the threads that downloads' file reads and result files' compression need.
  */
 import { randomBytes } from 'node:crypto';
-import { readFile, writeFile, mkdtemp, rm } from 'node:fs/promises';
+import { readFile, writeFile, mkdtemp, rm, utimes } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hostsFile, parseHosts } from '../../src/webhooks/hostsFile';
 import { createWebhookResolver } from '../../src/webhooks/webhookResolver';
 import { storageTargets } from '../helpers/databases';
 import { startDnsServer, type DnsServer } from '../helpers/dnsServer';
@@ -74,6 +75,54 @@ describe('the webhook resolver', () => {
     await Promise.all(lookups);
     expect(settled).toBe(8);
   }, 20_000);
+
+  it('answers a name the hosts file lists without asking DNS, and sees the file change', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'gw-hosts-'));
+    try {
+      const path = join(dir, 'hosts');
+      await writeFile(path, "127.0.0.1 localhost\n93.184.215.20 listed.hooks.test # as a container's extra_hosts\n");
+      const resolver = createWebhookResolver(dns.servers, hostsFile(path, 0));
+      const before = dns.asked.length;
+      expect(await resolver.resolve('LISTED.hooks.test.')).toEqual([{ address: '93.184.215.20', family: 4 }]);
+      expect(dns.asked.length).toBe(before);
+      // A name the file does not list is DNS's.
+      expect(await resolver.resolve('both.hooks.test')).toHaveLength(2);
+      expect(dns.asked.length).toBeGreaterThan(before);
+
+      await writeFile(path, '93.184.215.21 listed.hooks.test\n');
+      await utimes(path, new Date(), new Date(Date.now() + 5_000));
+      expect(await resolver.resolve('listed.hooks.test')).toEqual([{ address: '93.184.215.21', family: 4 }]);
+      await rm(path);
+      await expect(resolver.resolve('listed.hooks.test')).rejects.toMatchObject({ code: 'ENOTFOUND' });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('the hosts file', () => {
+  it('gives each name every address listed for it, IPv4 first, and skips comments and lines without an address', () => {
+    const names = parseHosts(
+      [
+        '# comment line',
+        '127.0.0.1\tlocalhost',
+        '::1 ip6-localhost hooks.test',
+        '93.184.215.20  hooks.test  Alias.Hooks.Test.   # trailing comment',
+        'not-an-address other.test',
+        '93.184.215.20 hooks.test',
+        '',
+        '   ',
+      ].join('\n'),
+    );
+    expect(names.get('hooks.test')).toEqual([
+      { address: '93.184.215.20', family: 4 },
+      { address: '::1', family: 6 },
+    ]);
+    expect(names.get('alias.hooks.test')).toEqual([{ address: '93.184.215.20', family: 4 }]);
+    expect(names.get('localhost')).toEqual([{ address: '127.0.0.1', family: 4 }]);
+    expect(names.has('other.test')).toBe(false);
+    expect(names.has('comment')).toBe(false);
+  });
 });
 
 describe('webhook hosts resolved through WEBHOOK_DNS_SERVERS', () => {
