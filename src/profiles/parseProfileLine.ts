@@ -8,6 +8,7 @@
 import { GraphQLError } from 'graphql';
 import { DateTimeResolver } from 'graphql-scalars';
 import { SEGMENT_STATUSES, type SegmentStatus } from '../db/statuses';
+import { isStorableInstant, OUTSIDE_STORABLE_YEARS } from '../storableInstant';
 import type { ExperienceEventInput, IdentityInput, ProfileInput, SegmentMembershipInput } from './profileInput';
 import { storageProblem } from './storable';
 import { ProfileFieldError, stageProfile, type StagedProfile } from './validateProfiles';
@@ -145,9 +146,7 @@ function dateTime(value: unknown, field: string): Date {
     if (!(error instanceof GraphQLError)) throw error;
     fail(field, `must be an RFC 3339 date-time such as 2025-01-31T12:00:00Z (got ${describe(value)})`);
   }
-  // PostgreSQL has no year 0, and a UTC year past 9999 has no RFC 3339 form.
-  const year = date.getUTCFullYear();
-  if (year < 1 || year > 9999) fail(field, `must fall between the years 0001 and 9999 in UTC (got ${describe(value)})`);
+  if (!isStorableInstant(date)) fail(field, `${OUTSIDE_STORABLE_YEARS} (got ${describe(value)})`);
   return date;
 }
 

@@ -224,6 +224,14 @@ describe.each(storageTargets)('hostile input on $name', (target) => {
 
   it.each([
     ['a malformed date', { filter: { fromIngestTimestamp: 'yesterday' } }, 'input.filter.fromIngestTimestamp', '"yesterday"'],
+    // RFC 3339 takes year 0000, PostgreSQL does not: the job would fail when it ran.
+    ['a date in year 0', { filter: { fromIngestTimestamp: '0000-06-01T00:00:00Z' } }, 'input.filter.fromIngestTimestamp', '"0000-06-01T00:00:00Z"'],
+    [
+      'a date in year 0 once in UTC',
+      { filter: { segments: [{ segmentId: 's' }], segmentQualificationTime: { startTime: '0001-01-01T00:30:00+01:00' } } },
+      'input.filter.segmentQualificationTime.startTime',
+      '"0001-01-01T00:30:00+01:00"',
+    ],
     [
       'an unknown enum value',
       { filter: { segments: [{ segmentId: 's', status: ['GONE'] }] } },
@@ -247,6 +255,22 @@ describe.each(storageTargets)('hostile input on $name', (target) => {
     const field = 'profiles[0].segments[0].status';
     const expected = { status: 400, code: 'BAD_USER_INPUT', field, message: `at "${field}"` };
     await expectRefused(() => api.graphql(INGEST, { profiles }), expected);
+  });
+
+  it.each([
+    ['updatedAt', { updatedAt: '0000-06-01T00:00:00Z' }],
+    ['segments[0].qualificationTime', membership({ qualificationTime: '0001-01-01T00:30:00+01:00' })],
+    ['events[0].ingestTime', { events: [{ ingestTime: '0000-12-31T23:59:59Z', data: {} }] }],
+  ])('refuses a profile whose %s falls before the year 0001 in UTC, at its path in $profiles', async (path, overrides) => {
+    const field = `profiles[0].${path}`;
+    const expected = { status: 400, code: 'BAD_USER_INPUT', field, message: 'DateTime must fall between the years 0001 and 9999 in UTC' };
+    await expectRefused(() => api.graphql(INGEST, { profiles: [profile('p1', overrides)] }), expected);
+  });
+
+  it('refuses a DateTime literal in year 0 as the query is validated', async () => {
+    const query = 'mutation { ingestProfiles(profiles: [{ profileId: "p1", identities: [], updatedAt: "0000-06-01T00:00:00Z" }]) { upserted } }';
+    const expected = { status: 400, code: 'GRAPHQL_VALIDATION_FAILED', message: 'DateTime must fall between the years 0001 and 9999 in UTC' };
+    await expectRefused(() => api.graphql(query, {}), expected);
   });
 
   it('answers 404 NOT_FOUND for GET /data/batches/%00/records', async () => {

@@ -124,6 +124,7 @@ describe.each(storageTargets)('ingestNdjson on $name', (target) => {
     ['a missing profileId', JSON.stringify({ ...profile('x'), profileId: undefined }), 2, 'profileId'],
     ['a blank profileId', JSON.stringify(profile('  ')), 2, 'profileId'],
     ['an updatedAt that is not RFC 3339', JSON.stringify(profile('p2', { updatedAt: '2025-01-10 12:00' })), 2, 'updatedAt'],
+    ['an updatedAt in year 0', JSON.stringify(profile('p2', { updatedAt: '0000-06-01T00:00:00Z' })), 2, 'updatedAt'],
     [
       'an event without ingestTime',
       JSON.stringify(profile('p2', { events: [{ data: {} }] })),

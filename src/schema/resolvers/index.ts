@@ -1,5 +1,6 @@
-import { DateTimeResolver, JSONObjectResolver, JSONResolver } from 'graphql-scalars';
+import { JSONObjectResolver, JSONResolver } from 'graphql-scalars';
 import type { Resolvers } from '../resolvers.generated';
+import { StorableDateTime } from '../storableDateTime';
 import { Batch } from './batch';
 import { BatchFile } from './batchFile';
 import { BatchConnection, BatchRecordConnection, DatasetConnection, ExportJobConnection } from './connections';
@@ -13,7 +14,7 @@ import { Subscription } from './subscription';
 import { Webhook, WebhookDelivery } from './webhook';
 
 export const resolvers: Resolvers = {
-  DateTime: DateTimeResolver,
+  DateTime: StorableDateTime,
   JSONObject: JSONObjectResolver,
   JSON: JSONResolver,
   Query,

@@ -143,12 +143,6 @@ export function isCalendarDate(year: number, month: number, day: number): boolea
   );
 }
 
-/** Whether `instant` is a date PostgreSQL and ISO strings both hold: years 1 to 9999. */
-export function isRepresentable(instant: Date): boolean {
-  const year = instant.getUTCFullYear();
-  return !Number.isNaN(instant.getTime()) && year >= 1 && year <= 9999;
-}
-
 function daysInMonth(year: number, monthIndex: number): number {
   const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
   return [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][monthIndex]!;

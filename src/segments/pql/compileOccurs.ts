@@ -13,7 +13,8 @@
  */
 import { sql } from 'drizzle-orm';
 import type { NodeOf, OccursClause } from './ast';
-import { addUnits, isRepresentable, periodOf, periodOfUnit, type Period } from './calendar';
+import { isStorableInstant } from '../../storableInstant';
+import { addUnits, periodOf, periodOfUnit, type Period } from './calendar';
 import type { CompileContext } from './collections';
 import { compileNode } from './compileNode';
 import { PqlSyntaxError } from './pqlErrors';
@@ -97,7 +98,7 @@ function within(period: Period): Test {
 
 /** The period, when PostgreSQL can read both its ends; else a RangeError. */
 function checked(period: Period): Period {
-  if (!isRepresentable(period.start) || !isRepresentable(period.end)) throw new RangeError('instant out of range');
+  if (!isStorableInstant(period.start) || !isStorableInstant(period.end)) throw new RangeError('instant out of range');
   return period;
 }
 
