@@ -8,6 +8,14 @@ import { heldBy } from './heldBy';
 export type NewBatchFile = typeof batchFiles.$inferInsert;
 
 /**
+ * A statement carries at most 65,535 parameters (PGlite writes the count in 16 bits,
+ * postgres.js refuses more), and a file row takes 13: a job of more than about 5,000
+ * files (`maxRecordsPerFile: 1`, or a million records a file over 5 billion records)
+ * is recorded in several statements of the one transaction.
+ */
+const FILE_ROWS_A_STATEMENT = 1_000;
+
+/**
  * PROCESSING → SUCCEEDED, its batches → SUCCESS (their results kept
  * `resultTtlDays` from now), and their files recorded, in one transaction: a
  * file is listed only once its job has succeeded. Guarded:
@@ -43,7 +51,9 @@ export async function completeJob(
       .update(batches)
       .set({ status: 'SUCCESS', expiresAt: sql`now() + ${resultTtlDays} * interval '1 day'` })
       .where(eq(batches.jobId, jobId));
-    if (files.length > 0) await tx.insert(batchFiles).values(files);
+    for (let start = 0; start < files.length; start += FILE_ROWS_A_STATEMENT) {
+      await tx.insert(batchFiles).values(files.slice(start, start + FILE_ROWS_A_STATEMENT));
+    }
     return done;
   });
 }
