@@ -131,13 +131,14 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   });
   const services = { database, hub, limits: config.limits, webhooks: config.webhooks, fileLinks: links };
   const schema = buildSchema();
+  const parseOptions = queryParseOptions(config.limits);
   const apollo = new ApolloServer<Context>({
     gateway: tracing ? traceOperations(jitGateway(schema)) : jitGateway(schema),
     formatError,
     includeStacktraceInErrorResponses: false,
     introspection: true,
     // Bounded requests (src/limits/): the document's tokens, depth, aliases, directives, cost.
-    parseOptions: queryParseOptions(config.limits),
+    parseOptions,
     validationRules: queryLimitRules(config.limits),
     // Arrays of operations, at most LIMIT_BATCH_OPERATIONS (graphqlHttpHandler).
     allowBatchedHttpRequests: true,
@@ -163,7 +164,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     // Chosen where the request came in (its log lines carry it), sent back to the caller.
     const requestId = currentRequestId() ?? requestIdOf(req.headers);
     res.setHeader(REQUEST_ID_HEADER, requestId);
-    if (!req.headers[ORG_HEADER] && asksOnlyForSchema(body)) {
+    if (!req.headers[ORG_HEADER] && asksOnlyForSchema(body, parseOptions)) {
       return createSchemaOnlyContext(services, requestId, req.headers);
     }
     try {
@@ -176,7 +177,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   }, config.limits, metrics ? (code) => metrics.graphql.errors.inc({ code }) : undefined);
   const subscriptions = serveGraphqlOverWebSocket(httpServer, schema, {
     authenticator,
-    parseOptions: queryParseOptions(config.limits),
+    parseOptions,
     validationRules: queryLimitRules(config.limits),
     rateLimiter,
     limits: config.limits,

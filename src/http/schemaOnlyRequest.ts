@@ -4,17 +4,21 @@
  * compose from) or introspection (what a playground's docs load before its
  * tenant headers are filled in). Neither reads tenant data, so neither needs them.
  */
-import { Kind, parse, type OperationDefinitionNode } from 'graphql';
+import { Kind, parse, type OperationDefinitionNode, type ParseOptions } from 'graphql';
 
 const SCHEMA_ONLY_FIELDS = new Set(['_service', '__schema', '__type', '__typename']);
 
-export function asksOnlyForSchema(body: unknown): boolean {
+/**
+ * `parseOptions`: the API's own (`maxTokens`). This parse comes before any tenant, so
+ * before any rate limit: unbounded, a megabyte of tokens was parsed whole on every request.
+ */
+export function asksOnlyForSchema(body: unknown, parseOptions: ParseOptions): boolean {
   if (typeof body !== 'object' || body === null) return false;
   const { query, operationName } = body as { query?: unknown; operationName?: unknown };
   if (typeof query !== 'string') return false;
   let operations: OperationDefinitionNode[];
   try {
-    operations = parse(query).definitions.filter(
+    operations = parse(query, parseOptions).definitions.filter(
       (definition): definition is OperationDefinitionNode => definition.kind === Kind.OPERATION_DEFINITION,
     );
   } catch {

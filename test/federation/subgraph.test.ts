@@ -85,6 +85,14 @@ describe.each(storageTargets)('the Federation subgraph on $name', (target) => {
     expect(response.data).toEqual({ __schema: { queryType: { name: 'Query' } }, __type: { name: 'ExportJob' } });
   });
 
+  it('does not parse past LIMIT_QUERY_TOKENS a document sent without tenant headers', async () => {
+    // Schema-only, but longer than any schema query: before any tenant there is no rate limit either.
+    const query = `{ ${'__typename '.repeat(20_000)}}`;
+    const response = await api.graphql(query, {}, {});
+    expect(response.status).toBe(401);
+    expect(response.errors![0]!.extensions!.code).toBe('UNAUTHENTICATED');
+  });
+
   it('refuses anything beside the schema without tenant headers', async () => {
     const response = await api.graphql('{ _service { sdl } exportJobs { totalCount } }', {}, {});
     expect(response.status).toBe(401);
