@@ -136,7 +136,13 @@ export function serveGraphqlOverWebSocket(
         return true;
       },
       onSubscribe: async (ctx, id, payload) => {
-        const state = states.get(ctx.extra.socket)!;
+        const socket = ctx.extra.socket;
+        const state = states.get(socket)!;
+        // A socket we closed (its token expired) goes on reading frames until the client
+        // answers the close, up to 30 s with `ws`: nothing it sends then may run.
+        if (socket.readyState !== socket.OPEN || (state.caller.expiresAt !== null && state.caller.expiresAt <= Date.now())) {
+          return [new GatewayError(ErrorCode.UNAUTHENTICATED, 'This connection is closing: its token has expired or the server ended it')];
+        }
         if (state.subscriptions.size >= limits.wsSubscriptions) {
           return [
             new GatewayError(

@@ -13,6 +13,7 @@ import { CANCEL_EXPORT_JOB, CREATE_EXPORT_JOB, PROFILE_SCHEMA_REF } from '../fix
 import { storageTargets } from '../helpers/databases';
 import { acceptableClaims, hmacWithPublishedKey, unsignedToken } from '../helpers/hostile';
 import { AUDIENCE, ISSUER, startJwksServer, type JwksServer } from '../helpers/jwksServer';
+import { openRawWebSocket } from '../helpers/rawWebSocket';
 import { startTestServer, TENANT, type TestServer } from '../helpers/testServer';
 
 const ORG = TENANT['x-gw-ims-org-id'];
@@ -170,6 +171,7 @@ describe.each(storageTargets)('verified callers on $name', (target) => {
   it('refuses a WebSocket without a valid token with 4403, and ends one whose token expires at its expiry', async () => {
     expect(await connectionOutcome({ ...TENANT })).toEqual({ acknowledged: false, closedWith: 4403 });
     expect(await connectionOutcome({ ...TENANT, authorization: 'Bearer not.a.jwt' })).toEqual({ acknowledged: false, closedWith: 4403 });
+    expect(await connectionOutcome({ ...TENANT, authorization: 'Basic dXNlcjpwYXNz' })).toEqual({ acknowledged: false, closedWith: 4403 });
     const forOther = await jwks.sign({ tenants: [OTHER_ORG] });
     expect(await connectionOutcome({ ...TENANT, authorization: `Bearer ${forOther}` })).toEqual({ acknowledged: false, closedWith: 4403 });
     // Expires in 2 s (plus the 30 s skew is not granted to an open socket: it ends at exp).
@@ -178,6 +180,27 @@ describe.each(storageTargets)('verified callers on $name', (target) => {
     const outcome = await connectionOutcome({ ...TENANT, authorization: `Bearer ${shortLived}` }, 10_000);
     expect(outcome).toEqual({ acknowledged: true, closedWith: 4403 });
     expect(Date.now() - startedAt).toBeLessThan(5_000);
+  });
+
+  it('runs nothing a socket sends after its token expired, though the client never answers the close', async () => {
+    const shortLived = await jwks.sign({ tenants: [ORG] }, { expiresIn: Math.floor(Date.now() / 1000) + 2 });
+    const socket = await openRawWebSocket(api.server.url.replace(/^http/, 'ws'), 'graphql-transport-ws');
+    try {
+      socket.send(JSON.stringify({ type: 'connection_init', payload: { ...TENANT, authorization: `Bearer ${shortLived}` } }));
+      expect(JSON.parse((await socket.nextFrame()).payload.toString())).toEqual({ type: 'connection_ack' });
+      const closing = await socket.nextFrame(10_000);
+      expect({ opcode: closing.opcode, code: closing.payload.readUInt16BE(0) }).toEqual({ opcode: 8, code: 4403 });
+      // The server waits up to 30 s for the client's close frame, reading what else comes meanwhile.
+      const name = `after-expiry-${Date.now()}`;
+      const query = `mutation { createDataset(input: { name: "${name}", schemaRef: { id: "${PROFILE_SCHEMA_REF.id}", contentType: "${PROFILE_SCHEMA_REF.contentType}" } }) { id } }`;
+      socket.send(JSON.stringify({ id: '1', type: 'subscribe', payload: { query } }));
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      const listed = await api.graphql('{ datasets(first: 100) { edges { node { name } } } }', {}, as(await jwks.sign({ tenants: [ORG] })));
+      expect(listed.errors).toBeUndefined();
+      expect(listed.data!.datasets.edges.map((edge: { node: { name: string } }) => edge.node.name)).not.toContain(name);
+    } finally {
+      socket.destroy();
+    }
   });
 
   it('keeps a socket open whose token expires in 30 days, past the 24.8 days a single timer can wait', async () => {
