@@ -36,6 +36,8 @@ const STOPS_THE_REQUEST: ReadonlySet<string> = new Set([
   ErrorCode.FORBIDDEN,
   ErrorCode.RATE_LIMITED,
   ErrorCode.SERVICE_UNAVAILABLE,
+  // Raised as it runs only by `_entities`, priced with its representations (entityRepresentations.ts).
+  ErrorCode.QUERY_TOO_COSTLY,
 ]);
 
 /** The headers that go with a status: a 401 says how to authenticate, a 429 or 503 when to come back. */

@@ -15,7 +15,10 @@ import {
   isNonNullType,
   Kind,
   type FieldNode,
+  type FragmentDefinitionNode,
   type GraphQLField,
+  type GraphQLSchema,
+  type OperationDefinitionNode,
   type GraphQLOutputType,
   type SelectionSetNode,
   type ValidationContext,
@@ -31,15 +34,8 @@ const DEFAULT_LIST_SIZE = 20;
 export function costLimitRule(maxCost: number): ValidationRule {
   return (context: ValidationContext) => ({
     OperationDefinition(operation) {
-      const type =
-        operation.operation === 'query'
-          ? context.getSchema().getQueryType()
-          : operation.operation === 'mutation'
-            ? context.getSchema().getMutationType()
-            : context.getSchema().getSubscriptionType();
-      if (!type) return;
-      const cost = selectionCost(context, operation.selectionSet, type, new Set());
-      if (cost > maxCost) {
+      const cost = operationCost(context.getSchema(), operation, (name) => context.getFragment(name) ?? undefined);
+      if (cost !== undefined && cost > maxCost) {
         context.reportError(
           new GraphQLError(`The operation costs ${cost}, more than the limit of ${maxCost}`, {
             nodes: [operation],
@@ -51,12 +47,39 @@ export function costLimitRule(maxCost: number): ValidationRule {
   });
 }
 
+/** Where the fields and fragments of an operation are looked up. */
+interface Scope {
+  schema: GraphQLSchema;
+  fragment: (name: string) => FragmentDefinitionNode | undefined;
+}
+
+/**
+ * The cost of `operation`; `sized` gives some of its root fields a size known only
+ * as it runs (`_entities`: its representations), counted in place of their own.
+ * Undefined for an operation type the schema does not have.
+ */
+export function operationCost(
+  schema: GraphQLSchema,
+  operation: OperationDefinitionNode,
+  fragment: (name: string) => FragmentDefinitionNode | undefined,
+  sized: ReadonlyMap<string, number> = new Map(),
+): number | undefined {
+  const type =
+    operation.operation === 'query'
+      ? schema.getQueryType()
+      : operation.operation === 'mutation'
+        ? schema.getMutationType()
+        : schema.getSubscriptionType();
+  if (!type) return undefined;
+  return selectionCost({ schema, fragment }, operation.selectionSet, type, new Set(), sized);
+}
+
 /**
  * `sized`: the sizes a connection above gave to some of these fields (its
  * `@listSize(sizedFields)`, e.g. `edges`), which count in place of their own.
  */
 function selectionCost(
-  context: ValidationContext,
+  scope: Scope,
   selectionSet: SelectionSetNode,
   parent: GraphQLOutputType,
   fragmentsInUse: Set<string>,
@@ -68,18 +91,18 @@ function selectionCost(
     if (selection.kind === Kind.FIELD) {
       const field = isCompositeType(parentType) && 'getFields' in parentType ? parentType.getFields()[selection.name.value] : undefined;
       if (!field) continue; // __typename, or an unknown field that validation reports
-      cost += fieldCost(context, selection, field, fragmentsInUse, sized.get(selection.name.value));
+      cost += fieldCost(scope, selection, field, fragmentsInUse, sized.get(selection.name.value));
     } else if (selection.kind === Kind.INLINE_FRAGMENT) {
-      const type = selection.typeCondition ? context.getSchema().getType(selection.typeCondition.name.value) : parentType;
-      cost += selectionCost(context, selection.selectionSet, (type ?? parentType) as GraphQLOutputType, fragmentsInUse, sized);
+      const type = selection.typeCondition ? scope.schema.getType(selection.typeCondition.name.value) : parentType;
+      cost += selectionCost(scope, selection.selectionSet, (type ?? parentType) as GraphQLOutputType, fragmentsInUse, sized);
     } else {
       const name = selection.name.value;
-      const fragment = context.getFragment(name);
+      const fragment = scope.fragment(name);
       // A cycle of fragments is a validation error of its own; do not loop on it.
       if (!fragment || fragmentsInUse.has(name)) continue;
       fragmentsInUse.add(name);
-      const type = context.getSchema().getType(fragment.typeCondition.name.value);
-      cost += selectionCost(context, fragment.selectionSet, (type ?? parentType) as GraphQLOutputType, fragmentsInUse, sized);
+      const type = scope.schema.getType(fragment.typeCondition.name.value);
+      cost += selectionCost(scope, fragment.selectionSet, (type ?? parentType) as GraphQLOutputType, fragmentsInUse, sized);
       fragmentsInUse.delete(name);
     }
   }
@@ -87,7 +110,7 @@ function selectionCost(
 }
 
 function fieldCost(
-  context: ValidationContext,
+  scope: Scope,
   node: FieldNode,
   field: GraphQLField<unknown, unknown>,
   fragmentsInUse: Set<string>,
@@ -98,9 +121,9 @@ function fieldCost(
   // A connection's size belongs to its sized fields (edges), not to itself (pageInfo, totalCount).
   if (sizedFields.length > 0) {
     const sized = new Map(sizedFields.map((name) => [name, size]));
-    return own + (node.selectionSet ? selectionCost(context, node.selectionSet, field.type, fragmentsInUse, sized) : 0);
+    return own + (node.selectionSet ? selectionCost(scope, node.selectionSet, field.type, fragmentsInUse, sized) : 0);
   }
-  const below = node.selectionSet ? selectionCost(context, node.selectionSet, field.type, fragmentsInUse) : 0;
+  const below = node.selectionSet ? selectionCost(scope, node.selectionSet, field.type, fragmentsInUse) : 0;
   return own + below * (sizeFromAbove ?? size);
 }
 

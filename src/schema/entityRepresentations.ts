@@ -1,17 +1,27 @@
 /**
- * `_entities` answers for this subgraph's entities only. @apollo/subgraph
+ * `_entities` answers for this subgraph's entities only, and costs what its
+ * representations ask for. @apollo/subgraph
  * throws a plain Error for a `__typename` that is no type of ours, and lets a
  * type of ours that is no entity (`Batch`) fail later on the `_Entity` union:
  * both reached clients as INTERNAL_SERVER_ERROR. A router sends only the
  * entity types it composed from our SDL, so anything else is the caller's
  * mistake, refused before any entity is read.
+ *
+ * The cost rule (LIMIT_QUERY_COST) prices a list it cannot size as 20 items, and a
+ * router sends the representations as a variable, unknown when the document is
+ * validated: a request of 9,800 representations (what LIMIT_VARIABLES_BYTES lets
+ * through) was priced as 20. The operation is priced again here with their count.
  */
 import { isUnionType, type GraphQLFieldResolver, type GraphQLSchema } from 'graphql';
-import { badUserInput } from '../errors';
+import type { Context } from '../context';
+import { badUserInput, ErrorCode, GatewayError } from '../errors';
+import { operationCost } from '../limits/costRule';
 
 /**
  * Wraps the `_entities` resolver of `schema` (in place): a representation of
- * anything but one of its entities is BAD_USER_INPUT naming its `__typename`.
+ * anything but one of its entities is BAD_USER_INPUT naming its `__typename`, and
+ * an operation that costs more than LIMIT_QUERY_COST with as many representations
+ * as it sends is QUERY_TOO_COSTLY.
  */
 export function refuseForeignRepresentations(schema: GraphQLSchema): void {
   const field = schema.getQueryType()?.getFields()._entities;
@@ -27,6 +37,16 @@ export function refuseForeignRepresentations(schema: GraphQLSchema): void {
         const name = `representations[${i}].__typename`;
         throw badUserInput(name, `\`${name}\` must name an entity of this subgraph: ${[...entityTypes].join(' or ')}`);
       }
+    }
+    const maxCost = (context as Context).limits.queryCost;
+    const sized = new Map([[info.fieldName, representations.length]]);
+    const cost = operationCost(info.schema, info.operation, (name) => info.fragments[name], sized) ?? 0;
+    if (cost > maxCost) {
+      throw new GatewayError(
+        ErrorCode.QUERY_TOO_COSTLY,
+        `The operation costs ${cost} with its ${representations.length} representations, more than the limit of ${maxCost}`,
+        { cost, maxCost },
+      );
     }
     return resolve(source, args, context, info);
   };

@@ -326,6 +326,22 @@ const floods: Refusal[] = [
         asA(s),
       ),
   },
+  {
+    // Priced at 20 representations when validated (1 + 20 × 13 = 261), at the 100 sent as it runs (1,301).
+    sends: 'more representations than LIMIT_QUERY_COST allows for their selection, as a variable',
+    code: 'QUERY_TOO_COSTLY',
+    status: 400,
+    request: (s) =>
+      post(
+        s,
+        {
+          query: `query($r: [_Any!]!) { _entities(representations: $r) { ... on Dataset { batches(first: 5) { edges { node { id } } } } } }`,
+          variables: { r: Array.from({ length: 100 }, () => ({ __typename: 'Dataset', id: s.a.datasetId })) },
+        },
+        asA(s),
+      ),
+    also: (answer) => expect(answer.body.errors![0]!.message).toBe('The operation costs 1301 with its 100 representations, more than the limit of 1000'),
+  },
 ];
 
 describe.each(storageTargets)('hostile _entities calls on $name', (target) => {
@@ -364,16 +380,16 @@ describe.each(storageTargets)('hostile _entities calls on $name', (target) => {
     },
   );
 
-  // What hundreds of representations do: nothing bounds their number but the bytes of
-  // the variables (LIMIT_VARIABLES_BYTES, above) or the tokens of a literal; the cost
-  // limit prices `_entities` at an assumed 20 whatever their number. Under those bounds
-  // they are answered in order, with one statement per entity type.
+  // What many representations do: their number is bounded by the bytes of the variables
+  // (LIMIT_VARIABLES_BYTES) or the tokens of a literal, and the operation is priced with
+  // it (LIMIT_QUERY_COST, 1,000 here: 150 × 5 fields, above). Under those bounds they are
+  // answered in order, with one statement per entity type.
   it.each([
     ['as tenant A, its own ids among unknown ones', 'a' as const],
     ["as tenant B, tenant A's ids among unknown ones", 'b' as const],
-  ])('answers 300 representations %s, in order and with one statement per entity type', async (_case, caller) => {
+  ])('answers 150 representations %s, in order and with one statement per entity type', async (_case, caller) => {
     const before = await s.writes();
-    const representations = Array.from({ length: 300 }, (_, i) =>
+    const representations = Array.from({ length: 150 }, (_, i) =>
       i % 3 === 0
         ? { __typename: 'ExportJob', id: s.a.jobId }
         : i % 3 === 1
