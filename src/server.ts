@@ -169,7 +169,8 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     }
     try {
       const caller = await authenticator.authenticate(req.headers);
-      await rateLimiter.consume(caller.tenant);
+      // A batch's operations share this context; each counts as a request of its own.
+      await rateLimiter.consume(caller.tenant, Array.isArray(body) ? body.length : 1);
       return createContext(services, caller, requestId, req.headers);
     } catch (error: unknown) {
       throw withHttpStatus(error);

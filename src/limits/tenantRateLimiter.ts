@@ -11,8 +11,11 @@ import { ErrorCode, GatewayError } from '../errors';
 import type { Tenant } from '../tenant';
 
 export interface TenantRateLimiter {
-  /** Counts one request of `tenant`; throws RATE_LIMITED (with `extensions.retryAfter`, seconds) over the limit. */
-  consume(tenant: Tenant): Promise<void>;
+  /**
+   * Counts `requests` requests of `tenant` (a batch's operations each count); throws
+   * RATE_LIMITED (with `extensions.retryAfter`, seconds) over the limit.
+   */
+  consume(tenant: Tenant, requests?: number): Promise<void>;
 }
 
 const TABLE = 'gw_rate_limits';
@@ -56,10 +59,12 @@ export async function createTenantRateLimiter(database: Database, requestsPerSec
     return true;
   };
   return {
-    async consume({ orgId, sandboxName }) {
+    async consume({ orgId, sandboxName }, requests = 1) {
       const key = `${orgId}\n${sandboxName}`;
       try {
-        while (!spend(key)) await borrow(key);
+        for (let spent = 0; spent < requests; spent++) {
+          while (!spend(key)) await borrow(key);
+        }
       } catch (rejection: unknown) {
         if (!(rejection instanceof RateLimiterRes)) throw rejection;
         borrowed.delete(key);

@@ -34,6 +34,25 @@ describe('the per-tenant rate limit', () => {
     expect(other.map((answer) => answer.status)).toEqual([200, 200, 200]);
   });
 
+  it.each(storageTargets.map((target) => [target.name, target] as const))(
+    'counts each operation of a batched request as a request on %s',
+    async (_name, target) => {
+      const api = await startTestServer(target, {}, {}, { requestsPerSecond: 5 });
+      cleanups.push(() => api.close());
+      // A fresh tenant: its window opens with its first request.
+      const tenant = { 'x-gw-ims-org-id': `ORG_BATCHED_${target.name}@AdobeOrg` };
+      const batchOf = async (size: number) => {
+        const body = JSON.stringify(Array.from({ length: size }, () => JSON.parse(LIST)));
+        const response = await fetch(api.server.url, { method: 'POST', headers: { 'content-type': 'application/json', ...tenant }, body });
+        return { status: response.status, body: (await response.json()) as any };
+      };
+      expect((await batchOf(3)).status).toBe(200);
+      const second = await batchOf(3);
+      expect(second.status).toBe(429);
+      expect(second.body.errors[0].extensions).toMatchObject({ code: 'RATE_LIMITED' });
+    },
+  );
+
   it('counts one budget per tenant over every server process on one PostgreSQL', async () => {
     const database = await createPostgresDatabase();
     cleanups.push(() => database.drop());
