@@ -81,7 +81,8 @@ export function s3FileStore(options: S3FileStoreOptions): S3FileStore {
       await new Upload({
         client: abortableClient(client, signal),
         // No Content-Encoding, ever: a client would undo the compression, and the bytes would not match the sha256.
-        params: { Bucket: bucket, Key: objectKeyOf(storageKey), Body: body, ContentLength: size, ContentType: contentType },
+        // no-store, as our own downloads: a copy in a browser's cache would outlive the link and the file.
+        params: { Bucket: bucket, Key: objectKeyOf(storageKey), Body: body, ContentLength: size, ContentType: contentType, CacheControl: 'no-store' },
         partSize,
         queueSize,
       }).done();
@@ -159,6 +160,8 @@ export function s3FileStore(options: S3FileStoreOptions): S3FileStore {
         ResponseContentDisposition: attachmentDisposition(file.name),
         // The columns hold only what validateExportJobInput admitted.
         ResponseContentType: contentTypeOf({ format: file.format as ExportFormat, compression: file.compression as Compression }),
+        // Also for objects uploaded before they carried it.
+        ResponseCacheControl: 'no-store',
       };
       const command = method === 'HEAD' ? new HeadObjectCommand(input) : new GetObjectCommand(input);
       return getSignedUrl(client, command, { expiresIn: expiresInSeconds });

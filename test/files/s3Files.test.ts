@@ -107,6 +107,7 @@ describe.each(storageTargets)('result files in S3 on $name', (target) => {
       expect(response.headers.get('content-type')).toBe('application/gzip');
       expect(response.headers.get('content-disposition')).toBe(`attachment; filename="${file.name}"`);
       expect(response.headers.get('content-encoding')).toBeNull();
+      expect(response.headers.get('cache-control')).toBe('no-store');
       const body = Buffer.from(await response.arrayBuffer());
       expect(body.length).toBe(file.bytes);
       expect(sha256(body)).toBe(file.sha256);
@@ -117,6 +118,7 @@ describe.each(storageTargets)('result files in S3 on $name', (target) => {
 
     const manifest = await s3.client.send(new GetObjectCommand({ Bucket: bucket, Key: `${batchPrefix}manifest.json` }));
     expect(manifest.ContentType).toBe('application/json');
+    expect(manifest.CacheControl).toBe('no-store');
     expect(JSON.parse(await manifest.Body!.transformToString())).toEqual(batch.manifest);
     // Staged, uploaded, removed: nothing stays on local disk.
     expect(await filesBelow(stagingDir)).toEqual([]);
