@@ -17,6 +17,8 @@
  * is down) is left the same way, and the sweep goes on with the others: one
  * such batch must not hold up every later one. A step where every batch fails
  * ends the round (the store is likely down); the next round tries again.
+ * Each round also removes what runs that ended a job without a result left
+ * (abandonedResults.ts).
  */
 import { inArray, sql } from 'drizzle-orm';
 import type { AppDatabase } from '../db/database';
@@ -25,6 +27,7 @@ import { batches, batchFiles } from '../db/schema';
 import type { FileStore } from '../files/fileStore';
 import { describeError, type Logger } from '../logger';
 import type { ChunkSizer } from './chunkSizer';
+import { removeAbandonedResults } from './abandonedResults';
 import { removeBatchRecords } from './sql/removeBatchRecords';
 
 /** Batches one step of the sweep takes at most. */
@@ -66,10 +69,9 @@ export function startResultSweeper(deps: {
     failureMessage: 'Removing expired results failed',
     round: async (stopped) => {
       const swept = await sweepExpiredResults(deps, stopped);
-      if (swept.batches > 0) {
-        deps.logger.info('Expired results removed', { ...swept });
-        if (swept.records > 0) await deps.afterRecordsRemoved?.();
-      }
+      if (swept.batches > 0) deps.logger.info('Expired results removed', { ...swept });
+      const abandoned = await removeAbandonedResults(deps);
+      if (swept.records + abandoned > 0) await deps.afterRecordsRemoved?.();
     },
   });
 }

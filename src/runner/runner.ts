@@ -41,7 +41,7 @@ import { claimNext, type ClaimedJob } from './sql/claimJob';
 import type { ClaimedPart } from './sql/claimPart';
 import { runExportPart } from './shardedExport';
 import { runSegmentJob } from './runSegmentJob';
-import { batchesWithAbandonedRecords, removeBatchRecords } from './sql/removeBatchRecords';
+import { removeAbandonedResults } from './abandonedResults';
 
 export interface Runner {
   readonly id: string;
@@ -90,7 +90,7 @@ export function startRunner(deps: {
   });
 
   async function loop(): Promise<void> {
-    await removeAbandonedRecords(db, deps.files, options, logger);
+    await removeAbandonedResults({ db, files: deps.files, sizer: lightStatementSizer(options), logger });
     while (!stopping) {
       // This round's claims cover every job created before it starts.
       wakeRequested = false;
@@ -217,19 +217,4 @@ function recordRun(metrics: RunnerMetrics, outcome: RunOutcome, seconds: number)
   const status = FINAL_STATUS[outcome];
   if (status) metrics.jobsFinished.inc({ status });
   if (outcome === 'lost') metrics.leasesLost.inc();
-}
-
-/** Finishes what a run that died while removing its partial records left behind. */
-async function removeAbandonedRecords(db: AppDatabase, files: FileStore, options: RunnerOptions, logger: Logger): Promise<void> {
-  try {
-    const abandoned = await batchesWithAbandonedRecords(db);
-    if (abandoned.length === 0) return;
-    // A run removes its job's files before its records: where records are left, files may be too.
-    for (const batch of abandoned) await files.removeBatch(batch.jobId, batch.id);
-    const batchIds = abandoned.map((batch) => batch.id);
-    const removed = await removeBatchRecords(db, batchIds, lightStatementSizer(options));
-    logger.info('Removed the records of ended batches', { batches: batchIds.length, records: removed });
-  } catch (error: unknown) {
-    logger.error('Removing the records of ended batches failed', { error: describeError(error) });
-  }
 }

@@ -10,7 +10,9 @@ import type { Database } from '../../src/db/database';
 import { batchRecords, batches } from '../../src/db/schema';
 import type { FileStore } from '../../src/files/fileStore';
 import { chunkSizer } from '../../src/runner/chunkSizer';
-import { SWEEP_STEP, sweepExpiredResults } from '../../src/runner/resultSweeper';
+import { startResultSweeper, SWEEP_STEP, sweepExpiredResults } from '../../src/runner/resultSweeper';
+import { QUIET_LOGGER } from '../helpers/quietLogger';
+import { waitUntil } from '../helpers/waitUntil';
 import { newBatchId } from '../helpers/seedBatches';
 import { storageTargets } from '../helpers/databases';
 
@@ -97,6 +99,47 @@ describe.each(storageTargets)('the result sweeper when removing files fails, on 
     state = await stateOf(ids);
     expect(state.get(failed)).toEqual({ status: 'EXPIRED', purged: true, held: true, records: 0 });
     expect(removed.filter((id) => id === failed)).toHaveLength(1);
+  });
+
+  it("removes at a later round what a run that ended its job without a result could not, the SUCCESS batches' left alone", async () => {
+    const orgId = `ORG_SWEEP_ABANDONED_${++tenants}_${target.name}@AdobeOrg`;
+    const [aborted, failed, kept] = [newBatchId(), newBatchId(), newBatchId()];
+    const statuses = { [aborted]: 'ABORTED', [failed]: 'FAILED', [kept]: 'SUCCESS' } as const;
+    await database.db.insert(batches).values(
+      Object.entries(statuses).map(([id, status], i) => ({
+        id,
+        orgId,
+        sandboxName: 'prod',
+        datasetId: 'dataset',
+        jobId: 900_000 + tenants * 10 + i,
+        status,
+        recordCount: 2,
+      })),
+    );
+    await database.db.insert(batchRecords).values(
+      [aborted, failed, kept].flatMap((batchId) => ['a', 'b'].map((p) => ({ batchId, profileId: `${batchId}-${p}`, record: { profileId: p } }))),
+    );
+    // The store refuses the first removal, as a bucket that is down for a moment does.
+    const failing = new Set([aborted]);
+    const removed: string[] = [];
+    const store = {
+      removeBatch: async (_jobId: number, batchId: string) => {
+        if (failing.delete(batchId)) throw new Error(`store refused ${batchId}`);
+        removed.push(batchId);
+      },
+    } as Pick<FileStore, 'removeBatch'> as FileStore;
+    const sweeper = startResultSweeper({ db: database.db, files: store, logger: QUIET_LOGGER, intervalMs: 100, sizer: sizer() });
+    try {
+      await waitUntil(async () => {
+        const state = await stateOf([aborted, failed]);
+        return [...state.values()].every((batch) => batch.records === 0);
+      }, 10_000);
+    } finally {
+      await sweeper.stop();
+    }
+    expect(removed).toEqual(expect.arrayContaining([aborted, failed]));
+    expect(removed).not.toContain(kept);
+    expect((await stateOf([kept])).get(kept)).toMatchObject({ status: 'SUCCESS', records: 2 });
   });
 
   it('stops the round when a whole step fails (the store is down), leaving the rest due for the next', async () => {
