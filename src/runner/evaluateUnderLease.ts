@@ -49,7 +49,13 @@ class Stopped<Stop> extends Error {
 /** Waits for the segment's lease, evaluates, and gives the lease back; an error of the evaluation is thrown. */
 export async function evaluateUnderLease<Stop>(env: RunEnvironment, run: SegmentEvaluationRun<Stop>): Promise<EvaluationOutcome<Stop>> {
   const { db, options } = env;
-  const lease: EvaluationLease = { tenant: run.tenant, segmentId: run.definition.id, holder: run.holder, leaseMs: options.leaseMs };
+  const lease: EvaluationLease = {
+    tenant: run.tenant,
+    segmentId: run.definition.id,
+    job: run.holder,
+    run: env.runnerId,
+    leaseMs: options.leaseMs,
+  };
   let waitEnded: Stop | undefined;
   const acquired = await waitForEvaluationLease(db, lease, async () => {
     waitEnded = await run.whileWaiting();

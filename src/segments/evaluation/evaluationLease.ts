@@ -5,7 +5,12 @@
  * evaluation first takes the segment's lease (`segment_definitions.evaluating_by`
  * and `evaluating_until`), renews it with every chunk, and gives it back at the
  * end; a second one waits. A lease whose holder died expires after the runner's
- * lease time; the same holder (a job's later run) takes its own lease back at once.
+ * lease time; a later run of the same job takes its job's lease over at once.
+ *
+ * The lease is held by one run of the job (`<job>@<run>`), not by the job: a run that
+ * stalled past its job's lease, and whose job another run took over, must neither
+ * renew the lease (it would go on evaluating beside the new run) nor give it back at
+ * its end (another evaluation could then start beside the new run).
  */
 import { and, eq, isNull, lt, or, sql } from 'drizzle-orm';
 import type { AppDatabase } from '../../db/database';
@@ -17,25 +22,32 @@ export interface EvaluationLease {
   tenant: Tenant;
   segmentId: string;
   /** The evaluating job, e.g. `export-job:42` or `segment-job:<uuid>`: the same for each of its runs. */
-  holder: string;
+  job: string;
+  /** This run of it: the runner's claim of the job (`RunEnvironment.runnerId`). */
+  run: string;
   leaseMs: number;
+}
+
+/** What `evaluating_by` holds for `lease`: its job, then its run. */
+function holderOf(lease: EvaluationLease): string {
+  return `${lease.job}@${lease.run}`;
 }
 
 /** How often a waiting evaluation asks again. */
 const WAIT_POLL_MS = 100;
 
-/** Takes the lease if it is free, expired or already the holder's; true when taken. */
+/** Takes the lease if it is free, expired or held by a run of the same job; true when taken. */
 export async function takeEvaluationLease(db: AppDatabase, lease: EvaluationLease): Promise<boolean> {
   const rows = await db
     .update(segmentDefinitions)
-    .set({ evaluatingBy: lease.holder, evaluatingUntil: until(lease) })
+    .set({ evaluatingBy: holderOf(lease), evaluatingUntil: until(lease) })
     .where(
       and(
         ofTenant(segmentDefinitions, lease.tenant),
         eq(segmentDefinitions.id, lease.segmentId),
         or(
           isNull(segmentDefinitions.evaluatingBy),
-          eq(segmentDefinitions.evaluatingBy, lease.holder),
+          sql`starts_with(${segmentDefinitions.evaluatingBy}, ${`${lease.job}@`})`,
           lt(segmentDefinitions.evaluatingUntil, sql`now()`),
         ),
       ),
@@ -61,7 +73,7 @@ export async function waitForEvaluationLease(
   }
 }
 
-/** Extends the holder's lease (after each chunk); false when it is no longer the holder's. */
+/** Extends the run's lease (after each chunk); false when it is no longer this run's. */
 export async function renewEvaluationLease(db: AppDatabase, lease: EvaluationLease): Promise<boolean> {
   const rows = await db
     .update(segmentDefinitions)
@@ -71,7 +83,7 @@ export async function renewEvaluationLease(db: AppDatabase, lease: EvaluationLea
   return rows.length > 0;
 }
 
-/** Gives the lease back, if still the holder's. */
+/** Gives the lease back, if still this run's. */
 export async function releaseEvaluationLease(db: AppDatabase, lease: EvaluationLease): Promise<void> {
   await db.update(segmentDefinitions).set({ evaluatingBy: null, evaluatingUntil: null }).where(held(lease));
 }
@@ -80,7 +92,7 @@ function held(lease: EvaluationLease) {
   return and(
     ofTenant(segmentDefinitions, lease.tenant),
     eq(segmentDefinitions.id, lease.segmentId),
-    eq(segmentDefinitions.evaluatingBy, lease.holder),
+    eq(segmentDefinitions.evaluatingBy, holderOf(lease)),
   );
 }
 
