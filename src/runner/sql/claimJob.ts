@@ -125,9 +125,15 @@ async function anyJobMayWantWork(db: AppDatabase): Promise<boolean> {
   return row?.wanted === true;
 }
 
-/** An export job to claim: NEW, or PROCESSING/CANCELLING whose runner's lease expired. */
+/**
+ * An export job to claim: NEW, or PROCESSING/CANCELLING whose runner's lease expired,
+ * or CANCELLING with no runner at all: a job handed back after a passing database
+ * error waits `attempts` seconds to resume (handBackAfterError.ts), but its cancel must
+ * not wait with it — the run that claims it ends it at once.
+ */
 function exportWantsWork(job: SQL): SQL {
-  return wantsWork(job, EXPORT_JOB_MOVES.claim.from, EXPORT_JOB_HELD);
+  const cancelledMeanwhile = sql`(${statusIn(sql`${job}.status`, ['CANCELLING'])} and ${job}.locked_by is null)`;
+  return sql`(${wantsWork(job, EXPORT_JOB_MOVES.claim.from, EXPORT_JOB_HELD)} or ${cancelledMeanwhile})`;
 }
 
 /** A segment job to claim: NEW, or PROCESSING whose runner's lease expired. */
