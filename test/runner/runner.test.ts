@@ -212,6 +212,26 @@ describe.each(storageTargets)('the runner on $name', (target) => {
     }
   });
 
+  it('adds no batch from a run whose job another run holds by the time it starts the export', async () => {
+    const headers = freshTenant();
+    const server = await startTestServer(target, { concurrency: 0 });
+    try {
+      await ingest(server, manyProfiles(5), headers);
+      const { jobId } = await startExport(server, {}, headers);
+      const db = server.database.db;
+      const next = await claimNext(db, { runnerId: 'runner-a', leaseMs: 60_000, tenantLimit: 2 });
+      const claimed = next?.kind === 'export' ? next.job : undefined;
+      expect(claimed?.id).toBe(Number(jobId));
+      // Runner A stalled past its lease; runner B claimed the job before A's start.
+      await db.execute(sql`update export_jobs set locked_by = 'runner-b' where id = ${Number(jobId)}`);
+      const plan = planExport(claimed!);
+      expect(await startRunExport(db, claimed!, plan, 'runner-a')).toBeNull();
+      expect(await batchRow(server, plan.targets[0]!.batchId)).toBeUndefined();
+    } finally {
+      await server.close();
+    }
+  });
+
   it('holds each claim under an identity of its own, so that one runner claiming a job again fences off its older run', async () => {
     // Two runs at once in one runner: were both held as the runner's id, a run whose lease this
     // runner took again (its heartbeat held up) would pass the same fences as the new run.

@@ -16,6 +16,21 @@ export async function startExport(
   runnerId: string,
 ): Promise<ExportJobRow | null> {
   return db.transaction(async (tx) => {
+    // The fenced update first: a run whose job another run holds now (its lease ran out)
+    // must not add a batch beside that run's, which would end up listed as an empty one.
+    const [started] = await tx
+      .update(exportJobs)
+      .set({
+        batchId: job.segmentPerBatch ? null : (plan.targets[0]?.batchId ?? null),
+        batches: job.segmentPerBatch ? destinationBatches(plan) : null,
+        computeExportJobId: job.computeExportJobId ?? randomUUID(),
+        computePushJobId: job.computePushJobId ?? randomUUID(),
+        profileExportStartedAt: sql`coalesce(${exportJobs.profileExportStartedAt}, now())`,
+        updateTime: sql`now()`,
+      })
+      .where(heldBy(job.id, runnerId))
+      .returning();
+    if (!started) return null;
     await tx
       .insert(batches)
       .values(
@@ -30,18 +45,6 @@ export async function startExport(
         })),
       )
       .onConflictDoNothing();
-    const [started] = await tx
-      .update(exportJobs)
-      .set({
-        batchId: job.segmentPerBatch ? null : (plan.targets[0]?.batchId ?? null),
-        batches: job.segmentPerBatch ? destinationBatches(plan) : null,
-        computeExportJobId: job.computeExportJobId ?? randomUUID(),
-        computePushJobId: job.computePushJobId ?? randomUUID(),
-        profileExportStartedAt: sql`coalesce(${exportJobs.profileExportStartedAt}, now())`,
-        updateTime: sql`now()`,
-      })
-      .where(heldBy(job.id, runnerId))
-      .returning();
-    return started ?? null;
+    return started;
   });
 }
