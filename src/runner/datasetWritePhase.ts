@@ -103,7 +103,7 @@ export async function writeDataset(
     if (watch.signal.aborted) return { kind: watch.signal.reason as 'cancelled' | 'lost' | 'stopping' };
     throw error;
   } finally {
-    watch.stop();
+    await watch.stop();
   }
 }
 
@@ -113,12 +113,11 @@ export async function writeDataset(
  */
 function watchJob(env: { db: AppDatabase; runnerId: string; stopping(): boolean }, jobId: number, written: () => number) {
   const controller = new AbortController();
-  let checking = false;
+  let checking: Promise<void> | null = null;
   const timer = setInterval(() => {
     if (checking) return;
     if (env.stopping()) return controller.abort('stopping');
-    checking = true;
-    env.db
+    checking = env.db
       .update(exportJobs)
       .set({ writtenRecords: written() })
       .where(heldBy(jobId, env.runnerId))
@@ -129,8 +128,15 @@ function watchJob(env: { db: AppDatabase; runnerId: string; stopping(): boolean 
       })
       // A failed look is no reason to stop: the next one looks again, and the lease decides.
       .catch(() => {})
-      .finally(() => (checking = false));
+      .finally(() => (checking = null));
   }, WATCH_INTERVAL_MS);
-  return { signal: controller.signal, stop: () => clearInterval(timer) };
+  return {
+    signal: controller.signal,
+    /** Ends the looks, once the one on its way (if any) has: none runs after the phase. */
+    stop: async () => {
+      clearInterval(timer);
+      await checking;
+    },
+  };
 }
 

@@ -92,6 +92,8 @@ export async function runExportJob(env: ExportRunEnvironment, claimed: ExportJob
 
   let leaseLost = false;
   let finished = false; // ends the count when the run ends first
+  // The count of the profiles to export, beside the chunks; waited for as the run ends.
+  let counted: Promise<void> = Promise.resolve();
   const heartbeat = startHeartbeat({
     intervalMs: options.leaseMs / 3,
     renew: async () => {
@@ -130,7 +132,7 @@ export async function runExportJob(env: ExportRunEnvironment, claimed: ExportJob
     // them, and an export whose count fails goes on without it.
     // Half a chunk's time: where statements take turns (PGlite), an API request waits less behind one.
     const counting = lightStatementSizer(options, options.chunkTargetMs / 2);
-    const counted =
+    counted =
       started.totalProfiles !== null
         ? Promise.resolve()
         : countExportProfiles(db, plan, counting, () => finished || leaseLost || env.stopping())
@@ -192,5 +194,7 @@ export async function runExportJob(env: ExportRunEnvironment, claimed: ExportJob
   } finally {
     finished = true;
     await heartbeat.stop();
+    // Stopped at its next slice: none of it may run after the run, on a database a stopping runner closes.
+    await counted;
   }
 }

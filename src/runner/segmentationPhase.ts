@@ -43,7 +43,7 @@ export async function runSegmentationPhase(env: RunEnvironment, job: ExportJobRo
   if (!evaluatedAt) return { kind: 'lost' };
   let segmented = 0;
   let phaseOver = false;
-  countSegmentationTotal(env, job, byId.size, () => phaseOver || env.stopping());
+  const counting = countSegmentationTotal(env, job, byId.size, () => phaseOver || env.stopping());
   /** Why the phase must stop now: the job lost or cancelled (from its status), the runner stopping. */
   const stopReason = (status: string | null): SegmentationOutcome | undefined =>
     status === null ? { kind: 'lost' } : status === 'CANCELLING' ? { kind: 'cancelled' } : env.stopping() ? { kind: 'stopping' } : undefined;
@@ -67,6 +67,7 @@ export async function runSegmentationPhase(env: RunEnvironment, job: ExportJobRo
     }
   } finally {
     phaseOver = true;
+    await counting;
   }
   return (await finishSegmentation(db, job.id, runnerId, segmented)) ? { kind: 'done' } : { kind: 'lost' };
 }
@@ -75,12 +76,14 @@ export async function runSegmentationPhase(env: RunEnvironment, job: ExportJobRo
  * Counts the tenant's profiles beside the evaluation, in short slices as the
  * export counts its own (so PGlite's one connection is never held for long),
  * and records the phase's total: the profiles times the segments, what
- * `progress.percent` measures the evaluation against. Not awaited: until the
- * count is in, the phase shows 0 %; a count that fails only leaves it so.
+ * `progress.percent` measures the evaluation against. The evaluation does not wait
+ * for it: until the count is in, the phase shows 0 %; a count that fails only leaves
+ * it so. The phase waits for it as it ends (`over` stops it at its next slice), so
+ * none of it runs after the run, on a database a stopping runner closes.
  */
-function countSegmentationTotal(env: RunEnvironment, job: ExportJobRow, segments: number, over: () => boolean): void {
+function countSegmentationTotal(env: RunEnvironment, job: ExportJobRow, segments: number, over: () => boolean): Promise<void> {
   const slices = lightStatementSizer(env.options, env.options.chunkTargetMs / 2);
-  countExportProfiles(env.db, planEveryProfile(job), slices, over)
+  return countExportProfiles(env.db, planEveryProfile(job), slices, over)
     .then(async (profiles) => {
       if (profiles !== undefined && !over()) await recordSegmentationTotal(env.db, job.id, env.runnerId, profiles * segments);
     })
