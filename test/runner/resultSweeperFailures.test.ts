@@ -18,12 +18,12 @@ import { storageTargets } from '../helpers/databases';
 
 let tenants = 0;
 
-/** A store whose removeBatch fails for the batches in `failing`, and counts its calls. */
-function storeFailingFor(failing: Set<string>) {
+/** A store whose removeBatch fails for the batches in `failing` (`once`: the first time only), and counts its calls. */
+function storeFailingFor(failing: Set<string>, { once = false } = {}) {
   const removed: string[] = [];
   const store = {
     removeBatch: async (_jobId: number, batchId: string) => {
-      if (failing.has(batchId)) throw new Error(`store refused ${batchId}`);
+      if (once ? failing.delete(batchId) : failing.has(batchId)) throw new Error(`store refused ${batchId}`);
       removed.push(batchId);
     },
   } as Pick<FileStore, 'removeBatch'> as FileStore;
@@ -120,14 +120,7 @@ describe.each(storageTargets)('the result sweeper when removing files fails, on 
       [aborted, failed, kept].flatMap((batchId) => ['a', 'b'].map((p) => ({ batchId, profileId: `${batchId}-${p}`, record: { profileId: p } }))),
     );
     // The store refuses the first removal, as a bucket that is down for a moment does.
-    const failing = new Set([aborted]);
-    const removed: string[] = [];
-    const store = {
-      removeBatch: async (_jobId: number, batchId: string) => {
-        if (failing.delete(batchId)) throw new Error(`store refused ${batchId}`);
-        removed.push(batchId);
-      },
-    } as Pick<FileStore, 'removeBatch'> as FileStore;
+    const { store, removed } = storeFailingFor(new Set([aborted]), { once: true });
     const sweeper = startResultSweeper({ db: database.db, files: store, logger: QUIET_LOGGER, intervalMs: 100, sizer: sizer() });
     try {
       await waitUntil(async () => {
