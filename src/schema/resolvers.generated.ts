@@ -527,7 +527,8 @@ export type ExportOutput = {
 
 /**
  * A combination this build cannot write is refused with `BAD_USER_INPUT`, never
- * changed: today JSONL and CSV, each with NONE or GZIP.
+ * changed: JSONL and CSV take NONE, GZIP or ZSTD; PARQUET takes NONE, SNAPPY, GZIP
+ * or ZSTD as its column codec.
  */
 export type ExportOutputInput = {
   compression?: InputMaybe<Compression>;
