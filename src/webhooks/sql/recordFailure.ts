@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import type { AppDatabase } from '../../db/database';
 import { backoffMs, DISABLE_AFTER_MS, GIVE_UP_AFTER_MS } from '../deliveryPolicy';
+import { lockTenantEventsOfWebhook } from '../tenantEventLock';
 
 export interface FailedDelivery {
   eventId: number;
@@ -35,7 +36,11 @@ export async function recordFailure(
 ): Promise<FailureVerdict> {
   const attemptedAt = failure.attemptedAt.toISOString();
   return db.transaction(async (tx) => {
-    // Locks the endpoint first: a concurrent deleteWebhook waits, or has happened. Only while
+    // Should this failure disable the endpoint, no job change of the tenant may queue it a
+    // message between the disable and its commit (tenantEventLock.ts): taken first, as
+    // deleteWebhook takes it, before the endpoint's row.
+    await lockTenantEventsOfWebhook(tx, webhookId);
+    // Locks the endpoint: a concurrent deleteWebhook waits, or has happened. Only while
     // this deliverer holds it: one whose lease ran out must not set another's backoff, count
     // an attempt of a message the other may have delivered, or disable the endpoint.
     const [endpoint] = await tx.execute<{ failing_since: string; disable: boolean }>(sql`
