@@ -37,6 +37,12 @@ export function refuseForeignRepresentations(schema: GraphQLSchema): void {
         const name = `representations[${i}].__typename`;
         throw badUserInput(name, `\`${name}\` must name an entity of this subgraph: ${[...entityTypes].join(' or ')}`);
       }
+      // Every entity of ours is keyed by `id`: without one, the loaders' load(undefined) threw a TypeError.
+      const id: unknown = (representation as { id?: unknown }).id;
+      if (id === undefined || id === null) {
+        const name = `representations[${i}].id`;
+        throw badUserInput(name, `\`${name}\` is required: the key of ${typename}`);
+      }
     }
     const maxCost = (context as Context).limits.queryCost;
     const sized = new Map([[info.fieldName, representations.length]]);

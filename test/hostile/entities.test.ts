@@ -192,6 +192,13 @@ const representations: Refusal[] = [
     also: foreignTypename(0),
   },
   {
+    sends: 'a representation without an id, and one whose id is null',
+    code: 'BAD_USER_INPUT',
+    status: 200,
+    request: (s) => entities(s, [{ __typename: 'Dataset' }, { __typename: 'ExportJob', id: null }], asA(s)),
+    also: (answer) => expect(answer.body.errors![0]!.extensions).toMatchObject({ field: 'representations[0].id' }),
+  },
+  {
     sends: 'a representation without __typename',
     code: 'BAD_USER_INPUT',
     status: 200,
