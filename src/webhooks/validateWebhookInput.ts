@@ -3,6 +3,7 @@ import { badUserInput } from '../errors';
 import type { JobEventType } from '../events/jobEvent';
 import type { ExportJobStatus } from '../jobs/exportJobStatus';
 import { parseWebhookUrl } from './webhookUrl';
+import { storageProblem } from '../profiles/storable';
 
 export const MAX_DESCRIPTION_LENGTH = 500;
 
@@ -39,6 +40,9 @@ export function validateWebhookInput(input: CreateWebhookInput, allowPrivate: bo
       `\`description\` must be at most ${MAX_DESCRIPTION_LENGTH} characters (got ${description.length})`,
     );
   }
+  // PostgreSQL's text holds no NUL (nor a lone surrogate, once stored): refused here, not by the insert.
+  const problem = description === null ? null : storageProblem(description, 'description');
+  if (problem) throw badUserInput('description', `\`description\` ${problem.problem}`);
   return { url, events: events as WebhookSpec['events'], statuses, description };
 }
 

@@ -152,6 +152,7 @@ describe.each(storageTargets)('webhooks through the API on $name', (target) => {
       ['SNAPSHOT among the events', { url: PUBLIC_URL, events: ['CREATED', 'SNAPSHOT'] }, 'events', /SNAPSHOT/],
       ['an empty list of statuses', { url: PUBLIC_URL, statuses: [] }, 'statuses', /omit it to get every status/],
       ['a description over 500 characters', { url: PUBLIC_URL, description: 'd'.repeat(501) }, 'description', /at most 500/],
+      ['a description holding a NUL', { url: PUBLIC_URL, description: 'a\u0000b' }, 'description', /contains a NUL character/],
     ];
     it.each(cases)('%s', async (_name, input, field, message) => {
       const headers = freshTenant('CRUD');
