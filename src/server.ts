@@ -220,8 +220,10 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     if (path === '/graphql') {
       withLogContext({ requestId: requestIdOf(req.headers) }, () => graphql(req, res)).catch((error: unknown) => {
         logger.error('HTTP handler failed', { error: describeError(error) });
-        if (!res.headersSent) res.statusCode = 500;
-        res.end();
+        if (res.headersSent) return void res.end();
+        // Still a GraphQL answer with its code, as every other failure is; never the error itself.
+        res.writeHead(500, { 'content-type': 'application/json; charset=utf-8' });
+        res.end(JSON.stringify({ errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] }));
       });
     } else if (isBatchRecordsPath(path)) {
       void batchRecords(req, res);

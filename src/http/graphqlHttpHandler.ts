@@ -97,7 +97,8 @@ function jsonLength(value: unknown): number {
     if (typeof next === 'string') length += next.length + 2;
     else if (Array.isArray(next)) {
       length += 2 + Math.max(0, next.length - 1);
-      pending.push(...next);
+      // One at a time: a spread passes every item as an argument, and ~150,000 overflow the stack.
+      for (const item of next) pending.push(item);
     } else if (next !== null && typeof next === 'object') {
       const entries = Object.entries(next);
       length += 2 + Math.max(0, entries.length - 1);

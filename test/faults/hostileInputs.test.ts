@@ -214,6 +214,13 @@ describe.each(storageTargets)('hostile input on $name', (target) => {
     expect(await postBody(body(32))).toMatchObject({ status: 200, data: { ingestProfiles: { upserted: 1 } } });
   });
 
+  it('measures variables holding an array of 200,000 items, and answers them as any other', async () => {
+    // Under LIMIT_VARIABLES_BYTES: their size was measured with a spread of the array, which overflowed the stack (a bare 500).
+    const items = `${'0,'.repeat(199_999)}0`;
+    const body = `{"query":${JSON.stringify(INGEST)},"variables":{"profiles":[${deepProfile(`"attributes":{"v":[${items}]}`)}]}}`;
+    expect(await postBody(body)).toMatchObject({ status: 200, data: { ingestProfiles: { upserted: 1 } } });
+  });
+
   it('refuses a file line nested 5,000 levels deep, naming its line and field', async () => {
     const file = `${JSON.stringify(profile('p1'))}\n${deepProfile(`"attributes":${nestedJson(5000)}`)}\n`;
     const tenant = { orgId: 'org-deep-file', sandboxName: 'prod' };
