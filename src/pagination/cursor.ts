@@ -12,6 +12,7 @@ import { badUserInput } from '../errors';
 import { IDENTITY_ID_PATTERN } from '../identityIdPattern';
 import { LOWERCASE_UUID_PATTERN } from '../uuidPattern';
 import type { Tenant } from '../tenant';
+import { isStorableInstant } from '../storableInstant';
 
 export interface CursorPosition {
   time: Date;
@@ -53,7 +54,8 @@ export function decodeCursor(kind: CursorKind, tenant: Tenant, cursor: string, f
     const match = /^(\d+):(.*)$/s.exec(text);
     const time = new Date(Number(match?.[1]));
     const id = match?.[2];
-    return id !== undefined && !Number.isNaN(time.getTime()) && ID_PATTERN[kind].test(id) ? { time, id } : null;
+    // Past the year 9999 a time has no form PostgreSQL reads (`+010000-…`): a forged cursor, refused here.
+    return id !== undefined && isStorableInstant(time) && ID_PATTERN[kind].test(id) ? { time, id } : null;
   });
 }
 

@@ -58,6 +58,8 @@ describe('cursors', () => {
       '',
       forged(`v2:job:${tag}:1796032800123:1042`),
       forged(`v1:job:${tag}:yesterday:1042`),
+      // A time past the year 9999, which PostgreSQL cannot read (`+010000-01-01…`).
+      forged(`v1:job:${tag}:253402300800000:1042`),
       // An id that is no job id: it would only fail later, in SQL.
       forged(`v1:job:${tag}:1796032800123:1042; drop table export_jobs`),
     ]) {
