@@ -4,6 +4,7 @@
  * identifiers here; the parser gives them meaning by position, so `person.last`
  * stays a path.
  */
+import { storageProblem } from '../../profiles/storable';
 import { PqlSyntaxError, PqlUnsupportedError, type PqlPosition } from './pqlErrors';
 
 export type TokenKind = 'identifier' | 'number' | 'string' | 'punctuation' | 'end';
@@ -91,7 +92,14 @@ function readString(
   let index = start + 1;
   while (index < source.length) {
     const char = source[index]!;
-    if (char === '"') return { value, end: index + 1 };
+    if (char === '"') {
+      // The text the expression holds is checked before parsing; what its escapes (`\u0000`,
+      // `\uD800`) make is checked here: PostgreSQL refuses NUL and unpaired surrogates.
+      if (storageProblem(value, '')) {
+        throw new PqlSyntaxError('A string may not hold a NUL character or an unpaired surrogate', at(start, source.slice(start, index + 1)));
+      }
+      return { value, end: index + 1 };
+    }
     if (char === '\n') break;
     if (char !== '\\') {
       value += char;

@@ -95,8 +95,15 @@ describe('parsePql', () => {
     ['x occurs on date(2023, 2, 29)', 1, 13, 'date'],
     ['a.matches("\\w")', 1, 12, '\\w'],
     ['and = 1', 1, 1, 'and'],
+    // What PostgreSQL cannot hold, written as escapes: a NUL, an unpaired surrogate.
+    ['a = "\\u0000"', 1, 5, '"\\u0000"'],
+    ['a in ["ok", "\\uD800"]', 1, 13, '"\\uD800"'],
   ])('reports %j at line %i, column %i, token %j', (expression, line, column, token) => {
     expect(syntaxErrorOf(expression)).toMatchObject({ line, column, token });
+  });
+
+  it('reads a pair of surrogate escapes as the one character they make', () => {
+    expect(() => parsePql('a = "\\uD83D\\uDE00"')).not.toThrow();
   });
 
   it.each([
