@@ -76,6 +76,18 @@ describe('compileSegmentPredicate', () => {
     expect(query.params).toContain(hostile);
   });
 
+  it('refuses arithmetic nested so deep that its SQL would outgrow a statement, and renders what it takes well within one', () => {
+    // Each level writes its operands twice (their overflow bound): 14 `+` rendered ~98,000 parameters.
+    const sum = (terms: number) => `${Array.from({ length: terms }, (_, i) => `s${i}.value`).join(' + ')} > 0`;
+    const { predicate } = compile(sum(11));
+    expect(new PgDialect().sqlToQuery(predicate).params.length).toBeLessThan(20_000);
+    for (const terms of [12, 15, 60]) {
+      const error = thrownBy(sum(terms));
+      expect(error).toBeInstanceOf(PqlSyntaxError);
+      expect((error as PqlSyntaxError).message).toMatch(/nests too deeply to evaluate/);
+    }
+  });
+
   it('turns its errors into BAD_USER_INPUT on expression.value, and nothing else', () => {
     const syntax = pqlErrorToGraphQL(thrownBy('a = '));
     expect(syntax?.extensions).toEqual({ code: 'BAD_USER_INPUT', field: 'expression.value', line: 1, column: 5, token: '' });
