@@ -14,7 +14,8 @@ import type { AppDatabase } from '../db/database';
 import { exportJobEvents, exportJobs, type ExportJobRow } from '../db/schema';
 import { preparedStatement } from '../db/statementCache';
 import { ofTenant } from '../db/tenantScope';
-import { badUserInput, notFound } from '../errors';
+import { isTransientDatabaseError } from '../db/postgresErrors';
+import { badUserInput, notFound, serviceUnavailable } from '../errors';
 import { TERMINAL_STATUSES, type ExportJobStatus } from '../jobs/exportJobStatus';
 import { findExportJob } from '../jobs/findExportJob';
 import { parseJobId } from '../jobs/jobId';
@@ -31,6 +32,9 @@ import type { WatchedJobEvent } from './watchedJobEvent';
 // Watchers handed an event before the loop takes a turn: about 2 ms of their socket writes
 // (~17 µs each here, nearly all the kernel's), so the runner's statements never wait longer.
 const FAN_OUT_BATCH = 100;
+/** Reads of an event's job after a passing database error: 200, 400, 600, 800 ms apart, 2 s in all. */
+const READ_ATTEMPTS = 5;
+const READ_RETRY_MS = 200;
 
 /** Events a watcher may have queued before the oldest progress is dropped. */
 export const WATCHER_QUEUE = 256;
@@ -147,7 +151,17 @@ export function createJobEventHub(
     if (!ofTenant) return;
     const interested = [...ofTenant].filter((watcher) => watcher.jobId === null || watcher.jobId === event.jobId);
     if (interested.length === 0) return;
-    const [job] = await findJob(db).execute({ id: event.jobId });
+    let job: ExportJobRow | undefined;
+    try {
+      job = await readJobRetrying(event.jobId);
+    } catch (error: unknown) {
+      // Never lost in silence: each watcher that would have had the event ends with an error
+      // that says to come back, and resumes from its last sequence or event id (replayed from
+      // the stored events) instead of waiting for an event that will not come.
+      logger.error('Reading the job of an event failed; its watchers end', { jobId: event.jobId, error: describeError(error) });
+      for (const watcher of interested) endWatch(watcher, serviceUnavailable());
+      return;
+    }
     if (!job) return;
     const { jobId: _id, orgId: _org, sandboxName: _sandbox, ...rest } = event;
     // One object for every watcher: subscriptions that select the same fields can share its result
@@ -162,6 +176,28 @@ export function createJobEventHub(
       for (const watcher of interested.slice(start, start + FAN_OUT_BATCH)) push(watcher, watched);
     }
     metrics?.deliveryLag.observe(Math.max(0, Date.now() - event.occurredAt.getTime()) / 1000);
+  }
+
+  /**
+   * The job of an event, read again after a passing database error (a restart, a failover):
+   * the events behind this one wait meanwhile, so that none overtakes it.
+   */
+  async function readJobRetrying(jobId: number): Promise<ExportJobRow | undefined> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const [job] = await findJob(db).execute({ id: jobId });
+        return job;
+      } catch (error: unknown) {
+        if (!isTransientDatabaseError(error) || attempt >= READ_ATTEMPTS) throw error;
+        await new Promise((resolve) => setTimeout(resolve, READ_RETRY_MS * attempt));
+      }
+    }
+  }
+
+  /** Ends a watch with `error` (its client hears it and may resume), wherever its events go. */
+  function endWatch(watcher: Watcher, error: Error): void {
+    if (watcher.direct) watcher.direct.end(error);
+    else watcher.channel.end(error);
   }
 
   /** Queues an event the watcher asked for; dropping what it has seen happens when it is pulled. */

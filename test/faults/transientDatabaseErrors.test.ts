@@ -195,6 +195,31 @@ describe('exports across a database error on PostgreSQL', () => {
     }
   });
 
+  it("delivers a live event whose job's read died with its connection, reading it again", async () => {
+    const headers = freshTenant();
+    const { jobId } = await startExport(api, {}, headers);
+    const client = subscriptionClient(api, headers);
+    try {
+      const watch = collect(client, { id: jobId }, (events) => events.length >= 2);
+      await waitUntil(async () => watch.events.length >= 1, 10_000);
+      // An event of the job as the trigger sends it (no change of the row, which the lock would hold up).
+      const payload = JSON.stringify({
+        id: '999999999', jobId: Number(jobId), orgId: headers['x-gw-ims-org-id'], sandboxName: 'prod',
+        type: 'PROGRESS', status: 'NEW', previousStatus: null, processedProfiles: 0, totalProfiles: null,
+        percent: 0, sequence: 2, occurredAt: new Date().toISOString(),
+      });
+      // The hub's read of the job waits behind the lock, and its backend is ended.
+      const done = await endingTheFirstWaiter('export_jobs', 'access exclusive', async () => {
+        await api.database.db.execute(sql`select pg_notify('gw_job_events', ${payload})`);
+        return watch.done;
+      });
+      expect(done.errors).toBeUndefined();
+      expect(watch.events.map((event) => `${event.type}:${event.sequence}`)).toEqual(['SNAPSHOT:1', 'PROGRESS:2']);
+    } finally {
+      await client.dispose();
+    }
+  });
+
   it('answers a batch records download whose read died with its connection 503 SERVICE_UNAVAILABLE', async () => {
     const headers = freshTenant();
     const batch = await insertBatch(api, { datasetId: await createDataset(api, headers), headers });
