@@ -293,7 +293,7 @@ export function createJobEventHub(
       let resumable: boolean;
       try {
         job = await findExportJob(db, filter.tenant, requestedId);
-        resumable = job !== null && filter.afterSequence != null && (await keptSince(db, job.id, filter.afterSequence));
+        resumable = job !== null && filter.afterSequence != null && (await keptSince(db, job, filter.afterSequence));
       } catch (error: unknown) {
         remove(watcher);
         throw new Error(`Reading export job ${requestedId} for a watch failed`, { cause: error });
@@ -436,12 +436,16 @@ function replayThenLive(
   return iterator;
 }
 
-/** Whether the job's events after `afterSequence` are all still kept (none pruned). */
-async function keptSince(db: AppDatabase, jobId: number, afterSequence: number): Promise<boolean> {
-  const [oldest] = await findOldestSequence(db).execute({ jobId });
-  // No stored event at all (all pruned): only a client already at the job's last one misses nothing.
-  if (!oldest) return false;
-  return oldest.sequence <= afterSequence + 1;
+/**
+ * Whether the job's events after `afterSequence`, up to its latest, are all still kept.
+ * Counted, not only the oldest looked at: pruning keeps an event a webhook is still to be
+ * sent, so an early event may outlive the later ones, and the replay would skip the gap.
+ */
+async function keptSince(db: AppDatabase, job: ExportJobRow, afterSequence: number): Promise<boolean> {
+  const missed = job.eventSequence - afterSequence;
+  if (missed <= 0) return true;
+  const [row] = await countKeptEvents(db).execute({ jobId: job.id, after: afterSequence, upTo: job.eventSequence });
+  return Number(row?.kept ?? 0) === missed;
 }
 
 function tenantKey({ orgId, sandboxName }: Tenant): string {
@@ -473,12 +477,16 @@ const findEvent = preparedStatement((db) =>
     .prepare('hub_find_event'),
 );
 
-const findOldestSequence = preparedStatement((db) =>
+const countKeptEvents = preparedStatement((db) =>
   db
-    .select({ sequence: exportJobEvents.sequence })
+    .select({ kept: sql<number | string>`count(*)` })
     .from(exportJobEvents)
-    .where(eq(exportJobEvents.jobId, sql.placeholder('jobId')))
-    .orderBy(exportJobEvents.sequence)
-    .limit(1)
-    .prepare('hub_oldest_event_sequence'),
+    .where(
+      and(
+        eq(exportJobEvents.jobId, sql.placeholder('jobId')),
+        sql`${exportJobEvents.sequence} > ${sql.placeholder('after')}`,
+        sql`${exportJobEvents.sequence} <= ${sql.placeholder('upTo')}`,
+      ),
+    )
+    .prepare('hub_kept_event_count'),
 );

@@ -193,6 +193,19 @@ describe.each(storageTargets)('resuming jobStatusChanged on $name', (target) => 
     expect(watch.events).toEqual([expect.objectContaining({ type: 'SNAPSHOT', id: null, status: 'CANCELLED', sequence: 2 })]);
   });
 
+  it('sends a snapshot first when a later event is gone though an earlier one is kept (a webhook still owed it)', async () => {
+    const headers = freshTenant();
+    const { jobId } = await startExport(api, {}, headers);
+    await api.graphql(CANCEL_EXPORT_JOB, { id: jobId }, headers);
+    // Pruning keeps what a webhook is still to be sent: CREATED (1) here, the CANCELLED after it gone.
+    await api.database.db.execute(sql`delete from export_job_events where job_id = ${Number(jobId)} and sequence = 2`);
+    const client = subscriptionClient(api, headers);
+    const watch = collect(client, { id: jobId, afterSequence: 1 });
+    expect(await watch.done).toEqual({ completed: true });
+    await client.dispose();
+    expect(watch.events).toEqual([expect.objectContaining({ type: 'SNAPSHOT', id: null, status: 'CANCELLED', sequence: 2 })]);
+  });
+
   it('refuses to resume the tenant’s stream after an event that is no longer kept', async () => {
     const headers = freshTenant();
     const { jobId } = await startExport(api, {}, headers);
