@@ -177,6 +177,26 @@ describe.each(storageTargets)('failing webhooks on $name', (target) => {
     expect(endpoint.events().map((body) => body.data.event.id)).toEqual(stored.slice(1).map((event) => event.id));
   });
 
+  it('begins a new streak of failures, not a disable, when the endpoint had nothing to send meanwhile', async () => {
+    const headers = freshTenant('QUIET');
+    const endpoint = await receiver();
+    endpoint.answerWith({ status: 500 });
+    const { id } = await createWebhook(api, { url: endpoint.url }, headers);
+    await runJob(headers);
+    await eventually(async () => (await webhookOf(id, headers)).failingSince !== null);
+
+    // It began failing 4 days ago, but its last attempt was 3 days ago: quiet since, longer than any backoff.
+    await api.database.db.transaction(async (tx) => {
+      await tx.execute(sql`update webhooks set failing_since = now() - interval '4 days' where id = ${id}`);
+      await tx.execute(sql`update webhook_deliveries set attempted_at = now() - interval '3 days' where webhook_id = ${id}`);
+    });
+    await dueNow(id);
+    let webhook: Record<string, any> = {};
+    await eventually(async () => Date.now() - Date.parse((webhook = await webhookOf(id, headers)).failingSince) < 60_000);
+    expect(webhook.enabled).toBe(true);
+    expect(webhook.disabledReason).toBeNull();
+  });
+
   it('disables an endpoint at its first failure 3 days into failing, and drops what it was to be sent', async () => {
     const headers = freshTenant('DISABLE');
     const endpoint = await receiver();

@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import type { AppDatabase } from '../../db/database';
-import { backoffMs, DISABLE_AFTER_MS, GIVE_UP_AFTER_MS } from '../deliveryPolicy';
+import { BACKOFF_CAP_MS, backoffMs, DISABLE_AFTER_MS, GIVE_UP_AFTER_MS } from '../deliveryPolicy';
 import { lockTenantEventsOfWebhook } from '../tenantEventLock';
 
 export interface FailedDelivery {
@@ -28,6 +28,9 @@ export type FailureVerdict = 'retryLater' | 'gaveUp' | 'disabled' | 'gone';
  * endpoint's `failing_since`) and applies its verdict, in one transaction.
  * The thresholds are measured on the database's clock.
  */
+/** A quiet this long since the endpoint's last attempt ends its streak of failures: twice the longest backoff. */
+const STREAK_GAP_MS = 2 * BACKOFF_CAP_MS;
+
 export async function recordFailure(
   db: AppDatabase,
   webhookId: string,
@@ -43,8 +46,16 @@ export async function recordFailure(
     // Locks the endpoint: a concurrent deleteWebhook waits, or has happened. Only while
     // this deliverer holds it: one whose lease ran out must not set another's backoff, count
     // an attempt of a message the other may have delivered, or disable the endpoint.
+    // A streak of failures is one while the endpoint had something to send: with messages
+    // waiting it is tried at least every BACKOFF_CAP_MS, so an attempt after a longer quiet
+    // begins a new streak. Else an endpoint that failed once days ago, then had nothing to
+    // send, was disabled at the first failure of its next event.
     const [endpoint] = await tx.execute<{ failing_since: string; disable: boolean }>(sql`
-      update webhooks set failing_since = coalesce(failing_since, ${attemptedAt}::timestamptz)
+      update webhooks set failing_since = case
+        when failing_since is null then ${attemptedAt}::timestamptz
+        when coalesce((select d.attempted_at from webhook_deliveries d where d.webhook_id = webhooks.id order by d.id desc limit 1), failing_since)
+          < ${attemptedAt}::timestamptz - ${STREAK_GAP_MS} * interval '1 millisecond' then ${attemptedAt}::timestamptz
+        else failing_since end
       where id = ${webhookId} and locked_by = ${runnerId}
       returning gw_iso_time(failing_since) as failing_since,
         failing_since <= now() - ${DISABLE_AFTER_MS} * interval '1 millisecond' as disable`);
