@@ -100,27 +100,9 @@ export function compileArithmetic(node: NodeOf<'arithmetic'>, context: CompileCo
   // Literals are at most 40 digits; computed operands are bounded so the result cannot overflow.
   const bounded = (side: { sql: SQL; literal?: number }) =>
     side.literal !== undefined ? side.sql : sql`(case when abs(${side.sql}) < ${ARITHMETIC_BOUND} then ${side.sql} end)`;
-  // The bound writes a computed operand twice, so nested arithmetic doubles its SQL at every
-  // level: 14 nested `+` rendered ~98,000 parameters, past the 65,535 a statement holds, and
-  // deeper ones never finished rendering. Past MOST_OPERAND_COPIES it is refused.
-  const copies = (side: { sql: SQL; literal?: number }) => (side.literal !== undefined ? 1 : 2 * (operandCopies.get(side.sql) ?? 1));
-  const rendered = copies(left) + copies(right);
-  if (rendered > MOST_OPERAND_COPIES) {
-    throw new PqlSyntaxError(
-      `This arithmetic nests too deeply to evaluate (its operands would be written ${rendered} times, at most ${MOST_OPERAND_COPIES}); use fewer operators`,
-      node.position,
-    );
-  }
   const divisor = node.operator === '/' || node.operator === '%' ? sql`nullif(${bounded(right)}, 0)` : bounded(right);
-  const result = sql`(${bounded(left)} ${sql.raw(node.operator)} ${divisor})`;
-  operandCopies.set(result, rendered);
-  return { kind: 'number', sql: result };
+  return { kind: 'number', sql: sql`(${bounded(left)} ${sql.raw(node.operator)} ${divisor})` };
 }
-
-/** How many times each arithmetic result writes the operands under it. */
-const operandCopies = new WeakMap<SQL, number>();
-/** Eleven terms added in a row write their operands 3,070 times in all (twelve, 6,142): at most this many. */
-const MOST_OPERAND_COPIES = 4_096;
 
 /** `value like "pattern"`: `%` any characters, `_` one, everything else itself; case-sensitive. */
 export function compileLike(node: NodeOf<'like'>, context: CompileContext): Value {

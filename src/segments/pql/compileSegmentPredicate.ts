@@ -5,10 +5,11 @@
  * experience events are read by correlated subqueries on the same tenant and
  * profile id.
  */
-import { sql, type SQL } from 'drizzle-orm';
+import { Column, is, SQL, sql, StringChunk, Table } from 'drizzle-orm';
 import type { CompileContext } from './collections';
 import { compileTruth } from './compileNode';
 import { parsePql } from './parsePql';
+import { PqlSyntaxError } from './pqlErrors';
 
 export interface CompiledSegment {
   /** True when the profile qualifies, false otherwise (never NULL: an unknown condition does not qualify). */
@@ -47,5 +48,35 @@ export function compileSegmentPredicate(expression: string, options: CompileOpti
     usesEvents: false,
   };
   const condition = compileTruth(tree, context);
+  if (bindsPast(condition, MOST_PARAMETERS)) {
+    throw new PqlSyntaxError(
+      `This expression is too large to evaluate: written out as SQL it binds more than ${MOST_PARAMETERS} values (each level of arithmetic writes its operands twice); use fewer operators`,
+      tree.position,
+    );
+  }
   return { predicate: sql`((${condition}) is true)`, usesEvents: context.usesEvents };
+}
+
+/**
+ * The most values a compiled expression may bind. Compiling shares pieces of SQL rather
+ * than copying them, but a statement writes out each use: an arithmetic level writes its
+ * operands twice (their overflow bound), so nested arithmetic doubles per level — a sum of
+ * 15 attributes bound ~98,000 values, past the 65,535 a statement holds, and one of 60
+ * terms (within the nesting limit) would never finish rendering.
+ */
+const MOST_PARAMETERS = 20_000;
+
+/** Whether `query`, written out, binds more than `most` values; walks at most 20 × `most` pieces to tell. */
+function bindsPast(query: SQL, most: number): boolean {
+  let values = 0;
+  let pieces = 0;
+  const past = (chunk: unknown): boolean => {
+    if (++pieces > 20 * most) return true;
+    if (chunk instanceof SQL) return chunk.queryChunks.some(past);
+    // A list's items are written one by one, each a value unless it is SQL itself.
+    if (Array.isArray(chunk)) return chunk.some(past);
+    if (chunk === undefined || chunk instanceof StringChunk || is(chunk, Column) || is(chunk, Table)) return false;
+    return ++values > most;
+  };
+  return past(query);
 }
