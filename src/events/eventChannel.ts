@@ -11,8 +11,8 @@ export interface EventChannel<T> extends AsyncIterableIterator<T> {
   end(error?: Error): void;
   /** Items waiting to be pulled. */
   queued(): number;
-  /** Takes what is queued, for a consumer that stops pulling; `ended`: nothing more will come. */
-  takeQueued(): { items: T[]; ended: boolean };
+  /** Takes what is queued, for a consumer that stops pulling; `ended`: nothing more will come, `failure`: the error it ended with. */
+  takeQueued(): { items: T[]; ended: boolean; failure?: Error };
 }
 
 export function eventChannel<T>(options: {
@@ -83,7 +83,7 @@ export function eventChannel<T>(options: {
       return Promise.resolve(done());
     },
     queued: () => queue.length,
-    takeQueued: () => ({ items: queue.splice(0), ended }),
+    takeQueued: () => ({ items: queue.splice(0), ended, ...(failure ? { failure } : {}) }),
     [Symbol.asyncIterator]() {
       return channel;
     },

@@ -194,8 +194,8 @@ export function createJobEventHub(
     }
   }
 
-  /** Ends a watch with `error` (its client hears it and may resume), wherever its events go. */
-  function endWatch(watcher: Watcher, error: Error): void {
+  /** Ends a watch, with `error` if given (its client hears it and may resume), wherever its events go. */
+  function endWatch(watcher: Watcher, error?: Error): void {
     if (watcher.direct) watcher.direct.end(error);
     else watcher.channel.end(error);
   }
@@ -323,10 +323,7 @@ export function createJobEventHub(
     close() {
       unsubscribe();
       for (const ofTenant of [...watchersByTenant.values()]) {
-        for (const watcher of [...ofTenant]) {
-          if (watcher.direct) watcher.direct.end();
-          else watcher.channel.end();
-        }
+        for (const watcher of [...ofTenant]) endWatch(watcher);
       }
     },
   };
@@ -408,9 +405,13 @@ function replayThenLive(
         }
         if (finished) return;
         // Live events that queued while the replay was read go first, then the hub hands them over.
-        const { items, ended } = watcher.channel.takeQueued();
+        const { items, ended, failure } = watcher.channel.takeQueued();
         for (const event of items) if (!finished && admit(event)) consumer.deliver(event);
-        if (ended) finish();
+        if (ended) {
+          finish();
+          // Ended with an error while the replay was read (endWatch): the client must hear it, not a completion.
+          if (failure) throw failure;
+        }
       } catch (error: unknown) {
         // Nobody pulls a watch that failed here: it must not stay registered.
         finish();
