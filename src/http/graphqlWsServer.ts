@@ -140,9 +140,9 @@ export function serveGraphqlOverWebSocket(
         const state = states.get(socket)!;
         // A socket we closed (its token expired) goes on reading frames until the client
         // answers the close, up to 30 s with `ws`: nothing it sends then may run.
-        if (socket.readyState !== socket.OPEN || (state.caller.expiresAt !== null && state.caller.expiresAt <= Date.now())) {
-          return [new GatewayError(ErrorCode.UNAUTHENTICATED, 'This connection is closing: its token has expired or the server ended it')];
-        }
+        const closing = () => socket.readyState !== socket.OPEN || (state.caller.expiresAt !== null && state.caller.expiresAt <= Date.now());
+        const closingError = () => [new GatewayError(ErrorCode.UNAUTHENTICATED, 'This connection is closing: its token has expired or the server ended it')];
+        if (closing()) return closingError();
         if (state.subscriptions.size >= limits.wsSubscriptions) {
           return [
             new GatewayError(
@@ -159,6 +159,11 @@ export function serveGraphqlOverWebSocket(
           state.subscriptions.delete(payload);
           if (error instanceof GatewayError) return [error];
           throw error;
+        }
+        // Looked at again: the token may have expired while the limiter was asked.
+        if (closing()) {
+          state.subscriptions.delete(payload);
+          return closingError();
         }
         const operation = webSocketOperation(schema, payload, parseOptions, validationRules);
         if (Array.isArray(operation)) {
