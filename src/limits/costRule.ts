@@ -91,7 +91,9 @@ function selectionCost(
     if (selection.kind === Kind.FIELD) {
       const field = isCompositeType(parentType) && 'getFields' in parentType ? parentType.getFields()[selection.name.value] : undefined;
       if (!field) continue; // __typename, or an unknown field that validation reports
-      cost += fieldCost(scope, selection, field, fragmentsInUse, sized.get(selection.name.value));
+      // By its response key first: one of two aliased `_entities` calls is sized as it runs (entityRepresentations.ts).
+      const size = sized.get(selection.alias?.value ?? selection.name.value) ?? sized.get(selection.name.value);
+      cost += fieldCost(scope, selection, field, fragmentsInUse, size);
     } else if (selection.kind === Kind.INLINE_FRAGMENT) {
       const type = selection.typeCondition ? scope.schema.getType(selection.typeCondition.name.value) : parentType;
       cost += selectionCost(scope, selection.selectionSet, (type ?? parentType) as GraphQLOutputType, fragmentsInUse, sized);

@@ -45,7 +45,8 @@ export function refuseForeignRepresentations(schema: GraphQLSchema): void {
       }
     }
     const maxCost = (context as Context).limits.queryCost;
-    const sized = new Map([[info.fieldName, representations.length]]);
+    // Keyed by its response key: another `_entities` of the operation under an alias keeps its own size.
+    const sized = new Map([[String(info.path.key), representations.length]]);
     const cost = operationCost(info.schema, info.operation, (name) => info.fragments[name], sized) ?? 0;
     if (cost > maxCost) {
       throw new GatewayError(
