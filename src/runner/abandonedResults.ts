@@ -14,17 +14,24 @@ import { batchesWithAbandonedRecords, removeBatchRecords } from './sql/removeBat
 /** Answers how many records went (0 when it failed: the next round tries again). */
 export async function removeAbandonedResults(deps: { db: AppDatabase; files: FileStore; sizer: ChunkSizer; logger: Logger }): Promise<number> {
   const { db, files, sizer, logger } = deps;
+  let abandoned: { id: string; jobId: number }[];
   try {
-    const abandoned = await batchesWithAbandonedRecords(db);
-    if (abandoned.length === 0) return 0;
-    // A run removes its job's files before its records: where records are left, files may be too.
-    for (const batch of abandoned) await files.removeBatch(batch.jobId, batch.id);
-    const batchIds = abandoned.map((batch) => batch.id);
-    const removed = await removeBatchRecords(db, batchIds, sizer);
-    logger.info('Removed the records of ended batches', { batches: batchIds.length, records: removed });
-    return removed;
+    abandoned = await batchesWithAbandonedRecords(db);
   } catch (error: unknown) {
-    logger.error('Removing the records of ended batches failed', { error: describeError(error) });
+    logger.error('Finding the records of ended batches failed', { error: describeError(error) });
     return 0;
   }
+  let removed = 0;
+  // One batch at a time: one whose store keeps refusing must not hold up the others.
+  for (const batch of abandoned) {
+    try {
+      // A run removes its job's files before its records: where records are left, files may be too.
+      await files.removeBatch(batch.jobId, batch.id);
+      removed += await removeBatchRecords(db, [batch.id], sizer);
+    } catch (error: unknown) {
+      logger.error('Removing the records of an ended batch failed', { batchId: batch.id, jobId: batch.jobId, error: describeError(error) });
+    }
+  }
+  if (abandoned.length > 0) logger.info('Removed the records of ended batches', { batches: abandoned.length, records: removed });
+  return removed;
 }

@@ -46,10 +46,10 @@ describe('the per-tenant rate limit', () => {
         const response = await fetch(api.server.url, { method: 'POST', headers: { 'content-type': 'application/json', ...tenant }, body });
         return { status: response.status, body: (await response.json()) as any };
       };
-      expect((await batchOf(3)).status).toBe(200);
-      const second = await batchOf(3);
-      expect(second.status).toBe(429);
-      expect(second.body.errors[0].extensions).toMatchObject({ code: 'RATE_LIMITED' });
+      // Sent together, so that both fall in the window the first opens: 6 operations against 5 a second.
+      const answers = await Promise.all([batchOf(3), batchOf(3)]);
+      expect(answers.map((answer) => answer.status).sort()).toEqual([200, 429]);
+      expect(answers.find((answer) => answer.status === 429)!.body.errors[0].extensions).toMatchObject({ code: 'RATE_LIMITED' });
     },
   );
 

@@ -3,6 +3,9 @@ import type { AppDatabase } from '../../db/database';
 import { BACKOFF_CAP_MS, backoffMs, DISABLE_AFTER_MS, GIVE_UP_AFTER_MS } from '../deliveryPolicy';
 import { lockTenantEventsOfWebhook } from '../tenantEventLock';
 
+/** A quiet this long since the endpoint's last attempt ends its streak of failures: twice the longest backoff. */
+const STREAK_GAP_MS = 2 * BACKOFF_CAP_MS;
+
 export interface FailedDelivery {
   eventId: number;
   attemptedAt: Date;
@@ -28,9 +31,6 @@ export type FailureVerdict = 'retryLater' | 'gaveUp' | 'disabled' | 'gone';
  * endpoint's `failing_since`) and applies its verdict, in one transaction.
  * The thresholds are measured on the database's clock.
  */
-/** A quiet this long since the endpoint's last attempt ends its streak of failures: twice the longest backoff. */
-const STREAK_GAP_MS = 2 * BACKOFF_CAP_MS;
-
 export async function recordFailure(
   db: AppDatabase,
   webhookId: string,
@@ -40,8 +40,10 @@ export async function recordFailure(
   const attemptedAt = failure.attemptedAt.toISOString();
   return db.transaction(async (tx) => {
     // Should this failure disable the endpoint, no job change of the tenant may queue it a
-    // message between the disable and its commit (tenantEventLock.ts): taken first, as
-    // deleteWebhook takes it, before the endpoint's row.
+    // message between the disable and its commit (tenantEventLock.ts). Whether it does is
+    // known only once the endpoint's row is locked, and the lock must come before that row
+    // (deleteWebhook's order), so every failure takes it: failures are rare, and a job
+    // change holds it for its own transaction only.
     await lockTenantEventsOfWebhook(tx, webhookId);
     // Locks the endpoint: a concurrent deleteWebhook waits, or has happened. Only while
     // this deliverer holds it: one whose lease ran out must not set another's backoff, count
