@@ -28,7 +28,10 @@ export interface SegmentEvaluationRun<Stop> {
    * runner stopping), or undefined to go on.
    */
   afterChunk(chunk: ChunkResult, totals: MembershipCounts): Promise<Stop | undefined>;
-  /** Asked while another evaluation holds the segment: why to stop waiting, or undefined to wait on. */
+  /**
+   * Asked before each try for the segment's lease (and so while another evaluation holds it):
+   * why not to take it — the job lost or cancelled, the runner stopping — or undefined to go on.
+   */
   whileWaiting(): Promise<Stop | undefined>;
 }
 

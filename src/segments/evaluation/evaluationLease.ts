@@ -58,8 +58,9 @@ export async function takeEvaluationLease(db: AppDatabase, lease: EvaluationLeas
 
 /**
  * Waits until the lease is taken (true), or until `interrupted` says to stop
- * waiting (false): asked between two tries, e.g. a runner that stops or a job
- * cancelled meanwhile.
+ * waiting (false): asked before each try, e.g. a runner that stops, a job cancelled
+ * meanwhile, or one another run has taken over — which must not then take the lease
+ * back from that run, as a run of the same job may.
  */
 export async function waitForEvaluationLease(
   db: AppDatabase,
@@ -67,8 +68,8 @@ export async function waitForEvaluationLease(
   interrupted: () => boolean | Promise<boolean>,
 ): Promise<boolean> {
   for (;;) {
-    if (await takeEvaluationLease(db, lease)) return true;
     if (await interrupted()) return false;
+    if (await takeEvaluationLease(db, lease)) return true;
     await new Promise((resolve) => setTimeout(resolve, WAIT_POLL_MS));
   }
 }

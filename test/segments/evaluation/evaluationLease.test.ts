@@ -12,6 +12,7 @@ import {
   releaseEvaluationLease,
   renewEvaluationLease,
   takeEvaluationLease,
+  waitForEvaluationLease,
   type EvaluationLease,
 } from '../../../src/segments/evaluation/evaluationLease';
 import { storageTargets } from '../../helpers/databases';
@@ -55,5 +56,15 @@ describe.each(storageTargets)('the evaluation lease on $name', (target) => {
     expect(await holder()).toBeNull();
     expect(await takeEvaluationLease(db, otherJob)).toBe(true);
     await releaseEvaluationLease(db, otherJob);
+  });
+
+  it('is not taken back by an earlier run that learns, before it tries, that its job is no longer its own', async () => {
+    const db = api.database.db;
+    const later = leaseOf('export-job:8', 'runner-b/5');
+    expect(await takeEvaluationLease(db, later)).toBe(true);
+    // The earlier run wakes between two segments: its job is lost, so it asks for nothing.
+    expect(await waitForEvaluationLease(db, leaseOf('export-job:8', 'runner-a/2'), () => true)).toBe(false);
+    expect(await holder()).toBe('export-job:8@runner-b/5');
+    await releaseEvaluationLease(db, later);
   });
 });
