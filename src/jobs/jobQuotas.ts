@@ -7,6 +7,7 @@ import type { AppDatabase } from '../db/database';
 import { exportJobs } from '../db/schema';
 import { jobsOfTenant } from '../db/tenantScope';
 import { ErrorCode, GatewayError } from '../errors';
+import { lockTenant } from '../db/tenantLock';
 import type { Tenant } from '../tenant';
 
 export interface JobQuotas {
@@ -56,7 +57,7 @@ export async function checkJobQuotas(db: Pick<AppDatabase, 'select'>, tenant: Te
 
 /** Takes turns among the creations of one tenant until the transaction ends. */
 export async function lockTenantQuotas(db: Pick<AppDatabase, 'execute'>, tenant: Tenant): Promise<void> {
-  await db.execute(sql`select pg_advisory_xact_lock(${QUOTA_LOCK_SPACE}, hashtext(${tenant.orgId} || E'\\n' || ${tenant.sandboxName}))`);
+  await lockTenant(db, QUOTA_LOCK_SPACE, tenant);
 }
 
 // Arbitrary constant: the advisory-lock space of quota checks (two-key form: space, tenant hash).

@@ -4,7 +4,7 @@
  * (migration 0012) queues the tenant's events for it. A tenant at its limit is refused
  * before the check's DNS lookup, which would otherwise be free to ask for at any rate.
  */
-import { count, sql } from 'drizzle-orm';
+import { count } from 'drizzle-orm';
 import type { AppDatabase } from '../db/database';
 import { webhooks, type WebhookRow } from '../db/schema';
 import { ofTenant } from '../db/tenantScope';
@@ -16,6 +16,7 @@ import { newWebhookId } from './webhookId';
 import { newWebhookSecret } from './webhookSecret';
 import { webhookResolverFor } from './webhookResolver';
 import type { WebhookOptions } from './webhookOptions';
+import { lockTenant } from '../db/tenantLock';
 
 /** What `createWebhook` and `rotateWebhookSecret` answer: the secret is shown only here. */
 export interface CreatedWebhook {
@@ -36,7 +37,7 @@ export async function createWebhook(
   const secret = newWebhookSecret();
   const webhook = await db.transaction(async (tx) => {
     // Creations of one tenant take turns, so two cannot both take the last place.
-    await tx.execute(sql`select pg_advisory_xact_lock(${WEBHOOK_LOCK_SPACE}, hashtext(${tenant.orgId} || E'\\n' || ${tenant.sandboxName}))`);
+    await lockTenant(tx, WEBHOOK_LOCK_SPACE, tenant);
     // Again under the lock: the first look, before DNS, was taken without it.
     await refuseAtLimit(tx, tenant, options.maxPerTenant);
     const [row] = await tx

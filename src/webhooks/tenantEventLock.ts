@@ -11,15 +11,14 @@
  */
 import { sql } from 'drizzle-orm';
 import type { AppDatabase } from '../db/database';
+import { lockTenant, tenantLockKey } from '../db/tenantLock';
 import type { Tenant } from '../tenant';
 
 const TENANT_EVENTS_LOCK_SPACE = 727006;
 
 /** Waits, in transaction `tx`, for the tenant's event writers; they wait for `tx` from then on. */
 export async function lockTenantEvents(tx: AppDatabase, tenant: Tenant): Promise<void> {
-  await tx.execute(
-    sql`select pg_advisory_xact_lock(${TENANT_EVENTS_LOCK_SPACE}, hashtext(${tenant.orgId} || E'\n' || ${tenant.sandboxName}))`,
-  );
+  await lockTenant(tx, TENANT_EVENTS_LOCK_SPACE, tenant);
 }
 
 /**
@@ -27,7 +26,6 @@ export async function lockTenantEvents(tx: AppDatabase, tenant: Tenant): Promise
  * any lock on the webhook's row: deleteWebhook takes them in that order too.
  */
 export async function lockTenantEventsOfWebhook(tx: AppDatabase, webhookId: string): Promise<void> {
-  await tx.execute(
-    sql`select pg_advisory_xact_lock(${TENANT_EVENTS_LOCK_SPACE}, hashtext(org_id || E'\n' || sandbox_name)) from webhooks where id = ${webhookId}`,
-  );
+  const key = tenantLockKey(sql`org_id`, sql`sandbox_name`);
+  await tx.execute(sql`select pg_advisory_xact_lock(${TENANT_EVENTS_LOCK_SPACE}, ${key}) from webhooks where id = ${webhookId}`);
 }

@@ -2,7 +2,7 @@
  * `createSegmentDefinition`: a new definition of the tenant, within the limit of
  * definitions a tenant may have.
  */
-import { count, sql } from 'drizzle-orm';
+import { count } from 'drizzle-orm';
 import type { AppDatabase } from '../../db/database';
 import { segmentDefinitions, type SegmentDefinitionRow } from '../../db/schema';
 import { ofTenant } from '../../db/tenantScope';
@@ -10,6 +10,7 @@ import { ErrorCode, GatewayError } from '../../errors';
 import type { Tenant } from '../../tenant';
 import { newSegmentDefinitionId } from './segmentDefinitionId';
 import { validateSegmentDefinitionInput, type SegmentDefinitionInput } from './validateSegmentDefinitionInput';
+import { lockTenant } from '../../db/tenantLock';
 
 /** The most segment definitions a tenant may have. */
 export const MAX_SEGMENT_DEFINITIONS = 1_000;
@@ -27,9 +28,7 @@ export async function createSegmentDefinition(
   const spec = validateSegmentDefinitionInput(input);
   return db.transaction(async (tx) => {
     // Creations of one tenant take turns, so two cannot both take the last place.
-    await tx.execute(
-      sql`select pg_advisory_xact_lock(${DEFINITION_LOCK_SPACE}, hashtext(${tenant.orgId} || E'\\n' || ${tenant.sandboxName}))`,
-    );
+    await lockTenant(tx, DEFINITION_LOCK_SPACE, tenant);
     const [existing] = await tx
       .select({ n: count() })
       .from(segmentDefinitions)
