@@ -38,8 +38,12 @@ export interface Database {
   readonly nodePostgresPool: NodePostgresPool | null;
   /** Runs `work` in one transaction on one connection: committed if it resolves, rolled back if it throws. */
   withCopySession<T>(work: (session: CopySession) => Promise<T>): Promise<T>;
-  /** LISTEN: calls `onMessage` for each notification; resolves, once listening, to the function that stops. */
-  listen(channel: string, onMessage: (payload: string) => void): Promise<() => Promise<void>>;
+  /**
+   * LISTEN: calls `onMessage` for each notification; resolves, once listening, to the function
+   * that stops. `onRelisten` is called each time the LISTEN is taken up again after its
+   * connection was lost (a restart, a failover): what was notified meanwhile was missed.
+   */
+  listen(channel: string, onMessage: (payload: string) => void, onRelisten?: () => void): Promise<() => Promise<void>>;
   /** How busy each pool of connections is now (`PoolLoad`): the API's and each `boundedPool`'s, or PGlite's one. */
   poolUsage(): PoolUsage[];
   close(): Promise<void>;

@@ -41,6 +41,7 @@ export async function openPglite(
     boundedPool: async () => db as unknown as AppDatabase,
     nodePostgresPool: null,
     withCopySession: (work) => thread.transaction((tx) => work(copySession(tx))),
+    // Within the process: no connection to lose, so never a gap to report (`onRelisten`).
     listen: (channel, onMessage) => thread.listen(channel, onMessage),
     // One connection: the statement it runs is in use, those queued behind it wait.
     poolUsage: () => [usageOf('embedded', 1, thread.pendingRequests())],

@@ -58,9 +58,14 @@ export async function openPostgres(url: string, options: DatabaseOptions, migrat
       }),
     },
     withCopySession: (work) => withCopySession(client, work),
-    // postgres.js keeps a connection of its own for LISTEN and reconnects it.
-    listen: async (channel, onMessage) => {
-      const { unlisten } = await client.listen(channel, onMessage);
+    // postgres.js keeps a connection of its own for LISTEN, reconnects it and listens again,
+    // calling `onlisten` each time: every call after the first follows a gap.
+    listen: async (channel, onMessage, onRelisten) => {
+      let listening = false;
+      const { unlisten } = await client.listen(channel, onMessage, () => {
+        if (listening) onRelisten?.();
+        listening = true;
+      });
       return unlisten;
     },
     poolUsage: () => loads.map((load) => load.reading()),

@@ -26,6 +26,17 @@ export async function createDatabaseEventBus(
   metrics?: Pick<EventMetrics, 'notifications'>,
 ): Promise<DatabaseEventBus> {
   const listeners = new Set<JobEventListener>();
+  const gapListeners = new Set<() => void>();
+  const missedEvents = () => {
+    logger.warn('Listening for job events again after a lost connection: events of the gap were not heard');
+    for (const listener of gapListeners) {
+      try {
+        listener();
+      } catch (error: unknown) {
+        logger.error('Job event gap listener failed', { error: describeError(error) });
+      }
+    }
+  };
   const unlisten = await database.listen(JOB_EVENTS_CHANNEL, (payload) => {
     metrics?.notifications.inc();
     let event: JobEvent;
@@ -49,15 +60,20 @@ export async function createDatabaseEventBus(
         logger.error('Job event listener failed', { jobId: event.jobId, error: describeError(error) });
       }
     }
-  });
+  }, missedEvents);
   return {
     subscribe(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
+    onMissedEvents(listener) {
+      gapListeners.add(listener);
+      return () => gapListeners.delete(listener);
+    },
     async close() {
       await unlisten();
       listeners.clear();
+      gapListeners.clear();
     },
   };
 }

@@ -11,4 +11,10 @@ export type JobEventListener = (event: JobEvent) => void;
 export interface EventBus {
   /** Returns the function that unsubscribes. */
   subscribe(listener: JobEventListener): () => void;
+  /**
+   * Calls `listener` when events may have been missed: the bus lost its connection (a
+   * restart, a failover) and listens again. What was committed meanwhile is in the outbox
+   * only. Returns the function that unsubscribes.
+   */
+  onMissedEvents(listener: () => void): () => void;
 }

@@ -15,7 +15,7 @@ import { exportJobEvents, exportJobs, type ExportJobRow } from '../db/schema';
 import { preparedStatement } from '../db/statementCache';
 import { ofTenant } from '../db/tenantScope';
 import { isTransientDatabaseError } from '../db/postgresErrors';
-import { badUserInput, notFound, serviceUnavailable } from '../errors';
+import { badUserInput, ErrorCode, GatewayError, notFound, serviceUnavailable } from '../errors';
 import { TERMINAL_STATUSES, type ExportJobStatus } from '../jobs/exportJobStatus';
 import { findExportJob } from '../jobs/findExportJob';
 import { parseJobId } from '../jobs/jobId';
@@ -127,6 +127,18 @@ export function createJobEventHub(
     handled = handled.then(() => dispatch(event)).catch((error: unknown) =>
       logger.error('Delivering a job event failed', { jobId: event.jobId, error: describeError(error) }),
     );
+  });
+
+  // A gap in what the bus heard (its LISTEN connection was lost and is back): a watcher may
+  // wait for an event that will never come live. Once the events heard before the gap are
+  // handed out, every watcher ends with an error that says to come back, and resumes from
+  // its last sequence or event id, replayed from the stored events, which hold the gap's.
+  const stopHearingGaps = bus.onMissedEvents(() => {
+    handled = handled.then(() => {
+      for (const ofTenant of [...watchersByTenant.values()]) {
+        for (const watcher of [...ofTenant]) endWatch(watcher, liveEventsMissed());
+      }
+    });
   });
 
   /** Whether a newer progress event of the same job, in the same status, waits behind this one. */
@@ -322,6 +334,7 @@ export function createJobEventHub(
     },
     close() {
       unsubscribe();
+      stopHearingGaps();
       for (const ofTenant of [...watchersByTenant.values()]) {
         for (const watcher of [...ofTenant]) endWatch(watcher);
       }
@@ -447,6 +460,15 @@ async function keptSince(db: AppDatabase, job: ExportJobRow, afterSequence: numb
   if (missed <= 0) return true;
   const [row] = await countKeptEvents(db).execute({ jobId: job.id, after: afterSequence, upTo: job.eventSequence });
   return Number(row?.kept ?? 0) === missed;
+}
+
+/** SERVICE_UNAVAILABLE, as after a failed read of an event's job: the client resumes. */
+function liveEventsMissed(): GatewayError {
+  return new GatewayError(
+    ErrorCode.SERVICE_UNAVAILABLE,
+    'Live events were interrupted (the database connection was lost): subscribe again with `afterSequence` or `after` to resume from the stored events',
+    { retryAfter: 1 },
+  );
 }
 
 function tenantKey({ orgId, sandboxName }: Tenant): string {

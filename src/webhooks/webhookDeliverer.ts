@@ -85,7 +85,8 @@ export function startWebhookDeliverer(deps: WebhookDelivererDeps): WebhookDelive
     woken = true;
     wake?.();
   };
-  const listening = deps.database.listen(WEBHOOK_MESSAGES_CHANNEL, wakeUp).catch((error: unknown) => {
+  // After a gap in listening, messages may wait unheard: look at once rather than at the next poll.
+  const listening = deps.database.listen(WEBHOOK_MESSAGES_CHANNEL, wakeUp, wakeUp).catch((error: unknown) => {
     // Polling still finds every message, a poll interval later.
     logger.error('Listening for webhook messages failed', { error: describeError(error) });
     return async () => {};

@@ -79,7 +79,7 @@ describe.each(storageTargets)('live delivery of a watch on $name', (target) => {
   /** A hub of its own on a bus driven by hand: events arrive as fast as the test emits them. */
   async function handDrivenHub(tenant: { orgId: string; sandboxName: string }, jobId: string) {
     let emit!: JobEventListener;
-    const bus = { subscribe: (listener: JobEventListener) => ((emit = listener), () => {}) };
+    const bus = { subscribe: (listener: JobEventListener) => ((emit = listener), () => {}), onMissedEvents: () => () => {} };
     const registers = [new Registry()];
     const metrics = {
       deliveryLag: new Histogram({ name: 'lag_seconds', help: 'lag', registers }),

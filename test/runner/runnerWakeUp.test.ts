@@ -36,6 +36,7 @@ describe.each(storageTargets)("the runner's wake-up on $name", (target) => {
         listeners.add(listener);
         return () => listeners.delete(listener);
       },
+      onMissedEvents: () => () => {},
     };
     let announced: string | undefined;
     const db = afterFirstEmptyClaim(api.database.db, async () => {
