@@ -26,7 +26,7 @@ describe('a gap in the server’s LISTEN, on PostgreSQL', () => {
   let created: Awaited<ReturnType<typeof createPostgresDatabase>>;
   beforeAll(async () => {
     created = await createPostgresDatabase();
-    proxy = await startTcpProxy(Number(new URL(created.url).port || 5432));
+    proxy = await startTcpProxy(Number(new URL(created.url).port || 5432), { whileCut: 'refuse' });
     otherInstance = await createDb({ url: created.url, dataDir: '' });
     const behindProxy: StorageTarget = {
       name: 'postgres',

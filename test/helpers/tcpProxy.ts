@@ -1,50 +1,63 @@
 /**
- * A TCP proxy on loopback in front of a server (PostgreSQL here), which a test can cut as a
- * network fault or a restart would: every connection through it ends at once, and new ones
- * are refused until it is restored.
+ * A TCP relay on loopback in front of a server (the test server, PostgreSQL), which a test
+ * cuts as a network fault or a restart would: `cut()` ends every connection through it at
+ * once (no close frame, no goodbye), and until `restore()` new connections are refused (as
+ * by a server that is down) or held (as by a network that is down: they go through as soon
+ * as it is back).
  */
-import net from 'node:net';
+import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
 
 export interface TcpProxy {
   port: number;
-  /** Ends every connection through the proxy and refuses new ones until `restore()`. */
+  /** `http://127.0.0.1:port` of the relay. */
+  origin: string;
   cut(): void;
   restore(): void;
   close(): Promise<void>;
 }
 
-export async function startTcpProxy(targetPort: number, targetHost = '127.0.0.1'): Promise<TcpProxy> {
-  let refusing = false;
-  const open = new Set<net.Socket>();
-  const server = net.createServer((client) => {
-    if (refusing) {
-      client.destroy();
-      return;
-    }
-    const upstream = net.connect(targetPort, targetHost);
-    const pair = [client, upstream];
-    const end = () => pair.forEach((socket) => (socket.destroy(), open.delete(socket)));
-    for (const socket of pair) {
+export async function startTcpProxy(targetPort: number, options: { whileCut: 'refuse' | 'hold' }): Promise<TcpProxy> {
+  const open = new Set<Socket>();
+  let cut = false;
+  let held: Socket[] = [];
+  const pass = (client: Socket) => {
+    if (client.destroyed) return;
+    const upstream = connect(targetPort, '127.0.0.1');
+    for (const socket of [client, upstream]) {
       open.add(socket);
-      socket.on('error', end).on('close', end);
+      socket.on('error', () => {});
+      socket.on('close', () => {
+        open.delete(socket);
+        client.destroy();
+        upstream.destroy();
+      });
     }
     client.pipe(upstream).pipe(client);
+  };
+  const server = createServer((client) => {
+    client.on('error', () => {});
+    if (!cut) pass(client);
+    else if (options.whileCut === 'hold') held.push(client);
+    else client.destroy();
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
   return {
-    port: (server.address() as net.AddressInfo).port,
-    cut() {
-      refusing = true;
-      for (const socket of [...open]) socket.destroy();
-      open.clear();
+    port,
+    origin: `http://127.0.0.1:${port}`,
+    cut: () => {
+      cut = true;
+      for (const socket of open) socket.destroy();
     },
-    restore() {
-      refusing = false;
+    restore: () => {
+      cut = false;
+      const waiting = held;
+      held = [];
+      waiting.forEach(pass);
     },
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const socket of [...open]) socket.destroy();
-        server.close(() => resolve());
-      }),
+    close: async () => {
+      for (const socket of [...open, ...held]) socket.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
   };
 }

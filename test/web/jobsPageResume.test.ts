@@ -4,7 +4,7 @@
  * after the last event it received (`jobStatusChanged(after:)`), so the server
  * replays exactly what it missed, and reloads the list only when that is refused.
  */
-import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
+import { sql } from 'drizzle-orm';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { keyCursorEncoder } from '../../src/pagination/cursor';
@@ -14,6 +14,7 @@ import { recordPageErrors, startBrowserSession, type BrowserSession } from '../h
 import { storageTargets } from '../helpers/databases';
 import { waitForJob } from '../helpers/exportFlow';
 import { createDataset, createJob } from '../helpers/seedApi';
+import { startTcpProxy, type TcpProxy } from '../helpers/tcpProxy';
 import type { TestServer } from '../helpers/testServer';
 import { waitUntil } from '../helpers/waitUntil';
 import { recordCspViolations } from './cspViolations';
@@ -29,61 +30,6 @@ const JOB_EVENTS = /* GraphQL */ `
     jobEvents(jobId: $jobId, first: 100, after: $after) { edges { node { id } } pageInfo { hasNextPage } }
   }
 `;
-
-/**
- * A TCP relay in front of the test server, which the page is opened through. `cut()`
- * drops every connection (the page's WebSocket ends as on a network failure, with no
- * close frame) and holds new ones until `restore()`, so the page stays away while the
- * test acts, and reconnects as soon as the way is open again.
- */
-interface Relay {
-  /** `http://127.0.0.1:port` of the relay. */
-  origin: string;
-  cut(): void;
-  restore(): void;
-  close(): Promise<void>;
-}
-
-async function startRelay(port: number): Promise<Relay> {
-  const open = new Set<Socket>();
-  let held: Socket[] | null = null;
-  const pass = (client: Socket) => {
-    if (client.destroyed) return;
-    const upstream = connect(port, '127.0.0.1');
-    for (const socket of [client, upstream]) {
-      open.add(socket);
-      socket.on('error', () => {});
-      socket.on('close', () => {
-        open.delete(socket);
-        client.destroy();
-        upstream.destroy();
-      });
-    }
-    client.pipe(upstream).pipe(client);
-  };
-  const server = createServer((client) => {
-    client.on('error', () => {});
-    if (held) held.push(client);
-    else pass(client);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    cut: () => {
-      held ??= [];
-      for (const socket of open) socket.destroy();
-    },
-    restore: () => {
-      const waiting = held ?? [];
-      held = null;
-      waiting.forEach(pass);
-    },
-    close: async () => {
-      for (const socket of [...open, ...(held ?? [])]) socket.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
-}
 
 /** The page's loads of the job list: POSTs of the `exportJobs` query. */
 function recordListLoads(page: Page): string[] {
@@ -123,17 +69,37 @@ function recordStream(page: Page): StreamLog {
 
 const row = (page: Page, jobId: string) => page.locator(`tr[data-job-id="${jobId}"]`);
 
+/** The ids of the tenant's stored events after `after` (all of them when null), oldest first. */
+async function storedEventIds(api: TestServer, filter: { jobId?: string; after?: string | null }): Promise<string[]> {
+  const response = await api.graphql(JOB_EVENTS, filter, HEADERS);
+  expect(response.errors).toBeUndefined();
+  expect(response.data!.jobEvents.pageInfo.hasNextPage).toBe(false);
+  return response.data!.jobEvents.edges.map((edge: { node: { id: string } }) => edge.node.id);
+}
+
+/** A job run to its end while the page is live, every event of it received: the page has a place in the stream. */
+async function runJobWhileLive(api: TestServer, datasetId: string, page: Page, log: StreamLog): Promise<string> {
+  const { id } = await createJob(api, datasetId, HEADERS, ALL_PROFILES);
+  await waitForJob(api, id, ['SUCCEEDED'], HEADERS);
+  const last = (await storedEventIds(api, { jobId: id })).at(-1)!;
+  await waitUntil(() => log.events.includes(last));
+  await row(page, id).locator('.status[data-status="SUCCEEDED"]').waitFor();
+  return id;
+}
+
 describe.each(storageTargets)('the /jobs page reconnecting on $name', (target) => {
   let api: TestServer;
   let session: BrowserSession;
-  let relay: Relay;
+  // The page is opened through it: cut, the page's WebSocket ends as on a network failure,
+  // and the page stays away (its reconnects held) while the test acts.
+  let relay: TcpProxy;
   let datasetId: string;
 
   beforeAll(async () => {
     // One job at a time per tenant: a job created behind a running one waits, NEW, to be cancelled.
     session = await startBrowserSession(target, { concurrency: 1, tenantLimit: 1, chunkSize: 50 });
     api = session.api;
-    relay = await startRelay(api.server.port);
+    relay = await startTcpProxy(api.server.port, { whileCut: 'hold' });
     await seedProfiles(api.database, PAGE_TENANT, PROFILES);
     datasetId = await createDataset(api, HEADERS, 'Resumed export');
   }, 60_000);
@@ -141,24 +107,6 @@ describe.each(storageTargets)('the /jobs page reconnecting on $name', (target) =
     await relay?.close();
     await session?.close();
   });
-
-  /** The ids of the tenant's stored events after `after` (all of them when null), oldest first. */
-  async function storedEventIds(filter: { jobId?: string; after?: string | null }): Promise<string[]> {
-    const response = await api.graphql(JOB_EVENTS, filter, HEADERS);
-    expect(response.errors).toBeUndefined();
-    expect(response.data!.jobEvents.pageInfo.hasNextPage).toBe(false);
-    return response.data!.jobEvents.edges.map((edge: { node: { id: string } }) => edge.node.id);
-  }
-
-  /** A job run to its end while the page is live, every event of it received: the page has a place in the stream. */
-  async function runJobWhileLive(page: Page, log: StreamLog): Promise<string> {
-    const { id } = await createJob(api, datasetId, HEADERS, ALL_PROFILES);
-    await waitForJob(api, id, ['SUCCEEDED'], HEADERS);
-    const last = (await storedEventIds({ jobId: id })).at(-1)!;
-    await waitUntil(() => log.events.includes(last));
-    await row(page, id).locator('.status[data-status="SUCCEEDED"]').waitFor();
-    return id;
-  }
 
   /** Cuts the page off and waits until it knows it is away: nothing reaches it until `relay.restore()`. */
   async function cutOff(page: Page): Promise<void> {
@@ -174,7 +122,7 @@ describe.each(storageTargets)('the /jobs page reconnecting on $name', (target) =
     const log = recordStream(page);
     await page.goto(`${relay.origin}/jobs?org=${encodeURIComponent(PAGE_TENANT.orgId)}&sandbox=prod`);
     await page.locator('#connection[data-state="live"]').waitFor();
-    const seen = await runJobWhileLive(page, log);
+    const seen = await runJobWhileLive(api, datasetId, page, log);
     const lastBeforeCut = log.events.at(-1)!;
     const receivedBeforeCut = log.events.length;
 
@@ -185,7 +133,7 @@ describe.each(storageTargets)('the /jobs page reconnecting on $name', (target) =
     expect((await api.graphql(CANCEL_EXPORT_JOB, { id: cancelled }, HEADERS)).errors).toBeUndefined();
     await waitForJob(api, cancelled, ['CANCELLED'], HEADERS);
     await waitForJob(api, succeeded, ['SUCCEEDED'], HEADERS);
-    const missed = await storedEventIds({ after: lastBeforeCut });
+    const missed = await storedEventIds(api, { after: lastBeforeCut });
     expect(missed.length).toBeGreaterThan(4); // two creations, a start, progress, an end, a cancellation
     expect(log.events).toHaveLength(receivedBeforeCut);
 
@@ -242,7 +190,7 @@ describe.each(storageTargets)('the /jobs page reconnecting on $name', (target) =
     });
     await page.goto(`${relay.origin}/jobs?org=${encodeURIComponent(PAGE_TENANT.orgId)}&sandbox=prod`);
     await page.locator('#connection[data-state="live"]').waitFor();
-    await runJobWhileLive(page, log);
+    await runJobWhileLive(api, datasetId, page, log);
     expect(loads).toHaveLength(1);
 
     await cutOff(page);
@@ -263,6 +211,50 @@ describe.each(storageTargets)('the /jobs page reconnecting on $name', (target) =
     const { id: next } = await createJob(api, datasetId, HEADERS, ALL_PROFILES);
     await row(page, next).locator('.status[data-status="SUCCEEDED"]').waitFor({ timeout: 20_000 });
     expect(loads).toHaveLength(2);
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 60_000);
+});
+
+describe('the /jobs page when its server misses live events, on PostgreSQL', () => {
+  let session: BrowserSession;
+  let datasetId: string;
+  beforeAll(async () => {
+    session = await startBrowserSession(storageTargets.find((target) => target.name === 'postgres')!, {
+      concurrency: 1,
+      tenantLimit: 1,
+      chunkSize: 50,
+    });
+    await seedProfiles(session.api.database, PAGE_TENANT, PROFILES);
+    datasetId = await createDataset(session.api, HEADERS, 'Gap');
+  }, 60_000);
+  afterAll(() => session?.close());
+
+  it('follows again after the last event it received when the server ends the stream with SERVICE_UNAVAILABLE', async () => {
+    const { api } = session;
+    const page = await session.browser.newPage();
+    const errors = recordPageErrors(page);
+    const loads = recordListLoads(page);
+    const log = recordStream(page);
+    await page.goto(`http://127.0.0.1:${api.server.port}/jobs?org=${encodeURIComponent(PAGE_TENANT.orgId)}&sandbox=prod`);
+    await page.locator('#connection[data-state="live"]').waitFor();
+    await runJobWhileLive(api, datasetId, page, log);
+    const lastBeforeGap = log.events.at(-1)!;
+
+    // The server's LISTEN connection ends (as in a failover): when it listens again, it ends
+    // every subscription with SERVICE_UNAVAILABLE, since events may have gone unheard.
+    const [ended] = await api.database.db.execute<{ n: number }>(sql`
+      select count(pg_terminate_backend(pid))::int as n from pg_stat_activity
+      where datname = current_database() and query ~* '^listen '`);
+    expect(ended!.n).toBe(1);
+    const { id: next } = await createJob(api, datasetId, HEADERS, ALL_PROFILES);
+
+    await waitUntil(() => log.subscribes.length === 2, 10_000);
+    expect(log.subscribes).toEqual([null, lastBeforeGap]);
+    await row(page, next).locator('.status[data-status="SUCCEEDED"]').waitFor({ timeout: 20_000 });
+    await expect(page.locator('#connection').getAttribute('data-state')).resolves.toBe('live');
+    await expect(page.locator('#message').textContent()).resolves.toBe('');
+    expect(loads).toHaveLength(1);
     expect(errors).toEqual([]);
     await page.close();
   }, 60_000);

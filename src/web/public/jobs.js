@@ -395,6 +395,19 @@
     const fail = (errors) => {
       if (ended) return; // its socket closed (said by `closed`)
       ended = true;
+      const [error] = errors;
+      const extensions = (error && error.extensions) || {};
+      if (extensions.code === 'SERVICE_UNAVAILABLE') {
+        // The server lost its database, or live events, for a moment: follow again a moment
+        // later, after the last event received, and the server replays what came meanwhile.
+        setConnection('connecting', 'resuming…');
+        const retry = setTimeout(() => {
+          setConnection('live', 'live');
+          follow(client);
+        }, 1000 * (extensions.retryAfter || 1));
+        stopFollowing = () => clearTimeout(retry);
+        return;
+      }
       if (after !== null) {
         // The resume was refused (a cursor the server no longer takes, events it no
         // longer keeps): what was missed is unknown, so start over from a fresh list.
@@ -403,7 +416,6 @@
         follow(client);
         return;
       }
-      const [error] = errors;
       setConnection('offline', 'stopped');
       say(`Live updates stopped: ${(error && (error.message || error.reason)) || 'no reason given'}.`, 'error');
     };
