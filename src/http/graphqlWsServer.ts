@@ -32,6 +32,8 @@ import { callAt } from '../callAt';
 
 type FormatError = (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError;
 
+/** How long a shutdown waits for a client to answer its close frame before it ends the socket. */
+const CLOSE_ANSWER_MS = 1_000;
 export interface GraphqlWsServer {
   /** Open sockets (for tests and metrics). */
   clientCount(): number;
@@ -206,8 +208,17 @@ export function serveGraphqlOverWebSocket(
   return {
     clientCount: () => wss.clients.size,
     close: async () => {
-      await disposable.dispose();
-      await new Promise<void>((resolve) => wss.close(() => resolve()));
+      // dispose() sends every client a close frame and waits until each has answered it or
+      // ws's closeTimeout (30 s) ends it: one client that never answers held the shutdown,
+      // and the runner's hand-back behind it, past a supervisor's grace period.
+      const unanswered = setTimeout(() => {
+        for (const client of wss.clients) client.terminate();
+      }, CLOSE_ANSWER_MS);
+      try {
+        await disposable.dispose();
+      } finally {
+        clearTimeout(unanswered);
+      }
     },
   };
 }

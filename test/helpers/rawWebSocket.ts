@@ -17,6 +17,8 @@ export interface RawWebSocket {
   send(text: string): void;
   /** The next frame the server sends (waits for it). */
   nextFrame(timeoutMs?: number): Promise<RawFrame>;
+  /** Resolves when the connection is gone (the server ended it, or `destroy()`). */
+  closed: Promise<void>;
   destroy(): void;
 }
 
@@ -105,6 +107,7 @@ export async function openRawWebSocket(url: string, protocol: string): Promise<R
         });
       });
     },
+    closed: once(socket, 'close').then(() => {}),
     destroy: () => socket.destroy(),
   };
 }

@@ -2,6 +2,7 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { storageTargets } from '../helpers/databases';
+import { openRawWebSocket } from '../helpers/rawWebSocket';
 import { startTestServer, type TestServer } from '../helpers/testServer';
 
 const probe = (api: TestServer, path: string) => fetch(api.server.url.replace(/\/graphql$/, path));
@@ -61,5 +62,23 @@ describe.each(storageTargets)('shutting down on $name', (target) => {
     expect(closed).toBe(false);
     await closing;
     await expect(probe(api, '/healthz')).rejects.toThrow();
+  });
+
+  it('ends a WebSocket whose client never answers the close frame, instead of waiting 30 s for it', { timeout: 15_000 }, async () => {
+    const api = await startTestServer(target);
+    const socket = await openRawWebSocket(api.server.url.replace(/^http/, 'ws'), 'graphql-transport-ws');
+    let closing: Promise<void> | undefined;
+    try {
+      socket.send(JSON.stringify({ type: 'connection_init', payload: { 'x-gw-ims-org-id': 'ORG_SILENT@AdobeOrg' } }));
+      expect(JSON.parse((await socket.nextFrame()).payload.toString())).toEqual({ type: 'connection_ack' });
+    } finally {
+      closing = api.close();
+    }
+    // The server says goodbye (1001), which this client never answers.
+    const goodbye = await socket.nextFrame();
+    expect(goodbye.opcode).toBe(0x8);
+    expect(goodbye.payload.readUInt16BE(0)).toBe(1001);
+    await socket.closed;
+    await closing;
   });
 });
