@@ -46,18 +46,28 @@ function warnOfRenamedVariables(config: Config): void {
  * waits for it to finish, then closes.
  */
 function closeOnSignal(close: () => Promise<void>): void {
+  let closing = false;
   const shutdown = (signal: string) => {
+    if (closing) return;
+    closing = true;
     logger.info('Shutting down', { signal });
     close().then(
-      () => process.exit(0),
+      () => {
+        logger.info('Shut down', { signal });
+        process.exit(0);
+      },
       (error: unknown) => {
         logger.error('Shutdown failed', { error: describeError(error) });
         process.exit(1);
       },
     );
   };
-  process.once('SIGINT', shutdown);
-  process.once('SIGTERM', shutdown);
+  // One of SERVER_PROCESSES hears a signal sent to the process group (Ctrl-C, systemd's
+  // control-group stop) twice: itself, and again from the primary. The second must not kill
+  // it mid-shutdown. A process of its own keeps the default for a second signal: it stops at once.
+  const listen = isPrimaryProcess() ? process.once.bind(process) : process.on.bind(process);
+  listen('SIGINT', shutdown);
+  listen('SIGTERM', shutdown);
 }
 
 const command = process.argv[2] ?? 'serve';

@@ -20,7 +20,7 @@ export interface ServiceProcess {
 }
 
 /** Spawns `dist/main.mjs <command>` from `cwd` with only the configuration in `env` (DATABASE_URL, DATA_DIR and WORKERS are not inherited). */
-export function spawnCommand(command: string, env: Record<string, string>, cwd = PROJECT): ChildProcess {
+export function spawnCommand(command: string, env: Record<string, string>, cwd = PROJECT, processGroup = false): ChildProcess {
   // WORKERS, SERVER_PROCESSES's old name, too: a developer's own would meet a test's SERVER_PROCESSES.
   const { DATABASE_URL: _ignored, DATA_DIR: _alsoIgnored, WORKERS: _oldName, ...inherited } = process.env;
   return spawn(process.execPath, [join(PROJECT, 'dist/main.mjs'), command], {
@@ -29,6 +29,8 @@ export function spawnCommand(command: string, env: Record<string, string>, cwd =
     // Result files in the tests' own directory, not the checkout's `.data`.
     env: { ...inherited, PORT: '0', HOST: '127.0.0.1', SHUTDOWN_DRAIN_MS: '0', FILES_DIR: testFilesDir(), ...env },
     stdio: ['ignore', 'ignore', 'pipe'],
+    // A group of its own (with its cluster workers), for a signal to all of them as a terminal's Ctrl-C sends it.
+    detached: processGroup,
   });
 }
 
@@ -36,9 +38,9 @@ export function spawnCommand(command: string, env: Record<string, string>, cwd =
 export async function startService(
   command: 'serve' | 'worker',
   env: Record<string, string>,
-  options: { times?: number; cwd?: string } = {},
+  options: { times?: number; cwd?: string; processGroup?: boolean } = {},
 ): Promise<ServiceProcess> {
-  const child = spawnCommand(command, env, options.cwd);
+  const child = spawnCommand(command, env, options.cwd, options.processGroup);
   const ready = command === 'serve' ? 'gateway ready' : 'Export runner started';
   let output = '';
   await new Promise<void>((resolve, reject) => {
