@@ -5,7 +5,7 @@
  * (`export_jobs_queue_idx`), so its cost follows the queue, not the history;
  * cached for a few seconds, so scrapes from several Prometheus servers (or
  * every worker) cost one statement per window, and answered from the last
- * snapshot when the database is too busy to answer soon.
+ * snapshot when the database is too busy to answer soon, or fails.
  *
  * Terminal statuses are not counted here: no index covers them, and counting
  * them would read every job ever run. Their totals are counters instead
@@ -82,7 +82,8 @@ export function cachedQueueSnapshot(
     const stale = last;
     let timer: NodeJS.Timeout | undefined;
     const waited = new Promise<QueueSnapshot>((resolve) => (timer = setTimeout(resolve, waitMs, stale)));
-    return Promise.race([fresh, waited]).finally(() => clearTimeout(timer));
+    // A read that fails (a restart, a refused connection) answers the last snapshot too.
+    return Promise.race([fresh.catch(() => stale), waited]).finally(() => clearTimeout(timer));
   };
 }
 

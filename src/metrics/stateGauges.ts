@@ -24,6 +24,10 @@ export interface StateSources {
 
 export function registerStateGauges(registry: Registry, sources: StateSources): void {
   const registers = [registry];
+  // prom-client fails the whole scrape when one collect throws: a database that cannot be
+  // read must not take the process's other metrics with it. The queue's gauges then keep
+  // what they last showed (nothing, or 0 unlabelled, before the first read).
+  const queue = () => sources.queue().catch(() => undefined);
   new Gauge({
     name: 'gateway_export_jobs',
     help: 'Export jobs that want or have work, by status (NEW, PROCESSING, CANCELLING); read at most every 5 s',
@@ -31,8 +35,8 @@ export function registerStateGauges(registry: Registry, sources: StateSources): 
     aggregator: 'max',
     registers,
     async collect() {
-      const { jobs } = await sources.queue();
-      for (const status of QUEUE_STATUSES) this.set({ status }, jobs[status]);
+      const snapshot = await queue();
+      if (snapshot) for (const status of QUEUE_STATUSES) this.set({ status }, snapshot.jobs[status]);
     },
   });
   new Gauge({
@@ -42,8 +46,8 @@ export function registerStateGauges(registry: Registry, sources: StateSources): 
     aggregator: 'max',
     registers,
     async collect() {
-      const { parts } = await sources.queue();
-      for (const status of OPEN_PART_STATUSES) this.set({ status }, parts[status]);
+      const snapshot = await queue();
+      if (snapshot) for (const status of OPEN_PART_STATUSES) this.set({ status }, snapshot.parts[status]);
     },
   });
   new Gauge({
@@ -52,7 +56,8 @@ export function registerStateGauges(registry: Registry, sources: StateSources): 
     aggregator: 'max',
     registers,
     async collect() {
-      this.set((await sources.queue()).leaseExpired);
+      const snapshot = await queue();
+      if (snapshot) this.set(snapshot.leaseExpired);
     },
   });
   new Gauge({
@@ -61,7 +66,8 @@ export function registerStateGauges(registry: Registry, sources: StateSources): 
     aggregator: 'max',
     registers,
     async collect() {
-      this.set((await sources.queue()).oldestNewAgeSeconds);
+      const snapshot = await queue();
+      if (snapshot) this.set(snapshot.oldestNewAgeSeconds);
     },
   });
   const { sockets, subscriptions } = sources;

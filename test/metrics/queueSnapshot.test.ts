@@ -7,7 +7,9 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/db/database';
+import { Registry } from 'prom-client';
 import { cachedQueueSnapshot } from '../../src/metrics/queueSnapshot';
+import { registerStateGauges } from '../../src/metrics/stateGauges';
 import { storageTargets } from '../helpers/databases';
 
 describe.each(storageTargets)('the queue snapshot on $name', (target) => {
@@ -78,5 +80,20 @@ describe.each(storageTargets)('the queue snapshot on $name', (target) => {
     for (let tries = 0; fresh === first && tries < 50; tries += 1) fresh = await read();
     expect(fresh).not.toBe(first);
     expect(fresh).toEqual(first);
+  });
+
+  it('answers the last snapshot when a read fails, and a scrape without any still answers the other metrics', async () => {
+    const closing = await target.open();
+    const read = cachedQueueSnapshot(closing.db, 0, 1_000);
+    const first = await read();
+    const gauges = new Registry();
+    registerStateGauges(gauges, { queue: cachedQueueSnapshot(closing.db), runner: { busy: () => 1, concurrency: 2 }, pools: () => [] });
+    await closing.close();
+    // The database is gone: every read fails at once.
+    await expect(cachedQueueSnapshot(closing.db)()).rejects.toThrow();
+    expect(await read()).toBe(first);
+    const text = await gauges.metrics();
+    expect(text).toContain('gateway_runner_slots{state="busy"} 1');
+    expect(text).not.toMatch(/gateway_export_jobs\{/);
   });
 });
