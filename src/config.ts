@@ -2,7 +2,7 @@
 import { Resolver } from 'node:dns';
 import { join, resolve } from 'node:path';
 import type { AuthOptions } from './auth/authOptions';
-import { canRunStatementsAtOnce, type DatabaseOptions } from './db/databaseOptions';
+import { canRunStatementsAtOnce, redact, type DatabaseOptions } from './db/databaseOptions';
 import type { LimitOptions } from './limits/limitOptions';
 import { LOG_LEVELS } from './logger';
 import type { LoggingOptions } from './logging/loggingOptions';
@@ -87,7 +87,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const auth = authOptions(env);
   const dataDir = resolve(env.DATA_DIR || './.data/pglite');
   const config: Config = {
-    databaseUrl: env.DATABASE_URL || undefined,
+    databaseUrl: databaseUrl(env),
     dataDir,
     pgliteSharedBuffersMb: integer(env, 'PGLITE_SHARED_BUFFERS_MB', 128, 1, 1024),
     port: integer(env, 'PORT', 4000, 0, 65535),
@@ -229,6 +229,20 @@ function authOptions(env: NodeJS.ProcessEnv): AuthOptions {
 /** Where the database is and how the embedded one opens: what every process of ours opens it with. */
 export function databaseOf(config: Config): Pick<DatabaseOptions, 'url' | 'dataDir' | 'pgliteSharedBuffersMb'> {
   return { url: config.databaseUrl, dataDir: config.dataDir, pgliteSharedBuffersMb: config.pgliteSharedBuffersMb };
+}
+
+/**
+ * DATABASE_URL, checked here: postgres.js's own error for a URL it cannot parse carries the
+ * whole URL, password and all, into the log line that says the start failed.
+ */
+function databaseUrl(env: NodeJS.ProcessEnv): string | undefined {
+  const url = env.DATABASE_URL || undefined;
+  if (url && /^postgres(ql)?:\/\//i.test(url) && !URL.canParse(url)) {
+    throw new Error(
+      `DATABASE_URL is not a valid URL (${redact(url)}): percent-encode the characters of its user name and password that a URL reserves (# / ? @ : % and spaces)`,
+    );
+  }
+  return url;
 }
 
 function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {

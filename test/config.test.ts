@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config';
+import { redact } from '../src/db/databaseOptions';
 
 describe('loadConfig: the runner', () => {
   // A chunk must fit well inside the runner's statement timeout, a third of the lease
@@ -159,5 +160,16 @@ describe('loadConfig: server processes', () => {
     expect(() => loadConfig({ WORKERS: '2', SERVER_PROCESSES: '4' })).toThrow(
       'SERVER_PROCESSES (4) and WORKERS, its old name (2), disagree: set SERVER_PROCESSES alone',
     );
+  });
+});
+
+describe('redact (a connection URL for a log line)', () => {
+  it.each([
+    ['postgres://app:secret@db:5432/gw', 'postgres://app:***@db:5432/gw'],
+    ['postgres://app:p@ss@db/gw', 'postgres://app:***@db/gw'],
+    ['postgres://app:a/b#c@db/gw', 'postgres://app:***@db/gw'],
+    ['postgres://app@db/gw?application_name=x@y', 'postgres://app@db/gw?application_name=x@y'],
+  ])('redacts %s whole', (url, redacted) => {
+    expect(redact(url)).toBe(redacted);
   });
 });

@@ -105,6 +105,16 @@ describe('the serve command', { timeout: 90_000 }, () => {
     expect(code).toBe(1);
     expect(output).toMatch(message);
   });
+
+  it.each([['#'], ['/'], ['?']])('refuses a DATABASE_URL whose password holds an unencoded %s without logging the password', async (reserved) => {
+    const child = spawnCommand('serve', { DATABASE_URL: `postgres://app:Sekrit${reserved}Word@127.0.0.1:5432/gw` });
+    let output = '';
+    child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const [code] = await once(child, 'exit');
+    expect(code).toBe(1);
+    expect(output).toContain('DATABASE_URL is not a valid URL (postgres://app:***@127.0.0.1:5432/gw)');
+    expect(output).not.toMatch(/Sekrit|Word/);
+  });
 });
 
 describe('the worker command', { timeout: 90_000 }, () => {

@@ -59,5 +59,6 @@ export function queryLogger(onQuery: DatabaseOptions['onQuery']): Logger | false
 
 /** Drops the password from a connection URL. */
 export function redact(url: string): string {
-  return url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
+  // Up to the last `@`: a password may hold `@`, `/` or `#` that its writer did not encode.
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:@/]*):[^]*@/i, '$1:***@');
 }
