@@ -89,10 +89,16 @@ export function describeError(error: unknown): string {
  */
 function withShortMessages(error: unknown, depth: number): unknown {
   if (!(error instanceof Error) || depth > MAX_CAUSES) return error;
-  const message = truncate(error.message, MAX_ERROR_STRING_CHARS);
+  const message = truncate(withoutParameters(error), MAX_ERROR_STRING_CHARS);
   const copy = Object.create(Object.getPrototypeOf(error) as object) as Error;
   for (const key of Reflect.ownKeys(error)) {
+    if (key === 'params' && isFailedQuery(error)) continue;
     Object.defineProperty(copy, key, Object.getOwnPropertyDescriptor(error, key)!);
+  }
+  // PostgreSQL's detail of a refused row (a check, a not-null) quotes the whole row.
+  const { detail } = error as { detail?: unknown };
+  if (typeof detail === 'string' && detail.startsWith('Failing row contains')) {
+    Object.defineProperty(copy, 'detail', { value: 'Failing row contains (values not logged)', writable: true, configurable: true, enumerable: true });
   }
   // Read on the original, set as plain values: an engine may keep `stack` behind an accessor bound to it.
   const stack = error.stack ?? `${error.name}: ${error.message}`;
@@ -107,6 +113,23 @@ function withShortMessages(error: unknown, depth: number): unknown {
     });
   }
   return copy;
+}
+
+/** drizzle's DrizzleQueryError: the statement, and every value bound to it. */
+function isFailedQuery(error: Error): error is Error & { query: string; params: unknown[] } {
+  const { query, params } = error as Partial<{ query: unknown; params: unknown }>;
+  return typeof query === 'string' && Array.isArray(params);
+}
+
+/**
+ * The message without a failed statement's values: they may be a webhook's URL and secret,
+ * a caller's profile data. Their count is enough to read the statement by.
+ */
+function withoutParameters(error: Error): string {
+  if (!isFailedQuery(error)) return error.message;
+  const at = error.message.lastIndexOf('\nparams: ');
+  const statement = at < 0 ? error.message : error.message.slice(0, at);
+  return `${statement}\nparams: [${error.params.length} values not logged]`;
 }
 
 /** `text` cut to `max` characters, with a note of how many were cut. */

@@ -1,8 +1,11 @@
 /** The logger's promises: JSON lines at LOG_LEVEL, the request's and run's ids on each, no secret, bounded. */
 import { Writable } from 'node:stream';
-import { describe, expect, it } from 'vitest';
-import { createLogger, type LogLevel } from '../../src/logger';
+import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Database } from '../../src/db/database';
+import { createLogger, describeError, type LogLevel } from '../../src/logger';
 import { withLogContext } from '../../src/logging/logContext';
+import { storageTargets } from '../helpers/databases';
 
 function capture(level?: LogLevel) {
   const lines: Record<string, any>[] = [];
@@ -63,5 +66,26 @@ describe('the logger', () => {
     expect(line.length).toBeLessThan(50_000);
     expect(lines[0]!.sql).toMatch(/more characters cut\]$/);
     expect(lines[0]!.params).toHaveLength(101);
+  });
+});
+
+describe.each(storageTargets)('a failed statement in a log line, on $name', (target) => {
+  let database: Database;
+  beforeAll(async () => {
+    database = await target.open();
+    await database.db.execute(sql`create table logged_secrets (secret text not null, n int not null check (n > 0))`);
+  });
+  afterAll(() => database?.close());
+
+  it('names the statement and its error, never the values bound to it or the row it refused', async () => {
+    const failure = await database.db
+      .execute(sql`insert into logged_secrets (secret, n) values (${'whsec_NEVER_LOGGED'}, ${-1})`)
+      .then(() => undefined, (error: unknown) => error);
+    expect(failure).toBeInstanceOf(Error);
+    const text = describeError(failure);
+    expect(text).toContain('insert into logged_secrets');
+    expect(text).toContain('[2 values not logged]');
+    expect(text).toContain('logged_secrets_n_check');
+    expect(text).not.toContain('NEVER_LOGGED');
   });
 });
