@@ -87,16 +87,18 @@ export function arrayAt(value: Extract<Value, { kind: 'attribute' }>): SQL {
 }
 
 // ISO 8601 calendar days PostgreSQL accepts (years 1000–9999, real month days,
-// 29 February in leap years only), an optional time and an optional offset.
+// 29 February in leap years only), an optional time and an optional offset. As in ISO 8601,
+// an offset belongs to a time: PostgreSQL refuses `2024-06-14-05`, and an accepted string
+// that failed its cast would fail the whole statement.
 const DAY =
   '([1-9][0-9]{3}-((0[13578]|1[02])-(0[1-9]|[12][0-9]|3[01])|(0[469]|11)-(0[1-9]|[12][0-9]|30)|02-(0[1-9]|1[0-9]|2[0-8]))' +
   '|([1-9][0-9](0[48]|[2468][048]|[13579][26])|([2468][048]|[13579][26])00)-02-29)';
-const TIME = '([T ]([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\\.[0-9]{1,9})?)?)?';
+const TIME = '([T ]([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\\.[0-9]{1,9})?)?)';
 const OFFSET = '(Z|z|[+-](0[0-9]|1[0-4])(:?[0-5][0-9])?)';
 /** A timestamp string with an offset. */
 export const TIMESTAMP_WITH_OFFSET = `^${DAY}${TIME}${OFFSET}$`;
-/** A timestamp string without an offset: read as UTC. */
-export const TIMESTAMP_WITHOUT_OFFSET = `^${DAY}${TIME}$`;
+/** A timestamp string without an offset (a day alone, or a day and a time): read as UTC. */
+export const TIMESTAMP_WITHOUT_OFFSET = `^${DAY}${TIME}?$`;
 
 /** The value as `kind`, or SQL NULL when it is absent or of another JSON type. */
 export function coerce(value: Value, kind: ScalarKind): SQL | undefined {

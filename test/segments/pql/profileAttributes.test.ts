@@ -96,8 +96,9 @@ const FIXTURE: { id: string; identities: { namespace: string; id: string }[]; at
       homeAddress: { countryISO: 'CA' },
     },
   },
-  { id: 'p08', identities: ids('email'), attributes: { person: { name: { firstName: 'Jo_e%' }, birthMonth: 6, lastVisit: '2024-06-16T09:00:00Z' } } },
-  { id: 'p09', identities: [], attributes: { person: { name: { firstName: 'Back\\slash' }, lastVisit: '2024-02-30' } } },
+  { id: 'p08', identities: ids('email'), attributes: { person: { name: { firstName: 'Jo_e%' }, birthMonth: 6, lastVisit: '2024-06-16T09:00:00Z', lastCall: '2024-06-14T10:00:00-05:00' } } },
+  // lastCall: an offset after a day without a time, which PostgreSQL does not read as a time.
+  { id: 'p09', identities: [], attributes: { person: { name: { firstName: 'Back\\slash' }, lastVisit: '2024-02-30', lastCall: '2024-06-14-05' } } },
   { id: 'p10', identities: ids('ecid'), attributes: { person: { lastVisit: 20240601 } } },
 ];
 
@@ -205,6 +206,9 @@ const CASES: Record<string, [expression: string, expected: string[]][]> = {
     ['person.lastVisit occurs < 2 days after now', ['p08']],
     ['person.lastVisit occurs >= 5 months before now', ['p06']],
     ['person.birthDate occurs between date(1985, 1, 1) and date(1985, 12, 31)', ['p01', 'p03']],
+    ['person.lastCall occurs before today', ['p08']],
+    ['person.lastCall.getYear() = 2024', ['p08']],
+    ['person.lastCall < date(2025, 1, 1)', ['p08']],
   ],
   'hostile literals': [
     ['person.name.firstName = "x\'); drop table profiles; --"', []],
