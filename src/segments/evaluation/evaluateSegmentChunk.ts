@@ -90,14 +90,17 @@ export async function evaluateSegmentChunk(
     result = await db.execute<Row>(evaluateSegmentChunkSql(evaluation, slice, 'upsert'));
   }
   const [row] = result;
+  // One row always (aggregates): none means the database dropped the statement's answer, and
+  // counting it as an empty chunk would end the evaluation early, as a success.
+  if (!row) throw new Error('The chunk statement of a segment evaluation answered no row');
   return {
-    realized: Number(row?.realized ?? 0),
-    existing: Number(row?.existing ?? 0),
-    exited: Number(row?.exited ?? 0),
-    profiles: Number(row?.profiles ?? 0),
-    written: Number(row?.written ?? 0),
+    realized: Number(row.realized ?? 0),
+    existing: Number(row.existing ?? 0),
+    exited: Number(row.exited ?? 0),
+    profiles: Number(row.profiles ?? 0),
+    written: Number(row.written ?? 0),
     // A range ends at its bound, even where its last profiles are gone.
-    lastProfileId: 'upTo' in slice ? slice.upTo : (row?.last_profile_id ?? null),
+    lastProfileId: 'upTo' in slice ? slice.upTo : (row.last_profile_id ?? null),
     elapsedMs: executionTimeOf(result, performance.now() - startedAt),
   };
 }

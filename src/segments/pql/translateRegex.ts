@@ -8,6 +8,10 @@
 const MAX_PATTERN_LENGTH = 1000;
 // PostgreSQL's largest repetition count (RE_DUP_MAX).
 const MAX_REPETITION = 255;
+// The upper counts of a pattern's bounded repetitions, summed: each one is an automaton's
+// states. PGlite answered a statement whose pattern summed about 12,000 with no row and no
+// error (PostgreSQL ran it), so an evaluation read nothing and succeeded.
+const MAX_REPETITION_TOTAL = 2_000;
 const SHORTHANDS = new Set(['d', 'D', 'w', 'W', 's', 'S']);
 const CONTROL_ESCAPES = new Set(['t', 'n', 'r', 'f']);
 // Escapes whose Java meaning is spelled differently in PostgreSQL.
@@ -26,6 +30,7 @@ export function translateRegex(pattern: string): { pattern: string } | { refused
   const groups: { bounded: boolean; lookaround: boolean }[] = [];
   let lastAtom: 'none' | 'atom' | 'group' | 'quantified' = 'none';
   let lastGroupBounded = false;
+  let repetitionTotal = 0;
   while (index < pattern.length) {
     const char = pattern[index]!;
     if (char === '\\') {
@@ -77,6 +82,11 @@ export function translateRegex(pattern: string): { pattern: string } | { refused
           return { refused: `repetition counts must be at most ${MAX_REPETITION}, the first not above the second` };
         }
         if (lastAtom === 'group' && lastGroupBounded) return { refused: 'nested bounded repetitions are not supported' };
+        // {n,} counts n: what it adds past n is unbounded, which costs no states.
+        repetitionTotal += high;
+        if (repetitionTotal > MAX_REPETITION_TOTAL) {
+          return { refused: `the counts of a pattern's repetitions {n,m} may add up to at most ${MAX_REPETITION_TOTAL}` };
+        }
         if (groups.length > 0) groups[groups.length - 1]!.bounded = true;
         quantifier = match[0];
       }

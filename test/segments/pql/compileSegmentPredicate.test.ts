@@ -60,6 +60,7 @@ describe('compileSegmentPredicate', () => {
     ['person.name.matches("\\\\p{L}")', 'matches'],
     ['person.name.matches("(a{200}){200}")', 'matches'],
     ['person.name.matches("a{256}")', 'matches'],
+    [`person.name.matches("${'\\\\w{1,250}'.repeat(8)}a{1}")`, 'matches'],
     ['xEvent[xEvent.count() > 1]', 'xEvent inside a filter'],
     ['xEvent[a = 1].eventType = "x"', 'field of a result'],
   ])('refuses %j as the unsupported %j', (expression, construct) => {

@@ -155,6 +155,8 @@ const CASES: Record<string, [expression: string, expected: string[]][]> = {
     ['person.name.firstName.matches("(?i)^jo")', ['p01', 'p02', 'p03', 'p07', 'p08']],
     ['person.name.firstName.matches("^J[a-z]+$")', ['p01', 'p07']],
     ['person.emailAddress.matches("\\\\d{4}@")', ['p01']],
+    // Repetitions up to the budget (2,000): PGlite answered past about 12,000 with no row at all.
+    [`person.name.firstName.matches("^${'\\\\w{0,250}'.repeat(8)}$")`, ['p01', 'p02', 'p03', 'p05', 'p07']],
     ['person.name.firstName = "O\'Brien"', ['p06']],
   ],
   'arrays and identities': [
