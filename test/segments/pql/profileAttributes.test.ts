@@ -99,7 +99,12 @@ const FIXTURE: { id: string; identities: { namespace: string; id: string }[]; at
   { id: 'p08', identities: ids('email'), attributes: { person: { name: { firstName: 'Jo_e%' }, birthMonth: 6, lastVisit: '2024-06-16T09:00:00Z', lastCall: '2024-06-14T10:00:00-05:00' } } },
   // lastCall: an offset after a day without a time, which PostgreSQL does not read as a time.
   { id: 'p09', identities: [], attributes: { person: { name: { firstName: 'Back\\slash' }, lastVisit: '2024-02-30', lastCall: '2024-06-14-05' } } },
-  { id: 'p10', identities: ids('ecid'), attributes: { person: { lastVisit: 20240601 } } },
+  {
+    id: 'p10',
+    identities: ids('ecid'),
+    // Numbers equal whatever their spelling; an object is in an array that holds one containing it.
+    attributes: { person: { lastVisit: 20240601, scores: [1, 2.0, { k: 1, x: 2 }], allowed: [1.0, 2, 3, { k: 1, x: 2, y: 3 }] } },
+  },
 ];
 
 const CASES: Record<string, [expression: string, expected: string[]][]> = {
@@ -180,6 +185,13 @@ const CASES: Record<string, [expression: string, expected: string[]][]> = {
     ['person.orders[storeId = "s1"]', ['p01', 'p02']],
     ['person.orders.sum(price) > 50', ['p01']],
     ['person.orders.max(price) < 20', ['p02']],
+    ['person.scores.subsetOf(person.allowed)', ['p10']],
+    ['person.allowed.supersetOf(person.scores)', ['p10']],
+    ['person.allowed.subsetOf(person.scores)', []],
+    ['person.scores.subsetOf([1, 2])', []],
+    ['person.scores.intersects([2.00, 7])', ['p10']],
+    ['not person.scores.intersects([7])', ['p10']],
+    ['person.scores.intersects(person.favoriteColors)', []],
   ],
   'dates and times': [
     ['person.birthDate.getYear() in [1985, 1990]', ['p01', 'p02', 'p03']],
