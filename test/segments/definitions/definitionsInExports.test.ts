@@ -6,7 +6,7 @@ import { CREATE_EXPORT_JOB } from '../../fixtures/operations';
 import { storageTargets } from '../../helpers/databases';
 import { createDataset, jobInput } from '../../helpers/seedApi';
 import { startTestServer, type TestServer } from '../../helpers/testServer';
-import { createDefinition, DELETE_SEGMENT_DEFINITION, freshTenant, GET_SEGMENT_DEFINITION } from './segmentDefinitionApi';
+import { createDefinition, DELETE_SEGMENT_DEFINITION, freshTenant, GET_SEGMENT_DEFINITION, UPDATE_SEGMENT_DEFINITION } from './segmentDefinitionApi';
 
 const CANCEL = /* GraphQL */ `
   mutation Cancel($id: ID!) { cancelExportJob(id: $id) { status job { status } } }
@@ -116,6 +116,30 @@ describe.each(storageTargets)('segment definitions in export jobs on $name', (ta
       const deleted = await api.graphql(DELETE_SEGMENT_DEFINITION, { id: definition.id }, headers);
       expect(deleted.errors).toBeUndefined();
       expect(deleted.data!.deleteSegmentDefinition.deletedSegmentDefinitionId).toBe(definition.id);
+    });
+
+    it('refuses a new expression while a NEW job names it, lets its name change, and takes the expression once the job is cancelled', async () => {
+      const headers = freshTenant('UPD');
+      const definition = await createDefinition(api, headers);
+      const job = await createJob(headers, [{ segmentId: definition.id }]);
+      const changeExpression = { id: definition.id, input: { expression: { value: 'person.age > 30' } } };
+
+      const refused = await api.graphql(UPDATE_SEGMENT_DEFINITION, changeExpression, headers);
+      expect(refused.errors?.[0]?.extensions).toEqual({ code: 'CONFLICT' });
+      expect(refused.errors?.[0]?.message).toContain('NEW or PROCESSING');
+      const kept = await api.graphql(GET_SEGMENT_DEFINITION, { id: definition.id }, headers);
+      expect(kept.data!.segmentDefinition.expression.value).toBe(definition.expression.value);
+      const renamed = await api.graphql(UPDATE_SEGMENT_DEFINITION, { id: definition.id, input: { name: 'Renamed' } }, headers);
+      expect(renamed.errors).toBeUndefined();
+      expect(renamed.data!.updateSegmentDefinition.name).toBe('Renamed');
+
+      expect((await api.graphql(CANCEL, { id: job.data!.createExportJob.id }, headers)).errors).toBeUndefined();
+      const changed = await api.graphql(UPDATE_SEGMENT_DEFINITION, changeExpression, headers);
+      expect(changed.errors).toBeUndefined();
+      expect(changed.data!.updateSegmentDefinition.expression.value).toBe('person.age > 30');
+      // Another tenant's id is NOT_FOUND still, not CONFLICT.
+      const foreign = await api.graphql(UPDATE_SEGMENT_DEFINITION, changeExpression, freshTenant('UPD'));
+      expect(foreign.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
     });
 
     it('refuses while a PROCESSING job names it, without a namespace too', async () => {
