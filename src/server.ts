@@ -39,6 +39,7 @@ import { httpStatusPlugin, withHttpStatus } from './http/httpStatus';
 import { METRICS_PATH, metricsHandler, serveMetricsPort, type MetricsServer } from './http/metricsHandler';
 import { livenessHandler, readinessHandler } from './http/probes';
 import { asksOnlyForSchema } from './http/schemaOnlyRequest';
+import { isForeignPageHandshake } from './http/browserOrigin';
 import { serveGraphqlOverWebSocket, type GraphqlWsServer } from './http/graphqlWsServer';
 import { traceHttpRequests } from './http/traceHttpRequests';
 import { accessLogPlugin } from './http/accessLogPlugin';
@@ -185,6 +186,8 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     contextOf: (caller, headers) => createContext(services, caller, requestIdOf(headers), headers),
     formatError,
     traced: tracing !== null,
+    // Without verification, a page of another site must not drive the API through its user's browser.
+    refusesHandshake: config.auth.mode === 'none' ? (request) => isForeignPageHandshake(request, config.files.publicUrl) : undefined,
   });
   const batchRecords = batchRecordsHandler(database.db, authenticator, rateLimiter, logger);
   const download = filesHandler({

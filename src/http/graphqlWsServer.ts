@@ -6,7 +6,7 @@
  * Each operation gets a span from its subscribe to its end (when tracing is on).
  */
 import type { Server } from 'node:http';
-import type { IncomingHttpHeaders } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import type {
   ExecutionArgs,
   GraphQLError,
@@ -52,6 +52,8 @@ export interface GraphqlWsOptions {
   formatError: FormatError;
   /** Whether each operation gets a span (tracing on); off, nothing of tracing runs on a subscribe. */
   traced: boolean;
+  /** A handshake to refuse with 403 before it becomes a socket (browserOrigin.ts). */
+  refusesHandshake?: (request: IncomingMessage) => boolean;
 }
 
 /**
@@ -80,10 +82,15 @@ type Operation = object;
 export function serveGraphqlOverWebSocket(
   httpServer: Server,
   schema: GraphQLSchema,
-  { authenticator, parseOptions, validationRules, rateLimiter, limits, contextOf, formatError, traced }: GraphqlWsOptions,
+  { authenticator, parseOptions, validationRules, rateLimiter, limits, contextOf, formatError, traced, refusesHandshake }: GraphqlWsOptions,
 ): GraphqlWsServer {
   // A larger message is refused by ws itself (close 1009) before anyone parses it.
-  const wss = new WebSocketServer({ server: httpServer, path: '/graphql', maxPayload: limits.wsMessageBytes });
+  const wss = new WebSocketServer({
+    server: httpServer,
+    path: '/graphql',
+    maxPayload: limits.wsMessageBytes,
+    verifyClient: ({ req }, accept) => (refusesHandshake?.(req) ? accept(false, 403, 'Forbidden') : accept(true)),
+  });
   const states = new WeakMap<object, SocketState>();
   const socketsByTenant = new Map<string, number>();
   // Errors of operation `id` as its client gets them (onNext, onError, the direct sender), its span

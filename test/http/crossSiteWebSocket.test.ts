@@ -1,0 +1,74 @@
+/**
+ * Cross-site WebSocket hijacking: without verification (AUTH_MODE=none), a page of another
+ * site opened in the user's browser must not reach the API through a WebSocket, which no
+ * CORS guards. With verification it may: its handshake carries no credential of the user.
+ */
+import WebSocket from 'ws';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { storageTargets } from '../helpers/databases';
+import { AUDIENCE, ISSUER, startJwksServer, type JwksServer } from '../helpers/jwksServer';
+import { startTestServer, type TestServer } from '../helpers/testServer';
+
+const pglite = storageTargets.find((target) => target.name === 'pglite')!;
+
+/** The handshake's answer: 101 when the socket opened, else the HTTP status refusing it. */
+function handshake(api: TestServer, origin: string | undefined): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const socket = new WebSocket(api.server.url.replace(/^http/, 'ws'), 'graphql-transport-ws', origin ? { origin } : {});
+    socket.once('open', () => {
+      socket.close();
+      resolve(101);
+    });
+    socket.once('unexpected-response', (_request, response) => resolve(response.statusCode ?? 0));
+    socket.once('error', reject);
+  });
+}
+
+describe('WebSocket handshakes from browser pages, without verification (AUTH_MODE=none)', () => {
+  let api: TestServer;
+  beforeAll(async () => {
+    api = await startTestServer(pglite);
+  });
+  afterAll(() => api?.close());
+
+  it('refuses a page of another site, with 403', async () => {
+    expect(await handshake(api, 'https://evil.example')).toBe(403);
+    expect(await handshake(api, 'http://127.0.0.1.evil.example:4000')).toBe(403);
+    expect(await handshake(api, 'null')).toBe(403);
+  });
+
+  it('accepts a page of this machine, of the host the request names, and a client that is no browser', async () => {
+    const own = new URL(api.server.url).origin;
+    expect(await handshake(api, own)).toBe(101);
+    expect(await handshake(api, 'http://localhost:3000')).toBe(101);
+    expect(await handshake(api, 'http://[::1]:5173')).toBe(101);
+    expect(await handshake(api, undefined)).toBe(101);
+  });
+
+  it("accepts PUBLIC_URL's origin, the page served through a proxy in front", async () => {
+    const proxied = await startTestServer(pglite, {}, {}, {}, { files: { publicUrl: 'https://exports.example.com' } });
+    try {
+      expect(await handshake(proxied, 'https://exports.example.com')).toBe(101);
+      expect(await handshake(proxied, 'https://other.example.com')).toBe(403);
+    } finally {
+      await proxied.close();
+    }
+  });
+});
+
+describe('WebSocket handshakes from browser pages, with verification (AUTH_MODE=jwt)', () => {
+  let jwks: JwksServer;
+  let api: TestServer;
+  beforeAll(async () => {
+    jwks = await startJwksServer();
+    api = await startTestServer(pglite, {}, { mode: 'jwt', jwksUrl: jwks.url, issuer: ISSUER, audience: AUDIENCE });
+  });
+  afterAll(async () => {
+    await api?.close();
+    await jwks?.close();
+  });
+
+  it('accepts a frontend of another origin: its token, not the browser, admits it', async () => {
+    expect(await handshake(api, 'https://app.example')).toBe(101);
+  });
+});
