@@ -18,10 +18,12 @@ const JOBS_PAGE_HTML = `<!doctype html>
   <body>
     <header>
       <h1>Export jobs</h1>
+      <!-- Without the script (not yet run, or blocked) the form is a GET of /jobs: the token
+           has no name, so it is never sent, and never lands in a URL or a history. -->
       <form id="tenant">
         <label>Organisation <input name="org" required size="36" /></label>
         <label>Sandbox <input name="sandbox" size="10" placeholder="prod" /></label>
-        <label>Bearer token <input name="token" type="password" autocomplete="off" size="16" placeholder="if the server asks" /></label>
+        <label>Bearer token <input id="token" type="password" autocomplete="off" size="16" placeholder="if the server asks" /></label>
         <button type="submit">Switch</button>
       </form>
       <span id="connection" data-state="connecting" title="Live updates">connecting…</span>

@@ -28,7 +28,7 @@ describe('the /jobs page when callers are verified', () => {
     expect(await page.locator('#connection').getAttribute('data-state')).not.toBe('live');
 
     const token = await jwks.sign({ sub: 'page-user', tenants: [ORG] });
-    await page.fill('input[name="token"]', token);
+    await page.fill('#token', token);
     await page.click('#tenant button[type="submit"]');
     await page.locator('#connection[data-state="live"]').waitFor();
 
@@ -38,5 +38,21 @@ describe('the /jobs page when callers are verified', () => {
     const stored = await page.evaluate(() => JSON.stringify({ ...localStorage }));
     expect(stored).not.toContain(token);
     expect(errors).toEqual([]);
+  });
+
+  it('never puts the token in a URL, even when the form is sent before its script runs', async () => {
+    // Without JavaScript the form is a plain GET of /jobs, as it is before jobs.js has loaded.
+    const context = await session.browser.newContext({ javaScriptEnabled: false });
+    try {
+      const page = await context.newPage();
+      await page.goto(`${session.origin}/jobs`);
+      await page.fill('input[name="org"]', ORG);
+      await page.fill('#token', 'eyJ.never-in-a-url');
+      await Promise.all([page.waitForURL(/\/jobs\?org=/), page.click('#tenant button[type="submit"]')]);
+      expect(page.url()).not.toContain('never-in-a-url');
+      expect(new URL(page.url()).searchParams.get('org')).toBe(ORG);
+    } finally {
+      await context.close();
+    }
   });
 });

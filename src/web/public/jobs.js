@@ -67,6 +67,12 @@
 
   function readTenant() {
     const params = new URLSearchParams(window.location.search);
+    // A credential has no place in a URL (an older page sent the form's token as one).
+    if (params.has('token')) {
+      const url = new URL(window.location.href);
+      url.searchParams.delete('token');
+      window.history.replaceState(null, '', url);
+    }
     return {
       org: params.get('org') || localStorage.getItem('jobs.org') || DEFAULT_ORG,
       sandbox: params.get('sandbox') || localStorage.getItem('jobs.sandbox') || 'prod',
