@@ -118,8 +118,14 @@ export const MAX_TENANT_NAME_LENGTH = 48;
 // reach PostgreSQL as text it refuses.
 const TENANT_NAME = new RegExp(`^[^\\p{Cc}\\p{Cs}]{1,${MAX_TENANT_NAME_LENGTH}}$`, 'u');
 
+// A caller's request id is stored with the jobs it creates and written to logs: printable and
+// short, or replaced. Over HTTP Node refuses a NUL in a header; `connection_init` is any JSON.
+const REQUEST_ID = /^[^\p{Cc}\p{Cs}]{1,200}$/u;
+
+/** The caller's `x-request-id` when it is 1 to 200 printable characters, else a new UUID. */
 export function requestIdOf(headers: IncomingHttpHeaders): string {
-  return header(headers, REQUEST_ID_HEADER) || randomUUID();
+  const given = header(headers, REQUEST_ID_HEADER);
+  return given && REQUEST_ID.test(given) ? given : randomUUID();
 }
 
 /** The context of a request by `caller`, who has been authenticated already. */

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CREATE_EXPORT_JOB, GET_EXPORT_JOB } from '../fixtures/operations';
 import { storageTargets } from '../helpers/databases';
 import { createDataset, createJob, jobInput, startServerWithDataset } from '../helpers/seedApi';
+import { subscriptionClient } from '../helpers/subscriptions';
 import { TENANT, type TestServer } from '../helpers/testServer';
 
 describe.each(storageTargets)('createExportJob on $name', (target) => {
@@ -111,6 +112,24 @@ describe.each(storageTargets)('createExportJob on $name', (target) => {
     );
     expect(response.data!.createExportJob.requestId).toBe('req-123');
     expect(response.headers.get('x-request-id')).toBe('req-123');
+  });
+
+  it('keeps a request id of a WebSocket only when it is 1 to 200 printable characters, and makes one otherwise', async () => {
+    const cases: [given: string, kept: boolean][] = [['ws-req-1', true], ['a\u0000b', false], ['x'.repeat(201), false]];
+    for (const [given, kept] of cases) {
+      const client = subscriptionClient(api, { ...TENANT, 'x-request-id': given });
+      try {
+        const result = await new Promise<{ data?: any; errors?: unknown }>((resolve, reject) => {
+          client.subscribe({ query: CREATE_EXPORT_JOB, variables: { input: jobInput(datasetId) } }, { next: resolve, error: reject, complete: () => {} });
+        });
+        expect(result.errors).toBeUndefined();
+        const { requestId } = result.data.createExportJob;
+        if (kept) expect(requestId).toBe(given);
+        else expect(requestId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+      } finally {
+        await client.dispose();
+      }
+    }
   });
 
   it('gives jobs increasing integer ids and reads them back by id', async () => {
