@@ -118,9 +118,15 @@ function string(value: unknown, field: string): string {
   return storableString(value as string, field);
 }
 
-/** GraphQL's `ID` accepts a string or an integer. */
+/**
+ * GraphQL's `ID` accepts a string or an integer; an integer past 2^53 has lost digits in
+ * JSON.parse already, and would name (and overwrite) another profile: give it as a string.
+ */
 function id(value: unknown, field: string): string {
-  if (typeof value === 'number' && Number.isInteger(value)) return String(value);
+  if (typeof value === 'number' && Number.isInteger(value)) {
+    if (!Number.isSafeInteger(value)) fail(field, 'is a number too large to keep every digit: give it as a string');
+    return String(value);
+  }
   return string(value, field);
 }
 

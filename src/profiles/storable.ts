@@ -66,6 +66,8 @@ export function storageProblem(value: unknown, field: string): StorageProblem | 
 
 function problemAt(value: unknown, path: string, document: string, levels: number): StorageProblem | null {
   if (typeof value === 'string') return UNSTORABLE.test(value) ? { field: path, problem: UNSTORABLE_PROBLEM } : null;
+  // JSON.parse reads 1e400 as Infinity, which JSON.stringify would store as null, silently.
+  if (typeof value === 'number' && !Number.isFinite(value)) return { field: path, problem: 'is a number too large to store (beyond ±1.8e308)' };
   if (typeof value !== 'object' || value === null || value instanceof Date) return null;
   if (levels >= MAX_NESTING_DEPTH) {
     return { field: document, problem: `nests objects and arrays more than ${MAX_NESTING_DEPTH} levels deep` };

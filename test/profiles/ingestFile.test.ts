@@ -134,6 +134,10 @@ describe.each(storageTargets)('ingestNdjson on $name', (target) => {
     ['a misspelt field', JSON.stringify(profile('p2', { segment: [] })), 2, 'segment'],
     ['attributes that are an array', JSON.stringify(profile('p2', { attributes: [] })), 2, 'attributes'],
     ['a NUL character in an attribute', JSON.stringify(profile('p2', { attributes: { a: { b: 'x\u0000' } } })), 2, 'attributes.a.b'],
+    // JSON.parse loses their digits: 9007199254740993 would name, and replace, profile …992.
+    ['a profileId that is an integer past 2^53', JSON.stringify(profile('p2')).replace('"p2"', '9007199254740993'), 2, 'profileId'],
+    // JSON.parse reads it as Infinity, which would be stored as null.
+    ['an attribute too large for a number', JSON.stringify(profile('p2', { attributes: { n: 0 } })).replace('"n":0', '"n":1e400'), 2, 'attributes.n'],
   ])('refuses a file with %s, naming the line and the field', async (_case, badLine, line, field) => {
     const tenant = { ...TENANT, orgId: `org-refused-${field || 'json'}` };
     const error = await failureOf(ndjson(profile('p1'), badLine, profile('p3')), tenant);

@@ -163,6 +163,14 @@ describe.each(storageTargets)('ingestProfiles on $name', (target) => {
     expect((await storedProfiles()).length).toBe(before);
   });
 
+  it('refuses an attribute number too large to store (Infinity to JSON.parse, null to JSON.stringify)', async () => {
+    const response = await api.graphql(`mutation {
+      ingestProfiles(profiles: [{ profileId: "huge", identities: [], updatedAt: "2026-01-01T00:00:00Z", attributes: { n: 1e400 } }]) { upserted }
+    }`);
+    expectBadInput(response, 'profiles[0].attributes');
+    expect((await storedProfiles()).map((row) => row.profileId)).not.toContain('huge');
+  });
+
   it('rolls back the whole call when the database fails part way', async () => {
     const before = (await storedProfiles()).length;
     // Profiles are written first, events last: take the events table away so the last statement fails.
