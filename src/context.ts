@@ -19,7 +19,7 @@ import { ErrorCode, GatewayError } from './errors';
 import type { JobEventHub } from './events/jobEventHub';
 import type { LimitOptions } from './limits/limitOptions';
 import type { WebhookOptions } from './webhooks/webhookOptions';
-import { DEFAULT_SANDBOX, type Tenant } from './tenant';
+import { DEFAULT_SANDBOX, isTenantName, MAX_TENANT_NAME_LENGTH, type Tenant } from './tenant';
 
 export interface Context {
   tenant: Tenant;
@@ -88,7 +88,7 @@ export function readCaller(headers: IncomingHttpHeaders): { tenant: Tenant; bear
   }
   const sandboxName = header(headers, SANDBOX_HEADER) || DEFAULT_SANDBOX;
   for (const [name, value] of [[ORG_HEADER, orgId], [SANDBOX_HEADER, sandboxName]] as const) {
-    if (!TENANT_NAME.test(value)) {
+    if (!isTenantName(value)) {
       throw new GatewayError(
         ErrorCode.UNAUTHENTICATED,
         `The ${name} header must be 1 to ${MAX_TENANT_NAME_LENGTH} printable characters`,
@@ -107,16 +107,6 @@ export function readCaller(headers: IncomingHttpHeaders): { tenant: Tenant; bear
   return { tenant: { orgId, sandboxName }, bearerToken };
 }
 
-/**
- * The longest organisation or sandbox name a header may carry: both lead every
- * index, and with ids at their limit (255, profiles/storable.ts) in 3-byte
- * characters the widest index entry stays under PostgreSQL's 2,704 bytes
- * (measured: 48 fits, 64 does not).
- */
-export const MAX_TENANT_NAME_LENGTH = 48;
-// Printable characters only: a NUL or another control character is no tenant, and would
-// reach PostgreSQL as text it refuses.
-const TENANT_NAME = new RegExp(`^[^\\p{Cc}\\p{Cs}]{1,${MAX_TENANT_NAME_LENGTH}}$`, 'u');
 
 // A caller's request id is stored with the jobs it creates and written to logs: printable and
 // short, or replaced. Over HTTP Node refuses a NUL in a header; `connection_init` is any JSON.

@@ -5,3 +5,18 @@ export interface Tenant {
 }
 
 export const DEFAULT_SANDBOX = 'prod';
+
+/**
+ * The longest organisation or sandbox name: both lead every index, and with ids at their
+ * limit (255, profiles/storable.ts) in 3-byte characters the widest index entry stays under
+ * PostgreSQL's 2,704 bytes (measured: 48 fits, 64 does not).
+ */
+export const MAX_TENANT_NAME_LENGTH = 48;
+// Printable characters only: a NUL or another control character is no tenant, and would
+// reach PostgreSQL as text it refuses.
+const TENANT_NAME = new RegExp(`^[^\\p{Cc}\\p{Cs}]{1,${MAX_TENANT_NAME_LENGTH}}$`, 'u');
+
+/** Whether `value` may name an organisation or a sandbox: 1 to 48 printable characters. */
+export function isTenantName(value: string): boolean {
+  return TENANT_NAME.test(value);
+}

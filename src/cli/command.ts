@@ -9,7 +9,7 @@ import { createDb } from '../db/createDb';
 import type { Database } from '../db/database';
 import { DataDirInUseError } from '../db/dataDirLock';
 import { describeError } from '../logger';
-import type { Tenant } from '../tenant';
+import { isTenantName, MAX_TENANT_NAME_LENGTH, type Tenant } from '../tenant';
 
 export class UsageError extends Error {}
 
@@ -72,5 +72,10 @@ async function execute<Args>(command: Command<Args>, argv: string[], say: (messa
 export function tenantOption(values: { org?: string | undefined; sandbox: string }): Tenant {
   if (!values.org?.trim()) throw new UsageError('--org is required');
   if (!values.sandbox.trim()) throw new UsageError('--sandbox must not be empty');
-  return { orgId: values.org.trim(), sandboxName: values.sandbox.trim() };
+  const tenant = { orgId: values.org.trim(), sandboxName: values.sandbox.trim() };
+  // The API's rule for its tenant headers: profiles stored under another name could never be read.
+  for (const [option, value] of [['--org', tenant.orgId], ['--sandbox', tenant.sandboxName]] as const) {
+    if (!isTenantName(value)) throw new UsageError(`${option} must be 1 to ${MAX_TENANT_NAME_LENGTH} printable characters, as the API's tenant headers`);
+  }
+  return tenant;
 }

@@ -2,7 +2,7 @@
  * `npm run ingest` (src/cli/ingest.ts) as a user runs it, in a process of its own:
  * into PostgreSQL or the embedded database, its summary, its refusals and exit codes.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { count, eq } from 'drizzle-orm';
@@ -110,5 +110,12 @@ describe('the ingest command', () => {
     const result = await runIngest([file('usage.ndjson', fiveProfiles())], {});
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/--org is required[\s\S]*Usage: npm run ingest/);
+  });
+
+  it('refuses an organisation the API could never name (over 48 characters), before it touches a database', async () => {
+    const result = await runIngest([file('long-org.ndjson', fiveProfiles()), '--org', 'o'.repeat(49)], { DATA_DIR: join(dir, 'never-opened') });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/--org must be 1 to 48 printable characters[\s\S]*Usage: npm run ingest/);
+    expect(existsSync(join(dir, 'never-opened'))).toBe(false);
   });
 });

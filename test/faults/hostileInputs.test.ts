@@ -3,7 +3,7 @@
  * as the client's (its code and HTTP status, the field it got wrong), never as
  * INTERNAL_SERVER_ERROR; nothing is written; the server answers the next request.
  */
-import { MAX_TENANT_NAME_LENGTH } from '../../src/context';
+import { MAX_TENANT_NAME_LENGTH } from '../../src/tenant';
 import { createHash, randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { count } from 'drizzle-orm';
