@@ -179,6 +179,11 @@ export function createSchemaOnlyContext(
   return Object.assign(withoutTenant, { bearerToken: null, subject: null, requestId, headers, ...services });
 }
 
+/** Whether `context` is a schema-only request's (`createSchemaOnlyContext`): no tenant, nobody authenticated. */
+export function isSchemaOnlyContext(context: Context): boolean {
+  return Object.getPrototypeOf(context) === REFUSES_TENANT;
+}
+
 const refuseWithoutTenant = (): never => {
   throw new GatewayError(ErrorCode.UNAUTHENTICATED, `The ${ORG_HEADER} header is required`);
 };

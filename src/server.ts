@@ -16,6 +16,7 @@ import { databaseOf, type Config } from './config';
 import {
   createContext,
   createSchemaOnlyContext,
+  isSchemaOnlyContext,
   ORG_HEADER,
   REQUEST_ID_HEADER,
   requestIdOf,
@@ -155,7 +156,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
       ApolloServerPluginCacheControlDisabled(),
       // Federated tracing (ftv1) times graphql-js's field resolvers, which the jit executor bypasses.
       ApolloServerPluginInlineTraceDisabled(),
-      ...(metrics ? [graphqlMetricsPlugin<Context>(metrics.graphql)] : []),
+      ...(metrics ? [graphqlMetricsPlugin<Context>(metrics.graphql, isSchemaOnlyContext)] : []),
       ...(config.logging.accessLogSample > 0 ? [accessLogPlugin<Context>(logger, config.logging.accessLogSample)] : []),
     ],
   });

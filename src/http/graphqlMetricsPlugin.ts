@@ -8,6 +8,7 @@
 import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
 import type { GraphQLFormattedError } from 'graphql';
 import type { GraphqlMetrics } from '../metrics/gatewayMetrics';
+import { SCHEMA_OPERATION } from '../metrics/operationLabels';
 
 /** What an operation ended with: `ok`, or the class of its first error. */
 export type RequestOutcome = 'ok' | 'client_error' | 'server_error';
@@ -15,12 +16,20 @@ export type RequestOutcome = 'ok' | 'client_error' | 'server_error';
 // Codes are a closed set (errors.ts plus Apollo's); anything else is not used as a label.
 const CODE_LABEL = /^[A-Z][A-Z_]{0,47}$/;
 
-export function graphqlMetricsPlugin<TContext extends BaseContext>(metrics: GraphqlMetrics): ApolloServerPlugin<TContext> {
+/**
+ * `anonymousCaller`: whether the request came without a tenant (it reads only the schema).
+ * Its operation is labelled `schema`, not by its name: names become label values for good
+ * (the first 100), and a caller that nobody authenticated must not be the one to choose them.
+ */
+export function graphqlMetricsPlugin<TContext extends BaseContext>(
+  metrics: GraphqlMetrics,
+  anonymousCaller: (context: TContext) => boolean = () => false,
+): ApolloServerPlugin<TContext> {
   return {
     async requestDidStart() {
       const started = performance.now();
       return {
-        async willSendResponse({ operationName, response }) {
+        async willSendResponse({ operationName, response, contextValue }) {
           const body = response.body;
           const errors = body.kind === 'single' ? body.singleResult.errors : body.initialResult.errors;
           let outcome: RequestOutcome = 'ok';
@@ -29,7 +38,7 @@ export function graphqlMetricsPlugin<TContext extends BaseContext>(metrics: Grap
             for (const error of errors) metrics.errors.inc({ code: codeOf(error.extensions?.code) });
           }
           metrics.requestDuration.observe(
-            { operation: metrics.operations.of(operationName), outcome },
+            { operation: anonymousCaller(contextValue) ? SCHEMA_OPERATION : metrics.operations.of(operationName), outcome },
             (performance.now() - started) / 1000,
           );
         },

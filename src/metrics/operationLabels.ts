@@ -12,6 +12,8 @@ const MAX_NAME_LENGTH = 64;
 export const UNKNOWN_OPERATION = 'unknown';
 export const ANONYMOUS_OPERATION = 'anonymous';
 export const OTHER_OPERATION = 'other';
+/** A request without a tenant, which reads only the schema: its name is not taken (graphqlMetricsPlugin.ts). */
+export const SCHEMA_OPERATION = 'schema';
 
 export interface OperationLabels {
   /**

@@ -30,6 +30,23 @@ describe('where metrics are served', () => {
     expect(sample(text, 'nodejs_eventloop_lag_seconds')).toBeDefined();
   });
 
+  it('labels the operations of requests without a tenant `schema`: nobody authenticated chooses a label', async () => {
+    const api = await start({});
+    for (let i = 0; i < 3; i++) {
+      const response = await fetch(api.server.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query: `query Flood${i} { __typename }` }),
+      });
+      expect(response.status).toBe(200);
+    }
+    expect((await api.graphql('query Named { __typename }')).data).toEqual({ __typename: 'Query' });
+    const text = await (await fetch(mainPortMetrics(api))).text();
+    expect(text).not.toContain('Flood');
+    expect(sample(text, 'gateway_graphql_request_duration_seconds_count', { operation: 'schema', outcome: 'ok' })).toBe(3);
+    expect(sample(text, 'gateway_graphql_request_duration_seconds_count', { operation: 'Named', outcome: 'ok' })).toBe(1);
+  });
+
   it('answers 404 on /metrics with METRICS=off', async () => {
     const api = await start({ enabled: false });
     expect(api.server.metricsUrl).toBeNull();
