@@ -230,9 +230,9 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
         res.end(JSON.stringify({ errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] }));
       });
     } else if (isBatchRecordsPath(path)) {
-      void batchRecords(req, res);
+      void withLogContext({ requestId: requestIdOf(req.headers) }, () => batchRecords(req, res));
     } else if (isFilesPath(path)) {
-      void download(req, res);
+      void withLogContext({ requestId: requestIdOf(req.headers) }, () => download(req, res));
     } else if (path === '/favicon.ico') {
       res.statusCode = 204;
       res.end();

@@ -14,6 +14,7 @@ import { hasExpired } from '../batches/resultExpiry';
 import type { Authenticator } from '../auth/authenticator';
 import type { TenantRateLimiter } from '../limits/tenantRateLimiter';
 import { REQUEST_ID_HEADER, requestIdOf } from '../context';
+import { currentRequestId } from '../logging/logContext';
 import type { AppDatabase } from '../db/database';
 import { ErrorCode, GatewayError, notFound, serviceUnavailable } from '../errors';
 import { isTransientDatabaseError } from '../db/postgresErrors';
@@ -44,7 +45,8 @@ export function batchRecordsHandler(
   stalledAfterMs?: number,
 ) {
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    res.setHeader(REQUEST_ID_HEADER, requestIdOf(req.headers));
+    // The id its log lines carry (withLogContext, server.ts), sent back to the caller.
+    res.setHeader(REQUEST_ID_HEADER, currentRequestId() ?? requestIdOf(req.headers));
     try {
       if (req.method !== 'GET' && req.method !== 'HEAD') {
         res.setHeader('allow', 'GET, HEAD');

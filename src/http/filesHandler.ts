@@ -17,6 +17,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pipeline } from 'node:stream/promises';
 import { ApolloServerErrorCode } from '@apollo/server/errors';
 import { REQUEST_ID_HEADER, requestIdOf } from '../context';
+import { currentRequestId } from '../logging/logContext';
 import type { BatchFileRow } from '../db/schema';
 import { ErrorCode, GatewayError, serviceUnavailable } from '../errors';
 import { isTransientDatabaseError } from '../db/postgresErrors';
@@ -62,7 +63,8 @@ export function filesHandler(options: {
   const { signingKey, findFile, admit, logger, now = Date.now, stalledAfterMs } = options;
 
   return async (req, res) => {
-    res.setHeader(REQUEST_ID_HEADER, requestIdOf(req.headers));
+    // The id its log lines carry (withLogContext, server.ts), sent back to the caller.
+    res.setHeader(REQUEST_ID_HEADER, currentRequestId() ?? requestIdOf(req.headers));
     let handle: FileHandle | undefined;
     try {
       if (req.method !== 'GET' && req.method !== 'HEAD') {

@@ -43,6 +43,19 @@ describe('the access log', { timeout: 60_000 }, () => {
     expect(server.output()).not.toContain(TOKEN);
   });
 
+  it('puts the request id on the lines of a download, and sends the same back', async () => {
+    const server = await startService('serve', { DATABASE_URL: 'memory://', RUNNER_CONCURRENCY: '0' });
+    services.push(server);
+    const download = server.url.replace(/\/graphql$/, '/files/00000000-0000-4000-8000-000000000000/x.jsonl.gz?expires=1&signature=forged');
+    const refused = await fetch(download, { headers: { 'x-request-id': 'req-download' } });
+    expect(refused.status).toBe(403);
+    expect(refused.headers.get('x-request-id')).toBe('req-download');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(lines(server).filter((line) => line.message === 'Download link refused')).toEqual([
+      expect.objectContaining({ requestId: 'req-download' }),
+    ]);
+  });
+
   it('writes none by default', async () => {
     const server = await startService('serve', { DATABASE_URL: 'memory://', RUNNER_CONCURRENCY: '0' });
     services.push(server);
