@@ -237,7 +237,7 @@ async function oneJobAtFixedRate(label: string, url: string, headers: Record<str
   console.log(
     `\n${label}: exportJob(id) at 500 req/s (open loop): ${one.rps} req/s, p50 ${one.p50} ms, p99 ${one.p99} ms (target: under 10 ms), max ${one.max} ms, ${one.sent} requests, ${one.failed} failed`,
   );
-  if (one.failed > 0) throw new Error(`exportJob(id): ${one.failed} requests failed`);
+  if (one.failed > 0) throw new Error(`exportJob(id): ${one.failed} requests failed: ${JSON.stringify(one.failures)}`);
 }
 
 const round2 = (value: number) => Math.round(value * 100) / 100;

@@ -432,7 +432,7 @@ export async function exportThroughServer(
     stop.abort();
   }
   const load = await polling;
-  if (load.failed > 0) throw new Error(`exportJob(id): ${load.failed} requests failed during the export`);
+  if (load.failed > 0) throw new Error(`exportJob(id): ${load.failed} requests failed during the export: ${JSON.stringify(load.failures)}`);
   // A job too short to be seen PROCESSING is probed after its end (and says so: 'acks during export').
   if (scenario.probeSockets) probing ??= connectionAckTimes(WS_URL, CONNECTION_PARAMS, SOCKETS, SOCKET_GAP_MS);
   const acks = await probing;

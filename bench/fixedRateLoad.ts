@@ -24,6 +24,8 @@ export interface FixedRateOptions {
 export interface FixedRateResult {
   sent: number;
   failed: number;
+  /** Why they failed: `HTTP 503 SERVICE_UNAVAILABLE`, `ECONNRESET`, … with how many each. */
+  failures: Record<string, number>;
   rps: number;
   p50: number;
   p99: number;
@@ -36,6 +38,11 @@ export async function fixedRateLoad(options: FixedRateOptions): Promise<FixedRat
   const interval = 1000 / options.rate;
   const latencies: number[] = [];
   let failed = 0;
+  const failures: Record<string, number> = {};
+  const fail = (reason: string) => {
+    failed++;
+    failures[reason] = (failures[reason] ?? 0) + 1;
+  };
   let sent = 0;
   const pending: Promise<void>[] = [];
   const start = performance.now();
@@ -46,16 +53,17 @@ export async function fixedRateLoad(options: FixedRateOptions): Promise<FixedRat
         options.url,
         { method: 'POST', agent, headers: options.headers },
         (res) => {
-          res.resume();
+          const chunks: Buffer[] = [];
+          res.on('data', (chunk: Buffer) => res.statusCode !== 200 && chunks.push(chunk));
           res.on('end', () => {
             if (res.statusCode === 200) latencies.push(performance.now() - due);
-            else failed++;
+            else fail(`HTTP ${res.statusCode} ${errorCodeOf(Buffer.concat(chunks).toString())}`);
             resolve();
           });
         },
       );
-      req.on('error', () => {
-        failed++;
+      req.on('error', (error: NodeJS.ErrnoException) => {
+        fail(error.code ?? error.message);
         resolve();
       });
       req.end(options.body(index));
@@ -74,7 +82,16 @@ export async function fixedRateLoad(options: FixedRateOptions): Promise<FixedRat
   agent.destroy();
   latencies.sort((a, b) => a - b);
   const at = (q: number) => round(latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? NaN);
-  return { sent, failed, rps: Math.round(latencies.length / elapsed), p50: at(0.5), p99: at(0.99), max: round(latencies.at(-1) ?? NaN) };
+  return { sent, failed, failures, rps: Math.round(latencies.length / elapsed), p50: at(0.5), p99: at(0.99), max: round(latencies.at(-1) ?? NaN) };
 }
 
 const round = (ms: number) => Math.round(ms * 100) / 100;
+
+/** The first `extensions.code` of a GraphQL answer, or what the body begins with. */
+function errorCodeOf(body: string): string {
+  try {
+    return String((JSON.parse(body) as { errors?: { extensions?: { code?: unknown } }[] }).errors?.[0]?.extensions?.code);
+  } catch {
+    return JSON.stringify(body.slice(0, 80));
+  }
+}
