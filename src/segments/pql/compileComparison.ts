@@ -11,7 +11,7 @@ import { cappedCountOf, jsonArrayOf } from './collections';
 import type { CompileContext } from './collections';
 import { asCollection, compileNode } from './compileNode';
 import { PqlSyntaxError } from './pqlErrors';
-import { coerce, describe, jsonAt, jsonParameter, scalarJson, stringTruth, text, type ScalarKind, type Value } from './pqlValues';
+import { coerce, describe, jsonAt, jsonParameter, jsonText, scalarJson, stringTruth, text, type ScalarKind, type Value } from './pqlValues';
 
 const SQL_OPERATORS: Record<ComparisonOperator, string> = { '=': '=', '!=': '<>', '<': '<', '<=': '<=', '>': '>', '>=': '>=' };
 const ORDERED = new Set<ComparisonOperator>(['<', '<=', '>', '>=']);
@@ -128,7 +128,7 @@ export function compileIn(node: NodeOf<'in'>, context: CompileContext): Value {
   if (!scalar) throw new PqlSyntaxError(`in needs a string, number or boolean on its left, found ${describe(item)}`, node.item.position);
   const list = compileNode(node.list, context);
   const array =
-    list.kind === 'list' ? jsonParameter(list.items) : jsonArrayOf(asCollection(list, node.list, context), context);
+    list.kind === 'list' ? jsonText(list.json) : jsonArrayOf(asCollection(list, node.list, context), context);
   if (!array) throw new PqlSyntaxError(`in needs a list or an array attribute, found ${describe(list)}`, node.list.position);
   // An array contains a scalar that is one of its items (jsonb's `@>` special case).
   const contains = sql`(${array} @> ${scalar})`;

@@ -17,7 +17,7 @@ import {
 import { likeLiteral } from './compileComparison';
 import { asCollection, compileNode, withElement } from './compileNode';
 import { PqlSyntaxError, PqlUnsupportedError } from './pqlErrors';
-import { coerce, describe, jsonParameter, presentJsonAt, scalarJson, stringTruth, text, type Value } from './pqlValues';
+import { coerce, describe, jsonText, presentJsonAt, scalarJson, stringTruth, text, type Value } from './pqlValues';
 import { UNSUPPORTED_FUNCTIONS } from './supportedPql';
 import { translateRegex } from './translateRegex';
 
@@ -136,7 +136,7 @@ function matches(node: MethodNode, context: CompileContext): Value {
 /** The jsonb array of a target or argument that must be an array. */
 function jsonArray(arg: Node, context: CompileContext): SQL {
   const value = compileNode(arg, context);
-  if (value.kind === 'list') return jsonParameter(value.items);
+  if (value.kind === 'list') return jsonText(value.json);
   const array = jsonArrayOf(asCollection(value, arg, context), context);
   if (!array) throw new PqlSyntaxError(`Expected an array attribute or a list, found ${describe(value)}`, arg.position);
   return array;

@@ -13,7 +13,7 @@ import { compileArithmetic, compileComparison, compileIn, compileLike } from './
 import { compileMethod } from './compileMethod';
 import { compileOccurs } from './compileOccurs';
 import { PqlSyntaxError, PqlUnsupportedError } from './pqlErrors';
-import { coerce, describe, instant, literal, numeric, type Collection, type LiteralValue, type Value } from './pqlValues';
+import { coerce, describe, instant, literal, numeric, type Collection, type Value } from './pqlValues';
 import { UNSUPPORTED_FUNCTIONS } from './supportedPql';
 
 /** Compiles a node that must be a condition into a SQL boolean (NULL when unknown). */
@@ -56,7 +56,7 @@ export function compileNode(node: Node, context: CompileContext): Value {
     case 'boolean':
       return literal(node.value);
     case 'list':
-      return { kind: 'list', items: node.items.map((item) => literalOf(item)) };
+      return { kind: 'list', json: `[${node.items.map((item) => jsonLiteralOf(item)).join(',')}]` };
     case 'time':
       return { kind: 'timestamp', sql: instant(periodOf(node.time, context.now).start) };
     case 'path':
@@ -85,6 +85,8 @@ export function compileNode(node: Node, context: CompileContext): Value {
     case 'not':
       return { kind: 'boolean', sql: sql`(not ${compileCondition(node.operand, context)})` };
     case 'negate': {
+      // A number literal negated keeps its digits as written, as it does unnegated.
+      if (node.operand.type === 'number') return { kind: 'number', sql: numeric(`-${node.operand.text}`), literal: -Number(node.operand.text) };
       const operand = compileNode(node.operand, context);
       if (operand.kind === 'number' && typeof operand.literal === 'number') return literal(-operand.literal);
       const number = coerce(operand, 'number');
@@ -110,11 +112,13 @@ function pathValue(segments: string[], context: CompileContext): Value {
   return { kind: 'attribute', root: sql`${context.profile}.attributes`, segments };
 }
 
-/** A literal of a list: a string, a number (maybe negative) or a boolean. */
-function literalOf(node: Node): LiteralValue {
-  if (node.type === 'string' || node.type === 'boolean') return node.value;
-  if (node.type === 'number') return Number(node.text);
-  if (node.type === 'negate' && node.operand.type === 'number') return -Number(node.operand.text);
+/** A literal of a list as JSON: a string, a number (maybe negative) with every digit written, or a boolean. */
+function jsonLiteralOf(node: Node): string {
+  if (node.type === 'string' || node.type === 'boolean') return JSON.stringify(node.value);
+  // JSON has no leading zeros; the tokenizer's numbers are digits with an optional fraction.
+  const digits = (text: string) => text.replace(/^0+(?=[0-9])/, '');
+  if (node.type === 'number') return digits(node.text);
+  if (node.type === 'negate' && node.operand.type === 'number') return `-${digits(node.operand.text)}`;
   throw new PqlSyntaxError('List items must be string, number or boolean literals', node.position);
 }
 

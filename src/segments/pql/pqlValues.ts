@@ -25,7 +25,8 @@ export type Value =
   /** The jsonb at `segments` under `root` (a profile column, an event's data, an array element). */
   | { kind: 'attribute'; root: SQL; segments: string[] }
   /** An array literal of scalar literals: `[3, 6, 9]`. */
-  | { kind: 'list'; items: LiteralValue[] }
+  /** A list of literals as JSON text, numbers spelt as written: through a JS number, 12345678901234567891 lost digits. */
+  | { kind: 'list'; json: string }
   | Collection;
 
 /**
@@ -51,7 +52,9 @@ export const numeric = (value: string | number): SQL => sql`${String(value)}::te
 export const instant = (value: Date): SQL => sql`${value.toISOString()}::timestamptz`;
 
 /** A bound jsonb parameter holding `value` as JSON. */
-export const jsonParameter = (value: unknown): SQL => sql`${JSON.stringify(value)}::text::jsonb`;
+export const jsonParameter = (value: unknown): SQL => jsonText(JSON.stringify(value));
+/** JSON text, bound as a parameter, as jsonb. */
+export const jsonText = (json: string): SQL => sql`${json}::text::jsonb`;
 
 // A path is read as a chain of `->` with one bound text key each: `#>` with a
 // text[] path costs about twice as much a row (it unpacks the array every call),

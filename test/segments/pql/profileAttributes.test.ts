@@ -103,7 +103,8 @@ const FIXTURE: { id: string; identities: { namespace: string; id: string }[]; at
     id: 'p10',
     identities: ids('ecid'),
     // Numbers equal whatever their spelling; an object is in an array that holds one containing it.
-    attributes: { person: { lastVisit: 20240601, scores: [1, 2.0, { k: 1, x: 2 }], allowed: [1.0, 2, 3, { k: 1, x: 2, y: 3 }] } },
+    // card: '#…' is stored as the number written after '#', beyond what a JS number holds.
+    attributes: { person: { lastVisit: 20240601, scores: [1, 2.0, { k: 1, x: 2 }], allowed: [1.0, 2, 3, { k: 1, x: 2, y: 3 }], card: '#12345678901234567891' } },
   },
 ];
 
@@ -192,6 +193,12 @@ const CASES: Record<string, [expression: string, expected: string[]][]> = {
     ['person.scores.intersects([2.00, 7])', ['p10']],
     ['not person.scores.intersects([7])', ['p10']],
     ['person.scores.intersects(person.favoriteColors)', []],
+    ['person.card in [12345678901234567891]', ['p10']],
+    ['person.card in [12345678901234567890, 7]', []],
+    ['person.card notIn [-12345678901234567891, 7]', ['p10']],
+    ['person.card = 12345678901234567891', ['p10']],
+    ['-person.card = -12345678901234567891', ['p10']],
+    ['person.card > -12345678901234567891', ['p10']],
   ],
   'dates and times': [
     ['person.birthDate.getYear() in [1985, 1990]', ['p01', 'p02', 'p03']],
@@ -241,7 +248,7 @@ describe.each(storageTargets)('PQL over profile attributes on $name', (target) =
         await database.db.execute(sql`
           insert into profiles (org_id, sandbox_name, profile_id, identities, attributes, updated_at)
           values (${tenant.orgId}, ${tenant.sandboxName}, ${id}, ${JSON.stringify(identities)}::text::jsonb,
-            ${JSON.stringify(attributes)}::text::jsonb, ${NOW.toISOString()}::timestamptz)`);
+            ${JSON.stringify(attributes).replace(/"#(-?[0-9]+)"/g, '$1')}::text::jsonb, ${NOW.toISOString()}::timestamptz)`);
       }
     }
   });
