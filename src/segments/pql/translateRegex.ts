@@ -12,7 +12,19 @@ const MAX_REPETITION = 255;
 // states. PGlite answered a statement whose pattern summed about 12,000 with no row and no
 // error (PostgreSQL ran it), so an evaluation read nothing and succeeded.
 const MAX_REPETITION_TOTAL = 2_000;
-const SHORTHANDS = new Set(['d', 'D', 'w', 'W', 's', 'S']);
+// Java's shorthands are ASCII (without its UNICODE_CHARACTER_CLASS flag); PostgreSQL's follow
+// the database's locale, where \w matches "é". Spelt out, both read them alike. Inside [ ],
+// only the lowercase ones, without their brackets.
+const WORD = 'A-Za-z0-9_';
+const SPACE = ' \\t\\n\\v\\f\\r';
+const SHORTHANDS: Record<string, { outside: string; inside?: string }> = {
+  d: { outside: '[0-9]', inside: '0-9' },
+  D: { outside: '[^0-9]' },
+  w: { outside: `[${WORD}]`, inside: WORD },
+  W: { outside: `[^${WORD}]` },
+  s: { outside: `[${SPACE}]`, inside: SPACE },
+  S: { outside: `[^${SPACE}]` },
+};
 const CONTROL_ESCAPES = new Set(['t', 'n', 'r', 'f']);
 // Escapes whose Java meaning is spelled differently in PostgreSQL.
 const RENAMED_ESCAPES: Record<string, string> = { b: '\\y', B: '\\Y', A: '\\A', z: '\\Z' };
@@ -116,9 +128,10 @@ type Escaped = { text: string; length: number; anchor: boolean } | { refused: st
 function escape(pattern: string, index: number, inClass: boolean): Escaped {
   const next = pattern[index + 1];
   if (next === undefined) return { refused: 'the pattern ends with a backslash' };
-  if (SHORTHANDS.has(next)) {
-    if (inClass && next === next.toUpperCase()) return { refused: `\\${next} is not supported inside [ ]` };
-    return { text: `\\${next}`, length: 2, anchor: false };
+  const shorthand = Object.hasOwn(SHORTHANDS, next) ? SHORTHANDS[next]! : undefined;
+  if (shorthand) {
+    if (inClass && shorthand.inside === undefined) return { refused: `\\${next} is not supported inside [ ]` };
+    return { text: inClass ? shorthand.inside! : shorthand.outside, length: 2, anchor: false };
   }
   if (CONTROL_ESCAPES.has(next)) return { text: `\\${next}`, length: 2, anchor: false };
   if (!inClass && Object.hasOwn(RENAMED_ESCAPES, next)) return { text: RENAMED_ESCAPES[next]!, length: 2, anchor: true };

@@ -69,7 +69,8 @@ const FIXTURE: { id: string; identities: { namespace: string; id: string }[]; at
       homeAddress: { countryISO: 'ca', city: 'Mesa' },
     },
   },
-  { id: 'p04', identities: ids('ecid'), attributes: {} },
+  // nickname: Java's \w is ASCII, so "José" has a non-word character.
+  { id: 'p04', identities: ids('ecid'), attributes: { person: { nickname: 'José' } } },
   {
     id: 'p05',
     identities: ids('email', 'phone', 'ecid'),
@@ -98,7 +99,7 @@ const FIXTURE: { id: string; identities: { namespace: string; id: string }[]; at
   },
   { id: 'p08', identities: ids('email'), attributes: { person: { name: { firstName: 'Jo_e%' }, birthMonth: 6, lastVisit: '2024-06-16T09:00:00Z', lastCall: '2024-06-14T10:00:00-05:00' } } },
   // lastCall: an offset after a day without a time, which PostgreSQL does not read as a time.
-  { id: 'p09', identities: [], attributes: { person: { name: { firstName: 'Back\\slash' }, lastVisit: '2024-02-30', lastCall: '2024-06-14-05' } } },
+  { id: 'p09', identities: [], attributes: { person: { name: { firstName: 'Back\\slash' }, lastVisit: '2024-02-30', lastCall: '2024-06-14-05', nickname: 'Jose_1' } } },
   {
     id: 'p10',
     identities: ids('ecid'),
@@ -161,6 +162,10 @@ const CASES: Record<string, [expression: string, expected: string[]][]> = {
     ['person.name.firstName.matches("(?i)^jo")', ['p01', 'p02', 'p03', 'p07', 'p08']],
     ['person.name.firstName.matches("^J[a-z]+$")', ['p01', 'p07']],
     ['person.emailAddress.matches("\\\\d{4}@")', ['p01']],
+    ['person.nickname.matches("^\\\\w+$")', ['p09']],
+    ['person.nickname.matches("^[\\\\w]+$")', ['p09']],
+    ['person.nickname.matches("\\\\W")', ['p04']],
+    ['person.nickname.matches("^Jos\\\\S")', ['p04', 'p09']],
     // Repetitions up to the budget (2,000): PGlite answered past about 12,000 with no row at all.
     [`person.name.firstName.matches("^${'\\\\w{0,250}'.repeat(8)}$")`, ['p01', 'p02', 'p03', 'p05', 'p07']],
     ['person.name.firstName = "O\'Brien"', ['p06']],
