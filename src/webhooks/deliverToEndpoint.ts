@@ -44,12 +44,21 @@ export async function deliverToEndpoint(env: DeliveryEnvironment, endpoint: Webh
   const vanished: number[] = [];
   // Lost: the lease expired (a stall longer than it) and another deliverer may have the endpoint.
   let lost = false;
+  // Until when the lease is surely ours, by this process's clock: from the claim (which came just
+  // before), then from each renewal asked. Renewals that fail or hang (the database down) leave it
+  // to pass, and no request is sent after it: another deliverer may have claimed the endpoint and
+  // be sending the same messages.
+  let heldUntil = performance.now() + leaseMs;
   let renewing: Promise<unknown> = Promise.resolve();
   // An error of ours ended the claim: the endpoint waits RETRY_AFTER_ERROR_MS.
   let failedHere = false;
   const heartbeat = setInterval(() => {
+    const askedAt = performance.now();
     renewing = renewEndpointLease(db, endpoint.id, runnerId, leaseMs).then(
-      (held) => (lost ||= !held),
+      (held) => {
+        if (held) heldUntil = Math.max(heldUntil, askedAt + leaseMs);
+        else lost = true;
+      },
       (error: unknown) => env.logger.error('Renewing a webhook lease failed', { webhookId: endpoint.id, error: describeError(error) }),
     );
   }, Math.max(1, Math.floor(leaseMs / 3)));
@@ -66,7 +75,7 @@ export async function deliverToEndpoint(env: DeliveryEnvironment, endpoint: Webh
 
   try {
     for (const message of await pendingMessages(db, endpoint.id, MESSAGES_PER_CLAIM)) {
-      if (signal.aborted || lost || changed.aborted) break;
+      if (signal.aborted || lost || changed.aborted || performance.now() >= heldUntil) break;
       if (!message.event) {
         vanished.push(message.eventId);
         continue;
