@@ -57,6 +57,8 @@ export interface WatchFilter {
 export interface JobWatch extends AsyncIterableIterator<WatchedJobEvent> {
   /** Live events waiting to be pulled. */
   queued(): number;
+  /** Jobs whose newest sequence the watch keeps to drop repeats (for tests): a tenant's watch forgets those that ended. */
+  trackedJobs(): number;
   /**
    * Instead of being pulled, hands every event to `consumer` as it comes: the
    * replay's first, then each live one synchronously from the hub's fan-out (no
@@ -368,7 +370,13 @@ function replayThenLive(
     const last = watcher.lastSequence.get(event.job.id) ?? 0;
     if (event.sequence <= last) return false;
     watcher.lastSequence.set(event.job.id, event.sequence);
-    if (watcher.endsWithJob && TERMINAL_STATUSES.includes(event.status)) finish();
+    if (TERMINAL_STATUSES.includes(event.status)) {
+      if (watcher.endsWithJob) finish();
+      // A tenant's watch outlives its jobs: one that ended is forgotten, or the map would hold
+      // every job the watch ever saw. Not while the replay runs: a live event queued meanwhile
+      // may repeat one it gave. Live events come once each, in order.
+      else if (!replaying) watcher.lastSequence.delete(event.job.id);
+    }
     return true;
   };
   /** The replay's next event; null once it is spent or the watch has finished. */
@@ -411,6 +419,7 @@ function replayThenLive(
       return Promise.resolve(done());
     },
     queued: () => watcher.channel.queued(),
+    trackedJobs: () => watcher.lastSequence.size,
     async deliverLive(consumer) {
       try {
         for (let event = await nextReplayed(); event !== null; event = await nextReplayed()) {

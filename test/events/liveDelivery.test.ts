@@ -62,6 +62,24 @@ describe.each(storageTargets)('live delivery of a watch on $name', (target) => {
     expect(api.server.hub.watcherCount()).toBe(0);
   });
 
+  it("forgets in a tenant's watch the jobs that ended, and keeps those still running", async () => {
+    const { headers, tenant } = freshTenant();
+    await ingest(api, profiles, headers);
+    const watch = await api.server.hub.watch({ tenant });
+    const received: WatchedJobEvent[] = [];
+    const ended = watch.deliverLive({ deliver: (event) => received.push(event), congested: () => false });
+    const jobs = [await startExport(api, {}, headers), await startExport(api, {}, headers)];
+    await expect.poll(() => received.length).toBe(2);
+    expect(watch.trackedJobs()).toBe(2);
+    const runner = startTestRunner(api, { concurrency: 1, chunkSize: 50 });
+    await expect.poll(() => received.filter((event) => event.status === 'SUCCEEDED' && event.type === 'STATUS_CHANGED').length, { timeout: 20_000 }).toBe(2);
+    await runner.stop();
+    expect(watch.trackedJobs()).toBe(0);
+    expect(new Set(received.map((event) => String(event.job.id)))).toEqual(new Set(jobs.map((job) => job.jobId)));
+    await watch.return!();
+    await ended;
+  });
+
   it('hands over what queued before it started, then ends at return()', async () => {
     const { headers, tenant } = freshTenant();
     const watch = await api.server.hub.watch({ tenant });
