@@ -373,6 +373,36 @@ describe('claiming a part held by a chunk in flight, on PostgreSQL', () => {
     });
     await database.db.execute(sql`delete from export_jobs where id in (${olderId}, ${Number(newer!.id)})`);
   });
+
+  it('passes over an export job whose lease ran out while its last chunk still holds the row, and claims the next', async () => {
+    const [older] = await database.db.execute<{ id: number }>(sql`
+      insert into export_jobs (org_id, sandbox_name, status, schema_name, merge_policy_id, merge_policy_version, filter, dataset_id, request_id, locked_by, locked_until, creation_time)
+      values ('ORG_STALLED@AdobeOrg', 'prod', 'PROCESSING', 's', 'm', 1, '{}', 'd', 'r', 'gone', now() - interval '1 second', now() - interval '1 minute')
+      returning id`);
+    const [newer] = await database.db.execute<{ id: number }>(sql`
+      insert into export_jobs (org_id, sandbox_name, status, schema_name, merge_policy_id, merge_policy_version, filter, dataset_id, request_id)
+      values ('ORG_OTHER@AdobeOrg', 'prod', 'NEW', 's', 'm', 1, '{}', 'd', 'r')
+      returning id`);
+    let release = () => {};
+    let locked = () => {};
+    const isLocked = new Promise<void>((resolve) => (locked = resolve));
+    const chunkInFlight = database.db.transaction(async (tx) => {
+      await tx.execute(sql`select 1 from export_jobs where id = ${older!.id} for update`);
+      locked();
+      await new Promise<void>((resolve) => (release = resolve));
+    });
+    try {
+      await isLocked;
+      // Were the claim to wait for the row, it would wait forever: the row is freed only after it answers.
+      expect(await claimNext(database.db, options)).toMatchObject({ kind: 'export', job: { id: Number(newer!.id), lockedBy: 'claimer' } });
+    } finally {
+      release();
+      await chunkInFlight;
+    }
+    // Free again, the stalled job is taken by the next claim.
+    expect(await claimNext(database.db, options)).toMatchObject({ kind: 'export', job: { id: Number(older!.id), lockedBy: 'claimer', attempts: 1 } });
+    await database.db.execute(sql`delete from export_jobs where id in (${older!.id}, ${newer!.id})`);
+  });
 });
 
 describe('sharded exports under a collation that is not C (ICU en-US), on PostgreSQL', () => {

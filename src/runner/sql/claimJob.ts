@@ -29,43 +29,54 @@ export async function claimNext(db: AppDatabase, options: ClaimOptions): Promise
   if (!(await anyJobMayWantWork(db))) return null;
   return db.transaction(async (tx) => {
     await tx.execute(sql`select pg_advisory_xact_lock(${CLAIM_LOCK_KEY})`);
-    // A part whose expired lease's last chunk still holds its row is passed over (takePart
-    // skips it), and the next oldest looked at: ending the claim there would hold up every
-    // other job, of every tenant, until that chunk ends.
-    const passedOver: PartKey[] = [];
+    // A job or part whose expired lease's last chunk still holds its row is passed over (its
+    // row is locked with SKIP LOCKED), and the next oldest looked at: waiting for the row, under
+    // the claim lock, would hold up every other claim, of every tenant, until that chunk ends.
+    const passedOver: PassedOver = { parts: [], exports: [], segments: [] };
     for (;;) {
       const claimed = await claimOldest(tx, options, passedOver);
       if (claimed !== 'passed over') return claimed;
-      if (passedOver.length >= MAX_PARTS_PASSED_OVER) return null;
+      const { parts, exports, segments } = passedOver;
+      if (parts.length + exports.length + segments.length >= MAX_PASSED_OVER) return null;
     }
   });
 }
 
-/** Parts passed over in one claim, at most: each costs the claim a statement more. */
-const MAX_PARTS_PASSED_OVER = 8;
+/** Jobs and parts passed over in one claim, at most: each costs the claim a statement more. */
+const MAX_PASSED_OVER = 8;
+
+/** What a claim passed over, each kind by its key: a chunk in flight held its row. */
+interface PassedOver {
+  parts: PartKey[];
+  exports: number[];
+  segments: string[];
+}
 
 /**
- * Claims the oldest job or part that wants work, but the parts of `passedOver`; 'passed
- * over' (and that part added to `passedOver`) when it is a part that a chunk in flight holds.
+ * Claims the oldest job or part that wants work, but those of `passedOver`; 'passed over'
+ * (and it added to `passedOver`) when a chunk in flight holds its row.
  */
-async function claimOldest(tx: AppTransaction, options: ClaimOptions, passedOver: PartKey[]): Promise<ClaimedJob | 'passed over' | null> {
-  const notPassedOver =
-    passedOver.length === 0
+async function claimOldest(tx: AppTransaction, options: ClaimOptions, passedOver: PassedOver): Promise<ClaimedJob | 'passed over' | null> {
+  const { parts, exports, segments } = passedOver;
+  const partNotPassedOver =
+    parts.length === 0
       ? sql``
-      : sql` and (p.job_id, p.part) not in (${sql.join(passedOver.map(({ jobId, part }) => sql`(${jobId}::bigint, ${part}::int)`), sql`, `)})`;
+      : sql` and (p.job_id, p.part) not in (${sql.join(parts.map(({ jobId, part }) => sql`(${jobId}::bigint, ${part}::int)`), sql`, `)})`;
+  const exportNotPassedOver = exports.length === 0 ? sql`` : sql` and j.id not in (${sql.join(exports.map((id) => sql`${id}::bigint`), sql`, `)})`;
+  const segmentNotPassedOver = segments.length === 0 ? sql`` : sql` and s.id not in (${sql.join(segments.map((id) => sql`${id}`), sql`, `)})`;
   const [oldest] = await tx.execute<{ kind: ClaimedJob['kind']; id: string }>(sql`
     select kind, id from (
       (select 'export' as kind, j.id::text as id, j.creation_time from export_jobs j
-       where ${exportWantsWork(sql`j`)} and ${belowTenantLimit(sql`j`, options.tenantLimit)}
+       where ${exportWantsWork(sql`j`)} and ${belowTenantLimit(sql`j`, options.tenantLimit)}${exportNotPassedOver}
        order by j.creation_time, j.id limit 1)
       union all
       (select 'part' as kind, p.job_id::text || ':' || p.part as id, j.creation_time
        from export_job_parts p join export_jobs j on j.id = p.job_id
-       where ${partToClaim(sql`p`, sql`j`)} and ${belowTenantLimit(sql`j`, options.tenantLimit)}${notPassedOver}
+       where ${partToClaim(sql`p`, sql`j`)} and ${belowTenantLimit(sql`j`, options.tenantLimit)}${partNotPassedOver}
        order by j.creation_time, p.job_id, p.part limit 1)
       union all
       (select 'segment' as kind, s.id, s.creation_time from segment_jobs s
-       where ${segmentWantsWork(sql`s`)} and ${belowTenantLimit(sql`s`, options.tenantLimit)}
+       where ${segmentWantsWork(sql`s`)} and ${belowTenantLimit(sql`s`, options.tenantLimit)}${segmentNotPassedOver}
        order by s.creation_time, s.id limit 1)
     ) oldest
     order by creation_time
@@ -75,11 +86,16 @@ async function claimOldest(tx: AppTransaction, options: ClaimOptions, passedOver
     const [jobId, part] = oldest.id.split(':').map(Number) as [number, number];
     const claimed = await takePart(tx, jobId, part, options);
     if (claimed) return { kind: 'part', ...claimed };
-    passedOver.push({ jobId, part });
+    parts.push({ jobId, part });
     return 'passed over';
   }
   const lease = sql`now() + ${options.leaseMs} * interval '1 millisecond'`;
   if (oldest.kind === 'segment') {
+    const [free] = await tx.execute(sql`select 1 from segment_jobs where id = ${oldest.id} for update skip locked`);
+    if (!free) {
+      segments.push(oldest.id);
+      return 'passed over';
+    }
     // The WHERE is checked again on the row as it is now, as for export jobs.
     const [claimed] = await tx
       .update(segmentJobs)
@@ -94,6 +110,11 @@ async function claimOldest(tx: AppTransaction, options: ClaimOptions, passedOver
       .where(sql`${eq(segmentJobs.id, oldest.id)} and ${segmentWantsWork(sql`${segmentJobs}`)}`)
       .returning();
     return claimed ? { kind: 'segment', job: claimed } : null;
+  }
+  const [free] = await tx.execute(sql`select 1 from export_jobs where id = ${Number(oldest.id)} for update skip locked`);
+  if (!free) {
+    exports.push(Number(oldest.id));
+    return 'passed over';
   }
   // A client's cancel may have ended a NEW job since the SELECT: the WHERE is checked again on the row as it is now.
   const [claimed] = await tx
