@@ -122,7 +122,7 @@ export function startWebhookDeliverer(deps: WebhookDelivererDeps): WebhookDelive
       woken = false;
       try {
         const free = options.concurrency - serving.size;
-        const claimed = await claimEndpoints(db, { runnerId, leaseMs, limit: free });
+        const claimed = await claimEndpoints(db, { runnerId, leaseMs, limit: free, perTenant: endpointsPerTenant(options.concurrency) });
         for (const endpoint of claimed) serve(endpoint);
       } catch (error: unknown) {
         logger.error('Claiming webhook endpoints failed', { error: describeError(error) });
@@ -149,4 +149,12 @@ export function startWebhookDeliverer(deps: WebhookDelivererDeps): WebhookDelive
       poster.close();
     },
   };
+}
+
+/**
+ * Endpoints of one tenant a deliverer serves at once: half its slots, rounded up, so that
+ * one tenant's slow endpoints always leave room for the others' (`WEBHOOK_CONCURRENCY` 16: 8).
+ */
+export function endpointsPerTenant(concurrency: number): number {
+  return Math.max(1, Math.ceil(concurrency / 2));
 }
