@@ -29,6 +29,14 @@ export function compileComparison(node: NodeOf<'compare'>, context: CompileConte
     if (side.kind === 'list' || side.kind === 'collection') {
       throw new PqlSyntaxError(`Cannot compare ${describe(side)}; use in, includes or count()`, sideNode.position);
     }
+    // `identities.namespace` reads across the array: a list, one per identity. Compared as one
+    // value it would be absent on every profile, and the segment silently empty.
+    if (sideNode.type === 'path' && sideNode.segments[0] === 'identities' && sideNode.segments.length > 1 && !context.element) {
+      throw new PqlSyntaxError(
+        `Cannot compare ${sideNode.segments.join('.')}, a list of one value per identity; use in, includes or count()`,
+        sideNode.position,
+      );
+    }
   }
   if (left.kind === 'attribute' && right.kind === 'attribute') {
     return { kind: 'boolean', sql: compareAttributes(jsonAt(left), jsonAt(right), node.operator) };

@@ -36,6 +36,8 @@ describe('compileSegmentPredicate', () => {
     ['person.active < true', /Booleans have no order/, '<'],
     ['person.age + "x" > 1', /Arithmetic needs numbers/, '"x"'],
     ['xEvent = 1', /Cannot compare experience events/, 'xEvent'],
+    ['identities.namespace = "email"', /Cannot compare identities\.namespace, a list of one value per identity; use in, includes or count\(\)/, 'identities'],
+    ['"x" != identities.id', /Cannot compare identities\.id, a list/, 'identities'],
     ['person.age.count() + 1', /Expected a condition, found a number/, '+'],
     ['city like person.pattern', /string literal pattern/, 'person'],
     ['person.x in 3', /Expected an array, found a number/, '3'],
