@@ -166,9 +166,11 @@ function setTest(node: MethodNode, context: CompileContext): Value {
   const [a, b] = [sql.raw(context.alias('a')), sql.raw(context.alias('a'))];
   const bothGiven = sql`${target} is not null and ${argument} is not null`;
   if (node.name === 'intersects') {
+    // An empty side (a literal `[]`; attributes are NULL then already) is unknown, as the pairwise test made it.
+    const [left, right] = [sql`nullif(${target}, '[]'::jsonb)`, sql`nullif(${argument}, '[]'::jsonb)`];
     return {
       kind: 'boolean',
-      sql: sql`(case when ${bothGiven} then exists (select ${a}.value from jsonb_array_elements(${target}) ${a} intersect select ${b}.value from jsonb_array_elements(${argument}) ${b}) end)`,
+      sql: sql`(case when ${left} is not null and ${right} is not null then exists (select ${a}.value from jsonb_array_elements(${left}) ${a} intersect select ${b}.value from jsonb_array_elements(${right}) ${b}) end)`,
     };
   }
   const [items, container] = node.name === 'subsetOf' ? [target, argument] : [argument, target];

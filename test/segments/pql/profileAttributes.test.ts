@@ -197,6 +197,7 @@ const CASES: Record<string, [expression: string, expected: string[]][]> = {
     ['person.scores.subsetOf([1, 2])', []],
     ['person.scores.intersects([2.00, 7])', ['p10']],
     ['not person.scores.intersects([7])', ['p10']],
+    ['not person.scores.intersects([])', []],
     ['person.scores.intersects(person.favoriteColors)', []],
     ['person.card in [12345678901234567891]', ['p10']],
     ['person.card in [12345678901234567890, 7]', []],
