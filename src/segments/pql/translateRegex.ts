@@ -38,11 +38,17 @@ export function translateRegex(pattern: string): { pattern: string } | { refused
     out = '(?i)';
     index = 4;
   }
-  // Per open group: whether it holds a bounded repetition (nesting them can make PostgreSQL's automaton too big).
-  const groups: { bounded: boolean; lookaround: boolean }[] = [];
+  // Per open group: whether it holds a bounded repetition (nesting them can make PostgreSQL's
+  // automaton too big), and its atoms (a repetition of the group copies each of them).
+  const groups: { bounded: boolean; lookaround: boolean; atoms: number }[] = [];
   let lastAtom: 'none' | 'atom' | 'group' | 'quantified' = 'none';
   let lastGroupBounded = false;
+  let lastGroupAtoms = 0;
   let repetitionTotal = 0;
+  const countAtom = () => {
+    const open = groups.at(-1);
+    if (open) open.atoms += 1;
+  };
   while (index < pattern.length) {
     const char = pattern[index]!;
     if (char === '\\') {
@@ -51,6 +57,7 @@ export function translateRegex(pattern: string): { pattern: string } | { refused
       out += escaped.text;
       index += escaped.length;
       lastAtom = escaped.anchor ? 'none' : 'atom';
+      if (!escaped.anchor) countAtom();
       continue;
     }
     if (char === '[') {
@@ -59,6 +66,7 @@ export function translateRegex(pattern: string): { pattern: string } | { refused
       out += klass.text;
       index += klass.length;
       lastAtom = 'atom';
+      countAtom();
       continue;
     }
     if (char === '(') {
@@ -67,7 +75,7 @@ export function translateRegex(pattern: string): { pattern: string } | { refused
       if (pattern[index + (opener?.length ?? 1)] === ')') return { refused: 'empty groups are not supported' };
       out += opener ?? '(';
       index += opener?.length ?? 1;
-      groups.push({ bounded: false, lookaround: opener !== undefined && opener !== '(?:' });
+      groups.push({ bounded: false, lookaround: opener !== undefined && opener !== '(?:', atoms: 0 });
       lastAtom = 'none';
       continue;
     }
@@ -79,7 +87,9 @@ export function translateRegex(pattern: string): { pattern: string } | { refused
       // A lookaround matches no text: PostgreSQL refuses to repeat it.
       lastAtom = group.lookaround ? 'none' : 'group';
       lastGroupBounded = group.bounded;
+      lastGroupAtoms = group.atoms;
       if (group.bounded && groups.length > 0) groups[groups.length - 1]!.bounded = true;
+      if (groups.length > 0) groups[groups.length - 1]!.atoms += group.atoms;
       continue;
     }
     if (char === '*' || char === '+' || char === '?' || char === '{') {
@@ -94,8 +104,9 @@ export function translateRegex(pattern: string): { pattern: string } | { refused
           return { refused: `repetition counts must be at most ${MAX_REPETITION}, the first not above the second` };
         }
         if (lastAtom === 'group' && lastGroupBounded) return { refused: 'nested bounded repetitions are not supported' };
-        // {n,} counts n: what it adds past n is unbounded, which costs no states.
-        repetitionTotal += high;
+        // {n,} counts n: what it adds past n is unbounded, which costs no states. A group's
+        // repetition copies each of its atoms: (?:\\w\\w){255} costs 510.
+        repetitionTotal += high * (lastAtom === 'group' ? Math.max(1, lastGroupAtoms) : 1);
         if (repetitionTotal > MAX_REPETITION_TOTAL) {
           return { refused: `the counts of a pattern's repetitions {n,m} may add up to at most ${MAX_REPETITION_TOTAL}` };
         }
@@ -118,6 +129,7 @@ export function translateRegex(pattern: string): { pattern: string } | { refused
     out += char;
     index += 1;
     lastAtom = char === '^' || char === '$' || char === '|' ? 'none' : 'atom';
+    if (lastAtom === 'atom') countAtom();
   }
   if (groups.length > 0) return { refused: 'unbalanced parenthesis' };
   return { pattern: out };
