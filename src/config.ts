@@ -237,12 +237,22 @@ export function databaseOf(config: Config): Pick<DatabaseOptions, 'url' | 'dataD
  */
 function databaseUrl(env: NodeJS.ProcessEnv): string | undefined {
   const url = env.DATABASE_URL || undefined;
-  if (url && /^postgres(ql)?:\/\//i.test(url) && !URL.canParse(url)) {
+  if (url && /^postgres(ql)?:\/\//i.test(url) && !URL.canParse(withFirstHostOnly(url))) {
     throw new Error(
       `DATABASE_URL is not a valid URL (${redact(url)}): percent-encode the characters of its user name and password that a URL reserves (# / ? @ : % and spaces)`,
     );
   }
   return url;
+}
+
+/**
+ * The URL as postgres.js parses it: several hosts (`h1:5432,h2:5432`, for a failover) are
+ * its own extension, which it replaces by the first before it hands the URL to `new URL`.
+ */
+function withFirstHostOnly(url: string): string {
+  const authority = url.slice(url.indexOf('://') + 3).split(/[?/]/)[0]!;
+  const hosts = authority.slice(authority.lastIndexOf('@') + 1);
+  return url.replace(hosts, hosts.split(',')[0]!);
 }
 
 function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {

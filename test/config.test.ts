@@ -163,6 +163,17 @@ describe('loadConfig: server processes', () => {
   });
 });
 
+describe('DATABASE_URL', () => {
+  it('takes several hosts for a failover, as postgres.js does', () => {
+    const url = 'postgres://app:secret@db1:5432,db2:5432/gw?target_session_attrs=read-write';
+    expect(loadConfig({ DATABASE_URL: url }).databaseUrl).toBe(url);
+  });
+
+  it('refuses a URL that does not parse, without its password', () => {
+    expect(() => loadConfig({ DATABASE_URL: 'postgres://app:se#cret@db/gw' })).toThrow(/^DATABASE_URL is not a valid URL \(postgres:\/\/app:\*\*\*@db\/gw\)/);
+  });
+});
+
 describe('redact (a connection URL for a log line)', () => {
   it.each([
     ['postgres://app:secret@db:5432/gw', 'postgres://app:***@db:5432/gw'],
