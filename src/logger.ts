@@ -95,10 +95,11 @@ function withShortMessages(error: unknown, depth: number): unknown {
     if (key === 'params' && isFailedQuery(error)) continue;
     Object.defineProperty(copy, key, Object.getOwnPropertyDescriptor(error, key)!);
   }
-  // PostgreSQL's detail of a refused row (a check, a not-null) quotes the whole row.
-  const { detail } = error as { detail?: unknown };
-  if (typeof detail === 'string' && detail.startsWith('Failing row contains')) {
-    Object.defineProperty(copy, 'detail', { value: 'Failing row contains (values not logged)', writable: true, configurable: true, enumerable: true });
+  // PostgreSQL's detail of an integrity violation (class 23: a check, a not-null, a unique or
+  // foreign key) quotes the row or the key's values.
+  const { detail, code } = error as { detail?: unknown; code?: unknown };
+  if (typeof detail === 'string' && typeof code === 'string' && code.startsWith('23')) {
+    Object.defineProperty(copy, 'detail', { value: '(values not logged)', writable: true, configurable: true, enumerable: true });
   }
   // Read on the original, set as plain values: an engine may keep `stack` behind an accessor bound to it.
   const stack = error.stack ?? `${error.name}: ${error.message}`;
@@ -127,9 +128,8 @@ function isFailedQuery(error: Error): error is Error & { query: string; params: 
  */
 function withoutParameters(error: Error): string {
   if (!isFailedQuery(error)) return error.message;
-  const at = error.message.lastIndexOf('\nparams: ');
-  const statement = at < 0 ? error.message : error.message.slice(0, at);
-  return `${statement}\nparams: [${error.params.length} values not logged]`;
+  // Written anew from the statement: a value may itself hold the text that starts the list.
+  return `Failed query: ${error.query}\nparams: [${error.params.length} values not logged]`;
 }
 
 /** `text` cut to `max` characters, with a note of how many were cut. */

@@ -88,4 +88,16 @@ describe.each(storageTargets)('a failed statement in a log line, on $name', (tar
     expect(text).toContain('logged_secrets_n_check');
     expect(text).not.toContain('NEVER_LOGGED');
   });
+
+  it('leaves out a value that holds the text which starts the list of values, and the key of a unique violation', async () => {
+    await database.db.execute(sql`create unique index logged_secrets_secret on logged_secrets (secret)`);
+    await database.db.execute(sql`insert into logged_secrets (secret, n) values ('whsec_KEY_NEVER_LOGGED', 1)`);
+    const failure = await database.db
+      .execute(sql`insert into logged_secrets (secret, n) values (${'whsec_KEY_NEVER_LOGGED'}, ${1}), (${'a\nparams: b'}, ${2})`)
+      .then(() => undefined, (error: unknown) => error);
+    const text = describeError(failure);
+    expect(text).toContain('logged_secrets_secret');
+    expect(text).toContain('[4 values not logged]');
+    expect(text).not.toContain('KEY_NEVER_LOGGED');
+  });
 });
