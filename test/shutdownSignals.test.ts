@@ -20,7 +20,16 @@ describe('a signal to the process group of SERVER_PROCESSES=2, on PostgreSQL', (
       );
       const exited = once(server.child, 'exit');
       process.kill(-server.child.pid!, 'SIGINT');
-      expect(await exited).toEqual([0, null]);
+      try {
+        expect(await exited).toEqual([0, null]);
+      } finally {
+        // Whatever happened, nothing of the group outlives the test (it is detached from vitest's).
+        try {
+          process.kill(-server.child.pid!, 'SIGKILL');
+        } catch {
+          // Gone already, as it should be.
+        }
+      }
       const messages = server
         .output()
         .split('\n')

@@ -35,7 +35,13 @@ export interface DeliveryEnvironment {
   metrics?: WebhookMetrics;
 }
 
-export async function deliverToEndpoint(env: DeliveryEnvironment, endpoint: WebhookRow, changed: AbortSignal): Promise<void> {
+/** `claimedAt`: when the claim statement started (`performance.now()`), where its lease begins. */
+export async function deliverToEndpoint(
+  env: DeliveryEnvironment,
+  endpoint: WebhookRow,
+  changed: AbortSignal,
+  claimedAt = performance.now(),
+): Promise<void> {
   const { db, poster, runnerId, leaseMs, signal } = env;
   const url = new URL(endpoint.url);
   let secret = endpoint.secret;
@@ -44,11 +50,12 @@ export async function deliverToEndpoint(env: DeliveryEnvironment, endpoint: Webh
   const vanished: number[] = [];
   // Lost: the lease expired (a stall longer than it) and another deliverer may have the endpoint.
   let lost = false;
-  // Until when the lease is surely ours, by this process's clock: from the claim (which came just
-  // before), then from each renewal asked. Renewals that fail or hang (the database down) leave it
-  // to pass, and no request is sent after it: another deliverer may have claimed the endpoint and
-  // be sending the same messages.
-  let heldUntil = performance.now() + leaseMs;
+  // Until when the lease is surely ours, by this process's clock: from the claim, then from each
+  // renewal asked. Renewals that fail or hang (the database down) leave it to pass, and no request
+  // is sent or kept on its way after it: another deliverer may have claimed the endpoint and be
+  // sending the same messages.
+  let heldUntil = claimedAt + leaseMs;
+  const lease = abortedWhenPassed(() => heldUntil);
   let renewing: Promise<unknown> = Promise.resolve();
   // An error of ours ended the claim: the endpoint waits RETRY_AFTER_ERROR_MS.
   let failedHere = false;
@@ -80,7 +87,7 @@ export async function deliverToEndpoint(env: DeliveryEnvironment, endpoint: Webh
         vanished.push(message.eventId);
         continue;
       }
-      const outcome = await poster.post(url, signer.sign(message.event), signal);
+      const outcome = await poster.post(url, signer.sign(message.event), AbortSignal.any([signal, lease.signal]));
       if (outcome.aborted) break;
       env.metrics?.deliveries.inc({ outcome: outcome.succeeded ? 'succeeded' : 'failed' });
       const attempt = message.attempts + 1;
@@ -114,7 +121,21 @@ export async function deliverToEndpoint(env: DeliveryEnvironment, endpoint: Webh
     throw error;
   } finally {
     clearInterval(heartbeat);
+    lease.stop();
     await renewing;
     await releaseEndpoint(db, endpoint.id, runnerId, failedHere ? RETRY_AFTER_ERROR_MS : 0);
   }
+}
+
+/** A signal aborted once `until()` (a `performance.now()` time, which may move later) has passed. */
+function abortedWhenPassed(until: () => number): { signal: AbortSignal; stop(): void } {
+  const controller = new AbortController();
+  let timer: NodeJS.Timeout | undefined;
+  const check = () => {
+    const left = until() - performance.now();
+    if (left <= 0) controller.abort();
+    else timer = setTimeout(check, left);
+  };
+  check();
+  return { signal: controller.signal, stop: () => clearTimeout(timer) };
 }

@@ -102,9 +102,9 @@ export function startWebhookDeliverer(deps: WebhookDelivererDeps): WebhookDelive
       return async () => {};
     });
 
-  function serve(endpoint: WebhookRow): void {
+  function serve(endpoint: WebhookRow, claimedAt: number): void {
     const changed = new AbortController();
-    const done = deliverToEndpoint(environment, endpoint, changed.signal)
+    const done = deliverToEndpoint(environment, endpoint, changed.signal, claimedAt)
       .catch((error: unknown) =>
         logger.error('Delivering to a webhook failed', { webhookId: endpoint.id, error: describeError(error) }),
       )
@@ -122,8 +122,10 @@ export function startWebhookDeliverer(deps: WebhookDelivererDeps): WebhookDelive
       woken = false;
       try {
         const free = options.concurrency - serving.size;
+        // The lease runs from the claim statement's start, by this process's clock.
+        const claimedAt = performance.now();
         const claimed = await claimEndpoints(db, { runnerId, leaseMs, limit: free, perTenant: endpointsPerTenant(options.concurrency) });
-        for (const endpoint of claimed) serve(endpoint);
+        for (const endpoint of claimed) serve(endpoint, claimedAt);
       } catch (error: unknown) {
         logger.error('Claiming webhook endpoints failed', { error: describeError(error) });
       }
