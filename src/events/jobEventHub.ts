@@ -136,11 +136,13 @@ export function createJobEventHub(
   // handed out, every watcher ends with an error that says to come back, and resumes from
   // its last sequence or event id, replayed from the stored events, which hold the gap's.
   const stopHearingGaps = bus.onMissedEvents(() => {
-    handled = handled.then(() => {
-      for (const ofTenant of [...watchersByTenant.values()]) {
-        for (const watcher of [...ofTenant]) endWatch(watcher, liveEventsMissed());
-      }
-    });
+    handled = handled
+      .then(() => {
+        for (const ofTenant of [...watchersByTenant.values()]) {
+          for (const watcher of [...ofTenant]) endWatch(watcher, liveEventsMissed());
+        }
+      })
+      .catch((error: unknown) => logger.error('Ending watchers after a gap in job events failed', { error: describeError(error) }));
   });
 
   /** Whether a newer progress event of the same job, in the same status, waits behind this one. */
@@ -471,12 +473,16 @@ async function keptSince(db: AppDatabase, job: ExportJobRow, afterSequence: numb
   return Number(row?.kept ?? 0) === missed;
 }
 
-/** SERVICE_UNAVAILABLE, as after a failed read of an event's job: the client resumes. */
+/**
+ * SERVICE_UNAVAILABLE, as after a failed read of an event's job: the client resumes. Every
+ * watcher of the server hears it at once, after a failover: their resumes are spread over
+ * 1 to 5 seconds rather than all reading the recovering database in the same second.
+ */
 function liveEventsMissed(): GatewayError {
   return new GatewayError(
     ErrorCode.SERVICE_UNAVAILABLE,
     'Live events were interrupted (the database connection was lost): subscribe again with `afterSequence` or `after` to resume from the stored events',
-    { retryAfter: 1 },
+    { retryAfter: 1 + Math.floor(Math.random() * 5) },
   );
 }
 
