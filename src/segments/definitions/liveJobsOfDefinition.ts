@@ -1,8 +1,8 @@
 /**
  * The jobs that hold a definition in use while they wait or run: a delete is refused while
- * any exists, and so is a change of its expression, since a run handed back (a restart, a
- * passing database error) evaluates the definition again at the same time T and must find
- * what the first run evaluated. Conditions on a `segment_definitions` row, for a guarded
+ * any exists, and a change of its expression while one has it still to evaluate, since a run
+ * handed back (a restart, a passing database error) evaluates the definition again at the
+ * same time T and must find what the first run evaluated. Conditions on a `segment_definitions` row, for a guarded
  * statement's `where`.
  */
 import { and, sql, type SQL } from 'drizzle-orm';
@@ -13,6 +13,17 @@ import type { Tenant } from '../../tenant';
 /** No job of the tenant, NEW or PROCESSING, names or evaluates the row's definition. */
 export function noLiveJobUses(tenant: Tenant): SQL {
   return sql`not exists (select 1 from ${exportJobs} where ${usedByLiveJob(tenant)})
+    and not exists (select 1 from ${segmentJobs} where ${evaluatedByLiveSegmentJob(tenant)})`;
+}
+
+/**
+ * No job of the tenant has the row's definition still to evaluate: a segment job NEW or
+ * PROCESSING, or an export that evaluates its segments (`evaluationInfo.segmentation`) and
+ * has not finished doing so. An export that only reads memberships does not read the expression.
+ */
+export function noLiveEvaluationUses(tenant: Tenant): SQL {
+  return sql`not exists (select 1 from ${exportJobs} where ${usedByLiveJob(tenant)}
+      and ${exportJobs.evaluateSegments} and ${exportJobs.segmentationFinishedAt} is null)
     and not exists (select 1 from ${segmentJobs} where ${evaluatedByLiveSegmentJob(tenant)})`;
 }
 

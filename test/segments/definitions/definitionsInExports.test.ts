@@ -118,10 +118,13 @@ describe.each(storageTargets)('segment definitions in export jobs on $name', (ta
       expect(deleted.data!.deleteSegmentDefinition.deletedSegmentDefinitionId).toBe(definition.id);
     });
 
-    it('refuses a new expression while a NEW job names it, lets its name change, and takes the expression once the job is cancelled', async () => {
+    it('refuses a new expression while a NEW job is to evaluate it, lets its name change, and takes the expression once the job is cancelled', async () => {
       const headers = freshTenant('UPD');
       const definition = await createDefinition(api, headers);
-      const job = await createJob(headers, [{ segmentId: definition.id }]);
+      // An export that only reads memberships does not stand in the way.
+      await createJob(headers, [{ segmentId: definition.id }]);
+      const job = await createJob(headers, [{ segmentId: definition.id }], { evaluationInfo: { segmentation: true } });
+      expect(job.errors).toBeUndefined();
       const changeExpression = { id: definition.id, input: { expression: { value: 'person.age > 30' } } };
 
       const refused = await api.graphql(UPDATE_SEGMENT_DEFINITION, changeExpression, headers);
@@ -129,7 +132,12 @@ describe.each(storageTargets)('segment definitions in export jobs on $name', (ta
       expect(refused.errors?.[0]?.message).toContain('NEW or PROCESSING');
       const kept = await api.graphql(GET_SEGMENT_DEFINITION, { id: definition.id }, headers);
       expect(kept.data!.segmentDefinition.expression.value).toBe(definition.expression.value);
-      const renamed = await api.graphql(UPDATE_SEGMENT_DEFINITION, { id: definition.id, input: { name: 'Renamed' } }, headers);
+      // A form that sends every field, its expression unchanged, renames it.
+      const renamed = await api.graphql(
+        UPDATE_SEGMENT_DEFINITION,
+        { id: definition.id, input: { name: 'Renamed', expression: { value: definition.expression.value } } },
+        headers,
+      );
       expect(renamed.errors).toBeUndefined();
       expect(renamed.data!.updateSegmentDefinition.name).toBe('Renamed');
 
