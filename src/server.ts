@@ -188,7 +188,15 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     formatError,
     traced: tracing !== null,
     // Without verification, a page of another site must not drive the API through its user's browser.
-    refusesHandshake: config.auth.mode === 'none' ? (request) => isForeignPageHandshake(request, config.files.publicUrl) : undefined,
+    refusesHandshake:
+      config.auth.mode === 'none'
+        ? (request) => {
+            const foreign = isForeignPageHandshake(request, config.files.publicUrl);
+            // Said, so that a page of ours behind a proxy that rewrites Host can be told apart (set PUBLIC_URL).
+            if (foreign) logger.warn('WebSocket handshake from a page of another site refused', { origin: request.headers.origin, host: request.headers.host });
+            return foreign;
+          }
+        : undefined,
   });
   const batchRecords = batchRecordsHandler(database.db, authenticator, rateLimiter, logger);
   const download = filesHandler({

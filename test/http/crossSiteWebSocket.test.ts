@@ -31,8 +31,9 @@ describe('WebSocket handshakes from browser pages, without verification (AUTH_MO
   });
   afterAll(() => api?.close());
 
-  it('refuses a page of another site, with 403', async () => {
+  it('refuses a page of another site, with 403, and says so in the log', async () => {
     expect(await handshake(api, 'https://evil.example')).toBe(403);
+    expect(api.logs.some((line) => line.includes('refused') && line.includes('https://evil.example'))).toBe(true);
     expect(await handshake(api, 'http://127.0.0.1.evil.example:4000')).toBe(403);
     expect(await handshake(api, 'null')).toBe(403);
   });
@@ -42,6 +43,7 @@ describe('WebSocket handshakes from browser pages, without verification (AUTH_MO
     expect(await handshake(api, own)).toBe(101);
     expect(await handshake(api, 'http://localhost:3000')).toBe(101);
     expect(await handshake(api, 'http://[::1]:5173')).toBe(101);
+    expect(await handshake(api, `http://${new URL(own).hostname}:5173`)).toBe(101);
     expect(await handshake(api, undefined)).toBe(101);
   });
 
