@@ -18,9 +18,12 @@ function* codesInChain(error: unknown): Generator<string> {
   }
 }
 
+// Five digits or capitals, with a digit among them: a socket's EPIPE or EPERM is five capitals too.
+const SQLSTATE = /^(?=[A-Z]*[0-9])[0-9A-Z]{5}$/;
+
 /** The SQLSTATE of `error` or of the first error in its chain of causes that has one. */
 export function postgresErrorCode(error: unknown): string | undefined {
-  for (const code of codesInChain(error)) if (/^[0-9A-Z]{5}$/.test(code)) return code;
+  for (const code of codesInChain(error)) if (SQLSTATE.test(code)) return code;
   return undefined;
 }
 

@@ -17,6 +17,8 @@ describe('isTransientDatabaseError', () => {
     ['CONNECTION_CLOSED', "postgres.js's closed connection"],
     ['ECONNREFUSED', 'a refused connection'],
     ['ECONNRESET', 'a reset connection'],
+    // Five capitals, as a SQLSTATE may be: read as one, it was taken for a permanent error.
+    ['EPIPE', 'a socket that closed while a statement was written'],
   ])('is true for %s: %s', (code) => {
     expect(isTransientDatabaseError(withCode(code))).toBe(true);
     // As drizzle wraps the driver's error.
@@ -30,6 +32,8 @@ describe('isTransientDatabaseError', () => {
     ['42P01', 'a missing table'],
     ['57014', 'a statement timeout (the chunk loop retries it smaller)'],
     ['ENOENT', 'a missing file'],
+    ['EPERM', 'a permission refused'],
+    ['XX000', 'an internal error of the server'],
   ])('is false for %s: %s', (code) => {
     expect(isTransientDatabaseError(withCode(code))).toBe(false);
   });
