@@ -71,7 +71,18 @@ export interface WriteOptions {
   onRecordsWritten?: (records: number) => void;
   /** CSV and Parquet: records whose columns are gathered first (default `COLUMN_SAMPLE`; tests). */
   columnSample?: number;
+  /** A file ends once its records' JSON text reaches this many characters (default `MAX_FILE_TEXT_CHARS`; tests). */
+  maxFileChars?: number;
 }
+
+/**
+ * A file ends once its records' JSON text reaches this (or at `maxRecordsPerFile`, whichever
+ * comes first): `BatchFile.bytes` is an `Int!` of the API's contract, and a file of 2 GiB or
+ * more could not be described. 512 Mi characters are at most 1.5 GiB of UTF-8, whatever the
+ * format and compression make of them; the boundary depends on the records alone, so a
+ * rerun splits the batch the same way.
+ */
+export const MAX_FILE_TEXT_CHARS = 512 * 1024 * 1024;
 
 /**
  * Writes a batch's files into `directory` (created if missing) and returns them
@@ -133,7 +144,7 @@ async function writeFilesOnce(options: WriteOptions, wrapping: Compression, enco
       const fileIndex = files.length;
       const name = `part-${String(fileIndex).padStart(5, '0')}${fileExtension(output)}`;
       const tally = { records: 0 };
-      const contents = encodeFile(fileSlices(first, records, maxRecordsPerFile, tally, onWritten));
+      const contents = encodeFile(fileSlices(first, records, { records: maxRecordsPerFile, chars: options.maxFileChars ?? MAX_FILE_TEXT_CHARS }, tally, onWritten));
       const written = await writeFileSafely(directory, name, wrapping, contents, signal);
       files.push({ fileIndex, name, storageKey: `${storagePrefix}/${name}`, records: tally.records, ...written });
     }
@@ -220,24 +231,27 @@ function encodeJsonLines(lines: readonly string[]): string {
 }
 
 /**
- * One file's records: `first`, then further slices until it holds `most`
- * records or none are left; `tally` counts the records handed out, and
- * `onWritten` hears of each slice once the file's encoder has taken it.
+ * One file's records: `first`, then further slices until it holds `most.records`
+ * records, or their text `most.chars` characters (checked after each slice), or none
+ * are left; `tally` counts the records handed out, and `onWritten` hears of each slice
+ * once the file's encoder has taken it.
  */
 async function* fileSlices(
   first: string[],
   records: RecordCursor,
-  most: number,
+  most: { records: number; chars: number },
   tally: { records: number },
   onWritten: ((records: number) => void) | undefined,
 ): AsyncGenerator<string[]> {
   let taken = 0;
-  for (let lines = first; lines.length > 0; lines = await records.take(most - taken)) {
+  let chars = 0;
+  for (let lines = first; lines.length > 0; lines = await records.take(most.records - taken)) {
     yield lines;
     taken += lines.length;
+    for (const line of lines) chars += line.length;
     tally.records = taken;
     onWritten?.(lines.length);
-    if (taken === most) return;
+    if (taken === most.records || chars >= most.chars) return;
   }
 }
 

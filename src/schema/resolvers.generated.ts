@@ -533,7 +533,7 @@ export type ExportOutput = {
 export type ExportOutputInput = {
   compression?: InputMaybe<Compression>;
   format?: InputMaybe<ExportFormat>;
-  /** 1 to 10,000,000. */
+  /** 1 to 10,000,000. A file also ends once its records' JSON text reaches 512 Mi characters, so that its `bytes` fit an Int. */
   maxRecordsPerFile?: InputMaybe<Scalars['Int']['input']>;
 };
 

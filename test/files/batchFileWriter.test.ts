@@ -144,6 +144,24 @@ describe('writeBatchFiles', () => {
     expect(await readdir(directory)).toEqual(files.map((file) => file.name));
   });
 
+  it('ends a file once its records reach the characters a file may hold, whatever maxRecordsPerFile says', async () => {
+    const records = Array.from({ length: 7 }, (_, i) => ({ id: `r${i}`, text: 'x'.repeat(90) }));
+    const length = JSON.stringify(records[0]).length;
+    const directory = await freshDirectory();
+    const files = await writeBatchFiles({
+      readChunks: chunksOf(records, 1),
+      output: { format: 'JSONL', compression: 'NONE', maxRecordsPerFile: 1000 },
+      directory,
+      storagePrefix: '7/batch-1',
+      // Reached by the third record of a file.
+      maxFileChars: 2 * length + 1,
+    });
+    expect(files.map((file) => file.records)).toEqual([3, 3, 1]);
+    const lines = [];
+    for (const file of files) lines.push(...(await bytesOf(directory, file)).toString('utf8').trimEnd().split('\n'));
+    expect(lines.map((line) => JSON.parse(line))).toEqual(records);
+  });
+
   it('writes no empty last file when the records fill the files exactly', async () => {
     const { files } = await write({ maxRecordsPerFile: 5 }, { chunkSize: 5 });
     expect(files.map((file) => file.records)).toEqual([5]);
