@@ -7,13 +7,14 @@
  */
 import type { Server } from 'node:http';
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
-import type {
-  ExecutionArgs,
-  GraphQLError,
-  GraphQLFormattedError,
-  GraphQLSchema,
-  ParseOptions,
-  ValidationRule,
+import {
+  execute,
+  type ExecutionArgs,
+  type GraphQLError,
+  type GraphQLFormattedError,
+  type GraphQLSchema,
+  type ParseOptions,
+  type ValidationRule,
 } from 'graphql';
 import { SpanStatusCode, type Span } from '@opentelemetry/api';
 import { useServer } from 'graphql-ws/use/ws';
@@ -29,6 +30,7 @@ import { sharedSubscriber, type DirectSender } from './sharedSubscriptionExecuti
 import { webSocketSender } from './webSocketSender';
 import { webSocketOperation } from './webSocketOperation';
 import { callAt } from '../callAt';
+import { withLogContext } from '../logging/logContext';
 
 type FormatError = (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError;
 
@@ -98,8 +100,11 @@ export function serveGraphqlOverWebSocket(
   // the client as INTERNAL_SERVER_ERROR, never with its SQL or internals.
   const failedWith = (state: SocketState | undefined, operation: Operation, errors: readonly GraphQLError[]) => {
     markFailed(state, operation, errors.length);
-    return errors.map((error) => formatError(error.toJSON(), error));
+    // Logged (an unexpected error) with the operation's request id, as over HTTP.
+    return withRequestId(requestIds.get(operation), () => errors.map((error) => formatError(error.toJSON(), error)));
   };
+  // Each operation's request id, as its context took it: its log lines carry it.
+  const requestIds = new WeakMap<Operation, string>();
   // Each operation's execution args, as onSubscribe made them, to the sender of its socket and id.
   const senders = new WeakMap<ExecutionArgs, DirectSender>();
   const disposable = useServer(
@@ -196,8 +201,13 @@ export function serveGraphqlOverWebSocket(
       },
       // The connection_init payload stands for the request's headers, but the Host is the
       // transport's, as over HTTP: the one the client reached, where its download links point.
-      context: (ctx) =>
-        contextOf(states.get(ctx.extra.socket)!.caller, { ...headersOf(ctx.connectionParams), host: ctx.extra.request.headers.host }),
+      context: (ctx, _id, payload) => {
+        const context = contextOf(states.get(ctx.extra.socket)!.caller, { ...headersOf(ctx.connectionParams), host: ctx.extra.request.headers.host });
+        requestIds.set(payload, context.requestId);
+        return context;
+      },
+      // What a resolver logs while the operation runs carries its request id.
+      execute: (args) => withRequestId((args.contextValue as Context).requestId, () => execute(args)),
       onNext: (ctx, _id, payload, _args, result) => {
         if (!result.errors?.length) return result;
         return { ...result, errors: failedWith(states.get(ctx.extra.socket), payload, result.errors as GraphQLError[]) };
@@ -253,4 +263,9 @@ function headersOf(params: Readonly<Record<string, unknown>> | undefined): Incom
     if (typeof value === 'string') headers[name.toLowerCase()] = value;
   }
   return headers;
+}
+
+/** `work` in the log context of `requestId`, when there is one. */
+function withRequestId<T>(requestId: string | undefined, work: () => T): T {
+  return requestId === undefined ? work() : withLogContext({ requestId }, work);
 }

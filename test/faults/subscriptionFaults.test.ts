@@ -28,6 +28,25 @@ describe.each(storageTargets)('failing subscriptions on $name', (target) => {
     expect(api.server.hub.watcherCount()).toBe(0);
   });
 
+  it('logs the unexpected error of an operation over WebSocket with its request id', async () => {
+    const logsBefore = api.logs.length;
+    const client = subscriptionClient(api, { ...TENANT, 'x-request-id': 'ws-request-7' });
+    await api.database.db.execute(sql`alter table export_jobs rename to export_jobs_away`);
+    let errors: unknown;
+    try {
+      errors = await new Promise((resolve) => {
+        client.subscribe({ query: '{ exportJobs(first: 1) { totalCount } }' }, { next: (result) => resolve(result.errors), error: resolve, complete: () => {} });
+      });
+    } finally {
+      await api.database.db.execute(sql`alter table export_jobs_away rename to export_jobs`);
+      await client.dispose();
+    }
+    expect(errors).toEqual([expect.objectContaining({ extensions: { code: 'INTERNAL_SERVER_ERROR' } })]);
+    const logged = api.logs.slice(logsBefore).map((line) => JSON.parse(line)).filter((line) => line.message === 'Unexpected error');
+    expect(logged).not.toHaveLength(0);
+    expect(logged.map((line) => line.requestId)).toEqual(logged.map(() => 'ws-request-7'));
+  });
+
   it('masks the error of a subscription whose read fails, and leaves no watcher after 200 of them', async () => {
     const logsBefore = api.logs.length;
     // Every read of a job fails while the table is away: the fault behind the leak.

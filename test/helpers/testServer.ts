@@ -2,6 +2,7 @@
  * Starts the real HTTP server on a free port over a test database, and talks
  * GraphQL to it with fetch, exactly as a client would.
  */
+import { logContextFields } from '../../src/logging/logContext';
 import type { EventOptions } from '../../src/events/eventOptions';
 import type { LoggingOptions } from '../../src/logging/loggingOptions';
 import type { TracingHook } from '../../src/tracing/tracingOptions';
@@ -117,10 +118,11 @@ export async function startTestServer(
     {
       database,
       ...(more.tracing ? { tracing: more.tracing } : {}),
+      // As the real logger writes them: with the request's or run's ids of the context (its mixin).
       logger: {
-        info: (message, fields) => logs.push(JSON.stringify({ level: 'info', message, ...fields })),
-        warn: (message, fields) => logs.push(JSON.stringify({ level: 'warn', message, ...fields })),
-        error: (message, fields) => logs.push(JSON.stringify({ level: 'error', message, ...fields })),
+        info: (message, fields) => logs.push(JSON.stringify({ level: 'info', message, ...logContextFields(), ...fields })),
+        warn: (message, fields) => logs.push(JSON.stringify({ level: 'warn', message, ...logContextFields(), ...fields })),
+        error: (message, fields) => logs.push(JSON.stringify({ level: 'error', message, ...logContextFields(), ...fields })),
       },
     },
   );
