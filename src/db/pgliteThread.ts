@@ -96,7 +96,13 @@ export async function openPgliteThread(
     const id = nextId++;
     return new Promise((resolve, reject) => {
       pending.set(id, { resolve, reject });
-      worker.postMessage({ ...message, id, background: isBackgroundWork() });
+      try {
+        worker.postMessage({ ...message, id, background: isBackgroundWork() });
+      } catch (error: unknown) {
+        // A parameter the thread cannot be sent (a function, a symbol): nothing will answer it.
+        pending.delete(id);
+        throw error;
+      }
     });
   };
 

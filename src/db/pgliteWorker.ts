@@ -142,10 +142,13 @@ let running = false;
 let inTransaction: number | undefined;
 
 function nextRequest(): { request: PgliteRequest; arrivedAt: number } | undefined {
-  const eligible = (entry: (typeof queue)[number]) =>
-    inTransaction === undefined
-      ? !('transaction' in entry.request) || entry.request.transaction === undefined
-      : 'transaction' in entry.request && entry.request.transaction === inTransaction;
+  const eligible = (entry: (typeof queue)[number]) => {
+    const transaction = 'transaction' in entry.request ? entry.request.transaction : undefined;
+    // A statement of a transaction that has ended (sent late, after its rollback) is answered at
+    // once with the error that says so: waiting for its transaction, it would wait forever.
+    if (transaction !== undefined && !transactions.has(transaction)) return true;
+    return inTransaction === undefined ? transaction === undefined : transaction === inTransaction;
+  };
   let chosen = -1;
   for (let i = 0; i < queue.length; i++) {
     const entry = queue[i]!;

@@ -41,6 +41,30 @@ describe('the PGlite thread', () => {
     expect(rows.map((row) => row.id)).toEqual([1]);
   });
 
+  it('answers a statement sent to a transaction after it ended with an error, not never', async () => {
+    let late: Promise<unknown> | undefined;
+    await expect(
+      database.db.transaction(async (tx) => {
+        // Sent after the rollback below (a caller that fired and forgot, or lost a race).
+        late = new Promise((resolve) => setTimeout(resolve, 50)).then(() => tx.execute(sql`select 1`));
+        throw new Error('changed my mind');
+      }),
+    ).rejects.toThrow('changed my mind');
+    const failure = await late!.then(() => undefined, (error: unknown) => error);
+    expect(failure).toBeInstanceOf(Error);
+    const cause = (failure as Error).cause as Error | undefined;
+    expect(cause?.message).toMatch(/Transaction \d+ is not open/);
+    // Nothing waits behind: the thread is idle, and serves the next statement.
+    expect(database.poolUsage()).toEqual([expect.objectContaining({ inUse: 0, waiting: 0 })]);
+    expect([...(await database.db.execute<{ one: number }>(sql`select 1 as one`))]).toEqual([{ one: 1 }]);
+  });
+
+  it('rejects a statement whose parameters cannot be sent to the thread, and keeps nothing waiting', async () => {
+    const client = (database.db as unknown as { $client: { query(text: string, params: unknown[]): Promise<unknown> } }).$client;
+    await expect(client.query('select $1::text', [() => 'a function'])).rejects.toThrow();
+    expect(database.poolUsage()).toEqual([expect.objectContaining({ inUse: 0, waiting: 0 })]);
+  });
+
   it('runs a statement of the API before background statements queued earlier', async () => {
     const finished: string[] = [];
     const slow = (name: string) =>
