@@ -36,6 +36,7 @@ type FormatError = (formatted: GraphQLFormattedError, error: unknown) => GraphQL
 
 /** How long a shutdown waits for a client to answer its close frame before it ends the socket. */
 const CLOSE_ANSWER_MS = 1_000;
+
 export interface GraphqlWsServer {
   /** Open sockets (for tests and metrics). */
   clientCount(): number;
