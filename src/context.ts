@@ -19,6 +19,7 @@ import { ErrorCode, GatewayError } from './errors';
 import type { JobEventHub } from './events/jobEventHub';
 import type { LimitOptions } from './limits/limitOptions';
 import type { WebhookOptions } from './webhooks/webhookOptions';
+import type { StoreStatistics } from './profiles/storeStatistics';
 import { DEFAULT_SANDBOX, isTenantName, MAX_TENANT_NAME_LENGTH, type Tenant } from './tenant';
 
 export interface Context {
@@ -36,6 +37,8 @@ export interface Context {
   subject: string | null;
   /** The database: its queries (`database.db`) and its driver-level abilities (staging, notifications). */
   database: Database;
+  /** Told of each ingestProfiles call's upserts, to keep the store's statistics fresh. */
+  storeStatistics: StoreStatistics;
   /** Links to result files. */
   fileLinks: FileLinks;
   /** The request's headers (a download link's origin is the one the request was sent to). */
@@ -70,6 +73,8 @@ export function sharingScopeOf(context: Pick<Context, 'tenant' | 'headers'>): st
 /** What every context shares. */
 export interface Services {
   database: Database;
+  /** Told of each ingestProfiles call's upserts, to keep the store's statistics fresh. */
+  storeStatistics: StoreStatistics;
   hub: JobEventHub;
   limits: LimitOptions;
   webhooks: WebhookOptions;
@@ -126,7 +131,7 @@ export function createContext(
   headers: IncomingHttpHeaders,
 ): Context {
   const { tenant, bearerToken, subject } = caller;
-  const { database, hub, limits, webhooks, fileLinks } = services;
+  const { database, storeStatistics, hub, limits, webhooks, fileLinks } = services;
   const db = database.db;
   return {
     tenant,
@@ -135,6 +140,7 @@ export function createContext(
     subject,
     requestId,
     database,
+    storeStatistics,
     hub,
     webhooks,
     fileLinks,

@@ -52,6 +52,7 @@ import { localMetrics } from './metrics/metricsSource';
 import { processMetrics } from './metrics/processMetrics';
 import { cachedQueueSnapshot } from './metrics/queueSnapshot';
 import { registerStateGauges } from './metrics/stateGauges';
+import { storeStatistics } from './profiles/storeStatistics';
 import { createReadiness } from './readiness';
 import { buildSchema } from './schema/buildSchema';
 import type { Runner } from './runner/runner';
@@ -131,7 +132,8 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     fallbackOrigin: () => `http://${config.host ?? 'localhost'}:${(httpServer.address() as AddressInfo).port}`,
     store: files,
   });
-  const services = { database, hub, limits: config.limits, webhooks: config.webhooks, fileLinks: links };
+  const statistics = storeStatistics(database.db, logger);
+  const services = { database, storeStatistics: statistics, hub, limits: config.limits, webhooks: config.webhooks, fileLinks: links };
   const schema = buildSchema();
   const parseOptions = queryParseOptions(config.limits);
   const apollo = new ApolloServer<Context>({
@@ -297,6 +299,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
       await background?.stop();
       await bus.close();
       await apollo.stop();
+      await statistics.settled();
       await metricsServer?.close();
       await checkpoints?.stop();
       if (!options.database) await database.close();

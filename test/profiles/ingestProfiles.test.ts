@@ -184,3 +184,28 @@ describe.each(storageTargets)('ingestProfiles on $name', (target) => {
     expect((await storedProfiles()).length).toBe(before);
   });
 });
+
+describe.each(storageTargets)('statistics of a store filled by ingestProfiles calls on $name', (target) => {
+  let api: TestServer;
+  beforeAll(async () => {
+    api = await startTestServer(target);
+  });
+  afterAll(() => api?.close());
+
+  /** The planner's count of profiles: -1 until the table is first analyzed. */
+  const plannedRows = async () => {
+    const [row] = await api.database.db.execute<{ rows: number }>(sql`select reltuples::float8 as rows from pg_class where oid = 'profiles'::regclass`);
+    return Number(row!.rows);
+  };
+  const call = (from: number, count: number) =>
+    api.graphql(INGEST, { profiles: Array.from({ length: count }, (_, i) => profile(`stat-${from + i}`, { identities: [], segments: [], events: [] })) });
+
+  it('analyzes the store once 1,000 profiles were upserted, as no autovacuum would', async () => {
+    expect(await plannedRows()).toBe(-1);
+    expect((await call(0, 600)).data).toEqual({ ingestProfiles: { upserted: 600 } });
+    expect(await plannedRows()).toBe(-1);
+    expect((await call(600, 600)).data).toEqual({ ingestProfiles: { upserted: 600 } });
+    // In the background, after the call's answer.
+    await expect.poll(plannedRows, { timeout: 10_000 }).toBe(1_200);
+  });
+});

@@ -17,9 +17,11 @@ export const Mutation: MutationResolvers = {
     return job;
   },
   cancelExportJob: (_root, { id }, { database: { db }, tenant, subject }) => cancelExportJob(db, tenant, id, subject),
-  ingestProfiles: async (_root, { profiles }, { database, tenant }) => ({
-    upserted: await upsertProfiles(database, tenant, validateProfiles(profiles)),
-  }),
+  ingestProfiles: async (_root, { profiles }, { database, tenant, storeStatistics }) => {
+    const upserted = await upsertProfiles(database, tenant, validateProfiles(profiles));
+    storeStatistics.upserted(upserted);
+    return { upserted };
+  },
   ...webhookMutations,
   ...segmentDefinitionMutations,
 };
