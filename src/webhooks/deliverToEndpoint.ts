@@ -82,7 +82,7 @@ export async function deliverToEndpoint(
 
   try {
     for (const message of await pendingMessages(db, endpoint.id, MESSAGES_PER_CLAIM)) {
-      if (signal.aborted || lost || changed.aborted || performance.now() >= heldUntil) break;
+      if (signal.aborted || lost || changed.aborted || lease.signal.aborted) break;
       if (!message.event) {
         vanished.push(message.eventId);
         continue;
