@@ -6,6 +6,7 @@
  * only connection for long, and other requests' statements run between slices.
  */
 import { sql, type SQL } from 'drizzle-orm';
+import { onlyRow } from '../../db/onlyRow';
 import type { AppDatabase } from '../../db/database';
 import { executionTimeOf } from '../../db/executionTime';
 import { profiles } from '../../db/schema';
@@ -50,7 +51,7 @@ export function previewSegment(
             with ${slice}
             select count(*) filter (where matches)::int as matching, count(*)::int as total, max(profile_id) as last
             from slice`);
-          const [row] = onlyRow(result);
+          const row = onlyRow(result, 'A preview statement');
           counts.matchingProfiles += Number(row?.matching ?? 0);
           counts.totalProfiles += Number(row?.total ?? 0);
           return { last: (row?.last as string | null) ?? null, scanned: Number(row?.total ?? 0), done: false, result };
@@ -70,7 +71,7 @@ export function previewSegment(
                    select profile_id, attributes || jsonb_build_object('profileId', profile_id, 'identities', identities) as document
                    from slice where matches order by profile_id limit ${limit - documents.length}
                  ) found) as documents`);
-        const [row] = onlyRow(result);
+        const row = onlyRow(result, 'A preview statement');
         documents.push(...((row?.documents as Record<string, unknown>[] | undefined) ?? []));
         return {
           last: (row?.last as string | null) ?? null,
@@ -117,11 +118,4 @@ async function walkSlices(
     sizer.record(executionTimeOf(result, performance.now() - startedAt), false);
     after = last;
   }
-}
-
-/** A slice statement's one row (aggregates answer one always): none means the database dropped its answer. */
-function onlyRow<Row>(rows: Row[]): [Row] {
-  const [row] = rows;
-  if (!row) throw new Error('A preview statement answered no row');
-  return [row];
 }

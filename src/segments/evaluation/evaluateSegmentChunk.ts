@@ -15,6 +15,7 @@
  * REALIZED; one EXITED at exactly T stays EXITED (and is counted as exited).
  */
 import { sql, type SQL } from 'drizzle-orm';
+import { onlyRow } from '../../db/onlyRow';
 import type { AppDatabase } from '../../db/database';
 import { executionTimeOf } from '../../db/executionTime';
 import { PostgresErrorCode, postgresErrorCode } from '../../db/postgresErrors';
@@ -89,10 +90,7 @@ export async function evaluateSegmentChunk(
     // A membership of the chunk appeared meanwhile (see ChunkWrites): nothing was written; once more as an upsert.
     result = await db.execute<Row>(evaluateSegmentChunkSql(evaluation, slice, 'upsert'));
   }
-  const [row] = result;
-  // One row always (aggregates): none means the database dropped the statement's answer, and
-  // counting it as an empty chunk would end the evaluation early, as a success.
-  if (!row) throw new Error('The chunk statement of a segment evaluation answered no row');
+  const row = onlyRow(result, 'The chunk statement of a segment evaluation');
   return {
     realized: Number(row.realized ?? 0),
     existing: Number(row.existing ?? 0),
