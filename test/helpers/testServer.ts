@@ -2,7 +2,7 @@
  * Starts the real HTTP server on a free port over a test database, and talks
  * GraphQL to it with fetch, exactly as a client would.
  */
-import { logContextFields } from '../../src/logging/logContext';
+import { createLogger } from '../../src/logger';
 import type { EventOptions } from '../../src/events/eventOptions';
 import type { LoggingOptions } from '../../src/logging/loggingOptions';
 import type { TracingHook } from '../../src/tracing/tracingOptions';
@@ -118,12 +118,8 @@ export async function startTestServer(
     {
       database,
       ...(more.tracing ? { tracing: more.tracing } : {}),
-      // As the real logger writes them: with the request's or run's ids of the context (its mixin).
-      logger: {
-        info: (message, fields) => logs.push(JSON.stringify({ level: 'info', message, ...logContextFields(), ...fields })),
-        warn: (message, fields) => logs.push(JSON.stringify({ level: 'warn', message, ...logContextFields(), ...fields })),
-        error: (message, fields) => logs.push(JSON.stringify({ level: 'error', message, ...logContextFields(), ...fields })),
-      },
+      // The real logger, its lines kept here: the context's ids, redaction and bounds as in production.
+      logger: createLogger({ destination: { write: (line: string) => void logs.push(line.trimEnd()) } }),
     },
   );
   const closed = trackOpen(`a test server at ${server.url}`, () => server.close());
