@@ -8,6 +8,7 @@ import { parseArgs } from 'node:util';
 import type { Database } from '../db/database';
 import { ingestFile, ProfileLineError } from '../profiles/ingestFile';
 import { createProgressBar } from '../profiles/progressBar';
+import { profileInputDecoder } from '../schema/profileInputDecoder';
 import { DEFAULT_SANDBOX, type Tenant } from '../tenant';
 import { runCommand, tenantOption, UsageError } from './command';
 
@@ -48,6 +49,7 @@ async function ingest({ file, tenant }: { file: string; tenant: Tenant }, databa
   const startedAt = performance.now();
   try {
     const summary = await ingestFile(database, tenant, file, {
+      decodeProfile: profileInputDecoder(),
       onProgress: (progress) => {
         bar.update(progress.lines, progress.bytesRead);
         if (progress.phase === 'merging') bar.note(`Merging ${progress.profiles.toLocaleString('en-US')} profiles…`);

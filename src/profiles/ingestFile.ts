@@ -17,6 +17,7 @@ import type { Tenant } from '../tenant';
 import { analyzeProfileStore } from './analyzeProfileStore';
 import { createStagingTable, findRepeatedProfile, mergeStagedProfiles } from './mergeStagedProfiles';
 import { parseProfileLine, ProfileLineError } from './parseProfileLine';
+import type { ProfileDecoder } from './profileInput';
 import { readLines, UnreadableLineError } from './readLines';
 import { withStagingSession } from './stagingSession';
 
@@ -34,6 +35,8 @@ export interface IngestProgress {
 }
 
 export interface IngestOptions {
+  /** Reads a line's JSON as a profile: `profileInputDecoder()`, the API's own rules. */
+  decodeProfile: ProfileDecoder;
   /** Called every few hundred lines and when the phase changes. */
   onProgress?: (progress: IngestProgress) => void;
 }
@@ -58,7 +61,7 @@ export async function ingestNdjson(
   database: Database,
   tenant: Tenant,
   source: AsyncIterable<Uint8Array | string>,
-  options: IngestOptions = {},
+  options: IngestOptions,
 ): Promise<IngestSummary> {
   const report = options.onProgress ?? (() => {});
   const summary = await withStagingSession(
@@ -73,7 +76,7 @@ export async function ingestNdjson(
           progress.bytesRead = line.bytesRead;
           if (line.number % PROGRESS_EVERY_LINES === 0) report({ ...progress });
           if (line.text.trim() === '') continue;
-          await writer.write(parseProfileLine(line.text, line.number));
+          await writer.write(parseProfileLine(line.text, line.number, options.decodeProfile));
           progress.profiles += 1;
         }
       } catch (error: unknown) {
@@ -102,7 +105,7 @@ export async function ingestNdjson(
 }
 
 /** `ingestNdjson` over a file. */
-export function ingestFile(database: Database, tenant: Tenant, path: string, options: IngestOptions = {}) {
+export function ingestFile(database: Database, tenant: Tenant, path: string, options: IngestOptions) {
   // Large reads: fewer chunks to split and fewer round trips through the event loop.
   return ingestNdjson(database, tenant, createReadStream(path, { highWaterMark: 1024 * 1024 }), options);
 }

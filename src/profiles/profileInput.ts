@@ -35,3 +35,11 @@ export interface ProfileInput {
   segments?: SegmentMembershipInput[] | null;
   events?: ExperienceEventInput[] | null;
 }
+
+/**
+ * Reads one parsed JSON value (a line of a file) as a `ProfileInput`, or throws
+ * `ProfileFieldError` naming the value's path. The ingest command passes the
+ * API's own coercion (`src/schema/profileInputDecoder.ts`), so that the domain
+ * needs no GraphQL code and a file obeys the API's rules.
+ */
+export type ProfileDecoder = (json: unknown) => ProfileInput;

@@ -32,8 +32,9 @@ export class ProfileFieldError extends Error {
   constructor(
     readonly field: string,
     readonly problem: string,
+    message = `${field} ${problem}`,
   ) {
-    super(`${field} ${problem}`);
+    super(message);
     this.name = 'ProfileFieldError';
   }
 }
@@ -107,10 +108,10 @@ function memberships(segments: NonNullable<ProfileInput['segments']>, path: (nam
   });
 }
 
-/** `value`, once it is known PostgreSQL can store it; refused as a whole, under `field`. */
+/** `value`, once it is known PostgreSQL can store it; refused naming where inside it (`attributes.a.b`). */
 function storable<Value>(value: Value, field: string): Value {
   const found = storageProblem(value, field);
-  if (found) throw new ProfileFieldError(field, found.problem);
+  if (found) throw new ProfileFieldError(found.field, found.problem);
   return value;
 }
 

@@ -70,7 +70,7 @@ describe('the ingest command', () => {
 
     const result = await runIngest([bad, '--org', 'cli-org'], { DATABASE_URL: postgres.url });
     expect(result.code).not.toBe(0);
-    expect(result.stderr).toContain('line 3: segments[0].status must be one of REALIZED, EXISTING, EXITED');
+    expect(result.stderr).toContain('line 3: segments[0].status: Value "gone" does not exist in "SegmentStatus" enum.');
     expect(result.stderr).not.toMatch(/\n\s+at /); // no stack trace
     expect(result.stdout).toBe('');
 

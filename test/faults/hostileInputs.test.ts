@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { batches, datasets, experienceEvents, exportJobs, profiles, segmentMemberships } from '../../src/db/schema';
 import { validateExportJobInput } from '../../src/jobs/validateExportJobInput';
 import { ingestNdjson, ProfileLineError } from '../../src/profiles/ingestFile';
+import { profileInputDecoder } from '../../src/schema/profileInputDecoder';
 import type { CreateExportJobInput } from '../../src/schema/resolvers.generated';
 import { CREATE_DATASET, CREATE_EXPORT_JOB, PROFILE_SCHEMA_REF } from '../fixtures/operations';
 import { storageTargets } from '../helpers/databases';
@@ -224,7 +225,7 @@ describe.each(storageTargets)('hostile input on $name', (target) => {
   it('refuses a file line nested 5,000 levels deep, naming its line and field', async () => {
     const file = `${JSON.stringify(profile('p1'))}\n${deepProfile(`"attributes":${nestedJson(5000)}`)}\n`;
     const tenant = { orgId: 'org-deep-file', sandboxName: 'prod' };
-    const failure = await ingestNdjson(api.database, tenant, Readable.from([file])).catch((error: unknown) => error);
+    const failure = await ingestNdjson(api.database, tenant, Readable.from([file]), { decodeProfile: profileInputDecoder() }).catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(ProfileLineError);
     expect(failure).toMatchObject({ line: 2, field: 'attributes' });
   });

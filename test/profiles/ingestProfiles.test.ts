@@ -145,12 +145,12 @@ describe.each(storageTargets)('ingestProfiles on $name', (target) => {
     const response = await api.graphql(INGEST, {
       profiles: [profile('nul-1'), profile('nul-2', { events: [{ ingestTime: '2026-01-01T00:00:00Z', data: { bad: 'a\u0000b' } }] })],
     });
-    expectBadInput(response, 'profiles[1].events[0].data');
+    expectBadInput(response, 'profiles[1].events[0].data.bad');
   });
 
   it.each([
     ['a NUL character in a profile id', () => [profile('ok'), profile('bad\u0000id')], 'profiles[1].profileId'],
-    ['an unpaired surrogate in an attribute', () => [profile('lone', { attributes: { a: 'x\ud800' } })], 'profiles[0].attributes'],
+    ['an unpaired surrogate in an attribute', () => [profile('lone', { attributes: { a: 'x\ud800' } })], 'profiles[0].attributes.a'],
     [
       'an unpaired surrogate in a segment id',
       () => [profile('lone-seg', { segments: [{ segmentId: 'seg\udc00', segmentNs: 'ups', status: 'REALIZED', qualificationTime: '2026-01-01T00:00:00Z' }] })],
@@ -167,7 +167,7 @@ describe.each(storageTargets)('ingestProfiles on $name', (target) => {
     const response = await api.graphql(`mutation {
       ingestProfiles(profiles: [{ profileId: "huge", identities: [], updatedAt: "2026-01-01T00:00:00Z", attributes: { n: 1e400 } }]) { upserted }
     }`);
-    expectBadInput(response, 'profiles[0].attributes');
+    expectBadInput(response, 'profiles[0].attributes.n');
     expect((await storedProfiles()).map((row) => row.profileId)).not.toContain('huge');
   });
 
