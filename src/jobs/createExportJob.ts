@@ -46,8 +46,12 @@ export async function createExportJob(
   if (!input.mergePolicy && spec.filter.segments) {
     spec.mergePolicyId = (await mergePolicyOfSegments(db, tenant, spec.filter.segments)) ?? spec.mergePolicyId;
   }
-  const created = await db.transaction(async (tx) => {
+  const outcome = await db.transaction(async (tx) => {
     await lockTenantQuotas(tx, tenant);
+    // Behind the lock, a request with the same key that came first has committed: its
+    // job is the answer, whatever the quotas, which that very job may have filled, say now.
+    const first = idempotencyKey === null ? undefined : await findByIdempotencyKey(tx, tenant, idempotencyKey);
+    if (first) return { job: first, created: false };
     await checkJobQuotas(tx, tenant, quotas);
     const [row] = await tx
       .insert(exportJobs)
@@ -66,10 +70,10 @@ export async function createExportJob(
         where: sql`${exportJobs.idempotencyKey} is not null`,
       })
       .returning();
-    return row;
+    return row && { job: row, created: true };
   });
-  if (created) return { job: created, created: true };
-  // Lost a race with a request carrying the same key: that request's job is the answer.
+  if (outcome) return outcome;
+  // Lost a race with a request carrying the same key that no lock ordered: its job is the answer.
   const first = idempotencyKey === null ? undefined : await findByIdempotencyKey(db, tenant, idempotencyKey);
   if (!first) throw new Error('Insert of an export job returned no row');
   return { job: first, created: false };

@@ -3,7 +3,7 @@ import { CREATE_EXPORT_JOB, GET_EXPORT_JOB } from '../fixtures/operations';
 import { storageTargets } from '../helpers/databases';
 import { createDataset, createJob, jobInput, startServerWithDataset } from '../helpers/seedApi';
 import { subscriptionClient } from '../helpers/subscriptions';
-import { TENANT, type TestServer } from '../helpers/testServer';
+import { startTestServer, TENANT, type TestServer } from '../helpers/testServer';
 
 describe.each(storageTargets)('createExportJob on $name', (target) => {
   let api: TestServer;
@@ -179,5 +179,25 @@ describe.each(storageTargets)('createExportJob on $name', (target) => {
     );
     expect(theirs.data!.createExportJob.id).not.toBe(mine.data!.createExportJob.id);
     expect(theirs.data!.createExportJob.sandboxName).toBe('dev');
+  });
+});
+
+describe.each(storageTargets)('createExportJob at a full quota on $name', (target) => {
+  let api: TestServer;
+  let datasetId: string;
+
+  beforeAll(async () => {
+    api = await startTestServer(target, {}, {}, { queuedJobs: 1 });
+    datasetId = await createDataset(api);
+  });
+  afterAll(() => api?.close());
+
+  it('answers every request racing with one idempotency key with the job, though it fills the quota', async () => {
+    const input = jobInput(datasetId, { idempotencyKey: 'retried' });
+    const responses = await Promise.all(Array.from({ length: 4 }, () => api.graphql(CREATE_EXPORT_JOB, { input })));
+    expect(responses.map((response) => response.errors)).toEqual([undefined, undefined, undefined, undefined]);
+    expect(new Set(responses.map((response) => response.data!.createExportJob.id)).size).toBe(1);
+    const other = await api.graphql(CREATE_EXPORT_JOB, { input: jobInput(datasetId, { idempotencyKey: 'another' }) });
+    expect(other.errors![0]!.extensions).toMatchObject({ code: 'LIMIT_EXCEEDED', quota: 'queuedJobs' });
   });
 });
