@@ -72,8 +72,16 @@ function validateOutput(
 function validateFilter(filter: CreateExportJobInput['filter']): ExportFilterSpec {
   const window = filter?.segmentQualificationTime;
   checkWindow('filter.segmentQualificationTime', 'startTime', window?.startTime, 'endTime', window?.endTime);
+  const segments = validateSegments(filter?.segments);
+  // The window filters memberships of the listed segments: without any, it would silently export every profile.
+  if (segments === null && (window?.startTime || window?.endTime)) {
+    throw badUserInput(
+      'filter.segmentQualificationTime',
+      '`filter.segmentQualificationTime` needs `filter.segments`: it keeps the members who qualified for them inside the window',
+    );
+  }
   return {
-    segments: validateSegments(filter?.segments),
+    segments,
     segmentQualificationTime: window
       ? { startTime: iso(window.startTime), endTime: iso(window.endTime) }
       : null,

@@ -352,6 +352,7 @@ export type ExportFilterInput = {
   /** Defaults to false. */
   emptyProfiles?: InputMaybe<Scalars['Boolean']['input']>;
   fromIngestTimestamp?: InputMaybe<Scalars['DateTime']['input']>;
+  /** Keeps the members of `segments` whose membership qualified inside the window; needs `segments`. */
   segmentQualificationTime?: InputMaybe<SegmentQualificationTimeInput>;
   /** 1 to 100 segments, each `segmentId` non-empty and unique. */
   segments?: InputMaybe<Array<SegmentFilterInput>>;

@@ -99,6 +99,11 @@ const INVALID_INPUTS: { label: string; field: string; overrides: Record<string, 
   { label: 'a 256-character idempotencyKey', field: 'idempotencyKey', overrides: { idempotencyKey: 'k'.repeat(256) } },
   { label: 'an empty segment list', field: 'filter.segments', overrides: { filter: { segments: [] } } },
   {
+    label: 'a qualification window without segments',
+    field: 'filter.segmentQualificationTime',
+    overrides: { filter: { segmentQualificationTime: { startTime: '2026-01-01T00:00:00Z' } } },
+  },
+  {
     label: 'a batch per segment without segments',
     field: 'destination.segmentPerBatch',
     overrides: { filter: null, destination: { datasetId: 'checked-only-after-the-input-itself', segmentPerBatch: true } },
@@ -181,7 +186,7 @@ describe.each(storageTargets)('validateExportJobInput on $name', (target) => {
     { bound: 'startTime', window: { startTime: '2026-01-01T00:00:00Z' } },
     { bound: 'endTime', window: { endTime: '2026-01-01T00:00:00Z' } },
   ])('accepts a qualification window with only its $bound', async ({ window }) => {
-    const job = await expectAccepted(jobInput(datasetId, { filter: { segmentQualificationTime: window } }));
+    const job = await expectAccepted(jobInput(datasetId, { filter: { segments: segments(1), segmentQualificationTime: window } }));
     expect(job.filter.segmentQualificationTime).toEqual({
       startTime: null,
       endTime: null,
