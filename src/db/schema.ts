@@ -80,7 +80,7 @@ export const exportJobs = pgTable(
       .default({}),
     processedProfiles: integer('processed_profiles').notNull().default(0),
     totalProfiles: integer('total_profiles'),
-    /** Records the dataset write has put into files so far (this run's; 0 before it starts). */
+    /** Records the dataset write has put into files so far (the most any of its runs reached; 0 before it starts). */
     writtenRecords: integer('written_records').notNull().default(0),
     /**
      * `progress.percent`, 0 to 100 with one decimal, kept by the database so the

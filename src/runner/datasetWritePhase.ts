@@ -16,7 +16,7 @@ import { Readable } from 'node:stream';
 import { asc, eq } from 'drizzle-orm';
 import { batchRecordTexts } from '../batches/batchRecordTexts';
 import type { AppDatabase } from '../db/database';
-import { batches, exportJobs, type ExportJobRow } from '../db/schema';
+import { batches, type ExportJobRow } from '../db/schema';
 import { FaultPoint, reachFaultPoint } from '../faultPoint';
 import { batchManifest, MANIFEST_NAME } from '../files/batchManifest';
 import { writeFileSafely, type WrittenFile } from '../files/batchFileWriter';
@@ -24,7 +24,7 @@ import { writeBatchFilesOnThread } from '../files/fileWriterThread';
 import type { FileStore } from '../files/fileStore';
 import { contentTypeOf, outputOf } from '../files/outputSpec';
 import type { NewBatchFile } from './sql/completeJob';
-import { heldBy } from './sql/heldBy';
+import { recordWrittenRecords } from './sql/recordWrittenRecords';
 import { WriteProgress } from './writeProgress';
 
 /** How often the phase looks whether it should stop. */
@@ -117,14 +117,10 @@ function watchJob(env: { db: AppDatabase; runnerId: string; stopping(): boolean 
   const timer = setInterval(() => {
     if (checking) return;
     if (env.stopping()) return controller.abort('stopping');
-    checking = env.db
-      .update(exportJobs)
-      .set({ writtenRecords: written() })
-      .where(heldBy(jobId, env.runnerId))
-      .returning({ status: exportJobs.status })
-      .then(([row]) => {
-        if (!row) controller.abort('lost');
-        else if (row.status === 'CANCELLING') controller.abort('cancelled');
+    checking = recordWrittenRecords(env.db, jobId, env.runnerId, written())
+      .then((status) => {
+        if (status === null) controller.abort('lost');
+        else if (status === 'CANCELLING') controller.abort('cancelled');
       })
       // A failed look is no reason to stop: the next one looks again, and the lease decides.
       .catch(() => {})

@@ -460,6 +460,11 @@ export type ExportJobEventType =
   | 'SNAPSHOT'
   | 'STATUS_CHANGED';
 
+/**
+ * The job's phases in time. A phase that was running when the job was cancelled or
+ * failed ends with the job; one that had ended keeps its end (the profile export's
+ * is its last profile read, before the dataset write).
+ */
 export type ExportJobMetrics = {
   __typename?: 'ExportJobMetrics';
   datasetWriteTime: TimeSpan;

@@ -28,8 +28,11 @@ export async function endJobWithoutResult(
         errors: outcome.status === 'FAILED' ? outcome.errors : sql`${exportJobs.errors}`,
         exportedProfiles: 0,
         exportedProfilesByNamespace: {},
-        profileExportFinishedAt: sql`case when ${exportJobs.profileExportStartedAt} is not null then now() end`,
-        datasetWriteFinishedAt: sql`case when ${exportJobs.datasetWriteStartedAt} is not null then now() end`,
+        // A phase that has ended keeps its end (the export's ends with its last profile read,
+        // not with a cancel during the write); one that was running ends now.
+        segmentationFinishedAt: sql`coalesce(${exportJobs.segmentationFinishedAt}, case when ${exportJobs.segmentationStartedAt} is not null then now() end)`,
+        profileExportFinishedAt: sql`coalesce(${exportJobs.profileExportFinishedAt}, case when ${exportJobs.profileExportStartedAt} is not null then now() end)`,
+        datasetWriteFinishedAt: sql`coalesce(${exportJobs.datasetWriteFinishedAt}, case when ${exportJobs.datasetWriteStartedAt} is not null then now() end)`,
         finishedAt: sql`now()`,
         lockedBy: null,
         lockedUntil: null,

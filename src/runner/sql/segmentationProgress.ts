@@ -7,15 +7,15 @@ import { heldBy } from './heldBy';
 /**
  * Opens the segmentation phase of a run: its evaluation time T is set by the
  * first run and kept by the next ones (a resumed run evaluates again at the
- * same T), and the count of profiles evaluated starts again from zero, as the
- * evaluation does. Null when the lease is no longer ours.
+ * same T). The count of profiles evaluated is kept: the evaluation starts again
+ * from zero, and `recordSegmentedProfiles` keeps the greater count, so that
+ * `progress.percent` never goes back. Null when the lease is no longer ours.
  */
 export async function startSegmentation(db: AppDatabase, jobId: number, runnerId: string): Promise<Date | null> {
   const [row] = await db
     .update(exportJobs)
     .set({
       segmentationStartedAt: sql`coalesce(${exportJobs.segmentationStartedAt}, now())`,
-      segmentedProfiles: 0,
       updateTime: sql`now()`,
     })
     .where(heldBy(jobId, runnerId))
@@ -37,7 +37,10 @@ export async function recordSegmentedProfiles(
 ): Promise<ExportJobStatus | null> {
   const [row] = await db
     .update(exportJobs)
-    .set({ segmentedProfiles, lockedUntil: sql`now() + ${leaseMs} * interval '1 millisecond'` })
+    .set({
+      segmentedProfiles: sql`greatest(${exportJobs.segmentedProfiles}, ${segmentedProfiles})`,
+      lockedUntil: sql`now() + ${leaseMs} * interval '1 millisecond'`,
+    })
     .where(heldBy(jobId, runnerId))
     .returning({ status: exportJobs.status });
   return row?.status ?? null;

@@ -6,7 +6,8 @@ import { heldBy } from './heldBy';
 
 /**
  * The profile export has read its last profile: record when, and start the
- * dataset write (the batches' files). A rerun keeps the first times. Answers
+ * dataset write (the batches' files). A rerun keeps the first times and the
+ * records written so far. Answers
  * the job's status (CANCELLING: stop instead), or null when the lease is gone.
  */
 export async function startDatasetWrite(
@@ -20,8 +21,8 @@ export async function startDatasetWrite(
     .set({
       profileExportFinishedAt: sql`coalesce(${exportJobs.profileExportFinishedAt}, ${profilesRead.toISOString()}::timestamptz)`,
       datasetWriteStartedAt: sql`coalesce(${exportJobs.datasetWriteStartedAt}, now())`,
-      // A rerun writes every file again: its progress starts over.
-      writtenRecords: 0,
+      // A rerun writes every file again, from zero: `progress.percent` holds at what the
+      // last run reached (the phase's looks keep the greater count) until this one passes it.
       updateTime: sql`now()`,
     })
     .where(heldBy(jobId, runnerId))
