@@ -1,7 +1,7 @@
 /**
  * The bounds on a GraphQL document, as validation rules (and the parser's
  * token limit): depth, aliases and directives by graphql-armor's rules, cost by
- * ours (costRule.ts). Each reports its own code in `extensions.limit`, which
+ * ours (costRule.ts), introspection by its shape (introspectionAliasRule.ts). Each reports its own code in `extensions.limit`, which
  * formatError turns into the error's code.
  */
 import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
@@ -10,6 +10,7 @@ import { maxDirectivesRule } from '@escape.tech/graphql-armor-max-directives';
 import { GraphQLError, type ParseOptions, type ValidationContext, type ValidationRule } from 'graphql';
 import { ErrorCode } from '../errors';
 import { costLimitRule } from './costRule';
+import { introspectionAliasRule } from './introspectionAliasRule';
 import type { LimitOptions } from './limitOptions';
 
 export function queryLimitRules(limits: LimitOptions): ValidationRule[] {
@@ -27,6 +28,7 @@ export function queryLimitRules(limits: LimitOptions): ValidationRule[] {
     maxAliasesRule({ n: limits.queryAliases, ...reporting(ErrorCode.TOO_MANY_ALIASES) }),
     maxDirectivesRule({ n: limits.queryDirectives, ...reporting(ErrorCode.TOO_MANY_DIRECTIVES) }),
     costLimitRule(limits.queryCost),
+    introspectionAliasRule,
   ];
 }
 
