@@ -6,7 +6,7 @@
  *
  *   export job   NEW ──claim──▶ PROCESSING ──succeed──▶ SUCCEEDED
  *                 │                 │  └──fail / cancel──▶ FAILED / CANCELLED
- *                 │                 └──cancelRunning──▶ CANCELLING ──fail / cancel──▶ …
+ *                 │                 └──cancelRunning──▶ CANCELLING ──cancel──▶ CANCELLED
  *                 └──cancelWaiting──▶ CANCELLED
  *   segment job  NEW ──claim──▶ PROCESSING ──succeed / fail──▶ SUCCEEDED / FAILED
  *
@@ -30,8 +30,8 @@ export const EXPORT_JOB_MOVES = {
   cancelRunning: { from: ['PROCESSING'], to: 'CANCELLING' },
   /** Its runner listed every file. */
   succeed: { from: ['PROCESSING'], to: 'SUCCEEDED' },
-  /** Its runner ends it without a result: an error, or a cancel arrived. */
-  fail: { from: ['PROCESSING', 'CANCELLING'], to: 'FAILED' },
+  /** Its runner ends it without a result: an error (a job being cancelled ends CANCELLED instead), or a cancel arrived. */
+  fail: { from: ['PROCESSING'], to: 'FAILED' },
   cancel: { from: ['PROCESSING', 'CANCELLING'], to: 'CANCELLED' },
 } as const satisfies Record<string, Move>;
 

@@ -64,7 +64,7 @@ export async function runExportJob(env: ExportRunEnvironment, claimed: ExportJob
     if (!ended) return 'lost';
     await env.files.removeJob(claimed.id);
     await removeBatchRecords(db, ended.batchIds, lightStatementSizer(options));
-    return outcome.status === 'CANCELLED' ? 'cancelled' : 'failed';
+    return ended.job.status === 'CANCELLED' ? 'cancelled' : 'failed';
   };
   /** A phase stopped before its end: the job was cancelled, the runner stops, or another runner has it. */
   const stopped = async (why: 'cancelled' | 'stopping' | 'lost'): Promise<RunOutcome> => {

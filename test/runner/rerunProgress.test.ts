@@ -2,7 +2,8 @@
  * A job's progress over a rerun (after a crash or a hand-back) and at a cancel:
  * a rerun evaluates its segments and writes its files again from zero, yet
  * `progress.percent` holds at what the last run reached until it is passed; and
- * a job that ends without a result keeps the end its profile export already had.
+ * a job that ends without a result keeps the end its profile export already had,
+ * and ends CANCELLED when a client was cancelling it.
  * The runner's own statements, on a job held as a run holds it, on both databases.
  */
 import { eq } from 'drizzle-orm';
@@ -94,5 +95,16 @@ describe.each(storageTargets)('progress over a rerun on $name', (target) => {
     const job = await row(jobId);
     expect(job.segmentationFinishedAt!.getTime()).toBeGreaterThanOrEqual(job.segmentationStartedAt!.getTime());
     expect(job.profileExportFinishedAt).toBeNull();
+  });
+
+  it('ends CANCELLED, not FAILED, a job a client is cancelling when an error stops it', async () => {
+    const jobId = await heldJob({ status: 'CANCELLING', profileExportStartedAt: new Date() });
+    const failure = { code: 'EXPORT_FAILED', msg: 'The export failed; its partial data was removed', callStack: 'Error' };
+    const ended = await endJobWithoutResult(api.database.db, jobId, RUNNER, { status: 'FAILED', errors: [failure] });
+    expect(ended?.job).toMatchObject({ status: 'CANCELLED', errors: [] });
+
+    const running = await heldJob({ profileExportStartedAt: new Date() });
+    const failed = await endJobWithoutResult(api.database.db, running, RUNNER, { status: 'FAILED', errors: [failure] });
+    expect(failed?.job).toMatchObject({ status: 'FAILED', errors: [failure] });
   });
 });

@@ -8,7 +8,9 @@ import { heldBy } from './heldBy';
 
 /**
  * Ends a job that will export nothing: CANCELLED (its batches ABORTED) or
- * FAILED with its errors (batches FAILED). The counters of written records go
+ * FAILED with its errors (batches FAILED). A job a client is cancelling ends
+ * CANCELLED even when an error stopped it first, as the client was told it would
+ * (`EXPORT_JOB_MOVES`: only PROCESSING fails). The counters of written records go
  * back to zero, times are recorded and a sharded job's parts end; the batches'
  * partial records are left for `removeBatchRecords`, in steps (readers see none
  * of them already).
@@ -19,13 +21,17 @@ export async function endJobWithoutResult(
   runnerId: string,
   outcome: { status: 'CANCELLED' } | { status: 'FAILED'; errors: ExportJobErrorEntry[] },
 ): Promise<{ job: ExportJobRow; batchIds: string[] } | null> {
-  const move = outcome.status === 'FAILED' ? EXPORT_JOB_MOVES.fail : EXPORT_JOB_MOVES.cancel;
+  const { fail, cancel } = EXPORT_JOB_MOVES;
+  const failing = statusIn(exportJobs.status, fail.from);
   return db.transaction(async (tx) => {
     const [ended] = await tx
       .update(exportJobs)
       .set({
-        status: move.to,
-        errors: outcome.status === 'FAILED' ? outcome.errors : sql`${exportJobs.errors}`,
+        status: outcome.status === 'FAILED' ? sql`case when ${failing} then ${fail.to} else ${cancel.to} end` : cancel.to,
+        errors:
+          outcome.status === 'FAILED'
+            ? sql`case when ${failing} then ${JSON.stringify(outcome.errors)}::jsonb else ${exportJobs.errors} end`
+            : sql`${exportJobs.errors}`,
         exportedProfiles: 0,
         exportedProfilesByNamespace: {},
         // A phase that has ended keeps its end (the export's ends with its last profile read,
@@ -38,7 +44,7 @@ export async function endJobWithoutResult(
         lockedUntil: null,
         updateTime: sql`now()`,
       })
-      .where(and(heldBy(jobId, runnerId), statusIn(exportJobs.status, move.from)))
+      .where(and(heldBy(jobId, runnerId), statusIn(exportJobs.status, cancel.from)))
       .returning();
     if (!ended) return null;
     // A sharded job's parts end with it. This waits for any part's chunk in flight (it
@@ -49,7 +55,7 @@ export async function endJobWithoutResult(
       .where(eq(exportJobParts.jobId, jobId));
     const abandoned = await tx
       .update(batches)
-      .set({ status: outcome.status === 'CANCELLED' ? 'ABORTED' : 'FAILED', recordCount: 0 })
+      .set({ status: ended.status === 'CANCELLED' ? 'ABORTED' : 'FAILED', recordCount: 0 })
       .where(eq(batches.jobId, jobId))
       .returning({ id: batches.id });
     return { job: ended, batchIds: abandoned.map((batch) => batch.id) };
