@@ -214,8 +214,9 @@ function authOptions(env: NodeJS.ProcessEnv): AuthOptions {
   if (mode === 'jwt' && !options.jwksUrl && !options.jwksFile) {
     throw new Error('AUTH_MODE=jwt needs AUTH_JWKS_URL or AUTH_JWKS_FILE');
   }
-  if (options.jwksUrl && !/^https?:\/\//.test(options.jwksUrl)) {
-    throw new Error(`AUTH_JWKS_URL must be an http(s) URL (got ${JSON.stringify(options.jwksUrl)})`);
+  if (options.jwksUrl && !isTrustedKeySetUrl(options.jwksUrl)) {
+    // Whoever can answer a plain-HTTP fetch of the keys could sign tokens for every tenant.
+    throw new Error(`AUTH_JWKS_URL must be an https URL, or http on this machine (got ${JSON.stringify(options.jwksUrl)})`);
   }
   // Without them any token signed by a key of the set would do, whoever it was issued to.
   const missing = Object.entries({ AUTH_ISSUER: 'the iss', AUTH_AUDIENCE: 'the aud' }).filter(([name]) => mode === 'jwt' && !env[name]);
@@ -372,4 +373,16 @@ function s3Prefix(value: string): string {
     );
   }
   return prefix;
+}
+
+/** https anywhere; plain http only to this machine (a key server beside the gateway, a test's). */
+function isTrustedKeySetUrl(value: string): boolean {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return false;
+  }
+  if (url.protocol === 'https:') return true;
+  return url.protocol === 'http:' && ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
 }

@@ -184,3 +184,21 @@ describe('redact (a connection URL for a log line)', () => {
     expect(redact(url)).toBe(redacted);
   });
 });
+
+describe('loadConfig: the key set of verified callers', () => {
+  const jwt = (AUTH_JWKS_URL: string) => ({ AUTH_JWKS_URL, AUTH_ISSUER: 'https://idp.example', AUTH_AUDIENCE: 'gateway' });
+
+  it.each(['https://idp.example/.well-known/jwks.json', 'http://127.0.0.1:8080/jwks', 'http://localhost/jwks', 'http://[::1]:9000/jwks'])(
+    'takes %s',
+    (url) => {
+      expect(loadConfig(jwt(url)).auth).toMatchObject({ mode: 'jwt', jwksUrl: url });
+    },
+  );
+
+  it.each(['http://idp.example/jwks', 'http://10.0.0.5/jwks', 'ftp://idp.example/jwks', 'idp.example/jwks'])(
+    'refuses %s: whoever answers a plain-HTTP fetch could sign tokens for any tenant',
+    (url) => {
+      expect(() => loadConfig(jwt(url))).toThrow('AUTH_JWKS_URL must be an https URL, or http on this machine');
+    },
+  );
+});

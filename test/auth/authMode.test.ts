@@ -33,7 +33,7 @@ describe('the authentication mode', () => {
   it.each([
     ['AUTH_MODE=jwt without a key set', { AUTH_MODE: 'jwt' }, /AUTH_JWKS_URL or AUTH_JWKS_FILE/],
     ['an unknown AUTH_MODE', { AUTH_MODE: 'maybe' }, /AUTH_MODE must be none or jwt/],
-    ['a key set URL that is not http(s)', { AUTH_JWKS_URL: 'file:///etc/passwd' }, /AUTH_JWKS_URL must be an http/],
+    ['a key set URL that is not http(s)', { AUTH_JWKS_URL: 'file:///etc/passwd' }, /AUTH_JWKS_URL must be an https URL/],
     ['a key set but no AUTH_ISSUER', { ...KEY_SET, AUTH_AUDIENCE: 'export-jobs-gateway' }, /^AUTH_MODE=jwt needs AUTH_ISSUER \(the iss every token must carry\)$/],
     ['a key set but no AUTH_AUDIENCE', { ...KEY_SET, AUTH_ISSUER: 'https://idp.example/' }, /^AUTH_MODE=jwt needs AUTH_AUDIENCE \(the aud every token must carry\)$/],
     ['a key set file and neither issuer nor audience', { AUTH_JWKS_FILE: 'jwks.json' }, /needs AUTH_ISSUER .* and AUTH_AUDIENCE/],

@@ -148,7 +148,13 @@ describe.each(storageTargets)('traces on $name', (target) => {
       expect(watched.events.map((event) => event.type)).toEqual(['CREATED']);
       // A cursor that is no event's: the operation ends in an error.
       const refused = await collect(client, { after: 'not-a-cursor' }).done;
-      expect(refused.errors).toBeDefined();
+      expect(refused.completed).toBe(false);
+      expect(refused.errors).toEqual([
+        expect.objectContaining({
+          message: '`after` is not a cursor of this list',
+          extensions: expect.objectContaining({ code: 'BAD_USER_INPUT', field: 'after' }),
+        }),
+      ]);
     } finally {
       await client.dispose();
     }
@@ -166,6 +172,8 @@ describe.each(storageTargets)('traces on $name', (target) => {
     });
     expect(completed!.status.code).toBe(SpanStatusCode.UNSET);
     expect(failed).toMatchObject({ name: 'subscription Watch', status: { code: SpanStatusCode.ERROR } });
+    // The span counts the one error the client was told.
+    expect(failed!.attributes).toMatchObject({ 'graphql.errors': 2 });
     expect(JSON.stringify(inTrace().map((span) => span.attributes))).not.toContain(TOKEN);
   });
 
