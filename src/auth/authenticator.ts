@@ -11,6 +11,7 @@ import { ErrorCode, GatewayError } from '../errors';
 import type { Tenant } from '../tenant';
 import type { AuthOptions } from './authOptions';
 import { grants } from './tenantGrants';
+import { KeySetUnavailableError } from './keySet';
 import { createTokenVerifier, TokenRejectedError } from './tokenVerifier';
 
 export interface Caller {
@@ -48,6 +49,10 @@ export function createAuthenticator(options: AuthOptions): Authenticator {
         verified = await verifier.verify(bearerToken!);
       } catch (error: unknown) {
         if (error instanceof TokenRejectedError) throw new GatewayError(ErrorCode.UNAUTHENTICATED, error.message);
+        // Not the token's fault: a client that dropped a good token on 401 would be wrong to.
+        if (error instanceof KeySetUnavailableError) {
+          throw new GatewayError(ErrorCode.SERVICE_UNAVAILABLE, 'Tokens cannot be verified for a moment; try again', { retryAfter: 5 });
+        }
         throw new Error('Verifying a bearer token failed', { cause: error });
       }
       if (!grants(verified.grants, tenant)) {

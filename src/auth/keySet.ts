@@ -6,7 +6,7 @@
  * now, so that the verifier stops trusting tokens whose key was taken out.
  */
 import { readFileSync } from 'node:fs';
-import { createLocalJWKSet, createRemoteJWKSet, jwksCache, type JSONWebKeySet, type JWTVerifyGetKey } from 'jose';
+import { createLocalJWKSet, createRemoteJWKSet, errors, jwksCache, type JSONWebKeySet, type JWTVerifyGetKey } from 'jose';
 import type { AuthOptions } from './authOptions';
 
 /**
@@ -20,6 +20,17 @@ export const JWKS_MAX_AGE_MS = 10 * 60_000;
  * 30 s, would refuse a newly rotated key for half a minute.
  */
 export const JWKS_REFETCH_COOLDOWN_MS = 1_000;
+
+/**
+ * The remote key set could not be read (refused, timed out, not 200, not a key set)
+ * when a token needed it: no fault of the token's, so the caller is told to try again.
+ */
+export class KeySetUnavailableError extends Error {
+  constructor(url: URL, cause: unknown) {
+    super(`The key set at ${url.origin}${url.pathname} could not be read`, { cause });
+    this.name = 'KeySetUnavailableError';
+  }
+}
 
 export interface KeySet {
   /** Finds the key of a token (jose's key resolver). */
@@ -45,16 +56,23 @@ export function keySetOf(options: Pick<AuthOptions, 'jwksUrl' | 'jwksFile'>): Ke
 function remoteKeySet(url: URL): KeySet {
   // jose writes each set it fetches (and uses) into this object: how we learn that the set changed.
   const fetched: { uat?: number; jwks?: JSONWebKeySet } = {};
-  const getKey = createRemoteJWKSet(url, {
+  const remote = createRemoteJWKSet(url, {
     cacheMaxAge: JWKS_MAX_AGE_MS,
     cooldownDuration: JWKS_REFETCH_COOLDOWN_MS,
     [jwksCache]: fetched as Record<string, never>,
   });
+  const getKey: JWTVerifyGetKey = async (header, token) => {
+    try {
+      return await remote(header, token);
+    } catch (error: unknown) {
+      throw isFetchFailure(error) ? new KeySetUnavailableError(url, error) : error;
+    }
+  };
   let seenAt: number | undefined;
   let published: ReadonlyMap<string, string> = new Map();
   return {
     getKey,
-    isFresh: () => getKey.fresh,
+    isFresh: () => remote.fresh,
     published() {
       if (fetched.uat === seenAt || !fetched.jwks) return published;
       seenAt = fetched.uat;
@@ -88,4 +106,15 @@ function keysByKid(jwks: JSONWebKeySet): Map<string, string> {
 
 function sameKeys(a: ReadonlyMap<string, string>, b: ReadonlyMap<string, string>): boolean {
   return a.size === b.size && [...a].every(([kid, keys]) => b.get(kid) === keys);
+}
+
+/**
+ * Whether reading the set failed, rather than the token (no key of its `kid`, an
+ * algorithm the set has no key for): a network error, a timeout, an answer other
+ * than 200, or a body that is no key set.
+ */
+function isFetchFailure(error: unknown): boolean {
+  if (!(error instanceof errors.JOSEError)) return true;
+  if (error instanceof errors.JWKSTimeout || error instanceof errors.JWKSInvalid) return true;
+  return error.code === 'ERR_JOSE_GENERIC' && /JSON Web Key Set HTTP response/.test(error.message);
 }

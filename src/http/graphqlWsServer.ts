@@ -27,7 +27,7 @@ import type { LimitOptions } from '../limits/limitOptions';
 import type { TenantRateLimiter } from '../limits/tenantRateLimiter';
 import { startWebSocketOperationSpan } from '../tracing/webSocketOperationSpan';
 import { sharedSubscriber, type DirectSender } from './sharedSubscriptionExecution';
-import { webSocketSender } from './webSocketSender';
+import { TRY_AGAIN_LATER, webSocketSender } from './webSocketSender';
 import { webSocketOperation } from './webSocketOperation';
 import { callAt } from '../callAt';
 import { withLogContext } from '../logging/logContext';
@@ -122,7 +122,11 @@ export function serveGraphqlOverWebSocket(
         let caller: Caller;
         try {
           caller = await authenticator.authenticate(headersOf(ctx.connectionParams));
-        } catch {
+        } catch (error: unknown) {
+          // Tokens cannot be verified for a moment (the key set is unreachable): try again, not 4403.
+          if (error instanceof GatewayError && error.code === ErrorCode.SERVICE_UNAVAILABLE) {
+            ctx.extra.socket.close(TRY_AGAIN_LATER, error.message);
+          }
           return false;
         }
         const socket = ctx.extra.socket;

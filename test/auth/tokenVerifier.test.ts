@@ -5,7 +5,7 @@
  * JWKS endpoint on loopback.
  */
 import { afterAll, beforeAll, afterEach, describe, expect, it, vi } from 'vitest';
-import { JWKS_MAX_AGE_MS, JWKS_REFETCH_COOLDOWN_MS } from '../../src/auth/keySet';
+import { JWKS_MAX_AGE_MS, JWKS_REFETCH_COOLDOWN_MS, KeySetUnavailableError } from '../../src/auth/keySet';
 import { createTokenVerifier, TokenRejectedError, type TokenVerifier } from '../../src/auth/tokenVerifier';
 import { AUDIENCE, ISSUER, startJwksServer, type JwksServer } from '../helpers/jwksServer';
 
@@ -74,5 +74,48 @@ describe('the verified-token memory', () => {
     expect(jwks.fetches()).toBe(fetches + 1); // stale: fetched again, and the key is still there
     expect((await verifier.verify(token)).subject).toBe('eve');
     expect(jwks.fetches()).toBe(fetches + 1);
+  });
+});
+
+describe('a key set that cannot be read', () => {
+  let jwks: JwksServer;
+
+  beforeAll(async () => {
+    jwks = await startJwksServer();
+  });
+  afterAll(() => jwks?.close());
+  afterEach(() => {
+    vi.useRealTimers();
+    jwks.failWith(null);
+  });
+
+  const verifierOf = (jwksUrl: string) =>
+    createTokenVerifier({ jwksUrl, jwksFile: undefined, issuer: ISSUER, audience: AUDIENCE, tenantsClaim: 'tenants' });
+
+  it('is told apart from a bad token: refused connections and answers other than 200', async () => {
+    const token = await jwks.sign({ tenants: [ORG] });
+    const closed = await startJwksServer();
+    const closedUrl = closed.url;
+    await closed.close();
+    await expect(verifierOf(closedUrl).verify(token)).rejects.toThrow(KeySetUnavailableError);
+
+    jwks.failWith(503);
+    await expect(verifierOf(jwks.url).verify(token)).rejects.toThrow(KeySetUnavailableError);
+    jwks.failWith(null);
+    // A token whose key the set does not hold is the token's fault.
+    const kid = await jwks.addKey('ES256');
+    const unpublished = await jwks.sign({ tenants: [ORG] }, { kid });
+    jwks.removeKey(kid);
+    const unknown = await verifierOf(jwks.url).verify(unpublished).catch((error: unknown) => error);
+    expect(unknown).toBeInstanceOf(TokenRejectedError);
+  });
+
+  it('refuses to trust a remembered token once the set is stale and cannot be fetched again', async () => {
+    const verifier = verifierOf(jwks.url);
+    const token = await jwks.sign({ sub: 'eve', tenants: [ORG] });
+    expect((await verifier.verify(token)).subject).toBe('eve');
+    jwks.failWith(500);
+    vi.useFakeTimers({ toFake: ['Date'], now: Date.now() + JWKS_MAX_AGE_MS + 1_000 });
+    await expect(verifier.verify(token)).rejects.toThrow(KeySetUnavailableError);
   });
 });

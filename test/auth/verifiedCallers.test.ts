@@ -8,6 +8,7 @@ import { eq } from 'drizzle-orm';
 import { generateKeyPair, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { JWKS_REFETCH_COOLDOWN_MS } from '../../src/auth/keySet';
 import { exportJobs } from '../../src/db/schema';
 import { CANCEL_EXPORT_JOB, CREATE_EXPORT_JOB, PROFILE_SCHEMA_REF } from '../fixtures/operations';
 import { storageTargets } from '../helpers/databases';
@@ -212,6 +213,26 @@ describe.each(storageTargets)('verified callers on $name', (target) => {
   });
 
   /** Opens a graphql-ws socket with `payload`; waits until it closes (or `waitMs`). */
+  it('answers SERVICE_UNAVAILABLE, 503 or close 1013, when the key set cannot be read, not that the token is bad', async () => {
+    // A key the gateway has not seen: its token makes it fetch the set, which now fails.
+    const token = await jwks.sign({ tenants: [ORG] }, { kid: await jwks.addKey('ES256') });
+    await new Promise((resolve) => setTimeout(resolve, JWKS_REFETCH_COOLDOWN_MS + 100));
+    jwks.failWith(503);
+    try {
+      const response = await api.graphql(LIST, {}, as(token));
+      expect(response.status).toBe(503);
+      expect(response.headers.get('retry-after')).toBe('5');
+      expect(response.headers.get('www-authenticate')).toBeNull();
+      expect(response.errors?.[0]?.extensions).toMatchObject({ code: 'SERVICE_UNAVAILABLE', retryAfter: 5 });
+      await new Promise((resolve) => setTimeout(resolve, JWKS_REFETCH_COOLDOWN_MS + 100));
+      expect(await connectionOutcome({ ...TENANT, authorization: `Bearer ${token}` })).toEqual({ acknowledged: false, closedWith: 1013 });
+    } finally {
+      jwks.failWith(null);
+    }
+    await new Promise((resolve) => setTimeout(resolve, JWKS_REFETCH_COOLDOWN_MS + 100));
+    expect((await api.graphql(LIST, {}, as(token))).errors).toBeUndefined();
+  });
+
   function connectionOutcome(payload: Record<string, string>, waitMs = 5_000) {
     return new Promise<{ acknowledged: boolean; closedWith: number | null }>((resolve) => {
       const socket = new WebSocket(api.server.url.replace(/^http/, 'ws'), 'graphql-transport-ws');

@@ -20,6 +20,8 @@ export interface JwksServer {
   removeKey(kid: string): void;
   /** Answers every fetch of the set `ms` late from now on (0: at once), as a slow identity provider. */
   answerLate(ms: number): void;
+  /** Answers every fetch with HTTP `status` and no key set from now on (null: the set again), as a failing identity provider. */
+  failWith(status: number | null): void;
   /** A signed JWT: issuer and audience as the gateway expects, an hour of life (`expiresIn` null: no `exp`), unless `claims` say otherwise. */
   sign(claims: JWTPayload, options?: { kid?: string; expiresIn?: string | number | null }): Promise<string>;
   close(): Promise<void>;
@@ -36,8 +38,14 @@ export async function startJwksServer(): Promise<JwksServer> {
   let fetches = 0;
   let lastKid = '';
   let lateMs = 0;
+  let failure: number | null = null;
   const server: Server = createServer((_req, res) => {
     fetches += 1;
+    if (failure !== null) {
+      res.statusCode = failure;
+      res.end('unavailable');
+      return;
+    }
     res.setHeader('content-type', 'application/json');
     const body = JSON.stringify({ keys: [...keys.values()].map((key) => key.publicJwk) });
     if (lateMs > 0) setTimeout(() => res.end(body), lateMs);
@@ -66,6 +74,9 @@ export async function startJwksServer(): Promise<JwksServer> {
     },
     answerLate(ms) {
       lateMs = ms;
+    },
+    failWith(status) {
+      failure = status;
     },
     async sign(claims, options = {}) {
       const kid = options.kid ?? lastKid;
