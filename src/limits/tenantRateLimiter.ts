@@ -9,6 +9,7 @@ import { RateLimiterMemory, RateLimiterPostgres, RateLimiterRes } from 'rate-lim
 import type { Database } from '../db/database';
 import { ErrorCode, GatewayError } from '../errors';
 import type { Tenant } from '../tenant';
+import { BorrowedBlocks } from './borrowedBlocks';
 
 export interface TenantRateLimiter {
   /**
@@ -37,7 +38,7 @@ export async function createTenantRateLimiter(database: Database, requestsPerSec
   // throughput). A process may hold an unspent block as a window ends, so the limit is met
   // to within one block per process.
   const block = Math.max(1, Math.floor(requestsPerSecond / BLOCKS_PER_WINDOW));
-  const borrowed = new Map<string, { left: number; until: number }>();
+  const borrowed = new BorrowedBlocks();
   // One borrowing at a time per tenant: requests arriving together wait for it rather than
   // each taking a block (20 blocks at once overdrew the budget of a window).
   const borrowing = new Map<string, Promise<void>>();
@@ -46,24 +47,18 @@ export async function createTenantRateLimiter(database: Database, requestsPerSec
     if (!pending) {
       const startedAt = Date.now();
       pending = takeBlock(limiter, key, block)
-        .then((granted) => void borrowed.set(key, { left: granted.points, until: startedAt + granted.msBeforeNext }))
+        .then((granted) => borrowed.set(key, granted.points, startedAt + granted.msBeforeNext))
         .finally(() => borrowing.delete(key));
       borrowing.set(key, pending);
     }
     return pending;
-  };
-  const spend = (key: string): boolean => {
-    const held = borrowed.get(key);
-    if (!held || held.left <= 0 || Date.now() >= held.until) return false;
-    held.left -= 1;
-    return true;
   };
   return {
     async consume({ orgId, sandboxName }, requests = 1) {
       const key = `${orgId}\n${sandboxName}`;
       try {
         for (let spent = 0; spent < requests; spent++) {
-          while (!spend(key)) await borrow(key);
+          while (!borrowed.spend(key)) await borrow(key);
         }
       } catch (rejection: unknown) {
         if (!(rejection instanceof RateLimiterRes)) throw rejection;

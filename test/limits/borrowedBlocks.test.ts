@@ -1,0 +1,33 @@
+/** The rate limiter's borrowed blocks: spent down to nothing, gone with their window, never piling up. */
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { BorrowedBlocks } from '../../src/limits/borrowedBlocks';
+
+describe('BorrowedBlocks', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('spends a block point by point, and not after its window', () => {
+    vi.useFakeTimers({ toFake: ['Date'], now: 1_000_000 });
+    const blocks = new BorrowedBlocks();
+    blocks.set('a', 2, 1_000_500);
+    expect([blocks.spend('a'), blocks.spend('a'), blocks.spend('a')]).toEqual([true, true, false]);
+    blocks.set('b', 5, 1_000_500);
+    vi.setSystemTime(1_000_500);
+    expect(blocks.spend('b')).toBe(false);
+    expect(blocks.spend('nobody')).toBe(false);
+  });
+
+  it('forgets the tenants whose window has ended once it holds many, however many names are invented', () => {
+    vi.useFakeTimers({ toFake: ['Date'], now: 2_000_000 });
+    const blocks = new BorrowedBlocks(100);
+    for (let second = 0; second < 50; second += 1) {
+      for (let i = 0; i < 100; i += 1) blocks.set(`org\nsandbox-${second}-${i}`, 30, Date.now() + 1_000);
+      vi.setSystemTime(Date.now() + 1_000);
+    }
+    // 5,000 tenants seen, each once: what is held is at most the sweep's threshold and one window's.
+    expect(blocks.size).toBeLessThanOrEqual(200);
+    blocks.set('fresh', 1, Date.now() + 1_000);
+    expect(blocks.spend('fresh')).toBe(true);
+  });
+});
