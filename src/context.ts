@@ -20,7 +20,7 @@ import type { JobEventHub } from './events/jobEventHub';
 import type { LimitOptions } from './limits/limitOptions';
 import type { WebhookOptions } from './webhooks/webhookOptions';
 import type { StoreStatistics } from './profiles/storeStatistics';
-import { DEFAULT_SANDBOX, isTenantName, MAX_TENANT_NAME_LENGTH, type Tenant } from './tenant';
+import { DEFAULT_SANDBOX, isOrganisationName, isTenantName, TENANT_NAME_RULE, type Tenant } from './tenant';
 
 export interface Context {
   tenant: Tenant;
@@ -92,13 +92,9 @@ export function readCaller(headers: IncomingHttpHeaders): { tenant: Tenant; bear
     throw new GatewayError(ErrorCode.UNAUTHENTICATED, `The ${ORG_HEADER} header is required`);
   }
   const sandboxName = header(headers, SANDBOX_HEADER) || DEFAULT_SANDBOX;
-  for (const [name, value] of [[ORG_HEADER, orgId], [SANDBOX_HEADER, sandboxName]] as const) {
-    if (!isTenantName(value)) {
-      throw new GatewayError(
-        ErrorCode.UNAUTHENTICATED,
-        `The ${name} header must be 1 to ${MAX_TENANT_NAME_LENGTH} printable characters`,
-      );
-    }
+  if (!isOrganisationName(orgId) || !isTenantName(sandboxName)) {
+    const name = isOrganisationName(orgId) ? SANDBOX_HEADER : ORG_HEADER;
+    throw new GatewayError(ErrorCode.UNAUTHENTICATED, `The ${name} header must be ${TENANT_NAME_RULE}`);
   }
   const authorization = header(headers, 'authorization');
   let bearerToken: string | null = null;

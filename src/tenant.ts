@@ -16,7 +16,19 @@ export const MAX_TENANT_NAME_LENGTH = 48;
 // reach PostgreSQL as text it refuses.
 const TENANT_NAME = new RegExp(`^[^\\p{Cc}\\p{Cs}]{1,${MAX_TENANT_NAME_LENGTH}}$`, 'u');
 
-/** Whether `value` may name an organisation or a sandbox: 1 to 48 printable characters. */
+/** Whether `value` may name a sandbox: 1 to 48 printable characters. */
 export function isTenantName(value: string): boolean {
   return TENANT_NAME.test(value);
 }
+
+/**
+ * Whether `value` may name an organisation: a tenant name without `/`, which parts the
+ * organisation from the sandbox in a token's grants (`ORG@AdobeOrg/prod`). An
+ * organisation named `victim@AdobeOrg/prod` would be granted another's sandbox.
+ */
+export function isOrganisationName(value: string): boolean {
+  return isTenantName(value) && !value.includes('/');
+}
+
+/** What an organisation or sandbox name may be, for messages. */
+export const TENANT_NAME_RULE = `1 to ${MAX_TENANT_NAME_LENGTH} printable characters (an organisation without "/")`;

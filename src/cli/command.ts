@@ -9,7 +9,7 @@ import { createDb } from '../db/createDb';
 import type { Database } from '../db/database';
 import { DataDirInUseError } from '../db/dataDirLock';
 import { describeError } from '../logger';
-import { isTenantName, MAX_TENANT_NAME_LENGTH, type Tenant } from '../tenant';
+import { isOrganisationName, isTenantName, TENANT_NAME_RULE, type Tenant } from '../tenant';
 
 export class UsageError extends Error {}
 
@@ -74,8 +74,9 @@ export function tenantOption(values: { org?: string | undefined; sandbox: string
   if (!values.sandbox.trim()) throw new UsageError('--sandbox must not be empty');
   const tenant = { orgId: values.org.trim(), sandboxName: values.sandbox.trim() };
   // The API's rule for its tenant headers: profiles stored under another name could never be read.
-  for (const [option, value] of [['--org', tenant.orgId], ['--sandbox', tenant.sandboxName]] as const) {
-    if (!isTenantName(value)) throw new UsageError(`${option} must be 1 to ${MAX_TENANT_NAME_LENGTH} printable characters, as the API's tenant headers`);
+  if (!isOrganisationName(tenant.orgId) || !isTenantName(tenant.sandboxName)) {
+    const option = isOrganisationName(tenant.orgId) ? '--sandbox' : '--org';
+    throw new UsageError(`${option} must be ${TENANT_NAME_RULE}, as the API's tenant headers`);
   }
   return tenant;
 }
