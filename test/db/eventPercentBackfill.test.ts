@@ -12,6 +12,7 @@ import { MIGRATIONS_FOLDER } from '../../src/db/createDb';
 import type { Database } from '../../src/db/database';
 import { openPglite } from '../../src/db/openPglite';
 import { openPostgres } from '../../src/db/openPostgres';
+import { postgresErrorCode } from '../../src/db/postgresErrors';
 import { createPostgresDatabase } from '../helpers/databases';
 
 /** The migrations up to and including `lastTag`, in a folder of their own. */
@@ -75,10 +76,15 @@ describe.each([{ name: 'pglite', place: pglitePlace }, { name: 'postgres', place
           [3, 100],
           [4, 100],
         ]);
-        await expect(
-          after.db.execute(sql`insert into export_job_events (org_id, sandbox_name, job_id, sequence, type, status, processed_profiles, percent, job)
-            values ('BACKFILL@AdobeOrg', 'prod', 1, 5, 'PROGRESS', 'PROCESSING', 0, null, '{}'::jsonb)`),
-        ).rejects.toThrow();
+        const refused = await after.db
+          .execute(sql`insert into export_job_events (org_id, sandbox_name, job_id, sequence, type, status, processed_profiles, percent, job)
+            values ('BACKFILL@AdobeOrg', 'prod', 1, 5, 'PROGRESS', 'PROCESSING', 0, null, '{}'::jsonb)`)
+          .then(() => undefined, (error: unknown) => error);
+        // not_null_violation, on the percent column: not any other failure of the insert.
+        expect(postgresErrorCode(refused)).toBe('23502');
+        expect((refused as Error).cause).toMatchObject({
+          message: 'null value in column "percent" of relation "export_job_events" violates not-null constraint',
+        });
       } finally {
         await after.close();
       }

@@ -173,7 +173,7 @@ describe.each(storageTargets)('traces on $name', (target) => {
     expect(completed!.status.code).toBe(SpanStatusCode.UNSET);
     expect(failed).toMatchObject({ name: 'subscription Watch', status: { code: SpanStatusCode.ERROR } });
     // The span counts the one error the client was told.
-    expect(failed!.attributes).toMatchObject({ 'graphql.errors': 2 });
+    expect(failed!.attributes).toMatchObject({ 'graphql.errors': 1 });
     expect(JSON.stringify(inTrace().map((span) => span.attributes))).not.toContain(TOKEN);
   });
 

@@ -83,16 +83,22 @@ describe.each(storageTargets)('webhook delivery on $name', (target) => {
     const headers = freshTenant('DELIVER');
     const endpoint = await receiver();
     const { id } = await createWebhook(api, { url: endpoint.url }, headers);
+    const before = Date.now();
     const { stored } = await runJob(headers);
     await waitUntil(() => endpoint.requests.length === stored.length);
     let deliveries: Record<string, any>[] = [];
     // Deliveries are written after their answers: wait for the last to be recorded.
     await eventually(async () => (deliveries = await deliveriesOf(api, id, headers)).length === stored.length);
+    const after = Date.now();
     expect(deliveries.map((delivery) => delivery.eventId)).toEqual(stored.map((event) => event.id).reverse());
     for (const delivery of deliveries) {
       expect(delivery).toMatchObject({ attempt: 1, httpStatus: 204, error: null, succeeded: true });
+      // Whole milliseconds, measured within the wall time around the deliveries (1 ms for the rounding).
+      expect(Number.isInteger(delivery.durationMs)).toBe(true);
       expect(delivery.durationMs).toBeGreaterThanOrEqual(0);
-      expect(Date.parse(delivery.attemptedAt)).not.toBeNaN();
+      const attemptedAt = Date.parse(delivery.attemptedAt);
+      expect(attemptedAt).toBeGreaterThanOrEqual(before);
+      expect(attemptedAt + delivery.durationMs).toBeLessThanOrEqual(after + 1);
     }
 
     const first = await api.graphql(WEBHOOK_DELIVERIES, { id, first: 2 }, headers);
