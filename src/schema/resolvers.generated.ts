@@ -476,7 +476,11 @@ export type ExportJobMetrics = {
    * every segment); both ends null without it.
    */
   segmentationTime: TimeSpan;
-  /** Profiles the segmentation evaluated, once per distinct segment of the filter; 0 without it. */
+  /**
+   * Profiles the segmentation evaluated, once per distinct segment of the filter; 0 without
+   * it. A rerun evaluates again from zero: until it passes the last run, this shows the most
+   * any run reached.
+   */
   segmentedProfileCounter: Scalars['Int']['output'];
   totalExportedProfileCounter: Scalars['Int']['output'];
   totalTime: TimeSpan;

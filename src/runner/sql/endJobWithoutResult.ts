@@ -10,7 +10,7 @@ import { heldBy } from './heldBy';
  * Ends a job that will export nothing: CANCELLED (its batches ABORTED) or
  * FAILED with its errors (batches FAILED). A job a client is cancelling ends
  * CANCELLED even when an error stopped it first, as the client was told it would
- * (`EXPORT_JOB_MOVES`: only PROCESSING fails). The counters of written records go
+ * (`EXPORT_JOB_MOVES`: only PROCESSING fails). The counters of exported profiles go
  * back to zero, times are recorded and a sharded job's parts end; the batches'
  * partial records are left for `removeBatchRecords`, in steps (readers see none
  * of them already).
@@ -35,8 +35,9 @@ export async function endJobWithoutResult(
         exportedProfiles: 0,
         exportedProfilesByNamespace: {},
         // A phase that has ended keeps its end (the export's ends with its last profile read,
-        // not with a cancel during the write); one that was running ends now.
-        segmentationFinishedAt: sql`coalesce(${exportJobs.segmentationFinishedAt}, case when ${exportJobs.segmentationStartedAt} is not null then now() end)`,
+        // not with a cancel during the write); one that was running ends now. Except the
+        // segmentation's: its end moves progress.percent to the export's 50 (the API shows
+        // the job's end for an evaluation it stopped).
         profileExportFinishedAt: sql`coalesce(${exportJobs.profileExportFinishedAt}, case when ${exportJobs.profileExportStartedAt} is not null then now() end)`,
         datasetWriteFinishedAt: sql`coalesce(${exportJobs.datasetWriteFinishedAt}, case when ${exportJobs.datasetWriteStartedAt} is not null then now() end)`,
         finishedAt: sql`now()`,

@@ -22,7 +22,8 @@ export const ExportJob: ExportJobResolvers = {
     totalTime: timeSpan(job.creationTime, job.finishedAt),
     profileExportTime: timeSpan(job.profileExportStartedAt, job.profileExportFinishedAt),
     datasetWriteTime: timeSpan(job.datasetWriteStartedAt, job.datasetWriteFinishedAt),
-    segmentationTime: timeSpan(job.segmentationStartedAt, job.segmentationFinishedAt),
+    // An evaluation the job's end stopped ends with it (its own end stays unset: see endJobWithoutResult).
+    segmentationTime: timeSpan(job.segmentationStartedAt, job.segmentationFinishedAt ?? (job.segmentationStartedAt && job.finishedAt)),
     segmentedProfileCounter: job.segmentedProfiles,
     totalExportedProfileCounter: job.exportedProfiles,
     exportedProfileByNamespaceCounter: Object.entries(job.exportedProfilesByNamespace).map(([namespace, count]) => ({
