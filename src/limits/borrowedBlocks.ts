@@ -1,18 +1,27 @@
 /**
  * The blocks of a rate limit's budget a process has borrowed, by tenant key, each
  * spent locally until it is used up or its window ends. A key is kept only while its
- * block may be spent: once the map holds `sweepAbove` keys, setting one first drops
- * those whose window has ended, so tenants seen once (any name a caller invents)
- * do not pile up for the life of the process.
+ * block may be spent: once the map holds `sweepAbove` keys, setting one drops those
+ * whose window has ended, at most once every `sweepEveryMs` (a window), so tenants
+ * seen once (any name a caller invents) do not pile up for the life of the process,
+ * and many tenants at once do not make every borrowing walk the map.
  */
 export class BorrowedBlocks {
   private readonly blocks = new Map<string, { left: number; until: number }>();
+  private nextSweepAt = -Infinity;
 
-  constructor(private readonly sweepAbove = 1_000) {}
+  constructor(
+    private readonly sweepAbove = 1_000,
+    private readonly sweepEveryMs = 1_000,
+  ) {}
 
   /** Holds `points` for `key` until `until` (ms since the epoch). */
   set(key: string, points: number, until: number): void {
-    if (this.blocks.size >= this.sweepAbove) this.dropEnded(Date.now());
+    const now = Date.now();
+    if (this.blocks.size >= this.sweepAbove && now >= this.nextSweepAt) {
+      this.nextSweepAt = now + this.sweepEveryMs;
+      this.dropEnded(now);
+    }
     this.blocks.set(key, { left: points, until });
   }
 

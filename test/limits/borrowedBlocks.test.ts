@@ -30,4 +30,16 @@ describe('BorrowedBlocks', () => {
     blocks.set('fresh', 1, Date.now() + 1_000);
     expect(blocks.spend('fresh')).toBe(true);
   });
+
+  it('walks the map at most once a window, however many tenants borrow in it', () => {
+    vi.useFakeTimers({ toFake: ['Date'], now: 3_000_000 });
+    const blocks = new BorrowedBlocks(100, 1_000);
+    const walks = vi.spyOn(blocks as unknown as { dropEnded(now: number): void }, 'dropEnded');
+    for (let i = 0; i < 5_000; i += 1) blocks.set(`org\nlive-${i}`, 30, Date.now() + 1_000);
+    expect(walks).toHaveBeenCalledTimes(1);
+    vi.setSystemTime(Date.now() + 1_000);
+    blocks.set('next window', 30, Date.now() + 1_000);
+    expect(walks).toHaveBeenCalledTimes(2);
+    expect(blocks.size).toBe(1);
+  });
 });
