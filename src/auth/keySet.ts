@@ -6,7 +6,7 @@
  * now, so that the verifier stops trusting tokens whose key was taken out.
  */
 import { readFileSync } from 'node:fs';
-import { createLocalJWKSet, createRemoteJWKSet, errors, jwksCache, type JSONWebKeySet, type JWTVerifyGetKey } from 'jose';
+import { createLocalJWKSet, createRemoteJWKSet, customFetch, errors, jwksCache, type JSONWebKeySet, type JWTVerifyGetKey } from 'jose';
 import type { AuthOptions } from './authOptions';
 
 /**
@@ -60,6 +60,7 @@ function remoteKeySet(url: URL): KeySet {
     cacheMaxAge: JWKS_MAX_AGE_MS,
     cooldownDuration: JWKS_REFETCH_COOLDOWN_MS,
     [jwksCache]: fetched as Record<string, never>,
+    [customFetch]: fetchKeySet,
   });
   const getKey: JWTVerifyGetKey = async (header, token) => {
     try {
@@ -108,13 +109,29 @@ function sameKeys(a: ReadonlyMap<string, string>, b: ReadonlyMap<string, string>
   return a.size === b.size && [...a].every(([kid, keys]) => b.get(kid) === keys);
 }
 
+/** A fetch of the key set that got no answer, or one other than 200: told apart from every other error. */
+class KeySetFetchFailed extends Error {}
+
+/** `fetch`, with its failures marked as the key set's (a timeout stays jose's JWKSTimeout). */
+const fetchKeySet = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
+  let response: Response;
+  try {
+    response = await fetch(input, init);
+  } catch (error: unknown) {
+    if (error instanceof Error && error.name === 'TimeoutError') throw error;
+    throw new KeySetFetchFailed('The key set could not be fetched', { cause: error });
+  }
+  if (response.status !== 200) throw new KeySetFetchFailed(`The key set was answered with HTTP ${response.status}`);
+  return response;
+};
+
 /**
  * Whether reading the set failed, rather than the token (no key of its `kid`, an
- * algorithm the set has no key for): a network error, a timeout, an answer other
- * than 200, or a body that is no key set.
+ * algorithm the set has no key for) or anything else (a key that cannot be imported:
+ * a fault of the set's that retrying will not mend): no answer or one other than
+ * 200, a timeout, or a body that is no key set.
  */
 function isFetchFailure(error: unknown): boolean {
-  if (!(error instanceof errors.JOSEError)) return true;
-  if (error instanceof errors.JWKSTimeout || error instanceof errors.JWKSInvalid) return true;
-  return error.code === 'ERR_JOSE_GENERIC' && /JSON Web Key Set HTTP response/.test(error.message);
+  if (error instanceof KeySetFetchFailed || error instanceof errors.JWKSTimeout || error instanceof errors.JWKSInvalid) return true;
+  return error instanceof errors.JOSEError && error.message.startsWith('Failed to parse the JSON Web Key Set');
 }
