@@ -148,6 +148,29 @@ describe.each(storageTargets)('ingestNdjson on $name', (target) => {
     expect(await rowCount(tenant)).toBe(0);
   });
 
+  it('names a misspelt field rather than the field it misses, with graphql-js\'s suggestion', async () => {
+    const tenant = { ...TENANT, orgId: 'org-misspelt-id' };
+    const { profileId, ...rest } = profile('p2');
+    const error = await failureOf(ndjson(profile('p1'), JSON.stringify({ ...rest, profileid: profileId })), tenant);
+    expect(error).toMatchObject({ line: 2, field: 'profileid' });
+    expect(error.message).toContain('Did you mean "profileId"?');
+  });
+
+  it('quotes a refused value bounded and without control characters', async () => {
+    const tenant = { ...TENANT, orgId: 'org-long-value' };
+    const error = await failureOf(ndjson(profile('p1', { updatedAt: `\u001b[31m${'9'.repeat(100_000)}` })), tenant);
+    expect(error).toMatchObject({ line: 1, field: 'updatedAt' });
+    expect(error.message.length).toBeLessThan(400);
+    expect(error.message).not.toContain('\u001b');
+    expect(error.message).toContain('\\u001b');
+  });
+
+  it('reads a single identity given for the list as a list of one, as the API reads a variable', async () => {
+    const tenant = { ...TENANT, orgId: 'org-single-identity' };
+    await ingest(ndjson(profile('p1', { identities: { namespace: 'email', id: 'one@example.com' } })), tenant);
+    expect((await stored(tenant)).map((row) => row.identities)).toEqual([[{ namespace: 'email', id: 'one@example.com' }]]);
+  });
+
   it('refuses a profileId given on two lines, naming both', async () => {
     const tenant = { ...TENANT, orgId: 'org-repeated' };
     const error = await failureOf(ndjson(profile('p1'), profile('p2'), profile('p3'), profile('p2')), tenant);
