@@ -34,12 +34,13 @@ export async function createExportJob(
   meta: RequestMeta,
   quotas: JobQuotas,
 ): Promise<{ job: ExportJobRow; created: boolean }> {
-  const spec = validateExportJobInput(input);
   const idempotencyKey = checkIdempotencyKey(input.idempotencyKey);
+  // Before the input's checks: a retry gets the job it created even under rules made since.
   if (idempotencyKey !== null) {
     const first = await findByIdempotencyKey(db, tenant, idempotencyKey);
     if (first) return { job: first, created: false };
   }
+  const spec = validateExportJobInput(input);
   if (!(await findDataset(db, tenant, spec.datasetId))) {
     throw badUserInput('destination.datasetId', `Dataset ${JSON.stringify(spec.datasetId)} does not exist`);
   }

@@ -157,6 +157,16 @@ describe.each(storageTargets)('createExportJob on $name', (target) => {
     expect(api.queries.filter((query) => /^\s*(insert|update|delete)/i.test(query))).toEqual([]);
   });
 
+  it('returns the first job for a repeated key even when the retry breaks a rule of the input made since', async () => {
+    const input = jobInput(datasetId, { idempotencyKey: 'before-the-rule' });
+    const first = await api.graphql(CREATE_EXPORT_JOB, { input });
+    // A qualification window without segments is refused now; a job created before was not.
+    const retry = { ...input, filter: { segmentQualificationTime: { startTime: '2026-01-01T00:00:00Z' } } };
+    const again = await api.graphql(CREATE_EXPORT_JOB, { input: retry });
+    expect(again.errors).toBeUndefined();
+    expect(again.data!.createExportJob.id).toBe(first.data!.createExportJob.id);
+  });
+
   it('creates exactly one job when requests with the same key race', async () => {
     const input = jobInput(datasetId, { idempotencyKey: 'race' });
     const responses = await Promise.all(
