@@ -25,10 +25,16 @@ describe('a webhook deleted while a job of its tenant changes, on PostgreSQL', (
   });
   afterAll(() => api?.close());
 
-  /** Sessions of this test's database that wait for a lock. */
-  const waitingForLocks = async () => {
+  /**
+   * Sessions of this test's database waiting for a lock in a statement that starts with
+   * `statement` (and, given, for a lock of kind `event`): only the two this test makes
+   * wait count, not another session that happens to wait meanwhile.
+   */
+  const waiting = async (statement: string, event?: string) => {
     const [row] = await api.database.db.execute<{ n: number }>(
-      sql`select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`,
+      sql`select count(*)::int as n from pg_stat_activity
+        where datname = current_database() and wait_event_type = 'Lock'
+          and query like ${`${statement}%`} and (${event ?? null}::text is null or wait_event = ${event ?? null})`,
     );
     return row!.n;
   };
@@ -51,9 +57,11 @@ describe('a webhook deleted while a job of its tenant changes, on PostgreSQL', (
     await holding;
     try {
       const deleting = api.graphql(DELETE_WEBHOOK, { id: webhook.id }, headers);
-      await waitUntil(async () => (await waitingForLocks()) >= 1, 10_000);
+      // The delete's cascade waits for the held message.
+      await waitUntil(async () => (await waiting('delete from "webhooks"')) === 1, 10_000);
       const cancelling = api.graphql(CANCEL_EXPORT_JOB, { id: jobId }, headers);
-      await waitUntil(async () => (await waitingForLocks()) >= 2, 10_000);
+      // The cancel's trigger waits for the tenant's event lock, which the delete holds.
+      await waitUntil(async () => (await waiting('update "export_jobs"', 'advisory')) === 1, 10_000);
       release();
       await holder;
       const [deleted, cancelled] = await Promise.all([deleting, cancelling]);
