@@ -6,7 +6,7 @@
  * aggregating and turning back into a jsonb array all read from one FROM clause.
  */
 import { sql, type SQL } from 'drizzle-orm';
-import { arrayAt, coerce, type Collection, type Value } from './pqlValues';
+import { arrayAt, coerce, presentArrayAt, type Collection, type Value } from './pqlValues';
 
 /** What a compilation shares: the caller's profile alias, the evaluation time, fresh aliases, what was used. */
 export interface CompileContext {
@@ -29,7 +29,15 @@ export function eventsOf(context: CompileContext): Collection {
 
 /** The items of an array attribute (reading across every array on its path) as a collection. */
 export function itemsOf(value: Extract<Value, { kind: 'attribute' }>, context: CompileContext): Collection {
-  return { kind: 'collection', source: 'array', alias: context.alias('a'), conditions: [], array: arrayAt(value), distinct: false };
+  return {
+    kind: 'collection',
+    source: 'array',
+    alias: context.alias('a'),
+    conditions: [],
+    array: arrayAt(value),
+    present: presentArrayAt(value),
+    distinct: false,
+  };
 }
 
 /** The jsonb one element of the collection is: an event's `data`, an array item. */
@@ -94,11 +102,19 @@ export function elementNumber(collection: Collection): SQL {
   return coerce({ kind: 'attribute', root: elementOf(collection), segments: [] }, 'number')!;
 }
 
-/** The collection as a jsonb array, NULL when it has no element (an absent and an empty array alike). */
-export function jsonArrayOf(collection: Collection, context: CompileContext): SQL | undefined {
+/**
+ * The collection as a jsonb array. `empty: 'unknown'` (intersects, subsetOf, supersetOf):
+ * NULL when it has no element, absent and empty alike. `empty: 'kept'` (includes, in,
+ * notIn): NULL only when its array is absent; an array that is there but holds nothing
+ * (or nothing its filter keeps) is `[]`, which includes nothing.
+ */
+export function jsonArrayOf(collection: Collection, context: CompileContext, empty: 'unknown' | 'kept'): SQL | undefined {
   if (collection.source === 'events') return undefined;
-  if (collection.conditions.length === 0 && !collection.distinct) return sql`nullif(${collection.array}, '[]'::jsonb)`;
+  if (collection.conditions.length === 0 && !collection.distinct) {
+    return empty === 'kept' ? collection.present : sql`nullif(${collection.array}, '[]'::jsonb)`;
+  }
   const element = elementOf(collection);
   const aggregated = collection.distinct ? sql`jsonb_agg(distinct ${element})` : sql`jsonb_agg(${element})`;
-  return sql`(select ${aggregated} ${fromClause(collection, context.profile)})`;
+  const items = sql`(select ${aggregated} ${fromClause(collection, context.profile)})`;
+  return empty === 'kept' ? sql`coalesce(${items}, case when ${collection.present} is not null then '[]'::jsonb end)` : items;
 }

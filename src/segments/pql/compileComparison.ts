@@ -129,14 +129,14 @@ export function likeLiteral(literal: string): string {
   return literal.replace(/[\\%_]/g, (char) => `\\${char}`);
 }
 
-/** `value in [..]` / `value notIn [..]`: membership by JSON value; NULL (neither) when the value is absent. */
+/** `value in [..]` / `value notIn [..]`: membership by JSON value; NULL (neither) when the value, or the array, is absent. */
 export function compileIn(node: NodeOf<'in'>, context: CompileContext): Value {
   const item = compileNode(node.item, context);
   const scalar = scalarJson(item);
   if (!scalar) throw new PqlSyntaxError(`in needs a string, number or boolean on its left, found ${describe(item)}`, node.item.position);
   const list = compileNode(node.list, context);
   const array =
-    list.kind === 'list' ? jsonText(list.json) : jsonArrayOf(asCollection(list, node.list, context), context);
+    list.kind === 'list' ? jsonText(list.json) : jsonArrayOf(asCollection(list, node.list, context), context, 'kept');
   if (!array) throw new PqlSyntaxError(`in needs a list or an array attribute, found ${describe(list)}`, node.list.position);
   // An array contains a scalar that is one of its items (jsonb's `@>` special case).
   const contains = sql`(${array} @> ${scalar})`;

@@ -133,18 +133,19 @@ function matches(node: MethodNode, context: CompileContext): Value {
   return { kind: 'boolean', sql: sql`(${target} ~ ${text(translated.pattern)})` };
 }
 
-/** The jsonb array of a target or argument that must be an array. */
-function jsonArray(arg: Node, context: CompileContext): SQL {
+/** The jsonb array of a target or argument that must be an array; `empty` as `jsonArrayOf` takes it. */
+function jsonArray(arg: Node, context: CompileContext, empty: 'unknown' | 'kept'): SQL {
   const value = compileNode(arg, context);
   if (value.kind === 'list') return jsonText(value.json);
-  const array = jsonArrayOf(asCollection(value, arg, context), context);
+  const array = jsonArrayOf(asCollection(value, arg, context), context, empty);
   if (!array) throw new PqlSyntaxError(`Expected an array attribute or a list, found ${describe(value)}`, arg.position);
   return array;
 }
 
 function includes(node: MethodNode, context: CompileContext): Value {
   arity(node, 1, 1);
-  const array = jsonArray(node.target, context);
+  // An array that is there but empty includes nothing: `not tags.includes("a")` matches `tags: []`.
+  const array = jsonArray(node.target, context, 'kept');
   const item = scalarJson(compileNode(node.args[0]!, context));
   if (!item) throw new PqlSyntaxError('includes() needs a string, number or boolean', node.args[0]!.position);
   return { kind: 'boolean', sql: sql`(${array} @> ${item})` };
@@ -161,8 +162,8 @@ function includes(node: MethodNode, context: CompileContext): Value {
  */
 function setTest(node: MethodNode, context: CompileContext): Value {
   arity(node, 1, 1);
-  const target = jsonArray(node.target, context);
-  const argument = jsonArray(node.args[0]!, context);
+  const target = jsonArray(node.target, context, 'unknown');
+  const argument = jsonArray(node.args[0]!, context, 'unknown');
   const [a, b] = [sql.raw(context.alias('a')), sql.raw(context.alias('a'))];
   const bothGiven = sql`${target} is not null and ${argument} is not null`;
   if (node.name === 'intersects') {

@@ -1,7 +1,8 @@
 /**
  * Compiles a PQL tree into SQL values (pqlValues.ts). Paths read the profile
- * document (`attributes`), except `identities…`, which reads the identities
- * column; inside a filter they read the filtered element. Conditions follow
+ * document `{profileId, identities, …attributes}` as an export writes it:
+ * `profileId` is the store's key, `identities…` the identities column, anything
+ * else `attributes`; inside a filter they read the filtered element. Conditions follow
  * SQL's three-valued logic: a comparison with an absent value is NULL, and
  * `not` of NULL is NULL, so neither matches.
  */
@@ -109,6 +110,8 @@ export function compileNode(node: Node, context: CompileContext): Value {
 function pathValue(segments: string[], context: CompileContext): Value {
   if (context.element) return { kind: 'attribute', root: context.element, segments };
   if (segments[0] === 'identities') return { kind: 'attribute', root: sql`${context.profile}.identities`, segments: segments.slice(1) };
+  // The key, as the export's record has it: an attribute of that name is shadowed there too.
+  if (segments[0] === 'profileId') return { kind: 'attribute', root: sql`to_jsonb(${context.profile}.profile_id)`, segments: segments.slice(1) };
   return { kind: 'attribute', root: sql`${context.profile}.attributes`, segments };
 }
 

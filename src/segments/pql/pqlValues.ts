@@ -36,7 +36,17 @@ export type Value =
  */
 export type Collection =
   | { kind: 'collection'; source: 'events'; alias: string; conditions: SQL[] }
-  | { kind: 'collection'; source: 'array'; alias: string; conditions: SQL[]; array: SQL; distinct: boolean };
+  | {
+      kind: 'collection';
+      source: 'array';
+      alias: string;
+      conditions: SQL[];
+      /** The items, `[]` when the path is absent or reaches nothing. */
+      array: SQL;
+      /** The items, NULL when the path is absent (an array stored empty is `[]`: it is there). */
+      present: SQL;
+      distinct: boolean;
+    };
 
 /** A bound text parameter. */
 export const text = (value: string): SQL => sql`${value}::text`;
@@ -87,6 +97,17 @@ export function arrayAt(value: Extract<Value, { kind: 'attribute' }>): SQL {
   // already those items: the common case skips the jsonpath and its copy.
   const json = jsonAt(value);
   return sql`(case when jsonb_typeof(${json}) = 'array' then ${json} else jsonb_path_query_array(${value.root}, ${jsonPath}::jsonpath, '{}'::jsonb, true) end)`;
+}
+
+/**
+ * As `arrayAt`, but NULL when the path is absent: an array stored at the path is there
+ * even when empty (`tags: []` does not include "a"), while items read across arrays
+ * (`identities.namespace`) that come to none are taken as absent.
+ */
+export function presentArrayAt(value: Extract<Value, { kind: 'attribute' }>): SQL {
+  const jsonPath = `$${value.segments.map((segment) => `.${JSON.stringify(segment)}`).join('')}[*]`;
+  const json = jsonAt(value);
+  return sql`(case when jsonb_typeof(${json}) = 'array' then ${json} else nullif(jsonb_path_query_array(${value.root}, ${jsonPath}::jsonpath, '{}'::jsonb, true), '[]'::jsonb) end)`;
 }
 
 // ISO 8601 calendar days PostgreSQL accepts (years 1000–9999, real month days,

@@ -173,6 +173,14 @@ const CASES: Record<string, [expression: string, expected: string[]][]> = {
   'arrays and identities': [
     ['person.birthMonth in [3, 6, 9]', ['p01', 'p02', 'p03', 'p06', 'p08']],
     ['person.birthMonth notIn [3, 6, 9]', ['p05', 'p07']],
+    // An array that is there but empty (p05) includes nothing; an absent one is unknown.
+    ['not person.favoriteColors.includes("red")', ['p02', 'p05']],
+    ['"555-0100" notIn person.phones', ['p02', 'p05']],
+    ['"blue" notIn person.favoriteColors.distinct()', ['p01', 'p05', 'p06', 'p07']],
+    // The store's key, as the exported record has it; no attribute of that name.
+    ['profileId = "p03"', ['p03']],
+    ['profileId in ["p01", "p10"]', ['p01', 'p10']],
+    ['profileId.endsWith("7")', ['p07']],
     ['person.favoriteColors.intersects(["red", "blue", "green"])', ['p01', 'p02', 'p06', 'p07']],
     ['not person.favoriteColors.intersects(["blue"])', ['p01', 'p06', 'p07']],
     ['person.favoriteColors.includes("red")', ['p01', 'p06', 'p07']],
