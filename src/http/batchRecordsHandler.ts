@@ -60,6 +60,10 @@ export function batchRecordsHandler(
       if (batch === null) throw notFound(`Batch ${JSON.stringify(batchId ?? '')} does not exist`);
       // Not an empty stream: a pipeline must learn that the results are gone, not that there were none.
       if (hasExpired(batch)) throw new GatewayError(ErrorCode.GONE, `Batch ${JSON.stringify(batch.id)}'s results expired and were deleted`);
+      if (!holdsRecords(batch)) {
+        const why = batch.status === 'ABORTED' ? 'was cancelled' : 'failed';
+        throw new GatewayError(ErrorCode.GONE, `Batch ${JSON.stringify(batch.id)}'s job ${why}: its partial records were removed`);
+      }
 
       res.writeHead(200, { 'content-type': 'application/x-ndjson', 'cache-control': 'no-store' });
       if (req.method === 'HEAD') {
@@ -71,7 +75,7 @@ export function batchRecordsHandler(
       // A client that stops reading is cut: its pending drain would wait for ever.
       cutWhenStalled(res, stalledAfterMs);
       // Leaving the loop early (client gone) ends the generator: no further chunk is read.
-      for await (const text of holdsRecords(batch) ? batchRecordTexts(db, batch.id) : []) {
+      for await (const text of batchRecordTexts(db, batch.id)) {
         if (clientGone) break;
         if (!res.write(text + '\n')) await drained(res);
         if (clientGone) break;

@@ -53,6 +53,18 @@ describe.each(storageTargets)('GET /data/batches/{id}/records on $name', (target
     expect(api.queries.filter(isRecordSelect)).toHaveLength(6);
   });
 
+  it.each([
+    ['ABORTED', 'was cancelled'],
+    ['FAILED', 'failed'],
+  ] as const)('answers 410 GONE for an %s batch, not an empty stream a pipeline would take for no records', async (status, why) => {
+    const batch = await insertBatch(api, { datasetId, status });
+    await insertRecords(api, batch.id, profileIds(3, `left-${status}`));
+    const response = await getRecords(batch.id);
+    expect(response.status).toBe(410);
+    const body = (await response.json()) as { errors: { message: string; extensions: unknown }[] };
+    expect(body.errors).toEqual([{ message: `Batch "${batch.id}"'s job ${why}: its partial records were removed`, extensions: { code: 'GONE' } }]);
+  });
+
   it('answers an empty body for a batch without records', async () => {
     const batch = await insertBatch(api, { datasetId, status: 'LOADING' });
     const response = await getRecords(batch.id);
