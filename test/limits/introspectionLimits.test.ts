@@ -48,6 +48,7 @@ describe('introspection without a caller', () => {
     ['an alias in a fragment on an introspection type', '{ __schema { ...T } } fragment T on __Schema { again: types { name } }', 'TOO_MANY_ALIASES'],
     ['aliased types', '{ a: __type(name: "ExportJob") { name } b: __type(name: "Dataset") { name } }', 'TOO_MANY_ALIASES'],
     ['copies of the subgraph SDL under aliases', `{ ${Array.from({ length: 30 }, (_, i) => `s${i}: _service { sdl }`).join(' ')} }`, 'TOO_MANY_ALIASES'],
+    ['copies of the SDL inside one _service', `{ _service { ${Array.from({ length: 30 }, (_, i) => `s${i}: sdl`).join(' ')} } }`, 'TOO_MANY_ALIASES'],
     // graphql-js's own MaxIntrospectionDepthRule.
     ['fields of types of fields of types of fields', '{ __schema { types { fields { type { fields { type { fields { name } } } } } } } }', 'GRAPHQL_VALIDATION_FAILED'],
   ])('refuses %s, HTTP 400, before it runs', async (_case, query, code) => {
