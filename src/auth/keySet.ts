@@ -121,7 +121,11 @@ const fetchKeySet = async (input: string | URL | Request, init?: RequestInit): P
     if (error instanceof Error && error.name === 'TimeoutError') throw error;
     throw new KeySetFetchFailed('The key set could not be fetched', { cause: error });
   }
-  if (response.status !== 200) throw new KeySetFetchFailed(`The key set was answered with HTTP ${response.status}`);
+  if (response.status !== 200) {
+    // Unread, the answer would hold its connection until garbage collection.
+    await response.body?.cancel();
+    throw new KeySetFetchFailed(`The key set was answered with HTTP ${response.status}`);
+  }
   return response;
 };
 

@@ -17,10 +17,11 @@ export class BorrowedBlocks {
 
   /** Holds `points` for `key` until `until` (ms since the epoch). */
   set(key: string, points: number, until: number): void {
-    const now = Date.now();
-    if (this.blocks.size >= this.sweepAbove && now >= this.nextSweepAt) {
-      this.nextSweepAt = now + this.sweepEveryMs;
-      this.dropEnded(now);
+    // The cadence on the monotonic clock: a wall clock stepped back must not hold the sweeps off.
+    const tick = performance.now();
+    if (this.blocks.size >= this.sweepAbove && tick >= this.nextSweepAt) {
+      this.nextSweepAt = tick + this.sweepEveryMs;
+      this.dropEnded(Date.now());
     }
     this.blocks.set(key, { left: points, until });
   }
