@@ -5,18 +5,32 @@
  * rules the `ingestProfiles` mutation applies. Errors name the field inside the
  * line: `segments[0].status: Value "GONE" does not exist in "SegmentStatus" enum.`
  */
+import { printable } from './printable';
 import type { ProfileDecoder } from './profileInput';
 import { ProfileFieldError, stageProfile, type StagedProfile } from './validateProfiles';
 
-/** A line that is not a valid profile. `field` is the path inside the line, empty for the line as a whole. */
+// Enough to find the fault in the line; no more of a value that may be megabytes.
+const MAX_FIELD_CHARS = 200;
+const MAX_REASON_CHARS = 400;
+
+/**
+ * A line that is not a valid profile. `field` is the path inside the line, empty for
+ * the line as a whole. Both come from the file: they are kept printable and bounded.
+ */
 export class ProfileLineError extends Error {
+  readonly field: string;
+  readonly reason: string;
+
   constructor(
     readonly line: number,
-    readonly field: string,
-    readonly reason: string,
+    field: string,
+    reason: string,
   ) {
-    super(`line ${line}: ${reason}`);
+    const printableReason = printable(reason, MAX_REASON_CHARS);
+    super(`line ${line}: ${printableReason}`);
     this.name = 'ProfileLineError';
+    this.field = printable(field, MAX_FIELD_CHARS);
+    this.reason = printableReason;
   }
 }
 

@@ -14,8 +14,6 @@ import { buildSchema } from './buildSchema';
 const FIELD_OF_OBJECT = /^Field "([^"]+)" (?:of required type|is not defined by type)/;
 // A misspelt field is also a missing one: its error (with graphql-js's "Did you mean") says more.
 const UNKNOWN_FIELD = /is not defined by type/;
-// Scalars quote the value they refuse as it came: bounded, and no terminal control codes.
-const MAX_MESSAGE_CHARS = 300;
 
 /** A decoder over `schema`'s `ProfileInput` (by default the schema the server serves). */
 export function profileInputDecoder(schema: GraphQLSchema = buildSchema()): ProfileDecoder {
@@ -38,12 +36,6 @@ function fieldError(path: readonly (string | number)[], graphqlMessage: string):
   const named = FIELD_OF_OBJECT.exec(graphqlMessage)?.[1];
   if (named !== undefined) keys.push(named);
   const field = keys.map((key, i) => (typeof key === 'number' ? `[${key}]` : i === 0 ? key : `.${key}`)).join('');
-  const message = printable(graphqlMessage);
-  return new ProfileFieldError(field, message, field === '' ? message : `${field}: ${message}`);
-}
-
-function printable(text: string): string {
-  // eslint-disable-next-line no-control-regex -- control characters are what is escaped.
-  const escaped = text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
-  return escaped.length > MAX_MESSAGE_CHARS ? `${escaped.slice(0, MAX_MESSAGE_CHARS - 3)}...` : escaped;
+  // Scalars quote the value they refuse as it came: ProfileLineError makes it printable and bounded.
+  return new ProfileFieldError(field, graphqlMessage, field === '' ? graphqlMessage : `${field}: ${graphqlMessage}`);
 }

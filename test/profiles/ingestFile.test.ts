@@ -160,9 +160,20 @@ describe.each(storageTargets)('ingestNdjson on $name', (target) => {
     const tenant = { ...TENANT, orgId: 'org-long-value' };
     const error = await failureOf(ndjson(profile('p1', { updatedAt: `\u001b[31m${'9'.repeat(100_000)}` })), tenant);
     expect(error).toMatchObject({ line: 1, field: 'updatedAt' });
-    expect(error.message.length).toBeLessThan(400);
+    expect(error.message.length).toBeLessThanOrEqual('line 1: '.length + 400);
     expect(error.message).not.toContain('\u001b');
     expect(error.message).toContain('\\u001b');
+  });
+
+  it('names an unknown field printable and bounded, whatever its key holds', async () => {
+    const tenant = { ...TENANT, orgId: 'org-hostile-key' };
+    const key = `\u001b[2J${'k'.repeat(100_000)}`;
+    const error = await failureOf(ndjson({ ...profile('p1'), [key]: 1 }), tenant);
+    expect(error.line).toBe(1);
+    expect(error.field.startsWith('\\u001b[2Jkkk')).toBe(true);
+    expect(error.field.length).toBeLessThanOrEqual(200);
+    expect(error.message).not.toContain('\u001b');
+    expect(error.message.length).toBeLessThanOrEqual('line 1: '.length + 400);
   });
 
   it('reads a single identity given for the list as a list of one, as the API reads a variable', async () => {
