@@ -96,7 +96,8 @@ export function arrayAt(value: Extract<Value, { kind: 'attribute' }>): SQL {
   // An array reached through objects alone (`->` reads no array member) is
   // already those items: the common case skips the jsonpath and its copy.
   const json = jsonAt(value);
-  return sql`(case when jsonb_typeof(${json}) = 'array' then ${json} else jsonb_path_query_array(${value.root}, ${jsonPath}::jsonpath, '{}'::jsonb, true) end)`;
+  // JSON null is absent (as `isNull()` says), not a list of one null, which lax mode would make it.
+  return sql`(case jsonb_typeof(${json}) when 'array' then ${json} when 'null' then '[]'::jsonb else jsonb_path_query_array(${value.root}, ${jsonPath}::jsonpath, '{}'::jsonb, true) end)`;
 }
 
 /**
@@ -107,7 +108,7 @@ export function arrayAt(value: Extract<Value, { kind: 'attribute' }>): SQL {
 export function presentArrayAt(value: Extract<Value, { kind: 'attribute' }>): SQL {
   const jsonPath = `$${value.segments.map((segment) => `.${JSON.stringify(segment)}`).join('')}[*]`;
   const json = jsonAt(value);
-  return sql`(case when jsonb_typeof(${json}) = 'array' then ${json} else nullif(jsonb_path_query_array(${value.root}, ${jsonPath}::jsonpath, '{}'::jsonb, true), '[]'::jsonb) end)`;
+  return sql`(case jsonb_typeof(${json}) when 'array' then ${json} when 'null' then null else nullif(jsonb_path_query_array(${value.root}, ${jsonPath}::jsonpath, '{}'::jsonb, true), '[]'::jsonb) end)`;
 }
 
 // ISO 8601 calendar days PostgreSQL accepts (years 1000–9999, real month days,

@@ -70,7 +70,8 @@ const FIXTURE: { id: string; identities: { namespace: string; id: string }[]; at
     },
   },
   // nickname: Java's \w is ASCII, so "José" has a non-word character.
-  { id: 'p04', identities: ids('ecid'), attributes: { person: { nickname: 'José' } } },
+  // favoriteColors: JSON null, which reads as absent, not as a list holding null.
+  { id: 'p04', identities: ids('ecid'), attributes: { person: { nickname: 'José', favoriteColors: null } } },
   {
     id: 'p05',
     identities: ids('email', 'phone', 'ecid'),
@@ -184,6 +185,8 @@ const CASES: Record<string, [expression: string, expected: string[]][]> = {
     ['person.favoriteColors.intersects(["red", "blue", "green"])', ['p01', 'p02', 'p06', 'p07']],
     ['not person.favoriteColors.intersects(["blue"])', ['p01', 'p06', 'p07']],
     ['person.favoriteColors.includes("red")', ['p01', 'p06', 'p07']],
+    ['person.favoriteColors.count() = 0', ['p03', 'p04', 'p05', 'p08', 'p09', 'p10']],
+    ['person.favoriteColors.isNull()', ['p03', 'p04', 'p08', 'p09', 'p10']],
     ['person.favoriteCities.subsetOf(person.visitedCities)', ['p01']],
     ['person.visitedCities.supersetOf(["Paris", "Rome"])', ['p01']],
     ['"Rome" in person.visitedCities', ['p01']],
