@@ -3,7 +3,9 @@
  * object a line, streamed chunk by chunk. Same tenant headers as `/graphql`;
  * errors are GraphQL-shaped JSON bodies (`{"errors":[{message, extensions:{code}}]}`)
  * with an HTTP status: 401 without an organisation, 404 for a batch that does
- * not exist or belongs to another tenant.
+ * not exist or belongs to another tenant, 410 for one whose results expired or
+ * whose job was cancelled or failed. A batch that becomes so while it is streamed
+ * has its response cut, not ended: a clean end would pass a part for the whole.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ApolloServerErrorCode } from '@apollo/server/errors';
@@ -79,6 +81,15 @@ export function batchRecordsHandler(
         if (clientGone) break;
         if (!res.write(text + '\n')) await drained(res);
         if (clientGone) break;
+      }
+      if (!clientGone) {
+        // Cancelled, failed or expired while it was read: its records went as the stream ran.
+        const now = await findBatch(db, tenant, batch.id);
+        if (now === null || !holdsRecords(now)) {
+          logger.warn('Batch records cut: the batch ended while they were streamed', { batchId: batch.id, status: now?.status ?? null });
+          res.destroy();
+          return;
+        }
       }
       res.end();
     } catch (caught: unknown) {

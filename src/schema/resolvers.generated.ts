@@ -62,7 +62,7 @@ export type Batch = {
   manifest: Scalars['JSON']['output'];
   /** Records written so far. */
   recordCount: Scalars['Int']['output'];
-  /** The exported records, one per profile, ordered by profile id (page size defaults to 20, at most 100); none once `EXPIRED`. */
+  /** The exported records, one per profile, ordered by profile id (page size defaults to 20, at most 100); none once `EXPIRED`, `ABORTED` or `FAILED`. */
   records: BatchRecordConnection;
   /** The segment whose members it holds when its job wrote one batch per segment (`segmentPerBatch`); otherwise null. */
   segmentId: Maybe<Scalars['String']['output']>;

@@ -11,6 +11,8 @@ import { QUIET_LOGGER } from '../helpers/quietLogger';
 import { createAuthenticator } from '../../src/auth/authenticator';
 import { batchRecordsHandler } from '../../src/http/batchRecordsHandler';
 import { createTenantRateLimiter } from '../../src/limits/tenantRateLimiter';
+import { batches } from '../../src/db/schema';
+import { eq } from 'drizzle-orm';
 
 const isRecordSelect = selectsFrom('batch_records');
 
@@ -107,6 +109,23 @@ describe.each(storageTargets)('GET /data/batches/{id}/records on $name', (target
       expect((await response.text()).replace(batch.id, 'ID')).toBe(missingBody.replace(missingId, 'ID'));
     }
     expect((await getRecords('%E0%A4%A')).status).toBe(404);
+  });
+
+  it('cuts, rather than ends, the stream of a batch whose job is cancelled while it is read', async () => {
+    const batch = await insertBatch(api, { datasetId, status: 'LOADING' });
+    // About 20 MB: far more than the socket and the client buffer before the client reads on.
+    await insertRecords(api, batch.id, profileIds(20_000, 'cut'), (id) => sampleRecord(id, 'x'.repeat(1000)));
+    const response = await getRecords(batch.id);
+    expect(response.status).toBe(200);
+    const reader = response.body!.getReader();
+    await reader.read();
+    // The job's end as the runner writes it: its batch ABORTED while the client still reads.
+    await api.database.db.update(batches).set({ status: 'ABORTED' }).where(eq(batches.id, batch.id));
+    const rest = (async () => {
+      for (;;) if ((await reader.read()).done) return 'ended';
+    })();
+    await expect(rest).rejects.toThrow();
+    expect(api.logs.some((line) => line.includes('Batch records cut'))).toBe(true);
   });
 
   it('stops reading records once the client disconnects', async () => {
