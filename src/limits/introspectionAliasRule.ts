@@ -5,8 +5,8 @@
  * (`MaxIntrospectionDepthRule`, among its specified rules); this rule refuses an alias
  * on `__schema`, `__type`, `_service` (the subgraph's SDL, as free to ask) or any field
  * of an introspection type or of `_Service`, so that each part of the schema is in the
- * answer at most once. Thirty aliased deep copies of `__schema`
- * answered 2.35 MB and held the process for 0.2–0.6 s.
+ * answer at most once. Thirty aliased deep copies of `__schema` answered 2.35 MB and
+ * held the process for 0.2–0.6 s.
  */
 import { GraphQLError, getNamedType, type ValidationRule } from 'graphql';
 import { ErrorCode } from '../errors';

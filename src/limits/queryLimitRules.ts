@@ -1,8 +1,9 @@
 /**
  * The bounds on a GraphQL document, as validation rules (and the parser's
  * token limit): depth, aliases and directives by graphql-armor's rules, cost by
- * ours (costRule.ts), introspection by its shape (introspectionAliasRule.ts). Each reports its own code in `extensions.limit`, which
- * formatError turns into the error's code.
+ * ours (costRule.ts), introspection by its shape (introspectionAliasRule.ts). Each
+ * reports its own code in `extensions.limit`, which formatError turns into the
+ * error's code.
  */
 import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
 import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
