@@ -6,7 +6,7 @@
  * aggregating and turning back into a jsonb array all read from one FROM clause.
  */
 import { sql, type SQL } from 'drizzle-orm';
-import { arrayAt, coerce, presentArrayAt, type Collection, type Value } from './pqlValues';
+import { arrayAt, coerce, type Collection, type Value } from './pqlValues';
 
 /** What a compilation shares: the caller's profile alias, the evaluation time, fresh aliases, what was used. */
 export interface CompileContext {
@@ -35,7 +35,7 @@ export function itemsOf(value: Extract<Value, { kind: 'attribute' }>, context: C
     alias: context.alias('a'),
     conditions: [],
     array: arrayAt(value),
-    present: presentArrayAt(value),
+    present: arrayAt(value, 'null'),
     distinct: false,
   };
 }

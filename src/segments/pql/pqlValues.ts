@@ -88,27 +88,24 @@ export function presentJsonAt(value: Extract<Value, { kind: 'attribute' }>): SQL
   return sql`nullif(${jsonAt(value)}, 'null'::jsonb)`;
 }
 
-/** The attribute's values, reading across every array on the path, as a jsonb array (`[]` when absent). */
-export function arrayAt(value: Extract<Value, { kind: 'attribute' }>): SQL {
+/**
+ * The attribute's values, reading across every array on the path, as a jsonb array.
+ * When the path is absent (or JSON null, as `isNull()` says, not a list of one null,
+ * which lax mode would make it): `[]` by default; with `absent: 'null'`, SQL NULL, and
+ * items read across arrays (`identities.namespace`) that come to none count as absent,
+ * while an array stored at the path is there even empty (`tags: []` includes nothing).
+ */
+export function arrayAt(value: Extract<Value, { kind: 'attribute' }>, absent: 'empty' | 'null' = 'empty'): SQL {
   // Lax mode reads a member of each item of an array on the way; `[*]` unwraps
   // the last value when it is an array and wraps it when it is not.
   const jsonPath = `$${value.segments.map((segment) => `.${JSON.stringify(segment)}`).join('')}[*]`;
+  const items = sql`jsonb_path_query_array(${value.root}, ${jsonPath}::jsonpath, '{}'::jsonb, true)`;
   // An array reached through objects alone (`->` reads no array member) is
   // already those items: the common case skips the jsonpath and its copy.
   const json = jsonAt(value);
-  // JSON null is absent (as `isNull()` says), not a list of one null, which lax mode would make it.
-  return sql`(case jsonb_typeof(${json}) when 'array' then ${json} when 'null' then '[]'::jsonb else jsonb_path_query_array(${value.root}, ${jsonPath}::jsonpath, '{}'::jsonb, true) end)`;
-}
-
-/**
- * As `arrayAt`, but NULL when the path is absent: an array stored at the path is there
- * even when empty (`tags: []` does not include "a"), while items read across arrays
- * (`identities.namespace`) that come to none are taken as absent.
- */
-export function presentArrayAt(value: Extract<Value, { kind: 'attribute' }>): SQL {
-  const jsonPath = `$${value.segments.map((segment) => `.${JSON.stringify(segment)}`).join('')}[*]`;
-  const json = jsonAt(value);
-  return sql`(case jsonb_typeof(${json}) when 'array' then ${json} when 'null' then null else nullif(jsonb_path_query_array(${value.root}, ${jsonPath}::jsonpath, '{}'::jsonb, true), '[]'::jsonb) end)`;
+  return absent === 'empty'
+    ? sql`(case jsonb_typeof(${json}) when 'array' then ${json} when 'null' then '[]'::jsonb else ${items} end)`
+    : sql`(case jsonb_typeof(${json}) when 'array' then ${json} when 'null' then null else nullif(${items}, '[]'::jsonb) end)`;
 }
 
 // ISO 8601 calendar days PostgreSQL accepts (years 1000–9999, real month days,
