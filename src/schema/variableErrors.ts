@@ -17,6 +17,7 @@ import {
   type OperationDefinitionNode,
 } from 'graphql';
 import { badUserInput } from '../errors';
+import { shortened } from '../shortened';
 
 // Enough to fix a request, bounded however large the input.
 const MAX_ERRORS = 20;
@@ -65,8 +66,4 @@ function quoted(value: unknown): string {
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'object' && value !== null) return 'an object';
   return shortened(JSON.stringify(value) ?? String(value), MAX_QUOTED_CHARS);
-}
-
-function shortened(text: string, max: number): string {
-  return text.length > max ? `${text.slice(0, max - 3)}...` : text;
 }
