@@ -20,7 +20,7 @@ import type { JobEventHub } from './events/jobEventHub';
 import type { LimitOptions } from './limits/limitOptions';
 import type { WebhookOptions } from './webhooks/webhookOptions';
 import type { StoreStatistics } from './profiles/storeStatistics';
-import { DEFAULT_SANDBOX, isOrganisationName, isTenantName, TENANT_NAME_RULE, type Tenant } from './tenant';
+import { DEFAULT_SANDBOX, misnamedTenantPart, TENANT_NAME_RULE, type Tenant } from './tenant';
 
 export interface Context {
   tenant: Tenant;
@@ -92,8 +92,9 @@ export function readCaller(headers: IncomingHttpHeaders): { tenant: Tenant; bear
     throw new GatewayError(ErrorCode.UNAUTHENTICATED, `The ${ORG_HEADER} header is required`);
   }
   const sandboxName = header(headers, SANDBOX_HEADER) || DEFAULT_SANDBOX;
-  if (!isOrganisationName(orgId) || !isTenantName(sandboxName)) {
-    const name = isOrganisationName(orgId) ? SANDBOX_HEADER : ORG_HEADER;
+  const misnamed = misnamedTenantPart({ orgId, sandboxName });
+  if (misnamed) {
+    const name = misnamed === 'organisation' ? ORG_HEADER : SANDBOX_HEADER;
     throw new GatewayError(ErrorCode.UNAUTHENTICATED, `The ${name} header must be ${TENANT_NAME_RULE}`);
   }
   const authorization = header(headers, 'authorization');

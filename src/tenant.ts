@@ -30,5 +30,11 @@ export function isOrganisationName(value: string): boolean {
   return isTenantName(value) && !value.includes('/');
 }
 
+/** The part of `tenant` whose name is not one (the organisation's first), or null when both are. */
+export function misnamedTenantPart(tenant: Tenant): 'organisation' | 'sandbox' | null {
+  if (!isOrganisationName(tenant.orgId)) return 'organisation';
+  return isTenantName(tenant.sandboxName) ? null : 'sandbox';
+}
+
 /** What an organisation or sandbox name may be, for messages. */
 export const TENANT_NAME_RULE = `1 to ${MAX_TENANT_NAME_LENGTH} printable characters (an organisation without "/")`;

@@ -9,7 +9,7 @@ import { createDb } from '../db/createDb';
 import type { Database } from '../db/database';
 import { DataDirInUseError } from '../db/dataDirLock';
 import { describeError } from '../logger';
-import { isOrganisationName, isTenantName, TENANT_NAME_RULE, type Tenant } from '../tenant';
+import { misnamedTenantPart, TENANT_NAME_RULE, type Tenant } from '../tenant';
 
 export class UsageError extends Error {}
 
@@ -74,8 +74,9 @@ export function tenantOption(values: { org?: string | undefined; sandbox: string
   if (!values.sandbox.trim()) throw new UsageError('--sandbox must not be empty');
   const tenant = { orgId: values.org.trim(), sandboxName: values.sandbox.trim() };
   // The API's rule for its tenant headers: profiles stored under another name could never be read.
-  if (!isOrganisationName(tenant.orgId) || !isTenantName(tenant.sandboxName)) {
-    const option = isOrganisationName(tenant.orgId) ? '--sandbox' : '--org';
+  const misnamed = misnamedTenantPart(tenant);
+  if (misnamed) {
+    const option = misnamed === 'organisation' ? '--org' : '--sandbox';
     throw new UsageError(`${option} must be ${TENANT_NAME_RULE}, as the API's tenant headers`);
   }
   return tenant;
