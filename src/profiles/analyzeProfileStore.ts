@@ -9,5 +9,8 @@ import type { AppDatabase } from '../db/database';
  * Must run outside a transaction.
  */
 export async function analyzeProfileStore(db: AppDatabase): Promise<void> {
-  await db.execute(sql`vacuum (analyze) profiles, segment_memberships, experience_events`);
+  await db.execute(sql`vacuum (analyze) ${PROFILE_STORE_TABLES}`);
 }
+
+/** The tables of the profile store, as a list for VACUUM and ANALYZE. */
+export const PROFILE_STORE_TABLES = sql.raw('profiles, segment_memberships, experience_events');

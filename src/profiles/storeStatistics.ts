@@ -11,6 +11,7 @@ import { sql } from 'drizzle-orm';
 import type { AppDatabase } from '../db/database';
 import { inBackground } from '../db/backgroundWork';
 import { describeError, type Logger } from '../logger';
+import { PROFILE_STORE_TABLES } from './analyzeProfileStore';
 
 /** Upserts that make a store of any size worth analyzing again. */
 const MIN_CHANGED = 1_000;
@@ -29,7 +30,7 @@ export function storeStatistics(db: AppDatabase, logger: Logger): StoreStatistic
   const analyze = async () => {
     changed = 0;
     try {
-      await inBackground(() => db.execute(sql`analyze profiles, segment_memberships, experience_events`));
+      await inBackground(() => db.execute(sql`analyze ${PROFILE_STORE_TABLES}`));
       const [row] = await db.execute<{ rows: number }>(sql`select greatest(reltuples, 0)::float8 as rows from pg_class where oid = 'profiles'::regclass`);
       storeRows = Number(row?.rows ?? 0);
     } catch (error: unknown) {
