@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import type { AppDatabase } from '../db/database';
 import { exportJobs, type ExportJobRow } from '../db/schema';
 import { findDataset } from '../datasets/findDataset';
@@ -47,10 +47,11 @@ export async function createExportJob(
   if (!input.mergePolicy && spec.filter.segments) {
     spec.mergePolicyId = (await mergePolicyOfSegments(db, tenant, spec.filter.segments)) ?? spec.mergePolicyId;
   }
-  const outcome = await db.transaction(async (tx) => {
+  return db.transaction(async (tx) => {
+    // Every creation of the tenant takes this lock: behind it, a request with the same key
+    // that came first has committed, and its job is the answer, whatever the quotas (which
+    // that very job may have filled) say now. So the insert below meets no such key.
     await lockTenantQuotas(tx, tenant);
-    // Behind the lock, a request with the same key that came first has committed: its
-    // job is the answer, whatever the quotas, which that very job may have filled, say now.
     const first = idempotencyKey === null ? undefined : await findByIdempotencyKey(tx, tenant, idempotencyKey);
     if (first) return { job: first, created: false };
     await checkJobQuotas(tx, tenant, quotas);
@@ -66,18 +67,10 @@ export async function createExportJob(
         // The runs of the job continue this request's trace.
         traceParent: activeTraceParent(),
       })
-      .onConflictDoNothing({
-        target: [exportJobs.orgId, exportJobs.sandboxName, exportJobs.idempotencyKey],
-        where: sql`${exportJobs.idempotencyKey} is not null`,
-      })
       .returning();
-    return row && { job: row, created: true };
+    if (!row) throw new Error('Insert of an export job returned no row');
+    return { job: row, created: true };
   });
-  if (outcome) return outcome;
-  // Lost a race with a request carrying the same key that no lock ordered: its job is the answer.
-  const first = idempotencyKey === null ? undefined : await findByIdempotencyKey(db, tenant, idempotencyKey);
-  if (!first) throw new Error('Insert of an export job returned no row');
-  return { job: first, created: false };
 }
 
 /** The key as given (compared exactly, never trimmed), or null without one. */
