@@ -52,9 +52,9 @@ export function previewSegment(
             select count(*) filter (where matches)::int as matching, count(*)::int as total, max(profile_id) as last
             from slice`);
           const row = onlyRow(result, 'A preview statement');
-          counts.matchingProfiles += Number(row?.matching ?? 0);
-          counts.totalProfiles += Number(row?.total ?? 0);
-          return { last: (row?.last as string | null) ?? null, scanned: Number(row?.total ?? 0), done: false, result };
+          counts.matchingProfiles += Number(row.matching);
+          counts.totalProfiles += Number(row.total);
+          return { last: row.last as string | null, scanned: Number(row.total), done: false, result };
         });
         return counts;
       })()),
@@ -72,10 +72,10 @@ export function previewSegment(
                    from slice where matches order by profile_id limit ${limit - documents.length}
                  ) found) as documents`);
         const row = onlyRow(result, 'A preview statement');
-        documents.push(...((row?.documents as Record<string, unknown>[] | undefined) ?? []));
+        documents.push(...(row.documents as Record<string, unknown>[]));
         return {
-          last: (row?.last as string | null) ?? null,
-          scanned: Number(row?.scanned ?? 0),
+          last: row.last as string | null,
+          scanned: Number(row.scanned),
           done: documents.length >= limit,
           result,
         };
