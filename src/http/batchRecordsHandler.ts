@@ -3,9 +3,10 @@
  * object a line, streamed chunk by chunk. Same tenant headers as `/graphql`;
  * errors are GraphQL-shaped JSON bodies (`{"errors":[{message, extensions:{code}}]}`)
  * with an HTTP status: 401 without an organisation, 404 for a batch that does
- * not exist or belongs to another tenant, 410 for one whose results expired or
- * whose job was cancelled or failed. A batch that becomes so while it is streamed
- * has its response cut, not ended: a clean end would pass a part for the whole.
+ * not exist or belongs to another tenant, 409 for one its job is still writing,
+ * 410 for one whose results expired or whose job was cancelled or failed. A
+ * batch that becomes so while it is streamed has its response cut, not ended: a
+ * clean end would pass a part for the whole.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ApolloServerErrorCode } from '@apollo/server/errors';
@@ -65,6 +66,10 @@ export function batchRecordsHandler(
       if (!holdsRecords(batch)) {
         const why = batch.status === 'ABORTED' ? 'was cancelled' : 'failed';
         throw new GatewayError(ErrorCode.GONE, `Batch ${JSON.stringify(batch.id)}'s job ${why}: its partial records were removed`);
+      }
+      // What a LOADING batch holds is a part, and a sharded job's parts add records behind any read position.
+      if (batch.status !== 'SUCCESS') {
+        throw new GatewayError(ErrorCode.CONFLICT, `Batch ${JSON.stringify(batch.id)} is still being written by its job: read it once its status is SUCCESS`);
       }
 
       res.writeHead(200, { 'content-type': 'application/x-ndjson', 'cache-control': 'no-store' });

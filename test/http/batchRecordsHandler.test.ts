@@ -67,8 +67,19 @@ describe.each(storageTargets)('GET /data/batches/{id}/records on $name', (target
     expect(body.errors).toEqual([{ message: `Batch "${batch.id}"'s job ${why}: its partial records were removed`, extensions: { code: 'GONE' } }]);
   });
 
-  it('answers an empty body for a batch without records', async () => {
+  it('answers 409 CONFLICT for a batch its job is still writing, not the part written so far', async () => {
     const batch = await insertBatch(api, { datasetId, status: 'LOADING' });
+    await insertRecords(api, batch.id, profileIds(3, 'loading'));
+    const response = await getRecords(batch.id);
+    expect(response.status).toBe(409);
+    const body = (await response.json()) as { errors: { message: string; extensions: unknown }[] };
+    expect(body.errors).toEqual([
+      { message: `Batch "${batch.id}" is still being written by its job: read it once its status is SUCCESS`, extensions: { code: 'CONFLICT' } },
+    ]);
+  });
+
+  it('answers an empty body for a batch without records', async () => {
+    const batch = await insertBatch(api, { datasetId, recordCount: 0 });
     const response = await getRecords(batch.id);
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toBe('application/x-ndjson');
@@ -111,16 +122,16 @@ describe.each(storageTargets)('GET /data/batches/{id}/records on $name', (target
     expect((await getRecords('%E0%A4%A')).status).toBe(404);
   });
 
-  it('cuts, rather than ends, the stream of a batch whose job is cancelled while it is read', async () => {
-    const batch = await insertBatch(api, { datasetId, status: 'LOADING' });
+  it('cuts, rather than ends, the stream of a batch whose results expire while it is read', async () => {
+    const batch = await insertBatch(api, { datasetId });
     // About 20 MB: far more than the socket and the client buffer before the client reads on.
     await insertRecords(api, batch.id, profileIds(20_000, 'cut'), (id) => sampleRecord(id, 'x'.repeat(1000)));
     const response = await getRecords(batch.id);
     expect(response.status).toBe(200);
     const reader = response.body!.getReader();
     await reader.read();
-    // The job's end as the runner writes it: its batch ABORTED while the client still reads.
-    await api.database.db.update(batches).set({ status: 'ABORTED' }).where(eq(batches.id, batch.id));
+    // The sweeper's mark, as it starts deleting the records, while the client still reads.
+    await api.database.db.update(batches).set({ status: 'EXPIRED' }).where(eq(batches.id, batch.id));
     const rest = (async () => {
       for (;;) if ((await reader.read()).done) return 'ended';
     })();
