@@ -4,8 +4,9 @@
  * either:
  *
  * - Nested objects recurse into dotted names: `person.name.firstName`. An empty
- *   object gives no column. Two paths that meet in one name (a key `"a.b"` beside
- *   `a: { b }`) are refused rather than one value silently lost.
+ *   object gives no column. A dot or a backslash within a key is escaped with a
+ *   backslash (`{"a.b": 1}` gives the column `a\.b`, `{a: {b: 1}}` the column
+ *   `a.b`), so that every path has a name of its own, in one record or across a batch.
  * - Arrays, strings, numbers, booleans and `null` are leaves, kept as parsed:
  *   each format says how it writes them.
  * - Column order: `profileId` first, then the rest in code-unit order (what
@@ -38,38 +39,24 @@ export function recordLeaves(record: unknown, format: string): RecordLeaves {
 
 /**
  * Calls `visit` with each leaf of one record, in the record's key order,
- * without building a map of them (the Parquet writer's hot path). Only keys
- * that hold a dot can make two paths meet in one name, so only a record with
- * such a key pays for the set of names that finds them.
+ * without building a map of them (the Parquet writer's hot path).
  */
 export function forEachLeaf(record: unknown, format: string, visit: (name: string, value: unknown) => void): void {
   if (!isObject(record)) throw new Error(`A ${format} record must be a JSON object, not ${describe(record)}`);
-  const seen = hasDottedKey(record) ? new Set<string>() : undefined;
   const walk = (prefix: string, object: Record<string, unknown>): void => {
     for (const key in object) {
       const value = object[key];
-      const name = prefix + key;
-      if (isObject(value)) {
-        walk(`${name}.`, value);
-        continue;
-      }
-      if (seen !== undefined) {
-        if (seen.has(name)) throw new Error(`Two fields of one record flatten to the ${format} column ${JSON.stringify(name)}`);
-        seen.add(name);
-      }
-      visit(name, value);
+      const name = prefix + columnPart(key);
+      if (isObject(value)) walk(`${name}.`, value);
+      else visit(name, value);
     }
   };
   walk('', record);
 }
 
-function hasDottedKey(object: Record<string, unknown>): boolean {
-  for (const key in object) {
-    if (key.includes('.')) return true;
-    const value = object[key];
-    if (isObject(value) && hasDottedKey(value)) return true;
-  }
-  return false;
+/** A key as part of a column name: its dots and backslashes escaped, so that no two paths share a name. */
+function columnPart(key: string): string {
+  return key.includes('.') || key.includes('\\') ? key.replace(/[.\\]/g, '\\$&') : key;
 }
 
 /** Column names in file order: `profileId` first, then code-unit order. */

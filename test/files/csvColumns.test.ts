@@ -23,8 +23,12 @@ describe('flattenRecord', () => {
     });
   });
 
-  it('refuses two fields that would share one column rather than lose a value', () => {
-    expect(() => flattenRecord({ 'a.b': 1, a: { b: 2 } })).toThrow(/flatten to the CSV column "a\.b"/);
+  it('escapes dots and backslashes within keys, so that no two fields share a column, in one record or across records', () => {
+    expect(Object.fromEntries(flattenRecord({ 'a.b': 1, a: { b: 2, 'c\\': 3 } }))).toEqual({ 'a\\.b': '1', 'a.b': '2', 'a.c\\\\': '3' });
+    const columns = new CsvColumnSet();
+    columns.add(flattenRecord({ profileId: 'p1', 'a.b': 1 }));
+    columns.add(flattenRecord({ profileId: 'p2', a: { b: 2 } }));
+    expect(columns.ordered()).toEqual(['profileId', 'a.b', 'a\\.b']);
   });
 
   it('refuses a record that is not an object', () => {
