@@ -13,6 +13,7 @@
  *   string is written as `""` so that it differs from an absent or null field,
  *   written as nothing; every line, the last too, ends with CRLF. UTF-8, no BOM.
  */
+import { UnwritableRecords } from './unwritableRecords';
 import { columnOrder, ColumnsOutgrown, recordLeaves } from './recordLeaves';
 
 export const MAX_CSV_COLUMNS = 10_000;
@@ -42,7 +43,7 @@ export class CsvColumnSet {
     for (const name of record.keys()) {
       if (this.#names.has(name)) continue;
       if (this.#names.size === MAX_CSV_COLUMNS) {
-        throw new Error(`The records have more than ${MAX_CSV_COLUMNS} distinct CSV columns (flattened fields); export them as JSONL`);
+        throw new UnwritableRecords(`The records have more than ${MAX_CSV_COLUMNS} distinct CSV columns (flattened fields); export them as JSONL`);
       }
       this.#names.add(name);
     }

@@ -27,4 +27,5 @@ export type FromFileWriter =
   | { kind: 'close'; write: number; read: number }
   | { kind: 'written'; write: number; records: number }
   | { kind: 'done'; write: number; files: WrittenFile[] }
-  | { kind: 'failed'; write: number; message: string; aborted: boolean };
+  /** `unwritable`: the error was an `UnwritableRecords`, whose message is for the job's owner. */
+  | { kind: 'failed'; write: number; message: string; aborted: boolean; unwritable: boolean };

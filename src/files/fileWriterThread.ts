@@ -14,6 +14,7 @@
  * idle server holds none of its memory. It never keeps the process alive. If
  * it dies, the writes under way fail and the next write starts another.
  */
+import { UnwritableRecords } from './unwritableRecords';
 import { Worker } from 'node:worker_threads';
 import { workerSource } from '../workerSource';
 import type { WriteOptions, WrittenFile } from './batchFileWriter';
@@ -120,7 +121,7 @@ function writerThread(): WriterThread {
           if (message.kind === 'done') return pending.resolve(message.files);
           // As writeBatchFiles: an abort rejects with the signal's reason; a failed read with its own error.
           if (message.aborted && pending.options.signal?.aborted) return pending.reject(pending.options.signal.reason);
-          pending.reject(pending.readError ?? new Error(message.message));
+          pending.reject(pending.readError ?? (message.unwritable ? new UnwritableRecords(message.message) : new Error(message.message)));
         });
         return;
       }

@@ -5,6 +5,7 @@
  * holds the event loop that serves the API, and it runs beside the reading of
  * the next chunk instead of after it.
  */
+import { UnwritableRecords } from './unwritableRecords';
 import { parentPort } from 'node:worker_threads';
 import { writeBatchFiles } from './batchFileWriter';
 import type { FromFileWriter, ToFileWriter } from './fileWriterProtocol';
@@ -49,7 +50,13 @@ function start(message: Extract<ToFileWriter, { kind: 'write' }>): void {
   }).then(
     (files) => send({ kind: 'done', write: id, files }),
     (error: unknown) =>
-      send({ kind: 'failed', write: id, message: error instanceof Error ? error.message : String(error), aborted: state.abort.signal.aborted }),
+      send({
+        kind: 'failed',
+        write: id,
+        message: error instanceof Error ? error.message : String(error),
+        aborted: state.abort.signal.aborted,
+        unwritable: error instanceof UnwritableRecords,
+      }),
   ).finally(() => writes.delete(id));
 }
 

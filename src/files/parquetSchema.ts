@@ -21,6 +21,7 @@
  * Every column is OPTIONAL: an absent field and `null` are both null, while an
  * empty string stays an empty string.
  */
+import { UnwritableRecords } from './unwritableRecords';
 import type { SchemaElement } from 'hyparquet-writer';
 import { columnOrder, type RecordLeaves } from './recordLeaves';
 
@@ -70,7 +71,7 @@ export class ParquetColumnSet {
     const known = this.#types.get(name);
     if (known === undefined) {
       if (this.#types.size === MAX_PARQUET_COLUMNS) {
-        throw new Error(`The records have more than ${MAX_PARQUET_COLUMNS} distinct Parquet columns (flattened fields); export them as JSONL`);
+        throw new UnwritableRecords(`The records have more than ${MAX_PARQUET_COLUMNS} distinct Parquet columns (flattened fields); export them as JSONL`);
       }
       this.#types.set(name, type);
     } else if (type !== null && known !== type) {

@@ -13,6 +13,7 @@ import { lightStatementSizer } from './chunkSizer';
 import { readChunks } from './chunkLoop';
 import { readParts, shardIfLarge } from './shardedExport';
 import { ExportErrorCode } from './exportErrorCode';
+import { UnwritableRecords } from '../files/unwritableRecords';
 import { startHeartbeat } from './heartbeat';
 import { planExport } from './exportPlan';
 import type { RunnerOptions } from './runnerOptions';
@@ -181,12 +182,14 @@ export async function runExportJob(env: ExportRunEnvironment, claimed: ExportJob
       );
     }
     env.logger.error('Export job failed', { jobId: claimed.id, error: describeError(error) });
+    // Records the format cannot hold are the owner's to know about: the message says which limit, and what to do.
+    const unwritable = error instanceof UnwritableRecords;
     return await end({
       status: 'FAILED',
       errors: [
         {
-          code: ExportErrorCode.EXPORT_FAILED,
-          msg: 'The export failed; its partial data was removed',
+          code: unwritable ? ExportErrorCode.OUTPUT_UNWRITABLE : ExportErrorCode.EXPORT_FAILED,
+          msg: unwritable ? `${error.message}; its partial data was removed` : 'The export failed; its partial data was removed',
           callStack: error instanceof Error ? error.name : null,
         },
       ],

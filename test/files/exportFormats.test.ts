@@ -13,6 +13,7 @@ import { Compression as ParquetCodec, ParquetFile, readParquet } from 'parquet-w
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { storageTargets } from '../helpers/databases';
 import { AWKWARD_PROFILES, dottedLeaves, download, exportProfiles, type ListedFile } from '../helpers/resultFiles';
+import { ingest, startExport, waitForJob } from '../helpers/exportFlow';
 import { startTestServer, type TestServer } from '../helpers/testServer';
 
 let tenants = 0;
@@ -152,6 +153,29 @@ describe.each(storageTargets)('export formats on $name', (target) => {
     expect(second.batchId).not.toBe(first.batchId);
     const facts = ({ files }: { files: ListedFile[] }) => files.map(({ name, records, bytes, sha256 }) => ({ name, records, bytes, sha256 }));
     expect(facts(second)).toEqual(facts(first));
+  });
+
+  it('writes a field whose own name holds a dot into a column of its own, beside the nested field of that name', async () => {
+    const profiles = [{ profileId: 'dots', attributes: { 'utm.source': 'flat', utm: { source: 'nested' } } }];
+    const { files } = await exportProfiles(api, profiles, { format: 'CSV', compression: 'NONE' }, freshTenant());
+    const [header, row] = parse((await download(files[0]!.downloadUrl)).body, { columns: false }) as string[][];
+    const columns = Object.fromEntries(header!.map((name, i) => [name, row![i]]));
+    expect(columns).toMatchObject({ 'utm.source': 'nested', 'utm\\.source': 'flat' });
+  });
+
+  it.each(['CSV', 'PARQUET'])('fails a %s export whose records have more columns than the format allows, telling its owner why', async (format) => {
+    const headers = freshTenant();
+    const wide = Object.fromEntries(Array.from({ length: 10_001 }, (_, i) => [`c${i}`, i]));
+    await ingest(api, [{ profileId: 'wide', attributes: wide }], headers);
+    const { jobId } = await startExport(api, { output: { format, compression: 'GZIP' } }, headers);
+    expect((await waitForJob(api, jobId, undefined, headers)).status).toBe('FAILED');
+    const response = await api.graphql(`{ exportJob(id: "${jobId}") { errors { code msg } } }`, {}, headers);
+    expect(response.data!.exportJob.errors).toEqual([
+      {
+        code: 'EXPORT_OUTPUT_UNWRITABLE',
+        msg: `The records have more than 10000 distinct ${format === 'CSV' ? 'CSV' : 'Parquet'} columns (flattened fields); export them as JSONL; its partial data was removed`,
+      },
+    ]);
   });
 
   it.each(['JSONL', 'CSV'])('refuses %s wrapped in Snappy at create time, saying why', async (format) => {
