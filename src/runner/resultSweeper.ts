@@ -70,7 +70,7 @@ export function startResultSweeper(deps: {
     round: async (stopped) => {
       const swept = await sweepExpiredResults(deps, stopped);
       if (swept.batches > 0) deps.logger.info('Expired results removed', { ...swept });
-      const abandoned = await removeAbandonedResults(deps);
+      const abandoned = await removeAbandonedResults(deps, stopped);
       if (swept.records + abandoned > 0) await deps.afterRecordsRemoved?.();
     },
   });

@@ -32,7 +32,6 @@ import type { RunnerMetrics } from '../metrics/gatewayMetrics';
 import { withLogContext } from '../logging/logContext';
 import { contextOfTraceParent } from '../tracing/jobTraceParent';
 import { inSpan } from '../tracing/tracer';
-import { lightStatementSizer } from './chunkSizer';
 import { runExportJob, type RunOutcome } from './runExportJob';
 import type { FileStore } from '../files/fileStore';
 import type { RunnerOptions } from './runnerOptions';
@@ -41,7 +40,6 @@ import { claimNext, type ClaimedJob } from './sql/claimJob';
 import type { ClaimedPart } from './sql/claimPart';
 import { runExportPart } from './shardedExport';
 import { runSegmentJob } from './runSegmentJob';
-import { removeAbandonedResults } from './abandonedResults';
 
 export interface Runner {
   readonly id: string;
@@ -90,7 +88,6 @@ export function startRunner(deps: {
   });
 
   async function loop(): Promise<void> {
-    await removeAbandonedResults({ db, files: deps.files, sizer: lightStatementSizer(options), logger });
     while (!stopping) {
       // This round's claims cover every job created before it starts.
       wakeRequested = false;

@@ -8,12 +8,18 @@ import type { ChunkSizer } from '../chunkSizer';
  * `sizer`: a cancelled export of a million records must not hold the
  * database (on PGlite, the only connection) for the seconds one DELETE takes.
  * Readers see none of them meanwhile, since their batches are ABORTED or
- * FAILED already (holdsRecords). Returns how many it deleted.
+ * FAILED already (holdsRecords). Returns how many it deleted. Once `stopped`
+ * says so it stops between statements, leaving the rest for a later sweep.
  */
-export async function removeBatchRecords(db: AppDatabase, batchIds: string[], sizer: ChunkSizer): Promise<number> {
+export async function removeBatchRecords(
+  db: AppDatabase,
+  batchIds: string[],
+  sizer: ChunkSizer,
+  stopped: () => boolean = () => false,
+): Promise<number> {
   let removed = 0;
   for (const batchId of batchIds) {
-    for (;;) {
+    while (!stopped()) {
       const limit = sizer.size;
       const startedAt = performance.now();
       // By ctid: a TID scan of exactly the rows the inner index scan found, whatever the estimates.
