@@ -18,6 +18,9 @@ import { testFileStore } from '../helpers/testFiles';
 import { createDataset } from '../helpers/seedApi';
 import { insertBatch, insertRecords, profileIds } from '../helpers/seedBatches';
 import { startTestRunner } from '../helpers/testRunner';
+import { startResultSweeper } from '../../src/runner/resultSweeper';
+import { chunkSizer } from '../../src/runner/chunkSizer';
+import { QUIET_LOGGER } from '../helpers/quietLogger';
 
 let tenants = 0;
 const freshTenant = () => ({ 'x-gw-ims-org-id': `ORG_RUNNER_${++tenants}@AdobeOrg` });
@@ -160,7 +163,7 @@ describe.each(storageTargets)('the runner on $name', (target) => {
     }
   });
 
-  it('removes at its start what a dead run left of an ended job: its files, then its records', async () => {
+  it('has the result sweeper remove at its start what a dead run left of an ended job: its files, then its records', async () => {
     const headers = freshTenant();
     const server = await startTestServer(target, { concurrency: 0 });
     try {
@@ -173,11 +176,11 @@ describe.each(storageTargets)('the runner on $name', (target) => {
       await mkdir(dirname(leftFile), { recursive: true });
       await writeFile(leftFile, 'partial');
 
-      const runner = startTestRunner(server, { concurrency: 1 }, files);
+      const sweeper = startResultSweeper({ db: server.database.db, files, logger: QUIET_LOGGER, intervalMs: 60_000, sizer: chunkSizer({ max: 1_000, targetMs: 50 }) });
       try {
         await waitUntil(async () => (await recordsOf(server, batch.id)).length === 0);
       } finally {
-        await runner.stop();
+        await sweeper.stop();
       }
       expect(existsSync(leftFile)).toBe(false);
     } finally {
