@@ -93,6 +93,7 @@ export async function runExportJob(env: ExportRunEnvironment, claimed: ExportJob
 
   let leaseLost = false;
   let finished = false; // ends the count when the run ends first
+  let readAll = false; // ends the count once every profile is read: their number is known then
   // The count of the profiles to export, beside the chunks; waited for as the run ends.
   let counted: Promise<void> = Promise.resolve();
   const heartbeat = startHeartbeat({
@@ -136,7 +137,7 @@ export async function runExportJob(env: ExportRunEnvironment, claimed: ExportJob
     counted =
       started.totalProfiles !== null
         ? Promise.resolve()
-        : countExportProfiles(db, plan, counting, () => finished || leaseLost || env.stopping())
+        : countExportProfiles(db, plan, counting, () => finished || readAll || leaseLost || env.stopping())
             .then(async (total) => {
               if (total !== undefined) await recordTotal(db, claimed.id, runnerId, total);
             })
@@ -159,6 +160,9 @@ export async function runExportJob(env: ExportRunEnvironment, claimed: ExportJob
     }
     if (read !== 'read') return await stopped(read);
     const profilesRead = new Date();
+    // Not waited out: the count of a segment's candidates can outlast the parts that read them,
+    // and a cancel meanwhile would go unseen. The write phase's start records the exact total.
+    readAll = true;
     await counted;
     const writing = await startDatasetWrite(db, claimed.id, runnerId, profilesRead);
     if (writing === null || leaseLost) return 'lost';

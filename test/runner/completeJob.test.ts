@@ -8,6 +8,7 @@ import { count, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { batchFiles, exportJobs } from '../../src/db/schema';
 import { completeJob, type NewBatchFile } from '../../src/runner/sql/completeJob';
+import { startDatasetWrite } from '../../src/runner/sql/startDatasetWrite';
 import { storageTargets } from '../helpers/databases';
 import { createJob, startServerWithDataset } from '../helpers/seedApi';
 import { insertBatch } from '../helpers/seedBatches';
@@ -51,5 +52,23 @@ describe.each(storageTargets)('completing a job on $name', (target) => {
     expect(done).toMatchObject({ status: 'SUCCEEDED', writtenRecords: FILES });
     const [recorded] = await api.database.db.select({ n: count() }).from(batchFiles).where(eq(batchFiles.jobId, jobId));
     expect(recorded!.n).toBe(FILES);
+  });
+
+  it.each([
+    ['a count that saw fewer (profiles ingested behind it)', 200],
+    ['a count stopped before its end', null],
+  ])('takes the profiles read as the total once they are all read, over %s, and never lowers them', async (_case, counted) => {
+    const jobId = Number((await createJob(api, datasetId)).id);
+    await api.database.db
+      .update(exportJobs)
+      .set({ status: 'PROCESSING', lockedBy: RUNNER, lockedUntil: new Date(Date.now() + 60_000), processedProfiles: 210, exportedProfiles: 210, totalProfiles: counted })
+      .where(eq(exportJobs.id, jobId));
+    const progressOf = async () =>
+      (await api.database.db.select({ processed: exportJobs.processedProfiles, total: exportJobs.totalProfiles, percent: exportJobs.progressPercent }).from(exportJobs).where(eq(exportJobs.id, jobId)))[0];
+
+    expect(await startDatasetWrite(api.database.db, jobId, RUNNER, new Date())).toBe('PROCESSING');
+    expect(await progressOf()).toEqual({ processed: 210, total: 210, percent: 90 });
+    await completeJob(api.database.db, jobId, RUNNER, [], 7);
+    expect(await progressOf()).toEqual({ processed: 210, total: 210, percent: 100 });
   });
 });

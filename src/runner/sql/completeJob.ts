@@ -34,7 +34,6 @@ export async function completeJob(
       .update(exportJobs)
       .set({
         status: EXPORT_JOB_MOVES.succeed.to,
-        processedProfiles: sql`coalesce(${exportJobs.totalProfiles}, ${exportJobs.processedProfiles})`,
         profileExportFinishedAt: sql`coalesce(${exportJobs.profileExportFinishedAt}, now())`,
         datasetWriteFinishedAt: sql`now()`,
         // Every record is in a file now, whatever the last look of the write phase counted.

@@ -6,7 +6,9 @@ import { heldBy } from './heldBy';
 
 /**
  * The profile export has read its last profile: record when, and start the
- * dataset write (the batches' files). A rerun keeps the first times and the
+ * dataset write (the batches' files). The profiles read are now the exact
+ * total, whatever the count beside the chunks saw (profiles ingested or removed
+ * meanwhile) or whether it finished. A rerun keeps the first times and the
  * records written so far. Answers
  * the job's status (CANCELLING: stop instead), or null when the lease is gone.
  */
@@ -21,6 +23,7 @@ export async function startDatasetWrite(
     .set({
       profileExportFinishedAt: sql`coalesce(${exportJobs.profileExportFinishedAt}, ${profilesRead.toISOString()}::timestamptz)`,
       datasetWriteStartedAt: sql`coalesce(${exportJobs.datasetWriteStartedAt}, now())`,
+      totalProfiles: sql`${exportJobs.processedProfiles}`,
       // A rerun writes every file again, from zero: `progress.percent` holds at what the
       // last run reached (the phase's looks keep the greater count) until this one passes it.
       updateTime: sql`now()`,
