@@ -142,8 +142,9 @@ export async function runExportPart(
       // lease was lost, it is cancelled or a part failed), it is handed back too: otherwise a
       // coordinator that takes the job over waits out this part's lease and counts an attempt
       // that no crash caused, while a job that ends ends its parts whatever they hold.
-      if (outcome === 'stopping' || outcome === 'halted') await releasePart(env.db, key, env.runnerId);
-      // Cancelled: the part stays as it is until the coordinator ends the job and its parts.
+      // Cancelled, likewise: a part left under its lease counts against its tenant's limit
+      // until the lease runs out, though the job's end (by its coordinator) ends it anyway.
+      if (outcome === 'stopping' || outcome === 'halted' || outcome === 'cancelled') await releasePart(env.db, key, env.runnerId);
       return outcome;
     } catch (error: unknown) {
       if (isTransientDatabaseError(error)) {

@@ -19,8 +19,11 @@ describe.each(storageTargets)('a job cancelled while handed back, on $name', (ta
   });
   afterAll(() => api?.close());
 
-  it('ends CANCELLED within seconds, not once its wait to resume is over', async () => {
-    const headers = { 'x-gw-ims-org-id': `ORG_CANCEL_HANDED_BACK_${target.name}@AdobeOrg` };
+  it.each([
+    ['a tenant limit it leaves room under', 2],
+    ['a tenant limit of one, which the waiting job itself fills', 1],
+  ])('ends CANCELLED within seconds, not once its wait to resume is over, with %s', async (_case, tenantLimit) => {
+    const headers = { 'x-gw-ims-org-id': `ORG_CANCEL_HANDED_BACK_${tenantLimit}_${target.name}@AdobeOrg` };
     await ingest(api, [{ profileId: 'p1' }, { profileId: 'p2' }], headers);
     const { jobId } = await startExport(api, {}, headers);
     // As handBackJobAfterError leaves a job: no runner, to be resumed a minute from now.
@@ -29,7 +32,7 @@ describe.each(storageTargets)('a job cancelled while handed back, on $name', (ta
     );
     const cancel = await api.graphql(CANCEL_EXPORT_JOB, { id: jobId }, headers);
     expect(cancel.data!.cancelExportJob.job.status).toBe('CANCELLING');
-    const runner = startTestRunner(api, { concurrency: 1 });
+    const runner = startTestRunner(api, { concurrency: 1, tenantLimit });
     try {
       const job = await waitForJob(api, jobId, ['CANCELLED', 'SUCCEEDED', 'FAILED'], headers, 10_000);
       expect(job.status).toBe('CANCELLED');
