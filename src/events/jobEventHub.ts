@@ -318,6 +318,15 @@ export function createJobEventHub(
         remove(watcher);
         throw missing();
       }
+      // Events are numbered as they commit, so a client cannot have seen one past the job's
+      // latest: such a sequence (another job's, most likely) would hide every event up to it.
+      if (filter.afterSequence != null && filter.afterSequence > job.eventSequence) {
+        remove(watcher);
+        throw badUserInput(
+          'afterSequence',
+          `Export job ${job.id}'s events go up to sequence ${job.eventSequence}: \`afterSequence\` ${filter.afterSequence} is past them, perhaps another job's`,
+        );
+      }
       if (!resumable) {
         // Nothing to resume from, or its events are no longer kept: the job as it is, given
         // as the watch's replay so that it comes before any live event that queued while the

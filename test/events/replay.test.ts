@@ -63,6 +63,20 @@ describe.each(storageTargets)('resuming jobStatusChanged on $name', (target) => 
     await client.dispose();
   });
 
+  it('refuses an afterSequence past the job’s latest event rather than hide the events up to it', async () => {
+    const headers = freshTenant();
+    const { jobId } = await startExport(api, {}, headers);
+    const client = subscriptionClient(api, headers);
+    const end = await collect(client, { id: jobId, afterSequence: 57 }).done;
+    await client.dispose();
+    expect(end.completed).toBe(false);
+    expect((end.errors as any[])[0]).toMatchObject({
+      message: `Export job ${jobId}'s events go up to sequence 1: \`afterSequence\` 57 is past them, perhaps another job's`,
+      extensions: { code: 'BAD_USER_INPUT', field: 'afterSequence' },
+    });
+    expect(api.server.hub.watcherCount()).toBe(0);
+  });
+
   it('meets the live events of a running job without a gap or a duplicate', async () => {
     const headers = freshTenant();
     await ingest(api, profiles(600), headers);
