@@ -378,6 +378,22 @@ export const exportJobEvents = pgTable(
 
 export type ExportJobEventRow = typeof exportJobEvents.$inferSelect;
 
+/**
+ * The highest id retention has deleted of each tenant's events (eventRetention.ts), in
+ * the statement that deletes them. Pruning keeps an event a webhook still owes, and goes
+ * by time where ids are in commit order, so what is kept of a tenant's stream may have
+ * gaps: a resume (`after`) below this mark would skip what went, and is refused.
+ */
+export const exportJobEventPruneMarks = pgTable(
+  'export_job_event_prune_marks',
+  {
+    orgId: text('org_id').notNull(),
+    sandboxName: text('sandbox_name').notNull(),
+    prunedThrough: bigint('pruned_through', { mode: 'number' }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.orgId, t.sandboxName] })],
+);
+
 /** An endpoint that is sent the tenant's job events (Standard Webhooks). */
 export const webhooks = pgTable(
   'webhooks',

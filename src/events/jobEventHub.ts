@@ -11,7 +11,7 @@
  */
 import { and, eq, sql } from 'drizzle-orm';
 import type { AppDatabase } from '../db/database';
-import { exportJobEvents, exportJobs, type ExportJobRow } from '../db/schema';
+import { exportJobEventPruneMarks, exportJobEvents, exportJobs, type ExportJobRow } from '../db/schema';
 import { preparedStatement } from '../db/statementCache';
 import { ofTenant } from '../db/tenantScope';
 import { isTransientDatabaseError } from '../db/postgresErrors';
@@ -289,17 +289,17 @@ export function createJobEventHub(
         if (filter.afterEventId == null) return replayThenLive(watcher, null);
         let kept: boolean;
         try {
-          kept = (await findEvent(db).execute({ id: filter.afterEventId, ...filter.tenant })).length > 0;
+          kept = (await findResumableEvent(db).execute({ id: filter.afterEventId, ...filter.tenant })).length > 0;
         } catch (error: unknown) {
           remove(watcher);
           throw new Error('Reading the event to resume after failed', { cause: error });
         }
         if (!kept) {
-          // Pruned: what followed it may be too, and a tenant's stream has no snapshot to offer.
+          // Pruned, or something after it was: a tenant's stream has no snapshot to offer.
           remove(watcher);
           throw badUserInput(
             'after',
-            'The event `after` names is no longer kept (EVENT_RETENTION_DAYS): read the jobs again and subscribe without `after`',
+            'The event `after` names, or one after it, is no longer kept (EVENT_RETENTION_DAYS): read the jobs again and subscribe without `after`',
           );
         }
         return replayThenLive(watcher, replayOf(watcher, filter, null));
@@ -516,12 +516,25 @@ const findJob = preparedStatement((db) =>
   db.select().from(exportJobs).where(eq(exportJobs.id, sql.placeholder('id'))).prepare('hub_find_job'),
 );
 
-const findEvent = preparedStatement((db) =>
+/**
+ * The event a tenant's stream resumes after, if it is kept and nothing of the tenant's
+ * after it was pruned: pruning keeps an event a webhook still owes and goes by time, so an
+ * event may outlive later ones, and the replay would skip the gap.
+ */
+const findResumableEvent = preparedStatement((db) =>
   db
     .select({ id: exportJobEvents.id })
     .from(exportJobEvents)
-    .where(and(eq(exportJobEvents.id, sql.placeholder('id')), ofTenant(exportJobEvents)))
-    .prepare('hub_find_event'),
+    .where(
+      and(
+        eq(exportJobEvents.id, sql.placeholder('id')),
+        ofTenant(exportJobEvents),
+        sql`not exists (select 1 from ${exportJobEventPruneMarks} m
+          where m.org_id = ${exportJobEvents.orgId} and m.sandbox_name = ${exportJobEvents.sandboxName}
+            and m.pruned_through > ${exportJobEvents.id})`,
+      ),
+    )
+    .prepare('hub_find_resumable_event'),
 );
 
 const countKeptEvents = preparedStatement((db) =>

@@ -5,6 +5,7 @@
  */
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pruneEvents } from '../../src/events/eventRetention';
 import { REPLAY_PAGE } from '../../src/events/jobEventHub';
 import { CANCEL_EXPORT_JOB } from '../fixtures/operations';
 import { storageTargets } from '../helpers/databases';
@@ -231,6 +232,29 @@ describe.each(storageTargets)('resuming jobStatusChanged on $name', (target) => 
     await client.dispose();
     expect((end.errors as any[])[0]).toMatchObject({
       message: expect.stringContaining('no longer kept'),
+      extensions: { code: 'BAD_USER_INPUT', field: 'after' },
+    });
+    expect(api.server.hub.watcherCount()).toBe(0);
+  });
+
+  it('refuses to resume the tenant’s stream from a kept event when later ones of the tenant were pruned', async () => {
+    const headers = freshTenant();
+    const jobs = [(await startExport(api, {}, headers)).jobId, (await startExport(api, {}, headers)).jobId];
+    for (const jobId of jobs) await api.graphql(CANCEL_EXPORT_JOB, { id: jobId }, headers);
+    const [first, ...later] = await storedEvents(headers);
+    expect(later).toHaveLength(3);
+    // Past retention but the first: kept as an event a webhook still owes would be, or one stamped late.
+    await api.database.db.execute(sql`
+      update export_job_events set occurred_at = now() - interval '8 days'
+      where org_id = ${headers['x-gw-ims-org-id']} and id > (select min(id) from export_job_events where org_id = ${headers['x-gw-ims-org-id']})`);
+    await pruneEvents(api.database.db, { retentionDays: 7 });
+    expect((await storedEvents(headers)).map((event: any) => event.id)).toEqual([first.id]);
+
+    const client = subscriptionClient(api, headers);
+    const end = await collect(client, { after: first.id }).done;
+    await client.dispose();
+    expect((end.errors as any[])[0]).toMatchObject({
+      message: expect.stringContaining('or one after it, is no longer kept'),
       extensions: { code: 'BAD_USER_INPUT', field: 'after' },
     });
     expect(api.server.hub.watcherCount()).toBe(0);
