@@ -21,7 +21,7 @@ import { createGzip } from 'node:zlib';
 import { csvHeader, csvRow, CsvColumnSet, flattenRecord } from './csvColumns';
 import { GZIP_LEVEL } from './gzipLevel';
 import { fileExtension, unwritableReason, wrappingCompression, type Compression, type OutputSpec } from './outputSpec';
-import { parquetFileBytes } from './parquetEncoder';
+import { parquetFileBytes, parquetRecordsPerFile } from './parquetEncoder';
 import { ParquetColumnSet } from './parquetSchema';
 import { ColumnsOutgrown, forEachLeaf, parseRecord } from './recordLeaves';
 import { zstdFrames, zstdReady } from './zstdStream';
@@ -71,16 +71,17 @@ export interface WriteOptions {
   onRecordsWritten?: (records: number) => void;
   /** CSV and Parquet: records whose columns are gathered first (default `COLUMN_SAMPLE`; tests). */
   columnSample?: number;
-  /** A file ends once its records' JSON text reaches this many characters (default `MAX_FILE_TEXT_CHARS`; tests). */
+  /** A file ends once its records' characters (as the format counts them) reach this (default `MAX_FILE_TEXT_CHARS`; tests). */
   maxFileChars?: number;
 }
 
 /**
- * A file ends once its records' JSON text reaches this (or at `maxRecordsPerFile`, whichever
+ * A file ends once its records' characters reach this (or at `maxRecordsPerFile`, whichever
  * comes first): `BatchFile.bytes` is an `Int!` of the API's contract, and a file of 2 GiB or
- * more could not be described. 512 Mi characters are at most 1.5 GiB of UTF-8, whatever the
- * format and compression make of them; the boundary depends on the records alone, so a
- * rerun splits the batch the same way.
+ * more could not be described. Each record counts as many characters as the format may
+ * write for it at most (its JSON text; in CSV, twice that and a separator a column), and
+ * 512 Mi characters are at most 1.5 GiB of UTF-8; the boundary depends on the records
+ * alone, so a rerun splits the batch the same way.
  */
 export const MAX_FILE_TEXT_CHARS = 512 * 1024 * 1024;
 
@@ -129,9 +130,9 @@ export async function writeBatchFiles(options: WriteOptions): Promise<WrittenFil
  * (ColumnsOutgrown), the attempt's files and count are undone before the
  * error goes on to the caller, which tries again with the columns of all.
  */
-async function writeFilesOnce(options: WriteOptions, wrapping: Compression, encodeFile: FileEncoder): Promise<WrittenFile[]> {
+async function writeFilesOnce(options: WriteOptions, wrapping: Compression, encoder: FileEncoder): Promise<WrittenFile[]> {
   const { output, directory, storagePrefix, signal } = options;
-  const { maxRecordsPerFile } = output;
+  const maxRecordsPerFile = Math.min(output.maxRecordsPerFile, encoder.maxRecords);
   const records = new RecordCursor(options.readChunks()[Symbol.asyncIterator](), signal);
   const files: WrittenFile[] = [];
   let counted = 0;
@@ -144,7 +145,8 @@ async function writeFilesOnce(options: WriteOptions, wrapping: Compression, enco
       const fileIndex = files.length;
       const name = `part-${String(fileIndex).padStart(5, '0')}${fileExtension(output)}`;
       const tally = { records: 0 };
-      const contents = encodeFile(fileSlices(first, records, { records: maxRecordsPerFile, chars: options.maxFileChars ?? MAX_FILE_TEXT_CHARS }, tally, onWritten));
+      const most = { records: maxRecordsPerFile, chars: options.maxFileChars ?? MAX_FILE_TEXT_CHARS, charsOf: encoder.charsOf };
+      const contents = encoder.encode(fileSlices(first, records, most, tally, onWritten));
       const written = await writeFileSafely(directory, name, wrapping, contents, signal);
       files.push({ fileIndex, name, storageKey: `${storagePrefix}/${name}`, records: tally.records, ...written });
     }
@@ -161,8 +163,15 @@ async function writeFilesOnce(options: WriteOptions, wrapping: Compression, enco
   return files;
 }
 
-/** How one file's records (JSON text, in slices, in file order) become its bytes, before any wrapping compression. */
-type FileEncoder = (slices: AsyncIterable<readonly string[]>) => AsyncIterable<Buffer>;
+/** How one file's records become its bytes, and the bounds the format puts on a file. */
+interface FileEncoder {
+  /** The file's bytes, before any wrapping compression, from its records (JSON text, in slices, in file order). */
+  encode(slices: AsyncIterable<readonly string[]>): AsyncIterable<Buffer>;
+  /** Records a file holds at most, whatever the job asks (Parquet: its footer grows with row groups × columns). */
+  maxRecords: number;
+  /** The most characters the file may take for a record, from its JSON text (see `MAX_FILE_TEXT_CHARS`). */
+  charsOf(line: string): number;
+}
 
 /**
  * The encoder of `output`'s format. CSV and Parquet need every column (and
@@ -178,19 +187,29 @@ async function fileEncoder(
 ): Promise<FileEncoder> {
   switch (output.format) {
     case 'JSONL':
-      return lineFile('', encodeJsonLines);
+      return { encode: lineFile('', encodeJsonLines), maxRecords: Infinity, charsOf: jsonTextChars };
     case 'CSV': {
       const columnSet = new CsvColumnSet();
       await eachRecord(readChunks, signal, sample, (line) => columnSet.add(flattenRecord(parseRecord(line))));
       const columns = columnSet.ordered();
-      return lineFile(csvHeader(columns), (lines) => lines.map((line) => csvRow(columns, flattenRecord(parseRecord(line)))).join(''));
+      return {
+        encode: lineFile(csvHeader(columns), (lines) => lines.map((line) => csvRow(columns, flattenRecord(parseRecord(line)))).join('')),
+        maxRecords: Infinity,
+        // A field may double (quotes in an array's JSON text, quoted again), and every column
+        // the record lacks still takes its separator: a sparse batch's rows outgrow its JSON.
+        charsOf: (line) => 2 * line.length + columns.length,
+      };
     }
     case 'PARQUET': {
       const columnSet = new ParquetColumnSet();
       const addLeaf = (name: string, value: unknown) => columnSet.addLeaf(name, value);
       await eachRecord(readChunks, signal, sample, (line) => forEachLeaf(parseRecord(line), 'Parquet', addLeaf));
       const columns = columnSet.columns();
-      return (slices) => parquetFileBytes(columns, output.compression, slices);
+      return {
+        encode: (slices) => parquetFileBytes(columns, output.compression, slices),
+        maxRecords: parquetRecordsPerFile(columns.length),
+        charsOf: jsonTextChars,
+      };
     }
   }
 }
@@ -217,8 +236,10 @@ function recordLines(chunk: string): string[] {
   return chunk === '' ? [] : chunk.split('\n');
 }
 
+const jsonTextChars = (line: string) => line.length;
+
 /** A text format: a header (maybe empty), then each slice of records as lines. */
-function lineFile(header: string, encode: (lines: readonly string[]) => string): FileEncoder {
+function lineFile(header: string, encode: (lines: readonly string[]) => string): FileEncoder['encode'] {
   return async function* (slices) {
     if (header !== '') yield Buffer.from(header, 'utf8');
     for await (const lines of slices) yield Buffer.from(encode(lines), 'utf8');
@@ -232,14 +253,14 @@ function encodeJsonLines(lines: readonly string[]): string {
 
 /**
  * One file's records: `first`, then further slices until it holds `most.records`
- * records, or their text `most.chars` characters (checked after each slice), or none
- * are left; `tally` counts the records handed out, and `onWritten` hears of each slice
+ * records, or `most.chars` characters as `most.charsOf` counts them (checked after each
+ * slice), or none are left; `tally` counts the records handed out, and `onWritten` hears of each slice
  * once the file's encoder has taken it.
  */
 async function* fileSlices(
   first: string[],
   records: RecordCursor,
-  most: { records: number; chars: number },
+  most: { records: number; chars: number; charsOf(line: string): number },
   tally: { records: number },
   onWritten: ((records: number) => void) | undefined,
 ): AsyncGenerator<string[]> {
@@ -248,7 +269,7 @@ async function* fileSlices(
   for (let lines = first; lines.length > 0; lines = await records.take(most.records - taken)) {
     yield lines;
     taken += lines.length;
-    for (const line of lines) chars += line.length;
+    for (const line of lines) chars += most.charsOf(line);
     tally.records = taken;
     onWritten?.(lines.length);
     if (taken === most.records || chars >= most.chars) return;

@@ -29,8 +29,10 @@ export interface RowGroupLimits {
   rows: number;
   /** JSON text (UTF-16 code units) of the records, so that large records make smaller groups. */
   text: number;
-  /** Cells (rows × columns), so that wide batches make smaller groups. */
+  /** Cells (rows × columns), so that wide batches make smaller groups, of `minRows` at least. */
   cells: number;
+  /** Records a group holds however wide the batch: the footer has an entry per group and column. */
+  minRows: number;
 }
 
 /**
@@ -45,7 +47,28 @@ export interface RowGroupLimits {
  * 50,000- and 100,000-row groups against 137,000–184,000 with these). 4 MiB
  * of JSON text bounds what a group of large records holds in memory.
  */
-export const PARQUET_ROW_GROUP_LIMITS: RowGroupLimits = { rows: 10_000, text: 4 * 1024 * 1024, cells: 50_000 };
+export const PARQUET_ROW_GROUP_LIMITS: RowGroupLimits = { rows: 10_000, text: 4 * 1024 * 1024, cells: 50_000, minRows: 100 };
+
+/**
+ * Column chunks (row groups × columns) a file holds at most. The footer describes each
+ * one and hyparquet-writer keeps it all in memory until the file ends (about 1 KB a chunk
+ * on its thread's heap): a million records of 1,000 sparse columns, 50 a group, made
+ * 20,000,000 of them and ran the writer out of memory. 100,000 keeps a footer near 100
+ * MB of heap at worst; a batch of up to 50 columns (1,000 records a group or more) still
+ * gets its million records a file.
+ */
+export const PARQUET_MAX_COLUMN_CHUNKS = 100_000;
+
+/** Records a Parquet file of `columns` columns holds at most: as many full row groups as its column chunks allow. */
+export function parquetRecordsPerFile(columns: number, limits: RowGroupLimits = PARQUET_ROW_GROUP_LIMITS): number {
+  const groups = Math.max(1, Math.floor(PARQUET_MAX_COLUMN_CHUNKS / Math.max(1, columns)));
+  return groups * rowGroupCapacity(columns, limits);
+}
+
+/** Rows a group of `columns` columns holds when none is large: `limits.cells` worth, between `minRows` and `rows`. */
+function rowGroupCapacity(columns: number, limits: RowGroupLimits): number {
+  return Math.max(1, Math.min(limits.rows, Math.max(limits.minRows, Math.floor(limits.cells / Math.max(1, columns)))));
+}
 
 /** The file's `created_by`: no version, so a rerun gives the same footer. */
 const CREATED_BY = 'hyparquet-writer';
@@ -123,7 +146,7 @@ class RowGroup {
     this.#columns = columns;
     this.#indexOf = new Map(columns.map(({ name }, index) => [name, index]));
     this.#limits = limits;
-    this.#capacity = Math.max(1, Math.min(limits.rows, Math.floor(limits.cells / Math.max(1, columns.length))));
+    this.#capacity = rowGroupCapacity(columns.length, limits);
     this.#reset();
   }
 

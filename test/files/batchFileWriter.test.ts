@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { parse } from 'csv-parse/sync';
 import { afterEach, describe, expect, it } from 'vitest';
+import { ParquetFile } from 'parquet-wasm/node';
 import { writeBatchFiles, type WrittenFile } from '../../src/files/batchFileWriter';
 import type { OutputSpec } from '../../src/files/outputSpec';
 
@@ -160,6 +161,42 @@ describe('writeBatchFiles', () => {
     const lines = [];
     for (const file of files) lines.push(...(await bytesOf(directory, file)).toString('utf8').trimEnd().split('\n'));
     expect(lines.map((line) => JSON.parse(line))).toEqual(records);
+  });
+
+  it('counts a sparse CSV row by the separators of the columns it lacks, so that no file outgrows its bound', async () => {
+    // 300 columns, one field a record: each row has 299 commas, many times its JSON text.
+    const records = Array.from({ length: 600 }, (_, i) => ({ profileId: `p${String(i).padStart(3, '0')}`, [`c${i % 299}`]: 1 }));
+    const maxFileChars = 20_000;
+    const directory = await freshDirectory();
+    const files = await writeBatchFiles({
+      readChunks: chunksOf(records, 50),
+      output: { format: 'CSV', compression: 'NONE', maxRecordsPerFile: 1_000_000 },
+      directory,
+      storagePrefix: '7/batch-1',
+      maxFileChars,
+    });
+    expect(files.length).toBeGreaterThan(1);
+    // A file ends after the slice that reaches the bound: one slice of 50 rows more at most.
+    for (const file of files) expect(file.bytes).toBeLessThan(maxFileChars + 50 * 400 + 3_000);
+    const rows = [];
+    for (const file of files) rows.push(...parseCsv(await bytesOf(directory, file)).rows);
+    expect(rows.map((row) => row.profileId)).toEqual(records.map((record) => record.profileId));
+  });
+
+  it('bounds a Parquet file of a wide, sparse batch by its row groups × columns, not by maxRecordsPerFile alone', async () => {
+    // 1,001 columns: row groups of 100 rows (the least a group holds), 99 of them a file.
+    const records = Array.from({ length: 10_000 }, (_, i) => ({ profileId: `p${String(i).padStart(5, '0')}`, [`c${String(i % 1_000).padStart(3, '0')}`]: i }));
+    const directory = await freshDirectory();
+    const files = await writeBatchFiles({
+      readChunks: chunksOf(records, 1_000),
+      output: { format: 'PARQUET', compression: 'ZSTD', maxRecordsPerFile: 1_000_000 },
+      directory,
+      storagePrefix: '7/batch-1',
+    });
+    expect(files.map((file) => file.records)).toEqual([9_900, 100]);
+    const metadata = (await ParquetFile.fromFile(new Blob([new Uint8Array(await bytesOf(directory, files[0]!))]))).metadata();
+    expect(metadata.numRowGroups()).toBe(99);
+    expect(metadata.rowGroups().every((group) => group.numRows() === 100)).toBe(true);
   });
 
   it('writes no empty last file when the records fill the files exactly', async () => {

@@ -5,7 +5,13 @@
 import { tableFromIPC } from 'apache-arrow';
 import { ParquetFile, readParquet } from 'parquet-wasm/node';
 import { describe, expect, it } from 'vitest';
-import { parquetFileBytes, PARQUET_ROW_GROUP_LIMITS, type RowGroupLimits } from '../../src/files/parquetEncoder';
+import {
+  PARQUET_MAX_COLUMN_CHUNKS,
+  parquetFileBytes,
+  parquetRecordsPerFile,
+  PARQUET_ROW_GROUP_LIMITS,
+  type RowGroupLimits,
+} from '../../src/files/parquetEncoder';
 import type { ParquetColumn } from '../../src/files/parquetSchema';
 
 const COLUMNS: ParquetColumn[] = [
@@ -42,8 +48,19 @@ describe('parquetFileBytes', () => {
   it('makes smaller row groups of large records and of wide ones', async () => {
     // Each line is 27 characters: a group is full once it holds 270.
     expect(await rowGroupSizes(await write({ limits: { text: 270 } }))).toEqual(Array(100).fill(10));
-    // Two columns: 50 cells are 25 rows.
-    expect(await rowGroupSizes(await write({ limits: { cells: 50 } }))).toEqual(Array(40).fill(25));
+    // Two columns: 50 cells are 25 rows, unless a group must hold more.
+    expect(await rowGroupSizes(await write({ limits: { cells: 50, minRows: 1 } }))).toEqual(Array(40).fill(25));
+    expect(await rowGroupSizes(await write({ limits: { cells: 50, minRows: 40 } }))).toEqual(Array(25).fill(40));
+  });
+
+  it('bounds a file by its column chunks (row groups × columns), so that a wide batch cannot grow a footer without end', () => {
+    expect(PARQUET_MAX_COLUMN_CHUNKS).toBe(100_000);
+    // Narrow: groups of 10,000 rows, far more records a file than any job asks.
+    expect(parquetRecordsPerFile(2)).toBe(50_000 * 10_000);
+    expect(parquetRecordsPerFile(100)).toBe(1_000 * 500);
+    // Wide: groups of 100 rows at least, and 99 of them for 1,001 columns.
+    expect(parquetRecordsPerFile(1_001)).toBe(99 * 100);
+    expect(parquetRecordsPerFile(10_000)).toBe(10 * 100);
   });
 
   it('writes a file of one row group when the records are fewer than a group', async () => {
