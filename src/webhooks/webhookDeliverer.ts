@@ -124,7 +124,13 @@ export function startWebhookDeliverer(deps: WebhookDelivererDeps): WebhookDelive
         const free = options.concurrency - serving.size;
         // The lease runs from the claim statement's start, by this process's clock.
         const claimedAt = performance.now();
-        const claimed = await claimEndpoints(db, { runnerId, leaseMs, limit: free, perTenant: endpointsPerTenant(options.concurrency) });
+        const claimed = await claimEndpoints(db, {
+          runnerId,
+          leaseMs,
+          limit: free,
+          perTenant: endpointsPerTenant(options.concurrency),
+          serving: [...serving.keys()],
+        });
         for (const endpoint of claimed) serve(endpoint, claimedAt);
       } catch (error: unknown) {
         logger.error('Claiming webhook endpoints failed', { error: describeError(error) });

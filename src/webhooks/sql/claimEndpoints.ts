@@ -30,11 +30,18 @@ interface ClaimOptions {
   leaseMs: number;
   /** Endpoints of one tenant this deliverer may hold at once. */
   perTenant: number;
+  /**
+   * Endpoints this deliverer still serves, whose lease may have passed (its renewals held
+   * up): not claimed again until that claim has ended. Its leases are all `runnerId`'s, so
+   * the old claim's release or failure would land on the new claim's lease.
+   */
+  serving: readonly string[];
 }
 
 function claimOne(db: AppDatabase, options: ClaimOptions): Promise<WebhookRow[]> {
   const ofTheTenant = (alias: string) =>
     sql`${sql.raw(alias)}.org_id = w.org_id and ${sql.raw(alias)}.sandbox_name = w.sandbox_name and ${sql.raw(alias)}.enabled`;
+  const notServed = options.serving.length === 0 ? sql`` : sql` and w.id not in (${sql.join(options.serving.map((id) => sql`${id}`), sql`, `)})`;
   return db
     .update(webhooks)
     .set({
@@ -45,7 +52,7 @@ function claimOne(db: AppDatabase, options: ClaimOptions): Promise<WebhookRow[]>
       sql`${webhooks.id} in (
         select w.id from webhooks w
         where w.enabled and w.next_attempt_at <= now()
-          and (w.locked_until is null or w.locked_until < now())
+          and (w.locked_until is null or w.locked_until < now())${notServed}
           and exists (select 1 from webhook_messages m where m.webhook_id = w.id)
           and (select count(*) from webhooks mine
                where ${ofTheTenant('mine')} and mine.locked_by = ${options.runnerId} and mine.locked_until >= now()) < ${options.perTenant}
