@@ -9,6 +9,7 @@
  * registered before the replay is read, so live events that arrive meanwhile
  * wait in its queue; the per-job `sequence` drops those the replay already had.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { and, eq, sql } from 'drizzle-orm';
 import type { AppDatabase } from '../db/database';
 import { exportJobEventPruneMarks, exportJobEvents, exportJobs, type ExportJobRow } from '../db/schema';
@@ -435,6 +436,9 @@ function replayThenLive(
       try {
         for (let event = await nextReplayed(); event !== null; event = await nextReplayed()) {
           if (!finished && admit(event)) consumer.deliver(event);
+          // Stored events are read as fast as the database answers them, and a client reads at
+          // its link's pace: wait for it rather than overrun its socket, which would be closed.
+          if (consumer.congested()) await untilUncongested(consumer, () => finished);
         }
         if (finished) return;
         // Live events that queued while the replay was read go first, then the hub hands them over.
@@ -468,6 +472,19 @@ function replayThenLive(
     },
   };
   return iterator;
+}
+
+/**
+ * How long a replay waits, at most, for a congested consumer to catch up before it sends
+ * on: a client that has stopped reading altogether is then closed by the sender's own
+ * bound (webSocketSender.ts), as it would be for live events.
+ */
+export const REPLAY_DRAIN_WAIT_MS = 30_000;
+
+/** Resolves once `consumer` is no longer congested, or `finished()`, or after REPLAY_DRAIN_WAIT_MS. */
+async function untilUncongested(consumer: LiveConsumer, finished: () => boolean): Promise<void> {
+  const deadline = performance.now() + REPLAY_DRAIN_WAIT_MS;
+  while (consumer.congested() && !finished() && performance.now() < deadline) await sleep(10);
 }
 
 /**
