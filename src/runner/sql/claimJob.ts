@@ -67,7 +67,7 @@ async function claimOldest(tx: AppTransaction, options: ClaimOptions, passedOver
   const [oldest] = await tx.execute<{ kind: ClaimedJob['kind']; id: string }>(sql`
     select kind, id from (
       (select 'export' as kind, j.id::text as id, j.creation_time from export_jobs j
-       where ${exportWantsWork(sql`j`)} and (${belowTenantLimit(sql`j`, options.tenantLimit)} or ${endsOnClaim(sql`j`)})${exportNotPassedOver}
+       where ${exportWantsWork(sql`j`)} and ${belowTenantLimit(sql`j`, options.tenantLimit, { countingItself: false })}${exportNotPassedOver}
        order by j.creation_time, j.id limit 1)
       union all
       (select 'part' as kind, p.job_id::text || ':' || p.part as id, j.creation_time
@@ -155,15 +155,6 @@ async function anyJobMayWantWork(db: AppDatabase): Promise<boolean> {
 function exportWantsWork(job: SQL): SQL {
   const cancelledMeanwhile = sql`(${statusIn(sql`${job}.status`, ['CANCELLING'])} and ${job}.locked_by is null)`;
   return sql`(${wantsWork(job, EXPORT_JOB_MOVES.claim.from, EXPORT_JOB_HELD)} or ${cancelledMeanwhile})`;
-}
-
-/**
- * A CANCELLING job is claimed only to be ended, which takes no slot for long: the
- * tenant's limit must not keep it waiting, least of all when the job counts against
- * the limit itself (handed back after an error, its lease still running).
- */
-function endsOnClaim(job: SQL): SQL {
-  return statusIn(sql`${job}.status`, ['CANCELLING']);
 }
 
 /** A segment job to claim: NEW, or PROCESSING whose runner's lease expired. */
