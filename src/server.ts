@@ -140,6 +140,9 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     gateway: tracing ? traceOperations(jitGateway(schema)) : jitGateway(schema),
     formatError,
     includeStacktraceInErrorResponses: false,
+    // Signals are main.ts's: outside NODE_ENV=test Apollo would stop itself on SIGTERM and then
+    // kill the process, before the drain, the runner's hand-back and the close.
+    stopOnTerminationSignals: false,
     introspection: true,
     // Bounded requests (src/limits/): the document's tokens, depth, aliases, directives, cost.
     parseOptions,

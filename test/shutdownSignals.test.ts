@@ -1,12 +1,44 @@
 /**
- * A signal to the whole process group of a server with SERVER_PROCESSES=2, as a terminal's
- * Ctrl-C or systemd's control-group stop sends it: each server process hears it twice, once
- * itself and once from the primary, and must still shut down gracefully, once.
+ * SIGTERM and SIGINT shut a server down gracefully: not ready at once, still serving for
+ * the drain delay, then closed, exit 0. As `npm start` runs it, with no NODE_ENV (Apollo
+ * Server then installs a signal handler of its own, which used to stop the server and kill
+ * the process at once), and for a signal to the whole process group of a server with
+ * SERVER_PROCESSES=2, as a terminal's Ctrl-C or systemd's control-group stop sends it: each
+ * server process hears it twice, once itself and once from the primary, and must still
+ * shut down gracefully, once.
  */
 import { once } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import { createPostgresDatabase } from './helpers/databases';
-import { startService } from './helpers/processes';
+import { startService, stopService } from './helpers/processes';
+
+/** The messages of a server's JSON log lines. */
+const messagesOf = (output: string) =>
+  output
+    .split('\n')
+    .filter((line) => line.startsWith('{'))
+    .map((line) => (JSON.parse(line) as { message: string }).message);
+
+describe('SIGTERM to a server as npm start runs it, on PostgreSQL', () => {
+  it.each(['production', ''])('drains, closes and exits 0 with NODE_ENV=%j', { timeout: 60_000 }, async (nodeEnv) => {
+    const database = await createPostgresDatabase();
+    try {
+      const server = await startService('serve', { DATABASE_URL: database.url, NODE_ENV: nodeEnv, SHUTDOWN_DRAIN_MS: '1500' });
+      const probe = (path: string) => fetch(server.url.replace(/\/graphql$/, path));
+      const stopped = stopService(server, 'SIGTERM');
+      // Not ready at once, yet still answering for the drain delay: a load balancer moves off first.
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const readyz = await probe('/readyz');
+      expect(readyz.status).toBe(503);
+      expect(await readyz.json()).toEqual({ status: 'not ready', reason: 'shutting down' });
+      expect((await probe('/healthz')).status).toBe(200);
+      expect(await stopped).toBe(0);
+      expect(messagesOf(server.output())).toEqual(expect.arrayContaining(['Shutting down', 'Shut down']));
+    } finally {
+      await database.drop();
+    }
+  });
+});
 
 describe('a signal to the process group of SERVER_PROCESSES=2, on PostgreSQL', () => {
   it('shuts each server process down once, to its end, and the primary exits 0', { timeout: 60_000 }, async () => {
@@ -30,11 +62,7 @@ describe('a signal to the process group of SERVER_PROCESSES=2, on PostgreSQL', (
           // Gone already, as it should be.
         }
       }
-      const messages = server
-        .output()
-        .split('\n')
-        .filter((line) => line.startsWith('{'))
-        .map((line) => (JSON.parse(line) as { message: string }).message);
+      const messages = messagesOf(server.output());
       expect(messages.filter((message) => message === 'Shutting down')).toHaveLength(2);
       expect(messages.filter((message) => message === 'Shut down')).toHaveLength(2);
       expect(messages).not.toContain('Worker died');
