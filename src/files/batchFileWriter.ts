@@ -21,7 +21,7 @@ import { createGzip } from 'node:zlib';
 import { csvHeader, csvRow, CsvColumnSet, flattenRecord } from './csvColumns';
 import { GZIP_LEVEL } from './gzipLevel';
 import { fileExtension, unwritableReason, wrappingCompression, type Compression, type OutputSpec } from './outputSpec';
-import { parquetFileBytes, parquetRecordsPerFile } from './parquetEncoder';
+import { parquetCharsPerFile, parquetFileBytes, parquetRecordsPerFile } from './parquetEncoder';
 import { ParquetColumnSet } from './parquetSchema';
 import { ColumnsOutgrown, forEachLeaf, parseRecord } from './recordLeaves';
 import { zstdFrames, zstdReady } from './zstdStream';
@@ -79,7 +79,7 @@ export interface WriteOptions {
  * A file ends once its records' characters reach this (or at `maxRecordsPerFile`, whichever
  * comes first): `BatchFile.bytes` is an `Int!` of the API's contract, and a file of 2 GiB or
  * more could not be described. Each record counts as many characters as the format may
- * write for it at most (its JSON text; in CSV, twice that and a separator a column), and
+ * write for it at most (its JSON text; in CSV, a quote more for each of its quotes, and a comma and two quotes a column), and
  * 512 Mi characters are at most 1.5 GiB of UTF-8; the boundary depends on the records
  * alone, so a rerun splits the batch the same way.
  */
@@ -145,7 +145,7 @@ async function writeFilesOnce(options: WriteOptions, wrapping: Compression, enco
       const fileIndex = files.length;
       const name = `part-${String(fileIndex).padStart(5, '0')}${fileExtension(output)}`;
       const tally = { records: 0 };
-      const most = { records: maxRecordsPerFile, chars: options.maxFileChars ?? MAX_FILE_TEXT_CHARS, charsOf: encoder.charsOf };
+      const most = { records: maxRecordsPerFile, chars: Math.min(options.maxFileChars ?? MAX_FILE_TEXT_CHARS, encoder.maxChars), charsOf: encoder.charsOf };
       const contents = encoder.encode(fileSlices(first, records, most, tally, onWritten));
       const written = await writeFileSafely(directory, name, wrapping, contents, signal);
       files.push({ fileIndex, name, storageKey: `${storagePrefix}/${name}`, records: tally.records, ...written });
@@ -169,6 +169,8 @@ interface FileEncoder {
   encode(slices: AsyncIterable<readonly string[]>): AsyncIterable<Buffer>;
   /** Records a file holds at most, whatever the job asks (Parquet: its footer grows with row groups × columns). */
   maxRecords: number;
+  /** Characters (as `charsOf` counts them) a file holds at most, below `MAX_FILE_TEXT_CHARS` (Parquet: as `maxRecords`). */
+  maxChars: number;
   /** The most characters the file may take for a record, from its JSON text (see `MAX_FILE_TEXT_CHARS`). */
   charsOf(line: string): number;
 }
@@ -187,7 +189,7 @@ async function fileEncoder(
 ): Promise<FileEncoder> {
   switch (output.format) {
     case 'JSONL':
-      return { encode: lineFile('', encodeJsonLines), maxRecords: Infinity, charsOf: jsonTextChars };
+      return { encode: lineFile('', encodeJsonLines), maxRecords: Infinity, maxChars: Infinity, charsOf: jsonTextChars };
     case 'CSV': {
       const columnSet = new CsvColumnSet();
       await eachRecord(readChunks, signal, sample, (line) => columnSet.add(flattenRecord(parseRecord(line))));
@@ -195,9 +197,11 @@ async function fileEncoder(
       return {
         encode: lineFile(csvHeader(columns), (lines) => lines.map((line) => csvRow(columns, flattenRecord(parseRecord(line)))).join('')),
         maxRecords: Infinity,
-        // A field may double (quotes in an array's JSON text, quoted again), and every column
-        // the record lacks still takes its separator: a sparse batch's rows outgrow its JSON.
-        charsOf: (line) => 2 * line.length + columns.length,
+        maxChars: Infinity,
+        // A field is its JSON text or shorter (no key), but for a quote doubled and a quote
+        // around it, and every column the record lacks still takes its comma: a sparse
+        // batch's rows outgrow their JSON.
+        charsOf: (line) => line.length + quotesIn(line) + 3 * columns.length + 2,
       };
     }
     case 'PARQUET': {
@@ -208,6 +212,8 @@ async function fileEncoder(
       return {
         encode: (slices) => parquetFileBytes(columns, output.compression, slices),
         maxRecords: parquetRecordsPerFile(columns.length),
+        // Row groups of large records end by their text rather than their rows: bounded too.
+        maxChars: parquetCharsPerFile(columns.length),
         charsOf: jsonTextChars,
       };
     }
@@ -237,6 +243,12 @@ function recordLines(chunk: string): string[] {
 }
 
 const jsonTextChars = (line: string) => line.length;
+
+function quotesIn(line: string): number {
+  let quotes = 0;
+  for (let at = line.indexOf('"'); at !== -1; at = line.indexOf('"', at + 1)) quotes += 1;
+  return quotes;
+}
 
 /** A text format: a header (maybe empty), then each slice of records as lines. */
 function lineFile(header: string, encode: (lines: readonly string[]) => string): FileEncoder['encode'] {

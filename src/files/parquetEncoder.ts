@@ -40,8 +40,9 @@ export interface RowGroupLimits {
  * synchronous call on the file writer's thread (`fileWriterWorker.ts`; it
  * once ran on the thread that serves the API, where a 100,000-row group
  * blocked requests for a second): about 1.2 µs a cell, so 50,000 cells keep
- * each call near 60 ms. 10,000 rows is small for Parquet (DuckDB writes
- * 122,880), but the files grow little: 1–4 % over 100,000-row groups on
+ * each call near 60 ms (a group of `minRows` over thousands of columns takes
+ * longer: about 1.2 s at 10,000, the most a batch may have). 10,000 rows is
+ * small for Parquet (DuckDB writes 122,880), but the files grow little: 1–4 % over 100,000-row groups on
  * profile records; and larger groups were no faster (2026-12-02, 300,000
  * four-column records, one run each: GZIP 109,000–159,000 records/s with
  * 50,000- and 100,000-row groups against 137,000–184,000 with these). 4 MiB
@@ -54,15 +55,28 @@ export const PARQUET_ROW_GROUP_LIMITS: RowGroupLimits = { rows: 10_000, text: 4 
  * one and hyparquet-writer keeps it all in memory until the file ends (about 1 KB a chunk
  * on its thread's heap): a million records of 1,000 sparse columns, 50 a group, made
  * 20,000,000 of them and ran the writer out of memory. 100,000 keeps a footer near 100
- * MB of heap at worst; a batch of up to 50 columns (1,000 records a group or more) still
- * gets its million records a file.
+ * MB of heap at worst; a batch of up to 70 columns still gets its million records a file.
  */
 export const PARQUET_MAX_COLUMN_CHUNKS = 100_000;
 
-/** Records a Parquet file of `columns` columns holds at most: as many full row groups as its column chunks allow. */
+/** Row groups a Parquet file of `columns` columns holds at most. */
+function groupsPerFile(columns: number): number {
+  return Math.max(1, Math.floor(PARQUET_MAX_COLUMN_CHUNKS / Math.max(1, columns)));
+}
+
+/** Records a Parquet file of `columns` columns holds at most: as many row groups full by their rows as its column chunks allow. */
 export function parquetRecordsPerFile(columns: number, limits: RowGroupLimits = PARQUET_ROW_GROUP_LIMITS): number {
-  const groups = Math.max(1, Math.floor(PARQUET_MAX_COLUMN_CHUNKS / Math.max(1, columns)));
-  return groups * rowGroupCapacity(columns, limits);
+  return groupsPerFile(columns) * rowGroupCapacity(columns, limits);
+}
+
+/**
+ * JSON text a Parquet file of `columns` columns holds at most: as many row groups full by
+ * their text (large records: fewer rows than `minRows`) as its column chunks allow. With
+ * `parquetRecordsPerFile`, a file has at most twice its share of row groups, however its
+ * records are sized.
+ */
+export function parquetCharsPerFile(columns: number, limits: RowGroupLimits = PARQUET_ROW_GROUP_LIMITS): number {
+  return groupsPerFile(columns) * limits.text;
 }
 
 /** Rows a group of `columns` columns holds when none is large: `limits.cells` worth, between `minRows` and `rows`. */

@@ -7,6 +7,7 @@ import { ParquetFile, readParquet } from 'parquet-wasm/node';
 import { describe, expect, it } from 'vitest';
 import {
   PARQUET_MAX_COLUMN_CHUNKS,
+  parquetCharsPerFile,
   parquetFileBytes,
   parquetRecordsPerFile,
   PARQUET_ROW_GROUP_LIMITS,
@@ -61,6 +62,9 @@ describe('parquetFileBytes', () => {
     // Wide: groups of 100 rows at least, and 99 of them for 1,001 columns.
     expect(parquetRecordsPerFile(1_001)).toBe(99 * 100);
     expect(parquetRecordsPerFile(10_000)).toBe(10 * 100);
+    // Large records end their groups by text before rows: so many groups' text at most, too.
+    expect(parquetCharsPerFile(1_001)).toBe(99 * PARQUET_ROW_GROUP_LIMITS.text);
+    expect(parquetCharsPerFile(2)).toBe(50_000 * PARQUET_ROW_GROUP_LIMITS.text);
   });
 
   it('writes a file of one row group when the records are fewer than a group', async () => {

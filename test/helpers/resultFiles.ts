@@ -78,15 +78,17 @@ export async function download(url: string): Promise<{ response: Response; body:
 
 /**
  * A record's leaves by dotted name, worked out here apart from the writer's
- * code: objects recurse, anything else (arrays too) is a leaf, `{}` is none.
+ * code: objects recurse, anything else (arrays too) is a leaf, `{}` is none; a
+ * dot or backslash within a key is escaped with a backslash.
  */
 export function dottedLeaves(record: Record<string, unknown>, prefix = ''): Map<string, unknown> {
   const leaves = new Map<string, unknown>();
   for (const [key, value] of Object.entries(record)) {
+    const name = prefix + key.replaceAll('\\', '\\\\').replaceAll('.', '\\.');
     if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
-      for (const [name, leaf] of dottedLeaves(value as Record<string, unknown>, `${prefix}${key}.`)) leaves.set(name, leaf);
+      for (const [leafName, leaf] of dottedLeaves(value as Record<string, unknown>, `${name}.`)) leaves.set(leafName, leaf);
     } else {
-      leaves.set(prefix + key, value);
+      leaves.set(name, value);
     }
   }
   return leaves;
