@@ -109,7 +109,7 @@ export function startWebhookDeliverer(deps: WebhookDelivererDeps): WebhookDelive
         logger.error('Delivering to a webhook failed', { webhookId: endpoint.id, error: describeError(error) }),
       )
       .finally(() => {
-        // Only this claim's: the endpoint, released, may have been claimed again already.
+        // Only this claim's (the claim leaves out endpoints still served here; kept as a guard).
         if (serving.get(endpoint.id) === claim) serving.delete(endpoint.id);
         wakeUp();
       });
