@@ -47,10 +47,16 @@ export function costLimitRule(maxCost: number): ValidationRule {
   });
 }
 
-/** Where the fields and fragments of an operation are looked up. */
+/** Where the fields and fragments of an operation are looked up, and the fragments priced so far. */
 interface Scope {
   schema: GraphQLSchema;
   fragment: (name: string) => FragmentDefinitionNode | undefined;
+  /**
+   * A fragment's cost, by its name and the sizes given to it from above: priced once each.
+   * Priced at every spread instead, a chain of fragments that each spread the next twice
+   * took 2^n steps: 10 s to validate 22 levels, a document of 1 kB that needs no headers.
+   */
+  fragmentCosts: Map<string, number>;
 }
 
 /**
@@ -71,7 +77,7 @@ export function operationCost(
         ? schema.getMutationType()
         : schema.getSubscriptionType();
   if (!type) return undefined;
-  return selectionCost({ schema, fragment }, operation.selectionSet, type, new Set(), sized);
+  return selectionCost({ schema, fragment, fragmentCosts: new Map() }, operation.selectionSet, type, new Set(), sized);
 }
 
 /**
@@ -102,10 +108,16 @@ function selectionCost(
       const fragment = scope.fragment(name);
       // A cycle of fragments is a validation error of its own; do not loop on it.
       if (!fragment || fragmentsInUse.has(name)) continue;
-      fragmentsInUse.add(name);
-      const type = scope.schema.getType(fragment.typeCondition.name.value);
-      cost += selectionCost(scope, fragment.selectionSet, (type ?? parentType) as GraphQLOutputType, fragmentsInUse, sized);
-      fragmentsInUse.delete(name);
+      const key = sized.size === 0 ? name : `${name} ${JSON.stringify([...sized])}`;
+      let fragmentCost = scope.fragmentCosts.get(key);
+      if (fragmentCost === undefined) {
+        fragmentsInUse.add(name);
+        const type = scope.schema.getType(fragment.typeCondition.name.value);
+        fragmentCost = selectionCost(scope, fragment.selectionSet, (type ?? parentType) as GraphQLOutputType, fragmentsInUse, sized);
+        fragmentsInUse.delete(name);
+        scope.fragmentCosts.set(key, fragmentCost);
+      }
+      cost += fragmentCost;
     }
   }
   return cost;
@@ -166,11 +178,13 @@ function sizeOf(node: FieldNode, field: GraphQLField<unknown, unknown>, argument
 /**
  * The integer value of argument `name` on `node`, from a literal; a variable's
  * value is not known at validation, so it counts as the largest page a list
- * allows. Undefined when the argument is absent.
+ * allows. Undefined when the argument is absent. A negative size (which the
+ * field refuses as it runs) counts as none: subtracted, it would pay for the
+ * rest of the operation.
  */
 function argumentValue(node: FieldNode, name: string): number | undefined {
   const value: ValueNode | undefined = node.arguments?.find((each) => each.name.value === name)?.value;
-  if (value?.kind === Kind.INT) return Number(value.value);
+  if (value?.kind === Kind.INT) return Math.max(0, Number(value.value));
   if (value?.kind === Kind.VARIABLE) return MAX_PAGE_SIZE;
   return undefined;
 }

@@ -30,6 +30,25 @@ describe('the cost limit', () => {
     expect(page(50)).toBe(2 + 5 + 1 + 50 * 2);
   });
 
+  it('prices each fragment once, so that a chain of fragments spread twice each costs time in its length, not 2^n', () => {
+    // Priced at every spread, 40 levels would take days; the cost itself doubles with each level.
+    const levels = 40;
+    const chain = Array.from({ length: levels }, (_, i) => `fragment F${i} on _Service { ...F${i + 1} ...F${i + 1} }`);
+    const query = `query { _service { ...F0 } } ${chain.join(' ')} fragment F${levels} on _Service { sdl }`;
+    expect(costOf(query)).toBe(1 + 2 ** levels);
+  });
+
+  it('prices a fragment again where a connection above gives it another size', () => {
+    const query = `{ a: exportJobs(first: 10) { ...Jobs } b: exportJobs(first: 50) { ...Jobs } }
+      fragment Jobs on ExportJobConnection { edges { node { id } } }`;
+    expect(costOf(query)).toBe(2 + 1 + 10 * 2 + (2 + 1 + 50 * 2));
+  });
+
+  it('counts a negative first as no items, rather than subtracting it from the rest of the operation', () => {
+    const negative = costOf('{ a: exportJobs(first: 100) { edges { node { id } } } b: exportJobs(first: -100000000) { edges { node { id } } } }');
+    expect(negative).toBe(2 + 1 + 100 * 2 + (2 + 1 + 0));
+  });
+
   it('refuses an operation above the limit and lets one at it through', () => {
     const query = '{ previewSegment(expression: "true") { matchingProfiles } }';
     expect(validate(schema, parse(query), [costLimitRule(101)])).toEqual([]);
