@@ -12,7 +12,14 @@
  * validated: a request of 9,800 representations (what LIMIT_VARIABLES_BYTES lets
  * through) was priced as 20. The operation is priced again here with their count.
  */
-import { isUnionType, type GraphQLFieldResolver, type GraphQLSchema } from 'graphql';
+import {
+  Kind,
+  isUnionType,
+  type GraphQLFieldResolver,
+  type GraphQLResolveInfo,
+  type GraphQLSchema,
+  type SelectionSetNode,
+} from 'graphql';
 import type { Context } from '../context';
 import { badUserInput, ErrorCode, GatewayError } from '../errors';
 import { operationCost } from '../limits/costRule';
@@ -45,8 +52,9 @@ export function refuseForeignRepresentations(schema: GraphQLSchema): void {
       }
     }
     const maxCost = (context as Context).limits.queryCost;
-    // Keyed by its response key: another `_entities` of the operation under an alias keeps its own size.
-    const sized = new Map([[String(info.path.key), representations.length]]);
+    // Every `_entities` of the operation at the size it is sent: aliased, each priced alone passed.
+    const sized = entitiesSizes(info);
+    sized.set(String(info.path.key), representations.length);
     const cost = operationCost(info.schema, info.operation, (name) => info.fragments[name], sized) ?? 0;
     if (cost > maxCost) {
       throw new GatewayError(
@@ -57,4 +65,37 @@ export function refuseForeignRepresentations(schema: GraphQLSchema): void {
     }
     return resolve(source, args, context, info);
   };
+}
+
+/**
+ * The number of representations each `_entities` field of the operation is sent (by
+ * response key), from its literal list or its variable; at the root, in inline fragments
+ * and in fragment spreads there. One that is neither keeps the rule's own size.
+ */
+function entitiesSizes(info: GraphQLResolveInfo): Map<string, number> {
+  const sizes = new Map<string, number>();
+  const seen = new Set<string>();
+  const visit = (selectionSet: SelectionSetNode) => {
+    for (const selection of selectionSet.selections) {
+      if (selection.kind === Kind.FIELD) {
+        if (selection.name.value !== '_entities') continue;
+        const value = selection.arguments?.find((argument) => argument.name.value === 'representations')?.value;
+        const size =
+          value?.kind === Kind.LIST
+            ? value.values.length
+            : value?.kind === Kind.VARIABLE && Array.isArray(info.variableValues[value.name.value])
+              ? (info.variableValues[value.name.value] as unknown[]).length
+              : undefined;
+        if (size !== undefined) sizes.set(selection.alias?.value ?? selection.name.value, size);
+      } else if (selection.kind === Kind.INLINE_FRAGMENT) {
+        visit(selection.selectionSet);
+      } else if (!seen.has(selection.name.value)) {
+        seen.add(selection.name.value);
+        const fragment = info.fragments[selection.name.value];
+        if (fragment) visit(fragment.selectionSet);
+      }
+    }
+  };
+  visit(info.operation.selectionSet);
+  return sizes;
 }

@@ -349,6 +349,22 @@ const floods: Refusal[] = [
       ),
     also: (answer) => expect(answer.body.errors![0]!.message).toBe('The operation costs 1301 with its 100 representations, more than the limit of 1000'),
   },
+  {
+    // Each alias priced at its 50 with the other at 20 passed (651 + 261); together they cost 651 × 2.
+    sends: 'aliased _entities fields whose representations together cost more than LIMIT_QUERY_COST, each alone less',
+    code: 'QUERY_TOO_COSTLY',
+    status: 400,
+    request: (s) => {
+      const fifty = Array.from({ length: 50 }, () => ({ __typename: 'Dataset', id: s.a.datasetId }));
+      const select = '... on Dataset { batches(first: 5) { edges { node { id } } } }';
+      return post(
+        s,
+        { query: `query($r: [_Any!]!, $q: [_Any!]!) { e0: _entities(representations: $r) { ${select} } e1: _entities(representations: $q) { ${select} } }`, variables: { r: fifty, q: fifty } },
+        asA(s),
+      );
+    },
+    also: (answer) => expect(answer.body.errors![0]!.message).toBe('The operation costs 1302 with its 50 representations, more than the limit of 1000'),
+  },
 ];
 
 describe.each(storageTargets)('hostile _entities calls on $name', (target) => {
