@@ -1063,8 +1063,8 @@ export type TimeSpan = {
   __typename?: 'TimeSpan';
   endTime: Maybe<Scalars['DateTime']['output']>;
   startTime: Maybe<Scalars['DateTime']['output']>;
-  /** Set once both ends are known. */
-  totalTimeInMs: Maybe<Scalars['Int']['output']>;
+  /** Set once both ends are known. Milliseconds, as a Float: a span can outgrow Int's 2^31 ms (24.8 days), a job left NEW that long and then cancelled. */
+  totalTimeInMs: Maybe<Scalars['Float']['output']>;
 };
 
 /** Each field given replaces the stored one; an omitted field is kept. */
@@ -1831,7 +1831,7 @@ export type SubscriptionResolvers<ContextType = Context, ParentType extends Reso
 export type TimeSpanResolvers<ContextType = Context, ParentType extends ResolversParentTypes['TimeSpan'] = ResolversParentTypes['TimeSpan']> = {
   endTime?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   startTime?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
-  totalTimeInMs?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  totalTimeInMs?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
 };
 
 export type WebhookResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Webhook'] = ResolversParentTypes['Webhook']> = {

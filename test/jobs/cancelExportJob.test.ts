@@ -1,4 +1,4 @@
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exportJobs } from '../../src/db/schema';
 import type { ExportJobStatus } from '../../src/jobs/exportJobStatus';
@@ -26,6 +26,16 @@ describe.each(storageTargets)('cancelExportJob on $name', (target) => {
     expect(response.errors).toBeUndefined();
     return response.data!.exportJob as Record<string, any>;
   }
+
+  it('gives the span of a job left NEW for a month and then cancelled, past what an Int holds', async () => {
+    const job = await createJob(api, datasetId);
+    await api.database.db.execute(sql`update export_jobs set creation_time = now() - interval '30 days' where id = ${Number(job.id)}`);
+    const response = await api.graphql(CANCEL_EXPORT_JOB, { id: job.id });
+    expect(response.errors).toBeUndefined();
+    const totalTime = response.data!.cancelExportJob.job.metrics.totalTime;
+    expect(totalTime.totalTimeInMs).toBeGreaterThan(2 ** 31);
+    expect(totalTime.totalTimeInMs).toBe(Date.parse(totalTime.endTime) - Date.parse(totalTime.startTime));
+  });
 
   it('cancels a NEW job at once and records when it ended', async () => {
     const job = await createJob(api, datasetId);
