@@ -9,7 +9,7 @@ import { sql, type SQL } from 'drizzle-orm';
 import type { ComparisonOperator, Node, NodeOf } from './ast';
 import { cappedCountOf, jsonArrayOf } from './collections';
 import type { CompileContext } from './collections';
-import { asCollection, compileNode } from './compileNode';
+import { asCollection, compileNode, compileOneValue } from './compileNode';
 import { PqlSyntaxError } from './pqlErrors';
 import { coerce, describe, jsonAt, jsonParameter, jsonText, scalarJson, stringTruth, text, type ScalarKind, type Value } from './pqlValues';
 
@@ -19,8 +19,8 @@ const ORDERED = new Set<ComparisonOperator>(['<', '<=', '>', '>=']);
 const ARITHMETIC_BOUND = sql`1e100::numeric`;
 
 export function compileComparison(node: NodeOf<'compare'>, context: CompileContext): Value {
-  const left = compileNode(node.left, context);
-  const right = compileNode(node.right, context);
+  const left = compileOneValue(node.left, context);
+  const right = compileOneValue(node.right, context);
   const operator = sql.raw(SQL_OPERATORS[node.operator]);
   for (const [side, sideNode] of [
     [left, node.left],
@@ -28,14 +28,6 @@ export function compileComparison(node: NodeOf<'compare'>, context: CompileConte
   ] as const) {
     if (side.kind === 'list' || side.kind === 'collection') {
       throw new PqlSyntaxError(`Cannot compare ${describe(side)}; use in, includes or count()`, sideNode.position);
-    }
-    // `identities.namespace` reads across the array: a list, one per identity. Compared as one
-    // value it would be absent on every profile, and the segment silently empty.
-    if (sideNode.type === 'path' && sideNode.segments[0] === 'identities' && sideNode.segments.length > 1 && !context.element) {
-      throw new PqlSyntaxError(
-        `Cannot compare ${sideNode.segments.join('.')}, a list of one value per identity; use in, includes or count()`,
-        sideNode.position,
-      );
     }
   }
   if (left.kind === 'attribute' && right.kind === 'attribute') {
@@ -114,7 +106,7 @@ export function compileArithmetic(node: NodeOf<'arithmetic'>, context: CompileCo
 
 /** `value like "pattern"`: `%` any characters, `_` one, everything else itself; case-sensitive. */
 export function compileLike(node: NodeOf<'like'>, context: CompileContext): Value {
-  const target = coerce(compileNode(node.target, context), 'string');
+  const target = coerce(compileOneValue(node.target, context), 'string');
   if (!target) throw new PqlSyntaxError('like needs a string on its left', node.target.position);
   const pattern = compileNode(node.pattern, context);
   if (pattern.kind !== 'string' || typeof pattern.literal !== 'string') {
@@ -131,7 +123,7 @@ export function likeLiteral(literal: string): string {
 
 /** `value in [..]` / `value notIn [..]`: membership by JSON value; NULL (neither) when the value, or the array, is absent. */
 export function compileIn(node: NodeOf<'in'>, context: CompileContext): Value {
-  const item = compileNode(node.item, context);
+  const item = compileOneValue(node.item, context);
   const scalar = scalarJson(item);
   if (!scalar) throw new PqlSyntaxError(`in needs a string, number or boolean on its left, found ${describe(item)}`, node.item.position);
   const list = compileNode(node.list, context);

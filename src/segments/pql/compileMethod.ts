@@ -15,7 +15,7 @@ import {
   type CompileContext,
 } from './collections';
 import { likeLiteral } from './compileComparison';
-import { asCollection, compileNode, withElement } from './compileNode';
+import { asCollection, compileNode, compileOneValue, withElement } from './compileNode';
 import { PqlSyntaxError, PqlUnsupportedError } from './pqlErrors';
 import { coerce, describe, jsonText, presentJsonAt, scalarJson, stringTruth, text, type Value } from './pqlValues';
 import { UNSUPPORTED_FUNCTIONS } from './supportedPql';
@@ -57,7 +57,7 @@ export function compileMethod(node: MethodNode, context: CompileContext): Value 
   if (AGGREGATES.has(name)) return aggregate(node, name as Aggregate, context);
   if (Object.hasOwn(DATE_PARTS, name)) {
     arity(node, 0, 0);
-    const timestamp = coerce(compileNode(node.target, context), 'timestamp');
+    const timestamp = coerce(compileOneValue(node.target, context), 'timestamp');
     if (!timestamp) throw new PqlSyntaxError(`${name}() needs a timestamp`, node.target.position);
     return { kind: 'number', sql: sql`extract(${sql.raw(DATE_PARTS[name]!)} from (${timestamp}) at time zone 'UTC')::numeric` };
   }
@@ -73,7 +73,7 @@ function arity(node: MethodNode, min: number, max: number): void {
 }
 
 function stringTarget(node: MethodNode, context: CompileContext): SQL {
-  const target = coerce(compileNode(node.target, context), 'string');
+  const target = coerce(compileOneValue(node.target, context), 'string');
   if (!target) throw new PqlSyntaxError(`${node.name}() needs a string`, node.target.position);
   return target;
 }
@@ -88,7 +88,7 @@ function stringLiteral(arg: Node | undefined, node: MethodNode, context: Compile
 
 function nullCheck(node: MethodNode, context: CompileContext): Value {
   arity(node, 0, 0);
-  const target = compileNode(node.target, context);
+  const target = compileOneValue(node.target, context);
   const present = target.kind === 'attribute' ? presentJsonAt(target) : target.kind === 'list' || target.kind === 'collection' ? undefined : target.sql;
   if (!present) throw new PqlSyntaxError(`${node.name}() needs an attribute, found ${describe(target)}`, node.target.position);
   // Never NULL itself: an absent attribute is null, so `not isNull()` means present.
@@ -97,7 +97,7 @@ function nullCheck(node: MethodNode, context: CompileContext): Value {
 
 function stringTest(node: MethodNode, test: (typeof STRING_TESTS)[string], context: CompileContext): Value {
   arity(node, 1, 2);
-  const targetValue = compileNode(node.target, context);
+  const targetValue = compileOneValue(node.target, context);
   const target = coerce(targetValue, 'string');
   if (!target) throw new PqlSyntaxError(`${node.name}() needs a string`, node.target.position);
   const needle = stringLiteral(node.args[0], node, context);

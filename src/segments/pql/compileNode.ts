@@ -107,6 +107,22 @@ export function compileNode(node: Node, context: CompileContext): Value {
   }
 }
 
+/**
+ * `node` compiled where one value is read: compared, matched, tested for null. A path
+ * `identities.x` reads across the identities array, one value per identity; read as one
+ * value it is absent on every profile, and the segment would be silently empty (or, for
+ * `isNull()`, every profile): refused, pointing at what reads a list.
+ */
+export function compileOneValue(node: Node, context: CompileContext): Value {
+  if (node.type === 'path' && node.segments[0] === 'identities' && node.segments.length > 1 && !context.element) {
+    throw new PqlSyntaxError(
+      `Cannot read ${node.segments.join('.')} as one value: it is a list, one value per identity; use includes, intersects or count()`,
+      node.position,
+    );
+  }
+  return compileNode(node, context);
+}
+
 function pathValue(segments: string[], context: CompileContext): Value {
   if (context.element) return { kind: 'attribute', root: context.element, segments };
   if (segments[0] === 'identities') return { kind: 'attribute', root: sql`${context.profile}.identities`, segments: segments.slice(1) };

@@ -43,7 +43,7 @@ export const SUPPORTED_PQL: readonly PqlSupport[] = [
   row('boolean', 'not / !', 'not (homeAddress.countryISO = "CA")', true, 'not of an unknown (absent) comparison is unknown: no match either way'),
   row('boolean', 'true / false, ( )', 'true', true),
   row('boolean', 'if', 'if (homeAddress.countryISO = "CA", 1, 2)', false),
-  row('comparison', '= != < <= > >=', 'person.birthMonth >= 3', true, 'typed: a stored value of another JSON type, like an absent one, never matches; strings order by code point; `identities.namespace` and the like, one value per identity, are refused (use `in`, `includes` or `count()`)'),
+  row('comparison', '= != < <= > >=', 'person.birthMonth >= 3', true, 'typed: a stored value of another JSON type, like an absent one, never matches; strings order by code point; `identities.namespace` and the like, one value per identity, are refused here and wherever one value is read (the left of `in`, `like`, string functions, `isNull()`): use `includes`, `intersects` or `count()`'),
   row('arithmetic', '+ - * / %', 'person.age % 5 = 0', true, 'numbers only; division by 0 is unknown; up to eleven computed terms in one chain (each level writes its operands twice in SQL: deeper nesting is refused)'),
   row('array', 'in', 'person.birthMonth in [3, 6, 9]', true),
   row('array', 'notIn', 'person.birthMonth notIn [3, 6, 9]', true, 'an absent value is neither in nor notIn; an array attribute that is there but empty holds nothing, so a value is notIn it'),
