@@ -26,6 +26,8 @@ const SHORTHANDS: Record<string, { outside: string; inside?: string }> = {
   S: { outside: `[^${SPACE}]` },
 };
 const CONTROL_ESCAPES = new Set(['t', 'n', 'r', 'f']);
+// Java's line terminators, which its `.` does not match.
+const ANY_BUT_LINE_TERMINATOR = '[^\\n\\r\\u0085\\u2028\\u2029]';
 // Escapes whose Java meaning is spelled differently in PostgreSQL.
 const RENAMED_ESCAPES: Record<string, string> = { b: '\\y', B: '\\Y', A: '\\A', z: '\\Z' };
 
@@ -123,6 +125,14 @@ export function translateRegex(pattern: string): { pattern: string } | { refused
       }
       out += quantifier;
       lastAtom = 'quantified';
+      continue;
+    }
+    if (char === '.') {
+      // Java's `.` (without DOTALL) stops at a line terminator; PostgreSQL's matches anything.
+      out += ANY_BUT_LINE_TERMINATOR;
+      index += 1;
+      lastAtom = 'atom';
+      countAtom();
       continue;
     }
     if (char === ']' || char === '}') return { refused: `escape a literal "${char}" as \\${char}` };
