@@ -67,7 +67,7 @@ export const SUPPORTED_PQL: readonly PqlSupport[] = [
   row('string', 'endsWith / doesNotEndWith', 'person.emailAddress.endsWith(".com")', true, 'optional second argument false: case-insensitive'),
   row('string', 'contains / doesNotContain', 'person.emailAddress.contains("2010@gm")', true, 'optional second argument false: case-insensitive'),
   row('string', 'equals / notEqualTo', 'person.name.equals("John")', true, 'case-sensitive'),
-  row('string', 'matches', 'person.name.matches("(?i)^John")', true, 'a search (anchor with ^ $); the Java subset PostgreSQL reads alike, anything else refused; `\\d \\w \\s` are ASCII, as in Java; repetitions `{n,m}` count at most 255 each and 2,000 summed over the pattern (PGlite dropped the answer of a statement past about 12,000)'),
+  row('string', 'matches', 'person.name.matches("(?i)^John")', true, 'a search (anchor with ^ $); the Java subset PostgreSQL reads alike, anything else refused; `\\d \\w \\s` are ASCII and `.` stops at a line break, as in Java; repetitions `{n,m}` count at most 255 each and 2,000 summed over the pattern (PGlite dropped the answer of a statement past about 12,000)'),
   row('string', 'regexGroup', 'emailAddress.regexGroup("@(\\\\w+)", 1)', false),
   row('object', 'isNull / isNotNull', 'person.homeAddress.isNull()', true, 'absent and JSON null are both null'),
   row('map', 'get / keys / values', 'identityMap.get("example@example.com")', false),
