@@ -89,16 +89,30 @@ function testOf(clause: OccursClause, now: Date): Test {
   }
 }
 
-const inside = (window: TimestampWindow): Test => ({ window, outside: false });
+/**
+ * The end of the year 9999: the exclusive end of `date(9999, 12, 31)`, a common "no end"
+ * date, though itself past what the database keeps. As an upper bound it bounds nothing;
+ * as a lower one it leaves nothing.
+ */
+const END_OF_TIME = new Date(Date.UTC(9999, 11, 31) + 24 * 60 * 60 * 1000);
+const LAST_INSTANT = new Date(END_OF_TIME.getTime() - 1);
+
+const inside = ({ lower, upper }: TimestampWindow): Test => {
+  const window: TimestampWindow = {};
+  if (lower) window.lower = lower.at.getTime() === END_OF_TIME.getTime() ? { at: LAST_INSTANT, inclusive: false } : lower;
+  if (upper && upper.at.getTime() !== END_OF_TIME.getTime()) window.upper = upper;
+  return { window, outside: false };
+};
 
 /** `start <= T < end`; nothing when the period is empty or reversed. */
 function within(period: Period): Test {
   return range(period.start, period.end, '[)');
 }
 
-/** The period, when PostgreSQL can read both its ends; else a RangeError. */
+/** The period, when PostgreSQL can read both its ends (or one is the end of the year 9999); else a RangeError. */
 function checked(period: Period): Period {
-  if (!isStorableInstant(period.start) || !isStorableInstant(period.end)) throw new RangeError('instant out of range');
+  const readable = (instant: Date) => isStorableInstant(instant) || instant.getTime() === END_OF_TIME.getTime();
+  if (!readable(period.start) || !readable(period.end)) throw new RangeError('instant out of range');
   return period;
 }
 

@@ -48,6 +48,11 @@ const CASES: [expression: string, expected: string[], notExpected: string[]][] =
   ['person.lastVisit occurs this year', ['f01', 'f02', 'f03', 'f04', 'f08', 'f09', 'f11', 'f14'], ['f13']],
   ['person.lastVisit occurs between date(2024, 2, 29) and date(2024, 2, 29)', ['f13'], ['f01', 'f02', 'f03', 'f04', 'f08', 'f09', 'f11', 'f14']],
   ['person.lastVisit occurs between date(999, 1, 1) and date(999, 12, 31)', [], ['f01', 'f02', 'f03', 'f04', 'f08', 'f09', 'f11', 'f13', 'f14']],
+  // date(9999, 12, 31), a common "no end": its day ends past the years the database keeps.
+  ['person.lastVisit occurs between date(2025, 2, 1) and date(9999, 12, 31)', ['f01', 'f02', 'f03', 'f04', 'f08', 'f09', 'f11', 'f14'], ['f13']],
+  ['person.lastVisit occurs before date(9999, 12, 31)', ['f01', 'f02', 'f03', 'f04', 'f08', 'f09', 'f11', 'f13', 'f14'], []],
+  ['person.lastVisit occurs on date(9999, 12, 31)', [], ['f01', 'f02', 'f03', 'f04', 'f08', 'f09', 'f11', 'f13', 'f14']],
+  ['person.lastVisit occurs after date(9999, 12, 31)', [], ['f01', 'f02', 'f03', 'f04', 'f08', 'f09', 'f11', 'f13', 'f14']],
   ['person.lastVisit occurs = 1 second before now', ['f02', 'f11'], ['f01', 'f03', 'f04', 'f08', 'f09', 'f13', 'f14']],
   ['person.code = "US"', ['f01'], ['f03', 'f07', 'f09', 'f10']],
   ['person.code = "5"', ['f03'], ['f01', 'f07', 'f09', 'f10']],
