@@ -434,11 +434,14 @@ function replayThenLive(
     trackedJobs: () => watcher.lastSequence.size,
     async deliverLive(consumer) {
       try {
+        // Stored events are read as fast as the database answers them, and a client reads at
+        // its link's pace: wait for it rather than overrun its socket, which would be closed.
+        // Once, at most REPLAY_DRAIN_WAIT_MS: a client that stopped reading altogether is then
+        // left to the sender's own bound, as for live events.
+        let patient = true;
         for (let event = await nextReplayed(); event !== null; event = await nextReplayed()) {
+          if (patient && consumer.congested()) patient = await untilUncongested(consumer, () => finished);
           if (!finished && admit(event)) consumer.deliver(event);
-          // Stored events are read as fast as the database answers them, and a client reads at
-          // its link's pace: wait for it rather than overrun its socket, which would be closed.
-          if (consumer.congested()) await untilUncongested(consumer, () => finished);
         }
         if (finished) return;
         // Live events that queued while the replay was read go first, then the hub hands them over.
@@ -481,10 +484,17 @@ function replayThenLive(
  */
 export const REPLAY_DRAIN_WAIT_MS = 30_000;
 
-/** Resolves once `consumer` is no longer congested, or `finished()`, or after REPLAY_DRAIN_WAIT_MS. */
-async function untilUncongested(consumer: LiveConsumer, finished: () => boolean): Promise<void> {
+/**
+ * Resolves once `consumer` is no longer congested or `finished()`: true; or false once
+ * REPLAY_DRAIN_WAIT_MS has passed with it still congested.
+ */
+async function untilUncongested(consumer: LiveConsumer, finished: () => boolean): Promise<boolean> {
   const deadline = performance.now() + REPLAY_DRAIN_WAIT_MS;
-  while (consumer.congested() && !finished() && performance.now() < deadline) await sleep(10);
+  while (consumer.congested() && !finished()) {
+    if (performance.now() >= deadline) return false;
+    await sleep(10);
+  }
+  return true;
 }
 
 /**

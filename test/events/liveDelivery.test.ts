@@ -44,7 +44,11 @@ describe.each(storageTargets)('live delivery of a watch on $name', (target) => {
       for await (const event of pulled) received.pulled.push(event);
     })();
     const flowingEnded = flowing.deliverLive({ deliver: (event) => received.flowing.push(event), congested: () => false });
-    const congestedEnded = congested.deliverLive({ deliver: (event) => received.congested.push(event), congested: () => true });
+    // Congested from its first event on (before it, a replay would wait for it to drain).
+    const congestedEnded = congested.deliverLive({
+      deliver: (event) => received.congested.push(event),
+      congested: () => received.congested.length > 0,
+    });
 
     const runner = startTestRunner(api, { concurrency: 1, chunkSize: 5 });
     await Promise.all([pulling, flowingEnded, congestedEnded]);
