@@ -56,11 +56,15 @@ export async function readChunks(env: RunEnvironment, loop: ChunkLoop): Promise<
       continue;
     }
     chunks.record(chunk.elapsedMs, chunk.reachedEnd);
-    if (chunk.status === null || loop.leaseLost()) return 'lost'; // another runner holds the job (or part) now
+    if (chunk.status === null) return 'lost'; // another runner holds the job (or part) now
     metrics?.profilesRead.inc(chunk.scanned);
     checkpoint = chunk.checkpoint;
     if (chunk.status === 'CANCELLING') return 'cancelled';
+    // Written under the lease (the statement is fenced), so the end is reached whatever the
+    // heartbeat says since: a part's last chunk frees its row, and a renewal that waited on
+    // the row then finds none.
     if (chunk.reachedEnd) return 'read';
+    if (loop.leaseLost()) return 'lost';
     if (loop.afterChunk && !(await loop.afterChunk())) return 'halted';
   }
 }
