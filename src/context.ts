@@ -43,6 +43,11 @@ export interface Context {
   fileLinks: FileLinks;
   /** The request's headers (a download link's origin is the one the request was sent to). */
   headers: IncomingHttpHeaders;
+  /**
+   * Aborted when nobody waits for the answer any more (the HTTP connection closed before
+   * it, the WebSocket closed): long work (`previewSegment`) stops instead of finishing for nobody.
+   */
+  abandoned: AbortSignal;
   loaders: {
     datasetById: DataLoader<string, DatasetRow | null>;
     exportJobById: DataLoader<string, ExportJobRow | null>;
@@ -126,6 +131,7 @@ export function createContext(
   caller: Pick<Caller, 'tenant' | 'bearerToken' | 'subject'>,
   requestId: string,
   headers: IncomingHttpHeaders,
+  abandoned: AbortSignal,
 ): Context {
   const { tenant, bearerToken, subject } = caller;
   const { database, storeStatistics, hub, limits, webhooks, fileLinks } = services;
@@ -142,6 +148,7 @@ export function createContext(
     webhooks,
     fileLinks,
     headers,
+    abandoned,
     loaders: createLoaders(db, tenant),
   };
 }
@@ -179,13 +186,16 @@ export function createSchemaOnlyContext(
 ): Context {
   // On the prototype: Apollo shallow-copies each context, which would call own getters.
   const withoutTenant = Object.create(REFUSES_TENANT) as Context;
-  return Object.assign(withoutTenant, { bearerToken: null, subject: null, requestId, headers, ...services });
+  return Object.assign(withoutTenant, { bearerToken: null, subject: null, requestId, headers, abandoned: NEVER_ABANDONED, ...services });
 }
 
 /** Whether `context` is a schema-only request's (`createSchemaOnlyContext`): no tenant, nobody authenticated. */
 export function isSchemaOnlyContext(context: Context): boolean {
   return Object.getPrototypeOf(context) === REFUSES_TENANT;
 }
+
+// A schema-only request reads nothing that could outlive its client.
+const NEVER_ABANDONED = new AbortController().signal;
 
 const refuseWithoutTenant = (): never => {
   throw new GatewayError(ErrorCode.UNAUTHENTICATED, `The ${ORG_HEADER} header is required`);

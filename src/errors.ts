@@ -28,6 +28,10 @@ export const ErrorCode = {
   LIMIT_EXCEEDED: 'LIMIT_EXCEEDED',
   /** Results past their expiry (RESULT_TTL_DAYS): they were, or are being, deleted. */
   GONE: 'GONE',
+  /** Work of one field ran past its time limit (`extensions.limitSeconds`): `previewSegment` past LIMIT_PREVIEW_SECONDS. */
+  TIME_LIMIT_EXCEEDED: 'TIME_LIMIT_EXCEEDED',
+  /** The client went away before its answer (`Context.abandoned`); nobody receives it, metrics and logs count it. */
+  CLIENT_CLOSED_REQUEST: 'CLIENT_CLOSED_REQUEST',
   /** The database failed for a moment (a restart, a failover, a cut connection); `extensions.retryAfter` in seconds. */
   SERVICE_UNAVAILABLE: 'SERVICE_UNAVAILABLE',
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',

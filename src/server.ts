@@ -35,6 +35,7 @@ import { findStoredFile } from './files/findStoredFile';
 import { createFileStore } from './files/createFileStore';
 import { loadSigningKey } from './files/signingKey';
 import { graphqlHttpHandler } from './http/graphqlHttpHandler';
+import { abandonedWith } from './http/abandonedRequest';
 import { graphqlMetricsPlugin } from './http/graphqlMetricsPlugin';
 import { httpStatusPlugin, withHttpStatus } from './http/httpStatus';
 import { METRICS_PATH, metricsHandler, serveMetricsPort, type MetricsServer } from './http/metricsHandler';
@@ -178,7 +179,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
       const caller = await authenticator.authenticate(req.headers);
       // A batch's operations share this context; each counts as a request of its own.
       await rateLimiter.consume(caller.tenant, Array.isArray(body) ? body.length : 1);
-      return createContext(services, caller, requestId, req.headers);
+      return createContext(services, caller, requestId, req.headers, abandonedWith(res));
     } catch (error: unknown) {
       throw withHttpStatus(error);
     }
@@ -189,7 +190,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     validationRules: queryLimitRules(config.limits),
     rateLimiter,
     limits: config.limits,
-    contextOf: (caller, headers) => createContext(services, caller, requestIdOf(headers), headers),
+    contextOf: (caller, headers, abandoned) => createContext(services, caller, requestIdOf(headers), headers, abandoned),
     formatError,
     traced: tracing !== null,
     // Without verification, a page of another site must not drive the API through its user's browser.

@@ -51,7 +51,8 @@ export interface GraphqlWsOptions {
   /** Counts each subscribe as a request of the tenant. */
   rateLimiter: TenantRateLimiter;
   limits: Pick<LimitOptions, 'wsMessageBytes' | 'wsSubscriptions' | 'wsConnectionsPerTenant'>;
-  contextOf: (caller: Caller, headers: IncomingHttpHeaders) => Context;
+  /** `abandoned`: aborted when the socket closes. */
+  contextOf: (caller: Caller, headers: IncomingHttpHeaders, abandoned: AbortSignal) => Context;
   formatError: FormatError;
   /** Whether each operation gets a span (tracing on); off, nothing of tracing runs on a subscribe. */
   traced: boolean;
@@ -77,6 +78,8 @@ interface SocketState {
   subscriptions: Set<Operation>;
   /** The span of each operation open on the socket (`startWebSocketOperationSpan`). */
   spans: Map<Operation, Span>;
+  /** Aborted when the socket closes: its operations' work for nobody stops (`Context.abandoned`). */
+  closed: AbortController;
 }
 
 /** An operation of a socket: its subscribe message's payload, which graphql-ws hands every hook of it. */
@@ -139,12 +142,13 @@ export function serveGraphqlOverWebSocket(
           return false;
         }
         socketsByTenant.set(tenant, open + 1);
-        const state: SocketState = { caller, subscriptions: new Set(), spans: new Map() };
+        const state: SocketState = { caller, subscriptions: new Set(), spans: new Map(), closed: new AbortController() };
         states.set(socket, state);
         // A token that expires while the socket is open ends it then.
         const cancelExpiry =
           caller.expiresAt === null ? undefined : callAt(caller.expiresAt, () => socket.close(CloseCode.Forbidden, 'Token expired'));
         socket.once('close', () => {
+          state.closed.abort();
           cancelExpiry?.();
           for (const span of state.spans.values()) span.end();
           state.spans.clear();
@@ -207,7 +211,8 @@ export function serveGraphqlOverWebSocket(
       // The connection_init payload stands for the request's headers, but the Host is the
       // transport's, as over HTTP: the one the client reached, where its download links point.
       context: (ctx, _id, payload) => {
-        const context = contextOf(states.get(ctx.extra.socket)!.caller, { ...headersOf(ctx.connectionParams), host: ctx.extra.request.headers.host });
+        const state = states.get(ctx.extra.socket)!;
+        const context = contextOf(state.caller, { ...headersOf(ctx.connectionParams), host: ctx.extra.request.headers.host }, state.closed.signal);
         requestIds.set(payload, context.requestId);
         return context;
       },

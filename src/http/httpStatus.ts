@@ -26,6 +26,9 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
   RATE_LIMITED: 429,
   LIMIT_EXCEEDED: 429,
   GONE: 410,
+  TIME_LIMIT_EXCEEDED: 504,
+  // nginx's status for a client that closed its request: no one reads it.
+  CLIENT_CLOSED_REQUEST: 499,
   SERVICE_UNAVAILABLE: 503,
   INTERNAL_SERVER_ERROR: 500,
 };

@@ -24,6 +24,8 @@ export interface LimitOptions {
   wsConnectionsPerTenant: number;
   /** Requests of one tenant a second, over every process on the database. `LIMIT_REQUESTS_PER_SECOND`, default 300. */
   requestsPerSecond: number;
+  /** Seconds one `previewSegment` may walk the profile store. `LIMIT_PREVIEW_SECONDS`, default 30. */
+  previewSeconds: number;
   /** Jobs one tenant may create in 24 hours. `LIMIT_JOBS_PER_DAY`, default 1,000. */
   jobsPerDay: number;
   /** Jobs of one tenant waiting as NEW at once. `LIMIT_QUEUED_JOBS`, default 100. */

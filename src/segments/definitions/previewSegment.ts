@@ -4,8 +4,12 @@
  * profiles in keyset slices, one short statement each (sized by time, like an
  * export's count): a preview of a large embedded store never holds PGlite's
  * only connection for long, and other requests' statements run between slices.
+ * Between slices the walk stops when its time is up (LIMIT_PREVIEW_SECONDS) or
+ * its client has gone: a preview of a huge store is the one request that could
+ * otherwise hold a connection for minutes, for someone who no longer waits.
  */
 import { sql, type SQL } from 'drizzle-orm';
+import { ErrorCode, GatewayError } from '../../errors';
 import { onlyRow } from '../../db/onlyRow';
 import type { AppDatabase } from '../../db/database';
 import { executionTimeOf } from '../../db/executionTime';
@@ -28,19 +32,30 @@ export const DEFAULT_SAMPLE_SIZE = 10;
 /** Slices of at most 20,000 profiles, each meant to take 50 ms: about what an export chunk holds the database. */
 export const PREVIEW_SLICES: ChunkSizerOptions = { max: 20_000, targetMs: 50, initial: 1_000 };
 
+/** When a preview stops walking: past `limitSeconds` from its start, or once `abandoned` aborts. */
+export interface PreviewBounds {
+  limitSeconds: number;
+  abandoned: AbortSignal;
+}
+
 /**
  * Compiles `expression` at the current time, or throws BAD_USER_INPUT naming
- * `expression` (with `line`/`column`/`token` or `unsupported`). `slices` sizes
+ * `expression` (with `line`/`column`/`token` or `unsupported`). A walk past its
+ * `bounds` throws TIME_LIMIT_EXCEEDED or CLIENT_CLOSED_REQUEST. `slices` sizes
  * the statements (tests make them small).
  */
 export function previewSegment(
   db: AppDatabase,
   tenant: Tenant,
   expression: string,
+  bounds: PreviewBounds,
   slices: ChunkSizerOptions = PREVIEW_SLICES,
 ): SegmentPreviewSource {
   const { predicate } = compileSegmentExpression(expression, 'expression', { profile: sql.raw('p'), now: new Date() });
-  const walk = (visit: SliceVisitor) => walkSlices(tenant, predicate, chunkSizer(slices), visit);
+  // Both walks of a request share one time limit: it bounds the request, not each field.
+  const deadline = performance.now() + bounds.limitSeconds * 1000;
+  const walk = (visit: SliceVisitor) =>
+    walkSlices(tenant, predicate, chunkSizer(slices), visit, () => stopIfPastBounds(bounds, deadline));
   let counted: Promise<{ matchingProfiles: number; totalProfiles: number }> | undefined;
   return {
     counts: () =>
@@ -99,9 +114,11 @@ async function walkSlices(
   predicate: SQL,
   sizer: ChunkSizer,
   visit: SliceVisitor,
+  checkBounds: () => void,
 ): Promise<void> {
   let after: string | null = null;
   for (;;) {
+    checkBounds();
     const limit = sizer.size;
     // The compiled predicate reads the alias `p` (its event subqueries correlate on it).
     const slice = sql`slice as (
@@ -117,5 +134,18 @@ async function walkSlices(
     if (done || last === null || scanned < limit) return;
     sizer.record(executionTimeOf(result, performance.now() - startedAt), false);
     after = last;
+  }
+}
+
+function stopIfPastBounds({ limitSeconds, abandoned }: PreviewBounds, deadline: number): void {
+  if (abandoned.aborted) {
+    throw new GatewayError(ErrorCode.CLIENT_CLOSED_REQUEST, 'The client went away; the preview stopped');
+  }
+  if (performance.now() >= deadline) {
+    throw new GatewayError(
+      ErrorCode.TIME_LIMIT_EXCEEDED,
+      `The preview took longer than ${limitSeconds} s (LIMIT_PREVIEW_SECONDS) and stopped: save the definition and evaluate it with evaluateSegments, which has no time limit`,
+      { limitSeconds },
+    );
   }
 }

@@ -9,6 +9,8 @@ import { freshTenant, PREVIEW_SEGMENT } from './segmentDefinitionApi';
 // The example: a first name starting with "F1" (case-sensitive) in the US.
 const EXAMPLE = 'person.name.firstName.startsWith("F1") and homeAddress.countryCode = "US"';
 
+const UNBOUNDED = { limitSeconds: 3600, abandoned: new AbortController().signal };
+
 const person = (profileId: string, firstName: string | null, countryCode: string | null): ProfileSpec => ({
   profileId,
   attributes: {
@@ -158,8 +160,8 @@ describe.each(storageTargets)('previewSegment on $name', (target) => {
 
   it('walks the store in slices, one short statement each, with the answer of a single pass', async () => {
     const asTenant = { orgId: tenant['x-gw-ims-org-id']!, sandboxName: tenant['x-sandbox-name']! };
-    const whole = previewSegment(api.database.db, asTenant, EXAMPLE);
-    const sliced = previewSegment(api.database.db, asTenant, EXAMPLE, { max: 3, targetMs: 50, initial: 3 });
+    const whole = previewSegment(api.database.db, asTenant, EXAMPLE, UNBOUNDED);
+    const sliced = previewSegment(api.database.db, asTenant, EXAMPLE, UNBOUNDED, { max: 3, targetMs: 50, initial: 3 });
     api.resetQueries();
     expect(await sliced.counts()).toEqual({ matchingProfiles: 4, totalProfiles: 10 });
     // Ten profiles, three a slice: four statements, the last one short.
@@ -167,6 +169,26 @@ describe.each(storageTargets)('previewSegment on $name', (target) => {
     expect(api.queries.filter((query) => /count\(\*\) filter \(where matches\)/.test(query))).toHaveLength(4);
     expect(await sliced.counts()).toEqual(await whole.counts());
     for (const first of [1, 2, 3, 4, 10]) expect(await sliced.sample(first)).toEqual(await whole.sample(first));
+  });
+
+  it('stops walking past its time limit with TIME_LIMIT_EXCEEDED, and when its client has gone', async () => {
+    const asTenant = { orgId: tenant['x-gw-ims-org-id']!, sandboxName: tenant['x-sandbox-name']! };
+    const oneBySlice = { max: 1, targetMs: 50, initial: 1 };
+    api.resetQueries();
+    const late = previewSegment(api.database.db, asTenant, EXAMPLE, { ...UNBOUNDED, limitSeconds: 0 }, oneBySlice);
+    await expect(late.counts()).rejects.toMatchObject({
+      extensions: { code: 'TIME_LIMIT_EXCEEDED', limitSeconds: 0 },
+      message: expect.stringMatching(/LIMIT_PREVIEW_SECONDS.*evaluateSegments/),
+    });
+    await expect(late.sample(3)).rejects.toMatchObject({ extensions: { code: 'TIME_LIMIT_EXCEEDED' } });
+    const gone = new AbortController();
+    const abandoned = previewSegment(api.database.db, asTenant, EXAMPLE, { limitSeconds: 3600, abandoned: gone.signal }, oneBySlice);
+    const sampled = abandoned.sample(10);
+    // Aborted while the first slice is read: the walk stops before the next.
+    gone.abort();
+    await expect(sampled).rejects.toMatchObject({ extensions: { code: 'CLIENT_CLOSED_REQUEST' } });
+    const previewStatements = api.queries.filter((query) => /from slice where matches/.test(query));
+    expect(previewStatements).toHaveLength(1);
   });
 
   it('counts once however many count fields a query selects', async () => {
