@@ -14,6 +14,8 @@ import { createSegmentDefinitionLoader } from './segments/definitions/segmentDef
 import { createLastEvaluationLoader } from './segments/jobs/lastEvaluationLoader';
 import type { BatchFileRow, DatasetRow, ExportJobRow, SegmentDefinitionRow, SegmentJobRow } from './db/schema';
 import { createBatchFilesLoader } from './batches/batchFilesLoader';
+import { createBatchRecordsLoader, type BatchRecordsLoader } from './batches/listBatchRecords';
+import { createWebhookDeliveriesLoader, type WebhookDeliveriesLoader } from './webhooks/listWebhookDeliveries';
 import type { FileLinks } from './files/fileLinks';
 import { ErrorCode, GatewayError } from './errors';
 import type { JobEventHub } from './events/jobEventHub';
@@ -59,6 +61,10 @@ export interface Context {
     lastEvaluationOf: DataLoader<string, SegmentJobRow | null>;
     /** The files of each batch, in order, read together. */
     filesOfBatch: DataLoader<string, BatchFileRow[]>;
+    /** A page of each batch's records, the batches asking for the same page read together. */
+    batchRecords: BatchRecordsLoader;
+    /** A page of each webhook's deliveries, the webhooks asking for the same page read together. */
+    webhookDeliveries: WebhookDeliveriesLoader;
   };
 }
 
@@ -162,6 +168,8 @@ function createLoaders(db: Database['db'], tenant: Tenant): Context['loaders'] {
     segmentDefinitionById: createSegmentDefinitionLoader(db, tenant),
     lastEvaluationOf: createLastEvaluationLoader(db, tenant),
     filesOfBatch: createBatchFilesLoader(db, tenant),
+    batchRecords: createBatchRecordsLoader(db, tenant),
+    webhookDeliveries: createWebhookDeliveriesLoader(db, tenant),
   };
 }
 

@@ -41,6 +41,22 @@ const BATCH_RECORDS = /* GraphQL */ `
   }
 `;
 
+const DATASET_BATCHES_WITH_RECORDS = /* GraphQL */ `
+  query DatasetBatchesWithRecords($id: ID!, $after: String) {
+    dataset(id: $id) {
+      batches(first: 10) {
+        edges {
+          node {
+            id
+            records(first: 2) { edges { node } pageInfo { hasNextPage endCursor } totalCount }
+            rest: records(first: 2, after: $after) { edges { node } totalCount }
+          }
+        }
+      }
+    }
+  }
+`;
+
 const BATCH_RECORD_NODES = /* GraphQL */ `
   query BatchRecordNodes($id: ID!, $first: Int) {
     batch(id: $id) { records(first: $first) { edges { node } } }
@@ -286,5 +302,39 @@ describe.each(storageTargets)('batches on $name', (target) => {
     api.resetQueries();
     await recordsPage(headers, { id: batch.id });
     expect(api.queries.filter(isCount)).toHaveLength(1);
+  });
+
+  it("reads every batch's page of records with one statement, and their totals with one more", async () => {
+    const headers = freshOrg();
+    const datasetId = await createDataset(api, headers);
+    const sizes = [3, 0, 5, 1];
+    const expected = new Map<string, Record<string, unknown>[]>();
+    for (const [index, size] of sizes.entries()) {
+      const batch = await insertBatch(api, { datasetId, headers });
+      const records = await insertRecords(api, batch.id, profileIds(size, `b${index}`));
+      const inKeyOrder = [...records].sort(([a], [b]) => (Buffer.from(a) < Buffer.from(b) ? -1 : 1));
+      expected.set(batch.id, inKeyOrder.map(([, record]) => record));
+    }
+    // A cursor of one batch's records after its first: the second page of the `rest` alias.
+    const [firstBatchId, firstRecords] = [...expected].find(([, records]) => records.length === 3)!;
+    const cursor = (await recordsPage(headers, { id: firstBatchId, first: 1 })).pageInfo.endCursor;
+
+    api.resetQueries();
+    const response = await api.graphql(DATASET_BATCHES_WITH_RECORDS, { id: datasetId, after: cursor }, headers);
+    expect(response.errors).toBeUndefined();
+    const nodes = response.data!.dataset.batches.edges.map((edge: any) => edge.node);
+    expect(nodes).toHaveLength(sizes.length);
+    for (const node of nodes) {
+      const records = expected.get(node.id)!;
+      expect(node.records.edges.map((edge: any) => edge.node)).toEqual(records.slice(0, 2));
+      expect(node.records.pageInfo.hasNextPage).toBe(records.length > 2);
+      expect(node.records.totalCount).toBe(records.length);
+      expect(node.rest.totalCount).toBe(records.length);
+    }
+    // The cursor is a profile id: every batch's `rest` starts after it, its own batch's with the second record.
+    expect(nodes.find((node: any) => node.id === firstBatchId).rest.edges.map((edge: any) => edge.node)).toEqual(firstRecords.slice(1, 3));
+    // Two page requests (first: 2, and first: 2 after the cursor), each one statement; one count.
+    expect(api.queries.filter(selectsFrom('batch_records')).filter((query) => !/\bcount\(/i.test(query))).toHaveLength(2);
+    expect(api.queries.filter((query) => /\bcount\(/i.test(query) && /batch_records/.test(query))).toHaveLength(1);
   });
 });

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { USER_AGENT } from '../../src/webhooks/webhookRequest';
 import { storageTargets } from '../helpers/databases';
 import { startExport, waitForJob } from '../helpers/exportFlow';
+import { webhookDeliveries } from '../../src/db/schema';
 import { startTestServer, type TestServer } from '../helpers/testServer';
 import { waitUntil } from '../helpers/waitUntil';
 import { useWebhookReceivers } from '../helpers/webhookReceiver';
@@ -111,6 +112,38 @@ describe.each(storageTargets)('webhook delivery on $name', (target) => {
     );
     const foreign = await api.graphql(WEBHOOK_DELIVERIES, { id, after: 'bm9wZQ' }, headers);
     expect(foreign.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'after' });
+  });
+
+  it("reads every webhook's page of deliveries with one statement", async () => {
+    const headers = freshTenant('DELIVERIES');
+    const endpoint = await receiver();
+    const attemptsOf = new Map<string, number[]>();
+    for (const [index, attempts] of [3, 0, 1].entries()) {
+      const { id } = await createWebhook(api, { url: `${endpoint.url}?hook=${index}` }, headers);
+      attemptsOf.set(id, Array.from({ length: attempts }, (_, attempt) => attempt + 1));
+      for (const attempt of attemptsOf.get(id)!) {
+        // Written as the deliverer writes them; the attempt number tells them apart.
+        await api.database.db.insert(webhookDeliveries).values({
+          webhookId: id, eventId: 1, attempt, attemptedAt: new Date(), httpStatus: 500, durationMs: 1, error: null, succeeded: false,
+        });
+      }
+    }
+    api.resetQueries();
+    const response = await api.graphql(
+      `query { webhooks(first: 10) { edges { node { id deliveries(first: 2) { edges { node { attempt } } pageInfo { hasNextPage } } } } } }`,
+      {},
+      headers,
+    );
+    expect(response.errors).toBeUndefined();
+    const nodes = response.data!.webhooks.edges.map((edge: any) => edge.node);
+    expect(nodes).toHaveLength(3);
+    for (const node of nodes) {
+      const attempts = attemptsOf.get(node.id)!;
+      // Newest first: the highest attempt, written last, leads.
+      expect(node.deliveries.edges.map((edge: any) => edge.node.attempt)).toEqual([...attempts].reverse().slice(0, 2));
+      expect(node.deliveries.pageInfo.hasNextPage).toBe(attempts.length > 2);
+    }
+    expect(api.queries.filter((query) => /from "webhook_deliveries"/.test(query))).toHaveLength(1);
   });
 
   it('sends only the event types and statuses a webhook asks for', async () => {

@@ -1,5 +1,4 @@
 /** Maps a `batches` row onto the `Batch` type. */
-import { listBatchRecords } from '../../batches/listBatchRecords';
 import { hasExpired } from '../../batches/resultExpiry';
 import { batchManifest } from '../../files/batchManifest';
 import { DEFAULT_OUTPUT, outputOf } from '../../files/outputSpec';
@@ -9,7 +8,7 @@ export const Batch: BatchResolvers = {
   jobId: (batch) => String(batch.jobId),
   // A batch past its expiry is EXPIRED before the sweeper has come by.
   status: (batch) => (hasExpired(batch) ? 'EXPIRED' : batch.status),
-  records: (batch, args, { database: { db }, tenant }) => listBatchRecords(db, tenant, batch, args),
+  records: (batch, args, { loaders }) => loaders.batchRecords(batch, args),
   files: async (batch, _args, { loaders }) => (hasExpired(batch) ? [] : loaders.filesOfBatch.load(batch.id)),
   manifest: async (batch, _args, { loaders }) => {
     const [files, job] = await Promise.all([

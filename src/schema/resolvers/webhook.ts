@@ -3,7 +3,6 @@ import { keyCursorEncoder } from '../../pagination/cursor';
 import { createWebhook } from '../../webhooks/createWebhook';
 import { deleteWebhook } from '../../webhooks/deleteWebhook';
 import { findWebhook } from '../../webhooks/findWebhook';
-import { listWebhookDeliveries } from '../../webhooks/listWebhookDeliveries';
 import { listWebhooks } from '../../webhooks/listWebhooks';
 import { rotateWebhookSecret } from '../../webhooks/rotateWebhookSecret';
 import type {
@@ -25,7 +24,7 @@ export const webhookMutations: Pick<MutationResolvers, 'createWebhook' | 'rotate
 };
 
 export const Webhook: WebhookResolvers = {
-  deliveries: (webhook, args, { database: { db }, tenant }) => listWebhookDeliveries(db, tenant, webhook.id, args),
+  deliveries: (webhook, args, { loaders }) => loaders.webhookDeliveries(webhook.id, args),
 };
 
 export const WebhookDelivery: WebhookDeliveryResolvers = {
