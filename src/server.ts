@@ -36,6 +36,7 @@ import { createFileStore } from './files/createFileStore';
 import { loadSigningKey } from './files/signingKey';
 import { graphqlHttpHandler } from './http/graphqlHttpHandler';
 import { abandonedWith } from './http/abandonedRequest';
+import { closeInTurn } from './closeInTurn';
 import { graphqlMetricsPlugin } from './http/graphqlMetricsPlugin';
 import { httpStatusPlugin, withHttpStatus } from './http/httpStatus';
 import { METRICS_PATH, metricsHandler, serveMetricsPort, type MetricsServer } from './http/metricsHandler';
@@ -212,7 +213,11 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     logger,
   });
   const assets = staticAssetsHandler();
-  const liveness = livenessHandler({ subscriptions: () => hub.watcherCount(), sockets: () => subscriptions.clientCount() });
+  const liveness = livenessHandler({
+    subscriptions: () => hub.watcherCount(),
+    sockets: () => subscriptions.clientCount(),
+    databaseFailure: () => database.failure(),
+  });
   const readinessProbe = readinessHandler(readiness);
 
   let metricsOnMainPort: ((req: IncomingMessage, res: ServerResponse) => Promise<void>) | null = null;
@@ -298,16 +303,18 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
       // Not ready first, still serving: a load balancer sends new requests elsewhere before we stop accepting them.
       readiness.stop();
       if (config.shutdownDrainMs > 0) await new Promise((resolve) => setTimeout(resolve, config.shutdownDrainMs));
-      await subscriptions.close();
-      hub.close();
-      await background?.stop();
-      await bus.close();
-      await apollo.stop();
-      await statistics.settled();
-      await metricsServer?.close();
-      await checkpoints?.stop();
-      if (!options.database) await database.close();
-      await tracing?.shutdown();
+      await closeInTurn([
+        () => subscriptions.close(),
+        () => hub.close(),
+        () => background?.stop(),
+        () => bus.close(),
+        () => apollo.stop(),
+        () => statistics.settled(),
+        () => metricsServer?.close(),
+        () => checkpoints?.stop(),
+        () => (options.database ? undefined : database.close()),
+        () => tracing?.shutdown(),
+      ]);
     },
   };
 }

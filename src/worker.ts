@@ -5,6 +5,7 @@
  * runner's counters and histograms live in this process, and a scrape of the
  * API's servers would never see them.
  */
+import { closeInTurn } from './closeInTurn';
 import { startBackgroundServices } from './backgroundServices';
 import { databaseOf, type Config } from './config';
 import { createDb } from './db/createDb';
@@ -60,12 +61,14 @@ export async function startWorker(config: Config, { logger }: { logger: Logger }
   return {
     metricsUrl,
     close: async () => {
-      await background.stop();
-      await metricsServer?.close();
-      await bus.close();
-      await checkpoints?.stop();
-      await database.close();
-      await tracing?.shutdown();
+      await closeInTurn([
+        () => background.stop(),
+        () => metricsServer?.close(),
+        () => bus.close(),
+        () => checkpoints?.stop(),
+        () => database.close(),
+        () => tracing?.shutdown(),
+      ]);
     },
   };
 }

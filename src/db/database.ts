@@ -44,6 +44,13 @@ export interface Database {
    * connection was lost (a restart, a failover): what was notified meanwhile was missed.
    */
   listen(channel: string, onMessage: (payload: string) => void, onRelisten?: () => void): Promise<() => Promise<void>>;
+  /**
+   * Why the database can never answer this process again: the embedded database's
+   * thread stopped (a crash of PGlite, an out-of-memory abort), and only a restart
+   * opens it again. Null while it runs, and always on PostgreSQL, whose connections
+   * come back by themselves. Liveness (`/healthz`) fails on it.
+   */
+  failure(): Error | null;
   /** How busy each pool of connections is now (`PoolLoad`): the API's and each `boundedPool`'s, or PGlite's one. */
   poolUsage(): PoolUsage[];
   close(): Promise<void>;

@@ -45,6 +45,7 @@ export async function openPglite(
     listen: (channel, onMessage) => thread.listen(channel, onMessage),
     // One connection: the statement it runs is in use, those queued behind it wait.
     poolUsage: () => [usageOf('embedded', 1, thread.pendingRequests())],
+    failure: () => thread.failure() ?? null,
     close: async () => {
       await thread.close();
       unlock();

@@ -69,6 +69,7 @@ export async function openPostgres(url: string, options: DatabaseOptions, migrat
       return unlisten;
     },
     poolUsage: () => loads.map((load) => load.reading()),
+    failure: () => null,
     close: async () => {
       await Promise.all([client, ...boundedPools].map((each) => each.end({ timeout: 5 })));
     },

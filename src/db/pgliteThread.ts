@@ -39,6 +39,8 @@ export interface PgliteClient extends ThreadQuerier {
   listen(channel: string, onMessage: (payload: string) => void): Promise<() => Promise<void>>;
   /** Requests sent to the thread and not yet answered: statements queued or running. */
   pendingRequests(): number;
+  /** Why the thread can answer nothing any more (it stopped: a crash, or `close`); undefined while it runs. */
+  failure(): Error | undefined;
   close(): Promise<void>;
 }
 
@@ -153,6 +155,7 @@ export async function openPgliteThread(
       };
     },
     pendingRequests: () => pending.size,
+    failure: () => broken,
     close: async () => {
       if (!broken) await request({ kind: 'close' });
       await worker.terminate();

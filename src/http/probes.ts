@@ -1,13 +1,22 @@
 /**
- * The probes: `/healthz` (liveness: the process serves HTTP; cheap, no
- * database) and `/readyz` (readiness: send it traffic; `readiness.ts`).
+ * The probes: `/healthz` (liveness: the process serves HTTP and has not lost
+ * its embedded database for good; cheap, no statement) and `/readyz`
+ * (readiness: send it traffic; `readiness.ts`).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Readiness } from '../readiness';
 
-export function livenessHandler(state: { subscriptions(): number; sockets(): number }) {
+export function livenessHandler(state: { subscriptions(): number; sockets(): number; databaseFailure(): Error | null }) {
   return (_req: IncomingMessage, res: ServerResponse): void => {
     res.setHeader('content-type', 'application/json');
+    // The embedded database's thread stopped: nothing but a restart brings it back.
+    const failure = state.databaseFailure();
+    if (failure) {
+      res.statusCode = 503;
+      const cause = failure.cause instanceof Error ? `: ${failure.cause.message}` : '';
+      res.end(JSON.stringify({ status: 'failed', reason: `${failure.message}${cause}` }));
+      return;
+    }
     res.end(
       JSON.stringify({
         status: 'ok',

@@ -47,6 +47,27 @@ describe.each(storageTargets)('the probes on $name', (target) => {
   });
 });
 
+describe('the embedded database lost for good', () => {
+  it('fails /healthz once the PGlite thread has stopped: only a restart opens it again', async () => {
+    const api = await startTestServer(storageTargets.find((target) => target.name === 'pglite')!);
+    let closing: Promise<void> | undefined;
+    try {
+      expect((await probe(api, '/healthz')).status).toBe(200);
+      // The thread ends as a crash would end it: every statement from now on fails.
+      await api.database.close();
+      const response = await probe(api, '/healthz');
+      expect(response.status).toBe(503);
+      expect(await response.json()).toEqual({ status: 'failed', reason: expect.stringMatching(/^The embedded database thread stopped: exit code/) });
+      // The shutdown says it failed (the runner could hand nothing back), and still closes
+      // everything else: the file's check of servers left listening holds it to that.
+      closing = api.close();
+      await expect(closing).rejects.toThrow('The embedded database thread stopped');
+    } finally {
+      await (closing ?? api.close()).catch(() => {});
+    }
+  });
+});
+
 describe.each(storageTargets)('shutting down on $name', (target) => {
   it('turns /readyz to 503 first and goes on answering requests until the drain delay has passed', async () => {
     const api = await startTestServer(target, {}, {}, {}, { shutdownDrainMs: 1_500 });
