@@ -43,6 +43,7 @@ import { METRICS_PATH, metricsHandler, serveMetricsPort, type MetricsServer } fr
 import { livenessHandler, readinessHandler } from './http/probes';
 import { asksOnlyForSchema } from './http/schemaOnlyRequest';
 import { isForeignPageHandshake } from './http/browserOrigin';
+import { refusedHostMessage, servesHostWithoutVerification } from './http/rebindingGuard';
 import { serveGraphqlOverWebSocket, type GraphqlWsServer } from './http/graphqlWsServer';
 import { traceHttpRequests } from './http/traceHttpRequests';
 import { accessLogPlugin } from './http/accessLogPlugin';
@@ -198,6 +199,10 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     refusesHandshake:
       config.auth.mode === 'none'
         ? (request) => {
+            if (!servesHostWithoutVerification(request.headers.host, config.files.publicUrl)) {
+              logger.warn('Request refused: its Host could be a rebound name', { host: request.headers.host });
+              return true;
+            }
             const foreign = isForeignPageHandshake(request, config.files.publicUrl);
             // Said, so that a page of ours behind a proxy that rewrites Host can be told apart (set PUBLIC_URL).
             if (foreign) logger.warn('WebSocket handshake from a page of another site refused', { origin: request.headers.origin, host: request.headers.host });
@@ -240,6 +245,13 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   }
   httpServer.on('request', (req: IncomingMessage, res: ServerResponse) => {
     const path = (req.url ?? '/').split('?')[0] ?? '/';
+    // Without verification, a page of another site whose name now points here must not be served.
+    if (config.auth.mode === 'none' && !servesHostWithoutVerification(req.headers.host, config.files.publicUrl)) {
+      logger.warn('Request refused: its Host could be a rebound name', { host: req.headers.host, path });
+      res.writeHead(403, { 'content-type': 'application/json; charset=utf-8' });
+      res.end(JSON.stringify({ errors: [{ message: refusedHostMessage(req.headers.host), extensions: { code: 'FORBIDDEN' } }] }));
+      return;
+    }
     if (path === '/graphql') {
       withLogContext({ requestId: requestIdOf(req.headers) }, () => graphql(req, res)).catch((error: unknown) => {
         logger.error('HTTP handler failed', { error: describeError(error) });

@@ -75,8 +75,8 @@ describe.each(storageTargets)('shared subscription results on $name', (target) =
     expect((await waitForJob(api, jobId, undefined, HEADERS)).status).toBe('SUCCEEDED');
 
     // A `host` in connection_init is no Host: the links follow the upgrade request's.
-    const alpha = clientWithHost(api, 'alpha.example:4000', { ...HEADERS, host: 'evil.example' });
-    const beta = clientWithHost(api, 'beta.example:4000', HEADERS);
+    const alpha = clientWithHost(api, 'alpha.localhost:4000', { ...HEADERS, host: 'evil.example' });
+    const beta = clientWithHost(api, 'beta.localhost:4000', HEADERS);
     const seenByAlpha = firstLinks(alpha);
     const seenByBeta = firstLinks(beta);
     await waitUntil(() => api.server.hub.watcherCount() === 2);
@@ -90,7 +90,7 @@ describe.each(storageTargets)('shared subscription results on $name', (target) =
     await Promise.all([alpha.dispose(), beta.dispose()]);
     expect(alphaLinks.length).toBeGreaterThan(0);
     expect(betaLinks).toHaveLength(alphaLinks.length);
-    expect(alphaLinks.map((link) => new URL(link).origin)).toEqual(alphaLinks.map(() => 'http://alpha.example:4000'));
-    expect(betaLinks.map((link) => new URL(link).origin)).toEqual(betaLinks.map(() => 'http://beta.example:4000'));
+    expect(alphaLinks.map((link) => new URL(link).origin)).toEqual(alphaLinks.map(() => 'http://alpha.localhost:4000'));
+    expect(betaLinks.map((link) => new URL(link).origin)).toEqual(betaLinks.map(() => 'http://beta.localhost:4000'));
   });
 });

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { storageTargets } from '../helpers/databases';
+import { contentSecurityPolicy } from '../../src/web/securityHeaders';
 import { startTestServer, type TestServer } from '../helpers/testServer';
 
 // Headers do not depend on the database: one is enough.
@@ -49,9 +50,11 @@ describe('the browser pages’ security headers', () => {
           .on('error', reject)
           .end();
       });
-    expect(await policyFor('Gateway.Example:8443')).toContain("connect-src 'self' ws://gateway.example:8443 wss://gateway.example:8443;");
+    // Without verification only hosts no site can rebind are served (rebindingGuard.ts): a name under localhost.
+    expect(await policyFor('Gateway.Localhost:8443')).toContain("connect-src 'self' ws://gateway.localhost:8443 wss://gateway.localhost:8443;");
     expect(await policyFor('[::1]:4000')).toContain("connect-src 'self' ws://[::1]:4000 wss://[::1]:4000;");
-    expect(await policyFor("evil; script-src 'unsafe-inline'")).toContain("connect-src 'self'; base-uri");
+    // Served with verification (any Host), a malformed one names no WebSocket origin.
+    expect(contentSecurityPolicy('jobsPage', "evil; script-src 'unsafe-inline'")).toContain("connect-src 'self'; base-uri");
   });
 
   it('sends every asset, and a missing one, with a policy that allows nothing', async () => {

@@ -1,0 +1,40 @@
+/**
+ * DNS rebinding. Without verification (AUTH_MODE=none, the local default), a
+ * page of another site can point its own name at 127.0.0.1 once it has loaded:
+ * the browser then takes our server for that site and lets the page read every
+ * answer, a same-origin request that no Origin check can tell apart. Such a
+ * request names the page's site in its Host header, so in that mode only Hosts
+ * that no site can rebind are served: an IP address, `localhost` (and
+ * `*.localhost`, which browsers resolve to loopback themselves), and
+ * PUBLIC_URL's host, the name an operator gave us.
+ */
+import { wellFormedHost } from './hostHeader';
+
+/** Whether a request naming `host` (its Host header) may be served without verification. */
+export function servesHostWithoutVerification(host: string | undefined, publicUrl: string | undefined): boolean {
+  // HTTP/1.0 without a Host: no browser sends that.
+  if (host === undefined) return true;
+  if (!wellFormedHost(host)) return false;
+  const name = hostnameOf(`http://${host}`);
+  if (name === undefined) return false;
+  if (name === 'localhost' || name.endsWith('.localhost')) return true;
+  // An address literal: nothing to resolve, so nothing to rebind.
+  if (name.startsWith('[') || /^\d{1,3}(\.\d{1,3}){3}$/.test(name)) return true;
+  return publicUrl !== undefined && name === hostnameOf(publicUrl);
+}
+
+/** Why a Host is refused, for the client and the log. */
+export function refusedHostMessage(host: string | undefined): string {
+  return (
+    `The Host ${JSON.stringify(host)} is not served without verification (AUTH_MODE=none): only localhost, ` +
+    'an IP address or the host of PUBLIC_URL. Set PUBLIC_URL to the address clients use, or AUTH_MODE=jwt'
+  );
+}
+
+function hostnameOf(url: string): string | undefined {
+  try {
+    return new URL(url).hostname.toLowerCase() || undefined;
+  } catch {
+    return undefined;
+  }
+}
