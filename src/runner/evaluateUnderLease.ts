@@ -74,6 +74,8 @@ export async function evaluateUnderLease<Stop>(env: RunEnvironment, run: Segment
         expression: run.definition.expressionValue,
         now: run.now,
         rangesAtOnce: options.evaluationRangesAtOnce,
+        onOutOfTime: (profiles) =>
+          env.logger.info('Segment evaluation chunk ran out of time; retrying smaller', { segmentId: run.definition.id, profiles }),
         onChunk: async (chunk, totals) => {
           if (!(await renewEvaluationLease(db, lease))) throw new Stopped<Stop>({ kind: 'lease lost' });
           const reason = await run.afterChunk(chunk, totals);

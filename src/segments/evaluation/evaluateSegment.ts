@@ -12,6 +12,7 @@ import type { Tenant } from '../../tenant';
 import { DEFAULT_SEGMENT_NS } from '../definitions/segmentDefinitionId';
 import { compileSegmentPredicate } from '../pql/compileSegmentPredicate';
 import { chunkSizer, type ChunkSizer, type ChunkSizerOptions } from '../../runner/chunkSizer';
+import { PostgresErrorCode, postgresErrorCode } from '../../db/postgresErrors';
 import { sampleChunkBounds } from './chunkBounds';
 import { evaluateSegmentChunk, type ChunkResult, type MembershipCounts } from './evaluateSegmentChunk';
 import { exitMembersPastLastProfile } from './exitMembersPastLastProfile';
@@ -42,8 +43,10 @@ export interface EvaluateSegmentOptions {
   expression: string;
   /** The evaluation time T: `now` in the expression, and the qualification time written. */
   now: Date;
-  /** Profiles per chunk (one statement each), fixed. Default: sized by time (EVALUATION_CHUNKS). */
+  /** Profiles per chunk (one statement each), fixed. Default: sized by time (`sizing`). */
   chunkSize?: number;
+  /** Without a fixed `chunkSize`, how chunks are sized by time: default EVALUATION_CHUNKS (tests make them small). */
+  sizing?: ChunkSizerOptions;
   /**
    * Resume after this profile id (a chunk's `lastProfileId`); default: from the first
    * profile. Counts cover the chunks run: resumed after the last chunk, the members
@@ -69,6 +72,13 @@ export interface EvaluateSegmentOptions {
    * are done.
    */
   onChunk?: (chunk: ChunkResult, totals: MembershipCounts) => void | Promise<void>;
+  /**
+   * Told of a chunk the database ended for running out of statement time (the runner's
+   * pool bounds every statement): nothing of it was written, and without a fixed
+   * `chunkSize` it is tried again smaller, as an export's chunk is. With one, or at one
+   * profile, the error is thrown.
+   */
+  onOutOfTime?: (profiles: number) => void;
 }
 
 /**
@@ -89,7 +99,7 @@ export async function evaluateSegment(db: AppDatabase, options: EvaluateSegmentO
   if (!Number.isInteger(rangesAtOnce) || rangesAtOnce < 1) {
     throw new RangeError(`rangesAtOnce must be a positive integer (got ${rangesAtOnce})`);
   }
-  const sizer: ChunkSizer = fixed === undefined ? chunkSizer(EVALUATION_CHUNKS) : { size: fixed, record: () => {} };
+  const sizer: ChunkSizer = fixed === undefined ? chunkSizer(options.sizing ?? EVALUATION_CHUNKS) : { size: fixed, record: () => {} };
   const { predicate } = compileSegmentPredicate(options.expression, { profile: sql.raw('p'), now: options.now });
   const evaluation = {
     tenant: options.tenant,
@@ -113,8 +123,15 @@ export async function evaluateSegment(db: AppDatabase, options: EvaluateSegmentO
   // bounds as close as that; up to `rangesAtOnce` run at once, and each is reported (and
   // becomes the checkpoint) only once every range before it is: a resumed evaluation
   // re-runs the ranges after the last one reported, which gives the same memberships.
-  const running: Array<{ chunk: Promise<ChunkResult>; asked: number }> = [];
+  const running: Array<{ chunk: Promise<ChunkResult>; asked: number; from: string | null; fromBound: number; startedAt: number }> = [];
   let rangesLeft = true;
+  // A chunk the statement timeout ended is tried again smaller, unless its size is fixed or already one.
+  const retriesSmaller = (error: unknown, asked: number, startedAt: number): boolean => {
+    if (fixed !== undefined || asked <= 1 || postgresErrorCode(error) !== PostgresErrorCode.QUERY_CANCELED) return false;
+    sizer.record(performance.now() - startedAt, false, asked);
+    options.onOutOfTime?.(asked);
+    return true;
+  };
   try {
     for (;;) {
       while (rangesLeft && running.length < rangesAtOnce) {
@@ -129,13 +146,26 @@ export async function evaluateSegment(db: AppDatabase, options: EvaluateSegmentO
         const chunk = evaluateSegmentChunk(db, evaluation, { after, upTo });
         // Awaited in turn below; until then, a failure must not count as unhandled.
         chunk.catch(() => {});
-        running.push({ chunk, asked });
+        running.push({ chunk, asked, from: after, fromBound: nextBound, startedAt: performance.now() });
         nextBound += step;
         after = upTo;
       }
       const first = running.shift();
       if (first === undefined) break;
-      const chunk = await first.chunk;
+      let chunk: ChunkResult;
+      try {
+        chunk = await first.chunk;
+      } catch (error: unknown) {
+        if (!retriesSmaller(error, first.asked, first.startedAt)) throw error;
+        // Nothing of this range was written. The ranges after it may have been: run again
+        // at the same T, they give the same memberships. So the walk goes on from its start.
+        await Promise.allSettled(running.map(({ chunk: later }) => later));
+        running.length = 0;
+        after = first.from;
+        nextBound = first.fromBound;
+        rangesLeft = true;
+        continue;
+      }
       // A range much smaller than asked (the sample's bounds are uneven) is mostly the
       // statement's fixed cost: learning a rate from it would shrink every chunk after it.
       if (chunk.profiles >= first.asked / 2) sizer.record(chunk.elapsedMs, false, chunk.profiles);
@@ -152,7 +182,14 @@ export async function evaluateSegment(db: AppDatabase, options: EvaluateSegmentO
   for (;;) {
     options.signal?.throwIfAborted();
     const limit = sizer.size;
-    let chunk = await evaluateSegmentChunk(db, evaluation, { after, limit });
+    const startedAt = performance.now();
+    let chunk: ChunkResult;
+    try {
+      chunk = await evaluateSegmentChunk(db, evaluation, { after, limit });
+    } catch (error: unknown) {
+      if (retriesSmaller(error, limit, startedAt)) continue;
+      throw error;
+    }
     // A short page was the last chunk: no profile is left after it (an empty page is short too).
     const last = chunk.profiles < limit;
     sizer.record(chunk.elapsedMs, last, chunk.profiles);
