@@ -40,6 +40,20 @@ describe('SIGTERM to a server as npm start runs it, on PostgreSQL', () => {
   });
 });
 
+describe('SIGTERM to npm, as a container or supervisor that runs `npm run worker` sends it', () => {
+  it('reaches the worker, which shuts down and exits 0 with npm', { timeout: 60_000 }, async () => {
+    const database = await createPostgresDatabase();
+    try {
+      const worker = await startService('worker', { DATABASE_URL: database.url }, { viaNpm: true });
+      // To npm alone: its shell must not stand between it and node, or node never hears it.
+      expect(await stopService(worker, 'SIGTERM')).toBe(0);
+      expect(messagesOf(worker.output())).toEqual(expect.arrayContaining(['Shutting down', 'Shut down']));
+    } finally {
+      await database.drop();
+    }
+  });
+});
+
 describe('a signal to the process group of SERVER_PROCESSES=2, on PostgreSQL', () => {
   it('shuts each server process down once, to its end, and the primary exits 0', { timeout: 60_000 }, async () => {
     const database = await createPostgresDatabase();

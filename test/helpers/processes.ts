@@ -20,10 +20,14 @@ export interface ServiceProcess {
 }
 
 /** Spawns `dist/main.mjs <command>` from `cwd` with only the configuration in `env` (DATABASE_URL, DATA_DIR and WORKERS are not inherited). */
-export function spawnCommand(command: string, env: Record<string, string>, cwd = PROJECT, processGroup = false): ChildProcess {
+export function spawnCommand(command: string, env: Record<string, string>, cwd = PROJECT, processGroup = false, viaNpm = false): ChildProcess {
   // WORKERS, SERVER_PROCESSES's old name, too: a developer's own would meet a test's SERVER_PROCESSES.
   const { DATABASE_URL: _ignored, DATA_DIR: _alsoIgnored, WORKERS: _oldName, ...inherited } = process.env;
-  return spawn(process.execPath, [join(PROJECT, 'dist/main.mjs'), command], {
+  // As a user runs it (`npm start`, `npm run worker`), without the build before it (tests build dist/ once).
+  const [executable, args] = viaNpm
+    ? ['npm', ['run', '--ignore-scripts', '--silent', command === 'serve' ? 'start' : command]]
+    : [process.execPath, [join(PROJECT, 'dist/main.mjs'), command]];
+  return spawn(executable, args, {
     cwd,
     // No drain on shutdown unless a test asks: tests stop many servers that no load balancer watches.
     // Result files in the tests' own directory, not the checkout's `.data`.
@@ -38,9 +42,9 @@ export function spawnCommand(command: string, env: Record<string, string>, cwd =
 export async function startService(
   command: 'serve' | 'worker',
   env: Record<string, string>,
-  options: { times?: number; cwd?: string; processGroup?: boolean } = {},
+  options: { times?: number; cwd?: string; processGroup?: boolean; viaNpm?: boolean } = {},
 ): Promise<ServiceProcess> {
-  const child = spawnCommand(command, env, options.cwd, options.processGroup);
+  const child = spawnCommand(command, env, options.cwd, options.processGroup, options.viaNpm);
   const ready = command === 'serve' ? 'gateway ready' : 'Export runner started';
   let output = '';
   await new Promise<void>((resolve, reject) => {
