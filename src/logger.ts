@@ -8,6 +8,7 @@
  */
 import { inspect } from 'node:util';
 import pino, { type DestinationStream } from 'pino';
+import { isFailedQuery } from './db/failedQuery';
 import { logContextFields } from './logging/logContext';
 import { currentTraceId } from './tracing/currentTraceId';
 
@@ -114,12 +115,6 @@ function withShortMessages(error: unknown, depth: number): unknown {
     });
   }
   return copy;
-}
-
-/** drizzle's DrizzleQueryError: the statement, and every value bound to it. */
-function isFailedQuery(error: Error): error is Error & { query: string; params: unknown[] } {
-  const { query, params } = error as Partial<{ query: unknown; params: unknown }>;
-  return typeof query === 'string' && Array.isArray(params);
 }
 
 /**

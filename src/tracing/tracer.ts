@@ -4,6 +4,7 @@
  * every call here is the API's no-op.
  */
 import { context, SpanStatusCode, trace, type Context, type Span, type SpanOptions, type Tracer } from '@opentelemetry/api';
+import { spanErrorMessage } from './spanErrorMessage';
 
 /** The service's default name in traces (`OTEL_SERVICE_NAME` overrides it), also the tracer's. */
 export const SERVICE_NAME = 'export-jobs-gateway';
@@ -48,8 +49,8 @@ export function inSpan<T>(
   });
 }
 
-/** Marks `span` failed by `error`: its class and message, never a stack (which may name files and data). */
+/** Marks `span` failed by `error`: its class and what `spanErrorMessage` says of it, never a stack, a statement or its values. */
 export function failSpan(span: Span, error: unknown): void {
-  span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
+  span.setStatus({ code: SpanStatusCode.ERROR, message: spanErrorMessage(error) });
   span.setAttribute('error.type', error instanceof Error ? error.name : typeof error);
 }
