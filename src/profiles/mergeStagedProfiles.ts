@@ -60,6 +60,9 @@ export async function mergeStagedProfiles(session: StagingSession, tenant: Tenan
       select $1::text, $2::text, s.profile_id, s.identities::jsonb, s.attributes::jsonb, s.updated_at::timestamptz,
         s.has_profile_record
       from ${STAGING_TABLE} s
+      -- Rows locked in key order: two calls that upsert the same profiles in different
+      -- orders would otherwise each wait for a row the other holds (a deadlock).
+      order by s.profile_id
       on conflict (org_id, sandbox_name, profile_id) do update set
         identities = excluded.identities,
         attributes = excluded.attributes,
