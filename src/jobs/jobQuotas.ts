@@ -44,12 +44,13 @@ export async function jobUsage(db: Pick<AppDatabase, 'select'>, tenant: Tenant):
 export async function checkJobQuotas(db: Pick<AppDatabase, 'select'>, tenant: Tenant, quotas: JobQuotas): Promise<void> {
   const usage = await jobUsage(db, tenant);
   if (usage.createdToday >= quotas.jobsPerDay) {
-    throw new GatewayError(ErrorCode.LIMIT_EXCEEDED, `The tenant has created ${quotas.jobsPerDay} jobs in the last 24 hours, its limit`, {
+    const message = `The tenant has created ${usage.createdToday} jobs in the last 24 hours; its limit is ${quotas.jobsPerDay}`;
+    throw new GatewayError(ErrorCode.LIMIT_EXCEEDED, message, {
       quota: 'jobsPerDay',
     });
   }
   if (usage.queued >= quotas.queuedJobs) {
-    throw new GatewayError(ErrorCode.LIMIT_EXCEEDED, `The tenant has ${quotas.queuedJobs} jobs waiting as NEW, its limit`, {
+    throw new GatewayError(ErrorCode.LIMIT_EXCEEDED, `The tenant has ${usage.queued} jobs waiting as NEW; its limit is ${quotas.queuedJobs}`, {
       quota: 'queuedJobs',
     });
   }

@@ -186,5 +186,8 @@ describe('the jobs-a-day quota', () => {
     expect((await create()).errors![0]!.extensions).toEqual({ code: 'LIMIT_EXCEEDED', quota: 'jobsPerDay' });
     expect((await limits()).data!.exportLimits.jobsPerDay).toEqual({ max: 2, used: 2, remaining: 0 });
     expect((await limits()).data!.exportJobs.totalCount).toBe(3);
+    // Back in the day (as after a lower limit): the refusal says how many, not the limit twice.
+    await api.database.db.update(exportJobs).set({ creationTime: new Date() }).where(eq(exportJobs.id, Number(first.data!.createExportJob.id)));
+    expect((await create()).errors![0]!.message).toBe('The tenant has created 3 jobs in the last 24 hours; its limit is 2');
   });
 });
