@@ -41,7 +41,8 @@ export async function evaluateSegments(
       .from(segmentJobs)
       .where(and(ofTenant(segmentJobs, tenant), eq(segmentJobs.status, 'NEW')));
     if ((queued?.n ?? 0) >= quotas.queuedJobs) {
-      throw new GatewayError(ErrorCode.LIMIT_EXCEEDED, `The tenant has ${quotas.queuedJobs} segment jobs waiting as NEW, its limit`, {
+      const message = `The tenant has ${queued?.n ?? 0} segment jobs waiting as NEW; its limit is ${quotas.queuedJobs}`;
+      throw new GatewayError(ErrorCode.LIMIT_EXCEEDED, message, {
         quota: 'queuedSegmentJobs',
       });
     }
