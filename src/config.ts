@@ -204,6 +204,10 @@ function authOptions(env: NodeJS.ProcessEnv): AuthOptions {
   const configured = ['AUTH_JWKS_URL', 'AUTH_JWKS_FILE', 'AUTH_ISSUER', 'AUTH_AUDIENCE'].some((name) => env[name]);
   const mode = env.AUTH_MODE || (configured ? 'jwt' : 'none');
   if (mode !== 'none' && mode !== 'jwt') throw new Error(`AUTH_MODE must be none or jwt (got ${JSON.stringify(mode)})`);
+  // An operator who set up verification and a leftover AUTH_MODE=none would believe every tenant header.
+  if (mode === 'none' && configured) {
+    throw new Error('AUTH_MODE=none turns verification off, yet AUTH_JWKS_URL, AUTH_JWKS_FILE, AUTH_ISSUER or AUTH_AUDIENCE is set: unset AUTH_MODE (or set it to jwt), or unset them');
+  }
   const options: AuthOptions = {
     mode,
     jwksUrl: env.AUTH_JWKS_URL || undefined,
@@ -260,7 +264,8 @@ function withFirstHostOnly(url: string): string {
 function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
+  // Decimal digits only: Number() also reads ' ' as 0, '0x1F' as 31 and '1e2' as 100.
+  const value = /^-?\d+$/.test(raw) ? Number(raw) : Number.NaN;
   if (!Number.isInteger(value) || value < min || value > max) {
     throw new Error(`${name} must be an integer from ${min} to ${max} (got ${JSON.stringify(raw)})`);
   }
@@ -310,7 +315,7 @@ function oneOf<T extends string>(env: NodeJS.ProcessEnv, name: string, allowed: 
 function fraction(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
+  const value = /^(\d+(\.\d*)?|\.\d+)$/.test(raw) ? Number(raw) : Number.NaN;
   if (!Number.isFinite(value) || value < 0 || value > 1) {
     throw new Error(`${name} must be a number from 0 to 1 (got ${JSON.stringify(raw)})`);
   }

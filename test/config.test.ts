@@ -202,3 +202,22 @@ describe('loadConfig: the key set of verified callers', () => {
     },
   );
 });
+
+describe('numbers in the environment', () => {
+  it.each([[' '], ['0x1F90'], ['1e2'], ['0b101'], ['12abc'], ['+5'], ['8080 ']])('refuses PORT=%j: decimal digits only', (value) => {
+    expect(() => loadConfig({ PORT: value })).toThrow(`PORT must be an integer from 0 to 65535 (got ${JSON.stringify(value)})`);
+  });
+
+  it('reads decimal digits', () => {
+    expect(loadConfig({ PORT: '8080', RUNNER_CONCURRENCY: '0' })).toMatchObject({ port: 8080, runner: { concurrency: 0 } });
+  });
+
+  it.each([['0x1'], [' '], ['1e-1'], ['-0.5']])('refuses ACCESS_LOG_SAMPLE=%j', (value) => {
+    expect(() => loadConfig({ ACCESS_LOG_SAMPLE: value })).toThrow(/ACCESS_LOG_SAMPLE must be a number from 0 to 1/);
+  });
+
+  it('reads a decimal fraction', () => {
+    expect(loadConfig({ ACCESS_LOG_SAMPLE: '0.25' }).logging.accessLogSample).toBe(0.25);
+    expect(loadConfig({ ACCESS_LOG_SAMPLE: '1' }).logging.accessLogSample).toBe(1);
+  });
+});

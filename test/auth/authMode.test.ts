@@ -38,6 +38,8 @@ describe('the authentication mode', () => {
     ['a key set but no AUTH_AUDIENCE', { ...KEY_SET, AUTH_ISSUER: 'https://idp.example/' }, /^AUTH_MODE=jwt needs AUTH_AUDIENCE \(the aud every token must carry\)$/],
     ['a key set file and neither issuer nor audience', { AUTH_JWKS_FILE: 'jwks.json' }, /needs AUTH_ISSUER .* and AUTH_AUDIENCE/],
     ['AUTH_MODE=jwt and an empty AUTH_ISSUER', { ...KEY_SET, AUTH_MODE: 'jwt', AUTH_ISSUER: '', AUTH_AUDIENCE: 'x' }, /needs AUTH_ISSUER/],
+    ['AUTH_MODE=none beside a key set', { ...KEY_SET, AUTH_MODE: 'none', AUTH_ISSUER: 'x', AUTH_AUDIENCE: 'y' }, /^AUTH_MODE=none turns verification off, yet AUTH_JWKS_URL/],
+    ['AUTH_MODE=none beside an audience alone', { AUTH_MODE: 'none', AUTH_AUDIENCE: 'y' }, /^AUTH_MODE=none turns verification off/],
   ])('refuses to start with %s', (_case, env, message) => {
     expect(() => loadConfig(env)).toThrow(message);
   });
