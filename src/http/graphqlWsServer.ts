@@ -6,6 +6,7 @@
  * Each operation gets a span from its subscribe to its end (when tracing is on).
  */
 import type { Server } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import {
   execute,
@@ -90,13 +91,18 @@ export function serveGraphqlOverWebSocket(
   schema: GraphQLSchema,
   { authenticator, parseOptions, validationRules, rateLimiter, limits, contextOf, formatError, traced, refusesHandshake }: GraphqlWsOptions,
 ): GraphqlWsServer {
-  // A larger message is refused by ws itself (close 1009) before anyone parses it.
+  // A larger message is refused by ws itself (close 1009) before anyone parses it. Upgrades are
+  // handed over here rather than ws listening on the HTTP server: ws would forward the server's
+  // own errors (a port in use at start) to graphql-ws, which prints them as plain text.
   const wss = new WebSocketServer({
-    server: httpServer,
+    noServer: true,
     path: '/graphql',
     maxPayload: limits.wsMessageBytes,
     verifyClient: ({ req }, accept) => (refusesHandshake?.(req) ? accept(false, 403, 'Forbidden') : accept(true)),
   });
+  const upgrade = (request: IncomingMessage, socket: Duplex, head: Buffer) =>
+    wss.handleUpgrade(request, socket, head, (ws) => wss.emit('connection', ws, request));
+  httpServer.on('upgrade', upgrade);
   const states = new WeakMap<object, SocketState>();
   const socketsByTenant = new Map<string, number>();
   // Errors of operation `id` as its client gets them (onNext, onError, the direct sender), its span
@@ -241,6 +247,7 @@ export function serveGraphqlOverWebSocket(
       const unanswered = setTimeout(() => {
         for (const client of wss.clients) client.terminate();
       }, CLOSE_ANSWER_MS);
+      httpServer.off('upgrade', upgrade);
       try {
         await disposable.dispose();
       } finally {
