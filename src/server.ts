@@ -11,7 +11,7 @@ import {
   ApolloServerPluginInlineTraceDisabled,
 } from '@apollo/server/plugin/disabled';
 import { createAuthenticator } from './auth/authenticator';
-import { startBackgroundServices } from './backgroundServices';
+import { startBackgroundServices, type BackgroundServices } from './backgroundServices';
 import { databaseOf, type Config } from './config';
 import {
   createContext,
@@ -113,11 +113,9 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   // Off, nothing records anything: every instrument is absent, not a no-op.
   const metrics = config.metrics.enabled ? createGatewayMetrics() : undefined;
   const bus = await createDatabaseEventBus(database, logger, metrics?.events);
-  // Where exports run, webhooks are sent and old events pruned.
-  const background =
-    config.runner.concurrency > 0
-      ? await startBackgroundServices({ database, bus, logger, runner: config.runner, config, metrics, files })
-      : null;
+  // Where exports run, webhooks are sent and old events pruned: started last, once the
+  // server listens, so that a start that fails (a key file, a port in use) has claimed no job.
+  let background: BackgroundServices | null = null;
 
   const hub = createJobEventHub(database.db, bus, logger, metrics?.events);
   const readiness = createReadiness(database.db, MIGRATIONS_FOLDER);
@@ -228,12 +226,14 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   let metricsOnMainPort: ((req: IncomingMessage, res: ServerResponse) => Promise<void>) | null = null;
   let metricsServer: MetricsServer | null = null;
   if (metrics) {
-    const runner = background?.runner;
     registerStateGauges(metrics.registry, {
       queue: cachedQueueSnapshot(database.db),
       sockets: () => subscriptions.clientCount(),
       subscriptions: () => hub.watcherCount(),
-      runner: runner ? { busy: () => runner.busySlots(), concurrency: config.runner.concurrency } : null,
+      runner:
+        config.runner.concurrency > 0
+          ? { busy: () => background?.runner.busySlots() ?? 0, concurrency: config.runner.concurrency }
+          : null,
       pools: () => database.poolUsage(),
     });
     const registries = [processMetrics(), metrics.registry];
@@ -288,6 +288,9 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   });
 
   await listen(httpServer, config.port, config.host);
+  if (config.runner.concurrency > 0) {
+    background = await startBackgroundServices({ database, bus, logger, runner: config.runner, config, metrics, files });
+  }
   const { port } = httpServer.address() as AddressInfo;
   const url = `http://${config.host ?? 'localhost'}:${port}/graphql`;
   const metricsUrl = metricsOnMainPort
