@@ -328,7 +328,10 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
         () => metricsServer?.close(),
         () => checkpoints?.stop(),
         () => (options.database ? undefined : database.close()),
-        () => tracing?.shutdown(),
+        async () => {
+          const unsent = await tracing?.shutdown();
+          if (unsent) logger.warn('Spans left unsent at shutdown', { reason: unsent });
+        },
       ]);
     },
   };

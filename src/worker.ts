@@ -67,7 +67,10 @@ export async function startWorker(config: Config, { logger }: { logger: Logger }
         () => bus.close(),
         () => checkpoints?.stop(),
         () => database.close(),
-        () => tracing?.shutdown(),
+        async () => {
+          const unsent = await tracing?.shutdown();
+          if (unsent) logger.warn('Spans left unsent at shutdown', { reason: unsent });
+        },
       ]);
     },
   };

@@ -15,9 +15,16 @@ import { SERVICE_NAME, useTracer } from './tracer';
 import type { TracingHook, TracingOptions } from './tracingOptions';
 
 export interface Tracing {
-  /** Exports the spans still buffered, then unregisters the SDK. */
-  shutdown(): Promise<void>;
+  /**
+   * Exports the spans still buffered, for at most FLUSH_LIMIT_MS, then unregisters the SDK.
+   * Resolves to null once they are sent, else to why not (a collector down or slow): spans
+   * lost then are no reason to fail a shutdown, nor to hold it for the exporter's retries.
+   */
+  shutdown(): Promise<string | null>;
 }
+
+/** The longest a shutdown waits for the last spans to reach the collector. */
+export const FLUSH_LIMIT_MS = 2_000;
 
 /**
  * Registers a tracer provider, the shared context manager and the W3C
@@ -54,10 +61,20 @@ export async function startTracing(options: TracingOptions, hook?: TracingHook):
   return {
     shutdown: async () => {
       useTracer(undefined);
-      await provider.shutdown();
+      let timer: NodeJS.Timeout | undefined;
+      const outOfTime = new Promise<string>((resolve) => {
+        timer = setTimeout(() => resolve(`the collector did not take them within ${FLUSH_LIMIT_MS} ms`), FLUSH_LIMIT_MS);
+      });
+      const flushed = provider.shutdown().then(
+        () => null,
+        (error: unknown) => (error instanceof Error ? error.message : String(error)),
+      );
+      const failure = await Promise.race([flushed, outOfTime]);
+      clearTimeout(timer);
       trace.disable();
       propagation.disable();
       context.disable();
+      return failure;
     },
   };
 }
