@@ -81,3 +81,14 @@ export function tenantOption(values: { org?: string | undefined; sandbox: string
   }
   return tenant;
 }
+
+/**
+ * After a load that committed: the store's ANALYZE failed, which takes nothing back. Said on
+ * stderr, and the command still succeeds (rerunning it would load the same data again).
+ */
+export function sayStoreNotAnalyzed(name: string, failure: string): void {
+  process.stderr.write(
+    `${name}: warning: the profiles are stored, but the store could not be analyzed afterwards (${failure}); ` +
+      'exports may plan slowly until it is (autovacuum on PostgreSQL, or VACUUM (ANALYZE) profiles, segment_memberships, experience_events)\n',
+  );
+}

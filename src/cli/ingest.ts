@@ -10,7 +10,7 @@ import { ingestFile, ProfileLineError } from '../profiles/ingestFile';
 import { createProgressBar } from '../profiles/progressBar';
 import { profileInputDecoder } from '../schema/profileInputDecoder';
 import { DEFAULT_SANDBOX, type Tenant } from '../tenant';
-import { runCommand, tenantOption, UsageError } from './command';
+import { runCommand, sayStoreNotAnalyzed, tenantOption, UsageError } from './command';
 
 const USAGE = `Usage: npm run ingest -- FILE.ndjson --org ORG [--sandbox SANDBOX]
 
@@ -60,6 +60,7 @@ async function ingest({ file, tenant }: { file: string; tenant: Tenant }, databa
     process.stdout.write(
       `Ingested ${summary.profiles} profiles into ${tenant.orgId}/${tenant.sandboxName} in ${seconds} s\n`,
     );
+    if (summary.analyzeFailure !== null) sayStoreNotAnalyzed('ingest', summary.analyzeFailure);
     return 0;
   } catch (error: unknown) {
     bar.clear();

@@ -7,7 +7,7 @@ import { parseArgs } from 'node:util';
 import type { Database } from '../db/database';
 import { MAX_SEED_PROFILES, SEED_REFERENCE_TIME, seedProfiles } from '../profiles/seedProfiles';
 import { DEFAULT_SANDBOX, type Tenant } from '../tenant';
-import { runCommand, tenantOption, UsageError } from './command';
+import { runCommand, sayStoreNotAnalyzed, tenantOption, UsageError } from './command';
 
 const USAGE = `Usage: npm run seed -- --profiles N --org ORG [--sandbox SANDBOX] [--recent-events]
 
@@ -58,6 +58,7 @@ async function seed({ count, tenant, recentEvents }: SeedArguments, database: Da
     `Seeded ${summary.profiles} profiles (${summary.memberships} segment memberships, ${summary.events} events) ` +
       `into ${tenant.orgId}/${tenant.sandboxName} in ${elapsed()} s\n`,
   );
+  if (summary.analyzeFailure !== null) sayStoreNotAnalyzed('seed', summary.analyzeFailure);
   return 0;
 }
 

@@ -14,7 +14,7 @@ import { createReadStream } from 'node:fs';
 import type { Database } from '../db/database';
 import { coerceError } from '../coerceError';
 import type { Tenant } from '../tenant';
-import { analyzeProfileStore } from './analyzeProfileStore';
+import { analyzeAfterLoad } from './analyzeProfileStore';
 import { createStagingTable, findRepeatedProfile, mergeStagedProfiles } from './mergeStagedProfiles';
 import { parseProfileLine, ProfileLineError } from './parseProfileLine';
 import type { ProfileDecoder } from './profileInput';
@@ -46,6 +46,8 @@ export interface IngestSummary {
   profiles: number;
   lines: number;
   bytesRead: number;
+  /** Why the store could not be analyzed after the load, which stands; null when it was. */
+  analyzeFailure: string | null;
 }
 
 // Often enough for a smooth progress bar, rarely enough to cost nothing.
@@ -100,8 +102,7 @@ export async function ingestNdjson(
       return { profiles, lines: progress.lines, bytesRead: progress.bytesRead };
     },
   );
-  await analyzeProfileStore(database.db);
-  return summary;
+  return { ...summary, analyzeFailure: await analyzeAfterLoad(database.db) };
 }
 
 /** `ingestNdjson` over a file. */

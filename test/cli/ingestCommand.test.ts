@@ -5,7 +5,7 @@
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { count, eq } from 'drizzle-orm';
+import { count, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDb } from '../../src/db/createDb';
 import type { Database } from '../../src/db/database';
@@ -60,6 +60,35 @@ describe('the ingest command', () => {
     const database = await createDb({ url: postgres.url, dataDir: '' });
     cleanups.push(() => database.close());
     expect(await countIn(database, 'cli-org')).toBe(5);
+  });
+
+  it('succeeds with a warning when the store cannot be analyzed after the load, which stands', async () => {
+    const postgres = await createPostgresDatabase();
+    cleanups.push(() => postgres.drop());
+    const database = await createDb({ url: postgres.url, dataDir: '' });
+    cleanups.push(() => database.close());
+    // The VACUUM (ANALYZE) after the commit waits for a lock a session holds, and gives up.
+    await database.db.execute(sql.raw(`alter database "${postgres.name}" set lock_timeout = '300ms'`));
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    let locked!: () => void;
+    const isLocked = new Promise<void>((resolve) => (locked = resolve));
+    const holding = database.db.transaction(async (tx) => {
+      await tx.execute(sql`lock table experience_events in share update exclusive mode`);
+      locked();
+      await released;
+    });
+    await isLocked;
+    try {
+      const result = await runIngest([file('unanalyzed.ndjson', fiveProfiles()), '--org', 'cli-unanalyzed'], { DATABASE_URL: postgres.url });
+      expect(result.code).toBe(0);
+      expect(result.stdout).toMatch(/^Ingested 5 profiles into cli-unanalyzed\/prod in \d+\.\d s\n$/);
+      expect(result.stderr).toMatch(/^ingest: warning: the profiles are stored, but the store could not be analyzed afterwards \(.*lock.*\)/m);
+    } finally {
+      release();
+      await holding;
+    }
+    expect(await countIn(database, 'cli-unanalyzed')).toBe(5);
   });
 
   it('exits non-zero on a bad third line, names the line and the field, and keeps nothing', async () => {

@@ -213,7 +213,7 @@ describe.each(storageTargets)('ingestNdjson on $name', (target) => {
       decodeProfile,
       onProgress: (report) => progress.push(report),
     });
-    expect(summary).toEqual({ profiles: 5_000, lines: 5_000, bytesRead: Buffer.byteLength(text) });
+    expect(summary).toEqual({ profiles: 5_000, lines: 5_000, bytesRead: Buffer.byteLength(text), analyzeFailure: null });
     expect(await rowCount(tenant)).toBe(5_000);
     const [memberships] = await database.db
       .select({ n: count() })
