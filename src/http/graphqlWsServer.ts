@@ -17,7 +17,7 @@ import {
   type ParseOptions,
   type ValidationRule,
 } from 'graphql';
-import { SpanStatusCode, type Span } from '@opentelemetry/api';
+import { context, ROOT_CONTEXT, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import { CloseCode } from 'graphql-ws';
@@ -117,6 +117,8 @@ export function serveGraphqlOverWebSocket(
   const requestIds = new WeakMap<Operation, string>();
   // Each operation's execution args, as onSubscribe made them, to the sender of its socket and id.
   const senders = new WeakMap<ExecutionArgs, DirectSender>();
+  // And to its span (tracing on), which its execution runs in.
+  const operationSpans = new WeakMap<ExecutionArgs, Span>();
   const disposable = useServer(
     {
       schema,
@@ -199,10 +201,12 @@ export function serveGraphqlOverWebSocket(
           state.subscriptions.delete(payload);
           return operation;
         }
-        if (traced) {
-          state.spans.set(payload, startWebSocketOperationSpan(operation, state.caller.tenant, headersOf(ctx.connectionParams)));
-        }
         const execArgs: ExecutionArgs = { schema, ...operation };
+        if (traced) {
+          const span = startWebSocketOperationSpan(operation, state.caller.tenant, headersOf(ctx.connectionParams));
+          state.spans.set(payload, span);
+          operationSpans.set(execArgs, span);
+        }
         senders.set(
           execArgs,
           webSocketSender(ctx.extra.socket, id, (errors) => failedWith(state, payload, errors)),
@@ -222,8 +226,14 @@ export function serveGraphqlOverWebSocket(
         requestIds.set(payload, context.requestId);
         return context;
       },
-      // What a resolver logs while the operation runs carries its request id.
-      execute: (args) => withRequestId((args.contextValue as Context).requestId, () => execute(args)),
+      // What a resolver logs while the operation runs carries its request id. A query or mutation
+      // runs in its span, as over HTTP: its statements are children, and a job it creates continues
+      // the trace. A subscription does not: each event's work would hang under it for hours.
+      execute: (args) => {
+        const run = () => withRequestId((args.contextValue as Context).requestId, () => execute(args));
+        const span = operationSpans.get(args);
+        return span ? context.with(trace.setSpan(ROOT_CONTEXT, span), run) : run();
+      },
       onNext: (ctx, _id, payload, _args, result) => {
         if (!result.errors?.length) return result;
         return { ...result, errors: failedWith(states.get(ctx.extra.socket), payload, result.errors as GraphQLError[]) };

@@ -177,6 +177,36 @@ describe.each(storageTargets)('traces on $name', (target) => {
     expect(JSON.stringify(inTrace().map((span) => span.attributes))).not.toContain(TOKEN);
   });
 
+  it('runs a mutation over graphql-ws in its span: its statements beneath it, and its job keeps the trace', async () => {
+    const exporter = new InMemorySpanExporter();
+    api = await startTestServer(target, { concurrency: 0 }, {}, {}, { tracing: { exporter } });
+    const datasetId = await createDataset(api);
+    const caller = callerTrace();
+    const client = subscriptionClient(api, { ...TENANT, traceparent: caller.traceparent, authorization: `Bearer ${TOKEN}` });
+    let jobId: string;
+    try {
+      const result = await new Promise<{ data?: { createExportJob: { id: string } } }>((resolve, reject) => {
+        let last: { data?: { createExportJob: { id: string } } } = {};
+        client.subscribe(
+          { query: CREATE_EXPORT_JOB, variables: { input: jobInput(datasetId, { fields: null, filter: null }) } },
+          { next: (value) => (last = value as typeof last), error: reject, complete: () => resolve(last) },
+        );
+      });
+      jobId = result.data!.createExportJob.id;
+    } finally {
+      await client.dispose();
+    }
+    const [job] = await api.database.db.select().from(exportJobs).where(eq(exportJobs.id, Number(jobId)));
+    expect(job?.traceParent).toMatch(new RegExp(`^00-${caller.traceId}-[0-9a-f]{16}-01$`));
+    const inTrace = () => exporter.getFinishedSpans().filter((span) => span.spanContext().traceId === caller.traceId);
+    await waitUntil(() => inTrace().some((span) => span.attributes['graphql.operation.type'] === 'mutation'));
+    const operation = inTrace().find((span) => span.attributes['graphql.operation.type'] === 'mutation')!;
+    expect(parentOf(operation)).toBe(caller.spanId);
+    const statements = inTrace().filter((span) => span.attributes['db.system'] === 'postgresql');
+    expect(statements.length).toBeGreaterThan(0);
+    for (const statement of statements) expect(parentOf(statement)).toBe(operation.spanContext().spanId);
+  });
+
   it('records nothing and stores no trace with a job when tracing is off', async () => {
     api = await startTestServer(target, { concurrency: 1, chunkSize: 50 });
     const jobId = await createAndRunJob(api, callerTrace().traceparent);
