@@ -93,7 +93,8 @@ function memberships(segments: NonNullable<ProfileInput['segments']>, path: (nam
   return segments.map((segment, i) => {
     const segmentId = nonEmpty(segment.segmentId, path(`segments[${i}].segmentId`));
     const segmentNs = nonEmpty(segment.segmentNs, path(`segments[${i}].segmentNs`));
-    const key = `${segmentId}\n${segmentNs}`;
+    // As JSON: a newline within a name cannot make two memberships one key.
+    const key = JSON.stringify([segmentId, segmentNs]);
     if (seen.has(key)) {
       const problem = `repeats segment ${JSON.stringify(segmentId)} of this profile`;
       throw new ProfileFieldError(path(`segments[${i}].segmentId`), problem);
