@@ -40,6 +40,7 @@ import { claimNext, type ClaimedJob } from './sql/claimJob';
 import type { ClaimedPart } from './sql/claimPart';
 import { runExportPart } from './shardedExport';
 import { runSegmentJob } from './runSegmentJob';
+import { repeatedFailureLog } from '../logging/repeatedFailureLog';
 
 export interface Runner {
   readonly id: string;
@@ -87,6 +88,7 @@ export function startRunner(deps: {
     if (event.type === 'CREATED') wakeUp();
   });
 
+  const claimFailures = repeatedFailureLog(logger, 'Claiming jobs failed');
   async function loop(): Promise<void> {
     while (!stopping) {
       // This round's claims cover every job created before it starts.
@@ -103,8 +105,9 @@ export function startRunner(deps: {
             });
           running.add(run);
         }
+        claimFailures.succeeded();
       } catch (error: unknown) {
-        logger.error('Claiming jobs failed', { error: describeError(error) });
+        claimFailures.failed(error);
       }
       await new Promise<void>((resolve) => {
         if (wakeRequested || stopping) return resolve();

@@ -29,6 +29,7 @@ import { WEBHOOK_CHANGED_CHANNEL } from './webhookChanged';
 import { createWebhookPoster } from './webhookPoster';
 import type { WebhookOptions } from './webhookOptions';
 import type { WebhookMetrics } from '../metrics/gatewayMetrics';
+import { repeatedFailureLog } from '../logging/repeatedFailureLog';
 
 /** The channel of migration 0012's trigger: messages were queued. */
 export const WEBHOOK_MESSAGES_CHANNEL = 'gw_webhook_messages';
@@ -117,6 +118,7 @@ export function startWebhookDeliverer(deps: WebhookDelivererDeps): WebhookDelive
     serving.set(endpoint.id, claim);
   }
 
+  const claimFailures = repeatedFailureLog(logger, 'Claiming webhook endpoints failed');
   async function loop(): Promise<void> {
     while (!stopped.signal.aborted) {
       woken = false;
@@ -132,8 +134,9 @@ export function startWebhookDeliverer(deps: WebhookDelivererDeps): WebhookDelive
           serving: [...serving.keys()],
         });
         for (const endpoint of claimed) serve(endpoint, claimedAt);
+        claimFailures.succeeded();
       } catch (error: unknown) {
-        logger.error('Claiming webhook endpoints failed', { error: describeError(error) });
+        claimFailures.failed(error);
       }
       if (woken || stopped.signal.aborted) continue;
       await new Promise<void>((resolve) => {
