@@ -120,15 +120,15 @@ export function startRunner(deps: {
 
   /** The run of what was claimed, whose statements are all fenced by `env.runnerId`, the claim's identity. */
   function startRun(claimed: ClaimedJob, env: RunEnvironment): Promise<void> {
-    if (claimed.kind === 'export') return startExportRun(claimed.job, env);
+    if (claimed.kind === 'export') return startExportRun(claimed.job, env, claimed.wasNew);
     if (claimed.kind === 'part') return startPartRun(claimed, env);
     return startSegmentRun(claimed.job, env);
   }
 
-  function startExportRun(job: ExportJobRow, env: RunEnvironment): Promise<void> {
+  function startExportRun(job: ExportJobRow, env: RunEnvironment, wasNew: boolean): Promise<void> {
     logger.info('Export job claimed', { jobId: job.id, runnerId: env.runnerId, attempt: job.attempts });
     const claimedAt = performance.now();
-    if (metrics) recordClaim(metrics, job);
+    if (metrics) recordClaim(metrics, job, wasNew);
     return withLogContext({ jobId: job.id }, () => traceRun(job, () => runExportJob(env, job)))
       .then((outcome) => {
         if (metrics) recordRun(metrics, outcome, (performance.now() - claimedAt) / 1000);
@@ -197,8 +197,13 @@ function traceRun(job: ExportJobRow, run: () => Promise<RunOutcome>): Promise<Ru
   }, parent);
 }
 
-function recordClaim(metrics: RunnerMetrics, job: ExportJobRow): void {
-  if (job.attempts > 1) {
+/**
+ * A first claim is the job's wait in the queue; any other (a lost lease, a hand-back at
+ * shutdown, which gives its attempt back, or after an error) is a reclaim, whose wait
+ * would count the runs before it.
+ */
+function recordClaim(metrics: RunnerMetrics, job: ExportJobRow, wasNew: boolean): void {
+  if (!wasNew) {
     metrics.jobsReclaimed.inc();
     return;
   }

@@ -9,7 +9,8 @@ import { belowTenantLimit, CLAIM_LOCK_KEY } from './tenantLimit';
 
 /** What a runner took: an export job, a part of a sharded export job, or a segment job (`evaluateSegments`). */
 export type ClaimedJob =
-  | { kind: 'export'; job: ExportJobRow }
+  /** `wasNew`: its first claim (it waited in the queue), not a resume after a lost lease or a hand-back. */
+  | { kind: 'export'; job: ExportJobRow; wasNew: boolean }
   | ({ kind: 'part' } & ClaimedPart)
   | { kind: 'segment'; job: SegmentJobRow };
 
@@ -111,7 +112,7 @@ async function claimOldest(tx: AppTransaction, options: ClaimOptions, passedOver
       .returning();
     return claimed ? { kind: 'segment', job: claimed } : null;
   }
-  const [free] = await tx.execute(sql`select 1 from export_jobs where id = ${Number(oldest.id)} for update skip locked`);
+  const [free] = await tx.execute<{ status: string }>(sql`select status from export_jobs where id = ${Number(oldest.id)} for update skip locked`);
   if (!free) {
     exports.push(Number(oldest.id));
     return 'passed over';
@@ -128,7 +129,7 @@ async function claimOldest(tx: AppTransaction, options: ClaimOptions, passedOver
     })
     .where(sql`${eq(exportJobs.id, Number(oldest.id))} and ${exportWantsWork(sql`${exportJobs}`)}`)
     .returning();
-  return claimed ? { kind: 'export', job: claimed } : null;
+  return claimed ? { kind: 'export', job: claimed, wasNew: free.status === 'NEW' } : null;
 }
 
 /**
