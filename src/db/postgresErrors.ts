@@ -30,10 +30,11 @@ export function postgresErrorCode(error: unknown): string | undefined {
 /**
  * SQLSTATEs after which the same work, done again on a fresh connection, may well
  * succeed: the database chose this transaction to end (serialization failure,
- * deadlock), or the server is shutting down, restarting or full of connections.
+ * deadlock), a lock was held past its lock_timeout, or the server is shutting down,
+ * restarting or full of connections.
  * Class 08 (connection exceptions) counts as well.
  */
-const TRANSIENT_SQLSTATES = new Set(['40001', '40P01', '57P01', '57P02', '57P03', '53300']);
+const TRANSIENT_SQLSTATES = new Set(['40001', '40P01', '55P03', '57P01', '57P02', '57P03', '53300']);
 
 /** The driver's and the socket's words for a connection that went away, or never came. */
 const LOST_CONNECTION_CODES = new Set([

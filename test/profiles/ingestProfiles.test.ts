@@ -229,3 +229,36 @@ describe.each(storageTargets)('statistics of a store filled by ingestProfiles ca
     for (const row of stored) expect(row.attributes).toMatchObject({ round: 2 });
   });
 });
+
+describe('ingestProfiles behind a row lock, on postgres', () => {
+  let api: TestServer;
+  beforeAll(async () => {
+    api = await startTestServer(storageTargets.find((target) => target.name === 'postgres')!);
+  });
+  afterAll(() => api?.close());
+
+  it('gives up after its lock timeout with SERVICE_UNAVAILABLE, holding no API connection for longer', async () => {
+    const tenant = { 'x-gw-ims-org-id': 'ORG_INGEST_LOCKED@AdobeOrg', 'x-sandbox-name': 'prod' };
+    expect((await api.graphql(INGEST, { profiles: [profile('locked')] }, tenant)).errors).toBeUndefined();
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    let locked!: () => void;
+    const isLocked = new Promise<void>((resolve) => (locked = resolve));
+    // Another load of the same profile, holding its row for as long as it likes.
+    const holding = api.database.db.transaction(async (tx) => {
+      await tx.execute(sql`select 1 from profiles where org_id = ${tenant['x-gw-ims-org-id']} and profile_id = 'locked' for update`);
+      locked();
+      await released;
+    });
+    await isLocked;
+    try {
+      const refused = await api.graphql(INGEST, { profiles: [profile('locked', { attributes: { late: true } })] }, tenant);
+      expect(refused.errors?.[0]?.extensions).toMatchObject({ code: 'SERVICE_UNAVAILABLE', retryAfter: 1 });
+    } finally {
+      release();
+      await holding;
+    }
+    const retried = await api.graphql(INGEST, { profiles: [profile('locked', { attributes: { late: true } })] }, tenant);
+    expect(retried.data).toEqual({ ingestProfiles: { upserted: 1 } });
+  });
+});
