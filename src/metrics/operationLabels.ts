@@ -24,6 +24,10 @@ export interface OperationLabels {
   of(name: string | null | undefined): string;
 }
 
+// A client's operation named like one of ours would be counted as ours (`query schema`
+// among the schema-only requests): such a name is `other`, and takes no place.
+const RESERVED = new Set([UNKNOWN_OPERATION, ANONYMOUS_OPERATION, OTHER_OPERATION, SCHEMA_OPERATION]);
+
 export function operationLabels(max = MAX_OPERATION_LABELS): OperationLabels {
   const known = new Set<string>();
   return {
@@ -31,6 +35,7 @@ export function operationLabels(max = MAX_OPERATION_LABELS): OperationLabels {
       if (name === undefined) return UNKNOWN_OPERATION;
       if (name === null || name === '') return ANONYMOUS_OPERATION;
       if (known.has(name)) return name;
+      if (RESERVED.has(name)) return OTHER_OPERATION;
       if (known.size >= max || name.length > MAX_NAME_LENGTH) return OTHER_OPERATION;
       known.add(name);
       return name;

@@ -17,4 +17,9 @@ describe('operation labels', () => {
   it('call a very long name other', () => {
     expect(operationLabels().of('X'.repeat(65))).toBe('other');
   });
+
+  it('call a name of ours other, taking no place: a client cannot pass its queries off as schema reads', () => {
+    const labels = operationLabels(2);
+    expect(['schema', 'unknown', 'anonymous', 'other', 'A', 'B'].map((name) => labels.of(name))).toEqual(['other', 'other', 'other', 'other', 'A', 'B']);
+  });
 });
