@@ -46,7 +46,7 @@ import { isForeignPageHandshake } from './http/browserOrigin';
 import { refusedHostMessage, servesHostWithoutVerification } from './http/rebindingGuard';
 import { serveGraphqlOverWebSocket, type GraphqlWsServer } from './http/graphqlWsServer';
 import { traceHttpRequests } from './http/traceHttpRequests';
-import { accessLogPlugin } from './http/accessLogPlugin';
+import { accessLogOfRefusals, accessLogPlugin } from './http/accessLogPlugin';
 import { currentRequestId, withLogContext } from './logging/logContext';
 import { createLogger, describeError, type Logger } from './logger';
 import { workerMetrics } from './metrics/clusterMetrics';
@@ -168,6 +168,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   });
   await apollo.start();
 
+  const logRefusal = config.logging.accessLogSample > 0 ? accessLogOfRefusals(logger, config.logging.accessLogSample) : null;
   const graphql = graphqlHttpHandler(apollo, async ({ req, res, body }) => {
     // Chosen where the request came in (its log lines carry it), sent back to the caller.
     const requestId = currentRequestId() ?? requestIdOf(req.headers);
@@ -183,7 +184,10 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     } catch (error: unknown) {
       throw withHttpStatus(error);
     }
-  }, config.limits, metrics ? (code) => metrics.graphql.errors.inc({ code }) : undefined);
+  }, config.limits, (refusal) => {
+    metrics?.graphql.errors.inc({ code: refusal.code });
+    logRefusal?.(refusal);
+  });
   const subscriptions = serveGraphqlOverWebSocket(httpServer, schema, {
     authenticator,
     parseOptions,

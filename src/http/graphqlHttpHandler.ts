@@ -15,10 +15,15 @@ export function graphqlHttpHandler<TContext extends BaseContext>(
   apollo: ApolloServer<TContext>,
   context: ContextFunction<[{ req: IncomingMessage; res: ServerResponse; body: unknown }], TContext>,
   limits: Pick<LimitOptions, 'bodyBytes' | 'batchOperations' | 'variablesBytes'>,
-  /** Told the code of each request refused here, before Apollo sees it (metrics). */
-  onRefused: (code: string) => void = () => {},
+  /** Told of each request refused here, before Apollo sees it (metrics, the access log). */
+  onRefused: (refusal: Refusal) => void = () => {},
 ) {
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const startedAt = performance.now();
+    const refuse = (status: number, code: string, message: string) => {
+      onRefused({ code, status, durationMs: performance.now() - startedAt });
+      sendError(res, status, code, message);
+    };
     const headers = new HeaderMap();
     for (const [name, value] of Object.entries(req.headers)) {
       if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
@@ -27,19 +32,19 @@ export function graphqlHttpHandler<TContext extends BaseContext>(
     try {
       body = await readBody(req, headers.get('content-type'), limits.bodyBytes);
     } catch (error: unknown) {
-      if (error instanceof BodyTooLargeError) return refuse(res, onRefused, 413, ErrorCode.PAYLOAD_TOO_LARGE, error.message);
-      return refuse(res, onRefused, 400, ApolloServerErrorCode.BAD_REQUEST, error instanceof Error ? error.message : 'Bad request');
+      if (error instanceof BodyTooLargeError) return refuse(413, ErrorCode.PAYLOAD_TOO_LARGE, error.message);
+      return refuse(400, ApolloServerErrorCode.BAD_REQUEST, error instanceof Error ? error.message : 'Bad request');
     }
     const operations = Array.isArray(body) ? body : [body];
     if (operations.length > limits.batchOperations) {
       const message = `A batch may hold at most ${limits.batchOperations} operations (got ${operations.length})`;
-      return refuse(res, onRefused, 400, ErrorCode.TOO_MANY_OPERATIONS, message);
+      return refuse(400, ErrorCode.TOO_MANY_OPERATIONS, message);
     }
     const variablesTooLarge = operations.find(
       (operation) => variablesBytesOf(operation) > limits.variablesBytes,
     );
     if (variablesTooLarge !== undefined) {
-      return refuse(res, onRefused, 413, ErrorCode.PAYLOAD_TOO_LARGE, `Variables may take at most ${limits.variablesBytes} characters of JSON`);
+      return refuse(413, ErrorCode.PAYLOAD_TOO_LARGE, `Variables may take at most ${limits.variablesBytes} characters of JSON`);
     }
     const execute = () =>
       apollo.executeHTTPGraphQLRequest({
@@ -68,9 +73,11 @@ export function graphqlHttpHandler<TContext extends BaseContext>(
 
 class BodyTooLargeError extends Error {}
 
-function refuse(res: ServerResponse, onRefused: (code: string) => void, status: number, code: string, message: string): void {
-  onRefused(code);
-  sendError(res, status, code, message);
+/** A request refused before Apollo saw it: its code, HTTP status, and how long it took. */
+export interface Refusal {
+  code: string;
+  status: number;
+  durationMs: number;
 }
 
 /** An answer before Apollo runs, as Apollo would write it: a GraphQL error with its code. */

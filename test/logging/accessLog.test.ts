@@ -32,6 +32,15 @@ describe('the access log', { timeout: 60_000 }, () => {
       });
     expect((await post({ query: 'query Limits { exportLimits { requestsPerSecond } }' }, 'req-ok')).status).toBe(200);
     expect((await post({ query: 'query Broken { nope }' }, 'req-bad')).status).toBe(400);
+    // Refused before they run: by Apollo's context (no tenant), and before Apollo (a batch too large).
+    const withoutTenant = await fetch(server.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-request-id': 'req-no-tenant' },
+      body: JSON.stringify({ query: '{ exportLimits { requestsPerSecond } }' }),
+    });
+    expect(withoutTenant.status).toBe(401);
+    const batch = Array.from({ length: 11 }, () => ({ query: '{ __typename }' }));
+    expect((await post(batch, 'req-batch')).status).toBe(400);
     await new Promise((resolve) => setTimeout(resolve, 200)); // the lines reach our pipe
 
     const access = lines(server).filter((line) => line.message === 'GraphQL request');
@@ -39,6 +48,8 @@ describe('the access log', { timeout: 60_000 }, () => {
       expect.objectContaining({ level: 'info', requestId: 'req-ok', operation: 'Limits', type: 'query', status: 200, durationMs: expect.any(Number) }),
       // An invalid document names no operation Apollo could choose.
       expect.objectContaining({ requestId: 'req-bad', operation: null, status: 400, errorCodes: ['GRAPHQL_VALIDATION_FAILED'] }),
+      expect.objectContaining({ requestId: 'req-no-tenant', operation: null, status: 401, errorCodes: ['UNAUTHENTICATED'] }),
+      expect.objectContaining({ requestId: 'req-batch', status: 400, durationMs: expect.any(Number), errorCodes: ['TOO_MANY_OPERATIONS'] }),
     ]);
     expect(server.output()).not.toContain(TOKEN);
   });
