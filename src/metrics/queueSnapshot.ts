@@ -45,8 +45,10 @@ export const QUEUE_SNAPSHOT_WAIT_MS = 1_000;
 
 /**
  * A reader of the snapshot that queries at most once per `ttlMs`; concurrent
- * scrapes share one query, and only the first scrape of the process waits for
- * the database however long it takes.
+ * scrapes share one query. Without any snapshot yet (a process just started),
+ * a scrape gives up after `waitMs` too, and rejects: its gauges are left out
+ * rather than the scrape held, and with SERVER_PROCESSES the cluster's
+ * aggregate, which gives every process 5 s, failed whole behind one of them.
  */
 export function cachedQueueSnapshot(
   db: AppDatabase,
@@ -78,9 +80,14 @@ export function cachedQueueSnapshot(
   return async () => {
     if (last && Date.now() - lastAt < ttlMs) return last;
     const fresh = refresh();
-    if (!last) return fresh;
-    const stale = last;
     let timer: NodeJS.Timeout | undefined;
+    if (!last) {
+      const gaveUp = new Promise<never>((_resolve, reject) => {
+        timer = setTimeout(() => reject(new Error(`No queue snapshot yet: the database did not answer within ${waitMs} ms`)), waitMs);
+      });
+      return Promise.race([fresh, gaveUp]).finally(() => clearTimeout(timer));
+    }
+    const stale = last;
     const waited = new Promise<QueueSnapshot>((resolve) => (timer = setTimeout(resolve, waitMs, stale)));
     // A read that fails (a restart, a refused connection) answers the last snapshot too.
     return Promise.race([fresh.catch(() => stale), waited]).finally(() => clearTimeout(timer));

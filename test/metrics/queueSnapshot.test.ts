@@ -82,6 +82,28 @@ describe.each(storageTargets)('the queue snapshot on $name', (target) => {
     expect(fresh).toEqual(first);
   });
 
+  it('gives up a first read the database cannot answer after its wait, and has the snapshot once it lands', async () => {
+    const read = cachedQueueSnapshot(database.db, 0, 100);
+    let release = () => {};
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let locked = () => {};
+    const isLocked = new Promise<void>((resolve) => (locked = resolve));
+    const blocker = database.db.transaction(async (tx) => {
+      await tx.execute(sql`lock table export_jobs in access exclusive mode`);
+      locked();
+      await held;
+    });
+    try {
+      await isLocked;
+      // No snapshot to fall back on: the scrape goes on without the queue's gauges.
+      await expect(read()).rejects.toThrow('No queue snapshot yet: the database did not answer within 100 ms');
+    } finally {
+      release();
+      await blocker;
+    }
+    expect((await read()).jobs).toEqual(expect.objectContaining({ NEW: expect.any(Number) }));
+  });
+
   it('answers the last snapshot when a read fails, and a scrape without any still answers the other metrics', async () => {
     const closing = await target.open();
     const read = cachedQueueSnapshot(closing.db, 0, 1_000);
