@@ -62,8 +62,15 @@
   let lastEventId = null;
   /** Whether the list was loaded for this tenant: only then do events alone keep it current. */
   let listed = false;
-  /** The files of each SUCCEEDED job once read: a promise, so that a job's files are asked for once. */
+  /**
+   * The files of each SUCCEEDED job once read (`{ readAt, files }`, a promise so that
+   * renders share one read), for FILES_FRESH_MS: their download links expire (an hour
+   * by default), and a page stays open for longer. A failed read is not kept.
+   */
   const filesOfJob = new Map();
+  const FILES_FRESH_MS = 5 * 60 * 1000;
+  /** Which tenant's start the page is at: an answer for an earlier one is dropped. */
+  let generation = 0;
 
   function readTenant() {
     const params = new URLSearchParams(window.location.search);
@@ -233,8 +240,7 @@
     const list = document.createElement('span');
     list.className = 'files';
     if (job.status !== 'SUCCEEDED') return list;
-    if (!filesOfJob.has(job.id)) filesOfJob.set(job.id, readFiles(job));
-    filesOfJob.get(job.id).then(
+    filesOf(job).then(
       (files) => {
         if (files.length === 0) list.textContent = 'no records';
         for (const file of files) {
@@ -249,6 +255,17 @@
       () => (list.textContent = 'files unavailable'),
     );
     return list;
+  }
+
+  function filesOf(job) {
+    const cached = filesOfJob.get(job.id);
+    if (cached && Date.now() - cached.readAt < FILES_FRESH_MS) return cached.files;
+    const files = readFiles(job);
+    filesOfJob.set(job.id, { readAt: Date.now(), files });
+    files.catch(() => {
+      if (filesOfJob.get(job.id)?.files === files) filesOfJob.delete(job.id);
+    });
+    return files;
   }
 
   async function readFiles(job) {
@@ -282,7 +299,10 @@
   // --- Actions ---------------------------------------------------------------
 
   async function load() {
+    const asked = generation;
     const data = await graphql(LOAD);
+    // Another tenant was chosen meanwhile: this list is not its.
+    if (asked !== generation) return;
     for (const { node } of data.exportJobs.edges) applyJob(node);
     listed = true;
     render();
@@ -449,9 +469,11 @@
   }
 
   function start() {
+    generation += 1;
     tenantForm.elements.org.value = tenant.org;
     tenantForm.elements.sandbox.value = tenant.sandbox;
     jobs.clear();
+    filesOfJob.clear();
     lastEventId = null;
     listed = false;
     render();
