@@ -12,13 +12,15 @@ export const DEFAULT_SANDBOX = 'prod';
  * PostgreSQL's 2,704 bytes (measured: 48 fits, 64 does not).
  */
 export const MAX_TENANT_NAME_LENGTH = 48;
+/** And its bytes in UTF-8, what the index holds: 48 characters of 4 bytes (emoji) do not fit. */
+export const MAX_TENANT_NAME_BYTES = MAX_TENANT_NAME_LENGTH * 3;
 // Printable characters only: a NUL or another control character is no tenant, and would
 // reach PostgreSQL as text it refuses.
 const TENANT_NAME = new RegExp(`^[^\\p{Cc}\\p{Cs}]{1,${MAX_TENANT_NAME_LENGTH}}$`, 'u');
 
-/** Whether `value` may name a sandbox: 1 to 48 printable characters. */
+/** Whether `value` may name a sandbox: 1 to 48 printable characters, at most 144 bytes in UTF-8. */
 export function isTenantName(value: string): boolean {
-  return TENANT_NAME.test(value);
+  return TENANT_NAME.test(value) && Buffer.byteLength(value, 'utf8') <= MAX_TENANT_NAME_BYTES;
 }
 
 /**
@@ -37,4 +39,4 @@ export function misnamedTenantPart(tenant: Tenant): 'organisation' | 'sandbox' |
 }
 
 /** What an organisation or sandbox name may be, for messages. */
-export const TENANT_NAME_RULE = `1 to ${MAX_TENANT_NAME_LENGTH} printable characters (an organisation without "/")`;
+export const TENANT_NAME_RULE = `1 to ${MAX_TENANT_NAME_LENGTH} printable characters, at most ${MAX_TENANT_NAME_BYTES} bytes in UTF-8 (an organisation without "/")`;

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exportJobs } from '../src/db/schema';
+import { isTenantName } from '../src/tenant';
 import { CANCEL_EXPORT_JOB, CREATE_EXPORT_JOB, GET_EXPORT_JOB, LIST_EXPORT_JOB_IDS } from './fixtures/operations';
 import { storageTargets } from './helpers/databases';
 import { createJob, jobInput, startServerWithDataset } from './helpers/seedApi';
@@ -80,5 +81,15 @@ describe.each(storageTargets)('tenancy on $name', (target) => {
     const response = await api.graphql(CREATE_EXPORT_JOB, { input: jobInput(datasetId) }, ORG_B);
     expect(response.errors![0]!.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'destination.datasetId' });
     expect(response.errors![0]!.message).toBe(`Dataset "${datasetId}" does not exist`);
+  });
+});
+
+describe('tenant names', () => {
+  it('are 1 to 48 printable characters of at most 144 bytes: 48 emoji do not fit the indexes', () => {
+    expect(isTenantName('é'.repeat(48))).toBe(true);
+    expect(isTenantName('€'.repeat(48))).toBe(true);
+    expect(isTenantName('😀'.repeat(36))).toBe(true);
+    expect(isTenantName('😀'.repeat(37))).toBe(false);
+    expect(isTenantName('a'.repeat(49))).toBe(false);
   });
 });
