@@ -46,10 +46,21 @@ function warnOfRenamedVariables(config: Config): void {
  * waits for it to finish, then closes.
  */
 function closeOnSignal(close: () => Promise<void>): void {
-  let closing = false;
-  const shutdown = (signal: string) => {
-    if (closing) return;
-    closing = true;
+  let firstSignalAt: number | undefined;
+  const shutdown = (signal: NodeJS.Signals) => {
+    if (firstSignalAt !== undefined) {
+      // A copy of the stop already under way. A process run by npm hears a Ctrl-C or a
+      // control-group stop twice (itself, and from npm, which passes signals on), and one of
+      // SERVER_PROCESSES a third time from the primary: within a second, it is the same stop.
+      // Later, a second Ctrl-C to a process of its own stops it at once.
+      if (isPrimaryProcess() && performance.now() - firstSignalAt > SAME_STOP_MS) {
+        logger.warn('Stopping at once', { signal });
+        process.removeAllListeners(signal);
+        process.kill(process.pid, signal);
+      }
+      return;
+    }
+    firstSignalAt = performance.now();
     logger.info('Shutting down', { signal });
     close().then(
       () => {
@@ -62,13 +73,12 @@ function closeOnSignal(close: () => Promise<void>): void {
       },
     );
   };
-  // One of SERVER_PROCESSES hears a signal sent to the process group (Ctrl-C, systemd's
-  // control-group stop) twice: itself, and again from the primary. The second must not kill
-  // it mid-shutdown. A process of its own keeps the default for a second signal: it stops at once.
-  const listen = isPrimaryProcess() ? process.once.bind(process) : process.on.bind(process);
-  listen('SIGINT', shutdown);
-  listen('SIGTERM', shutdown);
+  process.on('SIGINT', shutdown);
+  process.on('SIGTERM', shutdown);
 }
+
+/** How soon after a stop's first signal another is taken for a copy of it. */
+const SAME_STOP_MS = 1_000;
 
 const command = process.argv[2] ?? 'serve';
 const commands: Record<string, () => Promise<void>> = { serve, worker };

@@ -41,13 +41,27 @@ describe('SIGTERM to a server as npm start runs it, on PostgreSQL', () => {
 });
 
 describe('SIGTERM to npm, as a container or supervisor that runs `npm run worker` sends it', () => {
-  it('reaches the worker, which shuts down and exits 0 with npm', { timeout: 60_000 }, async () => {
+  it('reaches the worker, which shuts down and exits 0 with npm, sent to npm alone or to the group', { timeout: 60_000 }, async () => {
     const database = await createPostgresDatabase();
     try {
       const worker = await startService('worker', { DATABASE_URL: database.url }, { viaNpm: true });
       // To npm alone: its shell must not stand between it and node, or node never hears it.
       expect(await stopService(worker, 'SIGTERM')).toBe(0);
       expect(messagesOf(worker.output())).toEqual(expect.arrayContaining(['Shutting down', 'Shut down']));
+      // To the process group, as Ctrl-C: node hears it itself and again from npm, one stop.
+      const grouped = await startService('worker', { DATABASE_URL: database.url }, { viaNpm: true, processGroup: true });
+      const exited = once(grouped.child, 'exit');
+      process.kill(-grouped.child.pid!, 'SIGINT');
+      try {
+        expect(await exited).toEqual([0, null]);
+      } finally {
+        try {
+          process.kill(-grouped.child.pid!, 'SIGKILL');
+        } catch {
+          // Gone already, as it should be.
+        }
+      }
+      expect(messagesOf(grouped.output()).filter((message) => message === 'Shut down')).toHaveLength(1);
     } finally {
       await database.drop();
     }
