@@ -86,20 +86,11 @@ function connect(url: string, connections: number, load: PoolLoad | undefined, s
   }), load);
 }
 
-/**
- * How long a bulk load waits for a row lock before it gives up (55P03, a passing error:
- * SERVICE_UNAVAILABLE to an API caller). A load's rows may be held by another load of the
- * same profiles; an `ingestProfiles` call waiting for minutes would hold one of the API's
- * connections all that time, and a few such calls every other tenant's requests too.
- */
-export const COPY_SESSION_LOCK_TIMEOUT_MS = 3_000;
-
 async function withCopySession<T>(sql: Sql, work: (session: CopySession) => Promise<T>): Promise<T> {
   // One reserved connection: the transaction, its COPY and its queries must share it.
   const connection = await sql.reserve();
   try {
     await connection.unsafe('begin');
-    await connection.unsafe(`set local lock_timeout = ${COPY_SESSION_LOCK_TIMEOUT_MS}`);
     let result: T;
     try {
       result = await work({

@@ -10,9 +10,19 @@ import { createStagingTable, mergeStagedProfiles } from './mergeStagedProfiles';
 import type { StagedProfile } from './validateProfiles';
 import { withStagingSession } from './stagingSession';
 
+/**
+ * How long a call waits for a row lock before it gives up (55P03, a passing error:
+ * SERVICE_UNAVAILABLE, nothing written). Its profiles may be held by a file ingest or a
+ * seed of the same tenant for minutes: a call waiting that long would hold one of the
+ * API's connections all the while, and a few such calls every other tenant's requests too.
+ * The commands' own loads wait their turn instead.
+ */
+export const UPSERT_LOCK_TIMEOUT_MS = 3_000;
+
 export async function upsertProfiles(database: Database, tenant: Tenant, profiles: StagedProfile[]): Promise<number> {
   if (profiles.length === 0) return 0;
   return withStagingSession(database, async (session) => {
+    await session.query(`set local lock_timeout = ${UPSERT_LOCK_TIMEOUT_MS}`);
     await createStagingTable(session);
     const writer = await session.openWriter();
     try {
