@@ -74,8 +74,11 @@ export async function evaluateUnderLease<Stop>(env: RunEnvironment, run: Segment
         expression: run.definition.expressionValue,
         now: run.now,
         rangesAtOnce: options.evaluationRangesAtOnce,
-        onOutOfTime: (profiles) =>
-          env.logger.info('Segment evaluation chunk ran out of time; retrying smaller', { segmentId: run.definition.id, profiles }),
+        // No chunk is reported while retries go on: the segment's lease is renewed here too.
+        onOutOfTime: async (profiles) => {
+          env.logger.info('Segment evaluation chunk ran out of time; retrying smaller', { segmentId: run.definition.id, profiles });
+          if (!(await renewEvaluationLease(db, lease))) throw new Stopped<Stop>({ kind: 'lease lost' });
+        },
         onChunk: async (chunk, totals) => {
           if (!(await renewEvaluationLease(db, lease))) throw new Stopped<Stop>({ kind: 'lease lost' });
           const reason = await run.afterChunk(chunk, totals);

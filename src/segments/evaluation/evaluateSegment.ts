@@ -76,9 +76,11 @@ export interface EvaluateSegmentOptions {
    * Told of a chunk the database ended for running out of statement time (the runner's
    * pool bounds every statement): nothing of it was written, and without a fixed
    * `chunkSize` it is tried again smaller, as an export's chunk is. With one, or at one
-   * profile, the error is thrown.
+   * profile, the error is thrown. Awaited: no chunk is reported while retries go on, so
+   * this is where a caller renews what it holds for the evaluation (its segment's lease);
+   * if it throws, the evaluation rejects with its error once the ranges running are done.
    */
-  onOutOfTime?: (profiles: number) => void;
+  onOutOfTime?: (profiles: number) => void | Promise<void>;
 }
 
 /**
@@ -126,10 +128,10 @@ export async function evaluateSegment(db: AppDatabase, options: EvaluateSegmentO
   const running: Array<{ chunk: Promise<ChunkResult>; asked: number; from: string | null; fromBound: number; startedAt: number }> = [];
   let rangesLeft = true;
   // A chunk the statement timeout ended is tried again smaller, unless its size is fixed or already one.
-  const retriesSmaller = (error: unknown, asked: number, startedAt: number): boolean => {
+  const retriesSmaller = async (error: unknown, asked: number, startedAt: number): Promise<boolean> => {
     if (fixed !== undefined || asked <= 1 || postgresErrorCode(error) !== PostgresErrorCode.QUERY_CANCELED) return false;
     sizer.record(performance.now() - startedAt, false, asked);
-    options.onOutOfTime?.(asked);
+    await options.onOutOfTime?.(asked);
     return true;
   };
   try {
@@ -156,7 +158,7 @@ export async function evaluateSegment(db: AppDatabase, options: EvaluateSegmentO
       try {
         chunk = await first.chunk;
       } catch (error: unknown) {
-        if (!retriesSmaller(error, first.asked, first.startedAt)) throw error;
+        if (!(await retriesSmaller(error, first.asked, first.startedAt))) throw error;
         // Nothing of this range was written. The ranges after it may have been: run again
         // at the same T, they give the same memberships. So the walk goes on from its start.
         await Promise.allSettled(running.map(({ chunk: later }) => later));
@@ -187,7 +189,7 @@ export async function evaluateSegment(db: AppDatabase, options: EvaluateSegmentO
     try {
       chunk = await evaluateSegmentChunk(db, evaluation, { after, limit });
     } catch (error: unknown) {
-      if (retriesSmaller(error, limit, startedAt)) continue;
+      if (await retriesSmaller(error, limit, startedAt)) continue;
       throw error;
     }
     // A short page was the last chunk: no profile is left after it (an empty page is short too).

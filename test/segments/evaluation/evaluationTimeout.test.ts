@@ -52,7 +52,7 @@ describe('an evaluation chunk out of statement time, on postgres', () => {
       segmentId: 'seg-us-loyal',
       expression: US_LOYAL,
       now: T1,
-      onOutOfTime: (profiles) => outOfTime.push(profiles),
+      onOutOfTime: (profiles) => void outOfTime.push(profiles),
     });
     await holding;
     expect(counts).toEqual({ realized: 3, existing: 0, exited: 0, profiles: 10 });
@@ -64,13 +64,22 @@ describe('an evaluation chunk out of statement time, on postgres', () => {
     for (let i = 1; i < outOfTime.length; i++) expect(outOfTime[i]).toBeLessThan(outOfTime[i - 1]!);
   });
 
-  it('retries a key range smaller, with ranges evaluated at once, and writes what one uninterrupted run writes', async () => {
+  it('retries a key range smaller while the range beside it is written, and ends as one uninterrupted run', async () => {
     const tenant = { orgId: 'org-eval-timeout-ranges', sandboxName: 'prod' };
     await seedFixture(database, tenant);
+    const T0 = new Date(T1.getTime() - 24 * 60 * 60 * 1000);
+    await evaluateSegment(bounded, { tenant, segmentId: 'seg-us-loyal', expression: US_LOYAL, now: T0 });
     const before = await membershipsOf(database, tenant.orgId, 'seg-us-loyal');
+    // p01's membership locked: the first range (p01-p04) waits and runs out of time, while the
+    // second (p05-p08, p06 a member) is written beside it and then evaluated again.
     const outOfTime: number[] = [];
-    const { holding } = await holdMembershipsUntil(() => outOfTime.length > 0);
-    // Ten profiles, every one a bound: ranges of four, two at once, until the first runs out of time.
+    let locked = false;
+    const holding = database.db.transaction(async (tx) => {
+      await tx.execute(sql`select 1 from segment_memberships where org_id = ${tenant.orgId} and sandbox_name = 'prod' and profile_id = 'p01' and segment_id = 'seg-us-loyal' for update`);
+      locked = true;
+      await waitUntil(() => outOfTime.length > 0, 20_000);
+    });
+    await waitUntil(() => locked);
     const counts = await evaluateSegment(bounded, {
       tenant,
       segmentId: 'seg-us-loyal',
@@ -78,13 +87,14 @@ describe('an evaluation chunk out of statement time, on postgres', () => {
       now: T1,
       sizing: { max: 4, targetMs: 50, initial: 4 },
       rangesAtOnce: 2,
-      onOutOfTime: (profiles) => outOfTime.push(profiles),
+      onOutOfTime: (profiles) => void outOfTime.push(profiles),
     });
     await holding;
     expect(outOfTime[0]).toBe(4);
-    expect(counts).toEqual({ realized: 3, existing: 0, exited: 0, profiles: 10 });
+    // The three members stay, with their first time; the second range counted once.
+    expect(counts).toEqual({ realized: 0, existing: 3, exited: 0, profiles: 10 });
     expect(await membershipsOf(database, tenant.orgId, 'seg-us-loyal')).toEqual(
-      [...before, ...['p01', 'p03', 'p06'].map((id) => `prod ${id} seg-us-loyal ups REALIZED ${T1.toISOString()}`)].sort(),
+      before.map((line) => (line.startsWith('prod ') ? line.replace(' REALIZED ', ' EXISTING ') : line)),
     );
   });
 
