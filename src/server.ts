@@ -249,8 +249,9 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   }
   httpServer.on('request', (req: IncomingMessage, res: ServerResponse) => {
     const path = (req.url ?? '/').split('?')[0] ?? '/';
-    // Without verification, a page of another site whose name now points here must not be served.
-    if (config.auth.mode === 'none' && !servesHostWithoutVerification(req.headers.host, config.files.publicUrl)) {
+    // Without verification, a page of another site whose name now points here must not be
+    // served. The probes and /metrics name no tenant's data: an orchestrator may use any name.
+    if (config.auth.mode === 'none' && !UNGUARDED_PATHS.has(path) && !servesHostWithoutVerification(req.headers.host, config.files.publicUrl)) {
       logger.warn('Request refused: its Host could be a rebound name', { host: req.headers.host, path });
       res.writeHead(403, { 'content-type': 'application/json; charset=utf-8' });
       res.end(JSON.stringify({ errors: [{ message: refusedHostMessage(req.headers.host), extensions: { code: 'FORBIDDEN' } }] }));
@@ -340,6 +341,9 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     },
   };
 }
+
+/** Paths served whatever the Host (rebindingGuard.ts): they read no tenant's data. */
+const UNGUARDED_PATHS: ReadonlySet<string> = new Set(['/healthz', '/readyz', METRICS_PATH]);
 
 function listen(server: Server, port: number, host: string | undefined): Promise<void> {
   return new Promise((resolve, reject) => {

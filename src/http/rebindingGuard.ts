@@ -14,8 +14,10 @@ import { wellFormedHost } from './hostHeader';
 export function servesHostWithoutVerification(host: string | undefined, publicUrl: string | undefined): boolean {
   // HTTP/1.0 without a Host: no browser sends that.
   if (host === undefined) return true;
-  if (!wellFormedHost(host)) return false;
-  const name = hostnameOf(`http://${host}`);
+  // A fully qualified name may end in a dot (`localhost.:4000`): the same name.
+  const withoutRootDot = host.replace(/\.(?=(:\d{1,5})?$)/, '');
+  if (!wellFormedHost(withoutRootDot)) return false;
+  const name = hostnameOf(`http://${withoutRootDot}`);
   if (name === undefined) return false;
   if (name === 'localhost' || name.endsWith('.localhost')) return true;
   // An address literal: nothing to resolve, so nothing to rebind.
@@ -33,7 +35,7 @@ export function refusedHostMessage(host: string | undefined): string {
 
 function hostnameOf(url: string): string | undefined {
   try {
-    return new URL(url).hostname.toLowerCase() || undefined;
+    return new URL(url).hostname.toLowerCase().replace(/\.$/, '') || undefined;
   } catch {
     return undefined;
   }

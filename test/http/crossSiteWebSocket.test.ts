@@ -100,12 +100,26 @@ describe('DNS rebinding, without verification (AUTH_MODE=none)', () => {
 
   it('serves localhost, IP addresses and the host of PUBLIC_URL', async () => {
     const port = new URL(api.server.url).port;
-    for (const host of [`localhost:${port}`, `app.localhost:${port}`, `127.0.0.1:${port}`, `[::1]:${port}`, '10.1.2.3', 'exports.example.com']) {
+    const hosts = [`localhost:${port}`, `localhost.:${port}`, `app.localhost:${port}`, `127.0.0.1:${port}`, `[::1]:${port}`, '10.1.2.3', 'exports.example.com', 'exports.example.com.'];
+    for (const host of hosts) {
       const served = await postWithHost(api, host);
       expect(served.status, host).toBe(200);
       expect(JSON.parse(served.body), host).toEqual({ data: { __typename: 'Query' } });
     }
     expect(await handshake(api, undefined, 'exports.example.com')).toBe(101);
+    // The probes read no tenant's data: an orchestrator may call them by any name.
+    const probe = (path: string) =>
+      new Promise<number>((resolve, reject) => {
+        const url = new URL(api.server.url);
+        request({ host: url.hostname, port: url.port, path, headers: { host: 'gateway.internal.example' } }, (response) => {
+          response.resume();
+          resolve(response.statusCode ?? 0);
+        })
+          .on('error', reject)
+          .end();
+      });
+    expect(await probe('/healthz')).toBe(200);
+    expect(await probe('/readyz')).toBe(200);
   });
 });
 
