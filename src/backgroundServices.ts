@@ -20,6 +20,7 @@ import type { RunnerOptions } from './runner/runnerOptions';
 import { runnerPoolOptions } from './runner/runnerPool';
 import { startWebhookDeliverer } from './webhooks/webhookDeliverer';
 import { webhookPoolOptions } from './webhooks/webhookPool';
+import { closeInTurn } from './closeInTurn';
 
 export interface BackgroundServices {
   runner: Runner;
@@ -69,11 +70,7 @@ export async function startBackgroundServices(deps: {
   });
   return {
     runner,
-    async stop() {
-      await runner.stop();
-      await webhookDeliverer?.stop();
-      await pruning.stop();
-      await sweeper.stop();
-    },
+    // Each stops though one before it failed (a database gone fails the runner's hand-back).
+    stop: () => closeInTurn([() => runner.stop(), () => webhookDeliverer?.stop(), () => pruning.stop(), () => sweeper.stop()]),
   };
 }

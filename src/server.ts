@@ -293,8 +293,15 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   });
 
   await listen(httpServer, config.port, config.host);
+  // Listening, nothing else reports the server's errors (an accept that fails: too many open files).
+  httpServer.on('error', (error) => logger.error('HTTP server error', { error: describeError(error) }));
   if (config.runner.concurrency > 0) {
-    background = await startBackgroundServices({ database, bus, logger, runner: config.runner, config, metrics, files });
+    try {
+      background = await startBackgroundServices({ database, bus, logger, runner: config.runner, config, metrics, files });
+    } catch (error: unknown) {
+      await new Promise((resolve) => httpServer.close(resolve));
+      throw error;
+    }
   }
   const { port } = httpServer.address() as AddressInfo;
   const url = `http://${config.host ?? 'localhost'}:${port}/graphql`;
