@@ -7,6 +7,7 @@
  * whose messages name no value; any other error by its message, cut short.
  */
 import { isFailedQuery } from '../db/failedQuery';
+import { postgresErrorCode } from '../db/postgresErrors';
 
 /** The longest message a span carries. */
 export const MAX_SPAN_MESSAGE_CHARS = 500;
@@ -19,8 +20,9 @@ export function spanErrorMessage(error: unknown): string {
   if (!(error instanceof Error)) return cut(String(error));
   // drizzle's wrapper: the database's error is its cause.
   const cause = isFailedQuery(error) && error.cause instanceof Error ? error.cause : error;
-  const code = (cause as { code?: unknown }).code;
-  if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) {
+  // A SQLSTATE has a digit: a socket's EPIPE or EPERM is five capitals too.
+  const code = postgresErrorCode(cause);
+  if (code !== undefined) {
     const said = CLASSES_WITHOUT_VALUES.has(code.slice(0, 2)) ? `: ${cut(cause.message)}` : '';
     return `PostgreSQL error ${code}${said}`;
   }

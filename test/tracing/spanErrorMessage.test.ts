@@ -70,6 +70,9 @@ describe('failed spans on postgres: a statement timeout', () => {
 describe('failed spans: any other error', () => {
   it('keep its message, cut short', async () => {
     expect(await statusOfFailed(async () => Promise.reject(new Error('No such job')))).toBe('No such job');
+    // Five capitals without a digit are a socket's code, not a SQLSTATE.
+    const socket = Object.assign(new Error('write EPIPE'), { code: 'EPIPE' });
+    expect(await statusOfFailed(async () => Promise.reject(socket))).toBe('write EPIPE');
     const long = await statusOfFailed(async () => Promise.reject(new Error(SECRET)));
     expect(long.length).toBeLessThanOrEqual(MAX_SPAN_MESSAGE_CHARS + 10);
     expect(long.endsWith('… [cut]')).toBe(true);
