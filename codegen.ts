@@ -21,7 +21,7 @@ const config: CodegenConfig = {
           Batch: '../db/schema#BatchRow',
           BatchFile: '../db/schema#BatchFileRow',
           BatchConnection: '../pagination/connection#Connection<BatchRow>',
-          BatchRecordConnection: '../batches/listBatchRecords#BatchRecordPage',
+          BatchRecordConnection: '../batches/batchRecordsLoader#BatchRecordPage',
           CancelExportJobPayload: '../jobs/cancelExportJob#CancelOutcome',
           ExportJobEvent: '../events/watchedJobEvent#WatchedJobEvent',
           ExportJobEventConnection: '../pagination/connection#Page<WatchedJobEvent>',

@@ -14,8 +14,8 @@ import { createSegmentDefinitionLoader } from './segments/definitions/segmentDef
 import { createLastEvaluationLoader } from './segments/jobs/lastEvaluationLoader';
 import type { BatchFileRow, DatasetRow, ExportJobRow, SegmentDefinitionRow, SegmentJobRow } from './db/schema';
 import { createBatchFilesLoader } from './batches/batchFilesLoader';
-import { createBatchRecordsLoader, type BatchRecordsLoader } from './batches/listBatchRecords';
-import { createWebhookDeliveriesLoader, type WebhookDeliveriesLoader } from './webhooks/listWebhookDeliveries';
+import { createBatchRecordsLoader, type BatchRecordsLoader } from './batches/batchRecordsLoader';
+import { createWebhookDeliveriesLoader, type WebhookDeliveriesLoader } from './webhooks/webhookDeliveriesLoader';
 import type { FileLinks } from './files/fileLinks';
 import { ErrorCode, GatewayError } from './errors';
 import type { JobEventHub } from './events/jobEventHub';

@@ -1,7 +1,7 @@
 import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
 import type { ExportJobRow, DatasetRow, BatchRow, BatchFileRow, WebhookRow, WebhookDeliveryRow, SegmentDefinitionRow, SegmentJobRow } from '../db/schema';
 import type { Connection, Page } from '../pagination/connection';
-import type { BatchRecordPage } from '../batches/listBatchRecords';
+import type { BatchRecordPage } from '../batches/batchRecordsLoader';
 import type { CancelOutcome } from '../jobs/cancelExportJob';
 import type { WatchedJobEvent } from '../events/watchedJobEvent';
 import type { CreatedWebhook } from '../webhooks/createWebhook';
