@@ -10,7 +10,7 @@
 import { once } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import { createPostgresDatabase } from './helpers/databases';
-import { startService, stopService } from './helpers/processes';
+import { startService, stopService, type ServiceProcess } from './helpers/processes';
 
 /** The messages of a server's JSON log lines. */
 const messagesOf = (output: string) =>
@@ -18,6 +18,25 @@ const messagesOf = (output: string) =>
     .split('\n')
     .filter((line) => line.startsWith('{'))
     .map((line) => (JSON.parse(line) as { message: string }).message);
+
+/**
+ * Sends SIGINT to the process group of `service` (started with `processGroup`), as a
+ * terminal's Ctrl-C does, and answers its exit code and signal. Whatever happened, nothing
+ * of the group outlives the test (it is detached from vitest's).
+ */
+async function interruptGroup(service: ServiceProcess): Promise<unknown[]> {
+  const exited = once(service.child, 'exit');
+  process.kill(-service.child.pid!, 'SIGINT');
+  try {
+    return await exited;
+  } finally {
+    try {
+      process.kill(-service.child.pid!, 'SIGKILL');
+    } catch {
+      // Gone already, as it should be.
+    }
+  }
+}
 
 describe('SIGTERM to a server as npm start runs it, on PostgreSQL', () => {
   it.each(['production', ''])('drains, closes and exits 0 with NODE_ENV=%j', { timeout: 60_000 }, async (nodeEnv) => {
@@ -50,17 +69,7 @@ describe('SIGTERM to npm, as a container or supervisor that runs `npm run worker
       expect(messagesOf(worker.output())).toEqual(expect.arrayContaining(['Shutting down', 'Shut down']));
       // To the process group, as Ctrl-C: node hears it itself and again from npm, one stop.
       const grouped = await startService('worker', { DATABASE_URL: database.url }, { viaNpm: true, processGroup: true });
-      const exited = once(grouped.child, 'exit');
-      process.kill(-grouped.child.pid!, 'SIGINT');
-      try {
-        expect(await exited).toEqual([0, null]);
-      } finally {
-        try {
-          process.kill(-grouped.child.pid!, 'SIGKILL');
-        } catch {
-          // Gone already, as it should be.
-        }
-      }
+      expect(await interruptGroup(grouped)).toEqual([0, null]);
       expect(messagesOf(grouped.output()).filter((message) => message === 'Shut down')).toHaveLength(1);
     } finally {
       await database.drop();
@@ -78,18 +87,7 @@ describe('a signal to the process group of SERVER_PROCESSES=2, on PostgreSQL', (
         { DATABASE_URL: database.url, SERVER_PROCESSES: '2', SHUTDOWN_DRAIN_MS: '500' },
         { times: 2, processGroup: true },
       );
-      const exited = once(server.child, 'exit');
-      process.kill(-server.child.pid!, 'SIGINT');
-      try {
-        expect(await exited).toEqual([0, null]);
-      } finally {
-        // Whatever happened, nothing of the group outlives the test (it is detached from vitest's).
-        try {
-          process.kill(-server.child.pid!, 'SIGKILL');
-        } catch {
-          // Gone already, as it should be.
-        }
-      }
+      expect(await interruptGroup(server)).toEqual([0, null]);
       const messages = messagesOf(server.output());
       expect(messages.filter((message) => message === 'Shutting down')).toHaveLength(2);
       expect(messages.filter((message) => message === 'Shut down')).toHaveLength(2);

@@ -50,23 +50,32 @@ describe.each(storageTargets)('the queue snapshot on $name', (target) => {
     }
   });
 
-  it('answers the last snapshot while the database cannot answer, and a fresh one after', async () => {
-    // A window of 0: every scrape wants a fresh read.
-    const read = cachedQueueSnapshot(database.db, 0, 100);
-    const first = await read();
+  /**
+   * Holds export_jobs until `release`: on PGlite the transaction holds the one connection,
+   * on PostgreSQL the lock blocks the read. Resolves once it is held (in an object: an async
+   * function would wait for a promise it returns).
+   */
+  const lockExportJobs = async (): Promise<{ release: () => void; blocker: Promise<void> }> => {
     let release = () => {};
     const held = new Promise<void>((resolve) => (release = resolve));
     let locked = () => {};
     const isLocked = new Promise<void>((resolve) => (locked = resolve));
-    // PGlite: the transaction holds the one connection; PostgreSQL: the lock blocks the read.
     const blocker = database.db.transaction(async (tx) => {
       await tx.execute(sql`lock table export_jobs in access exclusive mode`);
       locked();
       await held;
     });
+    await isLocked;
+    return { release, blocker };
+  };
+
+  it('answers the last snapshot while the database cannot answer, and a fresh one after', async () => {
+    // A window of 0: every scrape wants a fresh read.
+    const read = cachedQueueSnapshot(database.db, 0, 100);
+    const first = await read();
+    const { release, blocker } = await lockExportJobs();
     let stillHeld = true;
     try {
-      await isLocked;
       const answered = await read();
       expect(stillHeld).toBe(true);
       expect(answered).toBe(first);
@@ -84,17 +93,8 @@ describe.each(storageTargets)('the queue snapshot on $name', (target) => {
 
   it('gives up a first read the database cannot answer after its wait, and has the snapshot once it lands', async () => {
     const read = cachedQueueSnapshot(database.db, 0, 100);
-    let release = () => {};
-    const held = new Promise<void>((resolve) => (release = resolve));
-    let locked = () => {};
-    const isLocked = new Promise<void>((resolve) => (locked = resolve));
-    const blocker = database.db.transaction(async (tx) => {
-      await tx.execute(sql`lock table export_jobs in access exclusive mode`);
-      locked();
-      await held;
-    });
+    const { release, blocker } = await lockExportJobs();
     try {
-      await isLocked;
       // No snapshot to fall back on: the scrape goes on without the queue's gauges.
       await expect(read()).rejects.toThrow('No queue snapshot yet: the database did not answer within 100 ms');
     } finally {
