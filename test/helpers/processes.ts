@@ -38,7 +38,17 @@ export function spawnCommand(command: string, env: Record<string, string>, cwd =
   });
 }
 
-/** Starts `command` and waits until `ready` has been logged `times` times (one per worker process). */
+/**
+ * The longest a start may take before it fails with what the process logged: shorter than
+ * the tests' own timeouts (90 s for those that start processes), which would say nothing.
+ */
+const START_LIMIT_MS = 75_000;
+
+/**
+ * Starts `command` and waits until `ready` has been logged `times` times (one per worker
+ * process). Fails, with the process's log, if it exits first, if one of its cluster workers
+ * dies during the start (the primary then waits without it), or after START_LIMIT_MS.
+ */
 export async function startService(
   command: 'serve' | 'worker',
   env: Record<string, string>,
@@ -47,13 +57,27 @@ export async function startService(
   const child = spawnCommand(command, env, options.cwd, options.processGroup, options.viaNpm);
   const ready = command === 'serve' ? 'gateway ready' : 'Export runner started';
   let output = '';
-  await new Promise<void>((resolve, reject) => {
-    child.stderr!.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.split(ready).length > (options.times ?? 1)) resolve();
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await new Promise<void>((resolve, reject) => {
+      child.stderr!.on('data', (chunk: Buffer) => {
+        output += chunk.toString();
+        if (output.split(ready).length > (options.times ?? 1)) resolve();
+        else if (output.includes('"Worker died"')) reject(new Error(`A worker of ${command} died while starting: ${output}`));
+      });
+      child.once('exit', (code) => reject(new Error(`${command} exited with ${code}: ${output}`)));
+      timer = setTimeout(() => reject(new Error(`${command} was not ready after ${START_LIMIT_MS} ms: ${output}`)), START_LIMIT_MS);
     });
-    child.once('exit', (code) => reject(new Error(`${command} exited with ${code}: ${output}`)));
-  });
+  } catch (error: unknown) {
+    if (child.exitCode === null && child.signalCode === null) {
+      const exited = once(child, 'exit');
+      child.kill('SIGKILL');
+      await exited;
+    }
+    throw error;
+  } finally {
+    clearTimeout(timer);
+  }
   const url = /"url":"(http:[^"]+)"/.exec(output)?.[1] ?? '';
   const service = { child, url, output: () => output };
   const closed = trackOpen(`a '${command}' process`, () => stopService(service, 'SIGKILL'));
