@@ -3,11 +3,13 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { describeError, type Logger } from '../logger';
 import type { MetricsSource } from '../metrics/metricsSource';
+import { refusedUnlessRead } from './readOnlyEndpoint';
 
 export const METRICS_PATH = '/metrics';
 
 export function metricsHandler(source: MetricsSource, logger: Logger) {
-  return async (_req: IncomingMessage, res: ServerResponse): Promise<void> => {
+  return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    if (refusedUnlessRead(req, res)) return;
     try {
       const text = await source.text();
       res.setHeader('content-type', source.contentType);

@@ -5,9 +5,11 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Readiness } from '../readiness';
+import { refusedUnlessRead } from './readOnlyEndpoint';
 
 export function livenessHandler(state: { subscriptions(): number; sockets(): number; databaseFailure(): Error | null }) {
-  return (_req: IncomingMessage, res: ServerResponse): void => {
+  return (req: IncomingMessage, res: ServerResponse): void => {
+    if (refusedUnlessRead(req, res)) return;
     res.setHeader('content-type', 'application/json');
     // The embedded database's thread stopped: nothing but a restart brings it back.
     const failure = state.databaseFailure();
@@ -29,7 +31,8 @@ export function livenessHandler(state: { subscriptions(): number; sockets(): num
 }
 
 export function readinessHandler(readiness: Readiness) {
-  return async (_req: IncomingMessage, res: ServerResponse): Promise<void> => {
+  return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    if (refusedUnlessRead(req, res)) return;
     const reason = await readiness.check();
     res.statusCode = reason === null ? 200 : 503;
     res.setHeader('content-type', 'application/json');

@@ -47,6 +47,20 @@ describe('where metrics are served', () => {
     expect(sample(text, 'gateway_graphql_request_duration_seconds_count', { operation: 'Named', outcome: 'ok' })).toBe(1);
   });
 
+  it('answers GET and HEAD alone on /metrics, on the main port and on METRICS_PORT', async () => {
+    const api = await start({});
+    const own = await start({ port: 0 });
+    for (const url of [mainPortMetrics(api), own.server.metricsUrl!]) {
+      const posted = await fetch(url, { method: 'POST', body: 'x' });
+      expect(posted.status).toBe(405);
+      expect(posted.headers.get('allow')).toBe('GET, HEAD');
+      expect(await posted.text()).toBe('POST is not allowed here; use GET\n');
+      const head = await fetch(url, { method: 'HEAD' });
+      expect(head.status).toBe(200);
+      expect(head.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
+    }
+  });
+
   it('answers 404 on /metrics with METRICS=off', async () => {
     const api = await start({ enabled: false });
     expect(api.server.metricsUrl).toBeNull();

@@ -29,6 +29,19 @@ describe.each(storageTargets)('the probes on $name', (target) => {
     expect(await response.json()).toEqual({ status: 'ready' });
   });
 
+  it('answers GET and HEAD alone on the probes: 405, with Allow, for any other method and no database statement', async () => {
+    api.resetQueries();
+    for (const [path, method] of [['/healthz', 'POST'], ['/readyz', 'DELETE'], ['/readyz', 'PUT']] as const) {
+      const response = await fetch(api.server.url.replace(/\/graphql$/, path), { method });
+      expect(response.status).toBe(405);
+      expect(response.headers.get('allow')).toBe('GET, HEAD');
+      expect(await response.text()).toBe(`${method} is not allowed here; use GET\n`);
+    }
+    expect(api.queries).toEqual([]);
+    const head = await fetch(api.server.url.replace(/\/graphql$/, '/readyz'), { method: 'HEAD' });
+    expect(head.status).toBe(200);
+  });
+
   it('answers /readyz 503 while a migration of this build is not applied', async () => {
     const [last] = await api.database.db.execute<{ id: number; hash: string; created_at: string }>(
       sql`select id, hash, created_at from drizzle.__drizzle_migrations order by created_at desc limit 1`,
