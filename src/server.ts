@@ -48,6 +48,7 @@ import { serveGraphqlOverWebSocket, type GraphqlWsServer } from './http/graphqlW
 import { traceHttpRequests } from './http/traceHttpRequests';
 import { accessLogOfRefusals, accessLogPlugin } from './http/accessLogPlugin';
 import { currentRequestId, withLogContext } from './logging/logContext';
+import { throttledWarning } from './logging/throttledWarning';
 import { createLogger, describeError, type Logger } from './logger';
 import { workerMetrics } from './metrics/clusterMetrics';
 import { createGatewayMetrics } from './metrics/gatewayMetrics';
@@ -188,6 +189,9 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     metrics?.graphql.errors.inc({ code: refusal.code });
     logRefusal?.(refusal);
   });
+  // Anyone who reaches the port can cause these: a line a minute at most.
+  const warnOfRefusedHost = throttledWarning(logger, 'Request refused: its Host could be a rebound name');
+  const warnOfForeignPage = throttledWarning(logger, 'WebSocket handshake from a page of another site refused');
   const subscriptions = serveGraphqlOverWebSocket(httpServer, schema, {
     authenticator,
     parseOptions,
@@ -202,12 +206,12 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
       config.auth.mode === 'none'
         ? (request) => {
             if (!servesHostWithoutVerification(request.headers.host, config.files.publicUrl)) {
-              logger.warn('Request refused: its Host could be a rebound name', { host: request.headers.host });
+              warnOfRefusedHost({ host: request.headers.host });
               return true;
             }
             const foreign = isForeignPageHandshake(request, config.files.publicUrl);
             // Said, so that a page of ours behind a proxy that rewrites Host can be told apart (set PUBLIC_URL).
-            if (foreign) logger.warn('WebSocket handshake from a page of another site refused', { origin: request.headers.origin, host: request.headers.host });
+            if (foreign) warnOfForeignPage({ origin: request.headers.origin, host: request.headers.host });
             return foreign;
           }
         : undefined,
@@ -252,7 +256,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     // Without verification, a page of another site whose name now points here must not be
     // served. The probes and /metrics name no tenant's data: an orchestrator may use any name.
     if (config.auth.mode === 'none' && !UNGUARDED_PATHS.has(path) && !servesHostWithoutVerification(req.headers.host, config.files.publicUrl)) {
-      logger.warn('Request refused: its Host could be a rebound name', { host: req.headers.host, path });
+      warnOfRefusedHost({ host: req.headers.host, path });
       res.writeHead(403, { 'content-type': 'application/json; charset=utf-8' });
       res.end(JSON.stringify({ errors: [{ message: refusedHostMessage(req.headers.host), extensions: { code: 'FORBIDDEN' } }] }));
       return;
