@@ -9,6 +9,7 @@
  * concerned.
  */
 import type { IncomingMessage } from 'node:http';
+import { hostnameOf } from './hostHeader';
 
 export function isForeignPageHandshake(request: IncomingMessage, publicUrl: string | undefined): boolean {
   const origin = request.headers.origin;
@@ -22,14 +23,6 @@ export function isForeignPageHandshake(request: IncomingMessage, publicUrl: stri
   return publicUrl === undefined || originName !== hostnameOf(publicUrl);
 }
 
-/** The host name of `url`, lower-cased and without its port; undefined when it has none. */
-function hostnameOf(url: string): string | undefined {
-  try {
-    return new URL(url).hostname.toLowerCase() || undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 /** `localhost` (and its subdomains), 127.0.0.0/8, `[::1]` or `0.0.0.0`. */
 function isLoopbackName(name: string): boolean {

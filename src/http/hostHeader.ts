@@ -8,3 +8,15 @@ export function wellFormedHost(host: string | undefined): host is string {
 }
 
 const HOST = /^(?:[a-z0-9-]+(?:\.[a-z0-9-]+)*|\[[0-9a-f:.]+\])(?::\d{1,5})?$/i;
+
+/**
+ * The host name of `url`, lower-cased, without its port and without the root dot a fully
+ * qualified name may end in (`localhost.`); undefined when it has none.
+ */
+export function hostnameOf(url: string): string | undefined {
+  try {
+    return new URL(url).hostname.toLowerCase().replace(/\.$/, '') || undefined;
+  } catch {
+    return undefined;
+  }
+}

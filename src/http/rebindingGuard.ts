@@ -8,7 +8,7 @@
  * `*.localhost`, which browsers resolve to loopback themselves), and
  * PUBLIC_URL's host, the name an operator gave us.
  */
-import { wellFormedHost } from './hostHeader';
+import { hostnameOf, wellFormedHost } from './hostHeader';
 
 /** Whether a request naming `host` (its Host header) may be served without verification. */
 export function servesHostWithoutVerification(host: string | undefined, publicUrl: string | undefined): boolean {
@@ -31,12 +31,4 @@ export function refusedHostMessage(host: string | undefined): string {
     `The Host ${JSON.stringify(host)} is not served without verification (AUTH_MODE=none): only localhost, ` +
     'an IP address or the host of PUBLIC_URL. Set PUBLIC_URL to the address clients use, or AUTH_MODE=jwt'
   );
-}
-
-function hostnameOf(url: string): string | undefined {
-  try {
-    return new URL(url).hostname.toLowerCase().replace(/\.$/, '') || undefined;
-  } catch {
-    return undefined;
-  }
 }
