@@ -189,6 +189,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     metrics?.graphql.errors.inc({ code: refusal.code });
     logRefusal?.(refusal);
   });
+  const ownNames = { publicUrl: config.files.publicUrl, listenHost: config.host };
   // Anyone who reaches the port can cause these: a line a minute at most.
   const warnOfRefusedHost = throttledWarning(logger, 'Request refused: its Host could be a rebound name');
   const warnOfForeignPage = throttledWarning(logger, 'WebSocket handshake from a page of another site refused');
@@ -205,7 +206,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     refusesHandshake:
       config.auth.mode === 'none'
         ? (request) => {
-            if (!servesHostWithoutVerification(request.headers.host, config.files.publicUrl)) {
+            if (!servesHostWithoutVerification(request.headers.host, ownNames)) {
               warnOfRefusedHost({ host: request.headers.host });
               return true;
             }
@@ -255,7 +256,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     const path = (req.url ?? '/').split('?')[0] ?? '/';
     // Without verification, a page of another site whose name now points here must not be
     // served. The probes and /metrics name no tenant's data: an orchestrator may use any name.
-    if (config.auth.mode === 'none' && !UNGUARDED_PATHS.has(path) && !servesHostWithoutVerification(req.headers.host, config.files.publicUrl)) {
+    if (config.auth.mode === 'none' && !UNGUARDED_PATHS.has(path) && !servesHostWithoutVerification(req.headers.host, ownNames)) {
       warnOfRefusedHost({ host: req.headers.host, path });
       res.writeHead(403, { 'content-type': 'application/json; charset=utf-8' });
       res.end(JSON.stringify({ errors: [{ message: refusedHostMessage(req.headers.host), extensions: { code: 'FORBIDDEN' } }] }));
