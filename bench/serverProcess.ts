@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 /** The node arguments of an npm script that runs `exec node …` or `node …` (`start`, `worker`). */
-function scriptArgs(script: 'start' | 'worker'): string[] {
+export function scriptArgs(script: 'start' | 'worker'): string[] {
   const { scripts } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { scripts: Record<string, string> };
   const match = /^(?:exec )?node (.*)$/.exec(scripts[script] ?? '');
   if (!match) throw new Error(`npm run ${script} is not "node …": ${scripts[script]}`);
