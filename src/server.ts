@@ -163,7 +163,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
       ApolloServerPluginCacheControlDisabled(),
       // Federated tracing (ftv1) times graphql-js's field resolvers, which the jit executor bypasses.
       ApolloServerPluginInlineTraceDisabled(),
-      ...(metrics ? [graphqlMetricsPlugin<Context>(metrics.graphql, isSchemaOnlyContext)] : []),
+      ...(metrics ? [graphqlMetricsPlugin<Context>(metrics.graphql, labelCallerOf)] : []),
       ...(config.logging.accessLogSample > 0 ? [accessLogPlugin<Context>(logger, config.logging.accessLogSample)] : []),
     ],
   });
@@ -353,6 +353,12 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     },
   };
 }
+
+/**
+ * Who chose an operation's name, for its metrics label: its organisation (each may make
+ * only so many names labels, however many sandboxes it uses); null without a tenant.
+ */
+const labelCallerOf = (context: Context): string | null => (isSchemaOnlyContext(context) ? null : context.tenant.orgId);
 
 /** Paths served whatever the Host (rebindingGuard.ts): they read no tenant's data. */
 const UNGUARDED_PATHS: ReadonlySet<string> = new Set(['/healthz', '/readyz', METRICS_PATH]);

@@ -17,13 +17,14 @@ export type RequestOutcome = 'ok' | 'client_error' | 'server_error';
 const CODE_LABEL = /^[A-Z][A-Z_]{0,47}$/;
 
 /**
- * `anonymousCaller`: whether the request came without a tenant (it reads only the schema).
- * Its operation is labelled `schema`, not by its name: names become label values for good
- * (the first 100), and a caller that nobody authenticated must not be the one to choose them.
+ * `callerOf`: who sent the request (a tenant's key, which bounds the names it may make
+ * labels of), or null when it came without a tenant (it reads only the schema). Such an
+ * operation is labelled `schema`, not by its name: names become label values for good (the
+ * first 100), and a caller that nobody authenticated must not be the one to choose them.
  */
 export function graphqlMetricsPlugin<TContext extends BaseContext>(
   metrics: GraphqlMetrics,
-  anonymousCaller: (context: TContext) => boolean = () => false,
+  callerOf: (context: TContext) => string | null,
 ): ApolloServerPlugin<TContext> {
   return {
     async requestDidStart() {
@@ -37,8 +38,9 @@ export function graphqlMetricsPlugin<TContext extends BaseContext>(
             outcome = outcomeOf(errors[0]!);
             for (const error of errors) metrics.errors.inc({ code: codeOf(error.extensions?.code) });
           }
+          const caller = callerOf(contextValue);
           metrics.requestDuration.observe(
-            { operation: anonymousCaller(contextValue) ? SCHEMA_OPERATION : metrics.operations.of(operationName), outcome },
+            { operation: caller === null ? SCHEMA_OPERATION : metrics.operations.of(operationName, caller), outcome },
             (performance.now() - started) / 1000,
           );
         },

@@ -61,6 +61,24 @@ describe('where metrics are served', () => {
     }
   });
 
+  it("gives one organisation 25 of the 100 operation labels: its flood of names leaves the others theirs", async () => {
+    const api = await start({});
+    const send = (org: string, name: string) =>
+      fetch(api.server.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-gw-ims-org-id': org, 'x-sandbox-name': 'prod' },
+        body: JSON.stringify({ query: `query ${name} { __typename }` }),
+      });
+    // Its sandboxes are one share: the organisation names the caller.
+    for (let i = 0; i < 120; i++) expect((await send('FLOOD@AdobeOrg', `Made${i}`)).status).toBe(200);
+    expect((await send('OTHER@AdobeOrg', 'JobsPage')).status).toBe(200);
+    const text = await (await fetch(mainPortMetrics(api))).text();
+    expect(sample(text, 'gateway_graphql_request_duration_seconds_count', { operation: 'Made24', outcome: 'ok' })).toBe(1);
+    expect(sample(text, 'gateway_graphql_request_duration_seconds_count', { operation: 'Made25', outcome: 'ok' })).toBeUndefined();
+    expect(sample(text, 'gateway_graphql_request_duration_seconds_count', { operation: 'other', outcome: 'ok' })).toBe(95);
+    expect(sample(text, 'gateway_graphql_request_duration_seconds_count', { operation: 'JobsPage', outcome: 'ok' })).toBe(1);
+  });
+
   it('answers 404 on /metrics with METRICS=off', async () => {
     const api = await start({ enabled: false });
     expect(api.server.metricsUrl).toBeNull();
