@@ -24,7 +24,7 @@ export function runPrimary(config: Config, logger: Logger): void {
   for (let i = 0; i < config.serverProcesses; i++) fork();
 
   if (config.metrics.enabled) {
-    const metrics = aggregateWorkerMetrics();
+    const metrics = aggregateWorkerMetrics(logger);
     if (config.metrics.port !== undefined) {
       serveMetricsPort(metrics, config.metrics.port, config.host, logger).then(
         (server) => logger.info('Cluster metrics served', { port: server.port }),

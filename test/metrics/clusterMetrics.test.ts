@@ -1,10 +1,12 @@
 /** SERVER_PROCESSES=2: every scrape answers for both processes, summed by the cluster's primary. */
+import { execFileSync } from 'node:child_process';
 import { request } from 'node:http';
 import { createServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createPostgresDatabase } from '../helpers/databases';
 import { sample, scrape } from '../helpers/metrics';
 import { startService, stopService, type ServiceProcess } from '../helpers/processes';
+import { waitUntil } from '../helpers/waitUntil';
 
 const REQUESTS = 20;
 
@@ -23,6 +25,14 @@ function postOnNewConnection(url: string, query: string): Promise<number> {
     req.on('error', reject);
     req.end(body);
   });
+}
+
+/** The cluster workers of a server's primary: its child processes. */
+function childPids(parent: number): number[] {
+  return execFileSync('ps', ['-o', 'pid=', '--ppid', String(parent)], { encoding: 'utf8' })
+    .split('\n')
+    .map((line) => Number(line.trim()))
+    .filter((pid) => pid > 0);
 }
 
 async function freePort(): Promise<number> {
@@ -70,5 +80,59 @@ describe('metrics across the server processes (SERVER_PROCESSES) on PostgreSQL',
     expect(sample(text, 'gateway_processes')).toBe(2);
     expect(sample(text, 'gateway_graphql_request_duration_seconds_count', { operation: 'Counted' })).toBe(REQUESTS);
     expect((await fetch(server.url.replace(/\/graphql$/, '/metrics'))).status).toBe(404);
+  });
+
+  it('keeps counters and histograms from going backwards when a server process dies and is replaced', { timeout: 90_000 }, async () => {
+    const server = await serve({});
+    // Both workers were forked before their start was logged.
+    const forkedBy = Date.now();
+    const metricsUrl = server.url.replace(/\/graphql$/, '/metrics');
+    await sendCounted(server.url);
+    for (let i = 0; i < REQUESTS; i++) await postOnNewConnection(server.url, 'query Broken { noSuchField }');
+    const before = await scrape(metricsUrl);
+    const counted = { operation: 'Counted' };
+    const invalid = { code: 'GRAPHQL_VALIDATION_FAILED' };
+    expect(sample(before, 'gateway_graphql_request_duration_seconds_count', counted)).toBe(REQUESTS);
+    expect(sample(before, 'gateway_graphql_errors_total', invalid)).toBe(REQUESTS);
+
+    // The primary restarts only a worker that lived MIN_UPTIME_FOR_RESTART_MS (10 s, src/serverProcesses.ts):
+    // one that died sooner would only die again. So this test waits that long before the kill.
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, forkedBy + 10_500 - Date.now())));
+    const [victim] = childPids(server.child.pid!);
+    expect(victim).toBeDefined();
+    process.kill(victim!, 'SIGKILL');
+    await waitUntil(() => server.output().includes('"Worker died"') && server.output().split('gateway ready').length > 3, 30_000);
+
+    // Each worker served about half of the requests: without the dead one's figures the sums would fall.
+    const after = await scrape(metricsUrl);
+    expect(sample(after, 'gateway_processes')).toBe(2);
+    expect(sample(after, 'gateway_graphql_request_duration_seconds_count', counted)).toBe(REQUESTS);
+    expect(sample(after, 'gateway_graphql_request_duration_seconds_bucket', { ...counted, le: '+Inf' })).toBe(REQUESTS);
+    expect(sample(after, 'gateway_graphql_request_duration_seconds_sum', counted)).toBeGreaterThanOrEqual(
+      sample(before, 'gateway_graphql_request_duration_seconds_sum', counted)!,
+    );
+    expect(sample(after, 'gateway_graphql_errors_total', invalid)).toBe(REQUESTS);
+    expect(sample(after, 'process_cpu_seconds_total')).toBeGreaterThanOrEqual(sample(before, 'process_cpu_seconds_total')!);
+
+    // The replacement's own requests add to what the dead one left.
+    await sendCounted(server.url);
+    expect(sample(await scrape(metricsUrl), 'gateway_graphql_request_duration_seconds_count', counted)).toBe(2 * REQUESTS);
+  });
+
+  it('answers a scrape without a process that does not answer, with the counts it last gave', { timeout: 90_000 }, async () => {
+    const port = await freePort();
+    const server = await serve({ METRICS_PORT: String(port) });
+    const metricsUrl = `http://127.0.0.1:${port}/metrics`;
+    await sendCounted(server.url);
+    expect(sample(await scrape(metricsUrl), 'gateway_processes')).toBe(2);
+    const [stopped] = childPids(server.child.pid!);
+    process.kill(stopped!, 'SIGSTOP');
+    cleanups.push(async () => process.kill(stopped!, 'SIGCONT'));
+
+    // The primary waits 5 s for it, then answers with the others' figures and its last counts.
+    const text = await scrape(metricsUrl);
+    expect(sample(text, 'gateway_processes')).toBe(1);
+    expect(sample(text, 'gateway_graphql_request_duration_seconds_count', { operation: 'Counted' })).toBe(REQUESTS);
+    expect(server.output()).toContain('did not answer for its metrics in time');
   });
 });
