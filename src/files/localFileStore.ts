@@ -3,7 +3,7 @@
  * and the batch's `manifest.json`. A storage key is the path below the root, so
  * a row names its file wherever the directory is mounted.
  */
-import { rm } from 'node:fs/promises';
+import { rm, rmdir } from 'node:fs/promises';
 import { join, resolve, sep } from 'node:path';
 import { batchKeyPrefix, type FileStore } from './fileStore';
 
@@ -38,6 +38,22 @@ export function localFileStore(dir: string): LocalFileStore {
       await write(directory);
     },
     removeJob: (jobId) => rm(join(root, String(jobId)), { recursive: true, force: true }),
-    removeBatch: (jobId, batchId) => rm(directoryOf(jobId, batchId), { recursive: true, force: true }),
+    async removeBatch(jobId, batchId) {
+      await rm(directoryOf(jobId, batchId), { recursive: true, force: true });
+      await removeIfEmpty(join(root, String(jobId)));
+    },
   };
+}
+
+/**
+ * The job's directory once its last batch is gone: results expire a batch at a time, and a
+ * directory per job ever run would pile up under FILES_DIR. One that still holds a batch stays.
+ */
+async function removeIfEmpty(directory: string): Promise<void> {
+  try {
+    await rmdir(directory);
+  } catch (error: unknown) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== 'ENOTEMPTY' && code !== 'EEXIST' && code !== 'ENOENT') throw error;
+  }
 }

@@ -120,6 +120,8 @@ describe.each(storageTargets)('expiry of results on $name', (target) => {
 
     expect(await leftOf(api, expiring.batchId)).toEqual({ records: 0, fileRows: 0 });
     expect(existsSync(join(testFilesDir(), expiring.jobId, expiring.batchId))).toBe(false);
+    // Its job's directory too, now empty: one per job ever run would pile up.
+    expect(existsSync(join(testFilesDir(), expiring.jobId))).toBe(false);
 
     // The other job's results are all there.
     const other = await api.graphql(BATCH, { id: kept.batchId }, kept.headers);
