@@ -57,6 +57,11 @@ export async function writeDataset(
     const contentType = contentTypeOf(output);
     for (const batch of jobBatches) {
       let written: WrittenFile[] = [];
+      // The store empties the batch's directory first. A run whose lease ran out while it was
+      // held up (a pause longer than the lease) must not empty one whose files the job's new
+      // holder has written and listed: it looks again before each batch, not just every 500 ms.
+      await watch.lookNow();
+      watch.signal.throwIfAborted();
       // The store empties the directory first: what an earlier run left (a temporary file), this run writes again.
       await files.storeBatch(
         job.id,
@@ -114,20 +119,26 @@ export async function writeDataset(
 function watchJob(env: { db: AppDatabase; runnerId: string; stopping(): boolean }, jobId: number, written: () => number) {
   const controller = new AbortController();
   let checking: Promise<void> | null = null;
-  const timer = setInterval(() => {
-    if (checking) return;
-    if (env.stopping()) return controller.abort('stopping');
-    checking = recordWrittenRecords(env.db, jobId, env.runnerId, written())
+  const look = () =>
+    recordWrittenRecords(env.db, jobId, env.runnerId, written())
       .then((status) => {
         if (status === null) controller.abort('lost');
         else if (status === 'CANCELLING') controller.abort('cancelled');
       })
       // A failed look is no reason to stop: the next one looks again, and the lease decides.
-      .catch(() => {})
-      .finally(() => (checking = null));
+      .catch(() => {});
+  const timer = setInterval(() => {
+    if (checking) return;
+    if (env.stopping()) return controller.abort('stopping');
+    checking = look().finally(() => (checking = null));
   }, WATCH_INTERVAL_MS);
   return {
     signal: controller.signal,
+    /** Looks now, after the look on its way (if any): whether the job is still this run's to write. */
+    lookNow: async () => {
+      await checking;
+      if (!controller.signal.aborted) await look();
+    },
     /** Ends the looks, once the one on its way (if any) has: none runs after the phase. */
     stop: async () => {
       clearInterval(timer);
