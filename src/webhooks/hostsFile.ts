@@ -31,8 +31,14 @@ export function hostsFile(path: string = SYSTEM_HOSTS_FILE, recheckMs = 1_000): 
         names = parseHosts(await readFile(path, 'utf8'));
         modifiedMs = modified;
       }
-    } catch {
-      // No file (or none readable) names no host: DNS answers for every name.
+    } catch (error: unknown) {
+      // No file names no host: DNS answers for every name. A file that could not be read
+      // this time (too many open files, replaced as it was read) keeps the names it gave,
+      // and is read again at the next look: a host it names must not vanish for a moment.
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
+        modifiedMs = undefined;
+        return;
+      }
       names = new Map();
       modifiedMs = undefined;
     }

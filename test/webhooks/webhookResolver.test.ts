@@ -5,7 +5,7 @@
  * none of the threads that downloads' file reads and result files' compression need.
  */
 import { randomBytes } from 'node:crypto';
-import { readFile, writeFile, mkdtemp, rm, utimes } from 'node:fs/promises';
+import { mkdir, readFile, writeFile, mkdtemp, rm, utimes } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -92,7 +92,12 @@ describe('the webhook resolver', () => {
       await writeFile(path, '93.184.215.21 listed.hooks.test\n');
       await utimes(path, new Date(), new Date(Date.now() + 5_000));
       expect(await resolver.resolve('listed.hooks.test')).toEqual([{ address: '93.184.215.21', family: 4 }]);
+      // A file that cannot be read for a moment (here a directory in its place) keeps its names.
       await rm(path);
+      await mkdir(path);
+      expect(await resolver.resolve('listed.hooks.test')).toEqual([{ address: '93.184.215.21', family: 4 }]);
+      await rm(path, { recursive: true });
+      // No file names no host.
       await expect(resolver.resolve('listed.hooks.test')).rejects.toMatchObject({ code: 'ENOTFOUND' });
     } finally {
       await rm(dir, { recursive: true, force: true });
