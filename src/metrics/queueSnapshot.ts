@@ -29,6 +29,8 @@ export interface QueueSnapshot {
   leaseExpired: number;
   /** How long the oldest NEW job has waited; 0 when none waits. */
   oldestNewAgeSeconds: number;
+  /** When it was read (ms since the epoch): a scrape may answer an older one (the database busy or down). */
+  readAt: number;
 }
 
 /** How long one snapshot answers every scrape. */
@@ -95,6 +97,7 @@ export function cachedQueueSnapshot(
 }
 
 export async function readQueueSnapshot(db: AppDatabase): Promise<QueueSnapshot> {
+  const readAt = Date.now();
   // Each predicate is its partial index's own, word for word, so the planner can use it
   // (export_jobs_queue_idx, export_job_parts_queue_idx).
   const rows = await db.execute<{
@@ -120,6 +123,7 @@ export async function readQueueSnapshot(db: AppDatabase): Promise<QueueSnapshot>
     parts: { PENDING: 0, RUNNING: 0 },
     leaseExpired: 0,
     oldestNewAgeSeconds: 0,
+    readAt,
   };
   for (const row of rows) {
     if (row.kind === 'part') {

@@ -26,7 +26,8 @@ export function registerStateGauges(registry: Registry, sources: StateSources): 
   const registers = [registry];
   // prom-client fails the whole scrape when one collect throws: a database that cannot be
   // read must not take the process's other metrics with it. The queue's gauges then keep
-  // what they last showed (nothing, or 0 unlabelled, before the first read).
+  // what they last showed (nothing, or 0 unlabelled, before the first read), and the
+  // snapshot's age grows, which says so.
   const queue = () => sources.queue().catch(() => undefined);
   new Gauge({
     name: 'gateway_export_jobs',
@@ -68,6 +69,17 @@ export function registerStateGauges(registry: Registry, sources: StateSources): 
     async collect() {
       const snapshot = await queue();
       if (snapshot) this.set(snapshot.oldestNewAgeSeconds);
+    },
+  });
+  new Gauge({
+    name: 'gateway_export_queue_snapshot_age_seconds',
+    help: "How old the reading behind the queue's gauges is: under 5 s, unless the database could not be read since",
+    // Across processes, the freshest reading's.
+    aggregator: 'min',
+    registers,
+    async collect() {
+      const snapshot = await queue();
+      if (snapshot) this.set(Math.max(0, (Date.now() - snapshot.readAt) / 1000));
     },
   });
   const { sockets, subscriptions } = sources;

@@ -29,7 +29,9 @@ describe.each(storageTargets)('the queue snapshot on $name', (target) => {
       parts: { PENDING: 0, RUNNING: 0 },
       leaseExpired: 0,
       oldestNewAgeSeconds: 0,
+      readAt: expect.any(Number),
     });
+    expect(Math.abs(Date.now() - first.readAt)).toBeLessThan(10_000);
   });
 
   it("counts a sharded job's parts waiting and running, not those read to their end", async () => {
@@ -88,7 +90,8 @@ describe.each(storageTargets)('the queue snapshot on $name', (target) => {
     let fresh = await read();
     for (let tries = 0; fresh === first && tries < 50; tries += 1) fresh = await read();
     expect(fresh).not.toBe(first);
-    expect(fresh).toEqual(first);
+    expect({ ...fresh, readAt: 0 }).toEqual({ ...first, readAt: 0 });
+    expect(fresh.readAt).toBeGreaterThan(first.readAt);
   });
 
   it('gives up a first read the database cannot answer after its wait, and has the snapshot once it lands', async () => {
@@ -118,5 +121,19 @@ describe.each(storageTargets)('the queue snapshot on $name', (target) => {
     const text = await gauges.metrics();
     expect(text).toContain('gateway_runner_slots{state="busy"} 1');
     expect(text).not.toMatch(/gateway_export_jobs\{/);
+  });
+
+  it("says how old the queue's reading is, which grows while the database cannot be read", async () => {
+    const closing = await target.open();
+    const gauges = new Registry();
+    registerStateGauges(gauges, { queue: cachedQueueSnapshot(closing.db, 0, 100), runner: null, pools: () => [] });
+    const ageIn = (text: string) => Number(/^gateway_export_queue_snapshot_age_seconds (\S+)$/m.exec(text)?.[1]);
+    expect(ageIn(await gauges.metrics())).toBeLessThan(1);
+    await closing.close();
+    await new Promise((resolve) => setTimeout(resolve, 1_200));
+    const text = await gauges.metrics();
+    // The counts it last read, and how old they are.
+    expect(text).toContain('gateway_export_jobs{status="NEW"} 0');
+    expect(ageIn(text)).toBeGreaterThanOrEqual(1.2);
   });
 });
