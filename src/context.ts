@@ -22,6 +22,7 @@ import type { JobEventHub } from './events/jobEventHub';
 import type { LimitOptions } from './limits/limitOptions';
 import type { WebhookOptions } from './webhooks/webhookOptions';
 import type { StoreStatistics } from './profiles/storeStatistics';
+import type { PreviewSlots } from './segments/definitions/previewSlots';
 import { DEFAULT_SANDBOX, misnamedTenantPart, TENANT_NAME_RULE, type Tenant } from './tenant';
 
 export interface Context {
@@ -43,6 +44,8 @@ export interface Context {
   storeStatistics: StoreStatistics;
   /** Links to result files. */
   fileLinks: FileLinks;
+  /** The `previewSegment`s each organisation may run at once in this process. */
+  previews: PreviewSlots;
   /** The request's headers (a download link's origin is the one the request was sent to). */
   headers: IncomingHttpHeaders;
   /**
@@ -90,6 +93,8 @@ export interface Services {
   limits: LimitOptions;
   webhooks: WebhookOptions;
   fileLinks: FileLinks;
+  /** The `previewSegment`s each organisation may run at once in this process. */
+  previews: PreviewSlots;
 }
 
 export const ORG_HEADER = 'x-gw-ims-org-id';
@@ -140,7 +145,7 @@ export function createContext(
   abandoned: AbortSignal,
 ): Context {
   const { tenant, bearerToken, subject } = caller;
-  const { database, storeStatistics, hub, limits, webhooks, fileLinks } = services;
+  const { database, storeStatistics, hub, limits, webhooks, fileLinks, previews } = services;
   const db = database.db;
   return {
     tenant,
@@ -153,6 +158,7 @@ export function createContext(
     hub,
     webhooks,
     fileLinks,
+    previews,
     headers,
     abandoned,
     loaders: createLoaders(db, tenant),

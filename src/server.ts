@@ -49,6 +49,7 @@ import { traceHttpRequests } from './http/traceHttpRequests';
 import { accessLogOfRefusals, accessLogPlugin } from './http/accessLogPlugin';
 import { currentRequestId, withLogContext } from './logging/logContext';
 import { throttledWarning } from './logging/throttledWarning';
+import { previewSlots } from './segments/definitions/previewSlots';
 import { createLogger, describeError, type Logger } from './logger';
 import { workerMetrics } from './metrics/clusterMetrics';
 import { createGatewayMetrics } from './metrics/gatewayMetrics';
@@ -135,7 +136,15 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     store: files,
   });
   const statistics = storeStatistics(database.db, logger);
-  const services = { database, storeStatistics: statistics, hub, limits: config.limits, webhooks: config.webhooks, fileLinks: links };
+  const services = {
+    database,
+    storeStatistics: statistics,
+    hub,
+    limits: config.limits,
+    webhooks: config.webhooks,
+    fileLinks: links,
+    previews: previewSlots(config.limits.previewsAtOnce),
+  };
   const schema = buildSchema();
   const parseOptions = queryParseOptions(config.limits);
   const apollo = new ApolloServer<Context>({

@@ -26,6 +26,8 @@ export interface LimitOptions {
   requestsPerSecond: number;
   /** Seconds one `previewSegment` may walk the profile store. `LIMIT_PREVIEW_SECONDS`, default 30. */
   previewSeconds: number;
+  /** `previewSegment`s of one organisation running at once in a process. `LIMIT_PREVIEWS_AT_ONCE`, default 4. */
+  previewsAtOnce: number;
   /** Jobs one tenant may create in 24 hours. `LIMIT_JOBS_PER_DAY`, default 1,000. */
   jobsPerDay: number;
   /** Jobs of one tenant waiting as NEW at once. `LIMIT_QUEUED_JOBS`, default 100. */

@@ -21,8 +21,8 @@ export const segmentDefinitionQueries: Pick<
 > = {
   segmentDefinition: (_root, { id }, { database: { db }, tenant }) => findSegmentDefinition(db, tenant, id),
   segmentDefinitions: (_root, args, { database: { db }, tenant }) => listSegmentDefinitions(db, tenant, args),
-  previewSegment: (_root, { expression }, { database: { db }, tenant, limits, abandoned }) =>
-    previewSegment(db, tenant, expression, { limitSeconds: limits.previewSeconds, abandoned }),
+  previewSegment: (_root, { expression }, { database: { db }, tenant, limits, abandoned, previews }) =>
+    previewSegment(db, tenant, expression, { limitSeconds: limits.previewSeconds, abandoned, slots: previews }),
   segmentJob: (_root, { id }, { database: { db }, tenant }) => findSegmentJob(db, tenant, id),
 };
 

@@ -18,6 +18,7 @@ import { checkPageSize } from '../../pagination/pageRequest';
 import { chunkSizer, type ChunkSizer, type ChunkSizerOptions } from '../../runner/chunkSizer';
 import type { Tenant } from '../../tenant';
 import { compileSegmentExpression } from './compileSegmentExpression';
+import type { PreviewSlots } from './previewSlots';
 
 /** What `SegmentPreview` resolves from: the compiled expression, read lazily. */
 export interface SegmentPreviewSource {
@@ -32,10 +33,14 @@ export const DEFAULT_SAMPLE_SIZE = 10;
 /** Slices of at most 20,000 profiles, each meant to take 50 ms: about what an export chunk holds the database. */
 export const PREVIEW_SLICES: ChunkSizerOptions = { max: 20_000, targetMs: 50, initial: 1_000 };
 
-/** When a preview stops walking: past `limitSeconds` from its start, or once `abandoned` aborts. */
+/**
+ * When a preview stops walking: past `limitSeconds` from its start, or once `abandoned`
+ * aborts. It walks only in a slot of `slots` (its counts and its sample share one).
+ */
 export interface PreviewBounds {
   limitSeconds: number;
   abandoned: AbortSignal;
+  slots: PreviewSlots;
 }
 
 /**
@@ -54,8 +59,19 @@ export function previewSegment(
   const { predicate } = compileSegmentExpression(expression, 'expression', { profile: sql.raw('p'), now: new Date() });
   // Both walks of a request share one time limit: it bounds the request, not each field.
   const deadline = performance.now() + bounds.limitSeconds * 1000;
-  const walk = (visit: SliceVisitor) =>
-    walkSlices(tenant, predicate, chunkSizer(slices), visit, () => stopIfPastBounds(bounds, deadline));
+  // One slot while any walk of this preview runs: its counts and its sample may walk together.
+  let walking = 0;
+  let release: (() => void) | undefined;
+  const walk = async (visit: SliceVisitor) => {
+    if (walking === 0) release = bounds.slots.take(tenant);
+    walking += 1;
+    try {
+      await walkSlices(tenant, predicate, chunkSizer(slices), visit, () => stopIfPastBounds(bounds, deadline));
+    } finally {
+      walking -= 1;
+      if (walking === 0) release?.();
+    }
+  };
   let counted: Promise<{ matchingProfiles: number; totalProfiles: number }> | undefined;
   return {
     counts: () =>

@@ -3,13 +3,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { storageTargets } from '../../helpers/databases';
 import { ingest, type ProfileSpec } from '../../helpers/exportFlow';
 import { previewSegment } from '../../../src/segments/definitions/previewSegment';
+import { previewSlots } from '../../../src/segments/definitions/previewSlots';
 import { startTestServer, type TestServer } from '../../helpers/testServer';
 import { freshTenant, PREVIEW_SEGMENT } from './segmentDefinitionApi';
 
 // The issue's example: a first name starting with "F1" (case-sensitive) in the US.
 const EXAMPLE = 'person.name.firstName.startsWith("F1") and homeAddress.countryCode = "US"';
 
-const UNBOUNDED = { limitSeconds: 3600, abandoned: new AbortController().signal };
+const UNBOUNDED = { limitSeconds: 3600, abandoned: new AbortController().signal, slots: previewSlots(100) };
 
 const person = (profileId: string, firstName: string | null, countryCode: string | null): ProfileSpec => ({
   profileId,
@@ -182,7 +183,7 @@ describe.each(storageTargets)('previewSegment on $name', (target) => {
     });
     await expect(late.sample(3)).rejects.toMatchObject({ extensions: { code: 'TIME_LIMIT_EXCEEDED' } });
     const gone = new AbortController();
-    const abandoned = previewSegment(api.database.db, asTenant, EXAMPLE, { limitSeconds: 3600, abandoned: gone.signal }, oneBySlice);
+    const abandoned = previewSegment(api.database.db, asTenant, EXAMPLE, { ...UNBOUNDED, abandoned: gone.signal }, oneBySlice);
     const sampled = abandoned.sample(10);
     // Aborted while the first slice is read: the walk stops before the next.
     gone.abort();
@@ -200,5 +201,29 @@ describe.each(storageTargets)('previewSegment on $name', (target) => {
     );
     expect(response.data!.a).toEqual({ matchingProfiles: 4, totalProfiles: 10 });
     expect(api.queries.filter((query) => /count\(\*\) filter \(where matches\)/.test(query))).toHaveLength(1);
+  });
+
+  it('runs at most LIMIT_PREVIEWS_AT_ONCE previews of one organisation at once, refusing the rest with RATE_LIMITED', async () => {
+    const bounded = await startTestServer(target, {}, {}, { previewsAtOnce: 2 });
+    try {
+      await ingest(bounded, PROFILES, tenant);
+      const aliased = (count: number) =>
+        `query { ${Array.from({ length: count }, (_, i) => `p${i}: previewSegment(expression: ${JSON.stringify(EXAMPLE)}) { matchingProfiles sample(first: 2) }`).join(' ')} }`;
+      const three = await bounded.graphql(aliased(3), {}, tenant);
+      // Each preview's counts and sample share its one slot: the third preview is refused.
+      expect(three.errors).toEqual([
+        expect.objectContaining({
+          message: 'At most 2 segment previews of one organisation run at a time; retry in 1 s',
+          extensions: expect.objectContaining({ code: 'RATE_LIMITED', retryAfter: 1 }),
+        }),
+      ]);
+      // The slots are free again once the previews have ended.
+      const two = await bounded.graphql(aliased(2), {}, tenant);
+      expect(two.errors).toBeUndefined();
+      expect(two.data!.p1.matchingProfiles).toBe(4);
+      expect(two.data!.p1.sample.map((profile: { profileId: string }) => profile.profileId)).toEqual(['p01', 'p07']);
+    } finally {
+      await bounded.close();
+    }
   });
 });
