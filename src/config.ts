@@ -106,6 +106,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       wsSubscriptions: integer(env, 'LIMIT_WS_SUBSCRIPTIONS', 100, 1, 100_000),
       wsConnectionsPerTenant: integer(env, 'LIMIT_WS_CONNECTIONS_PER_TENANT', 500, 1, 1_000_000),
       requestsPerSecond: integer(env, 'LIMIT_REQUESTS_PER_SECOND', 300, 1, 10_000_000),
+      downloadsPerSecond: integer(env, 'LIMIT_DOWNLOADS_PER_SECOND', 100, 1, 10_000_000),
       previewSeconds: integer(env, 'LIMIT_PREVIEW_SECONDS', 30, 1, 3_600),
       previewsAtOnce: integer(env, 'LIMIT_PREVIEWS_AT_ONCE', 4, 1, 10_000),
       jobsPerDay: integer(env, 'LIMIT_JOBS_PER_DAY', 1_000, 0, 100_000_000),

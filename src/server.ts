@@ -63,7 +63,7 @@ import { buildSchema } from './schema/buildSchema';
 import type { Runner } from './runner/runner';
 import { jitGateway } from './schema/jitExecutor';
 import { queryLimitRules, queryParseOptions } from './limits/queryLimitRules';
-import { createTenantRateLimiter } from './limits/tenantRateLimiter';
+import { createTenantRateLimiter, type RateLimitKind } from './limits/tenantRateLimiter';
 import { startTracing } from './tracing/startTracing';
 import { traceOperations } from './tracing/traceOperations';
 import type { TracingHook } from './tracing/tracingOptions';
@@ -123,6 +123,9 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   const readiness = createReadiness(database.db, MIGRATIONS_FOLDER);
   const authenticator = createAuthenticator(config.auth);
   const rateLimiter = await createTenantRateLimiter(database, config.limits.requestsPerSecond);
+  // Downloads have a budget of their own: a link works for anyone who holds it, who must not
+  // be able to spend the tenant's API budget by downloading.
+  const downloadLimiter = await createTenantRateLimiter(database, config.limits.downloadsPerSecond, DOWNLOADS);
   if (authenticator.mode === 'none') {
     logger.info('Callers are not verified (AUTH_MODE=none): any client that reaches this server acts for the tenant its headers name');
   }
@@ -230,7 +233,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   const download = filesHandler({
     signingKey,
     findFile: (id) => findStoredFile(database.db, files, id),
-    admit: (file) => rateLimiter.consume({ orgId: file.orgId, sandboxName: file.sandboxName }),
+    admit: (file) => downloadLimiter.consume({ orgId: file.orgId, sandboxName: file.sandboxName }),
     logger,
   });
   const assets = staticAssetsHandler();
@@ -368,6 +371,9 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
  * only so many names labels, however many sandboxes it uses); null without a tenant.
  */
 const labelCallerOf = (context: Context): string | null => (isSchemaOnlyContext(context) ? null : context.tenant.orgId);
+
+/** Downloads through links (LIMIT_DOWNLOADS_PER_SECOND), counted apart from API requests. */
+const DOWNLOADS: RateLimitKind = { keyPrefix: 'downloads', tooMany: "Too many downloads of this tenant's files" };
 
 /** Paths served whatever the Host (rebindingGuard.ts): they read no tenant's data. */
 const UNGUARDED_PATHS: ReadonlySet<string> = new Set(['/healthz', '/readyz', METRICS_PATH]);

@@ -24,6 +24,8 @@ export interface LimitOptions {
   wsConnectionsPerTenant: number;
   /** Requests of one tenant a second, over every process on the database. `LIMIT_REQUESTS_PER_SECOND`, default 300. */
   requestsPerSecond: number;
+  /** Downloads through links of one tenant's files a second, over every process on the database. `LIMIT_DOWNLOADS_PER_SECOND`, default 100. */
+  downloadsPerSecond: number;
   /** Seconds one `previewSegment` may walk the profile store. `LIMIT_PREVIEW_SECONDS`, default 30. */
   previewSeconds: number;
   /** `previewSegment`s of one organisation running at once in a process. `LIMIT_PREVIEWS_AT_ONCE`, default 4. */

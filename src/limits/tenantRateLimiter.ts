@@ -21,8 +21,22 @@ export interface TenantRateLimiter {
 
 const TABLE = 'gw_rate_limits';
 
-export async function createTenantRateLimiter(database: Database, requestsPerSecond: number): Promise<TenantRateLimiter> {
-  const options = { points: requestsPerSecond, duration: 1, keyPrefix: 'tenant' };
+/** What a limiter counts: its key prefix in the shared table, and the words of its refusal. */
+export interface RateLimitKind {
+  keyPrefix: string;
+  /** `${tooMany}; retry in N s`. */
+  tooMany: string;
+}
+
+/** API requests (LIMIT_REQUESTS_PER_SECOND). */
+export const API_REQUESTS: RateLimitKind = { keyPrefix: 'tenant', tooMany: 'Too many requests for this tenant' };
+
+export async function createTenantRateLimiter(
+  database: Database,
+  requestsPerSecond: number,
+  kind: RateLimitKind = API_REQUESTS,
+): Promise<TenantRateLimiter> {
+  const options = { points: requestsPerSecond, duration: 1, keyPrefix: kind.keyPrefix };
   const local = new RateLimiterMemory(options);
   const pool = database.nodePostgresPool;
   const limiter = pool
@@ -64,7 +78,7 @@ export async function createTenantRateLimiter(database: Database, requestsPerSec
         if (!(rejection instanceof RateLimiterRes)) throw rejection;
         borrowed.delete(key);
         const retryAfter = Math.max(1, Math.ceil(rejection.msBeforeNext / 1000));
-        throw new GatewayError(ErrorCode.RATE_LIMITED, `Too many requests for this tenant; retry in ${retryAfter} s`, {
+        throw new GatewayError(ErrorCode.RATE_LIMITED, `${kind.tooMany}; retry in ${retryAfter} s`, {
           retryAfter,
         });
       }

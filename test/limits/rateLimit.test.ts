@@ -2,6 +2,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { createPostgresDatabase, storageTargets } from '../helpers/databases';
 import { startService, stopService, type ServiceProcess } from '../helpers/processes';
+import { AWKWARD_PROFILES, exportProfiles } from '../helpers/resultFiles';
 import { startTestServer, TENANT } from '../helpers/testServer';
 
 const LIST = JSON.stringify({ query: '{ exportJobs(first: 1) { edges { cursor } } }' });
@@ -52,6 +53,23 @@ describe('the per-tenant rate limit', () => {
       expect(answers.find((answer) => answer.status === 429)!.body.errors[0].extensions).toMatchObject({ code: 'RATE_LIMITED' });
     },
   );
+
+  it("counts downloads through links apart from API requests: a link's holder cannot spend the tenant's API budget", async () => {
+    const api = await startTestServer(storageTargets[0]!, { concurrency: 1 }, {}, { requestsPerSecond: 1_000, downloadsPerSecond: 3 });
+    cleanups.push(() => api.close());
+    const tenant = { 'x-gw-ims-org-id': 'ORG_LINKS@AdobeOrg' };
+    const { files } = await exportProfiles(api, AWKWARD_PROFILES, { format: 'JSONL', compression: 'NONE' }, tenant);
+    const link = files[0]!.downloadUrl;
+    // Whoever holds the link, with no header of the tenant's, ten at once.
+    const downloads = await Promise.all(Array.from({ length: 10 }, () => fetch(link)));
+    const statuses = await Promise.all(downloads.map(async (response) => (await response.arrayBuffer(), response.status)));
+    expect(statuses.filter((status) => status === 429).length).toBeGreaterThanOrEqual(6);
+    const refused = downloads.find((response) => response.status === 429)!;
+    expect(refused.headers.get('retry-after')).toBe('1');
+    // The tenant's own API requests in the same second are served.
+    const served = await burst([api.server.url], 5, tenant);
+    expect(served.map((answer) => answer.status)).toEqual([200, 200, 200, 200, 200]);
+  });
 
   it('counts one budget per tenant over every server process on one PostgreSQL', async () => {
     const database = await createPostgresDatabase();
