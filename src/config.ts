@@ -83,9 +83,13 @@ export interface Config {
   faultPoint?: string;
 }
 
+/** An organisation's budget of requests by default: as many as this many sandboxes' together. */
+const ORG_SANDBOX_BUDGETS = 4;
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const auth = authOptions(env);
   const dataDir = resolve(env.DATA_DIR || './.data/pglite');
+  const requestsPerSecond = integer(env, 'LIMIT_REQUESTS_PER_SECOND', 300, 1, 10_000_000);
   const config: Config = {
     databaseUrl: databaseUrl(env),
     dataDir,
@@ -105,7 +109,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       wsMessageBytes: integer(env, 'LIMIT_WS_MESSAGE_BYTES', 64 * 1024, 1024, 1024 * 1024 * 1024),
       wsSubscriptions: integer(env, 'LIMIT_WS_SUBSCRIPTIONS', 100, 1, 100_000),
       wsConnectionsPerTenant: integer(env, 'LIMIT_WS_CONNECTIONS_PER_TENANT', 500, 1, 1_000_000),
-      requestsPerSecond: integer(env, 'LIMIT_REQUESTS_PER_SECOND', 300, 1, 10_000_000),
+      requestsPerSecond,
+      orgRequestsPerSecond: integer(env, 'LIMIT_ORG_REQUESTS_PER_SECOND', requestsPerSecond * ORG_SANDBOX_BUDGETS, 1, 100_000_000),
       downloadsPerSecond: integer(env, 'LIMIT_DOWNLOADS_PER_SECOND', 100, 1, 10_000_000),
       previewSeconds: integer(env, 'LIMIT_PREVIEW_SECONDS', 30, 1, 3_600),
       previewsAtOnce: integer(env, 'LIMIT_PREVIEWS_AT_ONCE', 4, 1, 10_000),

@@ -63,7 +63,7 @@ import { buildSchema } from './schema/buildSchema';
 import type { Runner } from './runner/runner';
 import { jitGateway } from './schema/jitExecutor';
 import { queryLimitRules, queryParseOptions } from './limits/queryLimitRules';
-import { createTenantRateLimiter, type RateLimitKind } from './limits/tenantRateLimiter';
+import { API_REQUESTS, createTenantRateLimiter, type RateLimitKind } from './limits/tenantRateLimiter';
 import { startTracing } from './tracing/startTracing';
 import { traceOperations } from './tracing/traceOperations';
 import type { TracingHook } from './tracing/tracingOptions';
@@ -122,7 +122,10 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   const hub = createJobEventHub(database.db, bus, logger, metrics?.events);
   const readiness = createReadiness(database.db, MIGRATIONS_FOLDER);
   const authenticator = createAuthenticator(config.auth);
-  const rateLimiter = await createTenantRateLimiter(database, config.limits.requestsPerSecond);
+  const rateLimiter = await createTenantRateLimiter(database, config.limits.requestsPerSecond, {
+    ...API_REQUESTS,
+    perOrganisation: config.limits.orgRequestsPerSecond,
+  });
   // Downloads have a budget of their own: a link works for anyone who holds it, who must not
   // be able to spend the tenant's API budget by downloading.
   const downloadLimiter = await createTenantRateLimiter(database, config.limits.downloadsPerSecond, DOWNLOADS);

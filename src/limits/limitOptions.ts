@@ -24,6 +24,11 @@ export interface LimitOptions {
   wsConnectionsPerTenant: number;
   /** Requests of one tenant a second, over every process on the database. `LIMIT_REQUESTS_PER_SECOND`, default 300. */
   requestsPerSecond: number;
+  /**
+   * Requests of one organisation a second, all its sandboxes together, over every process on the
+   * database. `LIMIT_ORG_REQUESTS_PER_SECOND`, default four times `requestsPerSecond`.
+   */
+  orgRequestsPerSecond: number;
   /** Downloads through links of one tenant's files a second, over every process on the database. `LIMIT_DOWNLOADS_PER_SECOND`, default 100. */
   downloadsPerSecond: number;
   /** Seconds one `previewSegment` may walk the profile store. `LIMIT_PREVIEW_SECONDS`, default 30. */

@@ -1,5 +1,6 @@
 /**
- * Requests a second per tenant (LIMIT_REQUESTS_PER_SECOND), counted where every
+ * Requests a second per tenant (LIMIT_REQUESTS_PER_SECOND), and per organisation over
+ * all its sandboxes (LIMIT_ORG_REQUESTS_PER_SECOND), counted where every
  * process sees the same count: in PostgreSQL, one row a tenant a second, by
  * rate-limiter-flexible; in memory on the embedded database, which one process
  * owns. If PostgreSQL cannot answer, each process counts on its own in the
@@ -26,6 +27,12 @@ export interface RateLimitKind {
   keyPrefix: string;
   /** `${tooMany}; retry in N s`. */
   tooMany: string;
+  /**
+   * A budget a second for each organisation, all its sandboxes together, besides each
+   * sandbox's: a token granting a whole organisation may name any sandbox, and each name
+   * would otherwise bring a budget of its own.
+   */
+  perOrganisation?: number;
 }
 
 /** API requests (LIMIT_REQUESTS_PER_SECOND). */
@@ -36,7 +43,38 @@ export async function createTenantRateLimiter(
   requestsPerSecond: number,
   kind: RateLimitKind = API_REQUESTS,
 ): Promise<TenantRateLimiter> {
-  const options = { points: requestsPerSecond, duration: 1, keyPrefix: kind.keyPrefix };
+  const perSandbox = await sharedBudget(database, requestsPerSecond, kind.keyPrefix);
+  const perOrganisation =
+    kind.perOrganisation === undefined ? undefined : await sharedBudget(database, kind.perOrganisation, `${kind.keyPrefix}-org`);
+  const refusal = (rejection: RateLimiterRes, tooMany: string) => {
+    const retryAfter = Math.max(1, Math.ceil(rejection.msBeforeNext / 1000));
+    return new GatewayError(ErrorCode.RATE_LIMITED, `${tooMany}; retry in ${retryAfter} s`, { retryAfter });
+  };
+  return {
+    async consume({ orgId, sandboxName }, requests = 1) {
+      for (let spent = 0; spent < requests; spent++) {
+        try {
+          await perSandbox.spend(`${orgId}\n${sandboxName}`);
+        } catch (rejection: unknown) {
+          throw rejection instanceof RateLimiterRes ? refusal(rejection, kind.tooMany) : rejection;
+        }
+        try {
+          await perOrganisation?.spend(orgId);
+        } catch (rejection: unknown) {
+          throw rejection instanceof RateLimiterRes ? refusal(rejection, `${kind.tooMany}'s organisation, all its sandboxes together`) : rejection;
+        }
+      }
+    },
+  };
+}
+
+/**
+ * `pointsPerSecond` for each key, counted where every process sees the same count (PostgreSQL),
+ * or in memory on the embedded database. `spend` takes one point, or rejects with the
+ * limiter's `RateLimiterRes` when the key has none left this window.
+ */
+async function sharedBudget(database: Database, pointsPerSecond: number, keyPrefix: string): Promise<{ spend(key: string): Promise<void> }> {
+  const options = { points: pointsPerSecond, duration: 1, keyPrefix };
   const local = new RateLimiterMemory(options);
   const pool = database.nodePostgresPool;
   const limiter = pool
@@ -51,9 +89,9 @@ export async function createTenantRateLimiter(
   // statement per block instead of per request (one a request cost the API a tenth of its
   // throughput). A process may hold an unspent block as a window ends, so the limit is met
   // to within one block per process.
-  const block = Math.max(1, Math.floor(requestsPerSecond / BLOCKS_PER_WINDOW));
+  const block = Math.max(1, Math.floor(pointsPerSecond / BLOCKS_PER_WINDOW));
   const borrowed = new BorrowedBlocks();
-  // One borrowing at a time per tenant: requests arriving together wait for it rather than
+  // One borrowing at a time per key: requests arriving together wait for it rather than
   // each taking a block (20 blocks at once overdrew the budget of a window).
   const borrowing = new Map<string, Promise<void>>();
   const borrow = (key: string) => {
@@ -68,19 +106,12 @@ export async function createTenantRateLimiter(
     return pending;
   };
   return {
-    async consume({ orgId, sandboxName }, requests = 1) {
-      const key = `${orgId}\n${sandboxName}`;
+    async spend(key) {
       try {
-        for (let spent = 0; spent < requests; spent++) {
-          while (!borrowed.spend(key)) await borrow(key);
-        }
+        while (!borrowed.spend(key)) await borrow(key);
       } catch (rejection: unknown) {
-        if (!(rejection instanceof RateLimiterRes)) throw rejection;
-        borrowed.delete(key);
-        const retryAfter = Math.max(1, Math.ceil(rejection.msBeforeNext / 1000));
-        throw new GatewayError(ErrorCode.RATE_LIMITED, `${kind.tooMany}; retry in ${retryAfter} s`, {
-          retryAfter,
-        });
+        if (rejection instanceof RateLimiterRes) borrowed.delete(key);
+        throw rejection;
       }
     },
   };

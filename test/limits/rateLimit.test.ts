@@ -54,6 +54,24 @@ describe('the per-tenant rate limit', () => {
     },
   );
 
+  it('counts an organisation over all its sandboxes too: new sandbox names bring no new budget', async () => {
+    const api = await startTestServer(storageTargets[0]!, {}, {}, { requestsPerSecond: 3, orgRequestsPerSecond: 4 });
+    cleanups.push(() => api.close());
+    // Each request in a sandbox of its own, as a token granting the whole organisation allows.
+    const answers = await Promise.all(
+      Array.from({ length: 8 }, (_, i) => burst([api.server.url], 1, { 'x-gw-ims-org-id': 'ORG_MANY_SANDBOXES@AdobeOrg', 'x-sandbox-name': `sb${i}` })),
+    );
+    const statuses = answers.flat().map((answer) => answer.status);
+    expect(statuses.filter((status) => status === 200).length).toBeLessThanOrEqual(5);
+    const refused = answers.flat().find((answer) => answer.status === 429)!;
+    expect(refused.body.errors[0]).toMatchObject({
+      message: expect.stringMatching(/^Too many requests for this tenant's organisation, all its sandboxes together; retry in 1 s$/),
+      extensions: { code: 'RATE_LIMITED', retryAfter: 1 },
+    });
+    const other = await burst([api.server.url], 3, { 'x-gw-ims-org-id': 'ORG_ANOTHER@AdobeOrg' });
+    expect(other.map((answer) => answer.status)).toEqual([200, 200, 200]);
+  });
+
   it("counts downloads through links apart from API requests: a link's holder cannot spend the tenant's API budget", async () => {
     const api = await startTestServer(storageTargets[0]!, { concurrency: 1 }, {}, { requestsPerSecond: 1_000, downloadsPerSecond: 3 });
     cleanups.push(() => api.close());
