@@ -63,7 +63,7 @@ import { buildSchema } from './schema/buildSchema';
 import type { Runner } from './runner/runner';
 import { jitGateway } from './schema/jitExecutor';
 import { queryLimitRules, queryParseOptions } from './limits/queryLimitRules';
-import { API_REQUESTS, createTenantRateLimiter, type RateLimitKind } from './limits/tenantRateLimiter';
+import { API_REQUESTS, createTenantRateLimiter, DOWNLOADS } from './limits/tenantRateLimiter';
 import { startTracing } from './tracing/startTracing';
 import { traceOperations } from './tracing/traceOperations';
 import type { TracingHook } from './tracing/tracingOptions';
@@ -374,9 +374,6 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
  * only so many names labels, however many sandboxes it uses); null without a tenant.
  */
 const labelCallerOf = (context: Context): string | null => (isSchemaOnlyContext(context) ? null : context.tenant.orgId);
-
-/** Downloads through links (LIMIT_DOWNLOADS_PER_SECOND), counted apart from API requests. */
-const DOWNLOADS: RateLimitKind = { keyPrefix: 'downloads', tooMany: "Too many downloads of this tenant's files" };
 
 /** Paths served whatever the Host (rebindingGuard.ts): they read no tenant's data. */
 const UNGUARDED_PATHS: ReadonlySet<string> = new Set(['/healthz', '/readyz', METRICS_PATH]);

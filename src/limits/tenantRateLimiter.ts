@@ -38,6 +38,9 @@ export interface RateLimitKind {
 /** API requests (LIMIT_REQUESTS_PER_SECOND). */
 export const API_REQUESTS: RateLimitKind = { keyPrefix: 'tenant', tooMany: 'Too many requests for this tenant' };
 
+/** Downloads through links (LIMIT_DOWNLOADS_PER_SECOND), counted apart from API requests. */
+export const DOWNLOADS: RateLimitKind = { keyPrefix: 'downloads', tooMany: "Too many downloads of this tenant's files" };
+
 export async function createTenantRateLimiter(
   database: Database,
   requestsPerSecond: number,
