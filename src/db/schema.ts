@@ -210,8 +210,14 @@ export const profiles = pgTable(
       .notNull()
       .generatedAlwaysAs(sql`gw_namespaces(identities)`),
   },
-  // The primary key is also the keyset an export walks in chunks.
-  (t) => [primaryKey({ columns: [t.orgId, t.sandboxName, t.profileId] })],
+  (t) => [
+    // The primary key is also the keyset an export walks in chunks.
+    primaryKey({ columns: [t.orgId, t.sandboxName, t.profileId] }),
+    // Each profile's part of an export's filter (exportConditions.ts), so the count of an
+    // export's profiles reads indexes alone (index-only scans), never the documents:
+    // src/runner/sql/countExportProfiles.ts.
+    index('profiles_export_filter_idx').on(t.orgId, t.sandboxName, t.profileId, t.hasProfileRecord, t.updatedAt),
+  ],
 );
 
 export const segmentMemberships = pgTable(

@@ -12,6 +12,10 @@ type SliceCount = { matched: number | string; last: string | null; reached_end: 
  * batches it lands in). It walks the same slices as the chunks, one short
  * statement each, so it never holds PGlite's only connection for long and
  * keeps to one core on PostgreSQL, where it runs beside the chunks.
+ * It reads indexes alone where the store is vacuumed: a segment's members from
+ * `segment_memberships_members_idx`, each one's profile conditions from
+ * `profiles_export_filter_idx` (migration 0028), never the documents, which made
+ * the count of a segment's members about as slow as their export.
  * `stopped` ends it early (undefined is then the answer).
  */
 export async function countExportProfiles(
