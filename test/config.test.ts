@@ -221,3 +221,12 @@ describe('numbers in the environment', () => {
     expect(loadConfig({ ACCESS_LOG_SAMPLE: '1' }).logging.accessLogSample).toBe(1);
   });
 });
+
+describe('loadConfig: the budgets of requests', () => {
+  it("gives an organisation four sandboxes' requests a second unless LIMIT_ORG_REQUESTS_PER_SECOND says otherwise, and downloads a budget of their own", () => {
+    expect(loadConfig({}).limits).toMatchObject({ requestsPerSecond: 300, orgRequestsPerSecond: 1_200, downloadsPerSecond: 100, previewsAtOnce: 4 });
+    expect(loadConfig({ LIMIT_REQUESTS_PER_SECOND: '50' }).limits.orgRequestsPerSecond).toBe(200);
+    expect(loadConfig({ LIMIT_REQUESTS_PER_SECOND: '50', LIMIT_ORG_REQUESTS_PER_SECOND: '60' }).limits.orgRequestsPerSecond).toBe(60);
+    expect(loadConfig({ LIMIT_DOWNLOADS_PER_SECOND: '7', LIMIT_PREVIEWS_AT_ONCE: '1' }).limits).toMatchObject({ downloadsPerSecond: 7, previewsAtOnce: 1 });
+  });
+});

@@ -57,12 +57,12 @@ export async function writeDataset(
     const contentType = contentTypeOf(output);
     for (const batch of jobBatches) {
       let written: WrittenFile[] = [];
-      // The store empties the batch's directory first. A run whose lease ran out while it was
-      // held up (a pause longer than the lease) must not empty one whose files the job's new
-      // holder has written and listed: it looks again before each batch, not just every 500 ms.
+      // The store empties the directory first: what an earlier run left (a temporary file), this
+      // run writes again. A run whose lease ran out while it was held up (a pause longer than the
+      // lease) must not empty one whose files the job's new holder has written and listed: it
+      // looks again before each batch, not just every 500 ms.
       await watch.lookNow();
       watch.signal.throwIfAborted();
-      // The store empties the directory first: what an earlier run left (a temporary file), this run writes again.
       await files.storeBatch(
         job.id,
         batch.id,
